@@ -1,0 +1,168 @@
+"""`custos` command line: wires the stages together; expected problems become one line and exit code 2."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from contextlib import nullcontext
+from datetime import date
+from pathlib import Path
+
+from scanner import __version__
+from scanner.classify import Policy
+from scanner.detect.rulepack import RulePackError, active_rules, load_default_packs, merged_policy
+from scanner.export import WRITERS
+from scanner.fingerprint import KeyFileError, load_or_create_key
+from scanner.paths import default_db, key_path_for
+from scanner.report import print_rules, print_summary, progress_reporter
+from scanner.scan import DEFAULT_EXCLUDES, ScanOptions, Scanner
+from scanner.store.store import Store, StoreError
+
+
+class UsageError(Exception):
+    """A problem the user can fix from the message alone."""
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = _parser()
+    args = parser.parse_args(argv)
+    if not hasattr(args, "handler"):
+        parser.print_help()
+        return 2
+    try:
+        return args.handler(args)
+    except (UsageError, RulePackError, StoreError, KeyFileError) as exc:
+        print(f"custos: error: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("custos: interrupted; files scanned so far are recorded", file=sys.stderr)
+        return 130
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="custos", description="Find and handle personal data in file shares.")
+    parser.add_argument("--version", action="version", version=f"custos {__version__}")
+    sub = parser.add_subparsers(metavar="COMMAND")
+
+    scan = sub.add_parser("scan", help="scan a folder and record findings")
+    scan.add_argument("path", type=Path)
+    _db_and_rules(scan)
+    scan.add_argument("--format", choices=["table", *WRITERS], default="table", help="output (default: summary table)")
+    scan.add_argument("--output", type=Path, help="write the jsonl/csv findings here instead of stdout")
+    scan.add_argument("--exclude", action="append", default=[], metavar="GLOB", help="skip matching names/paths")
+    scan.add_argument("--max-size", default="1G", help="skip larger files, recorded as too_large (default 1G)")
+    scan.add_argument("--follow-symlinks", action="store_true", help="follow symbolic links (loops are detected)")
+    scan.add_argument("--no-progress", action="store_true", help="no progress bar")
+    scan.add_argument("--today", type=date.fromisoformat, help=argparse.SUPPRESS)  # fixed date for tests
+    scan.set_defaults(handler=_cmd_scan)
+
+    export = sub.add_parser("export", help="export stored findings without rescanning")
+    _db_and_rules(export, rules=False)
+    export.add_argument("--format", choices=list(WRITERS), default="jsonl")
+    export.add_argument("--output", type=Path)
+    export.add_argument("--root", type=Path, help="only findings under this scanned root")
+    export.set_defaults(handler=_cmd_export)
+
+    rules = sub.add_parser("rules", help="list or test the rule packs")
+    rules_sub = rules.add_subparsers(metavar="ACTION")
+    listing = rules_sub.add_parser("list", help="every recognizer, its entity type, sensitivity and pack")
+    _rules_option(listing)
+    listing.set_defaults(handler=_cmd_rules_list)
+    testing = rules_sub.add_parser("test", help="run every rule's positive and negative examples")
+    _rules_option(testing)
+    testing.set_defaults(handler=_cmd_rules_test)
+    return parser
+
+
+def _db_and_rules(parser: argparse.ArgumentParser, rules: bool = True) -> None:
+    parser.add_argument("--db", type=Path, default=None, help=f"findings database (default {default_db()})")
+    if rules:
+        _rules_option(parser)
+
+
+def _rules_option(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--rules", type=Path, action="append", default=[], metavar="DIR", help="extra rule pack folder")
+
+
+def _cmd_scan(args: argparse.Namespace) -> int:
+    if not args.path.exists():
+        raise UsageError(f"{args.path}: no such file or folder")
+    if args.output and args.format == "table":
+        raise UsageError("--output needs --format jsonl or csv")
+    packs = load_default_packs(args.rules)
+    db = args.db or default_db()
+    from scanner.detect.engine import Detector  # heavy import (spaCy, Presidio) only when scanning
+
+    detector = Detector(packs, today=args.today)
+    options = ScanOptions(max_file_size=_size(args.max_size), follow_symlinks=args.follow_symlinks,
+                          exclude=(*DEFAULT_EXCLUDES, *args.exclude))
+    with Store(db) as store:
+        scanner = Scanner(store, detector, key=load_or_create_key(key_path_for(db)),
+                          policy=Policy.from_mapping(merged_policy(packs)), options=options)
+        show_progress = not args.no_progress and sys.stderr.isatty()
+        with progress_reporter(show_progress) as progress:
+            run_id, stats = scanner.scan(args.path, progress)
+        root = str(args.path.resolve())
+        if args.format == "table":
+            print_summary(store, root, stats, db)
+        else:
+            with _open_output(args.output) as out:
+                WRITERS[args.format](store.findings(root=root), out)
+    return 0
+
+
+def _cmd_export(args: argparse.Namespace) -> int:
+    db = args.db or default_db()
+    if not db.exists():
+        raise UsageError(f"{db}: no findings database yet; run 'custos scan' first")
+    with Store(db) as store, _open_output(args.output) as out:
+        root = str(args.root.resolve()) if args.root else None
+        count = WRITERS[args.format](store.findings(root=root), out)
+    print(f"custos: exported {count} findings", file=sys.stderr)
+    return 0
+
+
+def _cmd_rules_list(args: argparse.Namespace) -> int:
+    print_rules(load_default_packs(args.rules))
+    return 0
+
+
+def _cmd_rules_test(args: argparse.Namespace) -> int:
+    from scanner.detect.engine import Detector
+    from scanner.detect.examples import check_rule
+
+    packs = load_default_packs(args.rules)
+    detector = Detector(packs)
+    rules = active_rules(packs)
+    failures = [f for rule in rules for f in check_rule(detector, rule)]
+    for failure in failures:
+        print(f"FAIL {failure.rule_id}: {failure.example!r}: {failure.problem}")
+    examples = sum(len(r.positive_examples) + len(r.negative_examples) for r in rules)
+    print(f"{examples - len(failures)} passed, {len(failures)} failed ({len(rules)} rules)")
+    return 1 if failures else 0
+
+
+def _open_output(path: Path | None):
+    if path is None:
+        return nullcontext(sys.stdout)
+    try:
+        return open(path, "w", encoding="utf-8", newline="")
+    except OSError as exc:
+        raise UsageError(f"{path}: cannot write ({exc.strerror})") from exc
+
+
+_UNITS = {"": 1, "K": 1 << 10, "M": 1 << 20, "G": 1 << 30, "T": 1 << 40}
+
+
+def _size(text: str) -> int:
+    value, unit = text.strip().upper().rstrip("B"), ""
+    if value and value[-1] in _UNITS:
+        value, unit = value[:-1], value[-1]
+    try:
+        return int(float(value) * _UNITS[unit])
+    except ValueError as exc:
+        raise UsageError(f"--max-size {text!r}: use a number with K, M, G or T (e.g. 500M)") from exc
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,1 @@
+"""Detection: rule packs, validators, Presidio recognizers and the windowed engine."""

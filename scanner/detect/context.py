@@ -1,0 +1,94 @@
+"""Context words by character window, not by lemma.
+
+Presidio's LemmaContextAwareEnhancer matches whole lemmas among the few tokens before a match; Chinese text
+has no spaces, blank pipelines have no lemmas, and labels such as 身份证号码 split into several tokens, so it
+misses most real context (presidio#2216). Here a rule's context word counts when it occurs as a substring in
+a window of characters around the match (the current and previous line), or in the field context the caller
+supplies for that span (a column header, a JSON key).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+
+from presidio_analyzer import EntityRecognizer, RecognizerResult
+from presidio_analyzer.context_aware_enhancers import ContextAwareEnhancer
+from presidio_analyzer.nlp_engine import NlpArtifacts
+
+from scanner.detect.recognizer import RULE_KEY, VERDICT_KEY
+from scanner.detect.rulepack import Rule
+from scanner.detect.validators import Verdict
+
+FieldContext = Callable[[int, int], Sequence[str]]
+"""Given a span of the analysed text, the labels that apply to it (e.g. its column header), lower-cased."""
+
+CONTEXT_KEY = "custos_context"
+
+
+def _no_field_context(start: int, end: int) -> Sequence[str]:
+    return ()
+
+
+class WindowContextEnhancer(ContextAwareEnhancer):
+    """Raise scores on nearby context words; drop WEAK or context-requiring matches that have none."""
+
+    def __init__(self, rules: Mapping[str, Rule], chars_before: int = 40, chars_after: int = 12) -> None:
+        super().__init__(
+            context_similarity_factor=0.0,
+            min_score_with_context_similarity=0.0,
+            context_prefix_count=0,
+            context_suffix_count=0,
+        )
+        self._rules = rules
+        self._before = chars_before
+        self._after = chars_after
+        self.field_context: FieldContext = _no_field_context
+
+    def enhance_using_context(
+        self,
+        text: str,
+        raw_results: list[RecognizerResult],
+        nlp_artifacts: NlpArtifacts,
+        recognizers: list[EntityRecognizer],
+        context: list[str] | None = None,
+    ) -> list[RecognizerResult]:
+        lowered = text.lower()
+        call_context = [w.lower() for w in context or ()]
+        for result in raw_results:
+            rule = self._rules.get(result.recognition_metadata.get(RULE_KEY, ""))
+            if rule is None:  # a recognizer that is not ours (e.g. spaCy NER): leave it alone
+                continue
+            before = self._before_window(lowered, result.start, rule.context_chars or self._before)
+            after = lowered[result.end : result.end + self._after].split("\n", 1)[0]
+            if any(neg.lower() in before[-16:] for neg in rule.negative_context):
+                result.score = 0.0
+                continue
+            labels = [*call_context, *self.field_context(result.start, result.end)]
+            word = _first_context_word(rule.context, before, after, labels)
+            if word:
+                result.score = min(1.0, result.score + rule.context_boost)
+                result.recognition_metadata[RecognizerResult.IS_SCORE_ENHANCED_BY_CONTEXT_KEY] = True
+                result.recognition_metadata[CONTEXT_KEY] = word
+                if result.analysis_explanation:
+                    result.analysis_explanation.set_supportive_context_word(word)
+                    result.analysis_explanation.set_improved_score(result.score)
+            elif rule.requires_context or result.recognition_metadata.get(VERDICT_KEY) == Verdict.WEAK.value:
+                result.score = 0.0  # Presidio drops zero-score results
+        return raw_results
+
+    @staticmethod
+    def _before_window(lowered: str, start: int, size: int) -> str:
+        window = lowered[max(0, start - size) : start]
+        # The label of a value sits on its own line or the line above, never further up.
+        parts = window.rsplit("\n", 2)
+        return "\n".join(parts[-2:])
+
+
+def _first_context_word(
+    words: Sequence[str], before: str, after: str, labels: Sequence[str]
+) -> str | None:
+    for word in words:
+        needle = word.lower()
+        if needle in before or needle in after or any(needle in label for label in labels):
+            return word
+    return None

@@ -1,0 +1,33 @@
+"""Same-length text normalisation: detection runs on a view whose offsets equal the original's.
+
+Full-width digits, letters and the punctuation that appears inside numbers (＋－（）　) map to their ASCII
+forms one code point for one code point, so a span found in the normalised view indexes the original text.
+"""
+
+from __future__ import annotations
+
+_FULLWIDTH_START = 0xFF01  # '！'
+_FULLWIDTH_END = 0xFF5E  # '～'
+_ASCII_OFFSET = 0xFF01 - 0x21
+
+_TABLE: dict[int, int] = {cp: cp - _ASCII_OFFSET for cp in range(_FULLWIDTH_START, _FULLWIDTH_END + 1)}
+_TABLE[0x3000] = 0x20  # ideographic space
+_TABLE[0x2010] = 0x2D  # hyphen
+_TABLE[0x2011] = 0x2D  # non-breaking hyphen
+_TABLE[0x2012] = 0x2D  # figure dash
+_TABLE[0x2013] = 0x2D  # en dash
+_TABLE[0x2212] = 0x2D  # minus sign
+_TABLE[0x00A0] = 0x20  # no-break space
+# Keep full-width colon and comma: context words and table parsing look at them as they are.
+del _TABLE[ord("：")]
+del _TABLE[ord("，")]
+
+
+def to_ascii_view(text: str) -> str:
+    """Return ``text`` with full-width forms folded to ASCII; ``len`` and every offset are unchanged."""
+    return text.translate(_TABLE)
+
+
+def compact(value: str) -> str:
+    """Drop the separators people put inside numbers (spaces, dashes, dots, parentheses, newlines)."""
+    return "".join(ch for ch in to_ascii_view(value) if ch.isalnum() or ch == "+")

@@ -1,0 +1,75 @@
+"""A Presidio recognizer built from one rule-pack rule: regex candidates, then the rule's validator."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from presidio_analyzer import AnalysisExplanation, EntityRecognizer, RecognizerResult
+from presidio_analyzer.nlp_engine import NlpArtifacts
+
+from scanner.detect.rulepack import Rule
+from scanner.detect.validators import VALIDATORS, Verdict
+
+RULE_KEY = "custos_rule"
+VERDICT_KEY = "custos_verdict"
+
+
+class RuleRecognizer(EntityRecognizer):
+    """Runs one rule's patterns over the (ASCII-folded) text and keeps what its validator does not reject.
+
+    Context words are not applied here: `WindowContextEnhancer` does that for every rule in one place.
+    """
+
+    def __init__(self, rule: Rule, language: str, today: date) -> None:
+        self.rule = rule
+        self._validate = VALIDATORS[rule.validator]
+        self._today = today
+        super().__init__(
+            supported_entities=[rule.entity_type],
+            name=rule.id,
+            supported_language=language,
+            context=list(rule.context),
+        )
+
+    def load(self) -> None:  # patterns are compiled when the pack is loaded
+        pass
+
+    def analyze(
+        self, text: str, entities: list[str], nlp_artifacts: NlpArtifacts | None = None
+    ) -> list[RecognizerResult]:
+        if entities and self.rule.entity_type not in entities:
+            return []
+        results: list[RecognizerResult] = []
+        for spec in self.rule.patterns:
+            has_value_group = "value" in spec.regex.groupindex
+            for match in spec.regex.finditer(text):
+                start, end = match.span("value") if has_value_group else match.span()
+                if start >= end:
+                    continue
+                verdict = self._validate(text[start:end], today=self._today)
+                if verdict is Verdict.INVALID:
+                    continue
+                score = spec.score if spec.score is not None else self.rule.score
+                explanation = AnalysisExplanation(
+                    recognizer=self.name,
+                    original_score=score,
+                    pattern_name=spec.name,
+                    pattern=spec.regex.pattern,
+                    validation_result=verdict is Verdict.VALID,
+                )
+                results.append(
+                    RecognizerResult(
+                        entity_type=self.rule.entity_type,
+                        start=start,
+                        end=end,
+                        score=score,
+                        analysis_explanation=explanation,
+                        recognition_metadata={
+                            RecognizerResult.RECOGNIZER_NAME_KEY: self.name,
+                            RecognizerResult.RECOGNIZER_IDENTIFIER_KEY: self.id,
+                            RULE_KEY: self.rule.id,
+                            VERDICT_KEY: verdict.value,
+                        },
+                    )
+                )
+        return results

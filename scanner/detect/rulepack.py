@@ -1,0 +1,220 @@
+"""Load and validate TOML rule packs into frozen `RulePack` / `Rule` records.
+
+A pack is data (see rules/*.toml): every rule names its entity type, regex patterns, validator, context
+words, scores, sensitivity, masking style and its own positive/negative examples. Nothing here detects.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import tomli
+
+from scanner.detect.validators import VALIDATORS
+
+ENTITY_TYPES = frozenset(
+    {
+        "PERSON", "CN_RESIDENT_ID", "CN_PASSPORT", "CN_HK_MACAO_PASS", "CN_MOBILE", "CN_LANDLINE",
+        "PHONE_NUMBER", "CN_BANK_CARD", "CREDIT_CARD", "EMAIL_ADDRESS", "CN_ADDRESS", "LOCATION", "CN_USCC",
+        "CN_LICENSE_PLATE", "DATE_OF_BIRTH", "IP_ADDRESS", "CN_QQ", "CN_WECHAT",
+    }
+)
+SENSITIVITIES = ("sensitive", "general", "organization")
+_SEMVER = re.compile(r"^\d+\.\d+\.\d+(?:[-+][0-9A-Za-z.-]+)?$")
+_RULE_ID = re.compile(r"^[a-z][a-z0-9_]*$")
+
+
+class RulePackError(ValueError):
+    """A rule pack that cannot be used; the message names the file and the rule."""
+
+
+@dataclass(frozen=True)
+class PatternSpec:
+    """One regex of a rule; a named group ``value`` marks the span to report, else the whole match."""
+
+    name: str
+    regex: re.Pattern[str]
+    score: float | None = None
+
+
+@dataclass(frozen=True)
+class MaskStyle:
+    """How a value is shown in previews (and masked in place, later): a named style and its parameters."""
+
+    style: str = "keep"
+    head: int = 0
+    tail: int = 0
+
+
+@dataclass(frozen=True)
+class Rule:
+    """One recognizer, as declared in a pack."""
+
+    id: str
+    entity_type: str
+    patterns: tuple[PatternSpec, ...]
+    validator: str
+    score: float
+    sensitivity: str
+    pack_id: str
+    pack_version: str
+    context: tuple[str, ...] = ()
+    context_boost: float = 0.1
+    requires_context: bool = False
+    negative_context: tuple[str, ...] = ()
+    context_chars: int | None = None
+    triggers: tuple[str, ...] = ()
+    priority: int = 50
+    mask: MaskStyle = field(default_factory=MaskStyle)
+    description: str = ""
+    deprecated: bool = False
+    positive_examples: tuple[str, ...] = ()
+    negative_examples: tuple[str, ...] = ()
+
+    @property
+    def pack_ref(self) -> str:
+        """``pack@version``, recorded on every finding."""
+        return f"{self.pack_id}@{self.pack_version}"
+
+
+@dataclass(frozen=True)
+class RulePack:
+    """A versioned set of rules loaded from one TOML file."""
+
+    pack_id: str
+    version: str
+    description: str
+    rules: tuple[Rule, ...]
+    policy: Mapping[str, Any]
+    source: Path
+
+
+def load_pack(path: Path) -> RulePack:
+    """Parse and validate one pack file."""
+    try:
+        with open(path, "rb") as fh:
+            data = tomli.load(fh)
+    except OSError as exc:
+        raise RulePackError(f"{path}: cannot read rule pack ({exc.strerror})") from exc
+    except tomli.TOMLDecodeError as exc:
+        raise RulePackError(f"{path}: not valid TOML ({exc})") from exc
+    where = str(path)
+    pack_id = _req(data, "pack_id", str, where)
+    version = _req(data, "version", str, where)
+    if not _SEMVER.match(version):
+        raise RulePackError(f"{where}: version {version!r} is not semantic (MAJOR.MINOR.PATCH)")
+    raw_rules = data.get("rules", [])
+    if not isinstance(raw_rules, list):
+        raise RulePackError(f"{where}: 'rules' must be an array of tables ([[rules]])")
+    rules = tuple(_parse_rule(r, pack_id, version, where) for r in raw_rules)
+    _check_unique((r.id for r in rules), where)
+    return RulePack(pack_id, version, str(data.get("description", "")), rules, data.get("policy", {}), path)
+
+
+def load_packs(paths: Iterable[Path]) -> list[RulePack]:
+    """Load several packs; rule ids must be unique across all of them."""
+    packs = [load_pack(p) for p in paths]
+    _check_unique((r.id for p in packs for r in p.rules), "rule packs")
+    return packs
+
+
+def load_default_packs(extra_dirs: Iterable[Path] = ()) -> list[RulePack]:
+    """The built-in packs plus every ``*.toml`` in ``extra_dirs``."""
+    from rules import builtin_pack_paths
+
+    paths = builtin_pack_paths()
+    for folder in extra_dirs:
+        if not folder.is_dir():
+            raise RulePackError(f"{folder}: rule pack folder does not exist")
+        paths += sorted(folder.glob("*.toml"))
+    return load_packs(paths)
+
+
+def active_rules(packs: Iterable[RulePack]) -> list[Rule]:
+    """Every rule that is not deprecated, in pack order."""
+    return [r for p in packs for r in p.rules if not r.deprecated]
+
+
+def merged_policy(packs: Iterable[RulePack]) -> dict[str, Any]:
+    """Policy tables of all packs merged; a later pack's key overrides an earlier one's."""
+    merged: dict[str, Any] = {}
+    for pack in packs:
+        merged.update(pack.policy)
+    return merged
+
+
+def _parse_rule(raw: Mapping[str, Any], pack_id: str, version: str, where: str) -> Rule:
+    rid = _req(raw, "id", str, where)
+    where = f"{where}: rule {rid!r}"
+    if not _RULE_ID.match(rid):
+        raise RulePackError(f"{where}: id must be lower_snake_case")
+    entity = _req(raw, "entity_type", str, where)
+    if entity not in ENTITY_TYPES:
+        raise RulePackError(f"{where}: unknown entity_type {entity!r} (see taxonomy.md)")
+    validator = raw.get("validator", "always_valid")
+    if validator not in VALIDATORS:
+        raise RulePackError(f"{where}: unknown validator {validator!r}; known: {', '.join(sorted(VALIDATORS))}")
+    sensitivity = _req(raw, "sensitivity", str, where)
+    if sensitivity not in SENSITIVITIES:
+        raise RulePackError(f"{where}: sensitivity must be one of {SENSITIVITIES}")
+    examples = raw.get("examples", {})
+    return Rule(
+        id=rid,
+        entity_type=entity,
+        patterns=tuple(_parse_pattern(p, where) for p in _req(raw, "patterns", list, where)),
+        validator=validator,
+        score=_score(raw.get("score", 0.6), where),
+        sensitivity=sensitivity,
+        pack_id=pack_id,
+        pack_version=version,
+        context=tuple(raw.get("context", ())),
+        context_boost=_score(raw.get("context_boost", 0.1), where),
+        requires_context=bool(raw.get("requires_context", False)),
+        negative_context=tuple(raw.get("negative_context", ())),
+        context_chars=int(raw["context_chars"]) if "context_chars" in raw else None,
+        triggers=tuple(raw.get("triggers", ())),
+        priority=int(raw.get("priority", 50)),
+        mask=MaskStyle(**raw["mask"]) if "mask" in raw else MaskStyle(),
+        description=str(raw.get("description", "")),
+        deprecated=bool(raw.get("deprecated", False)),
+        positive_examples=tuple(examples.get("positive", ())),
+        negative_examples=tuple(examples.get("negative", ())),
+    )
+
+
+def _parse_pattern(raw: Mapping[str, Any], where: str) -> PatternSpec:
+    name = _req(raw, "name", str, where)
+    source = _req(raw, "regex", str, where)
+    try:
+        # ASCII: \b, \w and \d must not treat CJK characters or full-width digits as word characters.
+        compiled = re.compile(source, re.ASCII | (re.IGNORECASE if raw.get("ignore_case") else 0))
+    except re.error as exc:
+        raise RulePackError(f"{where}: pattern {name!r} does not compile: {exc}") from exc
+    return PatternSpec(name, compiled, _score(raw["score"], where) if "score" in raw else None)
+
+
+def _req(data: Mapping[str, Any], key: str, kind: type, where: str) -> Any:
+    if key not in data:
+        raise RulePackError(f"{where}: missing required key {key!r}")
+    value = data[key]
+    if not isinstance(value, kind):
+        raise RulePackError(f"{where}: {key!r} must be a {kind.__name__}")
+    return value
+
+
+def _score(value: Any, where: str) -> float:
+    if not isinstance(value, int | float) or not 0.0 <= value <= 1.0:
+        raise RulePackError(f"{where}: scores must be numbers between 0 and 1, got {value!r}")
+    return float(value)
+
+
+def _check_unique(ids: Iterable[str], where: str) -> None:
+    seen: set[str] = set()
+    for rid in ids:
+        if rid in seen:
+            raise RulePackError(f"{where}: rule id {rid!r} is defined twice")
+        seen.add(rid)

@@ -1,0 +1,409 @@
+"""Validators: pure checks that turn a regex candidate into a `Verdict` (confirmed, plausible, or noise).
+
+Rule packs name a validator from `VALIDATORS`; each takes the matched text (full-width already folded to
+ASCII, separators still present) and a keyword-only ``today`` so date checks are reproducible in tests.
+Where python-stdnum is stricter than the standards (resident IDs, USCC), the rules follow the standards;
+see shared/research/cn-identifiers.md.
+"""
+
+from __future__ import annotations
+
+import datetime
+import enum
+import functools
+import ipaddress
+import re
+from collections.abc import Callable
+
+import phonenumbers
+import tldextract
+
+from scanner.detect.normalize import compact
+
+
+class Verdict(enum.Enum):
+    """How far a validator vouches for a candidate."""
+
+    VALID = "valid"  # strong: checksum/structure confirms it
+    WEAK = "weak"  # plausible but unconfirmed: the engine keeps it only when a context word is near
+    INVALID = "invalid"  # discard
+
+
+_MIN_YEAR = 1900
+
+# --- helpers ---------------------------------------------------------------------------------------------
+
+
+def _valid_if(ok: object) -> Verdict:
+    return Verdict.VALID if ok else Verdict.INVALID
+
+
+def _date_or_none(year: int, month: int, day: int) -> datetime.date | None:
+    try:
+        return datetime.date(year, month, day)
+    except ValueError:
+        return None
+
+
+def _plausible_birth(birth: datetime.date | None, today: datetime.date | None) -> bool:
+    limit = today if today is not None else datetime.date.today()
+    return birth is not None and birth.year >= _MIN_YEAR and birth <= limit
+
+
+def _digits_only(value: str) -> str | None:
+    """The value without separators, or None when anything but ASCII digits remains."""
+    digits = compact(value)
+    return digits if digits.isascii() and digits.isdigit() else None
+
+
+def luhn_ok(digits: str) -> bool:
+    """True when ``digits`` (ASCII digits only) passes the Luhn mod-10 check."""
+    if not digits or not (digits.isascii() and digits.isdigit()):
+        return False
+    total = 0
+    for i, ch in enumerate(reversed(digits)):
+        d = int(ch)
+        if i % 2:
+            d = d * 2 - 9 if d > 4 else d * 2
+        total += d
+    return total % 10 == 0
+
+
+def age_on(birth: datetime.date, today: datetime.date) -> int:
+    """Full years lived by ``today`` (the birthday itself counts)."""
+    return today.year - birth.year - ((today.month, today.day) < (birth.month, birth.day))
+
+
+# --- resident identity card (GB 11643) -------------------------------------------------------------------
+
+# 81/82/83 are HK/Macao/Taiwan residence permits, which share the format and check digit.
+_PROVINCES = frozenset(
+    {11, 12, 13, 14, 15, 21, 22, 23, 31, 32, 33, 34, 35, 36, 37, 41, 42, 43, 44, 45, 46}
+    | {50, 51, 52, 53, 54, 61, 62, 63, 64, 65, 71, 81, 82, 83}
+)
+_RIC_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
+_RIC_CHECK = "10X98765432"
+_RIC18 = re.compile(r"\d{17}[\dX]", re.ASCII)
+
+
+def resident_id_birth_date(value: str) -> datetime.date | None:
+    """Birth date encoded in an 18- or 15-digit resident ID (15-digit IDs are all 19xx births)."""
+    ric = compact(value).upper()
+    if len(ric) == 18 and _RIC18.fullmatch(ric):
+        return _date_or_none(int(ric[6:10]), int(ric[10:12]), int(ric[12:14]))
+    if len(ric) == 15 and ric.isascii() and ric.isdigit():
+        return _date_or_none(1900 + int(ric[6:8]), int(ric[8:10]), int(ric[10:12]))
+    return None
+
+
+def _ric_check_digit(first17: str) -> str:
+    return _RIC_CHECK[sum(int(c) * w for c, w in zip(first17, _RIC_WEIGHTS, strict=True)) % 11]
+
+
+def _ric_region_ok(ric: str) -> bool:
+    # 2023 foreigner permanent-residence cards: 9 + province + 3-digit country code.
+    province = ric[1:3] if len(ric) == 18 and ric[0] == "9" else ric[:2]
+    return int(province) in _PROVINCES
+
+
+def cn_resident_id(value: str, *, today: datetime.date | None = None) -> Verdict:
+    """18 digits: checksum + province + real past birth date → VALID. Legacy 15 digits → WEAK at best.
+
+    The county code is deliberately not checked against the birth year: it records where the number was
+    issued, and python-stdnum's attempt to check it rejects genuine IDs.
+    """
+    ric = compact(value).upper()
+    birth = resident_id_birth_date(ric)
+    if birth is None or not _ric_region_ok(ric) or not _plausible_birth(birth, today):
+        return Verdict.INVALID
+    if len(ric) == 15:
+        return Verdict.WEAK  # no check digit to confirm it
+    return _valid_if(_ric_check_digit(ric[:17]) == ric[17])
+
+
+# --- unified social credit code (GB 32100) ---------------------------------------------------------------
+
+_USCC_ALPHABET = "0123456789ABCDEFGHJKLMNPQRTUWXY"
+_USCC_WEIGHTS = tuple(pow(3, i, 31) for i in range(17))
+_USCC_FIRST = frozenset("123456789ANY")  # registering authority; A/N/Y are legal even if stdnum disagrees
+
+
+def cn_uscc(value: str, *, today: datetime.date | None = None) -> Verdict:
+    """GB 32100 mod-31 check. Upper-case by standard, so lower-case letters are rejected, not folded."""
+    code = compact(value)
+    if len(code) != 18 or code[0] not in _USCC_FIRST or any(c not in _USCC_ALPHABET for c in code):
+        return Verdict.INVALID
+    total = sum(_USCC_ALPHABET.index(c) * w for c, w in zip(code[:17], _USCC_WEIGHTS, strict=True))
+    return _valid_if(_USCC_ALPHABET[(31 - total % 31) % 31] == code[17])
+
+
+# --- payment cards ---------------------------------------------------------------------------------------
+
+
+def _is_resident_id(digits: str) -> bool:
+    # A number that is a valid ID is reported as an ID, not also as a card (Gansu IDs start with 62).
+    return len(digits) == 18 and cn_resident_id(digits) is Verdict.VALID
+
+
+def cn_bank_card(value: str, *, today: datetime.date | None = None) -> Verdict:
+    """UnionPay (62/81) 16–19 digits: Luhn pass → VALID, fail → WEAK (some real UnionPay cards fail Luhn)."""
+    digits = _digits_only(value)
+    if digits is None or not 16 <= len(digits) <= 19 or digits[:2] not in ("62", "81"):
+        return Verdict.INVALID
+    if _is_resident_id(digits):
+        return Verdict.INVALID
+    return Verdict.VALID if luhn_ok(digits) else Verdict.WEAK
+
+
+# Inclusive prefix ranges (both ends the same length): Visa; Mastercard; JCB; Discover; Diners Club.
+_BRAND_PREFIXES = (
+    (4, 4), (51, 55), (2221, 2720), (3528, 3589), (6011, 6011), (644, 649), (65, 65), (300, 305), (36, 36),
+    (38, 38),
+)
+
+
+def _card_brand_ok(digits: str) -> bool:
+    if digits[:2] in ("34", "37"):
+        return len(digits) == 15  # Amex
+    return any(lo <= int(digits[: len(str(lo))]) <= hi for lo, hi in _BRAND_PREFIXES)
+
+
+def credit_card(value: str, *, today: datetime.date | None = None) -> Verdict:
+    """International brands (not UnionPay): 13–19 digits, Luhn and a known brand prefix."""
+    digits = _digits_only(value)
+    if digits is None or not 13 <= len(digits) <= 19:
+        return Verdict.INVALID
+    return _valid_if(luhn_ok(digits) and _card_brand_ok(digits) and not _is_resident_id(digits))
+
+
+# --- phones ----------------------------------------------------------------------------------------------
+
+# libphonenumber's CN mobile pattern: it leaves out the 140/146/148/149 data-only and IoT ranges.
+_CN_MOBILE = re.compile(
+    r"1(?:610\d|740[0-5])\d{6}|1(?:[38]\d|4[57]|[59][0-35-9]|6[25-7]|7[0-35-8])\d{8}", re.ASCII
+)
+_CN_LANDLINE = re.compile(r"0(?:10|2\d|[3-9]\d{2})[2-9]\d{6,7}", re.ASCII)
+
+
+def _strip_cn_country_code(number: str, national_len: int | None = None) -> tuple[str, bool]:
+    """Drop +86 / 0086 (and bare 86 when it leaves ``national_len`` digits); report whether one was there."""
+    for prefix in ("+86", "0086"):
+        if number.startswith(prefix):
+            return number[len(prefix) :], True
+    if national_len and number.startswith("86") and len(number) == national_len + 2:
+        return number[2:], True
+    return number, False
+
+
+def cn_mobile(value: str, *, today: datetime.date | None = None) -> Verdict:
+    """Mainland mobile: 11 digits in a voice range (optionally after +86 / 0086 / 86)."""
+    national, _ = _strip_cn_country_code(compact(value), national_len=11)
+    return _valid_if(_CN_MOBILE.fullmatch(national))
+
+
+def cn_landline(value: str, *, today: datetime.date | None = None) -> Verdict:
+    """Mainland fixed line: area code + 7–8 digit local number, confirmed by libphonenumber."""
+    national, had_cc = _strip_cn_country_code(compact(value))
+    if national.startswith(("400", "800")):  # company hotlines, not a person's line
+        return Verdict.INVALID
+    if had_cc and not national.startswith("0"):
+        national = "0" + national  # international form drops the trunk 0
+    if not _CN_LANDLINE.fullmatch(national):
+        return Verdict.INVALID
+    # Only digits remain, which phonenumbers always parses; it knows each area code's local-number lengths.
+    return _valid_if(phonenumbers.is_valid_number(phonenumbers.parse(national, "CN")))
+
+
+def intl_phone(value: str, *, today: datetime.date | None = None) -> Verdict:
+    """A valid non-Chinese number; without a + it is read as a US number."""
+    number = compact(value)
+    if number.startswith("00"):
+        number = "+" + number[2:]
+    try:
+        parsed = phonenumbers.parse(number, None if number.startswith("+") else "US")
+    except phonenumbers.NumberParseException:
+        return Verdict.INVALID
+    region = phonenumbers.region_code_for_number(parsed)
+    return _valid_if(phonenumbers.is_valid_number(parsed) and region != "CN")
+
+
+# --- network ---------------------------------------------------------------------------------------------
+
+_EMAIL_LOCAL = re.compile(r"[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+(?:\.[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+)*")
+_IPV4 = re.compile(r"(?:0|[1-9]\d{0,2})(?:\.(?:0|[1-9]\d{0,2})){3}", re.ASCII)  # no leading zeros
+_DNS_LABEL = re.compile(r"[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?")
+
+
+@functools.cache
+def _suffix_extractor() -> tldextract.TLDExtract:
+    # No URLs and no cache dir: the bundled public-suffix snapshot only, so a scan never touches the network.
+    return tldextract.TLDExtract(suffix_list_urls=(), cache_dir=None)
+
+
+def email(value: str, *, today: datetime.date | None = None) -> Verdict:
+    """local@domain where the domain ends in a real public suffix."""
+    local, at, domain = value.strip().rpartition("@")
+    if not at or len(local) > 64 or not _EMAIL_LOCAL.fullmatch(local):
+        return Verdict.INVALID
+    labels = domain.split(".")
+    if len(labels) < 2 or not all(_DNS_LABEL.fullmatch(label) for label in labels):
+        return Verdict.INVALID
+    parts = _suffix_extractor()(domain)
+    return _valid_if(parts.suffix and parts.domain)
+
+
+def _is_address(kind: type[ipaddress.IPv4Address | ipaddress.IPv6Address], text: str) -> bool:
+    try:
+        kind(text)
+    except ValueError:
+        return False
+    return True
+
+
+def ipv4(value: str, *, today: datetime.date | None = None) -> Verdict:
+    """Dotted quad, each part 0–255 without leading zeros."""
+    text = value.strip()
+    return _valid_if(_IPV4.fullmatch(text) and _is_address(ipaddress.IPv4Address, text))
+
+
+def ipv6(value: str, *, today: datetime.date | None = None) -> Verdict:
+    """Anything `ipaddress` accepts as IPv6 with at least two colons."""
+    text = value.strip()
+    return _valid_if(text.count(":") >= 2 and _is_address(ipaddress.IPv6Address, text))
+
+
+# --- travel documents and plates (format only: no public check digit) ------------------------------------
+
+_PASSPORT = re.compile(r"E\d{8}|E[A-HJ-NP-Z]\d{7}|G\d{8}|[DSP]E\d{7}", re.ASCII)
+# 往来港澳通行证 C…; 回乡证 H/M + 8-digit lifetime number (+ 2-digit renewal count).
+_HK_MACAO_PASS = re.compile(r"C\d{8}|C[A-HJ-NP-Z]\d{7}|[HM]\d{8}(?:\d{2})?", re.ASCII)
+_PLATE = re.compile(
+    r"[京津沪渝冀豫云辽黑湘皖鲁新苏浙赣鄂桂甘晋蒙陕吉闽贵粤青藏川宁琼][A-HJ-NP-Z][·•・ -]?"
+    r"(?:[A-HJ-NP-Z0-9]{4}[A-HJ-NP-Z0-9挂学警港澳使领]"  # ordinary
+    r"|[DABCEFGHJK][A-HJ-NP-Z0-9]\d{4}|\d{5}[DABCEFGHJK])",  # new energy: small car, large car
+    re.ASCII,
+)
+
+
+def cn_passport(value: str, *, today: datetime.date | None = None) -> Verdict:
+    """PRC passport number shapes; WEAK because the shape alone is common in other codes."""
+    return Verdict.WEAK if _PASSPORT.fullmatch(compact(value).upper()) else Verdict.INVALID
+
+
+def cn_hk_macao_pass(value: str, *, today: datetime.date | None = None) -> Verdict:
+    """Exit-entry permit for HK/Macao or home-return permit shapes; WEAK, needs a keyword."""
+    return Verdict.WEAK if _HK_MACAO_PASS.fullmatch(compact(value).upper()) else Verdict.INVALID
+
+
+def cn_license_plate(value: str, *, today: datetime.date | None = None) -> Verdict:
+    """Mainland plate: province + city letter + 5 (ordinary) or 6 (new-energy) characters, no I/O."""
+    return _valid_if(_PLATE.fullmatch(value.strip().upper()))
+
+
+# --- dates -----------------------------------------------------------------------------------------------
+
+_MONTH_NAMES = ("january", "february", "march", "april", "may", "june", "july", "august", "september",
+                "october", "november", "december")
+_MONTHS = {n: i for i, full in enumerate(_MONTH_NAMES, 1) for n in (full, full[:3])} | {"sept": 9}
+_ORD = r"(?:st|nd|rd|th)?"
+_YMD_PATTERNS = (
+    re.compile(r"(\d{4})\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*[日号]?", re.ASCII),
+    re.compile(r"(\d{4})([-/.])(\d{1,2})\2(\d{1,2})", re.ASCII),
+    re.compile(r"(\d{4})(\d{2})(\d{2})", re.ASCII),
+)
+_DMY_OR_MDY = re.compile(r"(\d{1,2})([-/.])(\d{1,2})\2(\d{4})", re.ASCII)
+_EN_DAY_FIRST = re.compile(rf"(\d{{1,2}}){_ORD}\s+([A-Za-z]+)\.?,?\s+(\d{{4}})", re.ASCII)
+_EN_MONTH_FIRST = re.compile(rf"([A-Za-z]+)\.?\s+(\d{{1,2}}){_ORD},?\s+(\d{{4}})", re.ASCII)
+
+
+def _numbers(match: re.Match[str]) -> list[int]:
+    return [int(g) for g in match.groups() if g.isdigit()]
+
+
+def _parse_numeric(text: str) -> datetime.date | None:
+    for pattern in _YMD_PATTERNS:
+        if m := pattern.fullmatch(text):
+            return _date_or_none(*_numbers(m))
+    if m := _DMY_OR_MDY.fullmatch(text):
+        a, b, year = _numbers(m)
+        if a > 12 or a == b:  # day first (or both readings agree)
+            return _date_or_none(year, b, a)
+        if b > 12:
+            return _date_or_none(year, a, b)
+    return None  # 3/5/1990 could be March or May: refuse to guess
+
+
+def _parse_english(text: str) -> datetime.date | None:
+    if m := _EN_DAY_FIRST.fullmatch(text):
+        day, month_name, year = m.groups()
+    elif m := _EN_MONTH_FIRST.fullmatch(text):
+        month_name, day, year = m.groups()
+    else:
+        return None
+    month = _MONTHS.get(month_name.lower())
+    return _date_or_none(int(year), month, int(day)) if month else None
+
+
+def parse_date(value: str) -> datetime.date | None:
+    """One calendar date in a Chinese, ISO-like, compact, unambiguous D/M/Y or M/D/Y, or English form."""
+    text = value.strip()
+    return _parse_numeric(text) or _parse_english(text) or _parse_month_day_year(text)
+
+
+# Web forms write "10月20日, 2001": Chinese month and day, then the year.
+_MD_Y = re.compile(r"(\d{1,2})月(\d{1,2})[日号],\s*(\d{4})")
+
+
+def _parse_month_day_year(text: str) -> datetime.date | None:
+    match = _MD_Y.fullmatch(text)
+    if not match:
+        return None
+    month, day, year = (int(g) for g in match.groups())
+    try:
+        return datetime.date(year, month, day)
+    except ValueError:
+        return None
+
+
+def date_of_birth(value: str, *, today: datetime.date | None = None) -> Verdict:
+    """A real date between 1900 and today."""
+    return _valid_if(_plausible_birth(parse_date(value), today))
+
+
+# --- messaging handles (no structure to confirm) ---------------------------------------------------------
+
+_WECHAT = re.compile(r"[A-Za-z][A-Za-z0-9_-]{5,19}")
+
+
+def cn_qq(value: str, *, today: datetime.date | None = None) -> Verdict:
+    """QQ number: 5–11 digits, no leading zero."""
+    digits = _digits_only(value)
+    return Verdict.WEAK if digits and 5 <= len(digits) <= 11 and digits[0] != "0" else Verdict.INVALID
+
+
+def cn_wechat(value: str, *, today: datetime.date | None = None) -> Verdict:
+    """WeChat ID (letter + 5–19 of [A-Za-z0-9_-]) or a mobile number, which also works as an ID."""
+    text = value.strip()
+    if _WECHAT.fullmatch(text) or cn_mobile(text) is Verdict.VALID:
+        return Verdict.WEAK
+    return Verdict.INVALID
+
+
+def always_weak(value: str, *, today: datetime.date | None = None) -> Verdict:
+    """For rules whose shape carries no proof: the engine then requires a context word."""
+    return Verdict.WEAK
+
+
+def always_valid(value: str, *, today: datetime.date | None = None) -> Verdict:
+    """For rules whose regex is already the whole check."""
+    return Verdict.VALID
+
+
+VALIDATORS: dict[str, Callable[..., Verdict]] = {
+    fn.__name__: fn
+    for fn in (
+        cn_resident_id, cn_uscc, cn_bank_card, credit_card, cn_mobile, cn_landline, intl_phone, email,
+        ipv4, ipv6, cn_passport, cn_hk_macao_pass, cn_license_plate, date_of_birth, cn_qq, cn_wechat,
+        always_weak, always_valid,
+    )
+}

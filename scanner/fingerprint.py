@@ -1,0 +1,80 @@
+"""Keyed fingerprints: the same value always yields the same fingerprint, which reveals nothing without the key.
+
+HMAC-SHA256 over the entity type and the normalised value (separators and case removed, full-width folded),
+so 138 0013 8000 and 13800138000 match. The key is created on first use in a 0600 file beside the database.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import os
+import secrets
+from pathlib import Path
+
+from scanner.detect.normalize import compact
+
+KEY_BYTES = 32
+
+
+class KeyFileError(RuntimeError):
+    """The fingerprint key exists but cannot be used (wrong size or unsafe permissions)."""
+
+
+def load_or_create_key(path: Path) -> bytes:
+    """Read the key, or create it atomically with mode 0600 if it does not exist yet."""
+    try:
+        key = path.read_bytes()
+    except FileNotFoundError:
+        return _create_key(path)
+    if len(key) != KEY_BYTES:
+        raise KeyFileError(f"{path}: fingerprint key has {len(key)} bytes, expected {KEY_BYTES}; restore it from backup")
+    if os.name == "posix" and path.stat().st_mode & 0o077:
+        raise KeyFileError(f"{path}: fingerprint key is readable by others; run: chmod 600 {path}")
+    return key
+
+
+def _create_key(path: Path) -> bytes:
+    path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+    key = secrets.token_bytes(KEY_BYTES)
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    try:
+        os.write(fd, key)
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+    try:
+        os.link(tmp, path)  # fails if another process created the key first: use theirs
+    except FileExistsError:
+        os.unlink(tmp)
+        return load_or_create_key(path)
+    os.unlink(tmp)
+    return key
+
+
+def normalise_value(entity_type: str, value: str) -> str:
+    """The form two spellings of one value share: separators dropped, upper-cased, +86/0086 removed."""
+    norm = compact(value).upper()
+    if entity_type in {"CN_MOBILE", "CN_LANDLINE"}:
+        for prefix in ("+86", "0086"):
+            if norm.startswith(prefix):
+                norm = norm[len(prefix) :]
+    if entity_type in {"EMAIL_ADDRESS", "PERSON", "CN_ADDRESS", "LOCATION"}:
+        norm = "".join(value.split()).lower()
+    return norm
+
+
+def fingerprint(key: bytes, entity_type: str, value: str) -> str:
+    """Hex HMAC-SHA256 of ``entity_type:normalised value``."""
+    message = f"{entity_type}:{normalise_value(entity_type, value)}".encode()
+    return hmac.new(key, message, hashlib.sha256).hexdigest()
+
+
+def file_sha256(path: Path, chunk: int = 1 << 20) -> str:
+    """SHA-256 of a file's bytes, streamed."""
+    digest = hashlib.sha256()
+    with open(path, "rb") as fh:
+        while block := fh.read(chunk):
+            digest.update(block)
+    return digest.hexdigest()

@@ -1,0 +1,23 @@
+"""Where Custos keeps its state by default: the database and the fingerprint key, never on the scanned share."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+
+def state_dir() -> Path:
+    """``$CUSTOS_HOME``, else ``$XDG_STATE_HOME/custos``, else ``~/.local/state/custos``."""
+    if os.environ.get("CUSTOS_HOME"):
+        return Path(os.environ["CUSTOS_HOME"])
+    base = os.environ.get("XDG_STATE_HOME") or str(Path.home() / ".local" / "state")
+    return Path(base) / "custos"
+
+
+def default_db() -> Path:
+    return state_dir() / "custos.db"
+
+
+def key_path_for(db: Path) -> Path:
+    """The fingerprint key lives beside its database: fingerprints are only comparable under one key."""
+    return db.with_name(db.stem + ".key")

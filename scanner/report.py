@@ -1,0 +1,81 @@
+"""Terminal output for people: the scan summary, the rules listing and the progress bar (rich)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from pathlib import Path
+
+from rich.console import Console
+from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from scanner.detect.rulepack import RulePack
+from scanner.scan import Progress as ProgressCallback
+from scanner.scan import ScanStats
+from scanner.store.store import Store
+
+_SENSITIVITY_ORDER = {"sensitive": 0, "general": 1, "organization": 2}
+
+
+def print_summary(store: Store, root: str, stats: ScanStats, db: Path, console: Console | None = None) -> None:
+    console = console or Console()
+    console.print(
+        f"[bold]Scanned[/bold] {root}: {stats.files_seen} files seen, {stats.files_scanned} scanned, "
+        f"{stats.files_unchanged} unchanged, {stats.files_failed} could not be inspected, "
+        f"{stats.bytes_scanned / 1e6:.1f} MB read"
+    )
+    rows = sorted(store.summary(root=root), key=lambda r: (_SENSITIVITY_ORDER.get(r["sensitivity"], 9), -r["n"]))
+    table = Table(title="Findings by entity type", title_justify="left")
+    for column in ("entity type", "sensitivity", "findings", "files"):
+        table.add_column(column, justify="right" if column in ("findings", "files") else "left")
+    for row in rows:
+        style = "red" if row["sensitivity"] == "sensitive" else None
+        table.add_row(row["entity_type"], row["sensitivity"], str(row["n"]), str(row["files"]), style=style)
+    table.add_section()
+    table.add_row("total", "", str(sum(r["n"] for r in rows)), "")
+    console.print(table)
+    problems = [p for p in store.file_problems(root=root) if p["status"] != "unsupported"]
+    if problems:
+        issues = Table(title="Files not inspected", title_justify="left")
+        for column in ("status", "path", "reason"):
+            issues.add_column(column)
+        for row in problems[:50]:
+            issues.add_row(row["status"], row["rel_path"], row["error"] or "")
+        if len(problems) > 50:
+            issues.add_row("…", f"{len(problems) - 50} more", "see custos export / the review UI")
+        console.print(issues)
+    if stats.unsupported:
+        kinds = ", ".join(f"{ext} ×{n}" for ext, n in stats.unsupported.most_common())
+        console.print(f"[yellow]Not inspected (format not supported yet):[/yellow] {kinds}")
+    console.print(f"Findings database: {db}  ·  export: custos export --format jsonl --db {db}")
+
+
+def print_rules(packs: Sequence[RulePack], console: Console | None = None) -> None:
+    console = console or Console()
+    table = Table(title="Recognizers", title_justify="left")
+    for column in ("rule", "entity type", "sensitivity", "validator", "pack", "examples"):
+        table.add_column(column)
+    for pack in packs:
+        for rule in pack.rules:
+            name = f"{rule.id} (deprecated)" if rule.deprecated else rule.id
+            examples = f"+{len(rule.positive_examples)}/-{len(rule.negative_examples)}"
+            table.add_row(name, rule.entity_type, rule.sensitivity, rule.validator, rule.pack_ref, examples)
+    console.print(table)
+
+
+@contextmanager
+def progress_reporter(enabled: bool) -> Iterator[ProgressCallback | None]:
+    """A spinner with the current file and counts on stderr, or nothing when not on a terminal."""
+    if not enabled:
+        yield None
+        return
+    bar = Progress(SpinnerColumn(), TextColumn("{task.description}"), TimeElapsedColumn(),
+                   console=Console(stderr=True), transient=True)
+    with bar:
+        task = bar.add_task("starting")
+
+        def update(rel: str, stats: ScanStats) -> None:
+            bar.update(task, description=f"{stats.files_seen} files · {stats.findings} findings · {rel[-60:]}")
+
+        yield update

@@ -1,0 +1,1 @@
+"""Findings store: SQLite schema and the query/command API the CLI and TUI use."""

@@ -1,0 +1,267 @@
+"""The findings store: every read and write of the SQLite database goes through `Store`.
+
+WAL mode, one transaction per scanned file, so an interrupted scan leaves every file either fully recorded
+or untouched. Findings of a re-scanned file are superseded, not deleted, so decisions taken on them
+(later issues) keep their history.
+"""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+from scanner.store.schema import DDL, SCHEMA_VERSION
+
+
+class StoreError(RuntimeError):
+    """The database cannot be opened or is of an incompatible schema."""
+
+
+@dataclass(frozen=True)
+class FileRecord:
+    id: int
+    root: str
+    rel_path: str
+    size: int | None
+    mtime_ns: int | None
+    sha256: str | None
+    status: str
+    scan_count: int
+
+
+@dataclass(frozen=True)
+class NewFinding:
+    """A finding ready to store: masked preview and keyed fingerprint only."""
+
+    entity_type: str
+    start: int
+    end: int
+    location: str
+    score: float
+    rule_id: str
+    pack: str
+    sensitivity: str
+    flags: tuple[str, ...]
+    preview: str
+    fingerprint: str
+    context_word: str | None
+
+
+@dataclass(frozen=True)
+class FindingRow:
+    """A stored finding as exports and the review UI read it."""
+
+    id: int
+    root: str
+    path: str
+    entity_type: str
+    start: int
+    end: int
+    location: str
+    score: float
+    preview: str
+    sensitivity: str
+    rule: str
+    pack: str
+    flags: tuple[str, ...]
+    fingerprint: str
+    state: str
+
+
+def utc_now() -> str:
+    return datetime.now(UTC).isoformat(timespec="seconds").replace("+00:00", "Z")
+
+
+class Store:
+    """The query/command API over the findings database."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            self._db = sqlite3.connect(path, timeout=30, isolation_level=None)
+        except (OSError, sqlite3.Error) as exc:
+            raise StoreError(f"{path}: cannot open the findings database ({exc})") from exc
+        if os.name == "posix":
+            os.chmod(path, 0o600)
+        self._db.row_factory = sqlite3.Row
+        self._db.execute("PRAGMA journal_mode=WAL")
+        self._db.execute("PRAGMA synchronous=NORMAL")
+        self._db.execute("PRAGMA foreign_keys=ON")
+        self._migrate()
+
+    def close(self) -> None:
+        self._db.close()
+
+    def __enter__(self) -> Store:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def _migrate(self) -> None:
+        self._db.executescript(DDL)
+        row = self._db.execute("SELECT value FROM meta WHERE key='schema_version'").fetchone()
+        if row is None:
+            self._db.execute("INSERT INTO meta(key, value) VALUES ('schema_version', ?)", (str(SCHEMA_VERSION),))
+        elif int(row["value"]) > SCHEMA_VERSION:
+            raise StoreError(
+                f"{self.path}: database schema {row['value']} is newer than this Custos ({SCHEMA_VERSION}); upgrade"
+            )
+
+    # --- scan runs -------------------------------------------------------------------------------------
+    def begin_run(self, root: str, packs: str, tool_version: str) -> int:
+        cur = self._db.execute(
+            "INSERT INTO scan_runs(root, started_at, packs, tool_version) VALUES (?, ?, ?, ?)",
+            (root, utc_now(), packs, tool_version),
+        )
+        return int(cur.lastrowid)
+
+    def finish_run(self, run_id: int, status: str, **counts: int) -> None:
+        columns = ", ".join(f"{name} = ?" for name in counts)
+        sets = f"finished_at = ?, status = ?{', ' + columns if columns else ''}"
+        self._db.execute(f"UPDATE scan_runs SET {sets} WHERE id = ?", (utc_now(), status, *counts.values(), run_id))
+
+    def run(self, run_id: int) -> sqlite3.Row:
+        return self._db.execute("SELECT * FROM scan_runs WHERE id = ?", (run_id,)).fetchone()
+
+    # --- files -----------------------------------------------------------------------------------------
+    def file(self, root: str, rel_path: str) -> FileRecord | None:
+        row = self._db.execute(
+            "SELECT id, root, rel_path, size, mtime_ns, sha256, status, scan_count FROM files"
+            " WHERE root = ? AND rel_path = ?",
+            (root, rel_path),
+        ).fetchone()
+        return FileRecord(**dict(row)) if row else None
+
+    def record_scan(
+        self,
+        *,
+        root: str,
+        rel_path: str,
+        run_id: int,
+        status: str,
+        size: int | None = None,
+        mtime_ns: int | None = None,
+        dev: int | None = None,
+        ino: int | None = None,
+        sha256: str | None = None,
+        encoding: str | None = None,
+        error: str | None = None,
+        findings: Iterable[NewFinding] = (),
+    ) -> int:
+        """Record one file's scan result atomically: the file row, old findings superseded, new ones added."""
+        with self._transaction():
+            file_id = self._upsert_file(root, rel_path, run_id, status, size, mtime_ns, dev, ino, sha256, encoding, error)
+            self._db.execute(
+                "UPDATE findings SET state = 'superseded' WHERE file_id = ? AND state = 'active'", (file_id,)
+            )
+            self._db.executemany(
+                "INSERT INTO findings(file_id, scan_id, entity_type, start, end, location, score, rule_id, pack,"
+                " sensitivity, flags, preview, fingerprint, context_word) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+                [
+                    (file_id, run_id, f.entity_type, f.start, f.end, f.location, f.score, f.rule_id, f.pack,
+                     f.sensitivity, ",".join(f.flags), f.preview, f.fingerprint, f.context_word)
+                    for f in findings
+                ],
+            )
+        return file_id
+
+    def record_unchanged(self, file_id: int, run_id: int, size: int, mtime_ns: int) -> None:
+        """The file was seen again with the same content: keep its findings, note the run."""
+        self._db.execute(
+            "UPDATE files SET last_scan_id = ?, size = ?, mtime_ns = ? WHERE id = ?", (run_id, size, mtime_ns, file_id)
+        )
+
+    def mark_missing(self, root: str, run_id: int, under: str = "") -> int:
+        """Files under ``root`` (optionally a sub-path) not seen by this run are gone; so are their findings."""
+        prefix = f"{under.rstrip('/')}/%" if under else "%"
+        with self._transaction():
+            ids = [
+                r[0]
+                for r in self._db.execute(
+                    "SELECT id FROM files WHERE root = ? AND rel_path LIKE ? AND status != 'gone'"
+                    " AND (last_scan_id IS NULL OR last_scan_id != ?)",
+                    (root, prefix, run_id),
+                )
+            ]
+            self._db.executemany("UPDATE files SET status = 'gone' WHERE id = ?", [(i,) for i in ids])
+            self._db.executemany(
+                "UPDATE findings SET state = 'gone' WHERE file_id = ? AND state = 'active'", [(i,) for i in ids]
+            )
+        return len(ids)
+
+    def _upsert_file(self, root, rel_path, run_id, status, size, mtime_ns, dev, ino, sha256, encoding, error) -> int:
+        row = self._db.execute(
+            "INSERT INTO files(root, rel_path, size, mtime_ns, dev, ino, sha256, encoding, status, error,"
+            " last_scan_id, scanned_at, scan_count) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,1)"
+            " ON CONFLICT(root, rel_path) DO UPDATE SET size=excluded.size, mtime_ns=excluded.mtime_ns,"
+            " dev=excluded.dev, ino=excluded.ino, sha256=excluded.sha256, encoding=excluded.encoding,"
+            " status=excluded.status, error=excluded.error, last_scan_id=excluded.last_scan_id,"
+            " scanned_at=excluded.scanned_at, scan_count=files.scan_count + 1 RETURNING id",
+            (root, rel_path, size, mtime_ns, dev, ino, sha256, encoding, status, error, run_id, utc_now()),
+        ).fetchone()
+        return int(row[0])
+
+    # --- queries ---------------------------------------------------------------------------------------
+    def findings(self, *, root: str | None = None, state: str = "active", run_id: int | None = None) -> Iterator[FindingRow]:
+        """Stored findings in path and position order, streamed."""
+        sql = (
+            "SELECT f.id, fi.root, fi.rel_path AS path, f.entity_type, f.start, f.end, f.location, f.score,"
+            " f.preview, f.sensitivity, f.rule_id AS rule, f.pack, f.flags, f.fingerprint, f.state"
+            " FROM findings f JOIN files fi ON fi.id = f.file_id WHERE f.state = ?"
+        )
+        params: list[object] = [state]
+        if root is not None:
+            sql += " AND fi.root = ?"
+            params.append(root)
+        if run_id is not None:
+            sql += " AND fi.last_scan_id = ?"
+            params.append(run_id)
+        sql += " ORDER BY fi.root, fi.rel_path, f.start"
+        for row in self._db.execute(sql, params):
+            data = dict(row)
+            data["flags"] = tuple(x for x in data["flags"].split(",") if x)
+            yield FindingRow(**data)
+
+    def summary(self, *, root: str | None = None) -> list[sqlite3.Row]:
+        """Active findings counted by entity type and sensitivity."""
+        sql = (
+            "SELECT f.entity_type, f.sensitivity, COUNT(*) AS n, COUNT(DISTINCT f.file_id) AS files"
+            " FROM findings f JOIN files fi ON fi.id = f.file_id WHERE f.state = 'active'"
+        )
+        params: tuple[object, ...] = ()
+        if root is not None:
+            sql += " AND fi.root = ?"
+            params = (root,)
+        sql += " GROUP BY f.entity_type, f.sensitivity ORDER BY n DESC"
+        return self._db.execute(sql, params).fetchall()
+
+    def file_problems(self, *, root: str | None = None) -> list[sqlite3.Row]:
+        """Files that could not be inspected, with their status and message."""
+        sql = "SELECT root, rel_path, status, error FROM files WHERE status NOT IN ('scanned', 'gone')"
+        params: tuple[object, ...] = ()
+        if root is not None:
+            sql += " AND root = ?"
+            params = (root,)
+        return self._db.execute(sql + " ORDER BY root, rel_path", params).fetchall()
+
+    def _transaction(self) -> _Transaction:
+        return _Transaction(self._db)
+
+
+class _Transaction:
+    """BEGIN IMMEDIATE … COMMIT, rolled back on any exception."""
+
+    def __init__(self, db: sqlite3.Connection) -> None:
+        self._db = db
+
+    def __enter__(self) -> None:
+        self._db.execute("BEGIN IMMEDIATE")
+
+    def __exit__(self, exc_type, exc, tb) -> None:
+        self._db.execute("ROLLBACK" if exc_type else "COMMIT")

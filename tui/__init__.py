@@ -1,0 +1,1 @@
+"""Custos review dashboard (Textual). Built in the review-TUI issue."""
