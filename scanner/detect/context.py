@@ -9,7 +9,9 @@ supplies for that span (a column header, a JSON key).
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Mapping, Sequence
+from functools import cache
 
 from presidio_analyzer import EntityRecognizer, RecognizerResult
 from presidio_analyzer.context_aware_enhancers import ContextAwareEnhancer
@@ -59,9 +61,13 @@ class WindowContextEnhancer(ContextAwareEnhancer):
             if rule is None:  # a recognizer that is not ours (e.g. spaCy NER): leave it alone
                 continue
             before = self._before_window(lowered, result.start, rule.context_chars or self._before)
-            after = lowered[result.end : result.end + self._after].split("\n", 1)[0]
-            if any(neg.lower() in before[-16:] for neg in rule.negative_context):
+            after = _collapse(lowered[result.end : result.end + 3 * self._after]).split("\n", 1)[0][: self._after]
+            if any(_has_word(before[-16:], neg, whole=True) for neg in rule.negative_context):
                 result.score = 0.0
+                continue
+            weak = result.recognition_metadata.get(VERDICT_KEY) == Verdict.WEAK.value
+            if weak and any(_has_word(before + " " + after, w, whole=True) for w in rule.weak_veto):
+                result.score = 0.0  # the text itself says the value failed validation
                 continue
             labels = [*call_context, *self.field_context(result.start, result.end)]
             word = _first_context_word(rule.context, before, after, labels)
@@ -72,23 +78,44 @@ class WindowContextEnhancer(ContextAwareEnhancer):
                 if result.analysis_explanation:
                     result.analysis_explanation.set_supportive_context_word(word)
                     result.analysis_explanation.set_improved_score(result.score)
-            elif rule.requires_context or result.recognition_metadata.get(VERDICT_KEY) == Verdict.WEAK.value:
+            elif rule.requires_context or weak:
                 result.score = 0.0  # Presidio drops zero-score results
         return raw_results
 
     @staticmethod
     def _before_window(lowered: str, start: int, size: int) -> str:
-        window = lowered[max(0, start - size) : start]
+        # Blanked markup and padding count as one space, so a label three tags away is still "next to" it.
+        window = _collapse(lowered[max(0, start - 4 * size) : start])[-size:]
         # The label of a value sits on its own line or the line above, never further up.
         parts = window.rsplit("\n", 2)
         return "\n".join(parts[-2:])
+
+
+_SPACES = re.compile(r"[ \t\r]{2,}")
+
+
+def _collapse(text: str) -> str:
+    return _SPACES.sub(" ", text)
+
+
+@cache
+def _word_pattern(word: str, whole: bool) -> re.Pattern[str]:
+    """ASCII words match at a word start (and end, if ``whole``): 'tel' is not in 'hotel', 'v' not in 'vpn'.
+    Chinese words match anywhere: Chinese has no spaces between words."""
+    escaped = re.escape(word.lower())
+    if not word.isascii() or not word[:1].isalnum():
+        return re.compile(escaped)
+    return re.compile(rf"(?<![a-z0-9]){escaped}" + (r"(?![a-z0-9])" if whole else ""))
+
+
+def _has_word(text: str, word: str, *, whole: bool = False) -> bool:
+    return _word_pattern(word, whole).search(text) is not None
 
 
 def _first_context_word(
     words: Sequence[str], before: str, after: str, labels: Sequence[str]
 ) -> str | None:
     for word in words:
-        needle = word.lower()
-        if needle in before or needle in after or any(needle in label for label in labels):
+        if _has_word(before, word) or _has_word(after, word) or any(_has_word(label, word) for label in labels):
             return word
     return None

@@ -19,7 +19,7 @@ from presidio_analyzer.predefined_recognizers import SpacyRecognizer
 
 from scanner.detect.context import CONTEXT_KEY, FieldContext, WindowContextEnhancer
 from scanner.detect.nlp import OfflineSpacyNlpEngine
-from scanner.detect.normalize import to_ascii_view
+from scanner.detect.normalize import blank_markup, to_ascii_view
 from scanner.detect.recognizer import RULE_KEY, VERDICT_KEY, RuleRecognizer
 from scanner.detect.rulepack import Rule, RulePack, active_rules
 
@@ -81,7 +81,7 @@ class Detector:
         ``field_context`` gives labels (column headers, keys) for a span; ``dense`` skips the trigger prefilter
         (tables, where a bare cell gets its meaning from the header rather than from nearby words).
         """
-        view = to_ascii_view(text)
+        view = blank_markup(to_ascii_view(text))
         windows = [(0, len(view))] if dense else _windows(view, self._trigger)
         found: list[Detection] = []
         for w_start, w_end in windows:

@@ -6,6 +6,8 @@ forms one code point for one code point, so a span found in the normalised view 
 
 from __future__ import annotations
 
+import re
+
 _FULLWIDTH_START = 0xFF01  # '！'
 _FULLWIDTH_END = 0xFF5E  # '～'
 _ASCII_OFFSET = 0xFF01 - 0x21
@@ -31,3 +33,15 @@ def to_ascii_view(text: str) -> str:
 def compact(value: str) -> str:
     """Drop the separators people put inside numbers (spaces, dashes, dots, parentheses, newlines)."""
     return "".join(ch for ch in to_ascii_view(value) if ch.isalnum() or ch == "+")
+
+
+# Start/end tags and comments; an e-mail in angle brackets (<a@b.com>) is not a tag and stays.
+_MARKUP = re.compile(r"<(?:/?[A-Za-z][A-Za-z0-9:-]*(?:\s[^<>]{0,2000})?/?|!--.{0,2000}?--)>", re.S)
+
+
+def blank_markup(text: str) -> str:
+    """Replace HTML/XML tags with spaces of the same length: labels and values in separate elements
+    then read as neighbours, and offsets stay those of the original text."""
+    if "<" not in text:
+        return text
+    return _MARKUP.sub(lambda m: " " * len(m.group(0)), text)

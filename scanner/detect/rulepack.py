@@ -66,6 +66,7 @@ class Rule:
     context_boost: float = 0.1
     requires_context: bool = False
     negative_context: tuple[str, ...] = ()
+    weak_veto: tuple[str, ...] = ()
     context_chars: int | None = None
     triggers: tuple[str, ...] = ()
     priority: int = 50
@@ -175,6 +176,7 @@ def _parse_rule(raw: Mapping[str, Any], pack_id: str, version: str, where: str) 
         context_boost=_score(raw.get("context_boost", 0.1), where),
         requires_context=bool(raw.get("requires_context", False)),
         negative_context=tuple(raw.get("negative_context", ())),
+        weak_veto=tuple(raw.get("weak_veto", ())),
         context_chars=int(raw["context_chars"]) if "context_chars" in raw else None,
         triggers=tuple(raw.get("triggers", ())),
         priority=int(raw.get("priority", 50)),

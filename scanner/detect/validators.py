@@ -215,16 +215,22 @@ def cn_landline(value: str, *, today: datetime.date | None = None) -> Verdict:
 
 
 def intl_phone(value: str, *, today: datetime.date | None = None) -> Verdict:
-    """A valid non-Chinese number; without a + it is read as a US number."""
+    """A valid non-Chinese number; without a + it is read as US, or as UK when it has a trunk 0."""
     number = compact(value)
     if number.startswith("00"):
         number = "+" + number[2:]
-    try:
-        parsed = phonenumbers.parse(number, None if number.startswith("+") else "US")
-    except phonenumbers.NumberParseException:
-        return Verdict.INVALID
-    region = phonenumbers.region_code_for_number(parsed)
-    return _valid_if(phonenumbers.is_valid_number(parsed) and region != "CN")
+    if number.startswith("+"):
+        regions: tuple[str | None, ...] = (None,)
+    else:
+        regions = ("GB",) if number.startswith("0") else ("US",)
+    for region in regions:
+        try:
+            parsed = phonenumbers.parse(number, region)
+        except phonenumbers.NumberParseException:
+            continue
+        if phonenumbers.is_valid_number(parsed) and phonenumbers.region_code_for_number(parsed) != "CN":
+            return Verdict.VALID
+    return Verdict.INVALID
 
 
 # --- network ---------------------------------------------------------------------------------------------
