@@ -15,7 +15,7 @@ from scanner.export import WRITERS
 from scanner.fingerprint import KeyFileError, load_or_create_key
 from scanner.paths import default_db, key_path_for
 from scanner.report import print_rules, print_summary, progress_reporter
-from scanner.scan import DEFAULT_EXCLUDES, ScanOptions, Scanner
+from scanner.scan import DEFAULT_EXCLUDES, Scanner, ScanOptions
 from scanner.store.store import Store, StoreError
 
 
@@ -94,11 +94,19 @@ def _cmd_scan(args: argparse.Namespace) -> int:
     from scanner.detect.engine import Detector  # heavy import (spaCy, Presidio) only when scanning
 
     detector = Detector(packs, today=args.today)
-    options = ScanOptions(max_file_size=_size(args.max_size), follow_symlinks=args.follow_symlinks,
-                          exclude=(*DEFAULT_EXCLUDES, *args.exclude))
+    options = ScanOptions(
+        max_file_size=_size(args.max_size),
+        follow_symlinks=args.follow_symlinks,
+        exclude=(*DEFAULT_EXCLUDES, *args.exclude),
+    )
     with Store(db) as store:
-        scanner = Scanner(store, detector, key=load_or_create_key(key_path_for(db)),
-                          policy=Policy.from_mapping(merged_policy(packs)), options=options)
+        scanner = Scanner(
+            store,
+            detector,
+            key=load_or_create_key(key_path_for(db)),
+            policy=Policy.from_mapping(merged_policy(packs)),
+            options=options,
+        )
         show_progress = not args.no_progress and sys.stderr.isatty()
         with progress_reporter(show_progress) as progress:
             run_id, stats = scanner.scan(args.path, progress)

@@ -43,9 +43,7 @@ class WalkProblem:
     message: str
 
 
-def walk(
-    root: Path, *, follow_symlinks: bool = False, exclude: Sequence[str] = ()
-) -> Iterator[FileRef | WalkProblem]:
+def walk(root: Path, *, follow_symlinks: bool = False, exclude: Sequence[str] = ()) -> Iterator[FileRef | WalkProblem]:
     """Yield every regular file under `root` (sorted by name, depth first) and every problem met on the way.
 
     `exclude` holds fnmatch globs (case-sensitive) tested against each rel path and each entry name; an

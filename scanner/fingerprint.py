@@ -28,7 +28,9 @@ def load_or_create_key(path: Path) -> bytes:
     except FileNotFoundError:
         return _create_key(path)
     if len(key) != KEY_BYTES:
-        raise KeyFileError(f"{path}: fingerprint key has {len(key)} bytes, expected {KEY_BYTES}; restore it from backup")
+        raise KeyFileError(
+            f"{path}: fingerprint key has {len(key)} bytes, expected {KEY_BYTES}; restore it from backup"
+        )
     if os.name == "posix" and path.stat().st_mode & 0o077:
         raise KeyFileError(f"{path}: fingerprint key is readable by others; run: chmod 600 {path}")
     return key

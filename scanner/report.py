@@ -70,8 +70,13 @@ def progress_reporter(enabled: bool) -> Iterator[ProgressCallback | None]:
     if not enabled:
         yield None
         return
-    bar = Progress(SpinnerColumn(), TextColumn("{task.description}"), TimeElapsedColumn(),
-                   console=Console(stderr=True), transient=True)
+    bar = Progress(
+        SpinnerColumn(),
+        TextColumn("{task.description}"),
+        TimeElapsedColumn(),
+        console=Console(stderr=True),
+        transient=True,
+    )
     with bar:
         task = bar.add_task("starting")
 

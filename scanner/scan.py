@@ -112,16 +112,23 @@ class Scanner:
     def scan_file(self, root_key: str, ref: FileRef, run_id: int, stats: ScanStats) -> None:
         """Scan one file (or skip it as unchanged) and record the outcome."""
         previous = self.store.file(root_key, ref.rel)
-        unchanged_meta = previous and previous.status == SCANNED and (previous.size, previous.mtime_ns) == (
-            ref.size,
-            ref.mtime_ns,
+        unchanged_meta = (
+            previous
+            and previous.status == SCANNED
+            and (previous.size, previous.mtime_ns)
+            == (
+                ref.size,
+                ref.mtime_ns,
+            )
         )
         if unchanged_meta:
             self.store.record_unchanged(previous.id, run_id, ref.size, ref.mtime_ns)
             stats.files_unchanged += 1
             return
         if ref.size > self.options.max_file_size:
-            message = f"{ref.rel}: {ref.size:,} bytes exceeds the {self.options.max_file_size:,}-byte limit (--max-size)"
+            message = (
+                f"{ref.rel}: {ref.size:,} bytes exceeds the {self.options.max_file_size:,}-byte limit (--max-size)"
+            )
             self._record_problem(root_key, run_id, ref.rel, TOO_LARGE, message, stats, ref)
             return
         extractor = extractor_for(ref.path, self.options.chunk_chars)
@@ -136,7 +143,9 @@ class Scanner:
                 self.store.record_unchanged(previous.id, run_id, ref.size, ref.mtime_ns)
                 stats.files_unchanged += 1
                 return
-            findings = list(self._findings(self.chunked.detect(extractor.blocks(ref.path), suffix=ref.path.suffix.lower())))
+            findings = list(
+                self._findings(self.chunked.detect(extractor.blocks(ref.path), suffix=ref.path.suffix.lower()))
+            )
             after = os.stat(ref.path)
         except ExtractionError as exc:
             self._record_problem(root_key, run_id, ref.rel, exc.status, exc.message, stats, ref)
@@ -150,8 +159,17 @@ class Scanner:
             self._record_problem(root_key, run_id, ref.rel, CHANGED_DURING_SCAN, message, stats, ref)
             return
         self.store.record_scan(
-            root=root_key, rel_path=ref.rel, run_id=run_id, status=SCANNED, size=ref.size, mtime_ns=ref.mtime_ns,
-            dev=ref.dev, ino=ref.ino, sha256=sha256, encoding=extractor.encoding, findings=findings,
+            root=root_key,
+            rel_path=ref.rel,
+            run_id=run_id,
+            status=SCANNED,
+            size=ref.size,
+            mtime_ns=ref.mtime_ns,
+            dev=ref.dev,
+            ino=ref.ino,
+            sha256=sha256,
+            encoding=extractor.encoding,
+            findings=findings,
         )
         stats.files_scanned += 1
         stats.bytes_scanned += ref.size
@@ -178,11 +196,23 @@ class Scanner:
             )
 
     def _record_problem(
-        self, root_key: str, run_id: int, rel: str, status: str, message: str, stats: ScanStats, ref: FileRef | None = None
+        self,
+        root_key: str,
+        run_id: int,
+        rel: str,
+        status: str,
+        message: str,
+        stats: ScanStats,
+        ref: FileRef | None = None,
     ) -> None:
         self.store.record_scan(
-            root=root_key, rel_path=rel, run_id=run_id, status=status, error=message,
-            size=ref.size if ref else None, mtime_ns=ref.mtime_ns if ref else None,
+            root=root_key,
+            rel_path=rel,
+            run_id=run_id,
+            status=status,
+            error=message,
+            size=ref.size if ref else None,
+            mtime_ns=ref.mtime_ns if ref else None,
         )
         stats.problems[status] += 1
         if status != UNSUPPORTED:

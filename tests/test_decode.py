@@ -88,9 +88,7 @@ def test_matches_scorer(tmp_path: Path, name: str, block_chars: int) -> None:
 
 @pytest.mark.parametrize("name", CASES)
 @pytest.mark.parametrize("read_size", [1, 2, 3, 5])
-def test_every_read_boundary(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, name: str, read_size: int
-) -> None:
+def test_every_read_boundary(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, name: str, read_size: int) -> None:
     # Tiny reads put a read boundary inside every multibyte sequence, BOM and surrogate pair.
     monkeypatch.setattr(decode, "READ_SIZE", read_size)
     data, expected_encoding = CASES[name]
@@ -253,9 +251,7 @@ def test_fifo_is_refused_without_blocking(tmp_path: Path) -> None:
     fifo = tmp_path / "pipe.txt"
     os.mkfifo(fifo)
     outcome: list[BaseException] = []
-    worker = threading.Thread(
-        target=lambda: outcome.append(_raises(lambda: detect_encoding(fifo))), daemon=True
-    )
+    worker = threading.Thread(target=lambda: outcome.append(_raises(lambda: detect_encoding(fifo))), daemon=True)
     worker.start()
     worker.join(timeout=5)
     assert not worker.is_alive(), "opening a FIFO blocked"

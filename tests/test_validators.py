@@ -81,11 +81,13 @@ def test_every_vector_type_is_accounted_for() -> None:
     assert {vec["type"] for vec in VECTORS} == known
 
 
-@pytest.mark.parametrize("vec", VECTORS, ids=[f"{vec['type']}-{vec['value']}" for vec in VECTORS])
+# Vectors of UNCOVERED_TYPES (no entity in taxonomy.md) are named there, with the reason, not tested here.
+_COVERED = [vec for vec in VECTORS if vec["type"] not in UNCOVERED_TYPES]
+
+
+@pytest.mark.parametrize("vec", _COVERED, ids=[f"{vec['type']}-{vec['value']}" for vec in _COVERED])
 def test_research_vector(vec: dict) -> None:
     kind, value, expected = vec["type"], vec["value"], vec["valid"]
-    if kind in UNCOVERED_TYPES:
-        pytest.skip(UNCOVERED_TYPES[kind])
     if kind in CHECKSUM_TYPES:
         verdict = VALIDATORS[CHECKSUM_TYPES[kind]](value, today=TODAY)
         assert (verdict is VALID) == expected, verdict

@@ -112,9 +112,7 @@ def _has_word(text: str, word: str, *, whole: bool = False) -> bool:
     return _word_pattern(word, whole).search(text) is not None
 
 
-def _first_context_word(
-    words: Sequence[str], before: str, after: str, labels: Sequence[str]
-) -> str | None:
+def _first_context_word(words: Sequence[str], before: str, after: str, labels: Sequence[str]) -> str | None:
     for word in words:
         if _has_word(before, word) or _has_word(after, word) or any(_has_word(label, word) for label in labels):
             return word

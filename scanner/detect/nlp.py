@@ -55,7 +55,9 @@ class OfflineSpacyNlpEngine(SpacyNlpEngine):
 
     def __init__(self, trained: Mapping[str, str | None] | None = None, languages: tuple[str, ...] = ("zh", "en")):
         super().__init__(
-            models=[{"lang_code": lang, "model_name": (trained or {}).get(lang) or f"blank:{lang}"} for lang in languages],
+            models=[
+                {"lang_code": lang, "model_name": (trained or {}).get(lang) or f"blank:{lang}"} for lang in languages
+            ],
             ner_model_configuration=NerModelConfiguration(model_to_presidio_entity_mapping=_NER_MAPPING),
         )
         self._trained = dict(trained or {})
@@ -82,5 +84,10 @@ class OfflineSpacyNlpEngine(SpacyNlpEngine):
         """Artifacts for text the pipeline need not see: regex rules and window context use none."""
         vocab = self.nlp[language].vocab
         return NlpArtifacts(
-            entities=[], tokens=Doc(vocab, words=[]), tokens_indices=[], lemmas=[], nlp_engine=self, language=language
+            entities=[],
+            tokens=Doc(vocab, words=[]),
+            tokens_indices=[],
+            lemmas=[],
+            nlp_engine=self,
+            language=language,
         )

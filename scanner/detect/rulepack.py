@@ -18,9 +18,24 @@ from scanner.detect.validators import VALIDATORS
 
 ENTITY_TYPES = frozenset(
     {
-        "PERSON", "CN_RESIDENT_ID", "CN_PASSPORT", "CN_HK_MACAO_PASS", "CN_MOBILE", "CN_LANDLINE",
-        "PHONE_NUMBER", "CN_BANK_CARD", "CREDIT_CARD", "EMAIL_ADDRESS", "CN_ADDRESS", "LOCATION", "CN_USCC",
-        "CN_LICENSE_PLATE", "DATE_OF_BIRTH", "IP_ADDRESS", "CN_QQ", "CN_WECHAT",
+        "PERSON",
+        "CN_RESIDENT_ID",
+        "CN_PASSPORT",
+        "CN_HK_MACAO_PASS",
+        "CN_MOBILE",
+        "CN_LANDLINE",
+        "PHONE_NUMBER",
+        "CN_BANK_CARD",
+        "CREDIT_CARD",
+        "EMAIL_ADDRESS",
+        "CN_ADDRESS",
+        "LOCATION",
+        "CN_USCC",
+        "CN_LICENSE_PLATE",
+        "DATE_OF_BIRTH",
+        "IP_ADDRESS",
+        "CN_QQ",
+        "CN_WECHAT",
     }
 )
 SENSITIVITIES = ("sensitive", "general", "organization")

@@ -157,7 +157,15 @@ def cn_bank_card(value: str, *, today: datetime.date | None = None) -> Verdict:
 
 # Inclusive prefix ranges (both ends the same length): Visa; Mastercard; JCB; Discover; Diners Club.
 _BRAND_PREFIXES = (
-    (4, 4), (51, 55), (2221, 2720), (3528, 3589), (6011, 6011), (644, 649), (65, 65), (300, 305), (36, 36),
+    (4, 4),
+    (51, 55),
+    (2221, 2720),
+    (3528, 3589),
+    (6011, 6011),
+    (644, 649),
+    (65, 65),
+    (300, 305),
+    (36, 36),
     (38, 38),
 )
 
@@ -179,9 +187,7 @@ def credit_card(value: str, *, today: datetime.date | None = None) -> Verdict:
 # --- phones ----------------------------------------------------------------------------------------------
 
 # libphonenumber's CN mobile pattern: it leaves out the 140/146/148/149 data-only and IoT ranges.
-_CN_MOBILE = re.compile(
-    r"1(?:610\d|740[0-5])\d{6}|1(?:[38]\d|4[57]|[59][0-35-9]|6[25-7]|7[0-35-8])\d{8}", re.ASCII
-)
+_CN_MOBILE = re.compile(r"1(?:610\d|740[0-5])\d{6}|1(?:[38]\d|4[57]|[59][0-35-9]|6[25-7]|7[0-35-8])\d{8}", re.ASCII)
 _CN_LANDLINE = re.compile(r"0(?:10|2\d|[3-9]\d{2})[2-9]\d{6,7}", re.ASCII)
 
 
@@ -308,8 +314,20 @@ def cn_license_plate(value: str, *, today: datetime.date | None = None) -> Verdi
 
 # --- dates -----------------------------------------------------------------------------------------------
 
-_MONTH_NAMES = ("january", "february", "march", "april", "may", "june", "july", "august", "september",
-                "october", "november", "december")
+_MONTH_NAMES = (
+    "january",
+    "february",
+    "march",
+    "april",
+    "may",
+    "june",
+    "july",
+    "august",
+    "september",
+    "october",
+    "november",
+    "december",
+)
 _MONTHS = {n: i for i, full in enumerate(_MONTH_NAMES, 1) for n in (full, full[:3])} | {"sept": 9}
 _ORD = r"(?:st|nd|rd|th)?"
 _YMD_PATTERNS = (
@@ -408,8 +426,23 @@ def always_valid(value: str, *, today: datetime.date | None = None) -> Verdict:
 VALIDATORS: dict[str, Callable[..., Verdict]] = {
     fn.__name__: fn
     for fn in (
-        cn_resident_id, cn_uscc, cn_bank_card, credit_card, cn_mobile, cn_landline, intl_phone, email,
-        ipv4, ipv6, cn_passport, cn_hk_macao_pass, cn_license_plate, date_of_birth, cn_qq, cn_wechat,
-        always_weak, always_valid,
+        cn_resident_id,
+        cn_uscc,
+        cn_bank_card,
+        credit_card,
+        cn_mobile,
+        cn_landline,
+        intl_phone,
+        email,
+        ipv4,
+        ipv6,
+        cn_passport,
+        cn_hk_macao_pass,
+        cn_license_plate,
+        date_of_birth,
+        cn_qq,
+        cn_wechat,
+        always_weak,
+        always_valid,
     )
 }

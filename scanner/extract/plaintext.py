@@ -10,9 +10,7 @@ from scanner.extract.decode import detect_encoding, iter_text
 
 # Markup and data formats are scanned as their raw text: tags and quotes cost nothing, and offsets then
 # index the file itself.
-PLAIN_TEXT_SUFFIXES = frozenset(
-    {".txt", ".md", ".log", ".csv", ".tsv", ".json", ".jsonl", ".xml", ".html", ".htm"}
-)
+PLAIN_TEXT_SUFFIXES = frozenset({".txt", ".md", ".log", ".csv", ".tsv", ".json", ".jsonl", ".xml", ".html", ".htm"})
 
 
 class PlainTextExtractor:

@@ -156,7 +156,9 @@ class Store:
     ) -> int:
         """Record one file's scan result atomically: the file row, old findings superseded, new ones added."""
         with self._transaction():
-            file_id = self._upsert_file(root, rel_path, run_id, status, size, mtime_ns, dev, ino, sha256, encoding, error)
+            file_id = self._upsert_file(
+                root, rel_path, run_id, status, size, mtime_ns, dev, ino, sha256, encoding, error
+            )
             self._db.execute(
                 "UPDATE findings SET state = 'superseded' WHERE file_id = ? AND state = 'active'", (file_id,)
             )
@@ -164,8 +166,22 @@ class Store:
                 "INSERT INTO findings(file_id, scan_id, entity_type, start, end, location, score, rule_id, pack,"
                 " sensitivity, flags, preview, fingerprint, context_word) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
                 [
-                    (file_id, run_id, f.entity_type, f.start, f.end, f.location, f.score, f.rule_id, f.pack,
-                     f.sensitivity, ",".join(f.flags), f.preview, f.fingerprint, f.context_word)
+                    (
+                        file_id,
+                        run_id,
+                        f.entity_type,
+                        f.start,
+                        f.end,
+                        f.location,
+                        f.score,
+                        f.rule_id,
+                        f.pack,
+                        f.sensitivity,
+                        ",".join(f.flags),
+                        f.preview,
+                        f.fingerprint,
+                        f.context_word,
+                    )
                     for f in findings
                 ],
             )
@@ -174,7 +190,8 @@ class Store:
     def record_unchanged(self, file_id: int, run_id: int, size: int, mtime_ns: int) -> None:
         """The file was seen again with the same content: keep its findings, note the run."""
         self._db.execute(
-            "UPDATE files SET last_scan_id = ?, size = ?, mtime_ns = ? WHERE id = ?", (run_id, size, mtime_ns, file_id)
+            "UPDATE files SET last_scan_id = ?, size = ?, mtime_ns = ? WHERE id = ?",
+            (run_id, size, mtime_ns, file_id),
         )
 
     def mark_missing(self, root: str, run_id: int, under: str = "") -> int:
@@ -191,7 +208,8 @@ class Store:
             ]
             self._db.executemany("UPDATE files SET status = 'gone' WHERE id = ?", [(i,) for i in ids])
             self._db.executemany(
-                "UPDATE findings SET state = 'gone' WHERE file_id = ? AND state = 'active'", [(i,) for i in ids]
+                "UPDATE findings SET state = 'gone' WHERE file_id = ? AND state = 'active'",
+                [(i,) for i in ids],
             )
         return len(ids)
 
@@ -208,7 +226,9 @@ class Store:
         return int(row[0])
 
     # --- queries ---------------------------------------------------------------------------------------
-    def findings(self, *, root: str | None = None, state: str = "active", run_id: int | None = None) -> Iterator[FindingRow]:
+    def findings(
+        self, *, root: str | None = None, state: str = "active", run_id: int | None = None
+    ) -> Iterator[FindingRow]:
         """Stored findings in path and position order, streamed."""
         sql = (
             "SELECT f.id, fi.root, fi.rel_path AS path, f.entity_type, f.start, f.end, f.location, f.score,"
