@@ -53,6 +53,13 @@ def _parser() -> argparse.ArgumentParser:
     scan.add_argument("--max-size", default="1G", help="skip larger files, recorded as too_large (default 1G)")
     scan.add_argument("--follow-symlinks", action="store_true", help="follow symbolic links (loops are detected)")
     scan.add_argument("--no-progress", action="store_true", help="no progress bar")
+    scan.add_argument(
+        "--spacy",
+        action="append",
+        default=[],
+        metavar="LANG=PIPELINE",
+        help="use an installed trained spaCy pipeline for NER, e.g. zh=zh_core_web_sm (default: blank, rules only)",
+    )
     scan.add_argument("--today", type=date.fromisoformat, help=argparse.SUPPRESS)  # fixed date for tests
     scan.set_defaults(handler=_cmd_scan)
 
@@ -93,7 +100,7 @@ def _cmd_scan(args: argparse.Namespace) -> int:
     db = args.db or default_db()
     from scanner.detect.engine import Detector  # heavy import (spaCy, Presidio) only when scanning
 
-    detector = Detector(packs, today=args.today)
+    detector = Detector(packs, today=args.today, trained_pipelines=_pipelines(args.spacy))
     options = ScanOptions(
         max_file_size=_size(args.max_size),
         follow_symlinks=args.follow_symlinks,
@@ -157,6 +164,16 @@ def _open_output(path: Path | None):
         return open(path, "w", encoding="utf-8", newline="")
     except OSError as exc:
         raise UsageError(f"{path}: cannot write ({exc.strerror})") from exc
+
+
+def _pipelines(pairs: list[str]) -> dict[str, str]:
+    chosen = {}
+    for pair in pairs:
+        lang, sep, name = pair.partition("=")
+        if not sep or lang not in ("zh", "en") or not name:
+            raise UsageError(f"--spacy {pair!r}: use zh=PIPELINE or en=PIPELINE (an installed package or a folder)")
+        chosen[lang] = name
+    return chosen
 
 
 _UNITS = {"": 1, "K": 1 << 10, "M": 1 << 20, "G": 1 << 30, "T": 1 << 40}

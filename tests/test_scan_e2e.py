@@ -234,3 +234,29 @@ def test_console_script_runs_as_installed(share, tmp_path):
     assert result.returncode == 0, result.stderr
     assert "CN_RESIDENT_ID" in result.stdout and "sensitive" in result.stdout
     assert (tmp_path / "state" / "custos.db").exists()
+
+
+def test_a_file_vanishing_between_listing_and_reading_is_recorded(tmp_path):
+    from scanner.classify import Policy
+    from scanner.detect.engine import Detector
+    from scanner.detect.rulepack import load_default_packs
+    from scanner.discover import walk
+    from scanner.scan import Scanner, ScanStats
+    from scanner.store.store import Store
+
+    root = tmp_path / "share"
+    root.mkdir()
+    (root / "a.txt").write_text(f"手机 {MOBILE}", encoding="utf-8")
+    [ref] = list(walk(root))
+    (root / "a.txt").unlink()
+    with Store(tmp_path / "f.db") as store:
+        scanner = Scanner(store, Detector(load_default_packs()), key=b"k" * 32, policy=Policy())
+        run_id = store.begin_run(str(root), "p@1", "t")
+        stats = ScanStats()
+        scanner.scan_file(str(root), ref, run_id, stats)
+        record = store.file(str(root), "a.txt")
+    assert record.status == "vanished" and stats.files_failed == 1
+
+
+def test_unknown_spacy_option_is_a_usage_error(tmp_path):
+    assert main(["scan", str(tmp_path), "--db", str(tmp_path / "f.db"), "--spacy", "fr"]) == 2
