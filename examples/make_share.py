@@ -13,7 +13,7 @@ import random
 import shutil
 import sys
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # run from a checkout without installing
@@ -97,7 +97,7 @@ class Fiction:
     def digits(self, n: int) -> str:
         return "".join(self.rng.choice("0123456789") for _ in range(n))
 
-    def person(self, born_from: int = 1965, born_to: int = 2001) -> Person:
+    def person(self, born_from: int = 1965, born_to: int = 2001, region: tuple | None = None) -> Person:
         while True:
             surname, s_py = self.rng.choice(SURNAMES)
             chars = self.rng.sample(GIVEN, self.rng.choice((1, 2, 2)))
@@ -106,7 +106,7 @@ class Fiction:
                 break
         self._used_names.add(name)
         birth = date(born_from, 1, 1) + timedelta(days=self.rng.randrange((born_to - born_from) * 365))
-        return Person(name, s_py + "".join(p for _, p in chars), self.rng.choice(REGIONS), birth)
+        return Person(name, s_py + "".join(p for _, p in chars), region or self.rng.choice(REGIONS), birth)
 
     def resident_id(self, person: Person) -> str:
         first17 = person.region[3] + person.birth.strftime("%Y%m%d") + self.digits(3)
@@ -121,8 +121,8 @@ class Fiction:
         local = self.rng.choice("23568") + self.digits(7)  # big-city numbers: 8 digits
         return _checked("cn_landline", f"{area}-{local}")
 
-    def bank_card(self, length: int = 19) -> str:
-        body = self.rng.choice(CARD_BINS) + self.digits(length - 7)
+    def bank_card(self, length: int = 19, bin_: str | None = None) -> str:
+        body = (bin_ or self.rng.choice(CARD_BINS)) + self.digits(length - 7)
         for check in "0123456789":
             if VALIDATORS["cn_bank_card"](body + check) is Verdict.VALID:
                 return body + check
@@ -198,7 +198,7 @@ def member_csv_utf8_bom(f: Fiction) -> SampleFile:
     rows = [["会员ID", "姓名", "手机", "邮箱", "生日", "车牌号", "注册时间", "积分"]]
     for i in range(12):
         p = f.person(1970, 2003)
-        reg = TODAY - timedelta(days=f.rng.randrange(30, 900), seconds=f.rng.randrange(86_400))
+        reg = datetime(2024, 9, 15, 9) - timedelta(days=f.rng.randrange(30, 900), seconds=f.rng.randrange(50_000))
         rows.append([
             f"M{240000 + i * 37:07d}",
             out.plant("PERSON", p.name),
@@ -255,9 +255,10 @@ def meeting_note_md(f: Fiction) -> SampleFile:
         "| 经销商 | 联系人 | 手机 | 统一社会信用代码 | 送货车辆 |",
         "|---|---|---|---|---|",
     ]
-    dealers = ("杭州澄川汽配商行", "宁波北仑车之友用品店", "苏州姑苏途安汽车服务部", "合肥蜀山驰远商贸有限公司")
-    for i, dealer in enumerate(dealers):
-        p = f.person()
+    dealers = (("杭州澄川汽配商行", 0), ("宁波鄞州车之友用品店", 1), ("苏州姑苏途安汽车服务部", 3),
+               ("合肥蜀山驰远商贸有限公司", 9))
+    for i, (dealer, region) in enumerate(dealers):
+        p = f.person(region=REGIONS[region])
         cells = [
             dealer,
             out.plant("PERSON", p.name),
@@ -273,7 +274,7 @@ def meeting_note_md(f: Fiction) -> SampleFile:
         "",
         "1. 儿童安全座椅新品（型号 KS-360）10 月到货，经销商首批订货不低于 50 台。",
         "2. 返利打款账户如有变更，须提供加盖公章的变更函，不接受微信截图。",
-        f"3. 苏州姑苏途安的收款账户变更为 {out.plant('CN_BANK_CARD', f.bank_card(19))}（开户行：工商银行苏州分行），"
+        f"3. 苏州姑苏途安的收款账户变更为 {out.plant('CN_BANK_CARD', f.bank_card(19, "622202"))}（开户行：工商银行苏州分行），"
         f"财务{out.plant('PERSON', owner.name)}负责核实。",
         "",
         "## 三、待办",
@@ -298,6 +299,8 @@ def chat_export_txt(f: Fiction) -> SampleFile:
     mobile_dashed = f"{mobile_dashed[:3]}-{mobile_dashed[3:7]}-{mobile_dashed[7:]}"
     landline = f.landline("0571")
     seat_order = f"SO{f.digits(10)}"
+    out.plant("PERSON", agent.name)  # as chat senders
+    out.plant("PERSON", parent.name)
     lines = [
         "消息记录（此消息记录为文本格式，不支持重新导入）",
         "================================================================",
@@ -477,7 +480,7 @@ def policy_notice_no_pii(f: Fiction) -> SampleFile:
 三、第三方共享：物流服务商只获得完成配送所需的最少信息。
 
 客服话术示例（请勿使用真实客户信息）：
-“您的订单 {order_no} 已于 {TODAY:%Y%m%d}093015 完成出库，实付金额 ¥1,299.00，预计 2–3 天送达。”
+“您的订单 {order_no} 已于 20240918093015 完成出库，实付金额 ¥1,299.00，预计 2–3 天送达。”
 
 培训安排：9 月 26 日 15:00，3 楼 301 会议室，时长约 45 分钟。
 对外咨询统一引导至客服热线 400-615-7788（工作日 9:00–18:00）。
