@@ -274,7 +274,7 @@ def meeting_note_md(f: Fiction) -> SampleFile:
         "",
         "1. 儿童安全座椅新品（型号 KS-360）10 月到货，经销商首批订货不低于 50 台。",
         "2. 返利打款账户如有变更，须提供加盖公章的变更函，不接受微信截图。",
-        f"3. 苏州姑苏途安的收款账户变更为 {out.plant('CN_BANK_CARD', f.bank_card(19, "622202"))}（开户行：工商银行苏州分行），"
+        f"3. 苏州姑苏途安的收款账户变更为 {out.plant('CN_BANK_CARD', f.bank_card(19, '622202'))}（开户行：工商银行苏州分行），"
         f"财务{out.plant('PERSON', owner.name)}负责核实。",
         "",
         "## 三、待办",
