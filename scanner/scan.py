@@ -17,6 +17,7 @@ from pathlib import Path
 from scanner import __version__
 from scanner.classify import Policy, classify
 from scanner.detect.engine import Detector
+from scanner.detect.rulepack import MaskStyle
 from scanner.detect.stream import ChunkedDetector, LocatedDetection
 from scanner.discover import FileRef, WalkProblem, walk
 from scanner.extract.base import TOO_LARGE, UNSUPPORTED, ExtractionError, error_from_os
@@ -25,6 +26,7 @@ from scanner.fingerprint import file_sha256, fingerprint
 from scanner.mask import mask_value
 from scanner.store.store import NewFinding, Store
 
+_NAME_MASK = MaskStyle("name")  # for detections from NER, which have no rule
 SCANNED = "scanned"
 CHANGED_DURING_SCAN = "changed_during_scan"
 DEFAULT_EXCLUDES = (".git", ".svn", ".hg", "node_modules", "__pycache__", "~$*", "*.tmp", ".~lock.*")
@@ -217,8 +219,3 @@ class Scanner:
         stats.problems[status] += 1
         if status != UNSUPPORTED:
             stats.files_failed += 1
-
-
-from scanner.detect.rulepack import MaskStyle  # noqa: E402  (kept beside its only use)
-
-_NAME_MASK = MaskStyle("name")

@@ -75,16 +75,14 @@ class Detector:
         self._trigger = _build_trigger(self.rules.values())
         self._empty_artifacts = self.nlp.empty_artifacts(LANGUAGE)
 
-    def detect(self, text: str, *, field_context: FieldContext | None = None, dense: bool = False) -> list[Detection]:
+    def detect(self, text: str, *, field_context: FieldContext | None = None) -> list[Detection]:
         """All detections in ``text``, offsets into ``text``, sorted by position.
 
-        ``field_context`` gives labels (column headers, keys) for a span; ``dense`` skips the trigger prefilter
-        (tables, where a bare cell gets its meaning from the header rather than from nearby words).
+        ``field_context`` gives labels (column headers, keys) for a span of ``text``.
         """
         view = blank_markup(to_ascii_view(text))
-        windows = [(0, len(view))] if dense else _windows(view, self._trigger)
         found: list[Detection] = []
-        for w_start, w_end in windows:
+        for w_start, w_end in _windows(view, self._trigger):
             found += self._analyze_window(text, view, w_start, w_end, field_context)
         return _resolve_overlaps(found, self.rules)
 

@@ -226,9 +226,7 @@ class Store:
         return int(row[0])
 
     # --- queries ---------------------------------------------------------------------------------------
-    def findings(
-        self, *, root: str | None = None, state: str = "active", run_id: int | None = None
-    ) -> Iterator[FindingRow]:
+    def findings(self, *, root: str | None = None, state: str = "active") -> Iterator[FindingRow]:
         """Stored findings in path and position order, streamed."""
         sql = (
             "SELECT f.id, fi.root, fi.rel_path AS path, f.entity_type, f.start, f.end, f.location, f.score,"
@@ -239,9 +237,6 @@ class Store:
         if root is not None:
             sql += " AND fi.root = ?"
             params.append(root)
-        if run_id is not None:
-            sql += " AND fi.last_scan_id = ?"
-            params.append(run_id)
         sql += " ORDER BY fi.root, fi.rel_path, f.start"
         for row in self._db.execute(sql, params):
             data = dict(row)
