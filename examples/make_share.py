@@ -38,25 +38,100 @@ REGIONS = (
     ("安徽省", "合肥市", "蜀山区", "340104", "0551", "皖A"),
 )
 SURNAMES = (
-    ("王", "wang"), ("李", "li"), ("张", "zhang"), ("刘", "liu"), ("陈", "chen"), ("杨", "yang"), ("赵", "zhao"),
-    ("黄", "huang"), ("周", "zhou"), ("吴", "wu"), ("徐", "xu"), ("孙", "sun"), ("胡", "hu"), ("朱", "zhu"),
-    ("高", "gao"), ("林", "lin"), ("何", "he"), ("郭", "guo"), ("罗", "luo"), ("梁", "liang"), ("宋", "song"),
-    ("郑", "zheng"), ("谢", "xie"), ("韩", "han"), ("唐", "tang"), ("冯", "feng"), ("董", "dong"), ("程", "cheng"),
-    ("袁", "yuan"), ("邓", "deng"), ("沈", "shen"), ("彭", "peng"), ("欧阳", "ouyang"), ("司马", "sima"),
+    ("王", "wang"),
+    ("李", "li"),
+    ("张", "zhang"),
+    ("刘", "liu"),
+    ("陈", "chen"),
+    ("杨", "yang"),
+    ("赵", "zhao"),
+    ("黄", "huang"),
+    ("周", "zhou"),
+    ("吴", "wu"),
+    ("徐", "xu"),
+    ("孙", "sun"),
+    ("胡", "hu"),
+    ("朱", "zhu"),
+    ("高", "gao"),
+    ("林", "lin"),
+    ("何", "he"),
+    ("郭", "guo"),
+    ("罗", "luo"),
+    ("梁", "liang"),
+    ("宋", "song"),
+    ("郑", "zheng"),
+    ("谢", "xie"),
+    ("韩", "han"),
+    ("唐", "tang"),
+    ("冯", "feng"),
+    ("董", "dong"),
+    ("程", "cheng"),
+    ("袁", "yuan"),
+    ("邓", "deng"),
+    ("沈", "shen"),
+    ("彭", "peng"),
+    ("欧阳", "ouyang"),
+    ("司马", "sima"),
 )
 GIVEN = (
-    ("婷", "ting"), ("磊", "lei"), ("静", "jing"), ("俊", "jun"), ("敏", "min"), ("浩", "hao"), ("丽", "li"),
-    ("强", "qiang"), ("芳", "fang"), ("杰", "jie"), ("雪", "xue"), ("宇", "yu"), ("佳", "jia"), ("涛", "tao"),
-    ("慧", "hui"), ("晨", "chen"), ("欣", "xin"), ("鹏", "peng"), ("琳", "lin"), ("倩", "qian"), ("凯", "kai"),
-    ("颖", "ying"), ("文", "wen"), ("思", "si"), ("志", "zhi"), ("梓", "zi"), ("泽", "ze"), ("嘉", "jia"),
+    ("婷", "ting"),
+    ("磊", "lei"),
+    ("静", "jing"),
+    ("俊", "jun"),
+    ("敏", "min"),
+    ("浩", "hao"),
+    ("丽", "li"),
+    ("强", "qiang"),
+    ("芳", "fang"),
+    ("杰", "jie"),
+    ("雪", "xue"),
+    ("宇", "yu"),
+    ("佳", "jia"),
+    ("涛", "tao"),
+    ("慧", "hui"),
+    ("晨", "chen"),
+    ("欣", "xin"),
+    ("鹏", "peng"),
+    ("琳", "lin"),
+    ("倩", "qian"),
+    ("凯", "kai"),
+    ("颖", "ying"),
+    ("文", "wen"),
+    ("思", "si"),
+    ("志", "zhi"),
+    ("梓", "zi"),
+    ("泽", "ze"),
+    ("嘉", "jia"),
 )
 STREETS = ("翠柏路", "梧桐街", "青枫路", "云栖大道", "松涛路", "临湖东路", "锦绣南街", "望江西路", "桂香路", "清溪北路")
 ESTATES = ("澄园", "观澜苑", "枫林小区", "锦华公寓", "星河湾", "南屏新村", "桃源里", "芳洲花园")
-MOBILE_PREFIXES = ("135", "136", "138", "139", "150", "152", "158", "159", "182", "187", "188", "131", "156",
-                   "186", "133", "153", "180", "189", "177", "199", "166")
+MOBILE_PREFIXES = (
+    "135",
+    "136",
+    "138",
+    "139",
+    "150",
+    "152",
+    "158",
+    "159",
+    "182",
+    "187",
+    "188",
+    "131",
+    "156",
+    "186",
+    "133",
+    "153",
+    "180",
+    "189",
+    "177",
+    "199",
+    "166",
+)
 CARD_BINS = ("622848", "621700", "622202", "621483", "622588", "623668", "621226", "622700")
 MAIL_DOMAINS = ("example.com", "example.net", "example.org", "mail.example.com")
 PLATE_LETTERS = "ABCDEFGHJKLMNPQRSTUVWXYZ"
+STYLE = 'body{font-family:"Microsoft YaHei",sans-serif} .row{margin:2px 0} label{display:inline-block;width:9em}'
 
 
 @dataclass(frozen=True)
@@ -136,14 +211,21 @@ class Fiction:
         return _checked("cn_uscc", body + alphabet[(31 - total % 31) % 31])
 
     def email(self, person: Person) -> str:
-        local = self.rng.choice((person.pinyin, f"{person.pinyin}{self.rng.randrange(10, 99)}",
-                                 f"{person.pinyin}.{person.birth.year % 100:02d}"))
+        local = self.rng.choice(
+            (
+                person.pinyin,
+                f"{person.pinyin}{self.rng.randrange(10, 99)}",
+                f"{person.pinyin}.{person.birth.year % 100:02d}",
+            )
+        )
         return _checked("email", f"{local}@{self.rng.choice(MAIL_DOMAINS)}")
 
     def address(self, person: Person) -> str:
         province, city, district = person.region[:3]
-        building = f"{self.rng.randrange(1, 30)}幢{self.rng.randrange(1, 4)}单元{self.rng.randrange(2, 28)}0{self.rng.randrange(1, 5)}室"
-        return f"{province}{city}{district}{self.rng.choice(STREETS)}{self.rng.randrange(8, 399)}号{self.rng.choice(ESTATES)}{building}"
+        r = self.rng
+        building = f"{r.randrange(1, 30)}幢{r.randrange(1, 4)}单元{r.randrange(2, 28)}0{r.randrange(1, 5)}室"
+        street = f"{r.choice(STREETS)}{r.randrange(8, 399)}号{r.choice(ESTATES)}"
+        return f"{province}{city}{district}{street}{building}"
 
     def plate(self, person: Person, new_energy: bool = False) -> str:
         prefix = person.region[5]
@@ -180,14 +262,16 @@ def customer_csv_gbk(f: Fiction) -> SampleFile:
     rows = [["客户姓名", "手机号", "身份证号", "收货地址", "银行卡号", "QQ"]]
     for _ in range(14):
         p = f.person()
-        rows.append([
-            out.plant("PERSON", p.name),
-            out.plant("CN_MOBILE", f.mobile()),
-            out.plant("CN_RESIDENT_ID", f.resident_id(p)),
-            out.plant("CN_ADDRESS", f.address(p)),
-            out.plant("CN_BANK_CARD", f.bank_card(f.rng.choice((16, 19)))),
-            out.plant("CN_QQ", f.qq()) if f.rng.random() < 0.7 else "",
-        ])
+        rows.append(
+            [
+                out.plant("PERSON", p.name),
+                out.plant("CN_MOBILE", f.mobile()),
+                out.plant("CN_RESIDENT_ID", f.resident_id(p)),
+                out.plant("CN_ADDRESS", f.address(p)),
+                out.plant("CN_BANK_CARD", f.bank_card(f.rng.choice((16, 19)))),
+                out.plant("CN_QQ", f.qq()) if f.rng.random() < 0.7 else "",
+            ]
+        )
     out.data = _dump(rows, ",", "\r\n").encode("gbk")
     return out
 
@@ -199,16 +283,18 @@ def member_csv_utf8_bom(f: Fiction) -> SampleFile:
     for i in range(12):
         p = f.person(1970, 2003)
         reg = datetime(2024, 9, 15, 9) - timedelta(days=f.rng.randrange(30, 900), seconds=f.rng.randrange(50_000))
-        rows.append([
-            f"M{240000 + i * 37:07d}",
-            out.plant("PERSON", p.name),
-            out.plant("CN_MOBILE", f.mobile()),
-            out.plant("EMAIL_ADDRESS", f.email(p)),
-            out.plant("DATE_OF_BIRTH", p.birth.isoformat()),
-            out.plant("CN_LICENSE_PLATE", f.plate(p, new_energy=i % 4 == 0)),
-            reg.strftime("%Y-%m-%d %H:%M:%S"),
-            str(f.rng.randrange(0, 12_000)),
-        ])
+        rows.append(
+            [
+                f"M{240000 + i * 37:07d}",
+                out.plant("PERSON", p.name),
+                out.plant("CN_MOBILE", f.mobile()),
+                out.plant("EMAIL_ADDRESS", f.email(p)),
+                out.plant("DATE_OF_BIRTH", p.birth.isoformat()),
+                out.plant("CN_LICENSE_PLATE", f.plate(p, new_energy=i % 4 == 0)),
+                reg.strftime("%Y-%m-%d %H:%M:%S"),
+                str(f.rng.randrange(0, 12_000)),
+            ]
+        )
     out.data = b"\xef\xbb\xbf" + _dump(rows, ",", "\n").encode("utf-8")
     return out
 
@@ -216,23 +302,31 @@ def member_csv_utf8_bom(f: Fiction) -> SampleFile:
 def staff_directory_utf16(f: Fiction) -> SampleFile:
     """人事部 address book saved from Excel as "Unicode 文本": UTF-16 LE with BOM, tabs, CRLF."""
     out = SampleFile("人事部/员工通讯录_Unicode文本.txt")
-    departments = (("销售部", "客户经理"), ("市场部", "专员"), ("技术部", "工程师"), ("客服部", "主管"),
-                   ("财务部", "会计"), ("行政部", "行政助理"))
+    departments = (
+        ("销售部", "客户经理"),
+        ("市场部", "专员"),
+        ("技术部", "工程师"),
+        ("客服部", "主管"),
+        ("财务部", "会计"),
+        ("行政部", "行政助理"),
+    )
     rows = [["工号", "姓名", "部门", "职位", "手机", "办公电话", "邮箱", "身份证号", "紧急联系人电话"]]
     for i in range(10):
         p = f.person(1975, 2000)
         dept, title = f.rng.choice(departments)
-        rows.append([
-            f"CL{1021 + i * 3}",
-            out.plant("PERSON", p.name),
-            dept,
-            title,
-            out.plant("CN_MOBILE", f.mobile()),
-            out.plant("CN_LANDLINE", f.landline("0571")) + f" 转{f.rng.randrange(800, 899)}",
-            out.plant("EMAIL_ADDRESS", f"{p.pinyin}@chenglan.example.com"),
-            out.plant("CN_RESIDENT_ID", f.resident_id(p)),
-            out.plant("CN_MOBILE", f.mobile()),
-        ])
+        rows.append(
+            [
+                f"CL{1021 + i * 3}",
+                out.plant("PERSON", p.name),
+                dept,
+                title,
+                out.plant("CN_MOBILE", f.mobile()),
+                out.plant("CN_LANDLINE", f.landline("0571")) + f" 转{f.rng.randrange(800, 899)}",
+                out.plant("EMAIL_ADDRESS", f"{p.pinyin}@chenglan.example.com"),
+                out.plant("CN_RESIDENT_ID", f.resident_id(p)),
+                out.plant("CN_MOBILE", f.mobile()),
+            ]
+        )
     out.data = "\ufeff".encode("utf-16-le") + _dump(rows, "\t", "\r\n").encode("utf-16-le")
     return out
 
@@ -255,8 +349,12 @@ def meeting_note_md(f: Fiction) -> SampleFile:
         "| 经销商 | 联系人 | 手机 | 统一社会信用代码 | 送货车辆 |",
         "|---|---|---|---|---|",
     ]
-    dealers = (("杭州澄川汽配商行", 0), ("宁波鄞州车之友用品店", 1), ("苏州姑苏途安汽车服务部", 3),
-               ("合肥蜀山驰远商贸有限公司", 9))
+    dealers = (
+        ("杭州澄川汽配商行", 0),
+        ("宁波鄞州车之友用品店", 1),
+        ("苏州姑苏途安汽车服务部", 3),
+        ("合肥蜀山驰远商贸有限公司", 9),
+    )
     for i, (dealer, region) in enumerate(dealers):
         p = f.person(region=REGIONS[region])
         cells = [
@@ -274,8 +372,8 @@ def meeting_note_md(f: Fiction) -> SampleFile:
         "",
         "1. 儿童安全座椅新品（型号 KS-360）10 月到货，经销商首批订货不低于 50 台。",
         "2. 返利打款账户如有变更，须提供加盖公章的变更函，不接受微信截图。",
-        f"3. 苏州姑苏途安的收款账户变更为 {out.plant('CN_BANK_CARD', f.bank_card(19, '622202'))}（开户行：工商银行苏州分行），"
-        f"财务{out.plant('PERSON', owner.name)}负责核实。",
+        f"3. 苏州姑苏途安的收款账户变更为 {out.plant('CN_BANK_CARD', f.bank_card(19, '622202'))}"
+        f"（开户行：工商银行苏州分行），财务{out.plant('PERSON', owner.name)}负责核实。",
         "",
         "## 三、待办",
         "",
@@ -333,7 +431,8 @@ def chat_export_txt(f: Fiction) -> SampleFile:
         f"家长电话 {out.plant('CN_MOBILE', mobile_dashed)}",
         "",
         f"2024-09-14 14:12:03 客服-{agent.name}",
-        f"好的已登记。发票抬头需要单位的话请把税号发我，或者直接打公司座机 {out.plant('CN_LANDLINE', landline)}转8206 找财务。",
+        "好的已登记。发票抬头需要单位的话请把税号发我，"
+        f"或者直接打公司座机 {out.plant('CN_LANDLINE', landline)}转8206 找财务。",
         "",
         f"2024-09-14 14:15:37 {parent.name}",
         "不用开公司抬头，个人就行，谢谢！",
@@ -349,18 +448,21 @@ def api_export_json(f: Fiction) -> SampleFile:
     members = []
     for i in range(6):
         p = f.person(1972, 2002)
-        members.append({
-            "userId": 880_100 + i * 13,
-            "realName": out.plant("PERSON", p.name),
-            "phone": out.plant("CN_MOBILE", f.mobile()),
-            "certType": "ID_CARD",
-            "certNo": out.plant("CN_RESIDENT_ID", f.resident_id(p)),
-            "birthday": out.plant("DATE_OF_BIRTH", p.birth.isoformat()),
-            "email": out.plant("EMAIL_ADDRESS", f.email(p)),
-            "lastLoginIp": out.plant("IP_ADDRESS", f.ipv4_public()),
-            "level": f.rng.choice(("SILVER", "GOLD", "PLATINUM")),
-            "createdAt": f"2023-{f.rng.randrange(1, 13):02d}-{f.rng.randrange(1, 29):02d}T09:{f.rng.randrange(60):02d}:00+08:00",
-        })
+        members.append(
+            {
+                "userId": 880_100 + i * 13,
+                "realName": out.plant("PERSON", p.name),
+                "phone": out.plant("CN_MOBILE", f.mobile()),
+                "certType": "ID_CARD",
+                "certNo": out.plant("CN_RESIDENT_ID", f.resident_id(p)),
+                "birthday": out.plant("DATE_OF_BIRTH", p.birth.isoformat()),
+                "email": out.plant("EMAIL_ADDRESS", f.email(p)),
+                "lastLoginIp": out.plant("IP_ADDRESS", f.ipv4_public()),
+                "level": f.rng.choice(("SILVER", "GOLD", "PLATINUM")),
+                "createdAt": f"2023-{f.rng.randrange(1, 13):02d}-{f.rng.randrange(1, 29):02d}"
+                f"T09:{f.rng.randrange(60):02d}:00+08:00",
+            }
+        )
     body = {"code": 0, "msg": "success", "data": {"total": len(members), "page": 1, "list": members}}
     out.data = (json.dumps(body, ensure_ascii=False, indent=2) + "\n").encode("utf-8")
     return out
@@ -378,15 +480,21 @@ def gateway_log(f: Fiction) -> SampleFile:
         ip = out.plant("IP_ADDRESS", f.ipv6() if i % 4 == 1 else f.ipv4_public())
         trace = "".join(f.rng.choice("0123456789abcdef") for _ in range(16))
         if i % 5 == 3:
-            lines.append(f"{stamp} WARN  [auth] login failed user={out.plant('EMAIL_ADDRESS', f.email(p))} "
-                         f"client={ip} reason=BAD_PASSWORD trace={trace}")
+            lines.append(
+                f"{stamp} WARN  [auth] login failed user={out.plant('EMAIL_ADDRESS', f.email(p))} "
+                f"client={ip} reason=BAD_PASSWORD trace={trace}"
+            )
         elif i % 3 == 0:
-            lines.append(f"{stamp} INFO  [auth] login ok user={out.plant('EMAIL_ADDRESS', f.email(p))} "
-                         f"client={ip} ua=\"ChenglanApp/5.2.1 (iOS 17.6)\" trace={trace}")
+            lines.append(
+                f"{stamp} INFO  [auth] login ok user={out.plant('EMAIL_ADDRESS', f.email(p))} "
+                f'client={ip} ua="ChenglanApp/5.2.1 (iOS 17.6)" trace={trace}'
+            )
         else:
             path = f.rng.choice(("/api/v2/orders?page=2", "/api/v2/members/me", "/api/v2/coupons", "/healthz"))
-            lines.append(f"{stamp} INFO  [http] {ip} GET {path} status=200 rt={f.rng.randrange(4, 300)}ms "
-                         f"ua=\"okhttp/4.9.3\" trace={trace}")
+            lines.append(
+                f"{stamp} INFO  [http] {ip} GET {path} status=200 rt={f.rng.randrange(4, 300)}ms "
+                f'ua="okhttp/4.9.3" trace={trace}'
+            )
     out.data = ("\n".join(lines) + "\n").encode("utf-8")
     return out
 
@@ -400,7 +508,8 @@ Source: referral via LinkedIn; first interview 10 Sep 2024 (video)
 
 Candidate: {out.plant("PERSON", "Oliver Brennan")}
 Date of birth: {out.plant("DATE_OF_BIRTH", "14 March 1988")}
-Phone: {out.plant("PHONE_NUMBER", "+44 20 7946 0321")} (London office hours), mobile {out.plant("PHONE_NUMBER", "+44 113 496 0582")}
+Phone: {out.plant("PHONE_NUMBER", "+44 20 7946 0321")} (London office hours), \
+mobile {out.plant("PHONE_NUMBER", "+44 113 496 0582")}
 Email: {out.plant("EMAIL_ADDRESS", "oliver.brennan@example.co.uk")}
 Current address: {out.plant("LOCATION", "27 Larchwood Close, Harrogate HG2 7QP")}
 
@@ -434,23 +543,26 @@ def visitor_form_html(f: Fiction) -> SampleFile:
             doc_type, doc_entity, number = "居民身份证", "CN_RESIDENT_ID", f.resident_id(p)
         host = f.person()
         plate = f.plate(p, new_energy=i in (0, 3))
+        mobile = f.mobile()
+        purpose = f.rng.choice(("商务洽谈", "设备维修", "面试", "送货"))
+        arrival = f"{9 + i * 2:02d}:{f.rng.randrange(60):02d}"
         rows.append(f"""  <fieldset class="visit">
     <legend>登记 #{2024092001 + i}</legend>
     <div class="row"><label>姓名：</label><span class="val">{out.plant("PERSON", p.name)}</span></div>
     <div class="row"><label>证件类型：</label><span class="val">{doc_type}</span></div>
     <div class="row"><label>{doc_type}号码：</label><span class="val">{out.plant(doc_entity, number)}</span></div>
-    <div class="row"><label>手机：</label><span class="val">{out.plant("CN_MOBILE", f.mobile())}</span></div>
+    <div class="row"><label>手机：</label><span class="val">{out.plant("CN_MOBILE", mobile)}</span></div>
     <div class="row"><label>来访车牌：</label><span class="val">{out.plant("CN_LICENSE_PLATE", plate)}</span></div>
     <div class="row"><label>被访人：</label><span class="val">{out.plant("PERSON", host.name)}</span></div>
-    <div class="row"><label>来访事由：</label><span class="val">{f.rng.choice(("商务洽谈", "设备维修", "面试", "送货"))}</span></div>
-    <div class="row"><label>到访时间：</label><span class="val">2024-09-20 {9 + i * 2:02d}:{f.rng.randrange(60):02d}</span></div>
+    <div class="row"><label>来访事由：</label><span class="val">{purpose}</span></div>
+    <div class="row"><label>到访时间：</label><span class="val">2024-09-20 {arrival}</span></div>
   </fieldset>""")
     html = f"""<!DOCTYPE html>
 <html lang="zh-CN">
 <head>
 <meta charset="utf-8">
 <title>访客登记 - 表单导出</title>
-<style>body{{font-family:"Microsoft YaHei",sans-serif}} .row{{margin:2px 0}} label{{display:inline-block;width:9em}}</style>
+<style>{STYLE}</style>
 </head>
 <body>
 <h1>访客登记表单导出（2024-09-20，共 {len(rows)} 条）</h1>
@@ -496,15 +608,25 @@ def _order_number_that_is_not_an_id(f: Fiction) -> str:
     """18 digits shaped like a resident ID (real area code and date) whose check digit is wrong."""
     for _ in range(100):
         candidate = "330106" + "20240915" + f.digits(4)
-        if all(VALIDATORS[v](candidate, today=TODAY) is Verdict.INVALID
-               for v in ("cn_resident_id", "cn_uscc", "cn_bank_card", "credit_card")):
+        if all(
+            VALIDATORS[v](candidate, today=TODAY) is Verdict.INVALID
+            for v in ("cn_resident_id", "cn_uscc", "cn_bank_card", "credit_card")
+        ):
             return candidate
     raise AssertionError("no order number found that fails every validator")
 
 
 BUILDERS = (
-    customer_csv_gbk, member_csv_utf8_bom, staff_directory_utf16, meeting_note_md, chat_export_txt,
-    api_export_json, gateway_log, candidate_profile_en, visitor_form_html, policy_notice_no_pii,
+    customer_csv_gbk,
+    member_csv_utf8_bom,
+    staff_directory_utf16,
+    meeting_note_md,
+    chat_export_txt,
+    api_export_json,
+    gateway_log,
+    candidate_profile_en,
+    visitor_form_html,
+    policy_notice_no_pii,
 )
 
 
