@@ -62,11 +62,11 @@ class WindowContextEnhancer(ContextAwareEnhancer):
                 continue
             before = self._before_window(lowered, result.start, rule.context_chars or self._before)
             after = _collapse(lowered[result.end : result.end + 3 * self._after]).split("\n", 1)[0][: self._after]
-            if any(_has_word(before[-16:], neg, whole=True) for neg in rule.negative_context):
+            if _has_word(before[-16:], rule.negative_context, whole=True):
                 result.score = 0.0
                 continue
             weak = result.recognition_metadata.get(VERDICT_KEY) == Verdict.WEAK.value
-            if weak and any(_has_word(before + " " + after, w, whole=True) for w in rule.weak_veto):
+            if weak and _has_word(before + " " + after, rule.weak_veto, whole=True):
                 result.score = 0.0  # the text itself says the value failed validation
                 continue
             labels = [*call_context, *self.field_context(result.start, result.end)]
@@ -99,21 +99,32 @@ def _collapse(text: str) -> str:
 
 
 @cache
-def _word_pattern(word: str, whole: bool) -> re.Pattern[str]:
-    """ASCII words match at a word start (and end, if ``whole``): 'tel' is not in 'hotel', 'v' not in 'vpn'.
-    Chinese words match anywhere: Chinese has no spaces between words."""
-    escaped = re.escape(word.lower())
-    if not word.isascii() or not word[:1].isalnum():
-        return re.compile(escaped)
-    return re.compile(rf"(?<![a-z0-9]){escaped}" + (r"(?![a-z0-9])" if whole else ""))
+def _word_pattern(words: tuple[str, ...], whole: bool) -> re.Pattern[str] | None:
+    """One alternation for a rule's words. ASCII words match at a word start (and end, if ``whole``): 'tel' is
+    not in 'hotel', 'v' not in 'vpn'. Chinese words match anywhere: Chinese has no spaces between words."""
+    if not words:
+        return None
+    parts = []
+    for word in sorted(words, key=len, reverse=True):
+        escaped = re.escape(word.lower())
+        if word.isascii() and word[:1].isalnum():
+            escaped = rf"(?<![a-z0-9]){escaped}" + (r"(?![a-z0-9])" if whole else "")
+        parts.append(escaped)
+    return re.compile("|".join(parts))
 
 
-def _has_word(text: str, word: str, *, whole: bool = False) -> bool:
-    return _word_pattern(word, whole).search(text) is not None
+def _has_word(text: str, words: tuple[str, ...], *, whole: bool = False) -> bool:
+    pattern = _word_pattern(words, whole)
+    return pattern is not None and pattern.search(text) is not None
 
 
-def _first_context_word(words: Sequence[str], before: str, after: str, labels: Sequence[str]) -> str | None:
-    for word in words:
-        if _has_word(before, word) or _has_word(after, word) or any(_has_word(label, word) for label in labels):
-            return word
+def _first_context_word(words: tuple[str, ...], before: str, after: str, labels: Sequence[str]) -> str | None:
+    """The context word found (as written in the rule), searching the window and the field labels at once."""
+    pattern = _word_pattern(words, False)
+    if pattern is None:
+        return None
+    for haystack in (before, after, *labels):
+        if match := pattern.search(haystack):
+            found = match.group(0)
+            return next((w for w in words if w.lower() == found), found)
     return None

@@ -24,7 +24,7 @@ from scanner.detect.recognizer import RULE_KEY, VERDICT_KEY, RuleRecognizer
 from scanner.detect.rulepack import Rule, RulePack, active_rules
 
 LANGUAGE = "zh"  # rules are language-neutral; one language means no finding is lost to a wrong guess
-MAX_WINDOW = 64 * 1024
+MAX_WINDOW = 16 * 1024
 MERGE_GAP = 256
 
 
@@ -128,11 +128,13 @@ def _build_trigger(rules: Iterable[Rule]) -> re.Pattern[str]:
 def _windows(view: str, trigger: re.Pattern[str]) -> list[tuple[int, int]]:
     """Line-aligned windows around trigger hits, with the previous line for context, merged and capped."""
     windows: list[tuple[int, int]] = []
-    for match in trigger.finditer(view):
+    pos = 0
+    while match := trigger.search(view, pos):
         line_start = view.rfind("\n", 0, match.start())
         prev_start = view.rfind("\n", 0, line_start) + 1 if line_start > 0 else 0
         line_end = view.find("\n", match.end())
         end = len(view) if line_end < 0 else line_end
+        pos = end + 1  # one hit makes the whole line a candidate: look for the next on the next line
         if windows and prev_start <= windows[-1][1] + MERGE_GAP and end - windows[-1][0] <= MAX_WINDOW:
             windows[-1] = (windows[-1][0], max(windows[-1][1], end))
         elif windows and prev_start < windows[-1][1]:

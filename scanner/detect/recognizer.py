@@ -39,6 +39,8 @@ class RuleRecognizer(EntityRecognizer):
     ) -> list[RecognizerResult]:
         if entities and self.rule.entity_type not in entities:
             return []
+        if self.rule.prefilter is not None and self.rule.prefilter.search(text) is None:
+            return []  # cheap literal check: none of this rule's patterns can match here
         results: list[RecognizerResult] = []
         for spec in self.rule.patterns:
             has_value_group = "value" in spec.regex.groupindex

@@ -83,6 +83,7 @@ class Rule:
     negative_context: tuple[str, ...] = ()
     weak_veto: tuple[str, ...] = ()
     context_chars: int | None = None
+    prefilter: re.Pattern[str] | None = None
     triggers: tuple[str, ...] = ()
     priority: int = 50
     mask: MaskStyle = field(default_factory=MaskStyle)
@@ -193,6 +194,7 @@ def _parse_rule(raw: Mapping[str, Any], pack_id: str, version: str, where: str) 
         negative_context=tuple(raw.get("negative_context", ())),
         weak_veto=tuple(raw.get("weak_veto", ())),
         context_chars=int(raw["context_chars"]) if "context_chars" in raw else None,
+        prefilter=_compile(raw["prefilter"], "prefilter", where, ignore_case=True) if "prefilter" in raw else None,
         triggers=tuple(raw.get("triggers", ())),
         priority=int(raw.get("priority", 50)),
         mask=MaskStyle(**raw["mask"]) if "mask" in raw else MaskStyle(),
@@ -206,12 +208,16 @@ def _parse_rule(raw: Mapping[str, Any], pack_id: str, version: str, where: str) 
 def _parse_pattern(raw: Mapping[str, Any], where: str) -> PatternSpec:
     name = _req(raw, "name", str, where)
     source = _req(raw, "regex", str, where)
+    compiled = _compile(source, name, where, ignore_case=bool(raw.get("ignore_case")))
+    return PatternSpec(name, compiled, _score(raw["score"], where) if "score" in raw else None)
+
+
+def _compile(source: str, name: str, where: str, *, ignore_case: bool) -> re.Pattern[str]:
     try:
         # ASCII: \b, \w and \d must not treat CJK characters or full-width digits as word characters.
-        compiled = re.compile(source, re.ASCII | (re.IGNORECASE if raw.get("ignore_case") else 0))
+        return re.compile(source, re.ASCII | (re.IGNORECASE if ignore_case else 0))
     except re.error as exc:
         raise RulePackError(f"{where}: pattern {name!r} does not compile: {exc}") from exc
-    return PatternSpec(name, compiled, _score(raw["score"], where) if "score" in raw else None)
 
 
 def _req(data: Mapping[str, Any], key: str, kind: type, where: str) -> Any:
