@@ -20,7 +20,8 @@ from scanner.detect.engine import Detector
 from scanner.detect.rulepack import MaskStyle
 from scanner.detect.stream import ChunkedDetector, LocatedDetection
 from scanner.discover import FileRef, WalkProblem, walk
-from scanner.extract.base import TOO_LARGE, UNSUPPORTED, ExtractionError, error_from_os
+from scanner.extract.archive_limits import ArchiveLimits
+from scanner.extract.base import SUSPICIOUS, TOO_LARGE, UNSUPPORTED, ExtractionError, TextBlock, error_from_os
 from scanner.extract.registry import extractor_for, format_label
 from scanner.fingerprint import file_sha256, fingerprint
 from scanner.mask import mask_value
@@ -39,6 +40,16 @@ class ScanOptions:
     exclude: tuple[str, ...] = DEFAULT_EXCLUDES
     chunk_chars: int = 1 << 20
     overlap: int = 4096
+    archive_limits: ArchiveLimits = ArchiveLimits()
+
+
+@dataclass(frozen=True)
+class _Document:
+    """What one file yielded: located detections (its own and its attachments'), encoding, notes."""
+
+    located: list[LocatedDetection]
+    encoding: str | None
+    notes: str | None
 
 
 @dataclass
@@ -114,18 +125,8 @@ class Scanner:
     def scan_file(self, root_key: str, ref: FileRef, run_id: int, stats: ScanStats) -> None:
         """Scan one file (or skip it as unchanged) and record the outcome."""
         previous = self.store.file(root_key, ref.rel)
-        unchanged_meta = (
-            previous
-            and previous.status == SCANNED
-            and (previous.size, previous.mtime_ns)
-            == (
-                ref.size,
-                ref.mtime_ns,
-            )
-        )
-        if unchanged_meta:
-            self.store.record_unchanged(previous.id, run_id, ref.size, ref.mtime_ns)
-            stats.files_unchanged += 1
+        if previous and previous.status == SCANNED and (previous.size, previous.mtime_ns) == (ref.size, ref.mtime_ns):
+            self._keep_unchanged(root_key, previous.id, ref, run_id, stats)
             return
         if ref.size > self.options.max_file_size:
             message = (
@@ -133,21 +134,15 @@ class Scanner:
             )
             self._record_problem(root_key, run_id, ref.rel, TOO_LARGE, message, stats, ref)
             return
-        extractor = extractor_for(ref.path, self.options.chunk_chars)
-        if extractor is None:
-            stats.unsupported[format_label(ref.path)] += 1
-            message = f"{format_label(ref.path)} files are not inspected by this version"
-            self._record_problem(root_key, run_id, ref.rel, UNSUPPORTED, message, stats, ref)
+        if extractor_for(ref.rel, limits=self.options.archive_limits) is None:
+            self._record_unsupported(root_key, run_id, ref.rel, stats, ref)
             return
         try:
             sha256 = file_sha256(ref.path)
             if previous and previous.status == SCANNED and previous.sha256 == sha256:
-                self.store.record_unchanged(previous.id, run_id, ref.size, ref.mtime_ns)
-                stats.files_unchanged += 1
+                self._keep_unchanged(root_key, previous.id, ref, run_id, stats)
                 return
-            findings = list(
-                self._findings(self.chunked.detect(extractor.blocks(ref.path), suffix=ref.path.suffix.lower()))
-            )
+            document = self._extract(ref.path, ref.rel, root_key, run_id, stats, depth=0)
             after = os.stat(ref.path)
         except ExtractionError as exc:
             self._record_problem(root_key, run_id, ref.rel, exc.status, exc.message, stats, ref)
@@ -156,26 +151,94 @@ class Scanner:
             error = error_from_os(ref.path, exc)
             self._record_problem(root_key, run_id, ref.rel, error.status, error.message, stats, ref)
             return
+        findings = list(self._findings(document.located))
         if (after.st_size, after.st_mtime_ns) != (ref.size, ref.mtime_ns):
             message = f"{ref.rel}: changed while it was being scanned; it will be scanned again"
             self._record_problem(root_key, run_id, ref.rel, CHANGED_DURING_SCAN, message, stats, ref)
             return
         self.store.record_scan(
-            root=root_key,
-            rel_path=ref.rel,
-            run_id=run_id,
-            status=SCANNED,
-            size=ref.size,
-            mtime_ns=ref.mtime_ns,
-            dev=ref.dev,
-            ino=ref.ino,
-            sha256=sha256,
-            encoding=extractor.encoding,
+            root=root_key, rel_path=ref.rel, run_id=run_id, status=SCANNED, size=ref.size, mtime_ns=ref.mtime_ns,
+            dev=ref.dev, ino=ref.ino, sha256=sha256, encoding=document.encoding, error=document.notes,
             findings=findings,
-        )
+        )  # fmt: skip
+        self._count_scanned(stats, ref.size, len(findings))
+
+    def _extract(self, path: Path, name: str, root_key: str, run_id: int, stats: ScanStats, depth: int) -> _Document:
+        """Extract and detect one file; archive members are scanned as files of their own on the way,
+        attachments join this file's findings under an "attachment NAME" location."""
+        extractor = extractor_for(name, self.options.chunk_chars, self.options.archive_limits)
+        if extractor is None:
+            raise ExtractionError(UNSUPPORTED, f"{format_label(name)} files are not inspected by this version")
+        attached: list[LocatedDetection] = []
+        notes: list[str] = []
+
+        def text_blocks() -> Iterator[TextBlock]:
+            for item in extractor.blocks(path):
+                if isinstance(item, TextBlock):
+                    yield item
+                elif item.member:
+                    self._scan_member(f"{name}:{item.name}", item.path, root_key, run_id, stats, depth + 1)
+                else:
+                    attached.extend(self._attachment(item.name, item.path, root_key, run_id, stats, depth + 1, notes))
+
+        located = list(self.chunked.detect(text_blocks(), suffix=format_label(name)))
+        return _Document([*located, *attached], extractor.encoding, "; ".join(notes) or None)
+
+    def _attachment(
+        self, name: str, path: Path, root_key: str, run_id: int, stats: ScanStats, depth: int, notes: list[str]
+    ) -> list[LocatedDetection]:
+        if depth > self.options.archive_limits.max_depth:
+            notes.append(f"attachment {name}: nested deeper than {self.options.archive_limits.max_depth} levels")
+            return []
+        try:
+            inner = self._extract(path, name, root_key, run_id, stats, depth)
+        except ExtractionError as exc:
+            notes.append(f"attachment {name}: {exc.status}: {exc.message}")
+            return []
+        if inner.notes:
+            notes.append(inner.notes)
+        return [LocatedDetection(d.detection, f"attachment {name} {d.location}") for d in inner.located]
+
+    def _scan_member(self, rel: str, path: Path, root_key: str, run_id: int, stats: ScanStats, depth: int) -> None:
+        """An archive member: its own row ("a.zip:inner/b.csv"), rescanned only when its archive changes."""
+        stats.files_seen += 1
+        size = path.stat().st_size
+        if depth > self.options.archive_limits.max_depth:
+            message = f"{rel}: archives nested deeper than {self.options.archive_limits.max_depth} levels"
+            self._record_problem(root_key, run_id, rel, SUSPICIOUS, message, stats)
+            return
+        if extractor_for(rel, limits=self.options.archive_limits) is None:
+            self._record_unsupported(root_key, run_id, rel, stats)
+            return
+        try:
+            document = self._extract(path, rel, root_key, run_id, stats, depth)
+        except ExtractionError as exc:
+            self._record_problem(root_key, run_id, rel, exc.status, exc.message, stats)
+            return
+        findings = list(self._findings(document.located))
+        self.store.record_scan(
+            root=root_key, rel_path=rel, run_id=run_id, status=SCANNED, size=size, sha256=file_sha256(path),
+            encoding=document.encoding, error=document.notes, findings=findings,
+        )  # fmt: skip
+        self._count_scanned(stats, size, len(findings))
+
+    def _keep_unchanged(self, root_key: str, file_id: int, ref: FileRef, run_id: int, stats: ScanStats) -> None:
+        self.store.record_unchanged(file_id, run_id, ref.size, ref.mtime_ns)
+        self.store.keep_members(root_key, ref.rel, run_id)
+        stats.files_unchanged += 1
+
+    @staticmethod
+    def _count_scanned(stats: ScanStats, size: int, findings: int) -> None:
         stats.files_scanned += 1
-        stats.bytes_scanned += ref.size
-        stats.findings += len(findings)
+        stats.bytes_scanned += size
+        stats.findings += findings
+
+    def _record_unsupported(
+        self, root_key: str, run_id: int, rel: str, stats: ScanStats, ref: FileRef | None = None
+    ) -> None:
+        stats.unsupported[format_label(rel)] += 1
+        message = f"{format_label(rel)} files are not inspected by this version"
+        self._record_problem(root_key, run_id, rel, UNSUPPORTED, message, stats, ref)
 
     def _findings(self, located: Iterator[LocatedDetection]) -> Iterator[NewFinding]:
         for item in located:

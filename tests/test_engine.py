@@ -85,7 +85,7 @@ def test_column_header_is_context_for_bare_cells(detector):
 
 def test_markdown_table_header_is_context(detector):
     text = "| 姓名 | 护照号 |\n|---|---|\n| 肖鹏 | E93380489 |\n"
-    assert found(detector, text, field_context=TableContext(text)) == [("CN_PASSPORT", "E93380489")]
+    assert found(detector, text, field_context=TableContext(text)) == [("PERSON", "肖鹏"), ("CN_PASSPORT", "E93380489")]
 
 
 def test_detections_carry_rule_pack_and_context(detector):

@@ -61,7 +61,8 @@ class WindowContextEnhancer(ContextAwareEnhancer):
             if rule is None:  # a recognizer that is not ours (e.g. spaCy NER): leave it alone
                 continue
             before = self._before_window(lowered, result.start, rule.context_chars or self._before)
-            after = _collapse(lowered[result.end : result.end + 3 * self._after]).split("\n", 1)[0][: self._after]
+            after_size = min(self._after, rule.context_chars) if rule.context_chars else self._after
+            after = _collapse(lowered[result.end : result.end + 3 * after_size]).split("\n", 1)[0][:after_size]
             if _has_word(before[-16:], rule.negative_context, whole=True):
                 result.score = 0.0
                 continue
@@ -69,7 +70,7 @@ class WindowContextEnhancer(ContextAwareEnhancer):
             if weak and _has_word(before + " " + after, rule.weak_veto, whole=True):
                 result.score = 0.0  # the text itself says the value failed validation
                 continue
-            labels = [*call_context, *self.field_context(result.start, result.end)]
+            labels = [*call_context, *self.field_context(result.start, result.end), *_key_before(lowered, result.start)]
             word = _first_context_word(rule.context, before, after, labels)
             if word:
                 result.score = min(1.0, result.score + rule.context_boost)
@@ -92,6 +93,13 @@ class WindowContextEnhancer(ContextAwareEnhancer):
 
 
 _SPACES = re.compile(r"[ \t\r]{2,}")
+# A value right after its key on the same line: "realName": "…", var.name=…, 姓名：… (JSON, logs, forms).
+_KEY_BEFORE = re.compile(r"""["']?([a-z_][\w.-]{0,40}|[\u4e00-\u9fff]{1,8})["']?\s*[:=：]\s*["']?$""")
+
+
+def _key_before(lowered: str, start: int) -> tuple[str, ...]:
+    key = _KEY_BEFORE.search(lowered, max(0, start - 60), start)
+    return (key.group(1),) if key else ()
 
 
 def _collapse(text: str) -> str:

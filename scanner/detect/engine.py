@@ -75,14 +75,16 @@ class Detector:
         self._trigger = _build_trigger(self.rules.values())
         self._empty_artifacts = self.nlp.empty_artifacts(LANGUAGE)
 
-    def detect(self, text: str, *, field_context: FieldContext | None = None) -> list[Detection]:
+    def detect(self, text: str, *, field_context: FieldContext | None = None, dense: bool = False) -> list[Detection]:
         """All detections in ``text``, offsets into ``text``, sorted by position.
 
-        ``field_context`` gives labels (column headers, keys) for a span of ``text``.
+        ``field_context`` gives labels (column headers, keys) for a span of ``text``. ``dense`` analyses every
+        line, not only those with trigger characters: in a table a bare 王芳 means something under 姓名.
         """
         view = blank_markup(to_ascii_view(text))
         found: list[Detection] = []
-        for w_start, w_end in _windows(view, self._trigger):
+        windows = _line_windows(view) if dense else _windows(view, self._trigger)
+        for w_start, w_end in windows:
             found += self._analyze_window(text, view, w_start, w_end, field_context)
         return _resolve_overlaps(found, self.rules)
 
@@ -141,6 +143,17 @@ def _windows(view: str, trigger: re.Pattern[str]) -> list[tuple[int, int]]:
             windows.append((windows[-1][1], end))  # a window at its cap: continue where it stopped
         else:
             windows.append((prev_start, end))
+    return windows
+
+
+def _line_windows(view: str) -> list[tuple[int, int]]:
+    """The whole text in windows of at most MAX_WINDOW, cut at line ends."""
+    windows, start = [], 0
+    while start < len(view):
+        end = view.rfind("\n", start, start + MAX_WINDOW) if start + MAX_WINDOW < len(view) else len(view)
+        end = start + MAX_WINDOW if end <= start else end
+        windows.append((start, end))
+        start = end
     return windows
 
 

@@ -14,9 +14,10 @@ from dataclasses import dataclass, replace
 
 from scanner.detect.engine import Detection, Detector
 from scanner.detect.tables import TableContext, sniff_delimiter, split_header
-from scanner.extract.base import TextBlock
+from scanner.extract.base import Cell, TextBlock
 
 DELIMITED_SUFFIXES = frozenset({".csv", ".tsv"})
+CELL_BATCH_CHARS = 32 * 1024  # spreadsheet rows are detected together, not one Presidio call per row
 
 
 @dataclass(frozen=True)
@@ -41,9 +42,19 @@ class ChunkedDetector:
         buf, buf_start, report_from, line_base = "", 0, 0, 1
         header: list[str] | None = None
         delimiter = ","
+        batch: list[TextBlock] = []
         for block in blocks:
+            if block.cells:
+                batch.append(block)
+                if sum(len(b.text) for b in batch) >= CELL_BATCH_CHARS:
+                    yield from self._emit_cells(batch)
+                    batch = []
+                continue
+            if batch:
+                yield from self._emit_cells(batch)
+                batch = []
             if block.location is not None:
-                for det in self.detector.detect(block.text):
+                for det in self.detector.detect(block.text, field_context=TableContext(block.text)):
                     yield LocatedDetection(_shift(det, block.offset), block.location)
                 continue
             buf += block.text
@@ -57,10 +68,39 @@ class ChunkedDetector:
                 keep_from = cut - self.overlap
                 line_base += buf.count("\n", 0, keep_from)
                 buf, buf_start, report_from = buf[keep_from:], buf_start + keep_from, buf_start + cut
+        if batch:
+            yield from self._emit_cells(batch)
         if suffix in DELIMITED_SUFFIXES and header is None and buf:
             delimiter = sniff_delimiter(buf.rstrip("\r"), suffix)
             header = split_header(buf.rstrip("\r"), delimiter)
         yield from self._emit(buf, buf_start, report_from, buf_start + len(buf) + 1, line_base, header, delimiter)
+
+    def _emit_cells(self, batch: list[TextBlock]) -> Iterator[LocatedDetection]:
+        """Detect a run of cell blocks as one text; each detection takes its cell's location and offset."""
+        text = "".join(b.text for b in batch)
+        cells: list[Cell] = []
+        bases: list[int] = []  # per cell: the block offset to map a batch position back to the file's text
+        pos = 0
+        for block in batch:
+            for cell in block.cells:
+                cells.append(Cell(cell.start + pos, cell.end + pos, cell.location, cell.label))
+                bases.append(block.offset - pos)
+            pos += len(block.text)
+        starts = [c.start for c in cells]
+
+        def cell_at(start: int) -> int | None:
+            i = bisect.bisect_right(starts, start) - 1
+            return i if i >= 0 and start < cells[i].end else None
+
+        def labels(start: int, end: int) -> tuple[str, ...]:
+            i = cell_at(start)
+            return (cells[i].label,) if i is not None and cells[i].label else ()
+
+        for det in self.detector.detect(text, field_context=labels, dense=True):
+            i = cell_at(det.start)
+            if i is None:  # spans a cell separator: not a value of any one cell
+                continue
+            yield LocatedDetection(_shift(det, bases[i]), cells[i].location)
 
     def _cut_point(self, buf: str) -> int:
         """End of the report range: a line end near the chunk size, so windows stay line-aligned."""
@@ -79,9 +119,9 @@ class ChunkedDetector:
     ) -> Iterator[LocatedDetection]:
         if not buf:
             return
-        tables = TableContext(buf, header=header, delimiter=delimiter)
+        tables = TableContext(buf, header=header, delimiter=delimiter, header_is_first_line=buf_start == 0)
         newlines = [i for i, ch in enumerate(buf) if ch == "\n"] if "\n" in buf else []
-        for det in self.detector.detect(buf, field_context=tables):
+        for det in self.detector.detect(buf, field_context=tables, dense=header is not None):
             absolute = buf_start + det.start
             if report_from <= absolute < report_to:
                 line = line_base + bisect.bisect_left(newlines, det.start)

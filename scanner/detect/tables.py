@@ -32,9 +32,12 @@ def sniff_delimiter(header_line: str, suffix: str) -> str:
 class TableContext:
     """Column headers for spans of one text (a chunk of a delimited file or a Markdown document)."""
 
-    def __init__(self, text: str, *, header: list[str] | None = None, delimiter: str = ",") -> None:
+    def __init__(
+        self, text: str, *, header: list[str] | None = None, delimiter: str = ",", header_is_first_line: bool = False
+    ) -> None:
         self._text = text
         self._header = header
+        self._skip_first_line = header_is_first_line  # the header row is not a value under itself
         self._delimiter = delimiter
         self._line_starts = [0] + [m.end() for m in re.finditer("\n", text)]
         self._md_headers: dict[int, list[str]] = {}
@@ -44,6 +47,8 @@ class TableContext:
         line_start = self._line_starts[line_no]
         prefix = self._text[line_start:start]
         if self._header is not None:
+            if line_no == 0 and self._skip_first_line:
+                return ()
             column = _column_of(prefix, self._delimiter)
             return (self._header[column],) if column < len(self._header) else ()
         if prefix.lstrip().startswith("|"):

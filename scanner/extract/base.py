@@ -16,17 +16,55 @@ VANISHED = "vanished"
 TOO_LARGE = "too_large"
 UNSUPPORTED = "unsupported"
 IO_ERROR = "io_error"
+ENCRYPTED = "encrypted"  # password-protected: may hold personal data nobody could inspect
+NEEDS_OCR = "needs_ocr"  # pages without a text layer (scans): not clean, just unread
+CORRUPT = "corrupt"  # damaged or truncated container
+SUSPICIOUS = "suspicious"  # an archive whose compression ratio or nesting looks like a bomb
 
-STATUSES = frozenset({BINARY, UNDECODABLE, PERMISSION_DENIED, VANISHED, TOO_LARGE, UNSUPPORTED, IO_ERROR})
+STATUSES = frozenset(
+    {
+        BINARY, UNDECODABLE, PERMISSION_DENIED, VANISHED, TOO_LARGE, UNSUPPORTED, IO_ERROR,
+        ENCRYPTED, NEEDS_OCR, CORRUPT, SUSPICIOUS,
+    }
+)  # fmt: skip
+
+
+@dataclass(frozen=True)
+class Cell:
+    """A span of a block's text with its own location and, in tables, its column header."""
+
+    start: int  # index into the block's text
+    end: int
+    location: str  # "Sheet1!B7", "table 2 row 3 col 1"
+    label: str | None = None  # the column header (lower-cased) when the cell sits under one
 
 
 @dataclass(frozen=True)
 class TextBlock:
-    """A consecutive piece of a file's extracted text and where it sits in the whole text."""
+    """A consecutive piece of a file's extracted text and where it sits in the whole text.
+
+    Plain text: location None, line numbers are computed downstream. Structured formats: a location for the
+    whole block ("page 2", "paragraph 14"), or `cells` that locate each part of it (a spreadsheet row).
+    """
 
     text: str
     offset: int  # index of text[0] in the whole extracted text (Python str indices)
-    location: str | None = None  # "Sheet1!B7", "page 2" for structured formats; None for plain text
+    location: str | None = None
+    cells: tuple[Cell, ...] = ()
+
+
+@dataclass(frozen=True)
+class Embedded:
+    """A file inside a file, handed back to the scanner to extract with the extractor for its own type.
+
+    `path` is a temporary copy, valid until the extractor is asked for its next item. Archive members
+    (`member=True`) are recorded as files of their own ("outer.zip:inner/path"); e-mail attachments
+    (`member=False`) stay part of the message and prefix their locations ("attachment 客户.csv line 3").
+    """
+
+    name: str  # as named inside the container, POSIX separators
+    path: Path
+    member: bool
 
 
 class ExtractionError(Exception):
@@ -44,11 +82,11 @@ class ExtractionError(Exception):
 
 
 class Extractor(Protocol):
-    """Turns one file into text blocks; `encoding` names the decoding used once `blocks()` has started."""
+    """Turns one file into text blocks (and embedded files); `encoding` names the text decoding, if any."""
 
     encoding: str | None
 
-    def blocks(self, path: Path) -> Iterator[TextBlock]: ...
+    def blocks(self, path: Path) -> Iterator[TextBlock | Embedded]: ...
 
 
 def error_from_os(path: Path, exc: OSError) -> ExtractionError:

@@ -1,20 +1,64 @@
-"""Which extractor reads which file, by suffix. Adding a format = one extractor module + one line here."""
+"""Which extractor reads which file, by suffix. Adding a format = one extractor module + one line here.
+
+Extractor modules are imported on first use, so a library problem in one format cannot stop the others.
+"""
 
 from __future__ import annotations
 
+import importlib
 from pathlib import Path
 
+from scanner.extract.archive_limits import ArchiveLimits
 from scanner.extract.base import Extractor
 from scanner.extract.plaintext import PLAIN_TEXT_SUFFIXES, PlainTextExtractor
 
+# suffix → (module, class); archives also take the limits.
+_STRUCTURED = {
+    ".xlsx": ("scanner.extract.spreadsheet", "XlsxExtractor"),
+    ".xlsm": ("scanner.extract.spreadsheet", "XlsxExtractor"),
+    ".xls": ("scanner.extract.spreadsheet", "XlsExtractor"),
+    ".docx": ("scanner.extract.wordprocessing", "DocxExtractor"),
+    ".pptx": ("scanner.extract.wordprocessing", "PptxExtractor"),
+    ".pdf": ("scanner.extract.pdf", "PdfExtractor"),
+    ".eml": ("scanner.extract.email_message", "EmlExtractor"),
+    ".msg": ("scanner.extract.email_message", "MsgExtractor"),
+}
+_ARCHIVES = {
+    ".zip": ("scanner.extract.archive", "ZipExtractor"),
+    ".tar": ("scanner.extract.archive", "TarExtractor"),
+    ".tgz": ("scanner.extract.archive", "TarExtractor"),
+    ".tar.gz": ("scanner.extract.archive", "TarExtractor"),
+    ".tar.bz2": ("scanner.extract.archive", "TarExtractor"),
+    ".tar.xz": ("scanner.extract.archive", "TarExtractor"),
+}
+ARCHIVE_SUFFIXES = frozenset(_ARCHIVES)
 
-def extractor_for(path: Path, block_chars: int = 1 << 20) -> Extractor | None:
-    """A fresh extractor for ``path``, or None when its format is not supported (yet)."""
-    if path.suffix.lower() in PLAIN_TEXT_SUFFIXES:
+
+def format_label(path: Path | str) -> str:
+    """The format a file is read as: its (double, for .tar.gz) suffix, lower-cased; '(none)' without one."""
+    name = Path(path).name.lower()
+    for double in (".tar.gz", ".tar.bz2", ".tar.xz"):
+        if name.endswith(double):
+            return double
+    return Path(name).suffix or "(none)"
+
+
+def extractor_for(
+    path: Path | str, block_chars: int = 1 << 20, limits: ArchiveLimits | None = None
+) -> Extractor | None:
+    """A fresh extractor for a file of this name, or None when its format is not supported."""
+    label = format_label(path)
+    if label in PLAIN_TEXT_SUFFIXES:
         return PlainTextExtractor(block_chars)
+    if label in _ARCHIVES:
+        module, name = _ARCHIVES[label]
+        return _load(module, name)(limits or ArchiveLimits())
+    if label in _STRUCTURED:
+        module, name = _STRUCTURED[label]
+        cls = _load(module, name)
+        return cls() if cls else None
     return None
 
 
-def format_label(path: Path) -> str:
-    """The extension used to group unsupported files in summaries ('(none)' without one)."""
-    return path.suffix.lower() or "(none)"
+def _load(module: str, name: str):
+    return getattr(importlib.import_module(module), name, None)

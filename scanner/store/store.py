@@ -194,6 +194,14 @@ class Store:
             (run_id, size, mtime_ns, file_id),
         )
 
+    def keep_members(self, root: str, container: str, run_id: int) -> None:
+        """An unchanged archive's members were not re-extracted, but they are still there."""
+        prefix = f"{container}:"
+        self._db.execute(
+            "UPDATE files SET last_scan_id = ? WHERE root = ? AND substr(rel_path, 1, ?) = ? AND status != 'gone'",
+            (run_id, root, len(prefix), prefix),
+        )
+
     def mark_missing(self, root: str, run_id: int, under: str = "") -> int:
         """Files under ``root`` (optionally a sub-path) not seen by this run are gone; so are their findings."""
         prefix = f"{under.rstrip('/')}/%" if under else "%"
