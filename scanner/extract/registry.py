@@ -6,6 +6,7 @@ Extractor modules are imported on first use, so a library problem in one format 
 from __future__ import annotations
 
 import importlib
+import logging
 from pathlib import Path
 
 from scanner.extract.archive_limits import ArchiveLimits
@@ -51,14 +52,21 @@ def extractor_for(
     if label in PLAIN_TEXT_SUFFIXES:
         return PlainTextExtractor(block_chars)
     if label in _ARCHIVES:
-        module, name = _ARCHIVES[label]
-        return _load(module, name)(limits or ArchiveLimits())
+        cls = _load(*_ARCHIVES[label])
+        return cls(limits or ArchiveLimits()) if cls else None
     if label in _STRUCTURED:
-        module, name = _STRUCTURED[label]
-        cls = _load(module, name)
+        cls = _load(*_STRUCTURED[label])
         return cls() if cls else None
     return None
 
 
+log = logging.getLogger(__name__)
+
+
 def _load(module: str, name: str):
-    return getattr(importlib.import_module(module), name, None)
+    """The extractor class, or None (the format is then reported as unsupported) if it cannot be imported."""
+    try:
+        return getattr(importlib.import_module(module), name, None)
+    except ImportError as exc:
+        log.warning("%s unavailable (%s); those files are reported as unsupported", name, exc)
+        return None
