@@ -67,6 +67,12 @@ def _uscc(first17: str) -> str:
     return first17 + alphabet[(31 - total % 31) % 31]
 
 
+def _org(first8: str) -> str:
+    """Append the GB 11714 organisation-code check character (0–9 or X)."""
+    check = 11 - sum(int(c, 36) * w for c, w in zip(first8, (3, 7, 9, 10, 5, 8, 4, 2), strict=True)) % 11
+    return first8 + {10: "X", 11: "0"}.get(check, str(check))
+
+
 def test_oracles_reproduce_published_examples() -> None:
     assert _ric("11010519491231002") == "11010519491231002X"  # GB 11643 appendix
     assert _uscc("91110000600037341") == "91110000600037341L"  # python-stdnum test vector
@@ -133,9 +139,9 @@ CASES: list[tuple[str, str, Verdict]] = [
     # USCC
     ("cn_uscc", "9131 0115 MA1K 3BTP 2B", VALID),
     ("cn_uscc", "91310115ma1k3btp2b", INVALID),  # upper-case by standard
-    ("cn_uscc", _uscc("A1110000MA0000001"), VALID),  # A/N/Y registering authorities are legal
-    ("cn_uscc", _uscc("N2110000MA0000001"), VALID),
-    ("cn_uscc", _uscc("Y1110000MA0000001"), VALID),
+    ("cn_uscc", _uscc("A1110000" + _org("MA000000")), VALID),  # A/N/Y registering authorities are legal
+    ("cn_uscc", _uscc("N2110000" + _org("MA000000")), VALID),
+    ("cn_uscc", _uscc("Y1110000" + _org("MA000000")), VALID),
     ("cn_uscc", _uscc("01110000600037341"), INVALID),  # 0 is no registering authority
     ("cn_uscc", _uscc("B1110000600037341"), INVALID),
     ("cn_uscc", "91110000600037341LX", INVALID),
@@ -432,9 +438,9 @@ STDNUM_WRONGLY_REJECTS_RIC = [
     "944392200002290026",
 ]
 STDNUM_WRONGLY_REJECTS_USCC = [
-    _uscc("A1110000MA0000001"),
-    _uscc("N2110000MA0000001"),
-    _uscc("Y1110000MA0000001"),
+    _uscc("A1110000" + _org("MA000000")),
+    _uscc("N2110000" + _org("MA000000")),
+    _uscc("Y1110000" + _org("MA000000")),
 ]
 ID_TYPES = ("cn_resident_id_18", "cn_hmt_residence_permit_id", "cn_foreigner_pr_id_2023")
 
@@ -471,3 +477,11 @@ def test_stdnum_agrees_elsewhere(vec: dict) -> None:
 def test_cross_check_covers_the_ordinary_valid_vectors() -> None:
     valid_kinds = {vec["type"] for vec in CROSS_CHECK if vec["valid"]}
     assert {"cn_resident_id_18", "cn_hmt_residence_permit_id", "cn_uscc"} <= valid_kinds
+
+
+def test_uscc_whose_organisation_code_fails_is_only_weak() -> None:
+    # Passes GB 32100 (one random string in 31 does) but characters 9–17 fail GB 11714: needs a label nearby.
+    code = _uscc("91330102" + "12345678" + "0")
+    assert code[8:17] != _org(code[8:16])
+    assert VALIDATORS["cn_uscc"](code) is WEAK
+    assert VALIDATORS["cn_uscc"](_uscc("91330102" + _org("MA6UFC64"))) is VALID

@@ -48,6 +48,8 @@ class RuleRecognizer(EntityRecognizer):
                 start, end = match.span("value") if has_value_group else match.span()
                 if start >= end:
                     continue
+                if self.rule.exclude is not None and self.rule.exclude.search(text, start, end):
+                    continue  # the rule's own list of values that only look like matches
                 verdict = self._validate(text[start:end], today=self._today)
                 if verdict is Verdict.INVALID:
                     continue

@@ -84,6 +84,7 @@ class Rule:
     weak_veto: tuple[str, ...] = ()
     context_chars: int | None = None
     prefilter: re.Pattern[str] | None = None
+    exclude: re.Pattern[str] | None = None
     triggers: tuple[str, ...] = ()
     priority: int = 50
     mask: MaskStyle = field(default_factory=MaskStyle)
@@ -195,6 +196,7 @@ def _parse_rule(raw: Mapping[str, Any], pack_id: str, version: str, where: str) 
         weak_veto=tuple(raw.get("weak_veto", ())),
         context_chars=int(raw["context_chars"]) if "context_chars" in raw else None,
         prefilter=_compile(raw["prefilter"], "prefilter", where, ignore_case=True) if "prefilter" in raw else None,
+        exclude=_compile(raw["exclude"], "exclude", where, ignore_case=True) if "exclude" in raw else None,
         triggers=tuple(raw.get("triggers", ())),
         priority=int(raw.get("priority", 50)),
         mask=MaskStyle(**raw["mask"]) if "mask" in raw else MaskStyle(),

@@ -134,7 +134,25 @@ def cn_uscc(value: str, *, today: datetime.date | None = None) -> Verdict:
     if len(code) != 18 or code[0] not in _USCC_FIRST or any(c not in _USCC_ALPHABET for c in code):
         return Verdict.INVALID
     total = sum(_USCC_ALPHABET.index(c) * w for c, w in zip(code[:17], _USCC_WEIGHTS, strict=True))
-    return _valid_if(_USCC_ALPHABET[(31 - total % 31) % 31] == code[17])
+    if _USCC_ALPHABET[(31 - total % 31) % 31] != code[17]:
+        return Verdict.INVALID
+    # One random 18-character string in 31 passes the check above (order numbers do). Real codes also carry a
+    # province in characters 3–4 and a GB 11714 organisation code in 9–17: without both, a label must vouch.
+    if not code[2:4].isdigit() or int(code[2:4]) not in _PROVINCES or not _org_code_ok(code[8:17]):
+        return Verdict.WEAK
+    return Verdict.VALID
+
+
+_ORG_WEIGHTS = (3, 7, 9, 10, 5, 8, 4, 2)
+
+
+def _org_code_ok(code: str) -> bool:
+    """GB 11714 organisation code: 8 characters and a check character (0–9 or X)."""
+    if not code[:8].isalnum():
+        return False
+    total = sum(int(c, 36) * w for c, w in zip(code[:8], _ORG_WEIGHTS, strict=True))
+    check = 11 - total % 11
+    return code[8] == {10: "X", 11: "0"}.get(check, str(check))
 
 
 # --- payment cards ---------------------------------------------------------------------------------------
