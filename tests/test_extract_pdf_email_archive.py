@@ -237,7 +237,8 @@ def test_nameless_parts_get_a_name_from_their_type_and_inline_images_are_skipped
     body.add_related(b"%PDF-1.4 fake", maintype="application", subtype="pdf")
     body.add_related(b"\x89PNG fake", maintype="image", subtype="png")  # a logo: nothing could read it
     items = collect(EmlExtractor(), write_eml(tmp_path / "m.eml", {}, body))
-    assert [(e.name, d) for e, d in embedded(items)] == [("part-3.pdf", b"%PDF-1.4 fake")]
+    # Numbered among the leaf parts: text 1, pdf 2, png 3.
+    assert [(e.name, d) for e, d in embedded(items)] == [("part-2.pdf", b"%PDF-1.4 fake")]
 
 
 def test_attached_message_is_handed_back_as_an_eml(tmp_path: Path):
