@@ -27,3 +27,9 @@ def test_bench_quick_prints_throughput() -> None:
     assert re.search(r"stock Presidio, stock subset\s+\d+\.\d+", out), out
     assert re.search(r"Speed ratio custos/stock \(MB/s, same subset\): \d+\.\dx", out), out
     assert re.search(r"Peak RSS: custos \d+ MB, stock Presidio \d+ MB", out), out
+    table = out.split("Per format (custos)", 1)
+    assert len(table) == 2, out
+    assert re.search(r"^format\s+files\s+MB\s+seconds\s+files/s\s+MB/s\s+findings", table[1], re.M), out
+    numbers = r"\s+[1-9]\d*\s+\d+\.\d\d\s+\d+\.\d\d\s+\d+\.\d\s+\d+\.\d\d\s+[\d,]+"  # files MB s files/s MB/s findings
+    for fmt in ("csv", "txt", "xlsx", "docx", "pdf", "eml", "zip"):
+        assert re.search(rf"^{fmt}{numbers}", table[1], re.M), out

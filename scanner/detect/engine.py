@@ -57,10 +57,8 @@ class Detector:
         self.rules: dict[str, Rule] = {r.id: r for r in active_rules(packs)}
         self.nlp = OfflineSpacyNlpEngine(trained_pipelines)
         self.nlp.load()
-        registry = RecognizerRegistry(
-            recognizers=[RuleRecognizer(rule, LANGUAGE, self.today) for rule in self.rules.values()],
-            supported_languages=[LANGUAGE],
-        )
+        recognizers = [_recognizer_for(rule, self.today) for rule in self.rules.values()]
+        registry = RecognizerRegistry(recognizers=recognizers, supported_languages=[LANGUAGE])
         if self.nlp.has_ner:
             registry.add_recognizer(
                 SpacyRecognizer(supported_language=LANGUAGE, supported_entities=["PERSON", "LOCATION"])
@@ -72,7 +70,8 @@ class Detector:
             supported_languages=[LANGUAGE],
             context_aware_enhancer=self._enhancer,
         )
-        self._trigger = _build_trigger(self.rules.values())
+        extra = [p for r in recognizers for p in getattr(r, "trigger_patterns", ())]
+        self._trigger = _build_trigger(self.rules.values(), extra)
         self._empty_artifacts = self.nlp.empty_artifacts(LANGUAGE)
 
     def detect(self, text: str, *, field_context: FieldContext | None = None, dense: bool = False) -> list[Detection]:
@@ -120,10 +119,22 @@ class Detector:
         )
 
 
-def _build_trigger(rules: Iterable[Rule]) -> re.Pattern[str]:
+def _recognizer_for(rule: Rule, today: date):
+    if rule.recognizer == "cn_person_name":
+        from scanner.detect.names import ChineseNameRecognizer, NameLexicon
+
+        return ChineseNameRecognizer(rule, NameLexicon.load(rule.lexicon), LANGUAGE)
+    if rule.recognizer == "en_person_name":
+        from scanner.detect.names import EnglishNameLexicon, EnglishNameRecognizer
+
+        return EnglishNameRecognizer(rule, EnglishNameLexicon.load(rule.lexicon), LANGUAGE)
+    return RuleRecognizer(rule, LANGUAGE, today)
+
+
+def _build_trigger(rules: Iterable[Rule], extra_patterns: Iterable[str] = ()) -> re.Pattern[str]:
     """Digit runs, dotted digits and '@' catch every numeric, IP and e-mail rule; label rules add trigger words."""
     words = sorted({w for r in rules for w in r.triggers}, key=len, reverse=True)
-    alternatives = [r"\d{3}", r"\d\.\d", "@", *(re.escape(w) for w in words)]
+    alternatives = [r"\d{3}", r"\d\.\d", "@", *(re.escape(w) for w in words), *extra_patterns]
     return re.compile("|".join(alternatives), re.IGNORECASE)
 
 

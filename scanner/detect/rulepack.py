@@ -39,6 +39,7 @@ ENTITY_TYPES = frozenset(
     }
 )
 SENSITIVITIES = ("sensitive", "general", "organization")
+RECOGNIZERS = ("pattern", "cn_person_name", "en_person_name")
 _SEMVER = re.compile(r"^\d+\.\d+\.\d+(?:[-+][0-9A-Za-z.-]+)?$")
 _RULE_ID = re.compile(r"^[a-z][a-z0-9_]*$")
 
@@ -85,6 +86,8 @@ class Rule:
     context_chars: int | None = None
     prefilter: re.Pattern[str] | None = None
     exclude: re.Pattern[str] | None = None
+    recognizer: str = "pattern"  # "pattern" (regex + validator) or a named built-in such as "cn_person_name"
+    lexicon: Path | None = None  # data file for a built-in recognizer, relative to the pack
     triggers: tuple[str, ...] = ()
     priority: int = 50
     mask: MaskStyle = field(default_factory=MaskStyle)
@@ -128,7 +131,7 @@ def load_pack(path: Path) -> RulePack:
     raw_rules = data.get("rules", [])
     if not isinstance(raw_rules, list):
         raise RulePackError(f"{where}: 'rules' must be an array of tables ([[rules]])")
-    rules = tuple(_parse_rule(r, pack_id, version, where) for r in raw_rules)
+    rules = tuple(_parse_rule(r, pack_id, version, where, path.parent) for r in raw_rules)
     _check_unique((r.id for r in rules), where)
     return RulePack(pack_id, version, str(data.get("description", "")), rules, data.get("policy", {}), path)
 
@@ -165,7 +168,7 @@ def merged_policy(packs: Iterable[RulePack]) -> dict[str, Any]:
     return merged
 
 
-def _parse_rule(raw: Mapping[str, Any], pack_id: str, version: str, where: str) -> Rule:
+def _parse_rule(raw: Mapping[str, Any], pack_id: str, version: str, where: str, folder: Path) -> Rule:
     rid = _req(raw, "id", str, where)
     where = f"{where}: rule {rid!r}"
     if not _RULE_ID.match(rid):
@@ -180,10 +183,17 @@ def _parse_rule(raw: Mapping[str, Any], pack_id: str, version: str, where: str) 
     if sensitivity not in SENSITIVITIES:
         raise RulePackError(f"{where}: sensitivity must be one of {SENSITIVITIES}")
     examples = raw.get("examples", {})
+    recognizer = raw.get("recognizer", "pattern")
+    if recognizer not in RECOGNIZERS:
+        raise RulePackError(f"{where}: unknown recognizer {recognizer!r}; known: {', '.join(RECOGNIZERS)}")
+    lexicon = folder / raw["lexicon"] if "lexicon" in raw else None
+    if recognizer != "pattern" and (lexicon is None or not lexicon.is_file()):
+        raise RulePackError(f"{where}: recognizer {recognizer!r} needs an existing 'lexicon' file")
+    raw_patterns = raw.get("patterns", []) if recognizer != "pattern" else _req(raw, "patterns", list, where)
     return Rule(
         id=rid,
         entity_type=entity,
-        patterns=tuple(_parse_pattern(p, where) for p in _req(raw, "patterns", list, where)),
+        patterns=tuple(_parse_pattern(p, where) for p in raw_patterns),
         validator=validator,
         score=_score(raw.get("score", 0.6), where),
         sensitivity=sensitivity,
@@ -197,6 +207,8 @@ def _parse_rule(raw: Mapping[str, Any], pack_id: str, version: str, where: str) 
         context_chars=int(raw["context_chars"]) if "context_chars" in raw else None,
         prefilter=_compile(raw["prefilter"], "prefilter", where, ignore_case=True) if "prefilter" in raw else None,
         exclude=_compile(raw["exclude"], "exclude", where, ignore_case=True) if "exclude" in raw else None,
+        recognizer=recognizer,
+        lexicon=lexicon,
         triggers=tuple(raw.get("triggers", ())),
         priority=int(raw.get("priority", 50)),
         mask=MaskStyle(**raw["mask"]) if "mask" in raw else MaskStyle(),

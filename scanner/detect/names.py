@@ -1,0 +1,244 @@
+"""Chinese personal names in free text: surname-led candidates that need evidence, never a bare guess.
+
+A candidate is a known surname (compound first) plus one or two given-name characters. It is reported only
+with evidence from the text around it: a title after it (王芳女士), a role before it (客服肖鹏), a list of
+names (参会人员：张伟、李娜), or standing alone on a line that holds other personal data (…13929011986，余建华).
+Words jieba's dictionary knows as something other than a name (周一, 高兴, 马上, 方法) and the lexicon's
+not-names (王府井, 李宁) are vetoed. The lexicon is data: rules/lexicons/cn_names.toml.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+
+import tomli
+from presidio_analyzer import AnalysisExplanation, EntityRecognizer, RecognizerResult
+from presidio_analyzer.nlp_engine import NlpArtifacts
+
+from scanner.detect.recognizer import RULE_KEY, VERDICT_KEY
+from scanner.detect.rulepack import Rule
+
+_CJK = re.compile(r"[\u4e00-\u9fff]")
+_PII_ON_LINE = re.compile(r"\d{7,}|\d{3}[ -]\d{4}[ -]\d{4}|@")
+_LIST_SEPARATORS = "、，,/ "
+
+
+@dataclass(frozen=True)
+class NameLexicon:
+    """Surnames, the words around names, and words that only look like names."""
+
+    surnames: frozenset[str]
+    compound_surnames: frozenset[str]
+    titles_after: tuple[str, ...]
+    roles_before: tuple[str, ...]
+    list_labels: tuple[str, ...]
+    not_names: frozenset[str]
+
+    @classmethod
+    def load(cls, path: Path) -> NameLexicon:
+        with open(path, "rb") as fh:
+            data = tomli.load(fh)
+        by_length = lambda words: tuple(sorted(set(words), key=len, reverse=True))  # noqa: E731
+        return cls(
+            surnames=frozenset(data.get("surnames_single", ())),
+            compound_surnames=frozenset(data.get("surnames_compound", ())),
+            titles_after=by_length(data.get("titles_after", ())),
+            roles_before=by_length(data.get("roles_before", ())),
+            list_labels=by_length(data.get("list_labels", ())),
+            not_names=frozenset(data.get("not_names", ())),
+        )
+
+
+@cache
+def _jieba_tags() -> dict[str, str]:
+    import jieba.posseg
+
+    list(jieba.posseg.cut("初始化"))  # loads the dictionary once
+    return jieba.posseg.dt.word_tag_tab
+
+
+class ChineseNameRecognizer(EntityRecognizer):
+    """Finds Chinese names by surname plus evidence; see the module docstring."""
+
+    def __init__(self, rule: Rule, lexicon: NameLexicon, language: str) -> None:
+        self.rule = rule
+        self.lexicon = lexicon
+        words = (*lexicon.titles_after, *lexicon.roles_before, *lexicon.list_labels)
+        # Lines with any of these words are worth a look even when they hold no digits.
+        self.trigger_patterns = tuple(re.escape(w) for w in sorted(set(words), key=len, reverse=True))
+        super().__init__(supported_entities=["PERSON"], name=rule.id, supported_language=language)
+
+    def load(self) -> None:
+        pass
+
+    def analyze(
+        self, text: str, entities: list[str], nlp_artifacts: NlpArtifacts | None = None
+    ) -> list[RecognizerResult]:
+        if entities and "PERSON" not in entities:
+            return []
+        results = []
+        for start, end, evidence in self._names(text):
+            score = min(1.0, self.rule.score + (self.rule.context_boost if evidence != "alone" else 0.0))
+            explanation = AnalysisExplanation(self.name, score, pattern_name=evidence, textual_explanation=evidence)
+            meta = {
+                RecognizerResult.RECOGNIZER_NAME_KEY: self.name,
+                RecognizerResult.RECOGNIZER_IDENTIFIER_KEY: self.id,
+                RULE_KEY: self.rule.id,
+                VERDICT_KEY: "valid",
+            }
+            results.append(RecognizerResult("PERSON", start, end, score, explanation, meta))
+        return results
+
+    def _names(self, text: str):
+        pos = 0
+        while pos < len(text):
+            found = self._name_at(text, pos)
+            if found:
+                yield found
+                pos = found[1]
+            else:
+                pos += 1
+
+    def _name_at(self, text: str, start: int) -> tuple[int, int, str] | None:
+        lex = self.lexicon
+        if text[start : start + 2] in lex.compound_surnames:
+            surname_len = 2
+        elif text[start] in lex.surnames:
+            surname_len = 1
+        else:
+            return None
+        if not self._may_start_here(text, start):
+            return None
+        for given in (2, 1):
+            end = start + surname_len + given
+            if end > len(text) or not all(_CJK.match(ch) for ch in text[start + surname_len : end]):
+                continue
+            candidate = text[start:end]
+            if self._vetoed(candidate) or any(text.startswith(t, start + surname_len) for t in lex.titles_after):
+                continue  # 张经理 is a surname and a title, not a name
+            evidence = self._evidence(text, start, end)
+            if evidence:
+                return start, end, evidence
+        return None
+
+    def _evidence(self, text: str, start: int, end: int) -> str | None:
+        nxt = text[end : end + 1]
+        if any(text.startswith(t, end) for t in self.lexicon.titles_after):
+            return "title"
+        alone_after = nxt == "" or not _CJK.match(nxt)
+        if self._role_before(text, start) and (alone_after or nxt in "：:说称" or _segment_ends_at(text, start, end)):
+            return "role"
+        if alone_after and self._in_list(text, start):
+            return "list"
+        prev = text[start - 1 : start]
+        # Alone means set apart by space or punctuation: after a digit it is a measure word (4.2米厢货).
+        set_apart = prev == "" or not (_CJK.match(prev) or prev.isalnum() or prev == ".")
+        if alone_after and set_apart and _PII_ON_LINE.search(_line(text, start)):
+            return "alone"
+        return None
+
+    def _may_start_here(self, text: str, start: int) -> bool:
+        """A name starts after a non-Chinese character, a role word, a list separator or a label colon;
+        inside a run of Chinese text a surname character is usually just part of a word."""
+        if start == 0 or not _CJK.match(text[start - 1]):
+            return True
+        return (
+            self._role_before(text, start)
+            or self._after_label(text, start)
+            or (text[start - 1] in _LIST_SEPARATORS and self._in_list(text, start))
+        )
+
+    def _role_before(self, text: str, start: int) -> bool:
+        return any(text.endswith(r, 0, start) for r in self.lexicon.roles_before)
+
+    def _after_label(self, text: str, start: int) -> bool:
+        return text[start - 1 : start] in "：:"
+
+    def _in_list(self, text: str, start: int) -> bool:
+        line = _line(text, start)
+        return any(label in line for label in self.lexicon.list_labels) and any(sep in line for sep in "、，,")
+
+    def _vetoed(self, candidate: str) -> bool:
+        """Words, not names: the candidate, or its first two characters as a frequent word (银行卡, 高兴地)."""
+        if candidate in self.lexicon.not_names:
+            return True
+        return _is_common_word(candidate, 1) or (len(candidate) > 2 and _is_common_word(candidate[:2], 500))
+
+
+def _is_common_word(word: str, min_freq: int) -> bool:
+    """In jieba's dictionary, as something other than a personal name (nr), at least this frequent."""
+    import jieba
+
+    tag = _jieba_tags().get(word)
+    return tag is not None and not tag.startswith("nr") and jieba.dt.FREQ.get(word, 0) >= min_freq
+
+
+def _segment_ends_at(text: str, start: int, end: int) -> bool:
+    """Does jieba cut the text after ``start`` exactly at ``end``? (财务黄佳雪处理 → 黄佳雪 | 处理)"""
+    import jieba
+
+    offset = 0
+    for word in jieba.cut(text[start : end + 6], HMM=True):
+        offset += len(word)
+        if offset >= end - start:
+            return offset == end - start
+    return False
+
+
+def _line(text: str, pos: int) -> str:
+    start = text.rfind("\n", 0, pos) + 1
+    end = text.find("\n", pos)
+    return text[start : end if end >= 0 else len(text)]
+
+
+@dataclass(frozen=True)
+class EnglishNameLexicon:
+    first_names: frozenset[str]
+    not_name_pairs: frozenset[str]
+
+    @classmethod
+    def load(cls, path: Path) -> EnglishNameLexicon:
+        with open(path, "rb") as fh:
+            data = tomli.load(fh)
+        not_names = frozenset(w.lower() for w in data.get("not_name_words", ()))
+        return cls(frozenset(data.get("first_names", ())), not_names)
+
+
+_SURNAME = r"(?:[A-Z][a-z]+(?:-[A-Z][a-z]+)?|O'[A-Z][a-z]+|Mc[A-Z][a-z]+|[A-Z]{2,})"  # Smith-Jones, O'Connor, XIAO
+_EN_PAIR = re.compile(rf"(?<![A-Za-z])([A-Z][a-z]+)(?: [A-Z]\.)? {_SURNAME}(?![A-Za-z])")
+
+
+class EnglishNameRecognizer(EntityRecognizer):
+    """Latin-script First Last where First is a known given name and the pair is not a business phrase."""
+
+    def __init__(self, rule: Rule, lexicon: EnglishNameLexicon, language: str) -> None:
+        self.rule = rule
+        self.lexicon = lexicon
+        self.trigger_patterns = (r"(?-i:[A-Z][a-z]+ [A-Z])",)  # case-sensitive inside a case-blind trigger
+        super().__init__(supported_entities=["PERSON"], name=rule.id, supported_language=language)
+
+    def load(self) -> None:
+        pass
+
+    def analyze(
+        self, text: str, entities: list[str], nlp_artifacts: NlpArtifacts | None = None
+    ) -> list[RecognizerResult]:
+        if entities and "PERSON" not in entities:
+            return []
+        results = []
+        for match in _EN_PAIR.finditer(text):
+            first = match.group(1)
+            if first not in self.lexicon.first_names or match.group(0).lower() in self.lexicon.not_name_pairs:
+                continue
+            meta = {
+                RecognizerResult.RECOGNIZER_NAME_KEY: self.name,
+                RecognizerResult.RECOGNIZER_IDENTIFIER_KEY: self.id,
+                RULE_KEY: self.rule.id,
+                VERDICT_KEY: "valid",
+            }
+            explanation = AnalysisExplanation(self.name, self.rule.score, pattern_name="first_name_list")
+            results.append(RecognizerResult("PERSON", match.start(), match.end(), self.rule.score, explanation, meta))
+        return results
