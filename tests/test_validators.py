@@ -292,6 +292,10 @@ CASES: list[tuple[str, str, Verdict]] = [
     ("cn_wechat", "12345678", INVALID),
     ("cn_wechat", "张三abcdef", INVALID),
     ("always_weak", "anything", WEAK),
+    ("transliterated_name", "买买提·艾力", VALID),
+    ("transliterated_name", "阿依古丽·吐尔逊", VALID),
+    ("transliterated_name", "商品·服务", INVALID),  # both parts are ordinary words
+    ("transliterated_name", "买买提", INVALID),
     ("always_valid", "anything", VALID),
 ]
 
@@ -327,6 +331,7 @@ def test_registry_names_match_functions() -> None:
         "cn_wechat",
         "always_weak",
         "always_valid",
+        "transliterated_name",
     }
     for name, fn in VALIDATORS.items():
         assert fn.__name__ == name

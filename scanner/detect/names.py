@@ -24,6 +24,7 @@ from scanner.detect.rulepack import Rule
 _CJK = re.compile(r"[\u4e00-\u9fff]")
 _PII_ON_LINE = re.compile(r"\d{7,}|\d{3}[ -]\d{4}[ -]\d{4}|@")
 _LIST_SEPARATORS = "、，,/ "
+_CELL_EDGES = frozenset("|,\t\"'，、 \n")  # delimiters around a table cell or field value, or the text end
 
 
 @dataclass(frozen=True)
@@ -35,6 +36,7 @@ class NameLexicon:
     titles_after: tuple[str, ...]
     roles_before: tuple[str, ...]
     list_labels: tuple[str, ...]
+    verbs_after: tuple[str, ...]
     not_names: frozenset[str]
 
     @classmethod
@@ -48,6 +50,7 @@ class NameLexicon:
             titles_after=by_length(data.get("titles_after", ())),
             roles_before=by_length(data.get("roles_before", ())),
             list_labels=by_length(data.get("list_labels", ())),
+            verbs_after=by_length(data.get("verbs_after", ())),
             not_names=frozenset(data.get("not_names", ())),
         )
 
@@ -66,9 +69,16 @@ class ChineseNameRecognizer(EntityRecognizer):
     def __init__(self, rule: Rule, lexicon: NameLexicon, language: str) -> None:
         self.rule = rule
         self.lexicon = lexicon
-        words = (*lexicon.titles_after, *lexicon.roles_before, *lexicon.list_labels)
-        # Lines with any of these words are worth a look even when they hold no digits.
-        self.trigger_patterns = tuple(re.escape(w) for w in sorted(set(words), key=len, reverse=True))
+        words = (*lexicon.titles_after, *lexicon.roles_before, *lexicon.list_labels, *lexicon.compound_surnames)
+        words += tuple(v for v in lexicon.verbs_after if len(v) > 1)  # single characters would wake every line
+        # Lines with any of these words are worth a look even when they hold no digits; so are chat speakers
+        # ("陈思远：") and quoted or delimited cells.
+        self.trigger_patterns = (
+            *(re.escape(w) for w in sorted(set(words), key=len, reverse=True)),
+            r"[\u4e00-\u9fff]{2,4}[：:]",
+            r"[\"|\t,][\u4e00-\u9fff]{2,4}[\"|\t,]",
+            "·",
+        )
         super().__init__(supported_entities=["PERSON"], name=rule.id, supported_language=language)
 
     def load(self) -> None:
@@ -110,34 +120,46 @@ class ChineseNameRecognizer(EntityRecognizer):
             surname_len = 1
         else:
             return None
-        if not self._may_start_here(text, start):
-            return None
+        may_start = self._may_start_here(text, start)
         for given in (2, 1):
             end = start + surname_len + given
             if end > len(text) or not all(_CJK.match(ch) for ch in text[start + surname_len : end]):
                 continue
             candidate = text[start:end]
-            if self._vetoed(candidate) or any(text.startswith(t, start + surname_len) for t in lex.titles_after):
+            if self._vetoed(candidate, surname_len) or any(
+                text.startswith(t, start + surname_len) for t in lex.titles_after
+            ):
                 continue  # 张经理 is a surname and a title, not a name
-            evidence = self._evidence(text, start, end)
+            title = next((t for t in lex.titles_after if text.startswith(t, end)), None)
+            if title and (may_start or len(title) > 1):
+                return start, end, "title"  # 请邝嘉欣女士: a two-character title vouches even inside a sentence
+            evidence = self._evidence(text, start, end) if may_start else None
+            if evidence is None and may_start and surname_len == 2:
+                evidence = "compound"  # 令狐天宇负责…: compound surnames are rare outside names
             if evidence:
                 return start, end, evidence
         return None
 
     def _evidence(self, text: str, start: int, end: int) -> str | None:
         nxt = text[end : end + 1]
-        if any(text.startswith(t, end) for t in self.lexicon.titles_after):
-            return "title"
+        prev = text[start - 1 : start]
         alone_after = nxt == "" or not _CJK.match(nxt)
         if self._role_before(text, start) and (alone_after or nxt in "：:说称" or _segment_ends_at(text, start, end)):
             return "role"
         if alone_after and self._in_list(text, start):
             return "list"
-        prev = text[start - 1 : start]
-        # Alone means set apart by space or punctuation: after a digit it is a measure word (4.2米厢货).
+        if prev in ("：", ":") and alone_after:
+            return "label"  # 报告人：曲晓东
+        # Set apart by space or punctuation; after a digit it is a measure word (4.2米厢货).
         set_apart = prev == "" or not (_CJK.match(prev) or prev.isalnum() or prev == ".")
+        if set_apart and nxt in ("：", ":"):
+            return "speaker"  # [10:32] 陈思远：…
+        if set_apart and nxt in _CELL_EDGES and (prev == "" or prev in _CELL_EDGES):
+            return "cell"  # | 吕思彤 |, 1042,鞠文涛,研发中心
         if alone_after and set_apart and _PII_ON_LINE.search(_line(text, start)):
             return "alone"
+        if set_apart and any(text.startswith(v, end) for v in self.lexicon.verbs_after):
+            return "subject"  # 柴立伟因个人原因…: a name opening the clause, then what the person did
         return None
 
     def _may_start_here(self, text: str, start: int) -> bool:
@@ -161,11 +183,12 @@ class ChineseNameRecognizer(EntityRecognizer):
         line = _line(text, start)
         return any(label in line for label in self.lexicon.list_labels) and any(sep in line for sep in "、，,")
 
-    def _vetoed(self, candidate: str) -> bool:
-        """Words, not names: the candidate, or its first two characters as a frequent word (银行卡, 高兴地)."""
-        if candidate in self.lexicon.not_names:
+    def _vetoed(self, candidate: str, surname_len: int) -> bool:
+        """Words, not names: the candidate, or its first two characters as a frequent word (银行卡, 周报请).
+        A compound surname (欧阳) is itself a word: only the whole candidate is checked then."""
+        if candidate in self.lexicon.not_names or _is_common_word(candidate, 1):
             return True
-        return _is_common_word(candidate, 1) or (len(candidate) > 2 and _is_common_word(candidate[:2], 500))
+        return surname_len == 1 and len(candidate) > 2 and _is_common_word(candidate[:2], 100)
 
 
 def _is_common_word(word: str, min_freq: int) -> bool:
@@ -229,10 +252,13 @@ class EnglishNameRecognizer(EntityRecognizer):
         if entities and "PERSON" not in entities:
             return []
         results = []
-        for match in _EN_PAIR.finditer(text):
+        pos = 0
+        while match := _EN_PAIR.search(text, pos):
             first = match.group(1)
             if first not in self.lexicon.first_names or match.group(0).lower() in self.lexicon.not_name_pairs:
+                pos = match.start() + len(first) + 1  # "Dear Ethan Prescott": try again from "Ethan"
                 continue
+            pos = match.end()
             meta = {
                 RecognizerResult.RECOGNIZER_NAME_KEY: self.name,
                 RecognizerResult.RECOGNIZER_IDENTIFIER_KEY: self.id,

@@ -431,6 +431,15 @@ def cn_wechat(value: str, *, today: datetime.date | None = None) -> Verdict:
     return Verdict.INVALID
 
 
+def transliterated_name(value: str, *, today: datetime.date | None = None) -> Verdict:
+    """买买提·艾力: each part a transliteration, not a dictionary word (商品·服务 is two words)."""
+    import jieba
+
+    jieba.initialize()
+    parts = value.split("·")
+    return _valid_if(len(parts) == 2 and not all(jieba.dt.FREQ.get(part, 0) >= 50 for part in parts))
+
+
 def always_weak(value: str, *, today: datetime.date | None = None) -> Verdict:
     """For rules whose shape carries no proof: the engine then requires a context word."""
     return Verdict.WEAK
@@ -462,5 +471,6 @@ VALIDATORS: dict[str, Callable[..., Verdict]] = {
         cn_wechat,
         always_weak,
         always_valid,
+        transliterated_name,
     )
 }
