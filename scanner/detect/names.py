@@ -15,11 +15,12 @@ from functools import cache
 from pathlib import Path
 
 import tomli
-from presidio_analyzer import AnalysisExplanation, EntityRecognizer, RecognizerResult
+from presidio_analyzer import EntityRecognizer, RecognizerResult
 from presidio_analyzer.nlp_engine import NlpArtifacts
 
-from scanner.detect.recognizer import RULE_KEY, VERDICT_KEY
+from scanner.detect.recognizer import rule_result
 from scanner.detect.rulepack import Rule
+from scanner.detect.validators import Verdict
 
 _CJK = re.compile(r"[\u4e00-\u9fff]")
 _PII_ON_LINE = re.compile(r"\d{7,}|\d{3}[ -]\d{4}[ -]\d{4}|@")
@@ -92,14 +93,7 @@ class ChineseNameRecognizer(EntityRecognizer):
         results = []
         for start, end, evidence in self._names(text):
             score = min(1.0, self.rule.score + (self.rule.context_boost if evidence != "alone" else 0.0))
-            explanation = AnalysisExplanation(self.name, score, pattern_name=evidence, textual_explanation=evidence)
-            meta = {
-                RecognizerResult.RECOGNIZER_NAME_KEY: self.name,
-                RecognizerResult.RECOGNIZER_IDENTIFIER_KEY: self.id,
-                RULE_KEY: self.rule.id,
-                VERDICT_KEY: "valid",
-            }
-            results.append(RecognizerResult("PERSON", start, end, score, explanation, meta))
+            results.append(rule_result(self, self.rule, start, end, score, evidence, Verdict.VALID))
         return results
 
     def _names(self, text: str):
@@ -259,12 +253,7 @@ class EnglishNameRecognizer(EntityRecognizer):
                 pos = match.start() + len(first) + 1  # "Dear Ethan Prescott": try again from "Ethan"
                 continue
             pos = match.end()
-            meta = {
-                RecognizerResult.RECOGNIZER_NAME_KEY: self.name,
-                RecognizerResult.RECOGNIZER_IDENTIFIER_KEY: self.id,
-                RULE_KEY: self.rule.id,
-                VERDICT_KEY: "valid",
-            }
-            explanation = AnalysisExplanation(self.name, self.rule.score, pattern_name="first_name_list")
-            results.append(RecognizerResult("PERSON", match.start(), match.end(), self.rule.score, explanation, meta))
+            results.append(
+                rule_result(self, self.rule, match.start(), match.end(), self.rule.score, "given_name", Verdict.VALID)
+            )
         return results

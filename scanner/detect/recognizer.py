@@ -14,6 +14,33 @@ RULE_KEY = "custos_rule"
 VERDICT_KEY = "custos_verdict"
 
 
+def rule_result(
+    recognizer: EntityRecognizer,
+    rule: Rule,
+    start: int,
+    end: int,
+    score: float,
+    how: str,
+    verdict: Verdict,
+    pattern: str | None = None,
+) -> RecognizerResult:
+    """A Presidio result tagged with its rule and verdict, which the context enhancer and the engine read."""
+    explanation = AnalysisExplanation(
+        recognizer=recognizer.name,
+        original_score=score,
+        pattern_name=how,
+        pattern=pattern,
+        validation_result=verdict is Verdict.VALID,
+    )
+    metadata = {
+        RecognizerResult.RECOGNIZER_NAME_KEY: recognizer.name,
+        RecognizerResult.RECOGNIZER_IDENTIFIER_KEY: recognizer.id,
+        RULE_KEY: rule.id,
+        VERDICT_KEY: verdict.value,
+    }
+    return RecognizerResult(rule.entity_type, start, end, score, explanation, metadata)
+
+
 class RuleRecognizer(EntityRecognizer):
     """Runs one rule's patterns over the (ASCII-folded) text and keeps what its validator does not reject.
 
@@ -54,26 +81,7 @@ class RuleRecognizer(EntityRecognizer):
                 if verdict is Verdict.INVALID:
                     continue
                 score = spec.score if spec.score is not None else self.rule.score
-                explanation = AnalysisExplanation(
-                    recognizer=self.name,
-                    original_score=score,
-                    pattern_name=spec.name,
-                    pattern=spec.regex.pattern,
-                    validation_result=verdict is Verdict.VALID,
-                )
                 results.append(
-                    RecognizerResult(
-                        entity_type=self.rule.entity_type,
-                        start=start,
-                        end=end,
-                        score=score,
-                        analysis_explanation=explanation,
-                        recognition_metadata={
-                            RecognizerResult.RECOGNIZER_NAME_KEY: self.name,
-                            RecognizerResult.RECOGNIZER_IDENTIFIER_KEY: self.id,
-                            RULE_KEY: self.rule.id,
-                            VERDICT_KEY: verdict.value,
-                        },
-                    )
+                    rule_result(self, self.rule, start, end, score, spec.name, verdict, pattern=spec.regex.pattern)
                 )
         return results
