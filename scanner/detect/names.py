@@ -25,7 +25,7 @@ from scanner.detect.validators import Verdict
 _CJK = re.compile(r"[\u4e00-\u9fff]")
 _PII_ON_LINE = re.compile(r"\d{7,}|\d{3}[ -]\d{4}[ -]\d{4}|@")
 _LIST_SEPARATORS = "、，,/ "
-_CELL_EDGES = frozenset("|,\t\"'，、 \n")  # delimiters around a table cell or field value, or the text end
+_CELL_EDGES = frozenset("|,\t\"'，、 \n")  # delimiters around a table cell, field value or listed name
 
 
 @dataclass(frozen=True)
@@ -144,8 +144,11 @@ class ChineseNameRecognizer(EntityRecognizer):
             return "list"
         if prev in ("：", ":") and alone_after:
             return "label"  # 报告人：曲晓东
-        # Set apart by space or punctuation; after a digit it is a measure word (4.2米厢货).
-        set_apart = prev == "" or not (_CJK.match(prev) or prev.isalnum() or prev == ".")
+        # Set apart by space or punctuation; after a number it is a measure word (4.2米厢货, 3.2 万人).
+        before = text[max(0, start - 8) : start].rstrip(" ")[-1:]
+        set_apart = (prev == "" or not (_CJK.match(prev) or prev.isalnum() or prev == ".")) and not (
+            before.isdigit() or before == "."
+        )
         if set_apart and nxt in ("：", ":"):
             return "speaker"  # [10:32] 陈思远：…
         if set_apart and nxt in _CELL_EDGES and (prev == "" or prev in _CELL_EDGES):
