@@ -218,17 +218,29 @@ def _line(text: str, pos: int) -> str:
 class EnglishNameLexicon:
     first_names: frozenset[str]
     not_name_pairs: frozenset[str]
+    pinyin_surnames: frozenset[str] = frozenset()
 
     @classmethod
     def load(cls, path: Path) -> EnglishNameLexicon:
         with open(path, "rb") as fh:
             data = tomli.load(fh)
         not_names = frozenset(w.lower() for w in data.get("not_name_words", ()))
-        return cls(frozenset(data.get("first_names", ())), not_names)
+        return cls(frozenset(data.get("first_names", ())), not_names, frozenset(data.get("pinyin_surnames", ())))
 
 
+# One pinyin syllable (initial + final); a given name is one to three of them: Xiaoming, Yiran, Haoyu.
+_PINYIN_SYLLABLE = (
+    r"(?:zh|ch|sh|[bpmfdtnlgkhjqxzcsryw])?"
+    r"(?:iang|iong|uang|ueng|ang|eng|ing|ong|ian|iao|uai|uan|ai|ei|ao|ou|an|en|in|un|er|ia|ie|iu|ua|uo|ui|ue|a|o|e|i|u|v)"
+)
+_PINYIN_GIVEN = re.compile(rf"(?:{_PINYIN_SYLLABLE}){{1,3}}", re.IGNORECASE)
+_PINYIN_PAIR = re.compile(r"(?<![A-Za-z])([A-Z][a-z]+|[A-Z]{2,}) ([A-Z][a-z]+|[A-Z]{2,})(?![A-Za-z])")
 _SURNAME = r"(?:[A-Z][a-z]+(?:-[A-Z][a-z]+)?|O'[A-Z][a-z]+|Mc[A-Z][a-z]+|[A-Z]{2,})"  # Smith-Jones, O'Connor, XIAO
 _EN_PAIR = re.compile(rf"(?<![A-Za-z])([A-Z][a-z]+)(?: [A-Z]\.)? {_SURNAME}(?![A-Za-z])")
+
+
+def _is_pinyin_given(word: str) -> bool:
+    return _PINYIN_GIVEN.fullmatch(word) is not None and len(word) >= 3
 
 
 class EnglishNameRecognizer(EntityRecognizer):
@@ -242,6 +254,13 @@ class EnglishNameRecognizer(EntityRecognizer):
 
     def load(self) -> None:
         pass
+
+    def _pinyin_name(self, first: str, second: str) -> bool:
+        """Wang Xiaoming (surname first) or Haoran ZHENG (surname in capitals last), syllables checked."""
+        surnames = self.lexicon.pinyin_surnames
+        if first.title() in surnames and second.title() not in surnames and _is_pinyin_given(second):
+            return first.istitle() or first.isupper()
+        return second.isupper() and second.title() in surnames and _is_pinyin_given(first)
 
     def analyze(
         self, text: str, entities: list[str], nlp_artifacts: NlpArtifacts | None = None
@@ -258,5 +277,12 @@ class EnglishNameRecognizer(EntityRecognizer):
             pos = match.end()
             results.append(
                 rule_result(self, self.rule, match.start(), match.end(), self.rule.score, "given_name", Verdict.VALID)
+            )
+        taken = [(r.start, r.end) for r in results]
+        for match in _PINYIN_PAIR.finditer(text):
+            if any(s < match.end() and match.start() < e for s, e in taken) or not self._pinyin_name(*match.groups()):
+                continue
+            results.append(
+                rule_result(self, self.rule, match.start(), match.end(), self.rule.score, "pinyin", Verdict.VALID)
             )
         return results
