@@ -80,6 +80,14 @@ class ChineseNameRecognizer(EntityRecognizer):
             r"[\"|\t,][\u4e00-\u9fff]{2,4}[\"|\t,]",
             "·",
         )
+        self._surname_start = re.compile(
+            "|".join(re.escape(c) for c in sorted(lexicon.compound_surnames))
+            + f"|[{''.join(sorted(lexicon.surnames))}]"
+        )
+        self._title_at = _alternation(lexicon.titles_after)
+        self._verb_at = _alternation(lexicon.verbs_after)
+        self._list_label = _alternation(lexicon.list_labels)
+        self._role_before_re = re.compile(f"(?:{_alternation(lexicon.roles_before).pattern})$")
         super().__init__(supported_entities=["PERSON"], name=rule.id, supported_language=language)
 
     def load(self) -> None:
@@ -98,13 +106,13 @@ class ChineseNameRecognizer(EntityRecognizer):
 
     def _names(self, text: str):
         pos = 0
-        while pos < len(text):
-            found = self._name_at(text, pos)
+        while match := self._surname_start.search(text, pos):
+            found = self._name_at(text, match.start())
             if found:
                 yield found
                 pos = found[1]
             else:
-                pos += 1
+                pos = match.start() + 1
 
     def _name_at(self, text: str, start: int) -> tuple[int, int, str] | None:
         lex = self.lexicon
@@ -124,8 +132,8 @@ class ChineseNameRecognizer(EntityRecognizer):
                 text.startswith(t, start + surname_len) for t in lex.titles_after
             ):
                 continue  # 张经理 is a surname and a title, not a name
-            title = next((t for t in lex.titles_after if text.startswith(t, end)), None)
-            if title and (may_start or len(title) > 1):
+            title = self._title_at.match(text, end)
+            if title and (may_start or len(title.group(0)) > 1):
                 return start, end, "title"  # 请邝嘉欣女士: a two-character title vouches even inside a sentence
             evidence = self._evidence(text, start, end) if may_start else None
             if evidence is None and may_start and surname_len == 2:
@@ -155,7 +163,7 @@ class ChineseNameRecognizer(EntityRecognizer):
             return "cell"  # | 吕思彤 |, 1042,鞠文涛,研发中心
         if alone_after and set_apart and _PII_ON_LINE.search(_line(text, start)):
             return "alone"
-        if set_apart and any(text.startswith(v, end) for v in self.lexicon.verbs_after):
+        if set_apart and self._verb_at.match(text, end):
             return "subject"  # 柴立伟因个人原因…: a name opening the clause, then what the person did
         return None
 
@@ -171,14 +179,14 @@ class ChineseNameRecognizer(EntityRecognizer):
         )
 
     def _role_before(self, text: str, start: int) -> bool:
-        return any(text.endswith(r, 0, start) for r in self.lexicon.roles_before)
+        return self._role_before_re.search(text, max(0, start - 8), start) is not None
 
     def _after_label(self, text: str, start: int) -> bool:
         return text[start - 1 : start] in "：:"
 
     def _in_list(self, text: str, start: int) -> bool:
         line = _line(text, start)
-        return any(label in line for label in self.lexicon.list_labels) and any(sep in line for sep in "、，,")
+        return ("、" in line or "，" in line or "," in line) and self._list_label.search(line) is not None
 
     def _vetoed(self, candidate: str, surname_len: int) -> bool:
         """Words, not names: the candidate, or its first two characters as a frequent word (银行卡, 周报请).
@@ -186,6 +194,11 @@ class ChineseNameRecognizer(EntityRecognizer):
         if candidate in self.lexicon.not_names or _is_common_word(candidate, 1):
             return True
         return surname_len == 1 and len(candidate) > 2 and _is_common_word(candidate[:2], 100)
+
+
+def _alternation(words: tuple[str, ...]) -> re.Pattern[str]:
+    """Longest first, so 总经理 wins over 经理."""
+    return re.compile("|".join(re.escape(w) for w in sorted(set(words), key=len, reverse=True)) or "(?!)")
 
 
 def _is_common_word(word: str, min_freq: int) -> bool:
