@@ -21,7 +21,15 @@ from scanner.detect.rulepack import MaskStyle
 from scanner.detect.stream import ChunkedDetector, LocatedDetection
 from scanner.discover import FileRef, WalkProblem, walk
 from scanner.extract.archive_limits import ArchiveLimits
-from scanner.extract.base import SUSPICIOUS, TOO_LARGE, UNSUPPORTED, ExtractionError, TextBlock, error_from_os
+from scanner.extract.base import (
+    SUSPICIOUS,
+    TOO_LARGE,
+    UNSUPPORTED,
+    ExtractionError,
+    Extractor,
+    TextBlock,
+    error_from_os,
+)
 from scanner.extract.registry import extractor_for, format_label
 from scanner.fingerprint import file_sha256, fingerprint
 from scanner.mask import mask_value
@@ -134,7 +142,8 @@ class Scanner:
             )
             self._record_problem(root_key, run_id, ref.rel, TOO_LARGE, message, stats, ref)
             return
-        if extractor_for(ref.rel, limits=self.options.archive_limits) is None:
+        extractor = self._extractor_for(ref.rel)
+        if extractor is None:
             self._record_unsupported(root_key, run_id, ref.rel, stats, ref)
             return
         try:
@@ -142,7 +151,7 @@ class Scanner:
             if previous and previous.status == SCANNED and previous.sha256 == sha256:
                 self._keep_unchanged(root_key, previous.id, ref, run_id, stats)
                 return
-            document = self._extract(ref.path, ref.rel, root_key, run_id, stats, depth=0)
+            document = self._extract(extractor, ref.path, ref.rel, root_key, run_id, stats, depth=0)
             after = os.stat(ref.path)
         except ExtractionError as exc:
             self._record_problem(root_key, run_id, ref.rel, exc.status, exc.message, stats, ref)
@@ -163,12 +172,14 @@ class Scanner:
         )  # fmt: skip
         self._count_scanned(stats, ref.size, len(findings))
 
-    def _extract(self, path: Path, name: str, root_key: str, run_id: int, stats: ScanStats, depth: int) -> _Document:
+    def _extractor_for(self, name: str) -> Extractor | None:
+        return extractor_for(name, self.options.chunk_chars, self.options.archive_limits)
+
+    def _extract(
+        self, extractor: Extractor, path: Path, name: str, root_key: str, run_id: int, stats: ScanStats, depth: int
+    ) -> _Document:
         """Extract and detect one file; archive members are scanned as files of their own on the way,
         attachments join this file's findings under an "attachment NAME" location."""
-        extractor = extractor_for(name, self.options.chunk_chars, self.options.archive_limits)
-        if extractor is None:
-            raise ExtractionError(UNSUPPORTED, f"{format_label(name)} files are not inspected by this version")
         attached: list[LocatedDetection] = []
         notes: list[str] = []
 
@@ -190,8 +201,14 @@ class Scanner:
         if depth > self.options.archive_limits.max_depth:
             notes.append(f"attachment {name}: nested deeper than {self.options.archive_limits.max_depth} levels")
             return []
+        extractor = self._extractor_for(name)
+        if extractor is None:
+            notes.append(
+                f"attachment {name}: {UNSUPPORTED}: {format_label(name)} files are not inspected by this version"
+            )
+            return []
         try:
-            inner = self._extract(path, name, root_key, run_id, stats, depth)
+            inner = self._extract(extractor, path, name, root_key, run_id, stats, depth)
         except ExtractionError as exc:
             notes.append(f"attachment {name}: {exc.status}: {exc.message}")
             return []
@@ -207,11 +224,12 @@ class Scanner:
             message = f"{rel}: archives nested deeper than {self.options.archive_limits.max_depth} levels"
             self._record_problem(root_key, run_id, rel, SUSPICIOUS, message, stats)
             return
-        if extractor_for(rel, limits=self.options.archive_limits) is None:
+        extractor = self._extractor_for(rel)
+        if extractor is None:
             self._record_unsupported(root_key, run_id, rel, stats)
             return
         try:
-            document = self._extract(path, rel, root_key, run_id, stats, depth)
+            document = self._extract(extractor, path, rel, root_key, run_id, stats, depth)
         except ExtractionError as exc:
             self._record_problem(root_key, run_id, rel, exc.status, exc.message, stats)
             return
