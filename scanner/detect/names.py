@@ -64,11 +64,31 @@ def _jieba_tags() -> dict[str, str]:
     return jieba.posseg.dt.word_tag_tab
 
 
-class ChineseNameRecognizer(EntityRecognizer):
+class _PersonRecognizer(EntityRecognizer):
+    """What both name recognizers share: one rule, PERSON only, nothing to load; subclasses implement `_find`."""
+
+    def __init__(self, rule: Rule, language: str) -> None:
+        self.rule = rule
+        super().__init__(supported_entities=["PERSON"], name=rule.id, supported_language=language)
+
+    def load(self) -> None:
+        pass
+
+    def analyze(
+        self, text: str, entities: list[str], nlp_artifacts: NlpArtifacts | None = None
+    ) -> list[RecognizerResult]:
+        if entities and "PERSON" not in entities:
+            return []
+        return self._find(text)
+
+    def _find(self, text: str) -> list[RecognizerResult]:
+        raise NotImplementedError
+
+
+class ChineseNameRecognizer(_PersonRecognizer):
     """Finds Chinese names by surname plus evidence; see the module docstring."""
 
     def __init__(self, rule: Rule, lexicon: NameLexicon, language: str) -> None:
-        self.rule = rule
         self.lexicon = lexicon
         words = (*lexicon.titles_after, *lexicon.roles_before, *lexicon.list_labels, *lexicon.compound_surnames)
         words += tuple(v for v in lexicon.verbs_after if len(v) > 1)  # single characters would wake every line
@@ -88,16 +108,9 @@ class ChineseNameRecognizer(EntityRecognizer):
         self._verb_at = _alternation(lexicon.verbs_after)
         self._list_label = _alternation(lexicon.list_labels)
         self._role_before_re = re.compile(f"(?:{_alternation(lexicon.roles_before).pattern})$")
-        super().__init__(supported_entities=["PERSON"], name=rule.id, supported_language=language)
+        super().__init__(rule, language)
 
-    def load(self) -> None:
-        pass
-
-    def analyze(
-        self, text: str, entities: list[str], nlp_artifacts: NlpArtifacts | None = None
-    ) -> list[RecognizerResult]:
-        if entities and "PERSON" not in entities:
-            return []
+    def _find(self, text: str) -> list[RecognizerResult]:
         results = []
         for start, end, evidence in self._names(text):
             score = min(1.0, self.rule.score + (self.rule.context_boost if evidence != "alone" else 0.0))
@@ -256,17 +269,13 @@ def _is_pinyin_given(word: str) -> bool:
     return _PINYIN_GIVEN.fullmatch(word) is not None and len(word) >= 3
 
 
-class EnglishNameRecognizer(EntityRecognizer):
+class EnglishNameRecognizer(_PersonRecognizer):
     """Latin-script First Last where First is a known given name and the pair is not a business phrase."""
 
     def __init__(self, rule: Rule, lexicon: EnglishNameLexicon, language: str) -> None:
-        self.rule = rule
         self.lexicon = lexicon
         self.trigger_patterns = (r"(?-i:[A-Z][a-z]+ [A-Z])",)  # case-sensitive inside a case-blind trigger
-        super().__init__(supported_entities=["PERSON"], name=rule.id, supported_language=language)
-
-    def load(self) -> None:
-        pass
+        super().__init__(rule, language)
 
     def _pinyin_name(self, first: str, second: str) -> bool:
         """Wang Xiaoming (surname first) or Haoran ZHENG (surname in capitals last), syllables checked."""
@@ -275,11 +284,7 @@ class EnglishNameRecognizer(EntityRecognizer):
             return first.istitle() or first.isupper()
         return second.isupper() and second.title() in surnames and _is_pinyin_given(first)
 
-    def analyze(
-        self, text: str, entities: list[str], nlp_artifacts: NlpArtifacts | None = None
-    ) -> list[RecognizerResult]:
-        if entities and "PERSON" not in entities:
-            return []
+    def _find(self, text: str) -> list[RecognizerResult]:
         results = []
         pos = 0
         while match := _EN_PAIR.search(text, pos):
