@@ -46,7 +46,22 @@ def measure_custos(corpus: Path, subset: Path, workdir: Path) -> dict[str, Any]:
     result["full"], result["rescan"] = _scan_twice(corpus, workdir / "full.db", detector, policy)
     result["subset"], _ = _scan_twice(subset, workdir / "subset.db", detector, policy, again=False)
     result["peak_rss_mb"] = peak_rss_mb()
+    without = Detector(_without_entities(packs, NAME_AND_ADDRESS))
+    result["no_names"], _ = _scan_twice(corpus, workdir / "no_names.db", without, policy, again=False)
     return result
+
+
+NAME_AND_ADDRESS = frozenset({"PERSON", "CN_ADDRESS", "LOCATION"})
+
+
+def _without_entities(packs: list[Any], entity_types: frozenset[str]) -> list[Any]:
+    """The packs minus the rules for these entity types: the cost of name/address detection is the difference."""
+    import dataclasses
+
+    return [
+        dataclasses.replace(pack, rules=tuple(r for r in pack.rules if r.entity_type not in entity_types))
+        for pack in packs
+    ]
 
 
 def _scan_twice(root: Path, db: Path, detector: Any, policy: Any, again: bool = True) -> tuple[dict, dict]:

@@ -93,6 +93,10 @@ def _link_subset(files: list[CorpusFile], corpus: Path, subset: Path, budget: in
     return chosen
 
 
+def _row(run: dict) -> tuple[float, float, int, float]:
+    return run["mb_per_s"], run["files_per_s"], run["findings"], run["seconds"]
+
+
 def _child(*args: str | Path) -> dict[str, Any]:
     proc = subprocess.run(
         [sys.executable, str(BENCH / "measure.py"), *map(str, args)], capture_output=True, text=True, check=False
@@ -119,6 +123,7 @@ def _print_report(
     rows = [
         ("custos, full corpus, fresh DB", full["mb_per_s"], full["files_per_s"], full["findings"], full["seconds"]),
         ("custos, second run, unchanged tree", None, rescan["files_per_s"], None, rescan["seconds"]),
+        ("custos, full corpus, no names/addresses", *_row(custos["no_names"])),
         ("custos, stock subset, fresh DB", sub["mb_per_s"], sub["files_per_s"], sub["findings"], sub["seconds"]),
         ("stock Presidio, stock subset", stock["mb_per_s"], stock["files_per_s"], stock["findings"], stock["seconds"]),
     ]
@@ -129,6 +134,11 @@ def _print_report(
         print(f"{name:<36}{mbs_text}{fps:10.1f}{found_text}{seconds:9.2f}")
     if full["files_failed"]:
         print(f"warning: custos could not read {full['files_failed']} corpus files; see --keep and 'custos scan'")
+    no_names = custos["no_names"]
+    print(
+        f"\nName/address detection (PERSON, CN_ADDRESS, LOCATION rules) costs "
+        f"{no_names['mb_per_s'] / full['mb_per_s']:.2f}x in scan time on the full corpus"
+    )
     ratio = sub["mb_per_s"] / stock["mb_per_s"] if stock["mb_per_s"] else float("inf")
     print(f"\nSpeed ratio custos/stock (MB/s, same subset): {ratio:.1f}x")
     print(

@@ -23,8 +23,11 @@ from scanner.detect.rulepack import Rule
 from scanner.detect.validators import Verdict
 
 _CJK = re.compile(r"[\u4e00-\u9fff]")
+_CJK_RUN = re.compile(r"[\u4e00-\u9fff]{0,2}")
 _PII_ON_LINE = re.compile(r"\d{7,}|\d{3}[ -]\d{4}[ -]\d{4}|@")
 _LIST_SEPARATORS = "、，,/ "
+_WEAK_MIN_FREQ = 30  # jieba frequency from which a word is a word, whatever jieba's tag says
+_JOINERS = "和与或及、"  # between two names: 杜鹏和丁一宁, 高翔宇、林琳
 _CELL_EDGES = frozenset("|,\t\"'，、 \n")  # delimiters around a table cell, field value or listed name
 
 
@@ -38,6 +41,12 @@ class NameLexicon:
     roles_before: tuple[str, ...]
     list_labels: tuple[str, ...]
     verbs_after: tuple[str, ...]
+    leads_before: tuple[str, ...]
+    closings: tuple[str, ...]
+    predicate_markers: str
+    not_given_endings: frozenset[str]
+    tibetan_name_parts: tuple[str, ...]
+    mongolian_names: tuple[str, ...]
     not_names: frozenset[str]
 
     @classmethod
@@ -52,6 +61,12 @@ class NameLexicon:
             roles_before=by_length(data.get("roles_before", ())),
             list_labels=by_length(data.get("list_labels", ())),
             verbs_after=by_length(data.get("verbs_after", ())),
+            leads_before=by_length(data.get("leads_before", ())),
+            closings=by_length(data.get("closings", ())),
+            predicate_markers="".join(data.get("predicate_markers", ())),
+            not_given_endings=frozenset(data.get("not_given_endings", ())),
+            tibetan_name_parts=by_length(data.get("tibetan_name_parts", ())),
+            mongolian_names=by_length(data.get("mongolian_names", ())),
             not_names=frozenset(data.get("not_names", ())),
         )
 
@@ -100,10 +115,25 @@ class ChineseNameRecognizer(_PersonRecognizer):
             r"[\"|\t,][\u4e00-\u9fff]{2,4}[\"|\t,]",
             "·",
         )
-        self._surname_start = re.compile(
+        surname = (
             "|".join(re.escape(c) for c in sorted(lexicon.compound_surnames))
             + f"|[{''.join(sorted(lexicon.surnames))}]"
         )
+        self._surname_start = re.compile(surname)
+        predicate = f"[{re.escape(lexicon.predicate_markers)}]|{_alternation(lexicon.verbs_after).pattern}"
+        leads = _alternation(lexicon.leads_before).pattern
+        # A surname opening a clause with a predicate close behind (冷雨欣的航班…), or right after a lead word
+        # (请骆家豪…, 据盖玉兰介绍): Chinese prose with no digits or labels still gets a look.
+        self.trigger_patterns += (
+            rf"(?<![\u4e00-\u9fff])(?:{surname})[\u4e00-\u9fff]{{1,2}}(?:{predicate})",
+            rf"(?:{leads})(?:{surname})",
+        )
+        self._predicate_at = re.compile(predicate)
+        self._lead_before_re = re.compile(f"(?:{leads})$")
+        self._closing = _alternation(lexicon.closings)
+        tibetan = _alternation(lexicon.tibetan_name_parts).pattern
+        self._no_surname = re.compile(f"(?:{tibetan}){{2}}|{_alternation(lexicon.mongolian_names).pattern}")
+        self.trigger_patterns += (self._no_surname.pattern,)
         self._title_at = _alternation(lexicon.titles_after)
         self._verb_at = _alternation(lexicon.verbs_after)
         self._list_label = _alternation(lexicon.list_labels)
@@ -112,22 +142,42 @@ class ChineseNameRecognizer(_PersonRecognizer):
 
     def _find(self, text: str) -> list[RecognizerResult]:
         results = []
-        for start, end, evidence in self._names(text):
+        for start, end, evidence in [*self._names(text), *self._names_without_surname(text)]:
             score = min(1.0, self.rule.score + (self.rule.context_boost if evidence != "alone" else 0.0))
             results.append(rule_result(self, self.rule, start, end, score, evidence, Verdict.VALID))
         return results
 
+    def _names_without_surname(self, text: str):
+        """Tibetan (次仁卓玛) and Mongolian (巴特尔) names have no surname: a known name, set apart at the
+        start of a clause or after a lead word, that jieba does not read as part of a longer word (乌兰察布)."""
+        for match in self._no_surname.finditer(text):
+            start, end = match.span()
+            opens = _set_apart(text, start) or self._lead_before_re.search(text, max(0, start - 6), start)
+            after = text[end : end + 1]
+            if not opens or not (after == "" or not _CJK.match(after) or self._predicate_at.match(text, end)):
+                continue
+            if self._surname_start.match(text, start) and any(s <= start < e for s, e, _ in self._names(text)):
+                continue
+            if _segment_ends_at(text, start, end):
+                yield start, end, "minority"
+
     def _names(self, text: str):
-        pos = 0
+        pos = last_end = 0
         while match := self._surname_start.search(text, pos):
-            found = self._name_at(text, match.start())
+            start = match.start()
+            after_name = (last_end > 0 and start == last_end + 1 and text[last_end] in _JOINERS) or (
+                text[start - 1 : start] in _JOINERS
+                and text[start - 2 : start - 1].isascii()
+                and text[start - 2 : start - 1].isalpha()  # Chloe Martin或章嘉欣
+            )
+            found = self._name_at(text, start, after_name)
             if found:
                 yield found
-                pos = found[1]
+                pos = last_end = found[1]
             else:
-                pos = match.start() + 1
+                pos = start + 1
 
-    def _name_at(self, text: str, start: int) -> tuple[int, int, str] | None:
+    def _name_at(self, text: str, start: int, after_name: bool = False) -> tuple[int, int, str] | None:
         lex = self.lexicon
         if text[start : start + 2] in lex.compound_surnames:
             surname_len = 2
@@ -135,27 +185,82 @@ class ChineseNameRecognizer(_PersonRecognizer):
             surname_len = 1
         else:
             return None
-        may_start = self._may_start_here(text, start)
+        if self._title_at.match(text, start + surname_len):
+            return None  # 张经理 is a surname and a title, not a name
+        given_chars = len(_CJK_RUN.match(text, start + surname_len).group(0))
+        may_start = after_name or self._may_start_here(text, start)
         for given in (2, 1):
-            end = start + surname_len + given
-            if end > len(text) or not all(_CJK.match(ch) for ch in text[start + surname_len : end]):
+            if given > given_chars:
                 continue
-            candidate = text[start:end]
-            if self._vetoed(candidate, surname_len) or any(
-                text.startswith(t, start + surname_len) for t in lex.titles_after
-            ):
-                continue  # 张经理 is a surname and a title, not a name
+            end = start + surname_len + given
             title = self._title_at.match(text, end)
-            if title and (may_start or len(title.group(0)) > 1):
-                return start, end, "title"  # 请邝嘉欣女士: a two-character title vouches even inside a sentence
-            evidence = self._evidence(text, start, end) if may_start else None
+            long_title = title is not None and len(title.group(0)) > 1
+            if not (may_start or long_title) or self._vetoed(text[start:end], surname_len):
+                continue  # inside a run of text only a two-character title vouches (请邝嘉欣女士)
+            if title:
+                return start, end, "title"
+            evidence = self._evidence(text, start, end, surname_len, after_name) if may_start else None
             if evidence is None and may_start and surname_len == 2:
                 evidence = "compound"  # 令狐天宇负责…: compound surnames are rare outside names
             if evidence:
                 return start, end, evidence
         return None
 
-    def _evidence(self, text: str, start: int, end: int) -> str | None:
+    def _evidence(self, text: str, start: int, end: int, surname_len: int, after_name: bool) -> str | None:
+        found = self._strong_evidence(text, start, end)
+        if found:
+            return found
+        # Weaker evidence from the sentence's shape: the candidate must be no dictionary word at all (jieba
+        # tags 顾客 and 阳光 as names too), and jieba must read it as a name-shaped word.
+        candidate = text[start:end]
+        if _in_dictionary(candidate, _WEAK_MIN_FREQ) or (
+            surname_len == 1 and len(candidate) > 2 and _in_dictionary(candidate[:2], _WEAK_MIN_FREQ)
+        ):
+            return None
+        nxt, prev = text[end : end + 1], text[start - 1 : start]
+        alone_after = nxt == "" or not _CJK.match(nxt)
+        set_apart = _set_apart(text, start)
+        if set_apart and nxt in _CELL_EDGES and (prev == "" or prev in _CELL_EDGES):
+            return "cell"  # | 吕思彤 |, 1042,鞠文涛,研发中心
+        if alone_after and set_apart and _PII_ON_LINE.search(_line(text, start)):
+            return "alone"
+        if set_apart and self._verb_at.match(text, end):
+            return "subject"  # 柴立伟因个人原因…: a name opening the clause, then what the person did
+        if not self._segments_as_name(text, start, end, surname_len):
+            return None
+        predicate_after = alone_after or self._predicate_at.match(text, end) is not None
+        if after_name:
+            return "partner"  # 杜鹏和丁一宁, 高翔宇、林琳、郑凯文
+        if self._lead_before_re.search(text, max(0, start - 6), start) and predicate_after:
+            return "lead"  # 请骆家豪下班前…, 据盖玉兰介绍, 现委托黎永康代为办理
+        if (start == 0 or not _CJK.match(text[start - 1])) and self._predicate_at.match(text, end):
+            return "clause"  # 冷雨欣的航班延误了…: a clause opens with the name and goes on to say something
+        if alone_after and self._closing.search(_line(text, start)[: start - _line_start(text, start)]):
+            return "signature"  # 此致 敬礼！侯建新 2023年12月5日
+        return None
+
+    def _segments_as_name(self, text: str, start: int, end: int, surname_len: int) -> bool:
+        """jieba reads the candidate as one word (冷雨欣), or as its surname and a two-character given name
+        that is no common word (綦 | 美玲); 程浩在 or 揭晓 | 东是 are not name-shaped."""
+        import jieba
+
+        candidate, given = text[start:end], text[start + surname_len : end]
+        words = []
+        for word in jieba.cut(text[start : end + 6], HMM=True):
+            words.append(word)
+            if sum(map(len, words)) >= end - start:
+                break
+        if words[0] == candidate:
+            return True
+        return (
+            len(words) == 2
+            and words[0] == candidate[:surname_len]
+            and words[1] == given
+            and len(given) == 2
+            and not _is_common_word(given, 100)
+        )
+
+    def _strong_evidence(self, text: str, start: int, end: int) -> str | None:
         nxt = text[end : end + 1]
         prev = text[start - 1 : start]
         alone_after = nxt == "" or not _CJK.match(nxt)
@@ -165,19 +270,9 @@ class ChineseNameRecognizer(_PersonRecognizer):
             return "list"
         if prev in ("：", ":") and alone_after:
             return "label"  # 报告人：曲晓东
-        # Set apart by space or punctuation; after a number it is a measure word (4.2米厢货, 3.2 万人).
-        before = text[max(0, start - 8) : start].rstrip(" ")[-1:]
-        set_apart = (prev == "" or not (_CJK.match(prev) or prev.isalnum() or prev == ".")) and not (
-            before.isdigit() or before == "."
-        )
+        set_apart = _set_apart(text, start)
         if set_apart and nxt in ("：", ":"):
             return "speaker"  # [10:32] 陈思远：…
-        if set_apart and nxt in _CELL_EDGES and (prev == "" or prev in _CELL_EDGES):
-            return "cell"  # | 吕思彤 |, 1042,鞠文涛,研发中心
-        if alone_after and set_apart and _PII_ON_LINE.search(_line(text, start)):
-            return "alone"
-        if set_apart and self._verb_at.match(text, end):
-            return "subject"  # 柴立伟因个人原因…: a name opening the clause, then what the person did
         return None
 
     def _may_start_here(self, text: str, start: int) -> bool:
@@ -187,6 +282,7 @@ class ChineseNameRecognizer(_PersonRecognizer):
             return True
         return (
             self._role_before(text, start)
+            or self._lead_before_re.search(text, max(0, start - 6), start) is not None
             or self._after_label(text, start)
             or (text[start - 1] in _LIST_SEPARATORS and self._in_list(text, start))
         )
@@ -204,6 +300,8 @@ class ChineseNameRecognizer(_PersonRecognizer):
     def _vetoed(self, candidate: str, surname_len: int) -> bool:
         """Words, not names: the candidate, or its first two characters as a frequent word (银行卡, 周报请).
         A compound surname (欧阳) is itself a word: only the whole candidate is checked then."""
+        if candidate[-1] in self.lexicon.not_given_endings and len(candidate) > surname_len:
+            return True  # 曹县, 唐山港, 朱红色, 谢谢您: no given name ends so
         if candidate in self.lexicon.not_names or _is_common_word(candidate, 1):
             return True
         return surname_len == 1 and len(candidate) > 2 and _is_common_word(candidate[:2], 100)
@@ -222,6 +320,22 @@ def _is_common_word(word: str, min_freq: int) -> bool:
     return tag is not None and not tag.startswith("nr") and jieba.dt.FREQ.get(word, 0) >= min_freq
 
 
+def _set_apart(text: str, start: int) -> bool:
+    """Set apart by space or punctuation; after a number it is a measure word (4.2米厢货, 3.2 万人)."""
+    prev = text[start - 1 : start]
+    before = text[max(0, start - 8) : start].rstrip(" ")[-1:]
+    return (prev == "" or not (_CJK.match(prev) or prev.isalnum() or prev == ".")) and not (
+        before.isdigit() or before == "."
+    )
+
+
+def _in_dictionary(word: str, min_freq: int) -> bool:
+    import jieba
+
+    _jieba_tags()
+    return jieba.dt.FREQ.get(word, 0) >= min_freq
+
+
 def _segment_ends_at(text: str, start: int, end: int) -> bool:
     """Does jieba cut the text after ``start`` exactly at ``end``? (财务黄佳雪处理 → 黄佳雪 | 处理)"""
     import jieba
@@ -232,6 +346,10 @@ def _segment_ends_at(text: str, start: int, end: int) -> bool:
         if offset >= end - start:
             return offset == end - start
     return False
+
+
+def _line_start(text: str, pos: int) -> int:
+    return text.rfind("\n", 0, pos) + 1
 
 
 def _line(text: str, pos: int) -> str:
@@ -261,7 +379,8 @@ _PINYIN_SYLLABLE = (
 )
 _PINYIN_GIVEN = re.compile(rf"(?:{_PINYIN_SYLLABLE}){{1,3}}", re.IGNORECASE)
 _PINYIN_PAIR = re.compile(r"(?<![A-Za-z])([A-Z][a-z]+|[A-Z]{2,}) ([A-Z][a-z]+|[A-Z]{2,})(?![A-Za-z])")
-_SURNAME = r"(?:[A-Z][a-z]+(?:-[A-Z][a-z]+)?|O'[A-Z][a-z]+|Mc[A-Z][a-z]+|[A-Z]{2,})"  # Smith-Jones, O'Connor, XIAO
+# Smith-Jones, O'Connor, McKay, MacInnes, XIAO
+_SURNAME = r"(?:[A-Z][a-z]+(?:-[A-Z][a-z]+)?|O'[A-Z][a-z]+|Ma?c[A-Z][a-z]+|[A-Z]{2,})"
 _EN_PAIR = re.compile(rf"(?<![A-Za-z])([A-Z][a-z]+)(?: [A-Z]\.)? {_SURNAME}(?![A-Za-z])")
 
 
