@@ -1,0 +1,1 @@
+"""Acting on findings: proposals and approvals, in-place masking, the encrypted vault, secure deletion, audit."""
