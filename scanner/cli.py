@@ -31,12 +31,24 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     try:
         return args.handler(args)
-    except (UsageError, RulePackError, StoreError, KeyFileError) as exc:
+    except (UsageError, RulePackError, StoreError, KeyFileError, *_action_errors()) as exc:
         print(f"custos: error: {exc}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
         print("custos: interrupted; files scanned so far are recorded", file=sys.stderr)
         return 130
+
+
+def _action_errors() -> tuple[type[Exception], ...]:
+    from scanner.actions.audit import AuditError
+    from scanner.actions.policy import PolicyError
+    from scanner.actions.rewrite.base import RewriteError
+    from scanner.actions.service import ActionError
+    from scanner.actions.vault import VaultError
+    from scanner.cli_actions import ActionUsageError
+    from scanner.store.actions import ActionStateError
+
+    return (ActionError, ActionUsageError, ActionStateError, AuditError, PolicyError, RewriteError, VaultError)
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -78,6 +90,10 @@ def _parser() -> argparse.ArgumentParser:
     testing = rules_sub.add_parser("test", help="run every rule's positive and negative examples")
     _rules_option(testing)
     testing.set_defaults(handler=_cmd_rules_test)
+
+    from scanner.cli_actions import add_action_commands
+
+    add_action_commands(sub)
     return parser
 
 

@@ -21,3 +21,23 @@ def default_db() -> Path:
 def key_path_for(db: Path) -> Path:
     """The fingerprint key lives beside its database: fingerprints are only comparable under one key."""
     return db.with_name(db.stem + ".key")
+
+
+def vault_dir_for(db: Path) -> Path:
+    return db.with_name(db.stem + ".vault")
+
+
+def vault_key_path_for(db: Path) -> Path:
+    """``$CUSTOS_VAULT_KEY`` when set (keep the master key on another volume), else beside the database."""
+    if os.environ.get("CUSTOS_VAULT_KEY"):
+        return Path(os.environ["CUSTOS_VAULT_KEY"])
+    return db.with_name(db.stem + ".vault.key")
+
+
+def audit_log_path_for(db: Path) -> Path:
+    return db.with_name(db.stem + ".audit.jsonl")
+
+
+def audit_key_path_for(db: Path) -> Path:
+    """The Ed25519 signing key; its public half is written beside it for auditors."""
+    return db.with_name(db.stem + ".audit.key")

@@ -387,3 +387,19 @@ def test_missing_file_is_vanished_not_corrupt(tmp_path):
     with pytest.raises(ExtractionError) as err:
         list(DocxExtractor().blocks(tmp_path / "gone.docx"))
     assert err.value.status == "vanished"
+
+
+def test_docx_tab_stop_definitions_are_not_tab_characters(tmp_path):
+    import docx
+    from docx.shared import Cm
+
+    from scanner.extract.wordprocessing import DocxExtractor
+
+    document = docx.Document()
+    paragraph = document.add_paragraph("姓名 张三")
+    paragraph.paragraph_format.tab_stops.add_tab_stop(Cm(4))
+    document.add_paragraph("A\tB")
+    path = tmp_path / "tabs.docx"
+    document.save(path)
+    texts = [b.text for b in DocxExtractor().blocks(path)]
+    assert texts[:2] == ["姓名 张三\n", "A\tB\n"]

@@ -8,11 +8,12 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
 from pathlib import Path
+from typing import BinaryIO
 
 from docx.opc.constants import CONTENT_TYPE as CT
 from docx.opc.constants import RELATIONSHIP_TYPE as RT
 from docx.opc.exceptions import OpcError
-from docx.opc.part import XmlPart
+from docx.opc.part import Part, XmlPart
 from docx.oxml import parse_xml
 from docx.oxml.ns import nsmap, qn
 from docx.package import Package
@@ -32,6 +33,13 @@ MAX_XML_BYTES = 128 << 20
 
 # (text ending in "\n", block location or None, cells)
 Item = tuple[str, str | None, tuple[Cell, ...]]
+# Some extracted text and the element it was read from (w:t, w:tab, w:br, ...), or None for the newlines and
+# tabs the walk puts between paragraphs and cells itself.
+Piece = tuple[etree._Element | None, str]
+# An Item whose text is given as the pieces it joins.
+PieceItem = tuple[list[Piece], str | None, tuple[Cell, ...]]
+# (kind, root element, python-docx part) of a header, footer, notes or comments part.
+SideStory = tuple[str, etree._Element, Part]
 
 _P, _TBL, _T = qn("w:p"), qn("w:tbl"), qn("w:t")
 _TABS = frozenset({qn("w:tab"), qn("w:ptab")})
@@ -40,7 +48,9 @@ _HYPHEN = qn("w:noBreakHyphen")
 _MC = "http://schemas.openxmlformats.org/markup-compatibility/2006"
 # Text boxes are reported as blocks of their own; a Fallback repeats its Choice for old readers; moved-from
 # text also sits, whole, where it was moved to.
-_SKIP = frozenset({qn("w:txbxContent"), f"{{{_MC}}}Fallback", qn("w:moveFrom")})
+# Text boxes are read as stories of their own; paragraph and run properties hold no text, but their tab-stop
+# definitions (w:pPr/w:tabs/w:tab) share the tag of a tab character.
+_SKIP = frozenset({qn("w:txbxContent"), f"{{{_MC}}}Fallback", qn("w:moveFrom"), qn("w:pPr"), qn("w:rPr")})
 # Content controls (forms) and custom-XML tags wrap paragraphs and tables without changing reading order.
 _WRAPPERS = frozenset({qn("w:sdt"), qn("w:sdtContent"), qn("w:customXml")})
 # Stories outside the body, each named as Word names it.
@@ -65,12 +75,9 @@ class DocxExtractor:
         """The document's text blocks; raises ExtractionError for encrypted, damaged or oversized files."""
         check_not_encrypted(path)
         with damage_reported(path, "Word (.docx)", (OpcError,)), path.open("rb") as fh:
-            check_xml_size(path, fh, self.max_xml_bytes)
-            part = Package.open(fh).main_document_part
-            if part.content_type != CT.WML_DOCUMENT_MAIN:  # e.g. a macro-enabled .docm or a template
-                message = f"{path}: not a plain Word document (main part is {part.content_type})"
-                raise ExtractionError(UNSUPPORTED, message)
-            yield from _numbered(_docx_items(part))
+            part = open_main_part(path, fh, self.max_xml_bytes)
+            items = docx_piece_items(part, side_stories(part))
+            yield from _numbered((_joined(pieces), location, cells) for pieces, location, cells in items)
 
 
 class PptxExtractor:
@@ -106,13 +113,24 @@ def _row_item(cells: list[tuple[str, str, str | None]]) -> Item:
 
 
 # --- Word -------------------------------------------------------------------------------------------------
+# The walk yields pieces, not strings, so that the masker (scanner/actions/rewrite/docx.py) can find the element
+# each character was read from; the extractor only joins them.
 
 
-def _docx_items(part) -> Iterator[Item]:
+def open_main_part(path: Path, fh: BinaryIO, max_xml_bytes: int = MAX_XML_BYTES):
+    """The main document part of the .docx open on `fh`; raises ExtractionError for oversized or non-Word files."""
+    check_xml_size(path, fh, max_xml_bytes)
+    part = Package.open(fh).main_document_part
+    if part.content_type != CT.WML_DOCUMENT_MAIN:  # e.g. a macro-enabled .docm or a template
+        raise ExtractionError(UNSUPPORTED, f"{path}: not a plain Word document (main part is {part.content_type})")
+    return part
+
+
+def docx_piece_items(part, side: list[SideStory]) -> Iterator[PieceItem]:
+    """The document's items in reading order, as pieces; `side` is `side_stories(part)`."""
     body = part.element.body
     yield from _story(body, "paragraph {n}", "table")
-    side = _side_stories(part)
-    for kind, root in side:
+    for kind, root, _ in side:
         if kind in ("header", "footer"):
             yield from _story(root, kind, f"{kind} table")
             continue
@@ -120,13 +138,13 @@ def _docx_items(part) -> Iterator[Item]:
         notes = [note for note in root if note.tag == qn(f"w:{kind}") and note.get(qn("w:type")) in (None, "normal")]
         for n, note in enumerate(notes, start=1):
             yield from _story(note, f"{kind} {n}", f"{kind} {n} table")
-    for prefix, root in [("", body), *((f"{kind} ", root) for kind, root in side)]:
+    for prefix, root in [("", body), *((f"{kind} ", root) for kind, root, _ in side)]:
         for n, box in enumerate(_TEXT_BOXES(root), start=1):
             yield from _story(box, f"{prefix}text box {n}", f"{prefix}text box {n} table")
 
 
-def _side_stories(part) -> list[tuple[str, etree._Element]]:
-    """(kind, root element) of each header, footer, notes and comments part, in that order.
+def side_stories(part) -> list[SideStory]:
+    """(kind, root element, part) of each header, footer, notes and comments part, in that order.
 
     Read through relationships, not sections, so a header shared by several sections is read once.
     """
@@ -138,10 +156,17 @@ def _side_stories(part) -> list[tuple[str, etree._Element]]:
     kinds = list(_SIDE_STORIES.values())
     found.sort(key=lambda pair: (kinds.index(pair[0]), str(pair[1].partname)))
     # python-docx loads notes parts as plain blobs; parse_xml gives them its table-aware element classes.
-    return [(kind, target.element if isinstance(target, XmlPart) else parse_xml(target.blob)) for kind, target in found]
+    return [
+        (kind, target.element if isinstance(target, XmlPart) else parse_xml(target.blob), target)
+        for kind, target in found
+    ]
 
 
-def _story(container, paragraph_location: str, table_prefix: str) -> Iterator[Item]:
+def _joined(pieces: Iterable[Piece]) -> str:
+    return "".join(text for _, text in pieces)
+
+
+def _story(container, paragraph_location: str, table_prefix: str) -> Iterator[PieceItem]:
     """Paragraphs and tables of one story (body, header, text box) in reading order."""
     paragraphs = tables = 0
     for element in _block_items(container):
@@ -152,9 +177,9 @@ def _story(container, paragraph_location: str, table_prefix: str) -> Iterator[It
         # Every paragraph counts, empty ones too, so "paragraph 12" is the twelfth paragraph mark a person
         # sees with formatting marks shown (paragraphs inside tables are not counted).
         paragraphs += 1
-        text = _paragraph_text(element)
-        if text.strip():
-            yield text + "\n", paragraph_location.format(n=paragraphs), ()
+        pieces = _paragraph_pieces(element)
+        if _joined(pieces).strip():
+            yield [*pieces, (None, "\n")], paragraph_location.format(n=paragraphs), ()
 
 
 def _block_items(container) -> Iterator:
@@ -165,56 +190,68 @@ def _block_items(container) -> Iterator:
             yield from _block_items(child)
 
 
-def _table_rows(tbl, prefix: str) -> Iterator[Item]:
+def _table_rows(tbl, prefix: str) -> Iterator[PieceItem]:
     """One item per row; a merged cell appears once, at its first row and grid column."""
     labels: dict[int, str] = {}
     for r, tr in enumerate(tbl.tr_lst, start=1):
-        cells: list[tuple[str, str, str | None]] = []
+        cells: list[tuple[list[Piece], str, str | None]] = []
         column = tr.grid_before + 1
         for tc in tr.tc_lst:
             first, column = column, column + tc.grid_span
             if tc.vMerge == "continue":  # the lower part of a vertical merge: its text is in the row above
                 continue
-            text = _cell_text(tc)
+            pieces = _cell_pieces(tc)
+            text = _joined(pieces)
             if r == 1:
                 labels.update(dict.fromkeys(range(first, column), text.strip().lower()))
             if text.strip():
-                cells.append((text, f"{prefix} row {r} col {first}", labels.get(first) if r > 1 else None))
+                cells.append((pieces, f"{prefix} row {r} col {first}", labels.get(first) if r > 1 else None))
         if cells:
-            yield _row_item(cells)
+            _, _, spans = _row_item([(_joined(pieces), location, label) for pieces, location, label in cells])
+            yield [*_separated((pieces for pieces, _, _ in cells), "\t"), (None, "\n")], None, spans
 
 
-def _cell_text(tc) -> str:
-    lines: list[str] = []
+def _cell_pieces(tc) -> list[Piece]:
+    lines: list[list[Piece]] = []
     for element in _block_items(tc):
         if element.tag == _P:
-            lines.append(_paragraph_text(element))
+            lines.append(_paragraph_pieces(element))
         else:  # a nested table: flattened into the cell that holds it
-            lines.extend(_cell_text(inner) for tr in element.tr_lst for inner in tr.tc_lst)
-    return "\n".join(line for line in lines if line.strip())
+            lines.extend(_cell_pieces(inner) for tr in element.tr_lst for inner in tr.tc_lst)
+    return _separated((line for line in lines if _joined(line).strip()), "\n")
 
 
-def _paragraph_text(p) -> str:
+def _separated(groups: Iterable[list[Piece]], separator: str) -> list[Piece]:
+    """The groups' pieces in order with a `separator` piece between two groups, as str.join does."""
+    joined: list[Piece] = []
+    for n, group in enumerate(groups):
+        if n:
+            joined.append((None, separator))
+        joined.extend(group)
+    return joined
+
+
+def _paragraph_pieces(p) -> list[Piece]:
     """A paragraph's visible text, including runs python-docx's `.text` leaves out (tracked insertions,
     content controls, smart tags); deleted text (w:delText) and field codes are not shown, so not read."""
-    parts: list[str] = []
-    _collect_text(p, parts)
-    return "".join(parts)
+    pieces: list[Piece] = []
+    _collect_text(p, pieces)
+    return pieces
 
 
-def _collect_text(element, parts: list[str]) -> None:
+def _collect_text(element, pieces: list[Piece]) -> None:
     for child in element:
         tag = child.tag
         if tag == _T:
-            parts.append(child.text or "")
+            pieces.append((child, child.text or ""))
         elif tag in _TABS:
-            parts.append("\t")
+            pieces.append((child, "\t"))
         elif tag in _BREAKS:
-            parts.append("\n")
+            pieces.append((child, "\n"))
         elif tag == _HYPHEN:
-            parts.append("-")
+            pieces.append((child, "-"))
         elif tag not in _SKIP:
-            _collect_text(child, parts)
+            _collect_text(child, pieces)
 
 
 # --- PowerPoint -------------------------------------------------------------------------------------------

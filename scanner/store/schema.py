@@ -1,6 +1,6 @@
 """SQLite schema of the findings store. No column holds a plain personal-data value."""
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 
 DDL = """
 CREATE TABLE IF NOT EXISTS meta (
@@ -34,6 +34,7 @@ CREATE TABLE IF NOT EXISTS files (
     encoding    TEXT,
     status      TEXT NOT NULL,      -- scanned | binary | undecodable | permission_denied | vanished | too_large
                                     -- | unsupported | io_error | symlink_skipped | symlink_loop | not_regular | gone
+                                    -- | quarantined | deleted (by an action; not seen again is expected)
     error       TEXT,
     last_scan_id INTEGER REFERENCES scan_runs(id),
     scanned_at  TEXT,
@@ -56,8 +57,51 @@ CREATE TABLE IF NOT EXISTS findings (
     preview      TEXT NOT NULL,                -- masked, never the value
     fingerprint  TEXT NOT NULL,                -- HMAC-SHA256, keyed
     context_word TEXT,                         -- the rule's label that raised the score (not personal data)
-    state        TEXT NOT NULL DEFAULT 'active' -- active | superseded | gone
+    state        TEXT NOT NULL DEFAULT 'active' -- active | superseded | gone | dismissed (a false positive)
+                                                -- | retained | masked | quarantined | deleted
 );
+CREATE TABLE IF NOT EXISTS actions (
+    id            INTEGER PRIMARY KEY,
+    kind          TEXT NOT NULL,      -- mask | quarantine | delete | retain | false_positive
+    state         TEXT NOT NULL,      -- proposed | approved | executing | executed | failed | stale | cancelled
+    file_id       INTEGER NOT NULL REFERENCES files(id),
+    file_size     INTEGER,            -- the scanned file the proposal was made on: checked before executing
+    file_mtime_ns INTEGER,
+    file_sha256   TEXT,
+    reason        TEXT,               -- justification (retain), reason (false_positive), note otherwise
+    retain_until  TEXT,               -- ISO date, retain only
+    needs_second_person INTEGER NOT NULL DEFAULT 0,
+    proposed_by   TEXT NOT NULL,      -- reviewer identity
+    proposed_os_user TEXT NOT NULL,
+    proposed_at   TEXT NOT NULL,
+    approved_by   TEXT,
+    approved_os_user TEXT,
+    approved_at   TEXT,
+    executed_by   TEXT,
+    executed_at   TEXT,
+    vault_id      TEXT,               -- the original's vault item (mask, quarantine, delete)
+    planned_sha256 TEXT,              -- the masked copy about to replace the file: resolves a crash mid-replace
+    sha256_after  TEXT,
+    method        TEXT,               -- how it was done, as written into the audit record
+    error         TEXT
+);
+CREATE TABLE IF NOT EXISTS action_findings (
+    action_id  INTEGER NOT NULL REFERENCES actions(id),
+    finding_id INTEGER NOT NULL REFERENCES findings(id),
+    PRIMARY KEY (action_id, finding_id)
+);
+CREATE TABLE IF NOT EXISTS suppressions (      -- false positives: never resurface on later scans
+    id          INTEGER PRIMARY KEY,
+    root        TEXT NOT NULL,
+    rel_path    TEXT NOT NULL,
+    rule_id     TEXT NOT NULL,
+    fingerprint TEXT NOT NULL,
+    action_id   INTEGER REFERENCES actions(id),
+    created_at  TEXT NOT NULL,
+    UNIQUE (root, rel_path, rule_id, fingerprint)
+);
+CREATE INDEX IF NOT EXISTS actions_by_state ON actions(state, kind);
+CREATE INDEX IF NOT EXISTS actions_by_file ON actions(file_id, state);
 CREATE INDEX IF NOT EXISTS findings_by_file ON findings(file_id, state);
 CREATE INDEX IF NOT EXISTS findings_by_type ON findings(state, entity_type, sensitivity);
 CREATE INDEX IF NOT EXISTS findings_by_fingerprint ON findings(fingerprint);

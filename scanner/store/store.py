@@ -103,6 +103,14 @@ class Store:
     def __exit__(self, *exc: object) -> None:
         self.close()
 
+    @property
+    def connection(self) -> sqlite3.Connection:
+        """For the other data-access classes of this package (actions); nothing outside scanner.store uses it."""
+        return self._db
+
+    def transaction(self) -> _Transaction:
+        return _Transaction(self._db)
+
     def _migrate(self) -> None:
         self._db.executescript(DDL)
         row = self._db.execute("SELECT value FROM meta WHERE key='schema_version'").fetchone()
@@ -138,6 +146,16 @@ class Store:
         ).fetchone()
         return FileRecord(**dict(row)) if row else None
 
+    def file_at(self, path: Path) -> FileRecord | None:
+        """The file recorded at this absolute path under any scanned root (the deepest root wins)."""
+        target = str(Path(path).resolve())
+        rows = self._db.execute(
+            "SELECT id, root, rel_path, size, mtime_ns, sha256, status, scan_count FROM files"
+            " WHERE root || '/' || rel_path = ? ORDER BY length(root) DESC LIMIT 1",
+            (target,),
+        ).fetchone()
+        return FileRecord(**dict(rows)) if rows else None
+
     def record_scan(
         self,
         *,
@@ -160,11 +178,15 @@ class Store:
                 root, rel_path, run_id, status, size, mtime_ns, dev, ino, sha256, encoding, error
             )
             self._db.execute(
-                "UPDATE findings SET state = 'superseded' WHERE file_id = ? AND state = 'active'", (file_id,)
+                "UPDATE findings SET state = 'superseded' WHERE file_id = ? AND state IN ('active', 'dismissed',"
+                " 'retained')",
+                (file_id,),
             )
+            suppressed = self._suppressed(root, rel_path)
             self._db.executemany(
                 "INSERT INTO findings(file_id, scan_id, entity_type, start, end, location, score, rule_id, pack,"
-                " sensitivity, flags, preview, fingerprint, context_word) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+                " sensitivity, flags, preview, fingerprint, context_word, state)"
+                " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
                 [
                     (
                         file_id,
@@ -181,11 +203,19 @@ class Store:
                         f.preview,
                         f.fingerprint,
                         f.context_word,
+                        "dismissed" if (f.rule_id, f.fingerprint) in suppressed else "active",
                     )
                     for f in findings
                 ],
             )
         return file_id
+
+    def _suppressed(self, root: str, rel_path: str) -> set[tuple[str, str]]:
+        """(rule, fingerprint) pairs dismissed as false positives in this file: they stay dismissed."""
+        rows = self._db.execute(
+            "SELECT rule_id, fingerprint FROM suppressions WHERE root = ? AND rel_path = ?", (root, rel_path)
+        )
+        return {(r[0], r[1]) for r in rows}
 
     def record_unchanged(self, file_id: int, run_id: int, size: int, mtime_ns: int) -> None:
         """The file was seen again with the same content: keep its findings, note the run."""
@@ -209,7 +239,8 @@ class Store:
             ids = [
                 r[0]
                 for r in self._db.execute(
-                    "SELECT id FROM files WHERE root = ? AND rel_path LIKE ? AND status != 'gone'"
+                    "SELECT id FROM files WHERE root = ? AND rel_path LIKE ?"
+                    " AND status NOT IN ('gone', 'quarantined', 'deleted')"
                     " AND (last_scan_id IS NULL OR last_scan_id != ?)",
                     (root, prefix, run_id),
                 )

@@ -1,0 +1,300 @@
+"""The tamper-evident audit log: one signed, hash-chained JSON record per event (JSON Lines, append-only).
+
+Each record holds ``seq`` (1, 2, 3 …), ``time`` (UTC), ``event``, ``actor`` {os_user, reviewer}, ``key_id``,
+the caller's fields, ``prev_hash`` (the previous record's ``hash``; 64 zeros for the first), and the seal
+``hash`` + ``sig`` described in ``audit_keys``.
+
+What a successful ``verify`` proves: no record was edited, removed from the middle, inserted or reordered since
+it was written, and each was signed with the private key whose public half is ``<signing key>.pub``; an auditor
+needs only that ``.pub``. What it cannot prove: that the log was not rewritten whole, or cut short at the end,
+by someone holding the private key and write access; that records are true (``os_user`` is what the OS
+reported, ``reviewer`` what the operator typed); that time came from a trustworthy clock. Mitigations: keep the
+``.pub`` and, periodically, ``head()`` = (seq, hash) somewhere the operator cannot change — handed to the
+buyer, the regulator or an external party, or in a ticket — a later log must still contain that exact record.
+
+Appends from several processes are serialised by ``flock`` on ``<log>.lock``; each record is one ``os.write``
+on an O_APPEND descriptor, then fsync. A power loss can leave a torn last line: the next append cuts it off
+and first writes an ``audit_recovered`` record saying how many bytes were cut, so the repair is on the record.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import fcntl
+import getpass
+import hashlib
+import os
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any, NamedTuple
+
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
+
+from scanner.actions.audit_keys import (
+    GENESIS,
+    AuditError,
+    canonical,
+    fsync_dir,
+    key_id,
+    link_problem,
+    load_or_create_signing_key,
+    load_public_key,
+    parse_line,
+    public_key_path,
+    seal,
+    seal_problem,
+)
+
+RESERVED = frozenset({"seq", "time", "event", "actor", "key_id", "prev_hash", "hash", "sig"})
+
+
+@dataclass(frozen=True)
+class Actor:
+    """Who caused an event: the OS account running Custos and the reviewer who took responsibility."""
+
+    os_user: str
+    reviewer: str | None
+
+
+def current_actor(reviewer: str | None = None) -> Actor:
+    """The OS user (or ``uid:N`` if it has no name) and ``reviewer``, else $CUSTOS_REVIEWER, else None."""
+    try:
+        os_user = getpass.getuser()
+    except (KeyError, OSError, ImportError):  # a uid with no passwd entry, e.g. in a container
+        os_user = f"uid:{os.getuid()}"
+    if reviewer is None:
+        reviewer = os.environ.get("CUSTOS_REVIEWER", "").strip() or None
+    return Actor(os_user=os_user, reviewer=reviewer)
+
+
+@dataclass(frozen=True)
+class VerifyResult:
+    """The outcome of ``AuditLog.verify``: ``first_bad`` is a 1-based line number, ``reason`` plain words."""
+
+    ok: bool
+    records: int
+    first_bad: int | None = None
+    reason: str | None = None
+
+
+class Tail(NamedTuple):
+    """The last complete line (with its "\\n"), the offset just past it, and the file size; bytes between
+    ``end`` and ``size`` are a torn write."""
+
+    line: bytes | None
+    end: int
+    size: int
+
+
+def read_tail(fd: int, chunk: int = 64 * 1024) -> Tail:
+    """Find the last complete line by reading backwards from the end in ``chunk``-sized steps, so appending to
+    a log of any length reads only its last record (plus any torn bytes after it)."""
+    size = pos = os.fstat(fd).st_size
+    buf = b""
+    while True:
+        end_nl = buf.rfind(b"\n")
+        if end_nl != -1:
+            start_nl = buf.rfind(b"\n", 0, end_nl)
+            if start_nl != -1 or pos == 0:
+                return Tail(buf[start_nl + 1 : end_nl + 1], pos + end_nl + 1, size)
+        if pos == 0:
+            return Tail(None, 0, size)
+        step = min(chunk, pos)
+        pos -= step
+        buf = os.pread(fd, step, pos) + buf
+
+
+class AuditLog:
+    """Append-only, hash-chained, Ed25519-signed JSON Lines file; the private key is needed only to append."""
+
+    def __init__(self, path: Path, signing_key_path: Path) -> None:
+        self.path = Path(path)
+        self.signing_key_path = Path(signing_key_path)
+        self.public_key_path = public_key_path(self.signing_key_path)
+        self._lock_path = self.path.with_name(self.path.name + ".lock")
+        self._key: Ed25519PrivateKey | None = None  # loaded on first append: verifying never needs it
+        self._key_id = ""
+
+    def append(self, event: str, actor: Actor, fields: dict[str, Any]) -> dict[str, Any]:
+        """Write one record durably and return it. Raises ValueError for bad arguments, AuditError otherwise."""
+        _check_arguments(event, fields)
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            with self._locked(fcntl.LOCK_EX):
+                created = not self.path.exists()
+                fd = os.open(self.path, os.O_RDWR | os.O_CREAT | os.O_APPEND | os.O_CLOEXEC, 0o600)
+                try:
+                    record = self._append_locked(fd, event, actor, fields)
+                finally:
+                    os.close(fd)
+                if created:
+                    fsync_dir(self.path.parent)
+        except OSError as exc:
+            where = f" ({exc.filename})" if exc.filename else ""
+            raise AuditError(f"cannot write the audit log {self.path}: {exc.strerror or exc}{where}") from exc
+        return record
+
+    def _append_locked(self, fd: int, event: str, actor: Actor, fields: dict[str, Any]) -> dict[str, Any]:
+        if self._key is None:
+            self._key = load_or_create_signing_key(self.signing_key_path)
+            self._key_id = key_id(self._key.public_key())
+        tail = read_tail(fd)
+        prev = _last_record(tail.line, self.path)
+        if prev is not None and prev["key_id"] != self._key_id:
+            raise AuditError(
+                f"the last record in {self.path} was signed by key {prev['key_id']}, but {self.signing_key_path} "
+                f"is key {self._key_id}; restore the original signing key instead of continuing with another"
+            )
+        if tail.size > tail.end:  # torn write from a crash or power loss: cut it off, and say so on the record
+            torn = os.pread(fd, tail.size - tail.end, tail.end)
+            os.ftruncate(fd, tail.end)
+            os.fsync(fd)
+            note = "the log did not end in a newline (a write cut off by a crash or power loss); the tail was removed"
+            cut = {"bytes_cut": len(torn), "cut_sha256": hashlib.sha256(torn).hexdigest(), "note": note}
+            prev = self._write(fd, prev, "audit_recovered", actor, cut)
+        return self._write(fd, prev, event, actor, fields)
+
+    def _write(self, fd: int, prev: dict | None, event: str, actor: Actor, fields: dict) -> dict:
+        assert self._key is not None
+        offset = os.fstat(fd).st_size
+        record = {
+            **fields,
+            "seq": prev["seq"] + 1 if prev else 1,
+            "time": datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ"),
+            "event": event,
+            "actor": {"os_user": actor.os_user, "reviewer": actor.reviewer},
+            "key_id": self._key_id,
+            "prev_hash": prev["hash"] if prev else GENESIS,
+        }
+        record = seal(record, self._key)
+        line = canonical(record) + b"\n"
+        if os.write(fd, line) != len(line):  # disk full mid-record: take the fragment back rather than leave it
+            os.ftruncate(fd, offset)
+            raise AuditError(f"the audit log {self.path} could not take a whole record (disk full?); nothing written")
+        os.fsync(fd)
+        return record
+
+    def head(self) -> tuple[int, str] | None:
+        """(seq, hash) of the last record, to hand to an external party; later logs must still contain it."""
+        try:
+            fd = os.open(self.path, os.O_RDONLY | os.O_CLOEXEC)
+        except FileNotFoundError:
+            return None
+        try:
+            with self._locked(fcntl.LOCK_SH):
+                tail = read_tail(fd)
+        finally:
+            os.close(fd)
+        last = _last_record(tail.line, self.path)
+        return (last["seq"], last["hash"]) if last else None
+
+    def verify(self, public_key_path: Path | None = None) -> VerifyResult:
+        """Check every record's hash, signature, seq and link to its predecessor, streaming the file."""
+        pub_path = Path(public_key_path) if public_key_path else self.public_key_path
+        public_key: Ed25519PublicKey | None = None
+        prev: dict | None = None
+        count = 0
+        for number, line in enumerate(self._lines(), start=1):
+            public_key = public_key or load_public_key(pub_path)
+            record, reason = parse_line(line)
+            reason = reason or seal_problem(record, line, public_key, pub_path) or link_problem(record, prev)
+            if reason:
+                return VerifyResult(ok=False, records=count, first_bad=number, reason=reason)
+            prev, count = record, count + 1
+        return VerifyResult(ok=True, records=count)
+
+    def records(
+        self,
+        *,
+        since: datetime | None = None,
+        until: datetime | None = None,
+        event: str | None = None,
+        actor: str | None = None,
+        target_contains: str | None = None,
+    ) -> Iterator[dict[str, Any]]:
+        """Records with since <= time < until (naive datetimes are UTC), the given event, os_user or reviewer
+        equal to ``actor``, and ``target`` containing ``target_contains``. Streams; does not verify — unreadable
+        lines are skipped here and reported by ``verify``."""
+        since, until = _utc(since), _utc(until)
+        for line in self._lines():
+            record, reason = parse_line(line)
+            if reason is not None or (event is not None and record["event"] != event):
+                continue
+            if actor is not None and actor not in (record["actor"].get("os_user"), record["actor"].get("reviewer")):
+                continue
+            if target_contains is not None and target_contains not in str(record.get("target", "")):
+                continue
+            if (since or until) and not _within(record["time"], since, until):
+                continue
+            yield record
+
+    def _lines(self) -> Iterator[bytes]:
+        """The file's lines as they were when reading began; appends made meanwhile are not waited for."""
+        try:
+            fh = open(self.path, "rb")  # noqa: SIM115 - closed by the with below, after the lock is gone
+        except FileNotFoundError:
+            return
+        with fh:
+            with self._locked(fcntl.LOCK_SH):  # no append is half-written at the moment the size is taken
+                remaining = os.fstat(fh.fileno()).st_size
+            while remaining > 0 and (line := fh.readline(remaining)):
+                remaining -= len(line)
+                yield line
+
+    @contextlib.contextmanager
+    def _locked(self, operation: int) -> Iterator[None]:
+        try:
+            fd = os.open(self._lock_path, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o600)
+        except OSError:
+            if operation == fcntl.LOCK_EX:
+                raise
+            fd = None  # a read-only copy of a log, e.g. an auditor's: nobody appends to it
+        if fd is None:
+            yield
+            return
+        try:
+            fcntl.flock(fd, operation)
+            yield
+        finally:
+            os.close(fd)  # releases the lock
+
+
+def _check_arguments(event: str, fields: dict[str, Any]) -> None:
+    if not isinstance(event, str) or not event:
+        raise ValueError("audit event must be a non-empty string")
+    if not isinstance(fields, dict) or not all(isinstance(k, str) for k in fields):
+        raise ValueError("audit fields must be a dict with string keys")
+    clash = sorted(RESERVED & fields.keys())
+    if clash:
+        raise ValueError(f"audit fields may not set the reserved keys {', '.join(clash)}")
+    try:
+        canonical(fields)
+    except (TypeError, ValueError) as exc:
+        raise ValueError(f"audit fields must be plain JSON values: {exc}") from None
+
+
+def _last_record(line: bytes | None, path: Path) -> dict | None:
+    if line is None:
+        return None
+    record, reason = parse_line(line)
+    if reason is None and len(record["hash"]) != 64:
+        reason = "its hash is not a SHA-256"
+    if reason:
+        raise AuditError(f"the last record in {path} is unreadable: {reason}; run `custos audit verify` first")
+    return record
+
+
+def _within(time: str, since: datetime | None, until: datetime | None) -> bool:
+    try:
+        when = _utc(datetime.fromisoformat(time.replace("Z", "+00:00")))
+    except ValueError:
+        return False
+    return (since is None or when >= since) and (until is None or when < until)
+
+
+def _utc(moment: datetime | None) -> datetime | None:
+    if moment is None or moment.tzinfo is not None:
+        return moment
+    return moment.replace(tzinfo=UTC)

@@ -1,0 +1,265 @@
+"""Executing one approved action, so that a crash at any moment loses nothing and can be finished later.
+
+Order for a file action: (1) the action is marked ``executing``; (2) the file must still be exactly what was
+scanned (size, mtime, SHA-256), else the action is ``stale`` and the file is rescanned; (3) the original goes
+into the encrypted vault, read back and verified, and the vault id is recorded; (4) mask: a masked copy is
+written beside the file, re-scanned, and only if none of the masked values remain does its hash get recorded
+and the copy replace the file (os.replace, directory fsync); quarantine: the file is unlinked; delete: it is
+overwritten and unlinked (`shred`). (5) The audit record is appended, then the action marked ``executed``.
+
+`resume` finishes an ``executing`` action after a crash by looking at the file: still the original → do it
+again; already the planned masked copy (or gone, with its vault copy kept) → finish the bookkeeping.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import secrets
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from functools import cached_property
+from pathlib import Path
+
+from scanner.actions.audit import Actor, AuditLog
+from scanner.actions.failpoints import checkpoint
+from scanner.actions.rewrite.base import Edit, RewriteError
+from scanner.actions.shred import secure_delete
+from scanner.actions.vault import Vault, VaultError
+from scanner.actions.verify import remaining_values
+from scanner.detect.rulepack import MaskStyle
+from scanner.fingerprint import file_sha256, fingerprint
+from scanner.mask import mask_value
+from scanner.scan import Scanner
+from scanner.store.actions import ActionRow, ActionStore, FindingRef
+from scanner.store.store import utc_now
+
+TEMP_PREFIX = ".custos-mask-"
+_NAME_MASK = MaskStyle("name")
+
+
+@dataclass(frozen=True)
+class Outcome:
+    action_id: int
+    kind: str
+    target: str
+    state: str  # executed | failed | stale
+    message: str
+
+
+class StaleFile(Exception):
+    """The file is not the one the findings were made on."""
+
+
+class Executor:
+    def __init__(
+        self,
+        actions: ActionStore,
+        audit: AuditLog,
+        vault: Vault,
+        scanner_factory: Callable[[], Scanner],
+        rewriter_for: Callable,
+    ) -> None:
+        self.actions = actions
+        self.audit = audit
+        self.vault = vault
+        self._scanner_factory = scanner_factory  # the detector takes seconds to load: only when needed
+        self.rewriter_for = rewriter_for  # Path -> Rewriter | None
+
+    @cached_property
+    def scanner(self) -> Scanner:
+        return self._scanner_factory()
+
+    def execute(self, action: ActionRow, actor: Actor) -> Outcome:
+        self.actions.move(action.id, ("approved",), "executing", executed_by=_who(actor), executed_at=utc_now())
+        checkpoint("executing")
+        return self._run(self.actions.action(action.id), actor, resumed=False)
+
+    def resume(self, action: ActionRow, actor: Actor) -> Outcome:
+        return self._run(action, actor, resumed=True)
+
+    def _run(self, action: ActionRow, actor: Actor, resumed: bool) -> Outcome:
+        path = Path(action.root) / action.rel_path
+        try:
+            if action.kind == "retain":
+                self.actions.set_finding_state(action.finding_ids, "retained")
+                return self._finish(action, actor, method=f"retained until {action.retain_until}")
+            if action.kind == "false_positive":
+                file = self.actions.file_by_id(action.file_id)
+                self.actions.suppress(action.id, file, self.actions.findings(action.finding_ids))
+                return self._finish(action, actor, method="dismissed; suppressed on later scans (rule+value+path)")
+            handler = {"mask": self._mask, "quarantine": self._quarantine, "delete": self._delete}[action.kind]
+            return handler(action, actor, path, resumed)
+        except StaleFile as exc:
+            return self._stale(action, actor, str(exc))
+        except (RewriteError, VaultError, OSError) as exc:
+            return self._fail(action, actor, path, str(exc))
+
+    # --- per kind --------------------------------------------------------------------------------------
+    def _mask(self, action: ActionRow, actor: Actor, path: Path, resumed: bool) -> Outcome:
+        if resumed and action.planned_sha256 and _sha_or_none(path) == action.planned_sha256:
+            return self._after_mask(action, actor, path)  # the masked copy was in place when we stopped
+        self._check_unchanged(action, path)
+        self._remove_temps(action, path)
+        vault_id = self._vault_copy(action, path)
+        checkpoint("mask: original in vault")
+        rewriter = self.rewriter_for(path)
+        if rewriter is None:
+            raise RewriteError(f"{path.suffix or path.name} files cannot be masked in place; quarantine them")
+        findings = self.actions.findings(action.finding_ids)
+        temp = path.with_name(f"{TEMP_PREFIX}{action.id}-{secrets.token_hex(4)}{path.suffix}")
+        try:
+            encoding = self.actions.file_encoding(action.file_id)
+            rewriter.mask_copy(path, temp, [_edit(f) for f in findings], self._masker(findings), encoding)
+            left = remaining_values(self.scanner, temp, self.scanner.key, findings)
+            if left:
+                raise RewriteError(f"{len(left)} masked values were still found in the masked copy; file unchanged")
+            checkpoint("mask: masked copy written")
+            planned = file_sha256(temp)
+            self.actions.set_columns(action.id, planned_sha256=planned, vault_id=vault_id)
+            checkpoint("mask: planned hash recorded")
+            self._check_unchanged(action, path)  # nobody wrote to it while we masked
+            _copy_owner(path, temp)
+            os.replace(temp, path)
+            checkpoint("mask: replaced")
+            _fsync_dir(path.parent)
+        finally:
+            with contextlib.suppress(FileNotFoundError):
+                temp.unlink()
+        return self._after_mask(self.actions.action(action.id), actor, path)
+
+    def _after_mask(self, action: ActionRow, actor: Actor, path: Path) -> Outcome:
+        self._remove_temps(action, path)
+        self.actions.set_finding_state(action.finding_ids, "masked")
+        checkpoint("mask: findings marked")
+        self.scanner.rescan_one(action.root, action.rel_path)
+        method = f"masked in place ({len(action.finding_ids)} values), original in vault item {action.vault_id}"
+        return self._finish(action, actor, method=method, sha256_after=action.planned_sha256)
+
+    def _quarantine(self, action: ActionRow, actor: Actor, path: Path, resumed: bool) -> Outcome:
+        if not (resumed and action.vault_id and not path.exists()):
+            self._check_unchanged(action, path)
+            vault_id = self._vault_copy(action, path)
+            self.actions.set_columns(action.id, vault_id=vault_id)
+            checkpoint("quarantine: in vault")
+            path.unlink()
+            checkpoint("quarantine: unlinked")
+            _fsync_dir(path.parent)
+            action = self.actions.action(action.id)
+        self.actions.set_file_status(action.file_id, "quarantined")
+        return self._finish(action, actor, method=f"moved into the encrypted vault (item {action.vault_id})")
+
+    def _delete(self, action: ActionRow, actor: Actor, path: Path, resumed: bool) -> Outcome:
+        facts: dict = {}
+        if path.exists() or not (resumed and action.vault_id):
+            if not (resumed and action.vault_id):  # once in the vault, a half-overwritten file is shredded again
+                self._check_unchanged(action, path)
+                self.actions.set_columns(action.id, vault_id=self._vault_copy(action, path))
+            report = secure_delete(path)
+            facts = {"bytes_overwritten": report.bytes_overwritten, "filesystem": report.filesystem,
+                     "assurance": report.assurance, "caveats": list(report.caveats)}  # fmt: skip
+            action = self.actions.action(action.id)
+        self.actions.set_file_status(action.file_id, "deleted")
+        method = "secure delete: overwrite 1 pass (random), fsync, truncate, rename, unlink"
+        method += f"; original kept in vault item {action.vault_id} until purged (crypto-shred)"
+        return self._finish(action, actor, method=method, extra=facts)
+
+    # --- helpers ---------------------------------------------------------------------------------------
+    def _check_unchanged(self, action: ActionRow, path: Path) -> None:
+        try:
+            st = path.stat()
+        except FileNotFoundError:
+            raise StaleFile(f"{path} is gone since it was scanned") from None
+        if (st.st_size, st.st_mtime_ns) != (action.file_size, action.file_mtime_ns):
+            raise StaleFile(f"{path} changed since it was scanned (size or modification time)")
+        if file_sha256(path) != action.file_sha256:
+            raise StaleFile(f"{path} changed since it was scanned (content hash)")
+
+    def _vault_copy(self, action: ActionRow, path: Path) -> str:
+        if action.vault_id:
+            return action.vault_id
+        checkpoint("vault: before put")
+        item = self.vault.put(
+            path, note={"action_id": action.id, "kind": action.kind}, expected_sha256=action.file_sha256
+        )
+        self.actions.set_columns(action.id, vault_id=item.id)
+        return item.id
+
+    def _masker(self, findings: Sequence[FindingRef]):
+        by_id = {f.id: f for f in findings}
+        rules = self.scanner.detector.rules
+
+        def mask(edit: Edit, value: str) -> str:
+            ref = by_id[edit.finding_id]
+            if fingerprint(self.scanner.key, ref.entity_type, value) != ref.fingerprint:
+                raise RewriteError(f"finding {ref.id}: the text at {ref.location} is not the value that was scanned")
+            rule = rules.get(ref.rule_id)
+            return mask_value(value, rule.mask if rule else _NAME_MASK)
+
+        return mask
+
+    def _remove_temps(self, action: ActionRow, path: Path) -> None:
+        for stray in path.parent.glob(f"{TEMP_PREFIX}{action.id}-*"):
+            with contextlib.suppress(FileNotFoundError):
+                stray.unlink()
+
+    def _finish(self, action: ActionRow, actor: Actor, *, method: str, sha256_after: str | None = None,
+                extra: dict | None = None) -> Outcome:  # fmt: skip
+        from scanner.actions.service import action_fields
+
+        fields = {**action_fields(action), "method": method, "vault_id": action.vault_id,
+                  "file_sha256_after": sha256_after, "result": "executed", **(extra or {})}  # fmt: skip
+        self.audit.append("executed", actor, fields)  # the record first: a crash now repeats it, never loses it
+        checkpoint("executed: audited")
+        self.actions.move(action.id, ("executing",), "executed", method=method, sha256_after=sha256_after)
+        return Outcome(action.id, action.kind, _target(action), "executed", method)
+
+    def _stale(self, action: ActionRow, actor: Actor, why: str) -> Outcome:
+        from scanner.actions.service import action_fields
+
+        self.audit.append("stale", actor, {**action_fields(action), "result": "stale", "error": why})
+        self.actions.move(action.id, ("executing",), "stale", error=why)
+        self.scanner.rescan_one(action.root, action.rel_path)
+        return Outcome(action.id, action.kind, _target(action), "stale", f"{why}; rescanned, propose again")
+
+    def _fail(self, action: ActionRow, actor: Actor, path: Path, why: str) -> Outcome:
+        from scanner.actions.service import action_fields
+
+        self._remove_temps(action, path)
+        self.audit.append("failed", actor, {**action_fields(action), "result": "failed", "error": why})
+        self.actions.move(action.id, ("executing",), "failed", error=why)
+        return Outcome(action.id, action.kind, _target(action), "failed", why)
+
+
+def _edit(f: FindingRef) -> Edit:
+    return Edit(f.id, f.start, f.end, f.location)
+
+
+def _target(action: ActionRow) -> str:
+    return str(Path(action.root) / action.rel_path)
+
+
+def _who(actor: Actor) -> str:
+    return actor.reviewer or actor.os_user
+
+
+def _sha_or_none(path: Path) -> str | None:
+    try:
+        return file_sha256(path)
+    except FileNotFoundError:
+        return None
+
+
+def _copy_owner(original: Path, copy: Path) -> None:
+    """Keep the owner and group when we may (running as root); mode is copied by the rewriter."""
+    st = original.stat()
+    if hasattr(os, "chown") and os.geteuid() == 0:
+        os.chown(copy, st.st_uid, st.st_gid)
+
+
+def _fsync_dir(directory: Path) -> None:
+    fd = os.open(directory, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)

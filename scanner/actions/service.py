@@ -1,0 +1,169 @@
+"""The action API the CLI and the review UI share: propose, approve, cancel, apply.
+
+Nothing changes a file without an approved action, and an action that needs a second person (policy) cannot
+be approved by whoever proposed it. Every transition is written to the signed audit log. Executing is in
+`scanner.actions.execute`; this module is the bookkeeping around it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+
+from scanner.actions.audit import Actor, AuditLog
+from scanner.actions.execute import Executor, Outcome
+from scanner.actions.policy import ActionPolicy
+from scanner.store.actions import KINDS, ActionRow, ActionStateError, ActionStore, FindingRef
+from scanner.store.store import FileRecord
+
+FILE_KINDS = ("mask", "quarantine", "delete")
+
+
+class ActionError(ValueError):
+    """A request that cannot be accepted; the message says why and what to do instead."""
+
+
+@dataclass(frozen=True)
+class Proposal:
+    kind: str
+    finding_ids: tuple[int, ...] = ()
+    path: Path | None = None  # a whole file instead of findings
+    reason: str | None = None
+    retain_until: date | None = None
+
+
+class ActionService:
+    def __init__(self, actions: ActionStore, audit: AuditLog, policy: ActionPolicy, executor: Executor) -> None:
+        self.actions = actions
+        self.audit = audit
+        self.policy = policy
+        self.executor = executor
+
+    # --- proposing -------------------------------------------------------------------------------------
+    def propose(self, proposal: Proposal, actor: Actor) -> int:
+        kind = proposal.kind
+        if kind not in KINDS:
+            raise ActionError(f"unknown action {kind!r}; choose one of {', '.join(KINDS)}")
+        file, findings = self._target(proposal)
+        self._check_proposal(proposal, file, findings)
+        action_id = self.actions.insert_proposal(
+            kind=kind,
+            file=file,
+            finding_ids=[f.id for f in findings],
+            reason=proposal.reason,
+            retain_until=proposal.retain_until.isoformat() if proposal.retain_until else None,
+            needs_second_person=self.policy.needs_second_person(kind),
+            proposed_by=_identity(actor),
+            os_user=actor.os_user,
+        )
+        self._log("proposed", actor, self.actions.action(action_id))
+        return action_id
+
+    def _target(self, proposal: Proposal) -> tuple[FileRecord, list[FindingRef]]:
+        if proposal.path is not None:
+            file = self.actions.store.file_at(proposal.path)
+            if file is None:
+                raise ActionError(f"{proposal.path}: not in the findings database; scan it first")
+            return file, self.actions.active_findings_of(file.id)
+        if not proposal.finding_ids:
+            raise ActionError("name the findings (ids) or a file to act on")
+        findings = self.actions.findings(proposal.finding_ids)
+        missing = sorted(set(proposal.finding_ids) - {f.id for f in findings})
+        if missing:
+            raise ActionError(f"no such findings: {', '.join(map(str, missing))}")
+        inactive = [f.id for f in findings if f.state != "active"]
+        if inactive:
+            raise ActionError(f"findings {', '.join(map(str, inactive))} are not active (superseded, gone or decided)")
+        files = {f.file_id for f in findings}
+        if len(files) != 1:
+            raise ActionError("one action covers one file: propose per file (the findings span several files)")
+        file = self.actions.file_by_id(files.pop())
+        if proposal.kind in ("quarantine", "delete"):
+            findings = self.actions.active_findings_of(file.id)  # the whole file goes
+        return file, findings
+
+    def _check_proposal(self, proposal: Proposal, file: FileRecord, findings: list[FindingRef]) -> None:
+        kind = proposal.kind
+        if kind in FILE_KINDS and ":" in file.rel_path:
+            raise ActionError(f"{file.rel_path} is inside an archive: act on the archive itself")
+        if kind in FILE_KINDS and file.status != "scanned":
+            raise ActionError(f"{file.rel_path} is {file.status}; only scanned files can be changed")
+        if kind in ("mask", "false_positive", "retain") and not findings:
+            raise ActionError(f"{file.rel_path} has no active findings to {kind.replace('_', ' ')}")
+        if kind == "retain" and not (proposal.reason and proposal.retain_until):
+            raise ActionError("retain needs a justification (--reason) and a date (--until YYYY-MM-DD)")
+        if kind == "false_positive" and not proposal.reason:
+            raise ActionError("a false positive needs a reason (--reason)")
+        if kind == "false_positive" and not proposal.finding_ids:
+            raise ActionError("name the findings that are false positives, not a whole file")
+        open_action = self.actions.open_action_for([f.id for f in findings]) if findings else None
+        if open_action is not None:
+            raise ActionError(f"action {open_action} already covers these findings; approve or cancel it first")
+
+    # --- deciding --------------------------------------------------------------------------------------
+    def approve(self, action_id: int, actor: Actor) -> None:
+        action = self.actions.action(action_id)
+        if action.state != "proposed":
+            raise ActionError(f"action {action_id} is {action.state}, not proposed")
+        if action.needs_second_person and _identity(actor) == action.proposed_by:
+            raise ActionError(
+                f"action {action_id} ({action.kind}) needs a second person: {action.proposed_by} proposed it and "
+                "cannot approve it too"
+            )
+        self._move(action_id, ("proposed",), "approved", actor, approved_by=_identity(actor),
+                   approved_os_user=actor.os_user, approved_at=_now())  # fmt: skip
+
+    def cancel(self, action_id: int, actor: Actor, reason: str | None = None) -> None:
+        self._move(action_id, ("proposed", "approved"), "cancelled", actor, error=reason)
+
+    def _move(self, action_id: int, expected: Sequence[str], state: str, actor: Actor, **columns: object) -> None:
+        try:
+            self.actions.move(action_id, expected, state, **columns)
+        except ActionStateError as exc:
+            raise ActionError(str(exc)) from exc
+        self._log(state, actor, self.actions.action(action_id))
+
+    # --- executing -------------------------------------------------------------------------------------
+    def apply(self, actor: Actor, action_ids: Sequence[int] | None = None) -> list[Outcome]:
+        """Finish actions a crash left half done, then execute the approved ones (all, or those named)."""
+        outcomes = [self.executor.resume(a, actor) for a in self.actions.actions(states=("executing",))]
+        if action_ids is None:
+            todo = self.actions.actions(states=("approved",))
+        else:
+            todo = [self.actions.action(i) for i in action_ids]
+            not_approved = [f"{a.id} ({a.state})" for a in todo if a.state != "approved"]
+            if not_approved:
+                raise ActionError(f"only approved actions can be applied: {', '.join(not_approved)}")
+        outcomes += [self.executor.execute(a, actor) for a in todo]
+        return outcomes
+
+    def _log(self, event: str, actor: Actor, action: ActionRow) -> None:
+        self.audit.append(event, actor, action_fields(action))
+
+
+def action_fields(action: ActionRow) -> dict:
+    """What the audit record says about an action (no personal data: paths, ids, hashes, people)."""
+    return {
+        "action_id": action.id,
+        "action": action.kind,
+        "target": str(Path(action.root) / action.rel_path),
+        "finding_ids": list(action.finding_ids),
+        "file_sha256_before": action.file_sha256,
+        "reason": action.reason,
+        "retain_until": action.retain_until,
+        "proposed_by": action.proposed_by,
+        "approved_by": action.approved_by,
+        "two_person": action.needs_second_person,
+    }
+
+
+def _identity(actor: Actor) -> str:
+    return actor.reviewer or actor.os_user
+
+
+def _now() -> str:
+    from scanner.store.store import utc_now
+
+    return utc_now()

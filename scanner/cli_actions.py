@@ -1,0 +1,260 @@
+"""`custos propose | approve | cancel | apply | actions | restore | vault | audit | report` — acting on findings."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+
+from scanner.actions.audit import current_actor
+from scanner.actions.service import Proposal
+from scanner.actions.workspace import open_workspace
+from scanner.paths import default_db
+from scanner.store.actions import KINDS, STATES
+
+
+class ActionUsageError(Exception):
+    """Shown as one line, exit 2."""
+
+
+def add_action_commands(sub: argparse._SubParsersAction) -> None:
+    propose = sub.add_parser("propose", help="propose an action on findings or a file")
+    propose.add_argument("kind", choices=KINDS)
+    propose.add_argument("--finding", type=int, action="append", default=[], metavar="ID", help="finding id")
+    propose.add_argument("--file", type=Path, help="a whole scanned file instead of findings")
+    propose.add_argument("--reason", help="justification (retain) or reason (false_positive)")
+    propose.add_argument("--until", type=date.fromisoformat, help="retain until YYYY-MM-DD")
+    _common(propose, handler=_cmd_propose)
+
+    approve = sub.add_parser("approve", help="approve proposed actions (the second person, where policy says so)")
+    approve.add_argument("ids", type=int, nargs="+")
+    _common(approve, handler=_cmd_approve)
+
+    cancel = sub.add_parser("cancel", help="cancel a proposed or approved action")
+    cancel.add_argument("ids", type=int, nargs="+")
+    cancel.add_argument("--reason")
+    _common(cancel, handler=_cmd_cancel)
+
+    apply = sub.add_parser("apply", help="execute approved actions (all, or the ids given)")
+    apply.add_argument("ids", type=int, nargs="*")
+    apply.add_argument("--yes", action="store_true", help="do not ask for confirmation")
+    _common(apply, handler=_cmd_apply)
+
+    actions = sub.add_parser("actions", help="list actions")
+    actions_sub = actions.add_subparsers(metavar="ACTION")
+    listing = actions_sub.add_parser("list", help="actions with their state")
+    listing.add_argument("--state", choices=STATES, action="append")
+    listing.add_argument("--kind", choices=KINDS, action="append")
+    _common(listing, handler=_cmd_actions_list)
+
+    restore = sub.add_parser("restore", help="put a vault item back (original path, or --to a folder)")
+    restore.add_argument("vault_id")
+    restore.add_argument("--to", type=Path, help="restore under this folder instead of the original path")
+    restore.add_argument("--overwrite", action="store_true", help="replace an existing file")
+    _common(restore, handler=_cmd_restore)
+
+    vault = sub.add_parser("vault", help="list or purge vault items")
+    vault_sub = vault.add_subparsers(metavar="ACTION")
+    vault_list = vault_sub.add_parser("list", help="vault items")
+    _common(vault_list, handler=_cmd_vault_list)
+    purge = vault_sub.add_parser("purge", help="crypto-shred vault items (their key is destroyed first)")
+    purge.add_argument("ids", nargs="*")
+    purge.add_argument("--expired", action="store_true", help="every item older than the policy's retention")
+    purge.add_argument("--yes", action="store_true")
+    _common(purge, handler=_cmd_vault_purge)
+
+    audit = sub.add_parser("audit", help="verify or show the audit log")
+    audit_sub = audit.add_subparsers(metavar="ACTION")
+    verify = audit_sub.add_parser("verify", help="check every record's hash chain and signature")
+    verify.add_argument("--public-key", type=Path, help="the .pub file to verify with (default: beside the key)")
+    _common(verify, handler=_cmd_audit_verify)
+    show = audit_sub.add_parser("show", help="audit records, filtered")
+    show.add_argument("--since", type=_datetime)
+    show.add_argument("--until", type=_datetime)
+    show.add_argument("--event")
+    show.add_argument("--actor")
+    show.add_argument("--target", help="only records whose target contains this")
+    _common(show, handler=_cmd_audit_show)
+
+    report = sub.add_parser("report", help="reports for regulators and buyers")
+    report_sub = report.add_subparsers(metavar="REPORT")
+    destruction = report_sub.add_parser("destruction", help="the destruction record (销毁记录)")
+    destruction.add_argument("--since", type=_datetime)
+    destruction.add_argument("--until", type=_datetime)
+    destruction.add_argument("--format", choices=["md", "html"], default="md")
+    destruction.add_argument("--output", type=Path)
+    _common(destruction, handler=_cmd_report_destruction)
+
+
+def _common(parser: argparse.ArgumentParser, handler) -> None:
+    parser.add_argument("--db", type=Path, default=None, help=f"findings database (default {default_db()})")
+    parser.add_argument("--as", dest="reviewer", metavar="NAME", help="reviewer identity (default $CUSTOS_REVIEWER)")
+    parser.add_argument("--rules", type=Path, action="append", default=[], metavar="DIR", help="extra rule packs")
+    parser.set_defaults(handler=handler)
+
+
+def _workspace(args: argparse.Namespace):
+    db = args.db or default_db()
+    if not db.exists():
+        raise ActionUsageError(f"{db}: no findings database yet; run 'custos scan' first")
+    return open_workspace(db, args.rules)
+
+
+def _cmd_propose(args: argparse.Namespace) -> int:
+    if bool(args.finding) == bool(args.file):
+        raise ActionUsageError("name findings with --finding ID (repeatable) or one --file PATH")
+    proposal = Proposal(args.kind, tuple(args.finding), args.file, args.reason, args.until)
+    with _workspace(args) as ws:
+        action_id = ws.service.propose(proposal, current_actor(args.reviewer))
+        action = ws.actions.action(action_id)
+    second = " (needs a second person to approve)" if action.needs_second_person else ""
+    print(f"proposed action {action_id}: {action.kind} {action.rel_path}, {len(action.finding_ids)} findings{second}")
+    return 0
+
+
+def _cmd_approve(args: argparse.Namespace) -> int:
+    with _workspace(args) as ws:
+        for action_id in args.ids:
+            ws.service.approve(action_id, current_actor(args.reviewer))
+            print(f"approved action {action_id}")
+    return 0
+
+
+def _cmd_cancel(args: argparse.Namespace) -> int:
+    with _workspace(args) as ws:
+        for action_id in args.ids:
+            ws.service.cancel(action_id, current_actor(args.reviewer), args.reason)
+            print(f"cancelled action {action_id}")
+    return 0
+
+
+def _cmd_apply(args: argparse.Namespace) -> int:
+    with _workspace(args) as ws:
+        pending = [ws.actions.action(i) for i in args.ids] if args.ids else ws.actions.actions(states=("approved",))
+        if not pending and not ws.actions.actions(states=("executing",)):
+            print("nothing to apply: no approved actions")
+            return 0
+        for a in pending:
+            print(f"  {a.id:>5}  {a.kind:<14} {Path(a.root) / a.rel_path}  ({len(a.finding_ids)} findings)")
+        if not args.yes and not _confirmed(f"apply these {len(pending)} actions? type 'apply' to go on: ", "apply"):
+            print("nothing changed")
+            return 1
+        outcomes = ws.service.apply(current_actor(args.reviewer), args.ids or None)
+    for o in outcomes:
+        print(f"{o.state:<9} action {o.action_id} {o.kind} {o.target}: {o.message}")
+    return 0 if all(o.state == "executed" for o in outcomes) else 1
+
+
+def _cmd_actions_list(args: argparse.Namespace) -> int:
+    with _workspace(args) as ws:
+        rows = ws.actions.actions(states=args.state, kinds=args.kind)
+    print(f"{'id':>5}  {'state':<10} {'kind':<14} {'findings':>8}  {'proposed by':<14} {'approved by':<14} path")
+    for a in rows:
+        print(
+            f"{a.id:>5}  {a.state:<10} {a.kind:<14} {len(a.finding_ids):>8}  {a.proposed_by:<14} "
+            f"{a.approved_by or '-':<14} {Path(a.root) / a.rel_path}"
+        )
+    return 0
+
+
+def _cmd_restore(args: argparse.Namespace) -> int:
+    with _workspace(args) as ws:
+        if args.to:
+            placed = ws.vault.restore_into(args.vault_id, args.to, overwrite=args.overwrite)
+        else:
+            item = ws.vault.item(args.vault_id)
+            placed = ws.vault.restore(args.vault_id, Path(item.original_path), overwrite=args.overwrite)
+        ws.audit.append(
+            "restored",
+            current_actor(args.reviewer),
+            {"vault_id": args.vault_id, "target": str(placed), "overwrite": args.overwrite},
+        )
+    print(f"restored vault item {args.vault_id} to {placed}")
+    return 0
+
+
+def _cmd_vault_list(args: argparse.Namespace) -> int:
+    with _workspace(args) as ws:
+        items = ws.vault.items()
+    print(f"{'id':<32}  {'stored at':<27} {'size':>12}  {'state':<7} original path")
+    for item in items:
+        state = "purged" if item.purged else "kept"
+        print(f"{item.id:<32}  {item.stored_at:<27} {item.size:>12,}  {state:<7} {item.original_path}")
+    return 0
+
+
+def _cmd_vault_purge(args: argparse.Namespace) -> int:
+    with _workspace(args) as ws:
+        ids = list(args.ids)
+        if args.expired:
+            cutoff = datetime.now(UTC) - timedelta(days=ws.policy.vault_retention_days)
+            ids += [i.id for i in ws.vault.items() if not i.purged and _parse_time(i.stored_at) < cutoff]
+        if not ids:
+            print("nothing to purge")
+            return 0
+        if not args.yes and not _confirmed(f"crypto-shred {len(ids)} vault items for good? type 'purge': ", "purge"):
+            print("nothing purged")
+            return 1
+        for vault_id in ids:
+            item = ws.vault.item(vault_id)
+            ws.vault.purge(vault_id)
+            ws.audit.append(
+                "purged",
+                current_actor(args.reviewer),
+                {"vault_id": vault_id, "target": item.original_path, "file_sha256_before": item.sha256,
+                 "method": "crypto-shred: data key overwritten and unlinked, then ciphertext deleted "
+                           "(NIST SP 800-88 cryptographic erase)"},
+            )  # fmt: skip
+            print(f"purged vault item {vault_id} ({item.original_path})")
+    return 0
+
+
+def _cmd_audit_verify(args: argparse.Namespace) -> int:
+    with _workspace(args) as ws:
+        result = ws.audit.verify(args.public_key)
+    if result.ok:
+        print(f"audit log OK: {result.records} records, chain and signatures verified")
+        return 0
+    print(f"audit log BROKEN at record {result.first_bad}: {result.reason}")
+    return 1
+
+
+def _cmd_audit_show(args: argparse.Namespace) -> int:
+    import json
+
+    with _workspace(args) as ws:
+        for record in ws.audit.records(
+            since=args.since, until=args.until, event=args.event, actor=args.actor, target_contains=args.target
+        ):
+            print(json.dumps(record, ensure_ascii=False))
+    return 0
+
+
+def _cmd_report_destruction(args: argparse.Namespace) -> int:
+    from scanner.actions.destruction import destruction_report
+
+    with _workspace(args) as ws:
+        text = destruction_report(ws, since=args.since, until=args.until, fmt=args.format,
+                                  public_key=ws.audit.public_key_path)  # fmt: skip
+    if args.output:
+        args.output.write_text(text, encoding="utf-8")
+        print(f"custos: destruction record written to {args.output}", file=sys.stderr)
+    else:
+        sys.stdout.write(text)
+    return 0
+
+
+def _confirmed(prompt: str, word: str) -> bool:
+    if not sys.stdin.isatty():
+        raise ActionUsageError("no terminal to confirm on: pass --yes to confirm non-interactively")
+    return input(prompt).strip() == word
+
+
+def _datetime(text: str) -> datetime:
+    value = datetime.fromisoformat(text.replace("Z", "+00:00"))
+    return value if value.tzinfo else value.replace(tzinfo=UTC)
+
+
+def _parse_time(text: str) -> datetime:
+    return _datetime(text)

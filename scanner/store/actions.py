@@ -1,0 +1,218 @@
+"""Data access for actions: proposals, approvals, execution state, false-positive suppressions.
+
+Every state change is one transaction guarded by the state it expects (``WHERE state = ?``), so two reviewers
+or a crashed and restarted ``custos apply`` can never move one action twice.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+from scanner.store.store import FileRecord, Store, utc_now
+
+KINDS = ("mask", "quarantine", "delete", "retain", "false_positive")
+STATES = ("proposed", "approved", "executing", "executed", "failed", "stale", "cancelled")
+OPEN_STATES = ("proposed", "approved", "executing")
+
+
+class ActionStateError(RuntimeError):
+    """The action is not in the state the operation needs (someone else moved it first, or it never was)."""
+
+
+@dataclass(frozen=True)
+class ActionRow:
+    id: int
+    kind: str
+    state: str
+    file_id: int
+    root: str
+    rel_path: str
+    file_size: int | None
+    file_mtime_ns: int | None
+    file_sha256: str | None
+    reason: str | None
+    retain_until: str | None
+    needs_second_person: bool
+    proposed_by: str
+    proposed_os_user: str
+    proposed_at: str
+    approved_by: str | None
+    approved_os_user: str | None
+    approved_at: str | None
+    executed_by: str | None
+    executed_at: str | None
+    vault_id: str | None
+    planned_sha256: str | None
+    sha256_after: str | None
+    method: str | None
+    error: str | None
+    finding_ids: tuple[int, ...]
+
+
+@dataclass(frozen=True)
+class FindingRef:
+    """What an action needs of a finding: where it is and how to recognise its value again."""
+
+    id: int
+    file_id: int
+    entity_type: str
+    start: int
+    end: int
+    location: str
+    rule_id: str
+    fingerprint: str
+    preview: str
+    sensitivity: str
+    state: str
+
+
+_ACTION_SELECT = "SELECT a.*, f.root, f.rel_path FROM actions a JOIN files f ON f.id = a.file_id"
+
+
+class ActionStore:
+    """Queries and commands over the actions tables; shares the findings store's connection."""
+
+    def __init__(self, store: Store) -> None:
+        self.store = store
+        self._db = store.connection
+
+    # --- reads -----------------------------------------------------------------------------------------
+    def action(self, action_id: int) -> ActionRow:
+        row = self._db.execute(f"{_ACTION_SELECT} WHERE a.id = ?", (action_id,)).fetchone()
+        if row is None:
+            raise ActionStateError(f"there is no action {action_id}")
+        return self._row(row)
+
+    def actions(
+        self, *, states: Sequence[str] | None = None, kinds: Sequence[str] | None = None, file_id: int | None = None
+    ) -> list[ActionRow]:
+        sql, params = f"{_ACTION_SELECT} WHERE 1=1", []
+        for column, values in (("a.state", states), ("a.kind", kinds)):
+            if values:
+                sql += f" AND {column} IN ({','.join('?' * len(values))})"
+                params += list(values)
+        if file_id is not None:
+            sql += " AND a.file_id = ?"
+            params.append(file_id)
+        return [self._row(r) for r in self._db.execute(sql + " ORDER BY a.id", params)]
+
+    def findings(self, ids: Iterable[int]) -> list[FindingRef]:
+        ids = list(ids)
+        if not ids:
+            return []
+        rows = self._db.execute(
+            "SELECT id, file_id, entity_type, start, end, location, rule_id, fingerprint, preview, sensitivity, state"
+            f" FROM findings WHERE id IN ({','.join('?' * len(ids))}) ORDER BY start",
+            ids,
+        )
+        return [FindingRef(**dict(r)) for r in rows]
+
+    def active_findings_of(self, file_id: int) -> list[FindingRef]:
+        rows = self._db.execute(
+            "SELECT id, file_id, entity_type, start, end, location, rule_id, fingerprint, preview, sensitivity, state"
+            " FROM findings WHERE file_id = ? AND state = 'active' ORDER BY start",
+            (file_id,),
+        )
+        return [FindingRef(**dict(r)) for r in rows]
+
+    def file_by_id(self, file_id: int) -> FileRecord:
+        row = self._db.execute(
+            "SELECT id, root, rel_path, size, mtime_ns, sha256, status, scan_count FROM files WHERE id = ?",
+            (file_id,),
+        ).fetchone()
+        if row is None:
+            raise ActionStateError(f"there is no file {file_id}")
+        return FileRecord(**dict(row))
+
+    def file_encoding(self, file_id: int) -> str | None:
+        row = self._db.execute("SELECT encoding FROM files WHERE id = ?", (file_id,)).fetchone()
+        return row[0] if row else None
+
+    def open_action_for(self, finding_ids: Iterable[int]) -> int | None:
+        """An open action already covering one of these findings, if any (one decision per finding)."""
+        ids = list(finding_ids)
+        row = self._db.execute(
+            "SELECT a.id FROM actions a JOIN action_findings af ON af.action_id = a.id"
+            f" WHERE af.finding_id IN ({','.join('?' * len(ids))}) AND a.state IN ('proposed','approved','executing')"
+            " LIMIT 1",
+            ids,
+        ).fetchone()
+        return int(row[0]) if row else None
+
+    # --- commands --------------------------------------------------------------------------------------
+    def insert_proposal(
+        self,
+        *,
+        kind: str,
+        file: FileRecord,
+        finding_ids: Sequence[int],
+        reason: str | None,
+        retain_until: str | None,
+        needs_second_person: bool,
+        proposed_by: str,
+        os_user: str,
+    ) -> int:
+        with self.store.transaction():
+            cur = self._db.execute(
+                "INSERT INTO actions(kind, state, file_id, file_size, file_mtime_ns, file_sha256, reason,"
+                " retain_until, needs_second_person, proposed_by, proposed_os_user, proposed_at)"
+                " VALUES (?, 'proposed', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                (
+                    kind, file.id, file.size, file.mtime_ns, file.sha256, reason, retain_until,
+                    int(needs_second_person), proposed_by, os_user, utc_now(),
+                ),
+            )  # fmt: skip
+            action_id = int(cur.lastrowid)
+            self._db.executemany(
+                "INSERT INTO action_findings(action_id, finding_id) VALUES (?, ?)",
+                [(action_id, f) for f in finding_ids],
+            )
+        return action_id
+
+    def move(self, action_id: int, expected: Sequence[str], new_state: str, **columns: object) -> None:
+        """Move an action from one of the ``expected`` states to ``new_state``, setting ``columns``."""
+        sets = ", ".join(["state = ?", *(f"{name} = ?" for name in columns)])
+        marks = ",".join("?" * len(expected))
+        with self.store.transaction():
+            cur = self._db.execute(
+                f"UPDATE actions SET {sets} WHERE id = ? AND state IN ({marks})",
+                (new_state, *columns.values(), action_id, *expected),
+            )
+            if cur.rowcount != 1:
+                state = self._db.execute("SELECT state FROM actions WHERE id = ?", (action_id,)).fetchone()
+                now = state[0] if state else "missing"
+                raise ActionStateError(f"action {action_id} is {now}, not {' or '.join(expected)}")
+
+    def set_columns(self, action_id: int, **columns: object) -> None:
+        sets = ", ".join(f"{name} = ?" for name in columns)
+        self._db.execute(f"UPDATE actions SET {sets} WHERE id = ?", (*columns.values(), action_id))
+
+    def set_finding_state(self, finding_ids: Iterable[int], state: str) -> None:
+        self._db.executemany("UPDATE findings SET state = ? WHERE id = ?", [(state, f) for f in finding_ids])
+
+    def set_file_status(self, file_id: int, status: str) -> None:
+        with self.store.transaction():
+            self._db.execute("UPDATE files SET status = ? WHERE id = ?", (status, file_id))
+            self._db.execute("UPDATE findings SET state = ? WHERE file_id = ? AND state = 'active'", (status, file_id))
+
+    def suppress(self, action_id: int, file: FileRecord, findings: Sequence[FindingRef]) -> None:
+        with self.store.transaction():
+            self._db.executemany(
+                "INSERT OR IGNORE INTO suppressions(root, rel_path, rule_id, fingerprint, action_id, created_at)"
+                " VALUES (?, ?, ?, ?, ?, ?)",
+                [(file.root, file.rel_path, f.rule_id, f.fingerprint, action_id, utc_now()) for f in findings],
+            )
+            self.set_finding_state([f.id for f in findings], "dismissed")
+
+    def _row(self, row: sqlite3.Row) -> ActionRow:
+        data = dict(row)
+        data["needs_second_person"] = bool(data["needs_second_person"])
+        data["finding_ids"] = tuple(
+            r[0]
+            for r in self._db.execute(
+                "SELECT finding_id FROM action_findings WHERE action_id = ? ORDER BY finding_id", (data["id"],)
+            )
+        )
+        return ActionRow(**data)
