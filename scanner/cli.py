@@ -34,6 +34,9 @@ def main(argv: list[str] | None = None) -> int:
     except (UsageError, RulePackError, StoreError, KeyFileError, *_action_errors()) as exc:
         print(f"custos: error: {exc}", file=sys.stderr)
         return 2
+    except BrokenPipeError:  # `custos findings | head`: the reader left, nothing went wrong
+        sys.stderr.close()
+        return 0
     except KeyboardInterrupt:
         print("custos: interrupted; files scanned so far are recorded", file=sys.stderr)
         return 130

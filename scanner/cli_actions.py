@@ -20,7 +20,7 @@ class ActionUsageError(Exception):
 
 def add_action_commands(sub: argparse._SubParsersAction) -> None:
     propose = sub.add_parser("propose", help="propose an action on findings or a file")
-    propose.add_argument("kind", choices=KINDS)
+    propose.add_argument("kind", choices=[*KINDS, "default"], help="'default': what [policy.actions] proposes")
     propose.add_argument("--finding", type=int, action="append", default=[], metavar="ID", help="finding id")
     propose.add_argument("--file", type=Path, help="a whole scanned file instead of findings")
     propose.add_argument("--reason", help="justification (retain) or reason (false_positive)")
@@ -47,6 +47,12 @@ def add_action_commands(sub: argparse._SubParsersAction) -> None:
     listing.add_argument("--state", choices=STATES, action="append")
     listing.add_argument("--kind", choices=KINDS, action="append")
     _common(listing, handler=_cmd_actions_list)
+
+    findings = sub.add_parser("findings", help="list findings with their ids, to propose actions on")
+    findings.add_argument("--path", help="only files whose path contains this")
+    findings.add_argument("--type", dest="entity_type", help="only this entity type, e.g. CN_MOBILE")
+    findings.add_argument("--state", default="active", help="active (default), dismissed, masked, superseded, …")
+    _common(findings, handler=_cmd_findings)
 
     restore = sub.add_parser("restore", help="put a vault item back (original path, or --to a folder)")
     restore.add_argument("vault_id")
@@ -155,6 +161,16 @@ def _cmd_actions_list(args: argparse.Namespace) -> int:
             f"{a.id:>5}  {a.state:<10} {a.kind:<14} {len(a.finding_ids):>8}  {a.proposed_by:<14} "
             f"{a.approved_by or '-':<14} {Path(a.root) / a.rel_path}"
         )
+    return 0
+
+
+def _cmd_findings(args: argparse.Namespace) -> int:
+    with _workspace(args) as ws:
+        print(f"{'id':>7}  {'type':<16} {'sensitivity':<12} {'preview':<24} {'location':<16} path")
+        for f in ws.store.findings(state=args.state):
+            if (args.path and args.path not in f.path) or (args.entity_type and f.entity_type != args.entity_type):
+                continue
+            print(f"{f.id:>7}  {f.entity_type:<16} {f.sensitivity:<12} {f.preview:<24} {f.location:<16} {f.path}")
     return 0
 
 

@@ -258,3 +258,10 @@ def test_the_database_holds_no_plain_value_after_actions(ws, share, db):
         if p.exists():
             assert PHONE.encode() not in p.read_bytes()
     assert os.stat(db).st_mode & 0o077 == 0
+
+
+def test_the_default_proposal_comes_from_the_policy(ws, share):
+    action_id = ws.service.propose(Proposal("default", path=share / "客户.txt"), ALICE)
+    action = ws.actions.action(action_id)
+    assert action.kind == "mask"  # 客户.txt holds a resident ID: default_by_entity says mask
+    assert ws.policy.default_for("CN_PASSPORT", "sensitive") == "quarantine"

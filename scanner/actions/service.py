@@ -8,7 +8,7 @@ be approved by whoever proposed it. Every transition is written to the signed au
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from pathlib import Path
 
@@ -42,7 +42,18 @@ class ActionService:
         self.executor = executor
 
     # --- proposing -------------------------------------------------------------------------------------
+    def default_kind(self, findings: Sequence[FindingRef]) -> str:
+        """The policy's proposal for these findings: that of the most sensitive one."""
+        order = {"sensitive": 0, "general": 1}
+        worst = min(findings, key=lambda f: order.get(f.sensitivity, 2))
+        return self.policy.default_for(worst.entity_type, worst.sensitivity)
+
     def propose(self, proposal: Proposal, actor: Actor) -> int:
+        if proposal.kind == "default":
+            _, findings = self._target(proposal)
+            if not findings:
+                raise ActionError("no active findings to choose a default action for")
+            proposal = replace(proposal, kind=self.default_kind(findings))
         kind = proposal.kind
         if kind not in KINDS:
             raise ActionError(f"unknown action {kind!r}; choose one of {', '.join(KINDS)}")
