@@ -49,9 +49,13 @@ def _action_errors() -> tuple[type[Exception], ...]:
     from scanner.actions.service import ActionError
     from scanner.actions.vault import VaultError
     from scanner.cli_actions import ActionUsageError
+    from scanner.cli_daemon import DaemonUsageError
+    from scanner.daemon.config import ConfigError
+    from scanner.daemon.daemon import DaemonError
     from scanner.store.actions import ActionStateError
 
-    return (ActionError, ActionUsageError, ActionStateError, AuditError, PolicyError, RewriteError, VaultError)
+    return (ActionError, ActionUsageError, ActionStateError, AuditError, PolicyError, RewriteError, VaultError,
+            DaemonUsageError, ConfigError, DaemonError)  # fmt: skip
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -95,8 +99,10 @@ def _parser() -> argparse.ArgumentParser:
     testing.set_defaults(handler=_cmd_rules_test)
 
     from scanner.cli_actions import add_action_commands
+    from scanner.cli_daemon import add_daemon_commands
 
     add_action_commands(sub)
+    add_daemon_commands(sub)
     return parser
 
 

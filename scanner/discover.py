@@ -22,6 +22,10 @@ NOT_REGULAR = "not_regular"
 ROOT_REL = "."  # rel of problems concerning the root itself
 
 
+# Never scanned: version-control and build folders, Office lock files (~$x.docx), temporary files.
+DEFAULT_EXCLUDES = (".git", ".svn", ".hg", "node_modules", "__pycache__", "~$*", "*.tmp", ".~lock.*")
+
+
 @dataclass(frozen=True)
 class FileRef:
     """A regular file found under the scan root, with the stat data used to skip unchanged files."""

@@ -19,7 +19,7 @@ from scanner.classify import Policy, classify
 from scanner.detect.engine import Detector
 from scanner.detect.rulepack import MaskStyle
 from scanner.detect.stream import ChunkedDetector, LocatedDetection
-from scanner.discover import FileRef, WalkProblem, walk
+from scanner.discover import DEFAULT_EXCLUDES, FileRef, WalkProblem, walk
 from scanner.extract.archive_limits import ArchiveLimits
 from scanner.extract.base import (
     SUSPICIOUS,
@@ -38,7 +38,6 @@ from scanner.store.store import NewFinding, Store
 _NAME_MASK = MaskStyle("name")  # for detections from NER, which have no rule
 SCANNED = "scanned"
 CHANGED_DURING_SCAN = "changed_during_scan"
-DEFAULT_EXCLUDES = (".git", ".svn", ".hg", "node_modules", "__pycache__", "~$*", "*.tmp", ".~lock.*")
 
 
 @dataclass(frozen=True)

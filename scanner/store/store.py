@@ -134,6 +134,16 @@ class Store:
         sets = f"finished_at = ?, status = ?{', ' + columns if columns else ''}"
         self._db.execute(f"UPDATE scan_runs SET {sets} WHERE id = ?", (utc_now(), status, *counts.values(), run_id))
 
+    def scanned_since(self, started: float) -> int:
+        """Files scanned by daemon runs (`custos watch`) that began at or after ``started`` (epoch seconds)."""
+        since = datetime.fromtimestamp(int(started), UTC).isoformat(timespec="seconds").replace("+00:00", "Z")
+        row = self._db.execute(
+            "SELECT COALESCE(SUM(files_scanned), 0) FROM scan_runs"
+            " WHERE started_at >= ? AND tool_version LIKE '% watch'",
+            (since,),
+        ).fetchone()
+        return int(row[0])
+
     def run(self, run_id: int) -> sqlite3.Row:
         return self._db.execute("SELECT * FROM scan_runs WHERE id = ?", (run_id,)).fetchone()
 

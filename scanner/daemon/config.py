@@ -1,0 +1,346 @@
+"""Daemon configuration: read `custos.toml` (or command-line arguments) into frozen, validated records.
+
+Loading checks types, ranges, unknown keys and overlapping roots without touching the roots themselves;
+`validate_paths` then checks the filesystem (roots exist and are readable, the database is on local disk and
+outside every watched root). Every error is one line naming the file and the key, e.g.
+``custos.toml: daemon.workers: expected an integer 1..64, got "two"``. ``roots[N]`` counts from 1.
+"""
+
+from __future__ import annotations
+
+import difflib
+import json
+import math
+import os
+import re
+import stat
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from fnmatch import translate
+from functools import cache, cached_property
+from pathlib import Path
+from typing import Any
+
+import tomli
+
+from scanner.discover import DEFAULT_EXCLUDES
+from scanner.paths import default_db
+
+CUSTOS_TEMP_GLOB = ".custos-*"  # masked copies, hidden deletions and restores in progress
+NETWORK_FILESYSTEMS = frozenset({"nfs", "nfs4", "cifs", "smb3", "smbfs", "ceph", "glusterfs", "fuse.sshfs"})
+LOG_LEVELS = ("debug", "info", "warning", "error")
+MAX_WORKERS = 64
+_UNITS = {"": 1, "K": 1 << 10, "M": 1 << 20, "G": 1 << 30, "T": 1 << 40}
+_OCTAL = re.compile(r"\\([0-7]{3})")
+
+
+class ConfigError(ValueError):
+    """A configuration that cannot be used; the message is one line naming the file and the key."""
+
+
+@cache
+def always_excluded() -> tuple[str, ...]:
+    """Globs excluded from every root: the scanner's DEFAULT_EXCLUDES and Custos's own temporary files."""
+    return (*DEFAULT_EXCLUDES, CUSTOS_TEMP_GLOB)
+
+
+@dataclass(frozen=True)
+class RootConfig:
+    """One watched directory and the files under it that are scanned."""
+
+    path: Path
+    include: tuple[str, ...] = ("*",)
+    exclude: tuple[str, ...] = ()
+    polling: bool = False
+    poll_interval: float = 30.0
+
+    def wants(self, rel: str) -> bool:
+        """Whether the file at `rel` (relative to the root, POSIX '/') is scanned.
+
+        Excluded when a glob matches the path of the file or of any directory above it, or the name of the
+        file or of any such directory. Otherwise it must match an include glob by path or by name.
+        """
+        parts = _parts(rel)
+        if not parts or self._excluded(parts):
+            return False
+        return self._included("/".join(parts), parts[-1])
+
+    def wants_in_walk(self, rel: str, name: str) -> bool:
+        """`wants` for a file whose folders a walk has already let through (`wants_dir`): one check each."""
+        exclude = self._exclude_re
+        return not (exclude.match(name) or exclude.match(rel)) and self._included(rel, name)
+
+    def wants_dir(self, rel_dir: str) -> bool:
+        """Whether a walk enters the directory at `rel_dir`; include globs never prune directories."""
+        parts = _parts(rel_dir)
+        return not parts or not self._excluded(parts)
+
+    def _excluded(self, parts: list[str]) -> bool:
+        exclude = self._exclude_re
+        return any(exclude.match(name) or exclude.match("/".join(parts[:depth])) for depth, name in enumerate(parts, 1))
+
+    def _included(self, path: str, name: str) -> bool:
+        include = self._include_re
+        return bool(include.match(path) or include.match(name))
+
+    @cached_property
+    def _exclude_re(self) -> re.Pattern[str]:
+        """All exclude globs as one compiled alternation: same answers as fnmatchcase, one regex call."""
+        return _globs_regex((*always_excluded(), *self.exclude))
+
+    @cached_property
+    def _include_re(self) -> re.Pattern[str]:
+        return _globs_regex(self.include)
+
+
+@dataclass(frozen=True)
+class WatchConfig:
+    """Everything `custos watch` needs: daemon settings and the roots it watches."""
+
+    database: Path | None  # None: scanner.paths.default_db(), decided when used
+    workers: int
+    settle_seconds: float
+    reconcile_interval: float  # 0: reconcile only at start-up
+    max_file_size: int
+    log_level: str
+    heartbeat_seconds: float
+    roots: tuple[RootConfig, ...]
+    source: Path | None  # the file it was read from
+
+    def database_path(self) -> Path:
+        return self.database if self.database is not None else default_db()
+
+
+def _globs_regex(globs: Sequence[str]) -> re.Pattern[str]:
+    return re.compile("|".join(translate(g) for g in globs) or "(?!)")
+
+
+def parse_size(text: str) -> int:
+    """Bytes in "500M", "1.5G", "10KB" or "2048" (binary units, as for `custos scan --max-size`)."""
+    value, unit = text.strip().upper().rstrip("B"), ""
+    if value and value[-1] in _UNITS:
+        value, unit = value[:-1], value[-1]
+    try:
+        return int(float(value) * _UNITS[unit])
+    except (ValueError, OverflowError) as exc:
+        raise ValueError(f"{text!r} is not a size: use a number with K, M, G or T (e.g. 500M)") from exc
+
+
+def load_config(path: Path) -> WatchConfig:
+    """Read and validate a config file; relative paths in it are taken from the file's directory."""
+    try:
+        with open(path, "rb") as fh:
+            data = tomli.load(fh)
+    except OSError as exc:
+        raise ConfigError(f"{path}: cannot read config file ({exc.strerror})") from exc
+    except UnicodeDecodeError as exc:
+        raise ConfigError(f"{path}: not UTF-8 text (byte {exc.start}); save it as UTF-8") from exc
+    except tomli.TOMLDecodeError as exc:
+        raise ConfigError(f"{path}: not valid TOML: {exc}") from exc
+    source = Path(os.path.abspath(path))
+    try:
+        return _build(data, base=source.parent, source=source)
+    except _Invalid as exc:
+        raise ConfigError(f"{path}: {exc}") from None
+
+
+def config_from_args(roots: Sequence[Path], **overrides: Any) -> WatchConfig:
+    """A config without a file (`custos watch /srv/share --workers 2`), checked like one; None = not given.
+
+    `overrides` are [daemon] keys, and [[roots]] keys applied to every root. Relative paths are taken from
+    the current directory; error messages name the keyword (``workers: expected an integer 1..64, got 0``).
+    """
+    if unknown := sorted(set(overrides) - _OPTIONS):
+        raise TypeError(f"config_from_args: unknown option(s) {', '.join(unknown)}")
+    if not roots:
+        raise ConfigError("no directory to watch given")
+    given = {k: v for k, v in overrides.items() if v is not None}
+    given = {k: str(v) if isinstance(v, Path) else list(v) if isinstance(v, tuple) else v for k, v in given.items()}
+    data = {
+        "daemon": {k: v for k, v in given.items() if k in _DAEMON_KEYS},
+        "roots": [{"path": str(r), **{k: v for k, v in given.items() if k in _ROOT_KEYS}} for r in roots],
+    }
+    try:
+        return _build(data, base=Path.cwd(), source=None)
+    except _Invalid as exc:
+        raise ConfigError(str(exc).removeprefix("daemon.")) from None
+
+
+def validate_paths(config: WatchConfig, *, mounts: Path = Path("/proc/mounts")) -> list[str]:
+    """Problems that stop the daemon from working, one line each; an empty list means all is well."""
+    problems: list[str] = []
+    table = _mounts(mounts)
+    for i, root in enumerate(config.roots, 1):
+        key = f"roots[{i}].path"
+        try:
+            is_dir = stat.S_ISDIR(os.stat(root.path).st_mode)
+        except OSError as exc:
+            problems.append(f"{key}: {root.path} cannot be used ({exc.strerror})")
+            continue
+        fstype = _fstype(root.path, table)
+        if not is_dir:
+            problems.append(f"{key}: {root.path} is not a directory")
+        elif not os.access(root.path, os.R_OK | os.X_OK):
+            problems.append(f"{key}: {root.path} is not readable by this user (uid {os.getuid()})")
+        elif fstype in NETWORK_FILESYSTEMS and not root.polling:
+            why = "inotify misses other clients' changes; set polling = true"
+            problems.append(f"{key}: {root.path} is on {fstype}, where {why}")
+    db = config.database_path().resolve()
+    for i, root in enumerate(config.roots, 1):
+        if db.is_relative_to(root.path):
+            problems.append(f"daemon.database: {db} is inside roots[{i}] ({root.path}); keep it off the share")
+    fstype = _fstype(db, table)
+    if fstype in NETWORK_FILESYSTEMS:
+        problems.append(f"daemon.database: {db} is on {fstype}; SQLite's write-ahead log needs a local filesystem")
+    return problems
+
+
+class _Invalid(Exception):
+    """A bad value, raised deep in parsing and given its file name by the public function."""
+
+
+_Check = tuple[Callable[[Any], bool], str]  # predicate, and what a valid value looks like
+_REQUIRED = object()
+
+
+def _is_int(v: Any) -> bool:
+    return isinstance(v, int) and not isinstance(v, bool)
+
+
+def _number(minimum: float, *, strict: bool = False) -> _Check:
+    def ok(v: Any) -> bool:
+        good = (_is_int(v) or isinstance(v, float)) and math.isfinite(v)
+        return good and (v > minimum if strict else v >= minimum)
+
+    return ok, f"a number {'>' if strict else '>='} {minimum:g} (seconds)"
+
+
+def _size_ok(v: Any) -> bool:
+    if isinstance(v, str):
+        try:
+            return parse_size(v) > 0
+        except ValueError:
+            return False
+    return _is_int(v) and v > 0
+
+
+def _globs_ok(v: Any) -> bool:
+    return isinstance(v, list) and all(isinstance(g, str) and g for g in v)
+
+
+_DAEMON_KEYS: dict[str, tuple[Any, _Check]] = {
+    "database": (None, (lambda v: isinstance(v, str) and v != "", "a path string")),
+    "workers": (1, (lambda v: _is_int(v) and 1 <= v <= MAX_WORKERS, f"an integer 1..{MAX_WORKERS}")),
+    "settle_seconds": (1.0, _number(0)),
+    "reconcile_interval": (3600.0, _number(0)),
+    "max_file_size": ("1G", (_size_ok, 'a size such as "500M" or "1G", or a number of bytes')),
+    "log_level": ("info", (lambda v: isinstance(v, str) and v.lower() in LOG_LEVELS, "|".join(LOG_LEVELS))),
+    "heartbeat_seconds": (5.0, _number(0, strict=True)),
+}
+_ROOT_KEYS: dict[str, tuple[Any, _Check]] = {
+    "path": (_REQUIRED, (lambda v: isinstance(v, str) and v != "", "a path string")),
+    "include": (["*"], (lambda v: _globs_ok(v) and v != [], "a non-empty array of glob strings")),
+    "exclude": ([], (_globs_ok, "an array of glob strings")),
+    "polling": (False, (lambda v: isinstance(v, bool), "true or false")),
+    "poll_interval": (30.0, _number(0, strict=True)),
+}
+_OPTIONS = (set(_DAEMON_KEYS) | set(_ROOT_KEYS)) - {"path"}  # what config_from_args accepts
+
+
+def _known_keys(data: Mapping[str, Any], where: str, known: Sequence[str]) -> None:
+    for key in data:
+        if key not in known:
+            close = difflib.get_close_matches(key, known, n=1)
+            hint = f"did you mean {close[0]}?" if close else f"known keys: {', '.join(known)}"
+            raise _Invalid(f"unknown key {where}{key} ({hint})")
+
+
+def _table(data: Mapping[str, Any], where: str, spec: Mapping[str, tuple[Any, _Check]]) -> dict[str, Any]:
+    """Check every key of one TOML table against `spec`; return the values with defaults filled in."""
+    _known_keys(data, where, list(spec))
+    values = {}
+    for key, (default, (ok, expected)) in spec.items():
+        value = data.get(key, default)
+        if value is _REQUIRED:
+            raise _Invalid(f"{where}{key}: missing; give the directory to watch")
+        if value is not None and not ok(value):
+            raise _Invalid(f"{where}{key}: expected {expected}, got {_show(value)}")
+        values[key] = value
+    return values
+
+
+def _build(data: Mapping[str, Any], *, base: Path, source: Path | None) -> WatchConfig:
+    _known_keys(data, "", ["daemon", "roots"])
+    if not isinstance(data.get("daemon", {}), dict):
+        raise _Invalid(f"daemon: expected a table ([daemon]), got {_show(data['daemon'])}")
+    raw_roots = data.get("roots", [])
+    if not isinstance(raw_roots, list) or not all(isinstance(r, dict) for r in raw_roots):
+        raise _Invalid(f"roots: expected [[roots]] tables, got {_show(raw_roots)}")
+    if not raw_roots:
+        raise _Invalid("no [[roots]] given")
+    d = _table(data.get("daemon", {}), "daemon.", _DAEMON_KEYS)
+    roots = []
+    for i, raw in enumerate(raw_roots, 1):
+        r = _table(raw, f"roots[{i}].", _ROOT_KEYS)
+        path = _resolve(r["path"], base, f"roots[{i}].path")
+        interval = float(r["poll_interval"])
+        roots.append(RootConfig(path, tuple(r["include"]), tuple(r["exclude"]), r["polling"], interval))
+    _check_overlap(roots)
+    size = d["max_file_size"]
+    return WatchConfig(
+        database=None if d["database"] is None else _resolve(d["database"], base, "daemon.database"),
+        workers=d["workers"],
+        settle_seconds=float(d["settle_seconds"]),
+        reconcile_interval=float(d["reconcile_interval"]),
+        max_file_size=parse_size(size) if isinstance(size, str) else size,
+        log_level=d["log_level"].lower(),
+        heartbeat_seconds=float(d["heartbeat_seconds"]),
+        roots=tuple(roots),
+        source=source,
+    )
+
+
+def _resolve(text: str, base: Path, key: str) -> Path:
+    # Resolved like `custos scan` resolves its root, so findings from both carry the same root string.
+    try:
+        return (base / Path(text).expanduser()).resolve()
+    except (OSError, RuntimeError, ValueError) as exc:
+        raise _Invalid(f"{key}: cannot use {_show(text)} ({exc})") from None
+
+
+def _check_overlap(roots: Sequence[RootConfig]) -> None:
+    """Reject a root listed twice or inside another: its files would be queued and scanned twice."""
+    for i, root in enumerate(roots):
+        for j, other in enumerate(roots[:i]):
+            key, was = f"roots[{i + 1}].path", f"roots[{j + 1}] ({other.path})"
+            if root.path == other.path:
+                raise _Invalid(f"{key}: {root.path} is already watched by {was}")
+            if root.path.is_relative_to(other.path) or other.path.is_relative_to(root.path):
+                inside = "inside" if root.path.is_relative_to(other.path) else "above"
+                raise _Invalid(f"{key}: {root.path} is {inside} {was}; watch only one, with exclude to skip parts")
+
+
+def _show(value: Any) -> str:
+    """A value as it would be written in TOML, for error messages."""
+    if isinstance(value, bool | str):
+        return json.dumps(value, ensure_ascii=False)  # true, false, "two"
+    return {list: "an array", dict: "a table"}.get(type(value), str(value))
+
+
+def _parts(rel: str) -> list[str]:
+    return [p for p in rel.split("/") if p not in ("", ".")]
+
+
+def _mounts(path: Path) -> dict[str, str]:
+    """Mount point → filesystem type; a later line (mounted on top) wins. Octal escapes (\\040) decoded."""
+    try:
+        rows = [line.split() for line in path.read_text().splitlines()]
+    except OSError:
+        return {}
+    return {_OCTAL.sub(lambda m: chr(int(m[1], 8)), r[1]): r[2] for r in rows if len(r) >= 3}
+
+
+def _fstype(path: Path, mounts: Mapping[str, str]) -> str | None:
+    """The type of the filesystem holding `path`: the longest mount point containing it."""
+    points = [m for m in mounts if path.is_relative_to(m)]
+    return mounts[max(points, key=len)] if points else None

@@ -1,0 +1,164 @@
+"""A worker process: loads the detection engine once, then claims queued paths and scans them until told to stop.
+
+A claimed job is leased; a worker that dies (kill -9) leaves its job to be taken over when the lease ends or
+when the daemon restarts. Scanning twice is harmless: an unchanged file is skipped by size/mtime and hash,
+so a file is recorded once per content. A file whose mtime is younger than the settle time is put back.
+"""
+
+from __future__ import annotations
+
+import os
+import stat
+import threading
+import time
+from pathlib import Path
+
+from scanner.daemon.config import WatchConfig
+from scanner.daemon.log import event, setup
+from scanner.daemon.watcher import root_is_present
+from scanner.discover import FileRef
+from scanner.scan import Scanner, ScanOptions, ScanStats
+from scanner.store.moves import FileMoves
+from scanner.store.store import Store
+from scanner.store.work_queue import Job, WorkQueue
+
+LEASE_SECONDS = 120.0
+IDLE_SLEEP = 0.5
+RETRY_SECONDS = 30.0
+
+
+def worker_main(config: WatchConfig, db: Path, name: str, stop: threading.Event, log_level: str) -> None:
+    """Entry point of a worker process (multiprocessing 'spawn': everything it needs is passed in)."""
+    setup(log_level)
+    from scanner.classify import Policy
+    from scanner.detect.engine import Detector
+    from scanner.detect.rulepack import load_default_packs, merged_policy
+    from scanner.fingerprint import load_or_create_key
+    from scanner.paths import key_path_for
+
+    packs = load_default_packs()
+    detector = Detector(packs)
+    with Store(db) as store:
+        options = ScanOptions(max_file_size=config.max_file_size)
+        key = load_or_create_key(key_path_for(db))
+        scanner = Scanner(store, detector, key=key, policy=Policy.from_mapping(merged_policy(packs)), options=options)
+        _Worker(config, store, scanner, db, name).run(stop)
+
+
+class _Worker:
+    def __init__(self, config: WatchConfig, store: Store, scanner: Scanner, db: Path, name: str) -> None:
+        self.config = config
+        self.store = store
+        self.scanner = scanner
+        self.db = db
+        self.name = name
+        self.work = WorkQueue(store)
+        self.moves = FileMoves(store)
+        self.roots = {str(r.path): r for r in config.roots}
+        self.runs: dict[str, tuple[int, ScanStats]] = {}
+
+    def run(self, stop: threading.Event) -> None:
+        event("worker_ready", worker=self.name, pid=os.getpid())
+        try:
+            while not stop.is_set():
+                job = self.work.claim(self.name, time.time(), LEASE_SECONDS)
+                if job is None:
+                    wait = self.work.next_ready_in(time.time())
+                    stop.wait(IDLE_SLEEP if wait is None else min(IDLE_SLEEP, max(wait, 0.05)))
+                    continue
+                self._handle(job)
+        finally:
+            self.work.release(self.name)
+            for run_id, stats in self.runs.values():
+                self._record_run(run_id, stats, "completed")
+            event("worker_stopped", worker=self.name)
+
+    def _handle(self, job: Job) -> None:
+        root = self.roots.get(job.root)
+        if root is None or not root.wants(job.rel_path):
+            self.work.complete(job.id, self.name)
+            return
+        path = Path(job.root) / job.rel_path
+        try:
+            st = os.stat(path, follow_symlinks=False)
+        except FileNotFoundError:
+            self._gone(job, root.path)
+            return
+        except OSError as exc:
+            self.work.fail(job.id, self.name, str(exc), retry_at=time.time() + RETRY_SECONDS)
+            return
+        if not stat.S_ISREG(st.st_mode):
+            self.work.complete(job.id, self.name)
+            return
+        settled_at = st.st_mtime_ns / 1e9 + self.config.settle_seconds
+        if settled_at > time.time():
+            self.work.postpone(job.id, self.name, not_before=settled_at + 0.05)  # still being written
+            return
+        self._scan(job, FileRef(path, job.rel_path, st.st_size, st.st_mtime_ns, st.st_dev, st.st_ino))
+
+    def _scan(self, job: Job, ref: FileRef) -> None:
+        run_id, stats = self._run_for(job.root)
+        before = stats.findings
+        renewer = _LeaseRenewer(self.db, job, self.name)
+        try:
+            self.scanner.scan_file(job.root, ref, run_id, stats)
+        except Exception as exc:  # noqa: BLE001 - one bad file must never stop the worker
+            event("scan_error", "error", path=ref.path, error=exc)
+            self.work.fail(job.id, self.name, f"{type(exc).__name__}: {exc}", retry_at=time.time() + RETRY_SECONDS)
+            return
+        finally:
+            renewer.stop()
+        record = self.store.file(job.root, job.rel_path)
+        if record and record.status == "changed_during_scan":
+            now = time.time()
+            self.work.enqueue(job.root, job.rel_path, "changed_during_scan", now + self.config.settle_seconds, now)
+        self.work.complete(job.id, self.name)
+        self._record_run(run_id, stats, "running")
+        event("scanned", path=ref.path, status=record.status if record else "?", findings=stats.findings - before,
+              reason=job.reason)  # fmt: skip
+
+    def _gone(self, job: Job, root: Path) -> None:
+        if not root_is_present(root):
+            event("root_unavailable", "warning", root=root, action="postponed")
+            self.work.postpone(job.id, self.name, not_before=time.time() + RETRY_SECONDS)
+            return
+        if self.moves.mark_file_gone(job.root, job.rel_path):
+            event("gone", path=Path(job.root) / job.rel_path)
+        self.work.complete(job.id, self.name)
+
+    def _run_for(self, root: str) -> tuple[int, ScanStats]:
+        if root not in self.runs:
+            from scanner import __version__
+
+            packs = ", ".join(sorted({r.pack_ref for r in self.scanner.detector.rules.values()}))
+            self.runs[root] = (self.store.begin_run(root, packs, f"{__version__} watch"), ScanStats())
+        return self.runs[root]
+
+    def _record_run(self, run_id: int, stats: ScanStats, status: str) -> None:
+        self.store.finish_run(
+            run_id, status, files_scanned=stats.files_scanned, files_unchanged=stats.files_unchanged,
+            files_failed=stats.files_failed, bytes_scanned=stats.bytes_scanned, findings=stats.findings,
+        )  # fmt: skip
+
+
+class _LeaseRenewer:
+    """Keeps a long scan's lease alive from a thread with its own connection."""
+
+    def __init__(self, db: Path, job: Job, owner: str) -> None:
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, args=(db, job.id, owner), daemon=True)
+        self._thread.start()
+
+    def _run(self, db: Path, job_id: int, owner: str) -> None:
+        if self._stop.wait(LEASE_SECONDS / 3):
+            return  # most scans end long before: no connection opened
+        with Store(db) as store:
+            work = WorkQueue(store)
+            while True:
+                work.renew(job_id, owner, time.time(), LEASE_SECONDS)
+                if self._stop.wait(LEASE_SECONDS / 3):
+                    return
+
+    def stop(self) -> None:
+        self._stop.set()
+        self._thread.join(timeout=5)

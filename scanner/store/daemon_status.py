@@ -1,0 +1,100 @@
+"""What the running `custos watch` daemon reports about itself, for `custos status` and the TUI.
+
+One row per daemon instance; the daemon upserts it on every heartbeat, readers judge liveness by its age.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, fields
+
+from scanner.store.store import Store
+
+DDL = """
+CREATE TABLE IF NOT EXISTS daemon_status (
+    id            TEXT PRIMARY KEY,             -- daemon instance ('main' while there is one per database)
+    pid           INTEGER,
+    host          TEXT,
+    started_at    REAL,
+    heartbeat_at  REAL,
+    state         TEXT,                          -- starting | running | draining | stopped | crashed
+    roots         TEXT NOT NULL DEFAULT '[]',    -- JSON list of watched roots
+    workers       INTEGER,
+    last_event_at REAL,
+    queue_depth   INTEGER,
+    files_scanned INTEGER NOT NULL DEFAULT 0,
+    files_per_s   REAL,
+    errors        INTEGER NOT NULL DEFAULT 0,
+    last_error    TEXT,
+    version       TEXT
+);
+"""
+
+STATES = ("starting", "running", "draining", "stopped", "crashed")
+LIVE_STATES = ("starting", "running", "draining")
+
+
+@dataclass(frozen=True)
+class DaemonStatus:
+    id: str
+    pid: int | None
+    host: str | None
+    started_at: float | None
+    heartbeat_at: float | None
+    state: str | None
+    roots: tuple[str, ...]
+    workers: int | None
+    last_event_at: float | None
+    queue_depth: int | None
+    files_scanned: int
+    files_per_s: float | None
+    errors: int
+    last_error: str | None
+    version: str | None
+
+
+COLUMNS = tuple(f.name for f in fields(DaemonStatus) if f.name != "id")
+
+
+class DaemonStatusStore:
+    """Upsert and read one daemon instance's status row; shares the store's connection."""
+
+    def __init__(self, store: Store, instance_id: str = "main") -> None:
+        self._db = store.connection
+        self.instance_id = instance_id
+        self._db.executescript(DDL)
+
+    def update(self, **values: object) -> None:
+        """Set the given columns (others keep their value), creating the row if needed; one statement."""
+        unknown = set(values) - set(COLUMNS)
+        if unknown:
+            raise ValueError(f"unknown daemon status field(s): {', '.join(sorted(unknown))}")
+        if "state" in values and values["state"] not in STATES:
+            raise ValueError(f"daemon state must be one of {', '.join(STATES)}, not {values['state']!r}")
+        if "roots" in values:
+            values["roots"] = json.dumps([str(r) for r in values["roots"]])  # type: ignore[union-attr]
+        names = list(values)
+        sets = ", ".join(f"{n} = excluded.{n}" for n in names)
+        self._db.execute(
+            f"INSERT INTO daemon_status(id{''.join(', ' + n for n in names)}) VALUES (?{', ?' * len(names)})"
+            f" ON CONFLICT(id) DO {f'UPDATE SET {sets}' if sets else 'NOTHING'}",
+            (self.instance_id, *values.values()),
+        )
+
+    def read(self) -> DaemonStatus | None:
+        row = self._db.execute("SELECT * FROM daemon_status WHERE id = ?", (self.instance_id,)).fetchone()
+        if row is None:
+            return None
+        data = {name: row[name] for name in ("id", *COLUMNS)}
+        data["roots"] = tuple(json.loads(data["roots"]))
+        return DaemonStatus(**data)
+
+
+def is_alive(status: DaemonStatus | None, now: float, heartbeat_seconds: float) -> bool:
+    """A daemon in a live state whose last heartbeat is no older than three heartbeat intervals."""
+    return (
+        status is not None
+        and status.state in LIVE_STATES
+        and status.heartbeat_at is not None
+        and now - status.heartbeat_at <= 3 * heartbeat_seconds
+    )

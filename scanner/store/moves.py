@@ -1,0 +1,111 @@
+"""Files that moved or vanished on disk: their rows, findings and decisions follow them, or become gone.
+
+The daemon applies watchdog's move and delete events here; archive members ("a.zip:inner/b.csv") and
+false-positive suppressions move with their file.
+"""
+
+from __future__ import annotations
+
+from scanner.store.store import Store
+
+
+class FileMoves:
+    def __init__(self, store: Store) -> None:
+        self.store = store
+        self._db = store.connection
+
+    def rename_file(self, root: str, old_rel: str, new_rel: str) -> bool:
+        """A file moved within a root: its row, findings and decisions follow it (archive members too); a file
+        that the move replaced is gone. False when nothing was recorded at ``old_rel``."""
+        with self.store.transaction():
+            if (
+                self._db.execute("SELECT 1 FROM files WHERE root = ? AND rel_path = ?", (root, old_rel)).fetchone()
+                is None
+            ):
+                return False
+            self._retire(root, new_rel)
+            self._db.execute("UPDATE files SET rel_path = ? WHERE root = ? AND rel_path = ?", (new_rel, root, old_rel))
+            old_prefix, new_prefix = f"{old_rel}:", f"{new_rel}:"
+            self._db.execute(
+                "UPDATE files SET rel_path = ? || substr(rel_path, ?) WHERE root = ? AND substr(rel_path, 1, ?) = ?",
+                (new_prefix, len(old_prefix) + 1, root, len(old_prefix), old_prefix),
+            )
+            self._db.execute(
+                "UPDATE suppressions SET rel_path = ? WHERE root = ? AND rel_path = ?", (new_rel, root, old_rel)
+            )
+        return True
+
+    def _retire(self, root: str, rel_path: str) -> None:
+        """The file a move replaced: gone, and its row (with its members) renamed out of the way to
+        ``path#replaced-<id>`` so its findings and decisions keep their history."""
+        self._mark_gone(root, rel_path)
+        row = self._db.execute("SELECT id FROM files WHERE root = ? AND rel_path = ?", (root, rel_path)).fetchone()
+        if row is None:
+            return
+        tomb = f"{rel_path}#replaced-{row[0]}"
+        prefix = f"{rel_path}:"
+        self._db.execute("UPDATE files SET rel_path = ? WHERE id = ?", (tomb, row[0]))
+        self._db.execute(
+            "UPDATE files SET rel_path = ? || substr(rel_path, ?) WHERE root = ? AND substr(rel_path, 1, ?) = ?",
+            (f"{tomb}:", len(prefix) + 1, root, len(prefix), prefix),
+        )
+
+    def rename_dir(self, root: str, old_dir: str, new_dir: str) -> int:
+        """A folder moved within a root: every recorded path under it follows; returns how many."""
+        old_prefix, new_prefix = f"{old_dir.rstrip('/')}/", f"{new_dir.rstrip('/')}/"
+        with self.store.transaction():
+            moving = self._db.execute(
+                "SELECT rel_path FROM files WHERE root = ? AND substr(rel_path, 1, ?) = ? AND instr(rel_path, ':') = 0",
+                (root, len(old_prefix), old_prefix),
+            ).fetchall()
+            for (rel,) in moving:
+                self._retire(root, new_prefix + rel[len(old_prefix) :])  # e.g. files deleted there before
+            cur = self._db.execute(
+                "UPDATE files SET rel_path = ? || substr(rel_path, ?) WHERE root = ? AND substr(rel_path, 1, ?) = ?",
+                (new_prefix, len(old_prefix) + 1, root, len(old_prefix), old_prefix),
+            )
+            self._db.execute(
+                "UPDATE suppressions SET rel_path = ? || substr(rel_path, ?)"
+                " WHERE root = ? AND substr(rel_path, 1, ?) = ?",
+                (new_prefix, len(old_prefix) + 1, root, len(old_prefix), old_prefix),
+            )
+        return cur.rowcount
+
+    def recorded_under(self, root: str, rel_dir: str) -> list[str]:
+        """Recorded, not gone, top-level files under a folder of a root (for a deleted folder)."""
+        prefix = f"{rel_dir.rstrip('/')}/"
+        rows = self._db.execute(
+            "SELECT rel_path FROM files WHERE root = ? AND substr(rel_path, 1, ?) = ? AND instr(rel_path, ':') = 0"
+            " AND status NOT IN ('gone', 'quarantined', 'deleted')",
+            (root, len(prefix), prefix),
+        )
+        return [r[0] for r in rows]
+
+    def mark_file_gone(self, root: str, rel_path: str) -> int:
+        """A deleted file (and its archive members) and their findings are gone; returns the rows changed."""
+        with self.store.transaction():
+            return self._mark_gone(root, rel_path)
+
+    def _mark_gone(self, root: str, rel_path: str) -> int:
+        prefix = f"{rel_path}:"
+        ids = [
+            r[0]
+            for r in self._db.execute(
+                "SELECT id FROM files WHERE root = ? AND (rel_path = ? OR substr(rel_path, 1, ?) = ?)"
+                " AND status NOT IN ('gone', 'quarantined', 'deleted')",
+                (root, rel_path, len(prefix), prefix),
+            )
+        ]
+        self._db.executemany("UPDATE files SET status = 'gone' WHERE id = ?", [(i,) for i in ids])
+        self._db.executemany(
+            "UPDATE findings SET state = 'gone' WHERE file_id = ? AND state = 'active'", [(i,) for i in ids]
+        )
+        return len(ids)
+
+    def files_under(self, root: str) -> dict[str, tuple[int | None, int | None, str]]:
+        """rel_path → (size, mtime_ns, status) of every recorded file of a root that is not an archive member;
+        what a reconciliation walk compares the disk with."""
+        rows = self._db.execute(
+            "SELECT rel_path, size, mtime_ns, status FROM files WHERE root = ? AND instr(rel_path, ':') = 0", (root,)
+        )
+        return {r[0]: (r[1], r[2], r[3]) for r in rows}

@@ -1,0 +1,87 @@
+"""Moves, deletions and reconciliation walks against a real database and real files (no daemon process)."""
+
+from __future__ import annotations
+
+import os
+import time
+from pathlib import Path
+
+import pytest
+
+from scanner.classify import Policy
+from scanner.daemon.config import config_from_args
+from scanner.daemon.reconcile import reconcile
+from scanner.detect.rulepack import merged_policy
+from scanner.fingerprint import load_or_create_key
+from scanner.scan import Scanner
+from scanner.store.moves import FileMoves
+from scanner.store.store import Store
+from scanner.store.work_queue import WorkQueue
+
+
+@pytest.fixture
+def scanned(tmp_path: Path, packs, detector):
+    share = tmp_path / "share"
+    (share / "dir").mkdir(parents=True)
+    (share / "a.txt").write_text("手机：13912345678\n", encoding="utf-8")
+    (share / "dir" / "b.txt").write_text("手机：13800138000\n", encoding="utf-8")
+    store = Store(tmp_path / "custos.db")
+    key = load_or_create_key(tmp_path / "custos.key")
+    Scanner(store, detector, key=key, policy=Policy.from_mapping(merged_policy(packs))).scan(share)
+    yield share, store
+    store.close()
+
+
+def _active(store: Store, rel: str) -> list[str]:
+    return [f.preview for f in store.findings() if f.path == rel]
+
+
+def test_a_moved_file_keeps_its_findings_and_the_replaced_one_is_gone(scanned):
+    share, store = scanned
+    root = str(share.resolve())
+    moves = FileMoves(store)
+    assert moves.rename_file(root, "a.txt", "dir/b.txt")  # b.txt was overwritten by the move
+    assert _active(store, "dir/b.txt") == ["139****5678"]
+    assert _active(store, "a.txt") == []
+    assert not moves.rename_file(root, "never-seen.txt", "x.txt")
+
+
+def test_a_moved_folder_carries_every_file(scanned):
+    share, store = scanned
+    root = str(share.resolve())
+    moves = FileMoves(store)
+    assert moves.rename_dir(root, "dir", "archive/2024") == 1
+    assert _active(store, "archive/2024/b.txt") == ["138****8000"]
+    moves.mark_file_gone(root, "archive/2024/b.txt")
+    assert moves.rename_dir(root, "archive", "dir") == 1  # and back, over nothing
+    moves.rename_file(root, "a.txt", "archive/2024/b.txt")  # a recorded-but-gone path is taken over
+    assert moves.rename_dir(root, "archive", "dir") == 1
+    assert _active(store, "dir/2024/b.txt") == ["139****5678"]
+
+
+def test_reconcile_queues_new_and_changed_files_and_deletions(scanned):
+    share, store = scanned
+    root_cfg = config_from_args([share]).roots[0]
+    work = WorkQueue(store)
+    result = reconcile(root_cfg, FileMoves(store), work, settle=0)
+    assert (result.changed, result.deleted) == (0, 0)  # an unchanged tree queues nothing
+    (share / "new.txt").write_text("x", encoding="utf-8")
+    later = time.time() + 5
+    os.utime(share / "a.txt", (later, later))
+    (share / "dir" / "b.txt").unlink()
+    result = reconcile(root_cfg, FileMoves(store), work, settle=0)
+    assert (result.changed, result.deleted) == (2, 1)
+    reasons = set()
+    while job := work.claim("test", time.time(), 60):
+        reasons.add((job.rel_path, job.reason))
+        work.complete(job.id, "test")
+    assert reasons == {("new.txt", "reconcile"), ("a.txt", "reconcile"), ("dir/b.txt", "deleted")}
+
+
+def test_an_emptied_root_is_an_outage_not_a_mass_deletion(scanned):
+    share, store = scanned
+    for path in sorted(share.rglob("*"), reverse=True):
+        path.unlink() if path.is_file() else path.rmdir()
+    result = reconcile(config_from_args([share]).roots[0], FileMoves(store), WorkQueue(store), settle=0)
+    assert result.outage and result.deleted == 0
+    assert len(_active(store, "a.txt")) == 1
