@@ -1,0 +1,216 @@
+"""Read queries for the review UI: dashboard counts, pages of files and findings, one finding's detail.
+
+Pages are keyed by OFFSET over an indexed ORDER BY and never load more than a page, so a database with
+100,000 findings opens as fast as one with ten. Filters are data (`FindingFilter`); no widget writes SQL.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from scanner.store.store import Store
+
+SORTS = {
+    "path": "fi.root, fi.rel_path, f.start",
+    "type": "f.entity_type, fi.rel_path, f.start",
+    "sensitivity": "CASE f.sensitivity WHEN 'sensitive' THEN 0 WHEN 'general' THEN 1 ELSE 2 END, fi.rel_path, f.start",
+    "score": "f.score DESC, fi.rel_path, f.start",
+}
+FILE_SORTS = {
+    "path": "fi.root, fi.rel_path",
+    "findings": "n DESC, fi.rel_path",
+    "sensitivity": "sensitive DESC, n DESC, fi.rel_path",
+}
+
+
+@dataclass(frozen=True)
+class FindingFilter:
+    entity_types: tuple[str, ...] = ()
+    sensitivity: str | None = None
+    state: str = "active"
+    path_contains: str | None = None
+    min_score: float | None = None
+    file_id: int | None = None
+    search: str | None = None  # matched against path, type, preview, rule and location
+
+    def where(self) -> tuple[str, list[object]]:
+        clauses, params = ["f.state = ?"], [self.state]
+        if self.entity_types:
+            clauses.append(f"f.entity_type IN ({','.join('?' * len(self.entity_types))})")
+            params += list(self.entity_types)
+        if self.sensitivity:
+            clauses.append("f.sensitivity = ?")
+            params.append(self.sensitivity)
+        if self.path_contains:
+            clauses.append("instr(fi.rel_path, ?) > 0")
+            params.append(self.path_contains)
+        if self.min_score is not None:
+            clauses.append("f.score >= ?")
+            params.append(self.min_score)
+        if self.file_id is not None:
+            clauses.append("f.file_id = ?")
+            params.append(self.file_id)
+        if self.search:
+            clauses.append(
+                "(instr(fi.rel_path, ?) > 0 OR instr(f.entity_type, ?) > 0 OR instr(f.preview, ?) > 0"
+                " OR instr(f.rule_id, ?) > 0 OR instr(f.location, ?) > 0)"
+            )
+            params += [self.search] * 5
+        return " AND ".join(clauses), params
+
+
+@dataclass(frozen=True)
+class FindingItem:
+    id: int
+    file_id: int
+    root: str
+    path: str
+    entity_type: str
+    sensitivity: str
+    preview: str
+    location: str
+    score: float
+    rule: str
+    context_word: str | None
+    flags: tuple[str, ...]
+    state: str
+    start: int
+    end: int
+    action: str | None  # kind and state of an open or executed action covering it
+
+
+@dataclass(frozen=True)
+class FileItem:
+    id: int
+    root: str
+    path: str
+    findings: int
+    sensitive: int
+    types: str
+    status: str
+    action: str | None
+
+
+@dataclass(frozen=True)
+class Dashboard:
+    by_sensitivity: list[tuple[str, int]] = field(default_factory=list)
+    by_type: list[tuple[str, int, int]] = field(default_factory=list)  # type, findings, files
+    by_folder: list[tuple[str, int]] = field(default_factory=list)
+    by_state: list[tuple[str, int]] = field(default_factory=list)
+    problems: list[tuple[str, str, str]] = field(default_factory=list)  # path, status, error
+    actions: list[tuple[str, int]] = field(default_factory=list)  # action state, count
+    files_total: int = 0
+    files_with_findings: int = 0
+    files_decided: int = 0
+    files_executed: int = 0
+
+
+_ACTION_OF = (
+    "(SELECT a.kind || ' ' || a.state FROM action_findings af JOIN actions a ON a.id = af.action_id"
+    " WHERE af.finding_id = f.id ORDER BY a.id DESC LIMIT 1)"
+)
+
+
+class ReviewQueries:
+    def __init__(self, store: Store) -> None:
+        self._db = store.connection
+
+    def dashboard(self, problem_limit: int = 200) -> Dashboard:
+        db = self._db
+        active = "FROM findings f JOIN files fi ON fi.id = f.file_id WHERE f.state = 'active'"
+        folders = db.execute(
+            "SELECT CASE WHEN instr(fi.rel_path, '/') > 0 THEN substr(fi.rel_path, 1, instr(fi.rel_path, '/') - 1)"
+            f" ELSE '.' END AS folder, COUNT(*) {active} GROUP BY folder ORDER BY 2 DESC LIMIT 15"
+        ).fetchall()
+        files_with = db.execute(f"SELECT COUNT(DISTINCT f.file_id) {active}").fetchone()[0]
+        decided = db.execute(
+            "SELECT COUNT(DISTINCT file_id) FROM actions WHERE state NOT IN ('cancelled', 'failed', 'stale')"
+        ).fetchone()[0]
+        executed = db.execute("SELECT COUNT(DISTINCT file_id) FROM actions WHERE state = 'executed'").fetchone()[0]
+
+        def rows(sql: str, *params: object) -> list[tuple]:
+            return [tuple(r) for r in db.execute(sql, params)]
+
+        return Dashboard(
+            by_sensitivity=rows(f"SELECT f.sensitivity, COUNT(*) {active} GROUP BY 1 ORDER BY 2 DESC"),
+            by_type=rows(
+                f"SELECT f.entity_type, COUNT(*), COUNT(DISTINCT f.file_id) {active} GROUP BY 1 ORDER BY 2 DESC"
+            ),
+            by_folder=[tuple(r) for r in folders],
+            by_state=rows("SELECT state, COUNT(*) FROM findings GROUP BY 1 ORDER BY 2 DESC"),
+            problems=rows(
+                "SELECT rel_path, status, COALESCE(error, '') FROM files WHERE status NOT IN"
+                " ('scanned', 'gone', 'quarantined', 'deleted', 'unsupported') ORDER BY rel_path LIMIT ?",
+                problem_limit,
+            ),
+            actions=rows("SELECT state, COUNT(*) FROM actions GROUP BY 1 ORDER BY 1"),
+            files_total=db.execute("SELECT COUNT(*) FROM files WHERE status != 'gone'").fetchone()[0],
+            files_with_findings=files_with,
+            files_decided=decided,
+            files_executed=executed,
+        )
+
+    def count_findings(self, flt: FindingFilter) -> int:
+        where, params = flt.where()
+        return self._db.execute(
+            f"SELECT COUNT(*) FROM findings f JOIN files fi ON fi.id = f.file_id WHERE {where}", params
+        ).fetchone()[0]
+
+    def findings_page(self, flt: FindingFilter, *, sort: str = "path", offset: int = 0, limit: int = 500
+                      ) -> list[FindingItem]:  # fmt: skip
+        where, params = flt.where()
+        rows = self._db.execute(
+            "SELECT f.id, f.file_id, fi.root, fi.rel_path AS path, f.entity_type, f.sensitivity, f.preview,"
+            " f.location, f.score, f.rule_id AS rule, f.context_word, f.flags, f.state, f.start, f.end,"
+            f" {_ACTION_OF} AS action FROM findings f JOIN files fi ON fi.id = f.file_id WHERE {where}"
+            f" ORDER BY {SORTS.get(sort, SORTS['path'])} LIMIT ? OFFSET ?",
+            [*params, limit, offset],
+        )
+        return [_finding(r) for r in rows]
+
+    def files_page(self, flt: FindingFilter, *, sort: str = "findings", offset: int = 0, limit: int = 500
+                   ) -> list[FileItem]:  # fmt: skip
+        where, params = flt.where()
+        rows = self._db.execute(
+            "SELECT fi.id, fi.root, fi.rel_path AS path, COUNT(*) AS n,"
+            " SUM(f.sensitivity = 'sensitive') AS sensitive, group_concat(DISTINCT f.entity_type) AS types,"
+            " fi.status, (SELECT a.kind || ' ' || a.state FROM actions a WHERE a.file_id = fi.id"
+            "  ORDER BY a.id DESC LIMIT 1) AS action"
+            f" FROM findings f JOIN files fi ON fi.id = f.file_id WHERE {where} GROUP BY fi.id"
+            f" ORDER BY {FILE_SORTS.get(sort, FILE_SORTS['findings'])} LIMIT ? OFFSET ?",
+            [*params, limit, offset],
+        )
+        return [FileItem(r[0], r[1], r[2], r[3], r[4] or 0, r[5] or "", r[6], r[7]) for r in rows]
+
+    def count_files(self, flt: FindingFilter) -> int:
+        where, params = flt.where()
+        return self._db.execute(
+            f"SELECT COUNT(DISTINCT f.file_id) FROM findings f JOIN files fi ON fi.id = f.file_id WHERE {where}",
+            params,
+        ).fetchone()[0]
+
+    def finding(self, finding_id: int) -> FindingItem | None:
+        row = self._db.execute(
+            "SELECT f.id, f.file_id, fi.root, fi.rel_path AS path, f.entity_type, f.sensitivity, f.preview,"
+            " f.location, f.score, f.rule_id AS rule, f.context_word, f.flags, f.state, f.start, f.end,"
+            f" {_ACTION_OF} AS action FROM findings f JOIN files fi ON fi.id = f.file_id WHERE f.id = ?",
+            (finding_id,),
+        ).fetchone()
+        return _finding(row) if row else None
+
+    def file_meta(self, file_id: int) -> dict | None:
+        row = self._db.execute(
+            "SELECT id, root, rel_path, size, mtime_ns, sha256, encoding, status, error, scanned_at, scan_count"
+            " FROM files WHERE id = ?",
+            (file_id,),
+        ).fetchone()
+        return dict(row) if row else None
+
+    def entity_types(self) -> list[str]:
+        return [r[0] for r in self._db.execute("SELECT DISTINCT entity_type FROM findings ORDER BY 1")]
+
+
+def _finding(r) -> FindingItem:
+    data = dict(r)
+    data["flags"] = tuple(x for x in (data["flags"] or "").split(",") if x)
+    return FindingItem(**data)
