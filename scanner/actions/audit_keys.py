@@ -25,6 +25,8 @@ from cryptography.exceptions import InvalidSignature, UnsupportedAlgorithm
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 
+from scanner import fsio
+
 GENESIS = "0" * 64
 _TYPES = {"seq": int, "time": str, "event": str, "actor": dict, "key_id": str, "prev_hash": str, "hash": str,
           "sig": str}  # fmt: skip
@@ -211,8 +213,4 @@ def _ensure_public(signing_key_path: Path, public_key: Ed25519PublicKey) -> None
 def fsync_dir(directory: Path) -> None:
     """Make a new or renamed directory entry survive a power loss (a no-op where directories can't be opened)."""
     with contextlib.suppress(OSError):
-        fd = os.open(directory, os.O_RDONLY)
-        try:
-            os.fsync(fd)
-        finally:
-            os.close(fd)
+        fsio.fsync_dir(directory)

@@ -29,6 +29,7 @@ from scanner.actions.vault import Vault, VaultError
 from scanner.actions.verify import remaining_values
 from scanner.detect.rulepack import MaskStyle
 from scanner.fingerprint import file_sha256, fingerprint
+from scanner.fsio import fsync_dir
 from scanner.mask import mask_value
 from scanner.scan import Scanner
 from scanner.store.actions import ActionRow, ActionStore, FindingRef
@@ -122,7 +123,7 @@ class Executor:
             _copy_owner(path, temp)
             os.replace(temp, path)
             checkpoint("mask: replaced")
-            _fsync_dir(path.parent)
+            fsync_dir(path.parent)
         finally:
             with contextlib.suppress(FileNotFoundError):
                 temp.unlink()
@@ -144,7 +145,7 @@ class Executor:
             checkpoint("quarantine: in vault")
             path.unlink()
             checkpoint("quarantine: unlinked")
-            _fsync_dir(path.parent)
+            fsync_dir(path.parent)
             action = self.actions.action(action.id)
         self.actions.set_file_status(action.file_id, "quarantined")
         return self._finish(action, actor, method=f"moved into the encrypted vault (item {action.vault_id})")
@@ -255,11 +256,3 @@ def _copy_owner(original: Path, copy: Path) -> None:
     st = original.stat()
     if hasattr(os, "chown") and os.geteuid() == 0:
         os.chown(copy, st.st_uid, st.st_gid)
-
-
-def _fsync_dir(directory: Path) -> None:
-    fd = os.open(directory, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)

@@ -15,6 +15,8 @@ import secrets
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from scanner.fsio import fsync_dir
+
 CHUNK = 1 << 20
 COPY_ON_WRITE = frozenset({"btrfs", "zfs", "bcachefs", "overlay", "aufs"})
 NETWORK = frozenset({"nfs", "nfs4", "cifs", "smb3", "smbfs", "9p", "fuse.sshfs", "ceph", "glusterfs"})
@@ -57,7 +59,7 @@ def secure_delete(path: Path) -> ShredReport:
     hidden = path.with_name(f".custos-deleted-{secrets.token_hex(8)}")
     os.rename(path, hidden)
     os.unlink(hidden)
-    _fsync_dir(path.parent)
+    fsync_dir(path.parent)
     return ShredReport(METHOD, size, facts.filesystem, facts.device, facts.caveats)
 
 
@@ -121,11 +123,3 @@ def _is_solid_state(device: str) -> bool:
             except OSError:
                 return False
     return False
-
-
-def _fsync_dir(directory: Path) -> None:
-    fd = os.open(directory, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)

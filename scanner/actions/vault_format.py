@@ -36,6 +36,8 @@ from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from cryptography.hazmat.primitives.hashes import SHA256
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 
+from scanner.fsio import fsync_dir
+
 MAGIC = b"CUSTOSVB"
 KEY_MAGIC = b"CUSTOSVK"
 VERSION = 1
@@ -293,11 +295,3 @@ def create_private(path: Path) -> BinaryIO:
 def flush_and_sync(out: BinaryIO) -> None:
     out.flush()
     os.fsync(out.fileno())
-
-
-def fsync_dir(directory: Path) -> None:
-    fd = os.open(directory, os.O_RDONLY | os.O_DIRECTORY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)

@@ -56,9 +56,9 @@ def write_copy(src: Path, dst: Path, save: Callable[[BinaryIO], None]) -> None:
     try:
         with os.fdopen(fd, "wb") as out:
             save(out)
-            out.flush()
-            os.fsync(out.fileno())
             os.chmod(out.fileno() if os.chmod in os.supports_fd else dst, mode)
+            out.flush()
+            os.fsync(out.fileno())  # after chmod, so the mode is durable with the content
     except BaseException as exc:
         with contextlib.suppress(OSError):  # the original error is the one to report
             dst.unlink(missing_ok=True)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import codecs
-import contextlib
 import os
 import re
 import stat
@@ -12,7 +11,7 @@ from pathlib import Path
 from typing import BinaryIO
 
 from scanner.actions.rewrite.base import Edit, Masker, RewriteError
-from scanner.actions.rewrite.common import CREATE_FLAGS, ordered_edits
+from scanner.actions.rewrite.common import ordered_edits, write_copy
 from scanner.extract.decode import READ_SIZE
 from scanner.extract.plaintext import PLAIN_TEXT_SUFFIXES
 
@@ -56,23 +55,7 @@ class TextRewriter:
         except OSError as exc:
             raise RewriteError(f"{src}: cannot read it ({exc.strerror}); nothing was changed") from exc
         with source:
-            mode = stat.S_IMODE(os.fstat(source.fileno()).st_mode) & 0o777  # no setuid/setgid on a copy
-            try:
-                fd = os.open(dst, CREATE_FLAGS, 0o600)  # private until complete; dst is never someone else's file
-            except OSError as exc:
-                raise RewriteError(f"{dst}: cannot create the masked copy ({exc.strerror}); nothing changed") from exc
-            try:
-                with os.fdopen(fd, "wb") as out:
-                    self._copy(source, out, src, ordered, masker, name)
-                    os.chmod(out.fileno() if os.chmod in os.supports_fd else dst, mode)
-                    out.flush()
-                    os.fsync(out.fileno())  # after chmod, so the mode is durable with the content
-            except BaseException as exc:
-                with contextlib.suppress(OSError):  # the original error is the one to report
-                    dst.unlink(missing_ok=True)
-                if isinstance(exc, OSError):
-                    raise RewriteError(f"{src}: masking failed ({exc.strerror}); the file is unchanged") from exc
-                raise
+            write_copy(src, dst, lambda out: self._copy(source, out, src, ordered, masker, name))
 
     def _copy(self, f: BinaryIO, out: BinaryIO, src: Path, edits: list[Edit], masker: Masker, name: str) -> None:
         head = b""
