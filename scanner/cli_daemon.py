@@ -10,6 +10,8 @@ from pathlib import Path
 
 from scanner.paths import default_db
 
+HEARTBEAT_SECONDS = 5.0  # the daemon's default; alive while the last heartbeat is under three of them old
+
 
 class DaemonUsageError(Exception):
     """Shown as one line, exit 2."""
@@ -86,7 +88,7 @@ def _cmd_status(args: argparse.Namespace) -> int:
     if status is None:
         print(f"no daemon has run on {db}")
         return 1
-    alive = is_alive(status, time.time(), 5 * 3)
+    alive = is_alive(status, time.time(), HEARTBEAT_SECONDS)
     print(f"daemon:      {'running' if alive else 'NOT RUNNING'} (state {status.state}, pid {status.pid} on "
           f"{status.host}, version {status.version})")  # fmt: skip
     print(f"started:     {_when(status.started_at)}; last heartbeat {_when(status.heartbeat_at)}")

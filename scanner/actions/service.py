@@ -167,6 +167,7 @@ def action_fields(action: ActionRow) -> dict:
         "proposed_by": action.proposed_by,
         "approved_by": action.approved_by,
         "two_person": action.needs_second_person,
+        "note": action.error,  # why it was cancelled, failed or went stale
     }
 
 

@@ -1,0 +1,29 @@
+"""`custos review`: open the Textual review app on a findings database."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+from scanner.paths import default_db
+
+
+class ReviewUsageError(Exception):
+    """Shown as one line, exit 2."""
+
+
+def add_review_command(sub: argparse._SubParsersAction) -> None:
+    review = sub.add_parser("review", help="triage findings and confirm actions in a terminal UI")
+    review.add_argument("--db", type=Path, help=f"findings database (default {default_db()})")
+    review.add_argument("--as", dest="reviewer", metavar="NAME", help="reviewer identity (default $CUSTOS_REVIEWER)")
+    review.set_defaults(handler=_cmd_review)
+
+
+def _cmd_review(args: argparse.Namespace) -> int:
+    db = args.db or default_db()
+    if not db.exists():
+        raise ReviewUsageError(f"{db}: no findings database yet; run 'custos scan' first")
+    from tui.app import ReviewApp
+
+    ReviewApp(db, reviewer=args.reviewer).run()
+    return 0

@@ -1,0 +1,217 @@
+"""Confirming and executing approved actions: exactly which files change and how, then live progress.
+
+Deleting needs the word DELETE typed out. Execution runs in one thread worker, one action per
+`ActionService.apply` call, so every action reports its own result (executed, failed, stale) as it finishes.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from rich.text import Text
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical
+from textual.message import Message
+from textual.screen import Screen
+from textual.widgets import Button, DataTable, Footer, Header, Input, ProgressBar, Static
+from textual.worker import Worker, WorkerState, get_current_worker
+
+from scanner.actions.audit import Actor
+from scanner.actions.service import ActionError
+from scanner.actions.workspace import open_workspace
+from scanner.store.actions import ActionRow, ActionStateError, ActionStore
+from scanner.store.store import Store
+
+TYPED_CONFIRMATION = "DELETE"
+
+
+def method_of(action: ActionRow) -> str:
+    """What executing the action does to the file, in plain words."""
+    return {
+        "mask": f"mask {len(action.finding_ids)} values in place; original kept in the encrypted vault",
+        "quarantine": "move into the encrypted vault",
+        "delete": "overwrite and delete; original kept in the vault until purged",
+        "retain": f"record retention until {action.retain_until}",
+        "false_positive": "dismiss as false positive",
+    }.get(action.kind, action.kind)
+
+
+def plural(count: int, noun: str) -> str:
+    return f"{count} {noun}{'s' * (count != 1)}"
+
+
+def shown_paths(actions: list[ActionRow]) -> dict[int, str]:
+    """Paths relative to the scanned root; full paths only when the actions span several roots."""
+    several = len({a.root for a in actions}) > 1
+    return {a.id: str(Path(a.root) / a.rel_path) if several else a.rel_path for a in actions}
+
+
+def load_plan(actions: ActionStore, action_ids: list[int] | None) -> tuple[list[ActionRow], list[str]]:
+    """The approved actions among ``action_ids`` (all approved ones if None), and why the others are left out."""
+    if action_ids is None:
+        return actions.actions(states=("approved",)), []
+    rows, skipped = [], []
+    for action_id in action_ids:
+        try:
+            rows.append(actions.action(action_id))
+        except ActionStateError as exc:
+            skipped.append(str(exc))
+    skipped += [f"action {a.id} is {a.state}, not approved: skipped" for a in rows if a.state != "approved"]
+    return [a for a in rows if a.state == "approved"], skipped
+
+
+class ConfirmApplyScreen(Screen):
+    """The approved actions named (or all approved ones), listed for a last look before they are executed."""
+
+    BINDINGS = [Binding("escape", "back", "Back", id="apply.back", tooltip="Back to approvals without applying")]
+
+    class PlanLoaded(Message):
+        def __init__(self, approved: list[ActionRow], skipped: list[str]) -> None:
+            super().__init__()
+            self.approved, self.skipped = approved, skipped
+
+    class ActionApplied(Message):
+        def __init__(self, position: int, action_id: int, state: str, message: str) -> None:
+            super().__init__()
+            self.position, self.action_id, self.state, self.message = position, action_id, state, message
+
+    class ApplyFinished(Message):
+        pass
+
+    def __init__(self, action_ids: list[int] | None = None) -> None:
+        super().__init__()
+        self.action_ids = action_ids
+        self._todo: list[int] = []
+        self._paths: dict[int, str] = {}
+        self._counts: dict[str, int] = {}
+        self.running = False
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        with Vertical(id="apply-body"):
+            yield Static("Loading the approved actions…", id="apply-intro", markup=False)
+            yield DataTable(id="apply-plan", cursor_type="row")
+            yield Static("", id="apply-skipped", markup=False)
+            with Vertical(id="apply-confirm"):
+                yield Static("", id="apply-warning", markup=False)
+                yield Input(placeholder=f"type {TYPED_CONFIRMATION} to confirm", id="apply-typed")
+                with Horizontal(id="apply-buttons"):
+                    yield Button("Back", id="apply-back")
+                    yield Button("Apply", variant="warning", id="apply-go", disabled=True)
+            with Vertical(id="apply-progress"):
+                yield Static("", id="apply-status", markup=False)
+                yield ProgressBar(id="apply-bar", show_eta=False)
+                yield DataTable(id="apply-results", cursor_type="row")
+                yield Button("Close", variant="primary", id="apply-close")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.query_one("#apply-plan", DataTable).add_columns("action", "kind", "path", "findings", "what happens")
+        self.query_one("#apply-results", DataTable).add_columns("action", "file", "state", "message")
+        for selector in ("#apply-typed", "#apply-warning", "#apply-progress", "#apply-close"):
+            self.query_one(selector).display = False
+        self._load(self.app.db, self.action_ids)
+
+    @work(thread=True, group="apply-load", exclusive=True, exit_on_error=False)
+    def _load(self, db: Path, action_ids: list[int] | None) -> None:
+        with Store(db) as store:  # its own connection: SQLite ones stay on the thread that opened them
+            self.post_message(self.PlanLoaded(*load_plan(ActionStore(store), action_ids)))
+
+    def on_confirm_apply_screen_plan_loaded(self, event: PlanLoaded) -> None:
+        self._todo = [a.id for a in event.approved]
+        self._paths = shown_paths(event.approved)
+        table = self.query_one("#apply-plan", DataTable)
+        for a in event.approved:
+            kind, path = a.kind.replace("_", " "), Text(self._paths[a.id])
+            table.add_row(a.id, kind, path, len(a.finding_ids), Text(method_of(a)))
+        files = len({(a.root, a.rel_path) for a in event.approved})
+        intro = f"{plural(len(self._todo), 'approved action')} will change {plural(files, 'file')}, exactly as listed:"
+        self.query_one("#apply-intro", Static).update(intro if self._todo else "No approved actions to apply.")
+        self.query_one("#apply-skipped", Static).update("\n".join(event.skipped))
+        deletes = sum(a.kind == "delete" for a in event.approved)
+        go = self.query_one("#apply-go", Button)
+        if deletes:
+            warning = f"{plural(deletes, 'file')} will be overwritten and deleted."
+            self.query_one("#apply-warning", Static).update(f"{warning} Type {TYPED_CONFIRMATION} to confirm.")
+            self.query_one("#apply-warning").display = self.query_one("#apply-typed").display = True
+            go.label, go.variant = "Delete and apply", "error"
+            self.query_one("#apply-typed", Input).focus()
+        else:
+            go.disabled = not self._todo
+            go.focus()
+
+    def _confirmed(self) -> bool:
+        typed = self.query_one("#apply-typed", Input)
+        return bool(self._todo) and (not typed.display or typed.value == TYPED_CONFIRMATION)
+
+    @on(Input.Changed, "#apply-typed")
+    def _typed(self) -> None:
+        self.query_one("#apply-go", Button).disabled = not self._confirmed()
+
+    @on(Input.Submitted, "#apply-typed")
+    @on(Button.Pressed, "#apply-go")
+    def start(self) -> None:
+        if self.running or not self._confirmed():
+            return
+        self.running = True
+        self.query_one("#apply-confirm").display = False
+        self.query_one("#apply-progress").display = True
+        self.query_one("#apply-bar", ProgressBar).update(total=len(self._todo), progress=0)
+        self.query_one("#apply-status", Static).update(f"Applying {plural(len(self._todo), 'action')}…")
+        self.query_one("#apply-results", DataTable).focus()
+        # The app's detector, when it was given one (tests, a preloaded one); else loaded at the first mask.
+        detector = getattr(self.app, "detector", None)
+        self._execute(self.app.db, detector, self.app.actor, list(self._todo))
+
+    @work(thread=True, group="apply", exclusive=True, exit_on_error=False)
+    def _execute(self, db: Path, detector: object, actor: Actor, action_ids: list[int]) -> None:
+        worker = get_current_worker()
+        with open_workspace(db, detector=detector) as ws:
+            for position, action_id in enumerate(action_ids, start=1):
+                if worker.is_cancelled:
+                    break
+                try:  # one at a time, so each action reports as soon as it is done
+                    outcomes = ws.service.apply(actor, [action_id])
+                except ActionError as exc:  # cancelled or applied elsewhere since the list was loaded
+                    self.post_message(self.ActionApplied(position, action_id, "refused", str(exc)))
+                    continue
+                for outcome in outcomes:  # an action a crash left executing is finished first
+                    self.post_message(self.ActionApplied(position, outcome.action_id, outcome.state, outcome.message))
+        self.post_message(self.ApplyFinished())
+
+    def on_confirm_apply_screen_action_applied(self, event: ActionApplied) -> None:
+        path = self._paths.get(event.action_id, "(resumed)")
+        results = self.query_one("#apply-results", DataTable)
+        results.add_row(event.action_id, Text(path), event.state, Text(event.message))
+        self._counts[event.state] = self._counts.get(event.state, 0) + 1
+        self.query_one("#apply-bar", ProgressBar).update(progress=event.position)
+        self.query_one("#apply-status", Static).update(f"{event.position} of {len(self._todo)} done")
+
+    def on_confirm_apply_screen_apply_finished(self) -> None:
+        counts = ", ".join(f"{n} {state}" for state, n in sorted(self._counts.items())) or "nothing done"
+        self._finish(f"Done: {counts}.")
+
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        if event.state != WorkerState.ERROR:
+            return
+        if event.worker.group == "apply":
+            self._finish(f"Stopped by an error: {event.worker.error}. Run apply again to finish an interrupted action.")
+        else:
+            self.notify(str(event.worker.error), title="Apply", severity="error", markup=False)
+
+    def _finish(self, summary: str) -> None:
+        self.running = False
+        self.query_one("#apply-status", Static).update(summary)
+        close = self.query_one("#apply-close", Button)
+        close.display = True
+        close.focus()
+
+    @on(Button.Pressed, "#apply-back")
+    @on(Button.Pressed, "#apply-close")
+    def action_back(self) -> None:
+        if self.running:
+            self.notify("wait until the actions being executed are done", severity="warning")
+        else:
+            self.dismiss()

@@ -1,0 +1,209 @@
+"""The approvals mode: proposed and approved actions, to approve, cancel, or apply after confirmation.
+
+The table is reloaded in a thread worker whenever the screen is shown or the filter changes; approving and
+cancelling also run in workers, and a refusal (two-person rule, already decided) becomes an error toast.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from rich.text import Text
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical
+from textual.coordinate import Coordinate
+from textual.message import Message
+from textual.screen import ModalScreen, Screen
+from textual.widgets import Button, DataTable, Footer, Header, Input, Label, Select, Static
+from textual.worker import Worker, WorkerState
+
+from scanner.actions.audit import Actor
+from scanner.actions.service import ActionError
+from scanner.actions.workspace import open_workspace
+from scanner.store.actions import ActionRow, ActionStateError, ActionStore
+from scanner.store.store import Store
+from tui.screens.apply import ConfirmApplyScreen
+
+STATE_FILTERS: dict[str, tuple[str, ...] | None] = {
+    "open": ("proposed", "approved"),
+    "proposed": ("proposed",),
+    "approved": ("approved",),
+    "executed": ("executed",),
+    "failed": ("failed", "stale"),
+    "cancelled": ("cancelled",),
+    "all": None,
+}
+FILTER_LABELS = {"open": "proposed + approved", "failed": "failed + stale"}
+COLUMNS = ("", "id", "state", "kind", "findings", "proposed by", "approved by", "path")
+SELECTED = "✓"
+
+
+class CancelActionScreen(ModalScreen[str | None]):
+    """Asks why an action is being cancelled; dismisses with the reason, or None to keep the action."""
+
+    BINDINGS = [Binding("escape", "keep", "Keep", id="cancel-action.keep", tooltip="Do not cancel the action")]
+
+    def __init__(self, action_id: int) -> None:
+        super().__init__()
+        self.action_id = action_id
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="cancel-dialog"):
+            yield Label(f"Cancel action {self.action_id}")
+            yield Input(placeholder="reason (required)", id="cancel-reason")
+            yield Static("", id="cancel-error", markup=False)
+            with Horizontal(id="cancel-buttons"):
+                yield Button("Keep", id="cancel-keep")
+                yield Button("Cancel action", variant="error", id="cancel-ok")
+
+    @on(Input.Submitted)
+    @on(Button.Pressed, "#cancel-ok")
+    def submit(self) -> None:
+        reason = self.query_one("#cancel-reason", Input).value.strip()
+        if not reason:
+            self.query_one("#cancel-error", Static).update("say why the action is cancelled")
+            return
+        self.dismiss(reason)
+
+    @on(Button.Pressed, "#cancel-keep")
+    def action_keep(self) -> None:
+        self.dismiss(None)
+
+
+class ApprovalsScreen(Screen):
+    """Actions awaiting a decision or execution; ``space`` selects rows for ``e``."""
+
+    BINDINGS = [
+        Binding("a", "approve", "Approve", id="approvals.approve", tooltip="Approve the action under the cursor"),
+        Binding("c", "cancel_action", "Cancel action", id="approvals.cancel", tooltip="Cancel it, with a reason"),
+        Binding("e", "apply", "Apply…", id="approvals.apply", tooltip="Review and execute approved actions"),
+        Binding("space", "toggle_select", "Select", id="approvals.select", tooltip="Select this action for apply"),
+        Binding("r", "reload", "Reload", id="approvals.reload", tooltip="Reload the list of actions"),
+    ]
+
+    class ActionsLoaded(Message):
+        def __init__(self, rows: list[ActionRow]) -> None:
+            super().__init__()
+            self.rows = rows
+
+    class ActionDecided(Message):
+        def __init__(self, action_id: int, verb: str, error: str | None = None) -> None:
+            super().__init__()
+            self.action_id, self.verb, self.error = action_id, verb, error
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.selected: set[int] = set()
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        with Horizontal(id="approvals-bar"):
+            yield Label("Show ")
+            options = [(FILTER_LABELS.get(key, key), key) for key in STATE_FILTERS]
+            yield Select(options, value="open", allow_blank=False, id="approvals-filter")
+            yield Static("", id="approvals-status", markup=False)
+        yield DataTable(id="approvals-table", cursor_type="row", zebra_stripes=True)
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.query_one(DataTable).add_columns(*COLUMNS)
+        self.query_one(DataTable).focus()
+
+    def on_screen_resume(self) -> None:
+        self.action_reload()
+
+    @on(Select.Changed, "#approvals-filter")
+    def action_reload(self) -> None:
+        states = STATE_FILTERS[self.query_one("#approvals-filter", Select).value]
+        self._load(self.app.db, states)
+
+    @work(thread=True, group="approvals-load", exclusive=True, exit_on_error=False)
+    def _load(self, db: Path, states: tuple[str, ...] | None) -> None:
+        with Store(db) as store:  # its own connection: SQLite ones stay on the thread that opened them
+            self.post_message(self.ActionsLoaded(ActionStore(store).actions(states=states)))
+
+    def on_approvals_screen_actions_loaded(self, event: ActionsLoaded) -> None:
+        table = self.query_one(DataTable)
+        current = self.current_action()
+        table.clear()
+        self.selected &= {row.id for row in event.rows}
+        for row in event.rows:
+            cells = (SELECTED if row.id in self.selected else "", row.id, row.state, row.kind, len(row.finding_ids),
+                     Text(row.proposed_by), Text(row.approved_by or ""), Text(row.rel_path))  # fmt: skip
+            table.add_row(*cells, key=str(row.id))
+        if current is not None and str(current) in table.rows:
+            table.move_cursor(row=table.get_row_index(str(current)))
+        self._show_status(len(event.rows))
+
+    def current_action(self) -> int | None:
+        table = self.query_one(DataTable)
+        if table.row_count == 0:
+            return None
+        return int(table.coordinate_to_cell_key(Coordinate(table.cursor_row, 0)).row_key.value)
+
+    def action_toggle_select(self) -> None:
+        action_id = self.current_action()
+        if action_id is None:
+            return
+        self.selected ^= {action_id}
+        table = self.query_one(DataTable)
+        table.update_cell(str(action_id), table.ordered_columns[0].key, SELECTED if action_id in self.selected else "")
+        self._show_status(table.row_count)
+
+    def action_approve(self) -> None:
+        if (action_id := self._current_or_warn()) is not None:
+            self._decide(self.app.db, self.app.actor, action_id, "approve")
+
+    def action_cancel_action(self) -> None:
+        if (action_id := self._current_or_warn()) is None:
+            return
+
+        def cancel(reason: str | None) -> None:
+            if reason is not None:
+                self._decide(self.app.db, self.app.actor, action_id, "cancel", reason)
+
+        self.app.push_screen(CancelActionScreen(action_id), cancel)
+
+    def action_apply(self) -> None:
+        def applied(_: object) -> None:
+            self.selected.clear()
+
+        self.app.push_screen(ConfirmApplyScreen(sorted(self.selected) or None), applied)
+
+    @work(thread=True, group="approvals-decide", exit_on_error=False)
+    def _decide(self, db: Path, actor: Actor, action_id: int, verb: str, reason: str | None = None) -> None:
+        try:
+            with open_workspace(db) as ws:
+                if verb == "approve":
+                    ws.service.approve(action_id, actor)
+                else:
+                    ws.service.cancel(action_id, actor, reason)
+        except (ActionError, ActionStateError) as exc:
+            self.post_message(self.ActionDecided(action_id, verb, str(exc)))
+            return
+        self.post_message(self.ActionDecided(action_id, verb))
+
+    def on_approvals_screen_action_decided(self, event: ActionDecided) -> None:
+        past = {"approve": "approved", "cancel": "cancelled"}[event.verb]
+        if event.error:
+            self.notify(event.error, title=f"Not {past}", severity="error", markup=False)
+            return
+        who = self.app.actor.reviewer or self.app.actor.os_user
+        self.notify(f"action {event.action_id} {past} by {who}", markup=False)
+        self.action_reload()
+
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        if event.state == WorkerState.ERROR:
+            self.notify(str(event.worker.error), title="Approvals", severity="error", markup=False)
+
+    def _current_or_warn(self) -> int | None:
+        action_id = self.current_action()
+        if action_id is None:
+            self.notify("no action here; change the filter or propose one first", severity="warning")
+        return action_id
+
+    def _show_status(self, count: int) -> None:
+        selected = f", {len(self.selected)} selected (e applies those)" if self.selected else ""
+        self.query_one("#approvals-status", Static).update(f"{count} action(s){selected}")

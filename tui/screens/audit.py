@@ -1,0 +1,168 @@
+"""The audit log, newest first, with its verification result on top: chain and signatures intact, or where
+and why it breaks. The log is streamed in a thread and only the latest matching records are kept.
+"""
+
+from __future__ import annotations
+
+from collections import deque
+from collections.abc import Callable, Iterable
+from typing import Any
+
+from rich.text import Text
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal
+from textual.message import Message
+from textual.screen import Screen
+from textual.widgets import DataTable, Footer, Header, Input, Static
+from textual.worker import Worker, WorkerState, get_current_worker
+
+from scanner.actions.audit import AuditLog, VerifyResult
+from scanner.actions.audit_keys import AuditError
+
+SHOW_AT_MOST = 2_000
+COLUMNS = ("seq", "time (UTC)", "event", "actor", "action", "target", "result / method")
+
+
+def matches(record: dict[str, Any], text: str) -> bool:
+    """The filter: ``text`` (case-insensitive) in the event name, the target, or either actor name."""
+    needle = text.casefold()
+    actor = record.get("actor") or {}
+    fields = (record.get("event"), record.get("target"), actor.get("os_user"), actor.get("reviewer"))
+    return any(needle in str(value).casefold() for value in fields if value)
+
+
+def latest_matching(
+    records: Iterable[dict[str, Any]], text: str, limit: int = SHOW_AT_MOST, cancelled: Callable[[], bool] = bool
+) -> tuple[list[dict[str, Any]], int]:
+    """The newest ``limit`` records matching ``text`` (newest first) and how many matched in all; holds only
+    ``limit`` records in memory. Stops early, returning nothing, once ``cancelled()`` is true."""
+    kept: deque[dict[str, Any]] = deque(maxlen=limit)
+    count = 0
+    for read, record in enumerate(records, start=1):
+        if read % 5_000 == 0 and cancelled():
+            return [], 0
+        if not text or matches(record, text):
+            kept.append(record)
+            count += 1
+    return list(reversed(kept)), count
+
+
+def row(record: dict[str, Any]) -> tuple[Text, ...]:
+    """One table row; every cell plain Text (a target path may hold '[', which DataTable would read as markup)."""
+    actor = record.get("actor") or {}
+    when = str(record.get("time", ""))[:19].replace("T", " ")
+    outcome = " · ".join(str(record[k]) for k in ("result", "method") if record.get(k))
+    who = actor.get("reviewer") or actor.get("os_user")
+    values = (record.get("event"), who, record.get("action"), record.get("target"), outcome)
+    return (Text(str(record.get("seq", "")), justify="right"), Text(when),
+            *(Text("" if v is None else str(v)) for v in values))  # fmt: skip
+
+
+def verify_text(result: VerifyResult) -> str:
+    if result.ok:
+        return f"verified: {result.records:,} records, chain and signatures intact"
+    if result.first_bad is None:
+        return f"CANNOT VERIFY: {result.reason}"
+    return f"BROKEN at record {result.first_bad}: {result.reason}"
+
+
+class AuditScreen(Screen):
+    """`r` re-verifies and reloads; `/` filters by event, target or actor."""
+
+    SUB_TITLE = "Audit log"
+    BINDINGS = [
+        Binding("r", "reload", "Refresh", id="audit.refresh", tooltip="Verify the log again and reload it"),
+        Binding("slash", "focus_filter", "Filter", id="audit.filter", tooltip="Filter by event, target or actor"),
+        Binding("escape", "clear_filter", "Clear filter", id="audit.clear", tooltip="Show every record again"),
+    ]
+
+    class AuditVerified(Message):
+        def __init__(self, result: VerifyResult) -> None:
+            super().__init__()
+            self.result = result
+
+    class AuditRecordsLoaded(Message):
+        def __init__(self, records: list[dict[str, Any]], matched: int, text: str) -> None:
+            super().__init__()
+            self.records, self.matched, self.text = records, matched, text
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        yield Static("verifying the audit log…", id="audit-verify", markup=False)
+        with Horizontal(id="audit-filter-bar"):
+            yield Input(placeholder="filter: event, or text in target / actor", id="audit-filter")
+            yield Static("", id="audit-count")
+        table = DataTable(id="audit-log", cursor_type="row", zebra_stripes=True)
+        table.add_columns(*COLUMNS)
+        yield table
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.query_one("#audit-log").focus()
+
+    def on_screen_resume(self) -> None:
+        self.action_reload()
+
+    @property
+    def _log(self) -> AuditLog:
+        return self.app.ws.audit
+
+    def action_reload(self) -> None:
+        banner = self.query_one("#audit-verify", Static)
+        banner.set_classes("")
+        banner.update("verifying the audit log…")
+        self._verify(self._log)
+        self._load(self._log, self.query_one("#audit-filter", Input).value.strip())
+
+    def action_focus_filter(self) -> None:
+        self.query_one("#audit-filter").focus()
+
+    def action_clear_filter(self) -> None:
+        self.query_one("#audit-filter", Input).value = ""
+        self.query_one("#audit-log").focus()
+
+    @on(Input.Changed, "#audit-filter")
+    def _filter_changed(self, event: Input.Changed) -> None:
+        self._load(self._log, event.value.strip())
+
+    @on(Input.Submitted, "#audit-filter")
+    def _filter_submitted(self) -> None:
+        self.query_one("#audit-log").focus()
+
+    @work(thread=True, exclusive=True, group="audit-verify", exit_on_error=False)
+    def _verify(self, log: AuditLog) -> None:
+        try:
+            result = log.verify()
+        except AuditError as exc:  # e.g. the public key is missing: nothing can be checked
+            result = VerifyResult(ok=False, records=0, reason=str(exc))
+        self.post_message(self.AuditVerified(result))
+
+    @work(thread=True, exclusive=True, group="audit-records", exit_on_error=False)
+    def _load(self, log: AuditLog, text: str) -> None:
+        worker = get_current_worker()
+        records, matched = latest_matching(log.records(), text, SHOW_AT_MOST, lambda: worker.is_cancelled)
+        if not worker.is_cancelled:
+            self.post_message(self.AuditRecordsLoaded(records, matched, text))
+
+    @on(Worker.StateChanged)
+    def _worker_failed(self, event: Worker.StateChanged) -> None:
+        if event.worker.group.startswith("audit") and event.state == WorkerState.ERROR:
+            self.notify(f"could not read the audit log: {event.worker.error}", severity="error", timeout=10)
+
+    def on_audit_screen_audit_verified(self, message: AuditVerified) -> None:
+        banner = self.query_one("#audit-verify", Static)
+        banner.set_classes("verified" if message.result.ok else "broken")
+        banner.update(verify_text(message.result))
+
+    def on_audit_screen_audit_records_loaded(self, message: AuditRecordsLoaded) -> None:
+        if message.text != self.query_one("#audit-filter", Input).value.strip():
+            return  # a load for an earlier filter, overtaken by the one now running
+        shown, matched = len(message.records), message.matched
+        what = ("record" if matched == 1 else "records") + (f" matching {message.text!r}" if message.text else "")
+        count = f"latest {shown:,} of {matched:,} {what}" if matched > shown else f"{matched:,} {what}"
+        self.query_one("#audit-count", Static).update(Text(count))
+        table = self.query_one("#audit-log", DataTable)
+        table.clear()
+        table.add_rows(row(record) for record in message.records)

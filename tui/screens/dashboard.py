@@ -1,0 +1,183 @@
+"""The dashboard: what the database holds (by sensitivity, type, folder, state), handover progress, files that
+could not be inspected, and the watch daemon's heartbeat. Loaded in a thread; refreshed every 5 s while shown.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+from rich.text import Text
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Grid, Horizontal, Vertical
+from textual.message import Message
+from textual.screen import Screen
+from textual.timer import Timer
+from textual.widgets import DataTable, Footer, Header, ProgressBar, Static
+from textual.worker import Worker, WorkerState
+
+from scanner.store.daemon_status import DaemonStatus, DaemonStatusStore, is_alive
+from scanner.store.review import Dashboard, ReviewQueries
+from scanner.store.store import Store
+from scanner.store.work_queue import QueueDepth, WorkQueue
+
+REFRESH_SECONDS = 5.0
+HEARTBEAT_SECONDS = 5.0  # as `custos status` judges it: alive while the heartbeat is under 15 s old
+NO_DAEMON = "no daemon has run on this database"
+PROBLEM_LIMIT = 200
+SENSITIVITY_ORDER = {"sensitive": 0, "general": 1}
+
+
+@dataclass(frozen=True)
+class DaemonView:
+    """The daemon's own status row (None if none ever ran), whether it is alive, and the work queue."""
+
+    status: DaemonStatus | None
+    alive: bool
+    depth: QueueDepth
+    now: float
+
+
+def load_dashboard(db: Path, now: float) -> tuple[Dashboard, DaemonView]:
+    """Read everything the dashboard shows. Opens its own connection: SQLite ones stay on their thread."""
+    with Store(db) as store:
+        status = DaemonStatusStore(store).read()
+        depth = WorkQueue(store).depth(now)
+        daemon = DaemonView(status, is_alive(status, now, HEARTBEAT_SECONDS), depth, now)
+        return ReviewQueries(store).dashboard(problem_limit=PROBLEM_LIMIT), daemon
+
+
+def daemon_text(view: DaemonView) -> str:
+    """Plain lines for the daemon panel."""
+    s, d = view.status, view.depth
+    if s is None:
+        return NO_DAEMON
+    beat = f"{view.now - s.heartbeat_at:.0f} s ago" if s.heartbeat_at else "never"
+    rate = f"{s.files_per_s:.1f}" if s.files_per_s is not None else "–"
+    return "\n".join([
+        f"{'running' if view.alive else 'NOT RUNNING'} · state {s.state} · pid {s.pid}",
+        f"last heartbeat {beat}",
+        f"queue: {d.queued} queued ({d.ready} ready), {d.running} running, {d.failed} failed",
+        f"{s.files_scanned:,} files scanned · {rate} files/s",
+        f"errors: {s.errors}" + (f"; last: {s.last_error}" if s.last_error else ""),
+    ])  # fmt: skip
+
+
+def short_error(path: str, error: str) -> str:
+    """Scanner errors start with the absolute path, already shown in the path column: keep the reason."""
+    marker = f"{path}: "
+    return error.split(marker, 1)[1] if marker in error else error
+
+
+def cell(value: object) -> Text:
+    """A table cell as plain text: paths and errors may hold '[', which DataTable would parse as markup."""
+    if isinstance(value, int):
+        return Text(f"{value:,}", justify="right")
+    return Text(str(value))
+
+
+class DashboardScreen(Screen):
+    """Counts and health at a glance; `r` reloads."""
+
+    SUB_TITLE = "Dashboard"
+    _timer: Timer | None = None
+    BINDINGS = [Binding("r", "reload", "Refresh", id="dashboard.refresh", tooltip="Reload counts and daemon status")]
+
+    class DashboardLoaded(Message):
+        """A fresh read of the database (posted from the loading thread)."""
+
+        def __init__(self, dashboard: Dashboard, daemon: DaemonView) -> None:
+            super().__init__()
+            self.dashboard = dashboard
+            self.daemon = daemon
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._shown: dict[str, list[tuple]] = {}  # rows last put in each table
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        with Grid(id="dashboard-grid"):
+            yield self._panel("Totals", Static("loading…", id="totals"))
+            with self._panel("Handover progress (files)", id="handover-panel"):
+                yield Static("", id="handover")
+                for step in ("decided", "executed"):
+                    with Horizontal(classes="handover-step"):
+                        yield Static(step, classes="handover-label", id=f"handover-{step}-count")
+                        yield ProgressBar(id=f"handover-{step}", show_eta=False)
+            yield self._panel("Watch daemon", Static("loading…", id="daemon", markup=False))
+            yield self._panel("By entity type", self._table("by-type", "type", "findings", "files"))
+            yield self._panel("Top folders", self._table("by-folder", "folder", "findings"))
+            yield self._panel("Findings by state", self._table("by-state", "state", "findings"))
+            yield self._panel("Files that could not be inspected", self._table("problems", "path", "status", "error"),
+                              id="problems-panel")  # fmt: skip
+        yield Footer()
+
+    @staticmethod
+    def _panel(title: str, *children, id: str | None = None) -> Vertical:
+        panel = Vertical(*children, classes="panel", id=id)
+        panel.border_title = title
+        return panel
+
+    @staticmethod
+    def _table(id: str, *columns: str) -> DataTable:
+        table = DataTable(id=id, cursor_type="row", zebra_stripes=True)
+        table.add_columns(*columns)
+        return table
+
+    def on_screen_resume(self) -> None:
+        self.action_reload()
+        if self._timer is None:
+            self._timer = self.set_interval(REFRESH_SECONDS, self.action_reload)
+        else:
+            self._timer.resume()
+
+    def on_screen_suspend(self) -> None:
+        if self._timer is not None:
+            self._timer.pause()  # no reads while another screen is showing
+
+    def action_reload(self) -> None:
+        self._load(Path(self.app.db))
+
+    @work(thread=True, exclusive=True, group="dashboard", exit_on_error=False)
+    def _load(self, db: Path) -> None:
+        dashboard, daemon = load_dashboard(db, time.time())
+        self.post_message(self.DashboardLoaded(dashboard, daemon))
+
+    @on(Worker.StateChanged)
+    def _worker_failed(self, event: Worker.StateChanged) -> None:
+        if event.worker.group == "dashboard" and event.state == WorkerState.ERROR:
+            self.notify(f"could not read the database: {event.worker.error}", severity="error", timeout=10)
+
+    def on_dashboard_screen_dashboard_loaded(self, message: DashboardLoaded) -> None:
+        d = message.dashboard
+        active = sum(n for _, n in d.by_sensitivity)
+        levels = sorted(d.by_sensitivity, key=lambda item: SENSITIVITY_ORDER.get(item[0], 9))
+        problems = f"{len(d.problems):,}{'+' if len(d.problems) >= PROBLEM_LIMIT else ''}"
+        lines = [f"{active:,} active findings", f"in {d.files_with_findings:,} of {d.files_total:,} files"
+                 f" ({problems} not inspected)", *(f"{level:<10} {n:>9,}" for level, n in levels)]  # fmt: skip
+        self.query_one("#totals", Static).update("\n".join(lines))
+        to_decide = d.files_with_findings + d.files_executed  # executed files no longer hold active findings
+        self.query_one("#handover", Static).update(f"{to_decide:,} files with findings to decide on")
+        for step, done in (("decided", d.files_decided), ("executed", d.files_executed)):
+            self.query_one(f"#handover-{step}-count", Static).update(f"{step:<9}{done:>6,}")
+            self.query_one(f"#handover-{step}", ProgressBar).update(total=to_decide, progress=done)
+        self.query_one("#daemon", Static).update(daemon_text(message.daemon))
+        self._fill("by-type", d.by_type)
+        self._fill("by-folder", d.by_folder)
+        self._fill("by-state", d.by_state)
+        self._fill("problems", [(path, status, short_error(path, error)) for path, status, error in d.problems])
+
+    def _fill(self, id: str, rows: list[tuple]) -> None:
+        if self._shown.get(id) == rows:
+            return  # unchanged since the last refresh: keep the cursor and scroll position as they are
+        self._shown[id] = rows
+        table = self.query_one(f"#{id}", DataTable)
+        cursor = table.cursor_row
+        table.clear()
+        table.add_rows([tuple(cell(value) for value in row) for row in rows])
+        if rows:
+            table.move_cursor(row=min(cursor, len(rows) - 1), animate=False)

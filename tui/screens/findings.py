@@ -1,0 +1,250 @@
+"""The findings mode: files or findings, filtered, sorted and paged 500 rows at a time, with a selection
+the propose keys act on. Every query runs in a thread worker; results come back as `PageLoaded` and friends.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+
+from textual import work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.message import Message
+from textual.screen import Screen
+from textual.widgets import DataTable, Footer, Header, Input, Static
+from textual.worker import Worker, WorkerState, get_current_worker
+
+from scanner.store.review import FileItem, FindingFilter, FindingItem
+from tui.screens.detail import DetailScreen
+from tui.widgets.filter_bar import FilterBar
+from tui.widgets.finding_rows import FILE_COLUMNS, FINDING_COLUMNS, file_cells, finding_cells
+from tui.widgets.paged_table import PAGE_SIZE, PagedTable
+from tui.widgets.proposing import PROPOSE_BINDINGS, ProposeKeys
+from tui.widgets.reading import thread_queries
+from tui.widgets.selection import Selection
+
+SORTS = {"findings": ("path", "type", "sensitivity", "score"), "files": ("findings", "path", "sensitivity")}
+MAX_FILE_SELECTION = 100_000
+
+
+@dataclass(frozen=True)
+class PageQuery:
+    view: str  # "files" or "findings"
+    filter: FindingFilter
+    sort: str
+    offset: int | None  # None: the last page
+    cursor: str | int  # "first", "last" or a row index
+    generation: int  # answers to older queries are dropped
+
+
+class PageLoaded(Message):
+    def __init__(self, query: PageQuery, rows: list, offset: int, total: int) -> None:
+        super().__init__()
+        self.query, self.rows, self.offset, self.total = query, rows, offset, total
+
+
+class EntityTypesLoaded(Message):
+    def __init__(self, types: list[str]) -> None:
+        super().__init__()
+        self.types = types
+
+
+class FileFindingsLoaded(Message):
+    def __init__(self, file_id: int, finding_ids: list[int]) -> None:
+        super().__init__()
+        self.file_id, self.finding_ids = file_id, finding_ids
+
+
+def _binding(key: str, action: str, label: str, tooltip: str, show: bool = True) -> Binding:
+    return Binding(key, action, label, id=f"findings.{action}", tooltip=tooltip, show=show)
+
+
+class FindingsScreen(ProposeKeys, Screen):
+    """Files view (one row per file) and findings view (one row per finding), toggled with `v`."""
+
+    BINDINGS = [
+        _binding("v", "toggle_view", "View", "Switch between the files and the findings view"),
+        _binding("slash", "focus_search", "Search", "Filter as you type"),
+        _binding("s", "cycle_sort", "Sort", "Cycle the sort order"),
+        _binding("space", "toggle_mark", "Select", "Select or unselect this row"),
+        _binding("A", "select_all_in_file", "Select file", "Select every finding in this row's file"),
+        _binding("escape", "clear_selection", "Clear", "Clear the selection (then the file filter)", show=False),
+        *PROPOSE_BINDINGS,
+    ]
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.view = "files"
+        self.sort = {"files": "findings", "findings": "path"}
+        self.filter = FindingFilter()
+        self.file_filter: tuple[int, str] | None = None  # (file id, path) after Enter on a file
+        self.items: list[FindingItem | FileItem] = []  # the rows of the page on screen, in order
+        self.selection = Selection()
+        self._generation = 0
+        self._loading = False
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        yield FilterBar(id="findings-filters")
+        yield Static(id="findings-status")
+        yield PagedTable(id="findings-table")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.sub_title = "Findings"
+        self.load_entity_types()
+        self.reload()
+        self.table.focus()
+
+    @property
+    def table(self) -> PagedTable:
+        return self.query_one("#findings-table", PagedTable)
+
+    # --- loading (thread workers; each posts one message) --------------------------------------------
+    def reload(self, offset: int | None = 0, cursor: str | int = 0) -> None:
+        """Load the page at ``offset`` of the current view, filter and sort (None: the last page)."""
+        self._generation += 1
+        flt = replace(self.filter, file_id=self.file_filter[0] if self.file_filter else None)
+        self._loading = True
+        self._show_status()
+        self.load_page(PageQuery(self.view, flt, self.sort[self.view], offset, cursor, self._generation))
+
+    @work(thread=True, exclusive=True, group="findings-page", exit_on_error=False)
+    def load_page(self, query: PageQuery) -> None:
+        with thread_queries(self.app.db) as queries:
+            files = query.view == "files"
+            total = queries.count_files(query.filter) if files else queries.count_findings(query.filter)
+            last = max(0, (total - 1) // PAGE_SIZE * PAGE_SIZE)
+            offset = last if query.offset is None else min(query.offset, last)
+            page = queries.files_page if files else queries.findings_page
+            rows = page(query.filter, sort=query.sort, offset=offset, limit=PAGE_SIZE)
+        if not get_current_worker().is_cancelled:
+            self.post_message(PageLoaded(query, rows, offset, total))
+
+    @work(thread=True, group="findings-types", exit_on_error=False)
+    def load_entity_types(self) -> None:
+        with thread_queries(self.app.db) as queries:
+            self.post_message(EntityTypesLoaded(queries.entity_types()))
+
+    @work(thread=True, exclusive=True, group="findings-select", exit_on_error=False)
+    def load_file_findings(self, flt: FindingFilter) -> None:
+        with thread_queries(self.app.db) as queries:
+            items = queries.findings_page(flt, sort="path", limit=MAX_FILE_SELECTION)
+        self.post_message(FileFindingsLoaded(flt.file_id, [item.id for item in items]))
+
+    def on_page_loaded(self, message: PageLoaded) -> None:
+        if message.query.generation != self._generation:
+            return  # a newer request is on its way
+        self._loading = False
+        self.items = list(message.rows)
+        files = message.query.view == "files"
+        columns, cells = (FILE_COLUMNS, file_cells) if files else (FINDING_COLUMNS, finding_cells)
+        marks = self.selection.marks(self.items)
+        rows = [(str(item.id), cells(item, mark)) for item, mark in zip(self.items, marks, strict=True)]
+        self.table.show_page(columns, rows, offset=message.offset, total=message.total, cursor=message.query.cursor)
+        self._show_status()
+
+    def on_entity_types_loaded(self, message: EntityTypesLoaded) -> None:
+        self.query_one(FilterBar).set_entity_types(message.types)
+
+    def on_file_findings_loaded(self, message: FileFindingsLoaded) -> None:
+        self.selection.add_findings(message.file_id, message.finding_ids)
+        self._refresh_marks()
+
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        if event.state == WorkerState.ERROR:
+            self._loading = False
+            self._show_status()
+            self.notify(f"Could not read the findings database: {event.worker.error}", severity="error")
+
+    # --- intent from the widgets ---------------------------------------------------------------------
+    def on_filter_bar_changed(self, message: FilterBar.Changed) -> None:
+        self.filter = message.value
+        self.reload()
+
+    def on_paged_table_page_requested(self, message: PagedTable.PageRequested) -> None:
+        self.reload(message.offset, message.cursor)
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        self.table.focus()
+
+    def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
+        item = self._current()
+        if isinstance(item, FileItem):
+            self.file_filter = (item.id, item.path)
+            self.view = "findings"
+            self.reload()
+        elif item is not None:
+            self.app.push_screen(DetailScreen(item.id), lambda _: self.reload(self.table.page_offset, "keep"))
+
+    # --- actions -------------------------------------------------------------------------------------
+    def action_toggle_view(self) -> None:
+        self.view = "findings" if self.view == "files" else "files"
+        if self.view == "files":
+            self.file_filter = None
+        self.reload()
+
+    def action_focus_search(self) -> None:
+        self.query_one(FilterBar).focus_search()
+
+    def action_cycle_sort(self) -> None:
+        options = SORTS[self.view]
+        self.sort[self.view] = options[(options.index(self.sort[self.view]) + 1) % len(options)]
+        self.reload()
+
+    def action_toggle_mark(self) -> None:
+        item = self._current()
+        if item is not None:
+            self.selection.toggle(item)
+            self._refresh_marks()
+            self.table.move_cursor(row=self.table.cursor_row + 1)
+
+    def action_select_all_in_file(self) -> None:
+        item = self._current()
+        if item is not None:
+            file_id = item.id if isinstance(item, FileItem) else item.file_id
+            self.load_file_findings(replace(self.filter, file_id=file_id))
+
+    def action_clear_selection(self) -> None:
+        if isinstance(self.focused, Input):
+            self.table.focus()
+        elif self.selection:
+            self.selection.clear()
+            self._refresh_marks()
+        elif self.file_filter is not None:
+            self.file_filter = None
+            self.reload()
+
+    # --- proposing (ProposeKeys) ---------------------------------------------------------------------
+    def proposal_targets(self) -> tuple[list[int], list[int]]:
+        if self.selection:
+            return self.selection.targets()
+        item = self._current()
+        if item is None:
+            return [], []
+        return ([], [item.id]) if isinstance(item, FileItem) else ([item.id], [])
+
+    def proposal_done(self, action_ids: list[int]) -> None:
+        if action_ids:
+            self.selection.clear()
+        self.reload(self.table.page_offset, "keep")
+
+    # --- rendering -----------------------------------------------------------------------------------
+    def _current(self) -> FindingItem | FileItem | None:
+        row = self.table.cursor_row
+        return self.items[row] if 0 <= row < len(self.items) else None
+
+    def _refresh_marks(self) -> None:
+        marks = self.selection.marks(self.items)
+        self.table.set_marks({str(item.id): mark for item, mark in zip(self.items, marks, strict=True)})
+        self._show_status()
+
+    def _show_status(self) -> None:
+        parts = [self.view, self.table.range_label(), f"sort: {self.sort[self.view]}"]
+        if self.selection:
+            parts.append(self.selection.describe())
+        if self.file_filter:
+            parts.append(f"file: {self.file_filter[1]}  (esc: all files)")
+        if self._loading:
+            parts.append("loading…")
+        self.query_one("#findings-status", Static).update(" · ".join(parts))

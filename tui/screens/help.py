@@ -1,0 +1,70 @@
+"""Help: every key of the app and of the screen underneath, and how triage works from finding to handover."""
+
+from __future__ import annotations
+
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import VerticalScroll
+from textual.dom import DOMNode
+from textual.screen import ModalScreen, Screen
+from textual.widgets import Static
+
+WORKFLOW = "\n".join([
+    "1. Select findings on the Findings screen: one, several, or all in a file.",
+    "2. Propose what to do with them: mask, quarantine, delete, retain (with a justification and an end date) or "
+    "false positive (with a reason). A proposal changes nothing on disk.",
+    "3. A second person approves it on the Approvals screen; nobody approves their own proposal.",
+    "4. Apply: a confirmation lists every file that will change, and only then are files rewritten, moved or "
+    "deleted. Originals stay in the encrypted vault; every step is written to the signed audit log.",
+])  # fmt: skip
+NO_PLAIN_VALUES = (
+    "The review UI never reveals a plain value: it shows masked previews and masked context only. Revealing a "
+    "value would need a separately audited role; it is not offered here. This is a decision, not a missing feature."
+)
+
+
+class HelpScreen(ModalScreen[None]):
+    """Keys and workflow over the current screen; escape or ? closes it."""
+
+    BINDINGS = [
+        Binding("escape", "dismiss", "Close", id="help.close", tooltip="Close help"),
+        Binding("question_mark", "dismiss", "Close", id="help.close-key", show=False, tooltip="Close help"),
+    ]
+
+    def compose(self) -> ComposeResult:
+        with VerticalScroll(id="help-box") as box:
+            box.border_title = "Help"
+            yield Static("Triage workflow", classes="help-section")
+            yield Static(WORKFLOW, markup=False, id="help-workflow")
+            yield Static("Plain values are never shown", classes="help-section")
+            yield Static(NO_PLAIN_VALUES, markup=False, id="help-no-plain-values")
+            for title, lines in self._key_sections():
+                yield Static(title, classes="help-section", markup=False)
+                yield Static(Text("\n".join(lines)), classes="help-keys")
+            yield Static("Command palette: ctrl+p, then type e.g. 'Go: audit'.", classes="help-section")
+
+    def _below(self) -> Screen:
+        stack = self.app.screen_stack
+        return stack[stack.index(self) - 1] if self in stack else self.app.screen
+
+    def _key_sections(self) -> list[tuple[str, list[str]]]:
+        """Bindings active on the screen below (its focused widget's, its own, the app's), grouped by owner."""
+        below = self._below()
+        groups: dict[DOMNode, list[str]] = {}
+        for active in below.active_bindings.values():
+            binding = active.binding
+            key = self.app.get_key_display(binding)
+            label = binding.description or binding.action
+            note = f" — {binding.tooltip}" if binding.tooltip and binding.tooltip != label else ""
+            groups.setdefault(active.node, []).append(f"{key:>10}  {label}{note}")
+        order = sorted(groups, key=lambda node: 0 if node is below else 1 if node is self.app else 2)
+
+        def title(node: DOMNode) -> str:
+            if node is self.app:
+                return "Everywhere"
+            if node is below:
+                return f"On this screen ({type(below).__name__})"
+            return f"In the focused {type(node).__name__}"
+
+        return [(title(node), groups[node]) for node in order]

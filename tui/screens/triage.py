@@ -1,0 +1,209 @@
+"""Proposing an action on findings or whole files: what will be proposed, who must approve it, and why.
+
+The findings screen pushes `ProposeScreen(kind, finding_ids, file_ids)`; it dismisses with the ids of the
+actions it created (one per file), or None if nothing was proposed. Refusals are shown inline, not raised.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+
+from rich.markup import escape
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical
+from textual.message import Message
+from textual.screen import ModalScreen
+from textual.widgets import Button, Input, Label, Static
+from textual.worker import Worker, WorkerState
+
+from scanner.actions.audit import Actor
+from scanner.actions.service import ActionError, Proposal
+from scanner.actions.workspace import Workspace, open_workspace
+from scanner.store.actions import ActionStateError
+
+NEEDS_REASON = ("false_positive", "retain")
+WHOLE_FILE_KINDS = ("quarantine", "delete")
+SHOWN_FILES = 8
+_ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+
+
+@dataclass(frozen=True)
+class Target:
+    """One proposal to make: a file and either some of its findings or, with no finding ids, all of them."""
+
+    kind: str
+    path: Path
+    rel_path: str
+    finding_ids: tuple[int, ...]  # empty: the whole file
+    findings: int
+
+    def proposal(self, reason: str | None, retain_until: date | None) -> Proposal:
+        if self.finding_ids:
+            return Proposal(self.kind, finding_ids=self.finding_ids, reason=reason, retain_until=retain_until)
+        return Proposal(self.kind, path=self.path, reason=reason, retain_until=retain_until)
+
+
+def plan_targets(ws: Workspace, kind: str, finding_ids: list[int], file_ids: list[int]) -> list[Target]:
+    """Group the findings by file; a file named in ``file_ids`` (or a file-level kind) means the whole file."""
+    by_file: dict[int, list] = defaultdict(list)
+    for finding in ws.actions.findings(finding_ids):
+        by_file[finding.file_id].append(finding)
+    targets, whole_files = [], set(file_ids)
+    for file_id in dict.fromkeys([*file_ids, *by_file]):
+        file = ws.actions.file_by_id(file_id)
+        whole = file_id in whole_files or kind in WHOLE_FILE_KINDS
+        findings = ws.actions.active_findings_of(file_id) if whole else by_file[file_id]
+        chosen = ws.service.default_kind(findings) if kind == "default" and findings else kind
+        ids = () if whole else tuple(f.id for f in findings)
+        targets.append(Target(chosen, Path(file.root) / file.rel_path, file.rel_path, ids, len(findings)))
+    return targets
+
+
+def parse_retain_until(text: str, today: date) -> date:
+    """A YYYY-MM-DD date after ``today``; ValueError with a message for the form otherwise."""
+    try:
+        if not _ISO_DATE.fullmatch(text):
+            raise ValueError
+        until = date.fromisoformat(text)
+    except ValueError:
+        raise ValueError("retain until: enter a date as YYYY-MM-DD, e.g. 2056-12-31") from None
+    if until <= today:
+        raise ValueError(f"retain until: {until} is not in the future")
+    return until
+
+
+def describe(kind: str, targets: list[Target], needs_second_person: bool) -> str:
+    """The plan in a few lines of markup: kind, scope, files, and whether a second person must approve."""
+    if not targets:
+        return "Nothing to propose: no such findings."
+    findings = sum(t.findings for t in targets)
+    files = f"{len(targets)} file{'s' * (len(targets) != 1)}"
+    scope = f"{findings} finding{'s' * (findings != 1)} in {files}"
+    if kind in WHOLE_FILE_KINDS:
+        scope = f"{files} as a whole ({findings} findings)"
+    lines = [f"[b]{kind.replace('_', ' ')}[/b]: {scope}"]
+    for target in targets[:SHOWN_FILES]:
+        extra = "" if target.kind == kind else f" → {target.kind.replace('_', ' ')}"
+        lines.append(f"  {escape(target.rel_path)} ({target.findings}){extra}")
+    if len(targets) > SHOWN_FILES:
+        lines.append(f"  … and {len(targets) - SHOWN_FILES} more files")
+    lines.append(
+        "Needs a second person: someone other than you must approve it."
+        if needs_second_person
+        else "No second person needed: you may approve it yourself."
+    )
+    return "\n".join(lines)
+
+
+class ProposeScreen(ModalScreen[list[int] | None]):
+    """Asks for a reason (and a date for retain), then proposes one action per file."""
+
+    BINDINGS = [Binding("escape", "cancel", "Cancel", id="propose.cancel", tooltip="Close without proposing")]
+
+    class PlanLoaded(Message):
+        def __init__(self, targets: list[Target], needs_second_person: bool) -> None:
+            super().__init__()
+            self.targets, self.needs_second_person = targets, needs_second_person
+
+    class ProposalsMade(Message):
+        def __init__(self, created: list[int], done: list[Target], errors: list[str]) -> None:
+            super().__init__()
+            self.created, self.done, self.errors = created, done, errors
+
+    def __init__(self, kind: str, finding_ids: list[int], file_ids: list[int]) -> None:
+        super().__init__()
+        self.kind = kind
+        self.finding_ids = list(finding_ids)
+        self.file_ids = list(file_ids)
+        self._targets: list[Target] = []
+        self._created: list[int] = []
+
+    def compose(self) -> ComposeResult:
+        needs_reason = self.kind in NEEDS_REASON
+        with Vertical(id="propose-dialog"):
+            yield Label(f"Propose: {self.kind.replace('_', ' ')}", id="propose-title")
+            yield Static("Loading…", id="propose-plan")
+            yield Label("Reason" + (" (required)" if needs_reason else " (optional)"))
+            yield Input(placeholder="why this action", id="propose-reason")
+            if self.kind == "retain":
+                yield Label("Retain until (required)")
+                yield Input(placeholder="YYYY-MM-DD", id="propose-until", max_length=10)
+            yield Static("", id="propose-errors", markup=False)
+            with Horizontal(id="propose-buttons"):
+                yield Button("Cancel", id="propose-cancel")
+                yield Button("Propose", variant="primary", id="propose-ok", disabled=True)
+
+    def on_mount(self) -> None:
+        self.query_one("#propose-reason", Input).focus()
+        self._load_plan(self.app.db, self.kind, self.finding_ids, self.file_ids)
+
+    @work(thread=True, group="propose", exclusive=True, exit_on_error=False)
+    def _load_plan(self, db: Path, kind: str, finding_ids: list[int], file_ids: list[int]) -> None:
+        with open_workspace(db) as ws:  # its own connection: SQLite ones stay on the thread that opened them
+            targets = plan_targets(ws, kind, finding_ids, file_ids)
+            second = any(ws.policy.needs_second_person(t.kind) for t in targets)
+        self.post_message(self.PlanLoaded(targets, second))
+
+    def on_propose_screen_plan_loaded(self, event: PlanLoaded) -> None:
+        self._targets = event.targets
+        self.query_one("#propose-plan", Static).update(describe(self.kind, event.targets, event.needs_second_person))
+        self.query_one("#propose-ok", Button).disabled = not event.targets
+
+    @on(Input.Submitted)
+    @on(Button.Pressed, "#propose-ok")
+    def submit(self) -> None:
+        reason = self.query_one("#propose-reason", Input).value.strip() or None
+        try:
+            if self.kind in NEEDS_REASON and not reason:
+                raise ValueError(f"a {self.kind.replace('_', ' ')} needs a reason: say why")
+            until = None
+            if self.kind == "retain":
+                until = parse_retain_until(self.query_one("#propose-until", Input).value.strip(), date.today())
+        except ValueError as exc:
+            self._show_errors([str(exc)])
+            return
+        if not self._targets:
+            return
+        self._show_errors([])
+        self.query_one("#propose-ok", Button).disabled = True
+        self._propose(self.app.db, self.app.actor, self._targets, reason, until)
+
+    @work(thread=True, group="propose", exclusive=True, exit_on_error=False)
+    def _propose(self, db: Path, actor: Actor, targets: list[Target], reason: str | None, until: date | None
+                 ) -> None:  # fmt: skip
+        created, done, errors = [], [], []
+        with open_workspace(db) as ws:
+            for target in targets:
+                try:
+                    created.append(ws.service.propose(target.proposal(reason, until), actor))
+                    done.append(target)
+                except (ActionError, ActionStateError) as exc:
+                    errors.append(f"{target.rel_path}: {exc}")
+        self.post_message(self.ProposalsMade(created, done, errors))
+
+    def on_propose_screen_proposals_made(self, event: ProposalsMade) -> None:
+        self._created += event.created
+        if not event.errors:
+            self.dismiss(self._created)
+            return
+        self._targets = [t for t in self._targets if t not in event.done]  # a retry proposes only what failed
+        proposed = f"proposed {len(self._created)} action(s); " if self._created else ""
+        self._show_errors([f"{proposed}{len(event.errors)} refused:", *event.errors])
+        self.query_one("#propose-ok", Button).disabled = not self._targets
+
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        if event.state == WorkerState.ERROR:
+            self._show_errors([f"unexpected error: {event.worker.error}"])
+
+    def _show_errors(self, errors: list[str]) -> None:
+        self.query_one("#propose-errors", Static).update("\n".join(errors))
+
+    @on(Button.Pressed, "#propose-cancel")
+    def action_cancel(self) -> None:
+        self.dismiss(self._created or None)

@@ -1,0 +1,134 @@
+"""A DataTable that holds one page of a longer result and asks for the neighbouring page at its edges.
+
+The built-in DataTable slows down past about 10,000 rows, so the review UI never loads more than a page
+(`PAGE_SIZE` rows). The table knows its page's offset and the result's total; it posts `PageRequested` when
+the cursor would leave the page, and the screen decides what to load.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from rich.text import Text
+from textual.binding import Binding
+from textual.message import Message
+from textual.widgets import DataTable
+
+PAGE_SIZE = 500
+MARK_COLUMN = "mark"
+Column = tuple[str, str, int | None]  # key, label, width (None: fit the content)
+
+
+class PagedTable(DataTable):
+    """One page of rows; row keys are the ids of what the rows show."""
+
+    DEFAULT_CSS = """
+    PagedTable { height: 1fr; }
+    """
+    BINDINGS = [
+        Binding("right_square_bracket", "next_page", "Next page", id="paged-table.next", show=False,
+                tooltip="Load the next page of rows"),
+        Binding("left_square_bracket", "previous_page", "Previous page", id="paged-table.previous", show=False,
+                tooltip="Load the previous page of rows"),
+        Binding("G", "last_page", "Last page", id="paged-table.last", show=False, tooltip="Jump to the last page"),
+        Binding("g", "first_page", "First page", id="paged-table.first", show=False, tooltip="Jump to the first page"),
+    ]  # fmt: skip
+
+    class PageRequested(Message):
+        """The cursor wants to leave the page: load rows from ``offset`` (None: the last page)."""
+
+        def __init__(self, offset: int | None, cursor: str) -> None:
+            super().__init__()
+            self.offset = offset
+            self.cursor = cursor  # "first" or "last": where the cursor lands on the new page
+
+    def __init__(self, *, id: str | None = None) -> None:
+        super().__init__(id=id, cursor_type="row", zebra_stripes=True)
+        self.page_offset = 0
+        self.total_rows = 0
+        self.page_size = PAGE_SIZE
+
+    def show_page(
+        self,
+        columns: Sequence[Column],
+        rows: Sequence[tuple[str, Sequence[object]]],
+        *,
+        offset: int,
+        total: int,
+        cursor: str | int = "first",
+    ) -> None:
+        """Replace the rows (and the columns, when they differ) by one page; place the cursor on its "first"
+        or "last" row, the row it was on ("keep"), or a row index."""
+        kept = self.cursor_row
+        if [str(key.value) for key in self.columns] != [key for key, _, _ in columns]:
+            self.clear(columns=True)
+            for key, label, width in columns:
+                self.add_column(label, key=key, width=width)
+        else:
+            self.clear()
+        for key, cells in rows[: self.page_size]:
+            self.add_row(*cells, key=key)
+        self.page_offset, self.total_rows = offset, total
+        row = {"first": 0, "last": self.row_count - 1, "keep": kept}[cursor] if isinstance(cursor, str) else cursor
+        self.move_cursor(row=max(0, min(row, self.row_count - 1)), animate=False)
+
+    @property
+    def has_next(self) -> bool:
+        return self.page_offset + self.row_count < self.total_rows
+
+    @property
+    def has_previous(self) -> bool:
+        return self.page_offset > 0
+
+    def range_label(self) -> str:
+        if not self.row_count:
+            return "no rows"
+        return f"rows {self.page_offset + 1:,}–{self.page_offset + self.row_count:,} of {self.total_rows:,}"
+
+    def set_marks(self, marks: dict[str, str]) -> None:
+        """Update the mark column of the rows whose mark changed (row key → mark)."""
+        for key, mark in marks.items():
+            if str(self.get_cell(key, MARK_COLUMN)) != mark:
+                self.update_cell(key, MARK_COLUMN, Text(mark, style="bold"))
+
+    # --- paging --------------------------------------------------------------------------------------
+    def action_next_page(self) -> None:
+        if self.has_next:
+            self.post_message(self.PageRequested(self.page_offset + self.row_count, "first"))
+
+    def action_previous_page(self) -> None:
+        if self.has_previous:
+            self.post_message(self.PageRequested(max(0, self.page_offset - self.page_size), "last"))
+
+    def action_first_page(self) -> None:
+        self.post_message(self.PageRequested(0, "first"))
+
+    def action_last_page(self) -> None:
+        self.post_message(self.PageRequested(None, "last"))
+
+    def _at_last_row(self) -> bool:
+        return self.cursor_row >= self.row_count - 1
+
+    def action_cursor_down(self) -> None:
+        if self._at_last_row() and self.has_next:
+            self.action_next_page()
+        else:
+            super().action_cursor_down()
+
+    def action_page_down(self) -> None:
+        if self._at_last_row() and self.has_next:
+            self.action_next_page()
+        else:
+            super().action_page_down()
+
+    def action_cursor_up(self) -> None:
+        if self.cursor_row <= 0 and self.has_previous:
+            self.action_previous_page()
+        else:
+            super().action_cursor_up()
+
+    def action_page_up(self) -> None:
+        if self.cursor_row <= 0 and self.has_previous:
+            self.action_previous_page()
+        else:
+            super().action_page_up()

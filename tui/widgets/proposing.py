@@ -1,0 +1,61 @@
+"""The propose keys shared by the findings and detail screens: m mask, x quarantine, D delete, r retain,
+n false positive. Each opens `ProposeScreen` (tui.screens.triage) on the screen's current targets.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+
+from textual.binding import Binding
+
+TRIAGE_MODULE = "tui.screens.triage"
+KIND_LABELS = {
+    "mask": "Mask",
+    "quarantine": "Quarantine",
+    "delete": "Delete",
+    "retain": "Retain",
+    "false_positive": "False positive",
+}
+
+PROPOSE_BINDINGS = [
+    Binding("m", "propose('mask')", "Mask", id="propose.mask", tooltip="Propose masking the values in place"),
+    Binding("x", "propose('quarantine')", "Quarantine", id="propose.quarantine",
+            tooltip="Propose moving the whole file into the encrypted vault"),
+    Binding("D", "propose('delete')", "Delete", id="propose.delete",
+            tooltip="Propose deleting the whole file (a copy stays in the vault)"),
+    Binding("r", "propose('retain')", "Retain", id="propose.retain",
+            tooltip="Propose keeping the data, with a justification and a review date"),
+    Binding("n", "propose('false_positive')", "Not PII", id="propose.false-positive",
+            tooltip="Propose dismissing the findings as false positives"),
+]  # fmt: skip
+
+
+class ProposeKeys:
+    """Mixin for a Screen: `action_propose(kind)` on `proposal_targets()`, then `proposal_done(ids)`."""
+
+    def proposal_targets(self) -> tuple[list[int], list[int]]:
+        """(finding ids, file ids) the propose keys act on."""
+        raise NotImplementedError
+
+    def proposal_done(self, action_ids: list[int]) -> None:
+        """Called after the propose dialog closed (``action_ids`` empty when nothing was proposed)."""
+
+    def action_propose(self, kind: str) -> None:
+        finding_ids, file_ids = self.proposal_targets()
+        if not finding_ids and not file_ids:
+            self.notify("Nothing to propose on: select a finding or a file first", severity="warning")
+            return
+        if importlib.util.find_spec(TRIAGE_MODULE) is None:  # built by another issue; the keys wait for it
+            self.notify("Proposing actions is not available in this build", severity="error")
+            return
+        from tui.screens.triage import ProposeScreen
+
+        label = KIND_LABELS.get(kind, kind)
+
+        def closed(action_ids: list[int] | None) -> None:
+            if action_ids:
+                numbers = ", ".join(f"#{n}" for n in action_ids)
+                self.notify(f"{label}: proposed as action {numbers}; it now waits for approval", title="Proposed")
+            self.proposal_done(list(action_ids or []))
+
+        self.app.push_screen(ProposeScreen(kind=kind, finding_ids=finding_ids, file_ids=file_ids), closed)
