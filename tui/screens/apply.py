@@ -65,6 +65,8 @@ def load_plan(actions: ActionStore, action_ids: list[int] | None) -> tuple[list[
 class ConfirmApplyScreen(Screen):
     """The approved actions named (or all approved ones), listed for a last look before they are executed."""
 
+    SUB_TITLE = "Apply approved actions"
+
     BINDINGS = [Binding("escape", "back", "Back", id="apply.back", tooltip="Back to approvals without applying")]
 
     class PlanLoaded(Message):

@@ -75,6 +75,8 @@ class CancelActionScreen(ModalScreen[str | None]):
 class ApprovalsScreen(Screen):
     """Actions awaiting a decision or execution; ``space`` selects rows for ``e``."""
 
+    SUB_TITLE = "Approvals"
+
     BINDINGS = [
         Binding("a", "approve", "Approve", id="approvals.approve", tooltip="Approve the action under the cursor"),
         Binding("c", "cancel_action", "Cancel action", id="approvals.cancel", tooltip="Cancel it, with a reason"),
