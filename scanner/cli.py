@@ -130,7 +130,7 @@ def _cmd_scan(args: argparse.Namespace) -> int:
 
     detector = Detector(packs, today=args.today, trained_pipelines=_pipelines(args.spacy))
     options = ScanOptions(
-        max_file_size=_size(args.max_size),
+        max_file_size=_max_size(args.max_size),
         follow_symlinks=args.follow_symlinks,
         exclude=(*DEFAULT_EXCLUDES, *args.exclude),
     )
@@ -204,15 +204,11 @@ def _pipelines(pairs: list[str]) -> dict[str, str]:
     return chosen
 
 
-_UNITS = {"": 1, "K": 1 << 10, "M": 1 << 20, "G": 1 << 30, "T": 1 << 40}
+def _max_size(text: str) -> int:
+    from scanner.daemon.config import parse_size
 
-
-def _size(text: str) -> int:
-    value, unit = text.strip().upper().rstrip("B"), ""
-    if value and value[-1] in _UNITS:
-        value, unit = value[:-1], value[-1]
     try:
-        return int(float(value) * _UNITS[unit])
+        return parse_size(text)
     except ValueError as exc:
         raise UsageError(f"--max-size {text!r}: use a number with K, M, G or T (e.g. 500M)") from exc
 

@@ -205,7 +205,7 @@ def _cmd_vault_purge(args: argparse.Namespace) -> int:
         ids = list(args.ids)
         if args.expired:
             cutoff = datetime.now(UTC) - timedelta(days=ws.policy.vault_retention_days)
-            ids += [i.id for i in ws.vault.items() if not i.purged and _parse_time(i.stored_at) < cutoff]
+            ids += [i.id for i in ws.vault.items() if not i.purged and _datetime(i.stored_at) < cutoff]
         if not ids:
             print("nothing to purge")
             return 0
@@ -270,7 +270,3 @@ def _confirmed(prompt: str, word: str) -> bool:
 def _datetime(text: str) -> datetime:
     value = datetime.fromisoformat(text.replace("Z", "+00:00"))
     return value if value.tzinfo else value.replace(tzinfo=UTC)
-
-
-def _parse_time(text: str) -> datetime:
-    return _datetime(text)

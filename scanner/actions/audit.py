@@ -57,6 +57,11 @@ class Actor:
     os_user: str
     reviewer: str | None
 
+    @property
+    def identity(self) -> str:
+        """The name an action records as proposer or approver: the reviewer, else the OS user."""
+        return self.reviewer or self.os_user
+
 
 def current_actor(reviewer: str | None = None) -> Actor:
     """The OS user (or ``uid:N`` if it has no name) and ``reviewer``, else $CUSTOS_REVIEWER, else None."""

@@ -72,7 +72,7 @@ class Executor:
         return self._scanner_factory()
 
     def execute(self, action: ActionRow, actor: Actor) -> Outcome:
-        self.actions.move(action.id, ("approved",), "executing", executed_by=_who(actor), executed_at=utc_now())
+        self.actions.move(action.id, ("approved",), "executing", executed_by=actor.identity, executed_at=utc_now())
         checkpoint("executing")
         return self._run(self.actions.action(action.id), actor, resumed=False)
 
@@ -238,10 +238,6 @@ def _edit(f: FindingRef) -> Edit:
 
 def _target(action: ActionRow) -> str:
     return str(Path(action.root) / action.rel_path)
-
-
-def _who(actor: Actor) -> str:
-    return actor.reviewer or actor.os_user
 
 
 def _sha_or_none(path: Path) -> str | None:

@@ -16,7 +16,7 @@ from scanner.actions.audit import Actor, AuditLog
 from scanner.actions.execute import Executor, Outcome
 from scanner.actions.policy import ActionPolicy
 from scanner.store.actions import KINDS, ActionRow, ActionStateError, ActionStore, FindingRef
-from scanner.store.store import FileRecord
+from scanner.store.store import FileRecord, utc_now
 
 FILE_KINDS = ("mask", "quarantine", "delete")
 
@@ -66,7 +66,7 @@ class ActionService:
             reason=proposal.reason,
             retain_until=proposal.retain_until.isoformat() if proposal.retain_until else None,
             needs_second_person=self.policy.needs_second_person(kind),
-            proposed_by=_identity(actor),
+            proposed_by=actor.identity,
             os_user=actor.os_user,
         )
         self._log("proposed", actor, self.actions.action(action_id))
@@ -118,13 +118,13 @@ class ActionService:
         action = self.actions.action(action_id)
         if action.state != "proposed":
             raise ActionError(f"action {action_id} is {action.state}, not proposed")
-        if action.needs_second_person and _identity(actor) == action.proposed_by:
+        if action.needs_second_person and actor.identity == action.proposed_by:
             raise ActionError(
                 f"action {action_id} ({action.kind}) needs a second person: {action.proposed_by} proposed it and "
                 "cannot approve it too"
             )
-        self._move(action_id, ("proposed",), "approved", actor, approved_by=_identity(actor),
-                   approved_os_user=actor.os_user, approved_at=_now())  # fmt: skip
+        self._move(action_id, ("proposed",), "approved", actor, approved_by=actor.identity,
+                   approved_os_user=actor.os_user, approved_at=utc_now())  # fmt: skip
 
     def cancel(self, action_id: int, actor: Actor, reason: str | None = None) -> None:
         self._move(action_id, ("proposed", "approved"), "cancelled", actor, error=reason)
@@ -169,13 +169,3 @@ def action_fields(action: ActionRow) -> dict:
         "two_person": action.needs_second_person,
         "note": action.error,  # why it was cancelled, failed or went stale
     }
-
-
-def _identity(actor: Actor) -> str:
-    return actor.reviewer or actor.os_user
-
-
-def _now() -> str:
-    from scanner.store.store import utc_now
-
-    return utc_now()

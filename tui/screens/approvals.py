@@ -192,7 +192,7 @@ class ApprovalsScreen(Screen):
         if event.error:
             self.notify(event.error, title=f"Not {past}", severity="error", markup=False)
             return
-        who = self.app.actor.reviewer or self.app.actor.os_user
+        who = self.app.actor.identity
         self.notify(f"action {event.action_id} {past} by {who}", markup=False)
         self.action_reload()
 
