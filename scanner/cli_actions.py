@@ -142,7 +142,7 @@ def _cmd_apply(args: argparse.Namespace) -> int:
             print("nothing to apply: no approved actions")
             return 0
         for a in pending:
-            print(f"  {a.id:>5}  {a.kind:<14} {Path(a.root) / a.rel_path}  ({len(a.finding_ids)} findings)")
+            print(f"  {a.id:>5}  {a.kind:<14} {a.path}  ({len(a.finding_ids)} findings)")
         if not args.yes and not _confirmed(f"apply these {len(pending)} actions? type 'apply' to go on: ", "apply"):
             print("nothing changed")
             return 1
@@ -159,7 +159,7 @@ def _cmd_actions_list(args: argparse.Namespace) -> int:
     for a in rows:
         print(
             f"{a.id:>5}  {a.state:<10} {a.kind:<14} {len(a.finding_ids):>8}  {a.proposed_by:<14} "
-            f"{a.approved_by or '-':<14} {Path(a.root) / a.rel_path}"
+            f"{a.approved_by or '-':<14} {a.path}"
         )
     return 0
 

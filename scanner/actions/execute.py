@@ -80,7 +80,7 @@ class Executor:
         return self._run(action, actor, resumed=True)
 
     def _run(self, action: ActionRow, actor: Actor, resumed: bool) -> Outcome:
-        path = Path(action.root) / action.rel_path
+        path = action.path
         try:
             if action.kind == "retain":
                 self.actions.set_finding_state(action.finding_ids, "retained")
@@ -213,7 +213,7 @@ class Executor:
         self.audit.append("executed", actor, fields)  # the record first: a crash now repeats it, never loses it
         checkpoint("executed: audited")
         self.actions.move(action.id, ("executing",), "executed", method=method, sha256_after=sha256_after)
-        return Outcome(action.id, action.kind, _target(action), "executed", method)
+        return Outcome(action.id, action.kind, str(action.path), "executed", method)
 
     def _stale(self, action: ActionRow, actor: Actor, why: str) -> Outcome:
         from scanner.actions.service import action_fields
@@ -221,7 +221,7 @@ class Executor:
         self.audit.append("stale", actor, {**action_fields(action), "result": "stale", "error": why})
         self.actions.move(action.id, ("executing",), "stale", error=why)
         self.scanner.rescan_one(action.root, action.rel_path)
-        return Outcome(action.id, action.kind, _target(action), "stale", f"{why}; rescanned, propose again")
+        return Outcome(action.id, action.kind, str(action.path), "stale", f"{why}; rescanned, propose again")
 
     def _fail(self, action: ActionRow, actor: Actor, path: Path, why: str) -> Outcome:
         from scanner.actions.service import action_fields
@@ -229,15 +229,11 @@ class Executor:
         self._remove_temps(action, path)
         self.audit.append("failed", actor, {**action_fields(action), "result": "failed", "error": why})
         self.actions.move(action.id, ("executing",), "failed", error=why)
-        return Outcome(action.id, action.kind, _target(action), "failed", why)
+        return Outcome(action.id, action.kind, str(action.path), "failed", why)
 
 
 def _edit(f: FindingRef) -> Edit:
     return Edit(f.id, f.start, f.end, f.location)
-
-
-def _target(action: ActionRow) -> str:
-    return str(Path(action.root) / action.rel_path)
 
 
 def _sha_or_none(path: Path) -> str | None:

@@ -159,7 +159,7 @@ def action_fields(action: ActionRow) -> dict:
     return {
         "action_id": action.id,
         "action": action.kind,
-        "target": str(Path(action.root) / action.rel_path),
+        "target": str(action.path),
         "finding_ids": list(action.finding_ids),
         "file_sha256_before": action.file_sha256,
         "reason": action.reason,

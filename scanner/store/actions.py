@@ -9,6 +9,7 @@ from __future__ import annotations
 import sqlite3
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from pathlib import Path
 
 from scanner.store.store import FileRecord, Store, utc_now
 
@@ -49,6 +50,11 @@ class ActionRow:
     method: str | None
     error: str | None
     finding_ids: tuple[int, ...]
+
+    @property
+    def path(self) -> Path:
+        """The file on disk the action is about."""
+        return Path(self.root) / self.rel_path
 
 
 @dataclass(frozen=True)
