@@ -13,6 +13,7 @@ import secrets
 from pathlib import Path
 
 from scanner.detect.normalize import compact
+from scanner.fsio import write_new_private
 
 KEY_BYTES = 32
 
@@ -37,21 +38,9 @@ def load_or_create_key(path: Path) -> bytes:
 
 
 def _create_key(path: Path) -> bytes:
-    path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
     key = secrets.token_bytes(KEY_BYTES)
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    try:
-        os.write(fd, key)
-        os.fsync(fd)
-    finally:
-        os.close(fd)
-    try:
-        os.link(tmp, path)  # fails if another process created the key first: use theirs
-    except FileExistsError:
-        os.unlink(tmp)
-        return load_or_create_key(path)
-    os.unlink(tmp)
+    if not write_new_private(path, key):
+        return load_or_create_key(path)  # another process created it first: use theirs
     return key
 
 

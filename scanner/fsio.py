@@ -1,9 +1,13 @@
-"""Durability helpers shared by everything that writes: the vault, the audit log, actions, secure delete."""
+"""Durability helpers shared by everything that writes: the vault, the audit log, keys, actions, secure delete."""
 
 from __future__ import annotations
 
+import errno
 import os
+import secrets
 from pathlib import Path
+
+NO_HARD_LINKS = {errno.EPERM, errno.ENOTSUP, errno.EOPNOTSUPP, errno.EMLINK}
 
 
 def fsync_dir(directory: Path) -> None:
@@ -13,3 +17,42 @@ def fsync_dir(directory: Path) -> None:
         os.fsync(fd)
     finally:
         os.close(fd)
+
+
+def place(tmp: Path, dest: Path, overwrite: bool) -> None:
+    """Give ``tmp`` the name ``dest`` atomically; without ``overwrite`` raise FileExistsError if ``dest`` exists."""
+    if overwrite:
+        os.replace(tmp, dest)
+        return
+    try:
+        os.link(tmp, dest)  # never clobbers, even if dest appeared a moment ago
+        return
+    except OSError as exc:
+        if exc.errno not in NO_HARD_LINKS:
+            raise
+    os.close(os.open(dest, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))  # no hard links here: claim the name
+    os.replace(tmp, dest)
+
+
+def write_new_private(path: Path, data: bytes) -> bool:
+    """Create ``path`` holding ``data`` (mode 0600 whatever the umask, fsynced, directory fsynced) without ever
+    replacing a file: False when it already exists (another process made it first), and the caller reads that."""
+    path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.{secrets.token_hex(4)}.tmp")
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_CLOEXEC", 0), 0o600)
+    try:
+        os.fchmod(fd, 0o600)
+        view = memoryview(data)
+        while view:
+            view = view[os.write(fd, view) :]
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+    try:
+        place(tmp, path, overwrite=False)
+    except FileExistsError:
+        return False
+    finally:
+        tmp.unlink(missing_ok=True)
+    fsync_dir(path.parent)
+    return True

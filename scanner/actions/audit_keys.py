@@ -170,23 +170,9 @@ def _load_private(path: Path) -> Ed25519PrivateKey:
 
 
 def _create_private(path: Path) -> Ed25519PrivateKey:
-    path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.{secrets.token_hex(4)}.tmp")
     key = Ed25519PrivateKey.generate()
-    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_CLOEXEC, 0o600)
-    try:
-        os.fchmod(fd, 0o600)  # whatever the umask
-        os.write(fd, key.private_bytes_raw())
-        os.fsync(fd)
-    finally:
-        os.close(fd)
-    try:
-        os.link(tmp, path)  # never clobbers: if another process won the race, use its key
-    except FileExistsError:
-        return _load_private(path)
-    finally:
-        os.unlink(tmp)
-    fsync_dir(path.parent)
+    if not fsio.write_new_private(path, key.private_bytes_raw()):
+        return _load_private(path)  # another process won the race: use its key
     return key
 
 

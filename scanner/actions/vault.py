@@ -41,6 +41,7 @@ from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
 from scanner.actions import vault_format
 from scanner.actions.vault_format import BlobError, VaultError, VaultIntegrityError
+from scanner.fsio import place
 
 __all__ = ["Vault", "VaultError", "VaultIntegrityError", "VaultItem"]
 
@@ -314,7 +315,7 @@ class Vault:
             os.chmod(tmp, item.mode)
             os.utime(tmp, ns=(time.time_ns(), item.mtime_ns))
             try:
-                vault_format.place(tmp, dest, overwrite)
+                place(tmp, dest, overwrite)
             except FileExistsError:
                 raise VaultError(f"{dest} exists; pass overwrite=True to replace it") from None
             tmp.unlink(missing_ok=True)  # the second name os.link left

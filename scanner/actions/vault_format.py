@@ -18,7 +18,6 @@ link where the name must not be clobbered), then the directory fsynced.
 
 from __future__ import annotations
 
-import errno
 import hashlib
 import hmac
 import json
@@ -36,7 +35,7 @@ from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from cryptography.hazmat.primitives.hashes import SHA256
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 
-from scanner.fsio import fsync_dir
+from scanner.fsio import fsync_dir, write_new_private
 
 MAGIC = b"CUSTOSVB"
 KEY_MAGIC = b"CUSTOSVK"
@@ -52,7 +51,6 @@ WRAPPED_KEY_SIZE = len(KEY_MAGIC) + 1 + 12 + KEY_SIZE + TAG_SIZE
 ITEM_KEY_FILE = re.compile(r"[0-9a-f]{32}\.key")
 MARKER = "vault.json"  # holds the master-key check value
 TEMP_PREFIX = ".tmp-"  # temp files in the vault root; what a crash leaves with this prefix is garbage
-NO_HARD_LINKS = {errno.EPERM, errno.ENOTSUP, errno.EOPNOTSUPP, errno.EMLINK}
 
 # read(n) returns at most n bytes, and b"" only at the end: a file object's bound .read method fits.
 Read = Callable[[int], bytes]
@@ -226,35 +224,10 @@ def load_master_key(path: Path) -> bytes:
 
 def create_master_key(path: Path) -> bytes:
     """Create a random master key file (0600, fsynced) without ever replacing an existing one."""
-    path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
     key = secrets.token_bytes(KEY_SIZE)
-    tmp = path.with_name(f".{path.name}.{secrets.token_hex(4)}.tmp")
-    try:
-        with create_private(tmp) as out:
-            out.write(key)
-            flush_and_sync(out)
-        place(tmp, path, overwrite=False)
-    except FileExistsError:
+    if not write_new_private(path, key):
         return load_master_key(path)  # another process created it first: use theirs
-    finally:
-        tmp.unlink(missing_ok=True)
-    fsync_dir(path.parent)
     return key
-
-
-def place(tmp: Path, dest: Path, overwrite: bool) -> None:
-    """Give ``tmp`` the name ``dest`` atomically; without ``overwrite`` raise FileExistsError if ``dest`` exists."""
-    if overwrite:
-        os.replace(tmp, dest)
-        return
-    try:
-        os.link(tmp, dest)  # never clobbers, even if dest appeared a moment ago
-        return
-    except OSError as exc:
-        if exc.errno not in NO_HARD_LINKS:
-            raise
-    os.close(os.open(dest, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))  # no hard links here: claim the name
-    os.replace(tmp, dest)
 
 
 def shred(path: Path) -> None:
