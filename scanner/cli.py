@@ -9,13 +9,12 @@ from datetime import date
 from pathlib import Path
 
 from scanner import __version__
-from scanner.classify import Policy
 from scanner.detect.rulepack import RulePackError, active_rules, load_default_packs, merged_policy
+from scanner.discover import DEFAULT_EXCLUDES
 from scanner.export import WRITERS
 from scanner.fingerprint import KeyFileError, load_or_create_key
 from scanner.paths import default_db, key_path_for
 from scanner.report import print_rules, print_summary, progress_reporter
-from scanner.scan import DEFAULT_EXCLUDES, Scanner, ScanOptions
 from scanner.store.store import Store, StoreError
 
 
@@ -126,7 +125,9 @@ def _cmd_scan(args: argparse.Namespace) -> int:
         raise UsageError("--output needs --format jsonl or csv")
     packs = load_default_packs(args.rules)
     db = args.db or default_db()
-    from scanner.detect.engine import Detector  # heavy import (spaCy, Presidio) only when scanning
+    from scanner.classify import Policy
+    from scanner.detect.engine import Detector  # heavy imports (spaCy, Presidio) only when scanning
+    from scanner.scan import Scanner, ScanOptions
 
     detector = Detector(packs, today=args.today, trained_pipelines=_pipelines(args.spacy))
     options = ScanOptions(

@@ -5,14 +5,17 @@ from __future__ import annotations
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from rich.console import Console
 from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
 from scanner.detect.rulepack import RulePack
-from scanner.scan import Progress as ProgressCallback
-from scanner.scan import ScanStats
+
+if TYPE_CHECKING:  # annotations only: importing scanner.scan loads Presidio, which `custos status` does not need
+    from scanner.scan import Progress as ProgressCallback
+    from scanner.scan import ScanStats
 from scanner.store.store import Store
 
 _SENSITIVITY_ORDER = {"sensitive": 0, "general": 1, "organization": 2}

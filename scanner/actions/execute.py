@@ -20,6 +20,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from scanner.actions.audit import Actor, AuditLog
 from scanner.actions.failpoints import checkpoint
@@ -31,9 +32,11 @@ from scanner.detect.rulepack import MaskStyle
 from scanner.fingerprint import file_sha256, fingerprint
 from scanner.fsio import fsync_dir
 from scanner.mask import mask_value
-from scanner.scan import Scanner
 from scanner.store.actions import ActionRow, ActionStore, FindingRef
 from scanner.store.store import utc_now
+
+if TYPE_CHECKING:  # the scanner loads Presidio: only executing an action needs it
+    from scanner.scan import Scanner
 
 TEMP_PREFIX = ".custos-mask-"
 _NAME_MASK = MaskStyle("name")

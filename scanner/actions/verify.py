@@ -4,13 +4,16 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from scanner.actions.rewrite.base import RewriteError
 from scanner.extract.base import ExtractionError, TextBlock
 from scanner.extract.registry import extractor_for, format_label
 from scanner.fingerprint import fingerprint
-from scanner.scan import Scanner
 from scanner.store.actions import FindingRef
+
+if TYPE_CHECKING:  # the scanner loads Presidio: only executing an action needs it
+    from scanner.scan import Scanner
 
 
 def remaining_values(scanner: Scanner, path: Path, key: bytes, masked: Sequence[FindingRef]) -> list[int]:

@@ -17,7 +17,6 @@ from scanner.actions.policy import ActionPolicy
 from scanner.actions.rewrite.registry import rewriter_for
 from scanner.actions.service import ActionService
 from scanner.actions.vault import Vault
-from scanner.classify import Policy
 from scanner.detect.rulepack import load_default_packs, merged_policy
 from scanner.fingerprint import load_or_create_key
 from scanner.paths import audit_key_path_for, audit_log_path_for, key_path_for, vault_dir_for, vault_key_path_for
@@ -46,6 +45,7 @@ def open_workspace(db: Path, rule_dirs: Sequence[Path] = (), detector=None) -> I
         key = load_or_create_key(key_path_for(db))
 
         def make_scanner():
+            from scanner.classify import Policy
             from scanner.detect.engine import Detector
             from scanner.scan import Scanner
 

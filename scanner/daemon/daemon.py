@@ -23,7 +23,6 @@ from scanner.daemon.config import RootConfig, WatchConfig
 from scanner.daemon.log import event, setup
 from scanner.daemon.reconcile import reconcile
 from scanner.daemon.watcher import Change, Watcher
-from scanner.daemon.worker import worker_main
 from scanner.store.daemon_status import DaemonStatusStore
 from scanner.store.moves import FileMoves
 from scanner.store.store import Store
@@ -202,6 +201,8 @@ def _worker_entry(config: WatchConfig, db: Path, name: str, stop, log_level: str
     """Workers finish the file in hand on SIGTERM/SIGINT (systemd signals the whole group)."""
     signal.signal(signal.SIGTERM, lambda *_: stop.set())
     signal.signal(signal.SIGINT, lambda *_: stop.set())
+    from scanner.daemon.worker import worker_main  # the scanner and Presidio load in workers, not in the daemon
+
     worker_main(config, db, name, stop, log_level)
 
 
