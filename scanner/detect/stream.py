@@ -38,10 +38,19 @@ class ChunkedDetector:
         self.chunk_chars = chunk_chars
         self.overlap = overlap
 
-    def detect(self, blocks: Iterable[TextBlock], *, suffix: str = "") -> Iterator[LocatedDetection]:
+    def detect(
+        self, blocks: Iterable[TextBlock], *, suffix: str = "", header_line: str | None = None
+    ) -> Iterator[LocatedDetection]:
+        """Located detections in ``blocks``. ``header_line``: a delimited file's first line, given when the
+        blocks are a later range of the file (parallel scans split huge files); the range then has no header
+        row of its own, and offsets and line numbers are local to the range."""
         buf, buf_start, report_from, line_base = "", 0, 0, 1
         header: list[str] | None = None
         delimiter = ","
+        ranged = header_line is not None
+        if ranged and suffix in DELIMITED_SUFFIXES:
+            delimiter = sniff_delimiter(header_line.rstrip("\r"), suffix)
+            header = split_header(header_line.rstrip("\r"), delimiter)
         batch: list[TextBlock] = []
         for block in blocks:
             if block.cells:
@@ -64,7 +73,9 @@ class ChunkedDetector:
                 header = split_header(first_line, delimiter)
             while len(buf) >= self.chunk_chars + self.overlap:
                 cut = self._cut_point(buf)
-                yield from self._emit(buf, buf_start, report_from, buf_start + cut, line_base, header, delimiter)
+                yield from self._emit(
+                    buf, buf_start, report_from, buf_start + cut, line_base, header, delimiter, ranged
+                )
                 keep_from = cut - self.overlap
                 line_base += buf.count("\n", 0, keep_from)
                 buf, buf_start, report_from = buf[keep_from:], buf_start + keep_from, buf_start + cut
@@ -73,7 +84,9 @@ class ChunkedDetector:
         if suffix in DELIMITED_SUFFIXES and header is None and buf:
             delimiter = sniff_delimiter(buf.rstrip("\r"), suffix)
             header = split_header(buf.rstrip("\r"), delimiter)
-        yield from self._emit(buf, buf_start, report_from, buf_start + len(buf) + 1, line_base, header, delimiter)
+        yield from self._emit(
+            buf, buf_start, report_from, buf_start + len(buf) + 1, line_base, header, delimiter, ranged
+        )
 
     def _emit_cells(self, batch: list[TextBlock]) -> Iterator[LocatedDetection]:
         """Detect a run of cell blocks as one text; each detection takes its cell's location and offset."""
@@ -116,10 +129,12 @@ class ChunkedDetector:
         line_base: int,
         header: list[str] | None,
         delimiter: str,
+        ranged: bool = False,
     ) -> Iterator[LocatedDetection]:
         if not buf:
             return
-        tables = TableContext(buf, header=header, delimiter=delimiter, header_is_first_line=buf_start == 0)
+        first_is_header = buf_start == 0 and not ranged
+        tables = TableContext(buf, header=header, delimiter=delimiter, header_is_first_line=first_is_header)
         newlines = [i for i, ch in enumerate(buf) if ch == "\n"] if "\n" in buf else []
         for det in self.detector.detect(buf, field_context=tables, dense=header is not None):
             absolute = buf_start + det.start
