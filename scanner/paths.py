@@ -41,3 +41,9 @@ def audit_log_path_for(db: Path) -> Path:
 def audit_key_path_for(db: Path) -> Path:
     """The Ed25519 signing key; its public half is written beside it for auditors."""
     return db.with_name(db.stem + ".audit.key")
+
+
+def cache_dir() -> Path:
+    """Rebuildable caches (compiled pattern databases): ``$XDG_CACHE_HOME/custos``, else ``~/.cache/custos``."""
+    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+    return Path(base) / "custos"

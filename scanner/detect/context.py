@@ -121,6 +121,11 @@ def _word_pattern(words: tuple[str, ...], whole: bool) -> re.Pattern[str] | None
     return re.compile("|".join(parts))
 
 
+def context_word_pattern(words: tuple[str, ...]) -> re.Pattern[str] | None:
+    """The pattern that finds any of a rule's context words inside a label or window (None without words)."""
+    return _word_pattern(tuple(words), False)
+
+
 def _has_word(text: str, words: tuple[str, ...], *, whole: bool = False) -> bool:
     pattern = _word_pattern(words, whole)
     return pattern is not None and pattern.search(text) is not None

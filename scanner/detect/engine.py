@@ -1,31 +1,30 @@
-"""The detector: cheap triggers pick windows, Presidio runs the rule recognizers there, overlaps resolve.
+"""The detector: one Presidio call per text, all rule packs in one recognizer, overlaps resolved.
 
-Cheap before expensive: one compiled trigger regex finds the lines that can hold personal data (digit runs,
-'@', the context words of label-only rules); only those lines, with the line above for context, go through
-Presidio's AnalyzerEngine. The spaCy pipeline runs only where it can add something (a trained pipeline with
-NER, on windows with name context); otherwise Presidio gets empty NLP artifacts.
+Presidio stays the framework: the rules run as one `EntityRecognizer` (`PackRecognizer`, one pass of a shared
+multi-pattern matcher, exact patterns and validators only at its hits), beside any custom recognizers a
+caller plugs in and spaCy's NER when a trained pipeline is installed; `AnalyzerEngine` is called once per text
+(a chunk of up to a MiB, a batch of cells, a page), never per line or cell. Context words are applied by
+`WindowContextEnhancer` to the candidates only.
 """
 
 from __future__ import annotations
 
 import bisect
-import re
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 
-from presidio_analyzer import AnalyzerEngine, RecognizerRegistry, RecognizerResult
+from presidio_analyzer import AnalyzerEngine, EntityRecognizer, RecognizerRegistry, RecognizerResult
 from presidio_analyzer.predefined_recognizers import SpacyRecognizer
 
 from scanner.detect.context import CONTEXT_KEY, FieldContext, WindowContextEnhancer
 from scanner.detect.nlp import OfflineSpacyNlpEngine
 from scanner.detect.normalize import blank_markup, to_ascii_view
-from scanner.detect.recognizer import RULE_KEY, VERDICT_KEY, RuleRecognizer
+from scanner.detect.pack_recognizer import PackRecognizer
+from scanner.detect.recognizer import RULE_KEY, VERDICT_KEY
 from scanner.detect.rulepack import Rule, RulePack, active_rules
 
 LANGUAGE = "zh"  # rules are language-neutral; one language means no finding is lost to a wrong guess
-MAX_WINDOW = 16 * 1024
-MERGE_GAP = 256
 
 
 @dataclass(frozen=True)
@@ -44,7 +43,8 @@ class Detection:
 
 
 class Detector:
-    """Finds personal data in text with the rules of the given packs."""
+    """Finds personal data in text with the rules of the given packs (and any extra Presidio recognizers,
+    which must support the language "zh": Custos analyses every text as one language)."""
 
     def __init__(
         self,
@@ -52,13 +52,14 @@ class Detector:
         *,
         trained_pipelines: Mapping[str, str | None] | None = None,
         today: date | None = None,
+        extra_recognizers: Sequence[EntityRecognizer] = (),
     ) -> None:
         self.today = today or date.today()
         self.rules: dict[str, Rule] = {r.id: r for r in active_rules(packs)}
         self.nlp = OfflineSpacyNlpEngine(trained_pipelines)
         self.nlp.load()
-        recognizers = [_recognizer_for(rule, self.today) for rule in self.rules.values()]
-        registry = RecognizerRegistry(recognizers=recognizers, supported_languages=[LANGUAGE])
+        self.recognizer = PackRecognizer(self.rules, LANGUAGE, self.today)
+        registry = RecognizerRegistry(recognizers=[self.recognizer, *extra_recognizers], supported_languages=[LANGUAGE])
         if self.nlp.has_ner:
             registry.add_recognizer(
                 SpacyRecognizer(supported_language=LANGUAGE, supported_entities=["PERSON", "LOCATION"])
@@ -70,102 +71,63 @@ class Detector:
             supported_languages=[LANGUAGE],
             context_aware_enhancer=self._enhancer,
         )
-        extra = [p for r in recognizers for p in getattr(r, "trigger_patterns", ())]
-        self._trigger = _build_trigger(self.rules.values(), extra)
         self._empty_artifacts = self.nlp.empty_artifacts(LANGUAGE)
 
-    def detect(self, text: str, *, field_context: FieldContext | None = None, dense: bool = False) -> list[Detection]:
+    def detect(self, text: str, *, field_context: FieldContext | None = None) -> list[Detection]:
         """All detections in ``text``, offsets into ``text``, sorted by position.
 
-        ``field_context`` gives labels (column headers, keys) for a span of ``text``. ``dense`` analyses every
-        line, not only those with trigger characters: in a table a bare 王芳 means something under 姓名.
+        ``field_context`` gives labels (column headers, keys) for a span of ``text``; a `LabelledSpans`
+        (tables, cells) also tells context-requiring rules which columns to look in.
         """
+        if not text:
+            return []
         view = blank_markup(to_ascii_view(text))
-        found: list[Detection] = []
-        windows = _line_windows(view) if dense else _windows(view, self._trigger)
-        for w_start, w_end in windows:
-            found += self._analyze_window(text, view, w_start, w_end, field_context)
-        return _resolve_overlaps(found, self.rules)
-
-    def _analyze_window(
-        self, text: str, view: str, w_start: int, w_end: int, field_context: FieldContext | None
-    ) -> list[Detection]:
-        window = view[w_start:w_end]
-        if field_context is not None:
-            self._enhancer.field_context = lambda s, e: field_context(s + w_start, e + w_start)
+        self._enhancer.field_context = field_context or _no_labels
+        self.recognizer.field_context = field_context
         try:
-            artifacts = self.nlp.process_text(window, LANGUAGE) if self.nlp.has_ner else self._empty_artifacts
             results = self.analyzer.analyze(
-                window, language=LANGUAGE, nlp_artifacts=artifacts, return_decision_process=True
+                view, language=LANGUAGE, nlp_artifacts=self._artifacts(view), return_decision_process=True
             )
         finally:
-            self._enhancer.field_context = lambda s, e: ()
-        return [self._to_detection(r, text, w_start) for r in results if r.score > 0]
+            self._enhancer.field_context = _no_labels
+            self.recognizer.field_context = None
+        return _resolve_overlaps([self._to_detection(r, text) for r in results if r.score > 0], self.rules)
 
-    def _to_detection(self, result: RecognizerResult, text: str, offset: int) -> Detection:
+    def _artifacts(self, view: str):
+        if not self.nlp.has_ner:
+            return self._empty_artifacts
+        pipeline = self.nlp.nlp[LANGUAGE]
+        pipeline.max_length = max(pipeline.max_length, len(view) + 1)
+        return self.nlp.process_text(view, LANGUAGE)
+
+    def _to_detection(self, result: RecognizerResult, text: str) -> Detection:
         meta = result.recognition_metadata
         rule = self.rules.get(meta.get(RULE_KEY, ""))
-        start, end = result.start + offset, result.end + offset
+        if rule is not None:
+            rule_id, pack = rule.id, rule.pack_ref
+        elif isinstance(meta.get(RecognizerResult.RECOGNIZER_NAME_KEY), str) and not _is_spacy(meta):
+            rule_id, pack = meta[RecognizerResult.RECOGNIZER_NAME_KEY], "custom"
+        else:
+            rule_id, pack = "spacy_ner", f"spacy@{self.nlp.choices[LANGUAGE].name}"
         return Detection(
             entity_type=result.entity_type,
-            start=start,
-            end=end,
+            start=result.start,
+            end=result.end,
             score=round(result.score, 4),
-            rule_id=rule.id if rule else "spacy_ner",
-            pack=rule.pack_ref if rule else f"spacy@{self.nlp.choices[LANGUAGE].name}",
-            value=text[start:end],
+            rule_id=rule_id,
+            pack=pack,
+            value=text[result.start : result.end],
             verdict=meta.get(VERDICT_KEY, "model"),
             context_word=meta.get(CONTEXT_KEY),
         )
 
 
-def _recognizer_for(rule: Rule, today: date):
-    if rule.recognizer == "cn_person_name":
-        from scanner.detect.names import ChineseNameRecognizer, NameLexicon
-
-        return ChineseNameRecognizer(rule, NameLexicon.load(rule.lexicon), LANGUAGE)
-    if rule.recognizer == "en_person_name":
-        from scanner.detect.names import EnglishNameLexicon, EnglishNameRecognizer
-
-        return EnglishNameRecognizer(rule, EnglishNameLexicon.load(rule.lexicon), LANGUAGE)
-    return RuleRecognizer(rule, LANGUAGE, today)
+def _is_spacy(meta: Mapping[str, object]) -> bool:
+    return meta.get(RecognizerResult.RECOGNIZER_NAME_KEY) == SpacyRecognizer.__name__
 
 
-def _build_trigger(rules: Iterable[Rule], extra_patterns: Iterable[str] = ()) -> re.Pattern[str]:
-    """Digit runs, dotted digits and '@' catch every numeric, IP and e-mail rule; label rules add trigger words."""
-    words = sorted({w for r in rules for w in r.triggers}, key=len, reverse=True)
-    alternatives = [r"\d{3}", r"\d\.\d", "@", *(re.escape(w) for w in words), *extra_patterns]
-    return re.compile("|".join(alternatives), re.IGNORECASE)
-
-
-def _windows(view: str, trigger: re.Pattern[str]) -> list[tuple[int, int]]:
-    """Line-aligned windows around trigger hits, with the previous line for context, merged and capped."""
-    windows: list[tuple[int, int]] = []
-    pos = 0
-    while match := trigger.search(view, pos):
-        line_start = view.rfind("\n", 0, match.start())
-        prev_start = view.rfind("\n", 0, line_start) + 1 if line_start > 0 else 0
-        line_end = view.find("\n", match.end())
-        end = len(view) if line_end < 0 else line_end
-        pos = end + 1  # one hit makes the whole line a candidate: look for the next on the next line
-        if windows and prev_start <= windows[-1][1] + MERGE_GAP and end - windows[-1][0] <= MAX_WINDOW:
-            windows[-1] = (windows[-1][0], max(windows[-1][1], end))
-        elif windows and prev_start < windows[-1][1]:
-            windows.append((windows[-1][1], end))  # a window at its cap: continue where it stopped
-        else:
-            windows.append((prev_start, end))
-    return windows
-
-
-def _line_windows(view: str) -> list[tuple[int, int]]:
-    """The whole text in windows of at most MAX_WINDOW, cut at line ends."""
-    windows, start = [], 0
-    while start < len(view):
-        end = view.rfind("\n", start, start + MAX_WINDOW) if start + MAX_WINDOW < len(view) else len(view)
-        end = start + MAX_WINDOW if end <= start else end
-        windows.append((start, end))
-        start = end
-    return windows
+def _no_labels(start: int, end: int) -> tuple[str, ...]:
+    return ()
 
 
 def _resolve_overlaps(found: list[Detection], rules: Mapping[str, Rule]) -> list[Detection]:

@@ -10,6 +10,7 @@ not-names (王府井, 李宁) are vetoed. The lexicon is data: rules/lexicons/cn
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -53,7 +54,7 @@ class NameLexicon:
     def load(cls, path: Path) -> NameLexicon:
         with open(path, "rb") as fh:
             data = tomli.load(fh)
-        by_length = lambda words: tuple(sorted(set(words), key=len, reverse=True))  # noqa: E731
+        by_length = lambda words: tuple(sorted(set(words), key=lambda w: (-len(w), w)))  # noqa: E731
         return cls(
             surnames=frozenset(data.get("surnames_single", ())),
             compound_surnames=frozenset(data.get("surnames_compound", ())),
@@ -110,7 +111,7 @@ class ChineseNameRecognizer(_PersonRecognizer):
         # Lines with any of these words are worth a look even when they hold no digits; so are chat speakers
         # ("陈思远：") and quoted or delimited cells.
         self.trigger_patterns = (
-            *(re.escape(w) for w in sorted(set(words), key=len, reverse=True)),
+            *(re.escape(w) for w in sorted(set(words), key=lambda w: (-len(w), w))),
             r"[\u4e00-\u9fff]{2,4}[：:]",
             r"[\"|\t,][\u4e00-\u9fff]{2,4}[\"|\t,]",
             "·",
@@ -120,6 +121,7 @@ class ChineseNameRecognizer(_PersonRecognizer):
             + f"|[{''.join(sorted(lexicon.surnames))}]"
         )
         self._surname_start = re.compile(surname)
+        self._every_surname = re.compile(f"(?=(?:{surname}))")  # every start position, overlapping ones too
         predicate = f"[{re.escape(lexicon.predicate_markers)}]|{_alternation(lexicon.verbs_after).pattern}"
         leads = _alternation(lexicon.leads_before).pattern
         # A surname opening a clause with a predicate close behind (冷雨欣的航班…), or right after a lead word
@@ -140,31 +142,75 @@ class ChineseNameRecognizer(_PersonRecognizer):
         self._role_before_re = re.compile(f"(?:{_alternation(lexicon.roles_before).pattern})$")
         super().__init__(rule, language)
 
+    def anchor_patterns(self) -> dict[str, str]:
+        """Where a name can start, for the shared matcher (a superset of the places `_name_at` accepts):
+        a surname after a non-Chinese character, after a role or lead word or a joiner (和, 与 …), or
+        followed by a two-character title; and the names without surname."""
+        surname = self._surname_start.pattern
+        after_word = _alternation((*self.lexicon.roles_before, *self.lexicon.leads_before, *_JOINERS[:4])).pattern
+        long_titles = _alternation(tuple(t for t in self.lexicon.titles_after if len(t) > 1)).pattern
+        return {
+            "open": f"(?<![\u4e00-\u9fff])(?:{surname})",
+            "after_word": f"(?:{after_word})(?:{surname})",
+            "titled": f"(?:{surname})[\u4e00-\u9fff]{{1,2}}(?:{long_titles})",
+            "minority": self._no_surname.pattern,
+        }
+
+    def find_at(self, text: str, hits: dict[str, list[int]]) -> list[RecognizerResult]:
+        """Names in ``text`` given the matcher's hit ends per `anchor_patterns` key: the same names as
+        `analyze` finds, looking only at the flagged positions."""
+        starts: set[int] = set()
+        for end in (*hits.get("open", ()), *hits.get("after_word", ())):
+            starts.update(self._surnames_ending_at(text, end))
+        longest_title = max(map(len, self.lexicon.titles_after), default=0)
+        for end in hits.get("titled", ()):
+            for pos in range(max(0, end - longest_title - 4), end - 1):
+                if text[pos] in self.lexicon.surnames or text[pos : pos + 2] in self.lexicon.compound_surnames:
+                    starts.add(pos)
+        names = list(self._names(text, sorted(starts)))
+        lines = sorted({(_line_start(text, end - 1), _line_end(text, end)) for end in hits.get("minority", ())})
+        return self._results(names + list(self._names_without_surname(text, names, lines)))
+
+    def _surnames_ending_at(self, text: str, end: int) -> Iterator[int]:
+        if end >= 1 and text[end - 1] in self.lexicon.surnames:
+            yield end - 1
+        if end >= 2 and text[end - 2 : end] in self.lexicon.compound_surnames:
+            yield end - 2
+
     def _find(self, text: str) -> list[RecognizerResult]:
+        names = list(self._names(text))
+        return self._results(names + list(self._names_without_surname(text, names, [(0, len(text))])))
+
+    def _results(self, found: list[tuple[int, int, str]]) -> list[RecognizerResult]:
         results = []
-        for start, end, evidence in [*self._names(text), *self._names_without_surname(text)]:
+        for start, end, evidence in found:
             score = min(1.0, self.rule.score + (self.rule.context_boost if evidence != "alone" else 0.0))
             results.append(rule_result(self, self.rule, start, end, score, evidence, Verdict.VALID))
         return results
 
-    def _names_without_surname(self, text: str):
+    def _names_without_surname(self, text: str, names: list[tuple[int, int, str]], regions: list[tuple[int, int]]):
         """Tibetan (次仁卓玛) and Mongolian (巴特尔) names have no surname: a known name, set apart at the
         start of a clause or after a lead word, that jieba does not read as part of a longer word (乌兰察布)."""
-        for match in self._no_surname.finditer(text):
-            start, end = match.span()
-            opens = _set_apart(text, start) or self._lead_before_re.search(text, max(0, start - 6), start)
-            after = text[end : end + 1]
-            if not opens or not (after == "" or not _CJK.match(after) or self._predicate_at.match(text, end)):
-                continue
-            if self._surname_start.match(text, start) and any(s <= start < e for s, e, _ in self._names(text)):
-                continue
-            if _segment_ends_at(text, start, end):
-                yield start, end, "minority"
+        for region_start, region_end in regions:
+            for match in self._no_surname.finditer(text, region_start, region_end):
+                start, end = match.span()
+                opens = _set_apart(text, start) or self._lead_before_re.search(text, max(0, start - 6), start)
+                after = text[end : end + 1]
+                if not opens or not (after == "" or not _CJK.match(after) or self._predicate_at.match(text, end)):
+                    continue
+                if self._surname_start.match(text, start) and any(s <= start < e for s, e, _ in names):
+                    continue
+                if _segment_ends_at(text, start, end):
+                    yield start, end, "minority"
 
-    def _names(self, text: str):
+    def _names(self, text: str, starts: Iterable[int] | None = None):
+        """Names starting at ``starts`` (ascending), or at every surname position of the text."""
+        if starts is None:
+            starts = (m.start() for m in self._every_surname.finditer(text))
         pos = last_end = 0
-        while match := self._surname_start.search(text, pos):
-            start = match.start()
+        for start in starts:
+            if start < pos:
+                continue
             after_name = (last_end > 0 and start == last_end + 1 and text[last_end] in _JOINERS) or (
                 text[start - 1 : start] in _JOINERS
                 and text[start - 2 : start - 1].isascii()
@@ -174,8 +220,6 @@ class ChineseNameRecognizer(_PersonRecognizer):
             if found:
                 yield found
                 pos = last_end = found[1]
-            else:
-                pos = start + 1
 
     def _name_at(self, text: str, start: int, after_name: bool = False) -> tuple[int, int, str] | None:
         lex = self.lexicon
@@ -309,7 +353,7 @@ class ChineseNameRecognizer(_PersonRecognizer):
 
 def _alternation(words: tuple[str, ...]) -> re.Pattern[str]:
     """Longest first, so 总经理 wins over 经理."""
-    return re.compile("|".join(re.escape(w) for w in sorted(set(words), key=len, reverse=True)) or "(?!)")
+    return re.compile("|".join(re.escape(w) for w in sorted(set(words), key=lambda w: (-len(w), w))) or "(?!)")
 
 
 def _is_common_word(word: str, min_freq: int) -> bool:
@@ -350,6 +394,11 @@ def _segment_ends_at(text: str, start: int, end: int) -> bool:
 
 def _line_start(text: str, pos: int) -> int:
     return text.rfind("\n", 0, pos) + 1
+
+
+def _line_end(text: str, pos: int) -> int:
+    end = text.find("\n", pos)
+    return len(text) if end < 0 else end
 
 
 def _line(text: str, pos: int) -> str:
@@ -395,6 +444,25 @@ class EnglishNameRecognizer(_PersonRecognizer):
         self.lexicon = lexicon
         self.trigger_patterns = (r"(?-i:[A-Z][a-z]+ [A-Z])",)  # case-sensitive inside a case-blind trigger
         super().__init__(rule, language)
+
+    def anchor_patterns(self) -> tuple[str, ...]:
+        """Lines worth a look, for the shared matcher: a known given name before a capitalised word, or a
+        pinyin surname before or (in capitals) after one. `_find` cannot report a name on any other line."""
+        first = "|".join(sorted(self.lexicon.first_names, key=lambda w: (-len(w), w))) or "(?!)"
+        surnames = sorted(self.lexicon.pinyin_surnames, key=lambda w: (-len(w), w))
+        upper = "|".join(s.upper() for s in surnames) or "(?!)"
+        title = "|".join(surnames) or "(?!)"
+        return (f"(?:{first})(?: [A-Z]\\.)? [A-Z]", f"(?:{title}|{upper}) [A-Z]", f"[A-Za-z] (?:{upper})")
+
+    def find_in_lines(self, text: str, lines: list[tuple[int, int]]) -> list[RecognizerResult]:
+        """`_find` on each given line; offsets into ``text``."""
+        results = []
+        for start, end in lines:
+            for result in self._find(text[start:end]):
+                result.start += start
+                result.end += start
+                results.append(result)
+        return results
 
     def _pinyin_name(self, first: str, second: str) -> bool:
         """Wang Xiaoming (surname first) or Haoran ZHENG (surname in capitals last), syllables checked."""

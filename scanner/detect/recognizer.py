@@ -26,14 +26,14 @@ def rule_result(
 ) -> RecognizerResult:
     """A Presidio result tagged with its rule and verdict, which the context enhancer and the engine read."""
     explanation = AnalysisExplanation(
-        recognizer=recognizer.name,
+        recognizer=rule.id,
         original_score=score,
         pattern_name=how,
         pattern=pattern,
         validation_result=verdict is Verdict.VALID,
     )
     metadata = {
-        RecognizerResult.RECOGNIZER_NAME_KEY: recognizer.name,
+        RecognizerResult.RECOGNIZER_NAME_KEY: rule.id,
         RecognizerResult.RECOGNIZER_IDENTIFIER_KEY: recognizer.id,
         RULE_KEY: rule.id,
         VERDICT_KEY: verdict.value,

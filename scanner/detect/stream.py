@@ -9,10 +9,11 @@ their own location and are detected one by one.
 from __future__ import annotations
 
 import bisect
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, replace
 
 from scanner.detect.engine import Detection, Detector
+from scanner.detect.pack_recognizer import LabelledSpans
 from scanner.detect.tables import TableContext, sniff_delimiter, split_header
 from scanner.extract.base import Cell, TextBlock
 
@@ -99,18 +100,9 @@ class ChunkedDetector:
                 cells.append(Cell(cell.start + pos, cell.end + pos, cell.location, cell.label))
                 bases.append(block.offset - pos)
             pos += len(block.text)
-        starts = [c.start for c in cells]
-
-        def cell_at(start: int) -> int | None:
-            i = bisect.bisect_right(starts, start) - 1
-            return i if i >= 0 and start < cells[i].end else None
-
-        def labels(start: int, end: int) -> tuple[str, ...]:
-            i = cell_at(start)
-            return (cells[i].label,) if i is not None and cells[i].label else ()
-
-        for det in self.detector.detect(text, field_context=labels, dense=True):
-            i = cell_at(det.start)
+        labels = _CellLabels(cells)
+        for det in self.detector.detect(text, field_context=labels):
+            i = labels.cell_at(det.start)
             if i is None:  # spans a cell separator: not a value of any one cell
                 continue
             yield LocatedDetection(_shift(det, bases[i]), cells[i].location)
@@ -136,11 +128,38 @@ class ChunkedDetector:
         first_is_header = buf_start == 0 and not ranged
         tables = TableContext(buf, header=header, delimiter=delimiter, header_is_first_line=first_is_header)
         newlines = [i for i, ch in enumerate(buf) if ch == "\n"] if "\n" in buf else []
-        for det in self.detector.detect(buf, field_context=tables, dense=header is not None):
+        for det in self.detector.detect(buf, field_context=tables):
             absolute = buf_start + det.start
             if report_from <= absolute < report_to:
                 line = line_base + bisect.bisect_left(newlines, det.start)
                 yield LocatedDetection(_shift(det, buf_start), f"line {line}")
+
+
+class _CellLabels(LabelledSpans):
+    """Column headers of a batch of cells: per span for the context enhancer, per header for gated rules."""
+
+    def __init__(self, cells: list[Cell]) -> None:
+        self.cells = cells
+        self._starts = [c.start for c in cells]
+
+    def cell_at(self, start: int) -> int | None:
+        i = bisect.bisect_right(self._starts, start) - 1
+        return i if i >= 0 and start < self.cells[i].end else None
+
+    def __call__(self, start: int, end: int) -> tuple[str, ...]:
+        i = self.cell_at(start)
+        return (self.cells[i].label,) if i is not None and self.cells[i].label else ()
+
+    def labelled_spans(self, accept: Callable[[str], bool]) -> list[tuple[int, int]]:
+        verdicts: dict[str, bool] = {}
+        spans = []
+        for cell in self.cells:
+            if cell.label:
+                if cell.label not in verdicts:
+                    verdicts[cell.label] = accept(cell.label)
+                if verdicts[cell.label]:
+                    spans.append((cell.start, cell.end))
+        return spans
 
 
 def _shift(det: Detection, offset: int) -> Detection:

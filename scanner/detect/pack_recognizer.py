@@ -1,0 +1,219 @@
+"""Every rule of the loaded packs as one Presidio recognizer: one pass over a chunk, exact checks at the hits.
+
+The cost follows the candidates, not rules × text:
+- a pattern rule's regex runs only around the places the shared matcher says it may match;
+- a rule that requires context runs only where one of its context words is near, or inside a field (column,
+  cell) whose label holds one: its regex never sees the rest of the text;
+- the name recognizers look only at the surname positions and name lines the matcher flags.
+Validators, exclusions and the context decision itself are the rules' own, unchanged.
+"""
+
+from __future__ import annotations
+
+import bisect
+import re
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import date
+
+from presidio_analyzer import EntityRecognizer, RecognizerResult
+from presidio_analyzer.nlp_engine import NlpArtifacts
+
+from scanner.detect.context import FieldContext, context_word_pattern
+from scanner.detect.matcher import Anchor, MultiMatcher
+from scanner.detect.recognizer import rule_result
+from scanner.detect.rulepack import PatternSpec, Rule
+from scanner.detect.validators import VALIDATORS, Verdict
+from scanner.paths import cache_dir
+
+REACH = 512  # characters before a hit's end in which the exact match must start (longer values are cut)
+KEY_REACH = 60  # how far before a value a field key ("realName":) may start; see context._key_before
+LONGEST_VALUE = 200  # a context-gated value ends at most this far before its context word ("… (DOB)")
+DEFAULT_BEFORE = 40  # the enhancer's window sizes (context.WindowContextEnhancer)
+DEFAULT_AFTER = 12
+
+
+class LabelledSpans:
+    """A field context that can also list the spans whose label satisfies a test (whole columns or cells),
+    so a context-gated rule looks only there. Callables without `labelled_spans` get the whole text."""
+
+    def labelled_spans(self, accept: Callable[[str], bool]) -> list[tuple[int, int]]:  # pragma: no cover
+        raise NotImplementedError
+
+
+@dataclass(frozen=True)
+class _GatedRule:
+    rule: Rule
+    reach_before: int  # a candidate may start this far after a context word
+    reach_after: int  # … or end this far before one
+    accepts_label: Callable[[str], bool]
+
+
+class PackRecognizer(EntityRecognizer):
+    """Runs all rules of the packs over a text in one `analyze` call (see the module docstring)."""
+
+    def __init__(self, rules: Mapping[str, Rule], language: str, today: date) -> None:
+        self.rules = dict(rules)
+        self.today = today
+        self.field_context: FieldContext | None = None
+        anchors: list[Anchor] = []
+        self._anchored: list[tuple[Rule, PatternSpec, object]] = []
+        self._gated: list[_GatedRule] = []
+        self._cn_names = None
+        self._en_names = None
+        for rule in self.rules.values():
+            if rule.recognizer == "cn_person_name":
+                from scanner.detect.names import ChineseNameRecognizer, NameLexicon
+
+                self._cn_names = ChineseNameRecognizer(rule, NameLexicon.load(rule.lexicon), language)
+                anchors += [Anchor(("cn", key), src) for key, src in self._cn_names.anchor_patterns().items()]
+            elif rule.recognizer == "en_person_name":
+                from scanner.detect.names import EnglishNameLexicon, EnglishNameRecognizer
+
+                self._en_names = EnglishNameRecognizer(rule, EnglishNameLexicon.load(rule.lexicon), language)
+                anchors += [Anchor(("en", i), src) for i, src in enumerate(self._en_names.anchor_patterns())]
+            elif rule.requires_context:
+                self._gated.append(_gated(rule))
+                anchors += [Anchor(("ctx", rule.id), _literal(word), ignore_case=True) for word in rule.context]
+            else:
+                for spec in rule.patterns:
+                    key = ("pat", rule.id, spec.name)
+                    self._anchored.append((rule, spec, key))
+                    anchors.append(Anchor(key, spec.regex.pattern, ignore_case=bool(spec.regex.flags & re.IGNORECASE)))
+        self.matcher = MultiMatcher(anchors, cache_dir=cache_dir())
+        entities = sorted({r.entity_type for r in self.rules.values()})
+        super().__init__(supported_entities=entities, name="custos_rule_packs", supported_language=language)
+
+    def load(self) -> None:  # everything is compiled in __init__
+        pass
+
+    def analyze(
+        self, text: str, entities: list[str] | None = None, nlp_artifacts: NlpArtifacts | None = None
+    ) -> list[RecognizerResult]:
+        wanted = set(entities or ())
+        hits = self.matcher.scan(text)
+        results: list[RecognizerResult] = []
+        for rule, spec, key in self._anchored:
+            if (not wanted or rule.entity_type in wanted) and key in hits:
+                regions = _merge(_hit_region(text, end) for end in hits[key])
+                results += self._matches(text, rule, spec, regions)
+        for gated in self._gated:
+            if wanted and gated.rule.entity_type not in wanted:
+                continue
+            regions = self._gated_regions(text, gated, hits.get(("ctx", gated.rule.id), ()))
+            seen: set[tuple[int, int]] = set()
+            for spec in gated.rule.patterns:
+                for result in self._matches(text, gated.rule, spec, regions):
+                    if (result.start, result.end, spec.name) not in seen:
+                        seen.add((result.start, result.end, spec.name))
+                        results.append(result)
+        if wanted and "PERSON" not in wanted:
+            return results
+        if self._cn_names is not None:
+            cn_hits = {key[1]: ends for key, ends in hits.items() if key[0] == "cn"}
+            results += [self._tag(r) for r in self._cn_names.find_at(text, cn_hits)]
+        if self._en_names is not None:
+            lines = _merge(_line_of(text, end) for key, ends in hits.items() if key[0] == "en" for end in ends)
+            results += [self._tag(r) for r in self._en_names.find_in_lines(text, lines)]
+        return results
+
+    def _tag(self, result: RecognizerResult) -> RecognizerResult:
+        """Results of the inner name recognizers carry this recognizer's id (Presidio groups results by it)."""
+        result.recognition_metadata[RecognizerResult.RECOGNIZER_IDENTIFIER_KEY] = self.id
+        return result
+
+    def _matches(
+        self, text: str, rule: Rule, spec: PatternSpec, regions: Sequence[tuple[int, int]]
+    ) -> Iterator[RecognizerResult]:
+        """The exact pattern over each region; validator, exclusion and the rule's literal prefilter apply."""
+        validate = VALIDATORS[rule.validator]
+        has_value_group = "value" in spec.regex.groupindex
+        score = spec.score if spec.score is not None else rule.score
+        for region_start, region_end in regions:
+            for match in spec.regex.finditer(text, region_start, region_end):
+                start, end = match.span("value") if has_value_group else match.span()
+                if start >= end:
+                    continue
+                if rule.prefilter is not None and rule.prefilter.search(text, *_line_of(text, start)) is None:
+                    continue
+                if rule.exclude is not None and rule.exclude.search(text, start, end):
+                    continue
+                verdict = validate(text[start:end], today=self.today)
+                if verdict is Verdict.INVALID:
+                    continue
+                yield rule_result(self, rule, start, end, score, spec.name, verdict, pattern=spec.regex.pattern)
+
+    def _gated_regions(self, text: str, gated: _GatedRule, context_ends: Sequence[int]) -> list[tuple[int, int]]:
+        """Where a context-requiring rule may find a value: near its context words, or in labelled fields."""
+        spans: list[tuple[int, int]] = []
+        for end in context_ends:
+            start = max(0, end - gated.reach_after - LONGEST_VALUE)
+            stop = min(len(text), end + gated.reach_before)
+            spans.append((_line_start(text, start), _line_end(text, stop)))
+        field = self.field_context
+        if field is not None:
+            if isinstance(field, LabelledSpans):
+                spans += [(s, _line_end(text, e)) for s, e in field.labelled_spans(gated.accepts_label)]
+            else:
+                spans.append((0, len(text)))
+        return _merge(spans)
+
+
+def _gated(rule: Rule) -> _GatedRule:
+    """How far from a context word a value of this rule may sit, from the enhancer's window sizes."""
+    before = rule.context_chars or DEFAULT_BEFORE
+    after = min(DEFAULT_AFTER, rule.context_chars) if rule.context_chars else DEFAULT_AFTER
+    pattern = context_word_pattern(rule.context)
+
+    def accepts_label(label: str) -> bool:
+        return pattern is not None and pattern.search(label) is not None
+
+    return _GatedRule(rule, max(4 * before, KEY_REACH), 3 * after, accepts_label)
+
+
+def _literal(word: str) -> str:
+    return "".join("\\" + ch if not ch.isalnum() and ch.isascii() else ch for ch in word)
+
+
+def _hit_region(text: str, end: int) -> tuple[int, int]:
+    """Where an exact match ending at (or one character before) ``end`` can lie: back to the previous line's
+    start, at most REACH characters, up to the end of the hit's line."""
+    line_start = _line_start(text, end - 1) if end else 0
+    previous_start = _line_start(text, line_start - 1) if line_start else 0
+    return max(previous_start, end - REACH), _line_end(text, end)
+
+
+def _line_of(text: str, pos: int) -> tuple[int, int]:
+    return _line_start(text, pos), _line_end(text, pos)
+
+
+def _line_start(text: str, pos: int) -> int:
+    return text.rfind("\n", 0, max(0, pos)) + 1
+
+
+def _line_end(text: str, pos: int) -> int:
+    end = text.find("\n", pos)
+    return len(text) if end < 0 else end
+
+
+def _merge(spans) -> list[tuple[int, int]]:
+    """Sorted, non-overlapping spans covering the given ones."""
+    merged: list[tuple[int, int]] = []
+    for start, end in sorted(spans):
+        if merged and start <= merged[-1][1]:
+            if end > merged[-1][1]:
+                merged[-1] = (merged[-1][0], end)
+        else:
+            merged.append((start, end))
+    return merged
+
+
+def span_index(spans: Sequence[tuple[int, int]]) -> Callable[[int], int | None]:
+    """For sorted, disjoint spans: the index of the span holding a position, or None."""
+    starts = [s for s, _ in spans]
+
+    def at(pos: int) -> int | None:
+        i = bisect.bisect_right(starts, pos) - 1
+        return i if i >= 0 and pos < spans[i][1] else None
+
+    return at
