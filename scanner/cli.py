@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from contextlib import nullcontext
 from datetime import date
@@ -73,6 +74,13 @@ def _parser() -> argparse.ArgumentParser:
     scan.add_argument("--follow-symlinks", action="store_true", help="follow symbolic links (loops are detected)")
     scan.add_argument("--no-progress", action="store_true", help="no progress bar")
     scan.add_argument(
+        "--jobs",
+        type=int,
+        default=None,
+        metavar="N",
+        help="worker processes, each with its own engine (~250 MB); default: the usable cores; 1: in this process",
+    )
+    scan.add_argument(
         "--spacy",
         action="append",
         default=[],
@@ -123,29 +131,36 @@ def _cmd_scan(args: argparse.Namespace) -> int:
         raise UsageError(f"{args.path}: no such file or folder")
     if args.output and args.format == "table":
         raise UsageError("--output needs --format jsonl or csv")
+    jobs = _jobs(args.jobs)
     packs = load_default_packs(args.rules)
     db = args.db or default_db()
     from scanner.classify import Policy
-    from scanner.detect.engine import Detector  # heavy imports (spaCy, Presidio) only when scanning
+    from scanner.pool import EngineSpec, WorkerDied  # heavy imports (spaCy, Presidio) only when scanning
     from scanner.scan import Scanner, ScanOptions
 
-    detector = Detector(packs, today=args.today, trained_pipelines=_pipelines(args.spacy))
+    engine = EngineSpec(tuple(packs), args.today, tuple(sorted(_pipelines(args.spacy).items())))
     options = ScanOptions(
         max_file_size=_max_size(args.max_size),
         follow_symlinks=args.follow_symlinks,
         exclude=(*DEFAULT_EXCLUDES, *args.exclude),
+        jobs=jobs,
     )
     with Store(db) as store:
         scanner = Scanner(
             store,
-            detector,
+            engine.build() if jobs == 1 else None,  # with workers, each builds its own; this process needs none
             key=load_or_create_key(key_path_for(db)),
             policy=Policy.from_mapping(merged_policy(packs)),
             options=options,
+            engine=engine,
         )
         show_progress = not args.no_progress and sys.stderr.isatty()
-        with progress_reporter(show_progress) as progress:
-            run_id, stats = scanner.scan(args.path, progress)
+        try:
+            with progress_reporter(show_progress) as progress:
+                run_id, stats = scanner.scan(args.path, progress)
+        except WorkerDied as exc:
+            print(f"custos: error: {exc}", file=sys.stderr)
+            return 2
         root = str(args.path.resolve())
         if args.format == "table":
             print_summary(store, root, stats, db)
@@ -203,6 +218,14 @@ def _pipelines(pairs: list[str]) -> dict[str, str]:
             raise UsageError(f"--spacy {pair!r}: use zh=PIPELINE or en=PIPELINE (an installed package or a folder)")
         chosen[lang] = name
     return chosen
+
+
+def _jobs(jobs: int | None) -> int:
+    if jobs is None:
+        return max(len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1, 1)
+    if jobs < 1:
+        raise UsageError(f"--jobs {jobs}: use 1 (scan in this process) or more worker processes")
+    return jobs
 
 
 def _max_size(text: str) -> int:

@@ -57,6 +57,7 @@ class ZipExtractor:
     def __init__(self, limits: ArchiveLimits = _DEFAULT_LIMITS) -> None:
         self.limits = limits
         self.encoding: str | None = None
+        self.members = 0  # regular members, known once the listing passed the limits
 
     def blocks(self, path: Path) -> Iterator[Embedded]:
         """Check the central directory against the limits, then copy members out one at a time."""
@@ -70,6 +71,7 @@ class ZipExtractor:
             for info in files:
                 tally.add(_zip_name(info), info.file_size, info.compress_size)
             _check_zip_readable(path, files)
+            self.members = len(files)
             for info in files:
                 src, read_size = zf.open(info), READ_SIZE
                 if info.compress_type not in (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED):
@@ -83,6 +85,7 @@ class TarExtractor:
     def __init__(self, limits: ArchiveLimits = _DEFAULT_LIMITS) -> None:
         self.limits = limits
         self.encoding: str | None = None
+        self.members = 0  # regular members, known once the listing passed the limits
 
     def blocks(self, path: Path) -> Iterator[Embedded]:
         """Read every header against the limits first, then copy regular members out one at a time."""
@@ -103,6 +106,7 @@ class TarExtractor:
                 if info.isreg():
                     tally.add(_tar_name(info), info.size, None)
                     files.append(info)
+            self.members = len(files)
             for info in files:
                 src = tf.extractfile(info)
                 if src is not None:  # only for links, which were skipped above

@@ -14,3 +14,5 @@ class ArchiveLimits:
     max_member_bytes: int = 512 << 20
     max_ratio: int = 200
     max_depth: int = 3
+    # Rows recorded for one walked file's members, nested ones included; the rest are counted on its own row.
+    max_member_rows: int = 1000

@@ -1,0 +1,274 @@
+"""Extract and detect one file into the records the store keeps, without touching the store.
+
+`FileScanner.scan` turns a file (and, for an archive, each member) into `FileResult`s: masked previews and keyed
+fingerprints only, so the results can cross from a worker process to the single writer. The scanner (in-process
+or through a pool) decides what is unchanged and writes the results.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterable, Iterator
+from contextlib import closing
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+
+from scanner.classify import Policy, classify
+from scanner.detect.engine import Detector
+from scanner.detect.rulepack import MaskStyle
+from scanner.detect.stream import ChunkedDetector, LocatedDetection
+from scanner.discover import DEFAULT_EXCLUDES, FileRef
+from scanner.extract.archive_limits import ArchiveLimits
+from scanner.extract.base import (
+    SUSPICIOUS,
+    TOO_LARGE,
+    UNSUPPORTED,
+    ExtractionError,
+    Extractor,
+    TextBlock,
+    error_from_os,
+)
+from scanner.extract.registry import extractor_for, format_label
+from scanner.fingerprint import file_sha256, fingerprint
+from scanner.mask import mask_value
+from scanner.store.store import NewFinding
+
+_NAME_MASK = MaskStyle("name")  # for detections from NER, which have no rule
+SCANNED = "scanned"
+CHANGED_DURING_SCAN = "changed_during_scan"
+
+
+@dataclass(frozen=True)
+class ScanOptions:
+    """How a scan reads files; `jobs` > 1 scans with worker processes, and then splits plain-text files over
+    `split_bytes` into line-aligned ranges of about `split_range_bytes` scanned side by side."""
+
+    max_file_size: int = 1 << 30
+    follow_symlinks: bool = False
+    exclude: tuple[str, ...] = DEFAULT_EXCLUDES
+    chunk_chars: int = 1 << 20
+    overlap: int = 4096
+    archive_limits: ArchiveLimits = ArchiveLimits()
+    jobs: int = 1
+    split_bytes: int = 64 << 20
+    split_range_bytes: int = 16 << 20
+
+
+@dataclass(frozen=True)
+class FileResult:
+    """One row for the store: a file or an archive member ("a.zip:inner/x.csv"), its status and findings."""
+
+    rel: str
+    status: str
+    error: str | None = None
+    size: int | None = None
+    mtime_ns: int | None = None
+    dev: int | None = None
+    ino: int | None = None
+    sha256: str | None = None
+    encoding: str | None = None
+    findings: tuple[NewFinding, ...] = ()
+    member: bool = False
+
+
+@dataclass(frozen=True)
+class FileOutcome:
+    """What scanning one walked file gave: its rows (members first, the file's own row last), or "unchanged"."""
+
+    results: tuple[FileResult, ...] = ()
+    unchanged: bool = False
+
+
+class NestedTooDeep(ExtractionError):
+    """Archives inside archives beyond `max_depth`: the whole outer file is a bomb, not one of its members."""
+
+
+@dataclass
+class _Visit:
+    """State of one walked file's scan: member rows so far, and how many members the row cap skipped."""
+
+    results: list[FileResult] = field(default_factory=list)
+    skipped: int = 0
+
+
+@dataclass(frozen=True)
+class _Document:
+    located: list[LocatedDetection]
+    encoding: str | None
+    notes: str | None
+
+
+class FileScanner:
+    """Scans files with one `Detector`; pure apart from reading the file (and temporary copies of members)."""
+
+    def __init__(
+        self, detector: Detector, *, key: bytes, policy: Policy, options: ScanOptions, today: date | None = None
+    ) -> None:
+        self.detector = detector
+        self.chunked = ChunkedDetector(detector, chunk_chars=options.chunk_chars, overlap=options.overlap)
+        self.key = key
+        self.policy = policy
+        self.options = options
+        self.limits = options.archive_limits
+        self.today = today or detector.today
+
+    def scan(self, ref: FileRef, known_sha256: str | None = None) -> FileOutcome:
+        """Scan a walked file; "unchanged" when its content hash equals ``known_sha256`` (its last scan's)."""
+        if ref.size > self.options.max_file_size:
+            message = (
+                f"{ref.rel}: {ref.size:,} bytes exceeds the {self.options.max_file_size:,}-byte limit (--max-size)"
+            )
+            return FileOutcome((self.problem(ref, TOO_LARGE, message),))
+        extractor = self._extractor_for(ref.rel)
+        if extractor is None:
+            return FileOutcome((self.problem(ref, UNSUPPORTED, _unsupported(ref.rel)),))
+        try:
+            sha256 = file_sha256(ref.path)
+        except OSError as exc:
+            return FileOutcome((self.problem(ref, *_os_error(ref.path, exc)),))
+        if sha256 == known_sha256:
+            return FileOutcome(unchanged=True)
+        return self.scan_content(ref, sha256, extractor)
+
+    def scan_content(self, ref: FileRef, sha256: str, extractor: Extractor | None = None) -> FileOutcome:
+        """Extract and detect a file whose hash is known; members' rows come before the file's own."""
+        extractor = extractor or self._extractor_for(ref.rel)
+        visit = _Visit()
+        try:
+            document = self._extract(extractor, ref.path, ref.rel, visit, depth=0)
+            after = os.stat(ref.path)
+        except NestedTooDeep as exc:
+            return FileOutcome((self.problem(ref, SUSPICIOUS, f"{ref.rel}: {exc.message}"),))
+        except ExtractionError as exc:
+            return FileOutcome((*visit.results, self.problem(ref, exc.status, exc.message)))
+        except OSError as exc:
+            return FileOutcome((*visit.results, self.problem(ref, *_os_error(ref.path, exc))))
+        if (after.st_size, after.st_mtime_ns) != (ref.size, ref.mtime_ns):
+            message = f"{ref.rel}: changed while it was being scanned; it will be scanned again"
+            return FileOutcome((*visit.results, self.problem(ref, CHANGED_DURING_SCAN, message)))
+        notes = document.notes
+        if visit.skipped:
+            cap = (
+                f"{visit.skipped:,} members not scanned: only {self.limits.max_member_rows:,} member rows are"
+                " recorded per archive; unpack it and scan the files directly, or raise the archive limits"
+            )
+            notes = f"{notes}; {cap}" if notes else cap
+        own = FileResult(
+            ref.rel, SCANNED, notes, ref.size, ref.mtime_ns, ref.dev, ref.ino, sha256, document.encoding,
+            tuple(self.findings(document.located)),
+        )  # fmt: skip
+        return FileOutcome((*visit.results, own))
+
+    def problem(self, ref: FileRef, status: str, message: str) -> FileResult:
+        """A walked file that could not be inspected (stat data kept so an unchanged retry is cheap to spot)."""
+        return FileResult(ref.rel, status, message, ref.size, ref.mtime_ns)
+
+    def findings(self, located: Iterable[LocatedDetection]) -> Iterator[NewFinding]:
+        """Detections turned into what the store keeps: masked preview and keyed fingerprint, never the value."""
+        for item in located:
+            det = item.detection
+            rule = self.detector.rules.get(det.rule_id)
+            verdict = classify(det, rule, self.policy, self.today)
+            yield NewFinding(
+                entity_type=det.entity_type,
+                start=det.start,
+                end=det.end,
+                location=item.location,
+                score=det.score,
+                rule_id=det.rule_id,
+                pack=det.pack,
+                sensitivity=verdict.sensitivity,
+                flags=verdict.flags,
+                preview=mask_value(det.value, rule.mask) if rule else mask_value(det.value, _NAME_MASK),
+                fingerprint=fingerprint(self.key, det.entity_type, det.value),
+                context_word=det.context_word,
+            )
+
+    def _extractor_for(self, name: str) -> Extractor | None:
+        return extractor_for(name, self.options.chunk_chars, self.limits)
+
+    def _extract(self, extractor: Extractor, path: Path, name: str, visit: _Visit, depth: int) -> _Document:
+        """Extract and detect one file; archive members become rows of their own on the way (up to the row
+        cap), attachments join this file's findings under an "attachment NAME" location."""
+        attached: list[LocatedDetection] = []
+        notes: list[str] = []
+
+        def text_blocks() -> Iterator[TextBlock]:
+            handled = 0
+            with closing(extractor.blocks(path)) as items:
+                for item in items:
+                    if isinstance(item, TextBlock):
+                        yield item
+                    elif not item.member:
+                        attached.extend(self._attachment(item.name, item.path, visit, depth + 1, notes))
+                    elif len(visit.results) >= self.limits.max_member_rows:
+                        visit.skipped += max(getattr(extractor, "members", 0) - handled, 1)
+                        return
+                    else:
+                        handled += 1
+                        self._scan_member(f"{name}:{item.name}", item.path, visit, depth + 1)
+
+        located = list(self.chunked.detect(text_blocks(), suffix=format_label(name)))
+        return _Document([*located, *attached], extractor.encoding, "; ".join(notes) or None)
+
+    def _attachment(self, name: str, path: Path, visit: _Visit, depth: int, notes: list[str]) -> list[LocatedDetection]:
+        if depth > self.limits.max_depth:
+            notes.append(f"attachment {name}: nested deeper than {self.limits.max_depth} levels")
+            return []
+        extractor = self._extractor_for(name)
+        if extractor is None:
+            notes.append(f"attachment {name}: {UNSUPPORTED}: {_unsupported(name)}")
+            return []
+        try:
+            inner = self._extract(extractor, path, name, visit, depth)
+        except NestedTooDeep:
+            raise
+        except ExtractionError as exc:
+            notes.append(f"attachment {name}: {exc.status}: {exc.message}")
+            return []
+        if inner.notes:
+            notes.append(inner.notes)
+        return [LocatedDetection(d.detection, f"attachment {name} {d.location}") for d in inner.located]
+
+    def _scan_member(self, rel: str, path: Path, visit: _Visit, depth: int) -> None:
+        """An archive member: its own row ("a.zip:inner/b.csv"), rescanned only when its archive changes."""
+        size = path.stat().st_size
+        extractor = self._extractor_for(rel)
+        if extractor is None:
+            visit.results.append(FileResult(rel, UNSUPPORTED, _unsupported(rel), member=True))
+            return
+        if depth > self.limits.max_depth and format_label(rel) in _CONTAINERS:
+            # 42.zip nests 16 archives 16 wide, five deep: one row for the outer file, not 16**5 member rows.
+            raise NestedTooDeep(
+                SUSPICIOUS,
+                f"archives nested more than {self.limits.max_depth} levels deep ({rel}); recursive archives like"
+                " 42.zip are zip bombs; not unpacked, inspect it by hand in a sandbox",
+            )
+        try:
+            document = self._extract(extractor, path, rel, visit, depth)
+        except NestedTooDeep:
+            raise
+        except ExtractionError as exc:
+            visit.results.append(FileResult(rel, exc.status, exc.message, member=True))
+            return
+        findings = tuple(self.findings(document.located))
+        visit.results.append(
+            FileResult(
+                rel, SCANNED, document.notes, size, sha256=file_sha256(path), encoding=document.encoding,
+                findings=findings, member=True,
+            )
+        )  # fmt: skip
+
+
+# Formats that can hold further files: nesting them past max_depth is what a recursive bomb does.
+_CONTAINERS = frozenset({".zip", ".tar", ".tgz", ".tar.gz", ".tar.bz2", ".tar.xz", ".eml", ".msg"})
+
+
+def _unsupported(name: str) -> str:
+    return f"{format_label(name)} files are not inspected by this version"
+
+
+def _os_error(path: Path, exc: OSError) -> tuple[str, str]:
+    error = error_from_os(path, exc)
+    return error.status, error.message
