@@ -192,40 +192,47 @@ def _lead(f: BinaryIO, start: int, overlap: int, encoding: str) -> str:
 
 def _cuts(path: Path, size: int, range_bytes: int, encoding: str) -> tuple[int, ...]:
     """Range boundaries: a clean line end at or after every `range_bytes`; the last range is never tiny."""
-    gb = codecs.lookup(encoding).name == "gb18030"
-    cuts = [0]
     with _open(path) as f:
-        target = max(range_bytes, 2)
+        if codecs.lookup(encoding).name == "gb18030":
+            cuts = _decoded_cuts(f, size, range_bytes)
+        else:
+            cuts = _newline_cuts(f, size, range_bytes)
+    return (0, *cuts, size)
+
+
+def _newline_cuts(f: BinaryIO, size: int, range_bytes: int) -> list[int]:
+    """UTF-8 (checked valid as a whole) decodes cleanly on either side of any newline: seek and look."""
+    cuts, target = [], range_bytes
+    while target + range_bytes // 2 < size:
+        f.seek(target)
+        newline = f.read(CUT_SEARCH).find(b"\n")
+        if newline < 0:
+            target += range_bytes
+            continue
+        cuts.append(target + newline + 1)
+        target = cuts[-1] + range_bytes
+    return [c for c in cuts if c < size]
+
+
+def _decoded_cuts(f: BinaryIO, size: int, range_bytes: int) -> list[int]:
+    """GB18030's decoder may hold damaged bytes back across a newline: decode the file as the whole-file scan
+    does and cut only where it holds nothing."""
+    decoder = codecs.getincrementaldecoder("gb18030")("replace")
+    cuts, target, position = [], range_bytes, 0
+    while chunk := f.read(READ_SIZE):
+        done = 0
         while target + range_bytes // 2 < size:
-            f.seek(target - 2)
-            window = f.read(CUT_SEARCH + 2)
-            cut = _clean_line_end(window, gb)
-            if cut is None:
-                target += range_bytes
-                continue
-            cut += target - 2
-            if cut >= size:
+            newline = chunk.find(b"\n", max(target - position, done))
+            if newline < 0:
                 break
-            cuts.append(cut)
-            target = cut + range_bytes
-    cuts.append(size)
-    return tuple(cuts)
-
-
-def _clean_line_end(window: bytes, gb18030: bool) -> int | None:
-    """Index just after the first b"\\n" (from window[2]) where the decoder holds no pending bytes.
-
-    UTF-8 (checked valid as a whole) is always clean after a newline. GB18030's decoder may hold a lead byte or
-    a lead-and-digit prefix across a newline when the bytes are damaged; a newline preceded by a byte that is
-    neither non-ASCII nor a digit after a non-ASCII byte cannot be part of such a prefix.
-    """
-    at = 2
-    while (newline := window.find(b"\n", at)) >= 0:
-        before, earlier = window[newline - 1], window[newline - 2]
-        if not gb18030 or (before < 0x80 and (not 0x30 <= before <= 0x39 or earlier < 0x80)):
-            return newline + 1
-        at = newline + 1
-    return None
+            decoder.decode(chunk[done : newline + 1])
+            done = newline + 1
+            if not decoder.getstate()[0]:
+                cuts.append(position + done)
+                target = cuts[-1] + range_bytes
+        decoder.decode(chunk[done:])
+        position += len(chunk)
+    return [c for c in cuts if c < size]
 
 
 def _first_line(path: Path, encoding: str) -> str | None:
