@@ -29,6 +29,12 @@ _PII_ON_LINE = re.compile(r"\d{7,}|\d{3}[ -]\d{4}[ -]\d{4}|@")
 _LIST_SEPARATORS = "、，,/ "
 _WEAK_MIN_FREQ = 30  # jieba frequency from which a word is a word, whatever jieba's tag says
 _JOINERS = "和与或及、"  # between two names: 杜鹏和丁一宁, 高翔宇、林琳
+# What `_name_at` reads around a candidate: 8 characters before (roles, leads, set apart) and up to 10 from its
+# start (surname, given name, title or verb after, the 6 characters jieba segments).
+_LOOK_BEFORE = 8
+_LOOK_AFTER = 10
+_MEMO_SIZE = 200_000
+_UNKNOWN = object()
 _CELL_EDGES = frozenset("|,\t\"'，、 \n")  # delimiters around a table cell, field value or listed name
 
 
@@ -121,6 +127,7 @@ class ChineseNameRecognizer(_PersonRecognizer):
             + f"|[{''.join(sorted(lexicon.surnames))}]"
         )
         self._surname_start = re.compile(surname)
+        self._memo: dict[tuple, tuple[int, int, str] | None] = {}
         self._every_surname = re.compile(f"(?=(?:{surname}))")  # every start position, overlapping ones too
         predicate = f"[{re.escape(lexicon.predicate_markers)}]|{_alternation(lexicon.verbs_after).pattern}"
         leads = _alternation(lexicon.leads_before).pattern
@@ -150,8 +157,8 @@ class ChineseNameRecognizer(_PersonRecognizer):
         after_word = _alternation((*self.lexicon.roles_before, *self.lexicon.leads_before, *_JOINERS[:4])).pattern
         long_titles = _alternation(tuple(t for t in self.lexicon.titles_after if len(t) > 1)).pattern
         return {
-            "open": f"(?<![\u4e00-\u9fff])(?:{surname})",
-            "after_word": f"(?:{after_word})(?:{surname})",
+            "open": f"(?<![\u4e00-\u9fff])(?:{surname})[\u4e00-\u9fff]",  # a given name follows
+            "after_word": f"(?:{after_word})(?:{surname})[\u4e00-\u9fff]",
             "titled": f"(?:{surname})[\u4e00-\u9fff]{{1,2}}(?:{long_titles})",
             "minority": self._no_surname.pattern,
         }
@@ -161,7 +168,7 @@ class ChineseNameRecognizer(_PersonRecognizer):
         `analyze` finds, looking only at the flagged positions."""
         starts: set[int] = set()
         for end in (*hits.get("open", ()), *hits.get("after_word", ())):
-            starts.update(self._surnames_ending_at(text, end))
+            starts.update(self._surnames_ending_at(text, end - 1))
         longest_title = max(map(len, self.lexicon.titles_after), default=0)
         for end in hits.get("titled", ()):
             for pos in range(max(0, end - longest_title - 4), end - 1):
@@ -208,6 +215,7 @@ class ChineseNameRecognizer(_PersonRecognizer):
         if starts is None:
             starts = (m.start() for m in self._every_surname.finditer(text))
         pos = last_end = 0
+        lines: dict[int, tuple[bool, bool, bool]] = {}
         for start in starts:
             if start < pos:
                 continue
@@ -216,10 +224,34 @@ class ChineseNameRecognizer(_PersonRecognizer):
                 and text[start - 2 : start - 1].isascii()
                 and text[start - 2 : start - 1].isalpha()  # Chloe Martin或章嘉欣
             )
-            found = self._name_at(text, start, after_name)
+            found = self._name_at_cached(text, start, after_name, lines)
             if found:
                 yield found
                 pos = last_end = found[1]
+
+    def _name_at_cached(
+        self, text: str, start: int, after_name: bool, lines: dict[int, tuple[bool, bool, bool]]
+    ) -> tuple[int, int, str] | None:
+        """`_name_at`, remembered by what it reads: LOOK_BEFORE characters before the candidate, LOOK_AFTER
+        from it, and three facts about its line. Exports and logs repeat the same phrases (已支付，金额 …)."""
+        line_start = text.rfind("\n", 0, start) + 1
+        facts = lines.get(line_start)
+        if facts is None:
+            line = _line(text, start)
+            in_list = ("、" in line or "，" in line or "," in line) and self._list_label.search(line) is not None
+            facts = (in_list, _PII_ON_LINE.search(line) is not None, self._closing.search(line) is not None)
+            lines[line_start] = facts
+        closing_before = facts[2] and self._closing.search(text, line_start, start) is not None
+        left = max(0, start - _LOOK_BEFORE)
+        key = (text[left : start + _LOOK_AFTER], start - left, after_name, facts[0], facts[1], closing_before)
+        known = self._memo.get(key, _UNKNOWN)
+        if known is _UNKNOWN:
+            found = self._name_at(text, start, after_name)
+            known = None if found is None else (found[0] - start, found[1] - start, found[2])
+            if len(self._memo) >= _MEMO_SIZE:
+                self._memo.clear()
+            self._memo[key] = known
+        return None if known is None else (start + known[0], start + known[1], known[2])
 
     def _name_at(self, text: str, start: int, after_name: bool = False) -> tuple[int, int, str] | None:
         lex = self.lexicon
@@ -452,7 +484,11 @@ class EnglishNameRecognizer(_PersonRecognizer):
         surnames = sorted(self.lexicon.pinyin_surnames, key=lambda w: (-len(w), w))
         upper = "|".join(s.upper() for s in surnames) or "(?!)"
         title = "|".join(surnames) or "(?!)"
-        return (f"(?:{first})(?: [A-Z]\\.)? [A-Z]", f"(?:{title}|{upper}) [A-Z]", f"[A-Za-z] (?:{upper})")
+        return (
+            f"(?<![A-Za-z])(?:{first})(?: [A-Z]\\.)? [A-Z]",
+            f"(?<![A-Za-z])(?:{title}|{upper}) [A-Z]",
+            f"[A-Za-z] (?:{upper})(?![A-Za-z])",
+        )
 
     def find_in_lines(self, text: str, lines: list[tuple[int, int]]) -> list[RecognizerResult]:
         """`_find` on each given line; offsets into ``text``."""

@@ -66,6 +66,8 @@ def _translate_numpy(text: str) -> str:
 
 def compact(value: str) -> str:
     """Drop the separators people put inside numbers (spaces, dashes, dots, parentheses, newlines)."""
+    if value.isascii() and value.isalnum():
+        return value  # the common case: a plain run of digits and letters
     return "".join(ch for ch in to_ascii_view(value) if ch.isalnum() or ch == "+")
 
 

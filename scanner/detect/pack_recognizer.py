@@ -27,6 +27,7 @@ from scanner.detect.validators import VALIDATORS, Verdict
 from scanner.paths import cache_dir
 
 REACH = 512  # characters before a hit's end in which the exact match must start (longer values are cut)
+LOOK_AHEAD = 8  # characters past a hit's end that a pattern's look-ahead may read
 KEY_REACH = 60  # how far before a value a field key ("realName":) may start; see context._key_before
 LONGEST_VALUE = 200  # a context-gated value ends at most this far before its context word ("… (DOB)")
 DEFAULT_BEFORE = 40  # the enhancer's window sizes (context.WindowContextEnhancer)
@@ -57,7 +58,7 @@ class PackRecognizer(EntityRecognizer):
         self.today = today
         self.field_context: FieldContext | None = None
         anchors: list[Anchor] = []
-        self._anchored: list[tuple[Rule, PatternSpec, object]] = []
+        self._anchored: list[tuple[Rule, PatternSpec, object, int | None]] = []
         self._gated: list[_GatedRule] = []
         self._cn_names = None
         self._en_names = None
@@ -78,7 +79,7 @@ class PackRecognizer(EntityRecognizer):
             else:
                 for spec in rule.patterns:
                     key = ("pat", rule.id, spec.name)
-                    self._anchored.append((rule, spec, key))
+                    self._anchored.append((rule, spec, key, _max_width(spec.regex)))
                     anchors.append(Anchor(key, spec.regex.pattern, ignore_case=bool(spec.regex.flags & re.IGNORECASE)))
         self.matcher = MultiMatcher(anchors, cache_dir=cache_dir())
         entities = sorted({r.entity_type for r in self.rules.values()})
@@ -93,9 +94,9 @@ class PackRecognizer(EntityRecognizer):
         wanted = set(entities or ())
         hits = self.matcher.scan(text)
         results: list[RecognizerResult] = []
-        for rule, spec, key in self._anchored:
+        for rule, spec, key, width in self._anchored:
             if (not wanted or rule.entity_type in wanted) and key in hits:
-                regions = _merge(_hit_region(text, end) for end in hits[key])
+                regions = _merge(_hit_region(text, end, width) for end in hits[key])
                 results += self._matches(text, rule, spec, regions)
         for gated in self._gated:
             if wanted and gated.rule.entity_type not in wanted:
@@ -175,12 +176,24 @@ def _literal(word: str) -> str:
     return "".join("\\" + ch if not ch.isalnum() and ch.isascii() else ch for ch in word)
 
 
-def _hit_region(text: str, end: int) -> tuple[int, int]:
-    """Where an exact match ending at (or one character before) ``end`` can lie: back to the previous line's
-    start, at most REACH characters, up to the end of the hit's line."""
+def _hit_region(text: str, end: int, width: int | None) -> tuple[int, int]:
+    """Where an exact match ending at (or one character before) ``end`` can lie. A pattern of bounded width
+    starts at most that far back; look-aheads read a few characters past the end. Unbounded patterns: back
+    to the previous line's start (at most REACH characters), up to the end of the hit's line."""
+    if width is not None:
+        return max(0, end - width - 2), min(len(text), end + LOOK_AHEAD)
     line_start = _line_start(text, end - 1) if end else 0
     previous_start = _line_start(text, line_start - 1) if line_start else 0
     return max(previous_start, end - REACH), _line_end(text, end)
+
+
+def _max_width(pattern: re.Pattern[str]) -> int | None:
+    """The longest match ``pattern`` can make, if bounded and short (look-arounds take no width)."""
+    try:
+        _, longest = re._parser.parse(pattern.pattern, pattern.flags).getwidth()
+    except (AttributeError, re.error, RecursionError):  # pragma: no cover - private API of CPython's re
+        return None
+    return longest if longest <= REACH else None
 
 
 def _line_of(text: str, pos: int) -> tuple[int, int]:

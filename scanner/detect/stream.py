@@ -127,11 +127,12 @@ class ChunkedDetector:
             return
         first_is_header = buf_start == 0 and not ranged
         tables = TableContext(buf, header=header, delimiter=delimiter, header_is_first_line=first_is_header)
-        newlines = [i for i, ch in enumerate(buf) if ch == "\n"] if "\n" in buf else []
+        line, counted_to = line_base, 0  # detections come sorted: count newlines once, as we go
         for det in self.detector.detect(buf, field_context=tables):
             absolute = buf_start + det.start
             if report_from <= absolute < report_to:
-                line = line_base + bisect.bisect_left(newlines, det.start)
+                line += buf.count("\n", counted_to, det.start)
+                counted_to = det.start
                 yield LocatedDetection(_shift(det, buf_start), f"line {line}")
 
 

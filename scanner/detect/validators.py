@@ -12,6 +12,7 @@ import datetime
 import enum
 import functools
 import ipaddress
+import operator
 import re
 from collections.abc import Callable
 
@@ -56,16 +57,15 @@ def _digits_only(value: str) -> str | None:
     return digits if digits.isascii() and digits.isdigit() else None
 
 
+_LUHN_DOUBLED = str.maketrans("0123456789", "0246813579")  # each digit doubled, digits of the product summed
+
+
 def luhn_ok(digits: str) -> bool:
     """True when ``digits`` (ASCII digits only) passes the Luhn mod-10 check."""
     if not digits or not (digits.isascii() and digits.isdigit()):
         return False
-    total = 0
-    for i, ch in enumerate(reversed(digits)):
-        d = int(ch)
-        if i % 2:
-            d = d * 2 - 9 if d > 4 else d * 2
-        total += d
+    backwards = digits[::-1]
+    total = sum(map(int, backwards[0::2])) + sum(map(int, backwards[1::2].translate(_LUHN_DOUBLED)))
     return total % 10 == 0
 
 
@@ -124,6 +124,7 @@ def cn_resident_id(value: str, *, today: datetime.date | None = None) -> Verdict
 # --- unified social credit code (GB 32100) ---------------------------------------------------------------
 
 _USCC_ALPHABET = "0123456789ABCDEFGHJKLMNPQRTUWXY"
+_USCC_VALUES = {c: i for i, c in enumerate(_USCC_ALPHABET)}
 _USCC_WEIGHTS = tuple(pow(3, i, 31) for i in range(17))
 _USCC_FIRST = frozenset("123456789ANY")  # registering authority; A/N/Y are legal even if stdnum disagrees
 
@@ -131,9 +132,14 @@ _USCC_FIRST = frozenset("123456789ANY")  # registering authority; A/N/Y are lega
 def cn_uscc(value: str, *, today: datetime.date | None = None) -> Verdict:
     """GB 32100 mod-31 check. Upper-case by standard, so lower-case letters are rejected, not folded."""
     code = compact(value)
-    if len(code) != 18 or code[0] not in _USCC_FIRST or any(c not in _USCC_ALPHABET for c in code):
+    if len(code) != 18 or code[0] not in _USCC_FIRST:
         return Verdict.INVALID
-    total = sum(_USCC_ALPHABET.index(c) * w for c, w in zip(code[:17], _USCC_WEIGHTS, strict=True))
+    try:
+        total = sum(map(operator.mul, map(_USCC_VALUES.__getitem__, code[:17]), _USCC_WEIGHTS))
+        if code[17] not in _USCC_VALUES:
+            return Verdict.INVALID
+    except KeyError:  # a character outside the code's alphabet
+        return Verdict.INVALID
     if _USCC_ALPHABET[(31 - total % 31) % 31] != code[17]:
         return Verdict.INVALID
     # One random 18-character string in 31 passes the check above (order numbers do). Real codes also carry a
