@@ -98,6 +98,13 @@ _KEY_BEFORE = re.compile(r"""["']?([a-z_][\w.-]{0,40}|[\u4e00-\u9fff]{1,8})["']?
 
 
 def _key_before(lowered: str, start: int) -> tuple[str, ...]:
+    # The pattern ends in a separator, blanks and an optional quote right before the value: check that
+    # backwards first (most values follow a comma or a space, and searching 60 positions is slow).
+    pos = start - 1 if start and lowered[start - 1] in "\"'" else start
+    while pos > 0 and lowered[pos - 1].isspace():
+        pos -= 1
+    if pos == 0 or lowered[pos - 1] not in ":=：":
+        return ()
     key = _KEY_BEFORE.search(lowered, max(0, start - 60), start)
     return (key.group(1),) if key else ()
 

@@ -128,6 +128,7 @@ class ChineseNameRecognizer(_PersonRecognizer):
         )
         self._surname_start = re.compile(surname)
         self._memo: dict[tuple, tuple[int, int, str] | None] = {}
+        self._read_line = False
         self._every_surname = re.compile(f"(?=(?:{surname}))")  # every start position, overlapping ones too
         predicate = f"[{re.escape(lexicon.predicate_markers)}]|{_alternation(lexicon.verbs_after).pattern}"
         leads = _alternation(lexicon.leads_before).pattern
@@ -233,24 +234,29 @@ class ChineseNameRecognizer(_PersonRecognizer):
         self, text: str, start: int, after_name: bool, lines: dict[int, tuple[bool, bool, bool]]
     ) -> tuple[int, int, str] | None:
         """`_name_at`, remembered by what it reads: LOOK_BEFORE characters before the candidate, LOOK_AFTER
-        from it, and three facts about its line. Exports and logs repeat the same phrases (已支付，金额 …)."""
-        line_start = text.rfind("\n", 0, start) + 1
-        facts = lines.get(line_start)
-        if facts is None:
-            line = _line(text, start)
-            in_list = ("、" in line or "，" in line or "," in line) and self._list_label.search(line) is not None
-            facts = (in_list, _PII_ON_LINE.search(line) is not None, self._closing.search(line) is not None)
-            lines[line_start] = facts
-        closing_before = facts[2] and self._closing.search(text, line_start, start) is not None
+        from it, and — only when it looked at them — three facts about its line. Exports and logs repeat the
+        same phrases (已支付，金额 …), so most candidates are decided by one dictionary look-up."""
         left = max(0, start - _LOOK_BEFORE)
-        key = (text[left : start + _LOOK_AFTER], start - left, after_name, facts[0], facts[1], closing_before)
-        known = self._memo.get(key, _UNKNOWN)
+        local = (text[left : start + _LOOK_AFTER], start - left, after_name)
+        known = self._memo.get(local, _UNKNOWN)  # decided by the characters around it alone
         if known is _UNKNOWN:
-            found = self._name_at(text, start, after_name)
-            known = None if found is None else (found[0] - start, found[1] - start, found[2])
-            if len(self._memo) >= _MEMO_SIZE:
-                self._memo.clear()
-            self._memo[key] = known
+            line_start = text.rfind("\n", 0, start) + 1
+            facts = lines.get(line_start)
+            if facts is None:
+                line = _line(text, start)
+                in_list = ("、" in line or "，" in line or "," in line) and self._list_label.search(line) is not None
+                facts = (in_list, _PII_ON_LINE.search(line) is not None, self._closing.search(line) is not None)
+                lines[line_start] = facts
+            closing_before = facts[2] and self._closing.search(text, line_start, start) is not None
+            key = (*local, facts[0], facts[1], closing_before)
+            known = self._memo.get(key, _UNKNOWN)
+            if known is _UNKNOWN:
+                self._read_line = False
+                found = self._name_at(text, start, after_name)
+                known = None if found is None else (found[0] - start, found[1] - start, found[2])
+                if len(self._memo) >= _MEMO_SIZE:
+                    self._memo.clear()
+                self._memo[key if self._read_line else local] = known
         return None if known is None else (start + known[0], start + known[1], known[2])
 
     def _name_at(self, text: str, start: int, after_name: bool = False) -> tuple[int, int, str] | None:
@@ -298,7 +304,7 @@ class ChineseNameRecognizer(_PersonRecognizer):
         set_apart = _set_apart(text, start)
         if set_apart and nxt in _CELL_EDGES and (prev == "" or prev in _CELL_EDGES):
             return "cell"  # | 吕思彤 |, 1042,鞠文涛,研发中心
-        if alone_after and set_apart and _PII_ON_LINE.search(_line(text, start)):
+        if alone_after and set_apart and self._line_fact(_PII_ON_LINE.search(_line(text, start))):
             return "alone"
         if set_apart and self._verb_at.match(text, end):
             return "subject"  # 柴立伟因个人原因…: a name opening the clause, then what the person did
@@ -311,7 +317,8 @@ class ChineseNameRecognizer(_PersonRecognizer):
             return "lead"  # 请骆家豪下班前…, 据盖玉兰介绍, 现委托黎永康代为办理
         if (start == 0 or not _CJK.match(text[start - 1])) and self._predicate_at.match(text, end):
             return "clause"  # 冷雨欣的航班延误了…: a clause opens with the name and goes on to say something
-        if alone_after and self._closing.search(_line(text, start)[: start - _line_start(text, start)]):
+        line_start = _line_start(text, start)
+        if alone_after and self._line_fact(self._closing.search(_line(text, start)[: start - line_start])):
             return "signature"  # 此致 敬礼！侯建新 2023年12月5日
         return None
 
@@ -369,7 +376,13 @@ class ChineseNameRecognizer(_PersonRecognizer):
     def _after_label(self, text: str, start: int) -> bool:
         return text[start - 1 : start] in "：:"
 
+    def _line_fact(self, found: object) -> bool:
+        """Note that the answer depends on the candidate's whole line (see `_name_at_cached`)."""
+        self._read_line = True
+        return bool(found)
+
     def _in_list(self, text: str, start: int) -> bool:
+        self._read_line = True
         line = _line(text, start)
         return ("、" in line or "，" in line or "," in line) and self._list_label.search(line) is not None
 
