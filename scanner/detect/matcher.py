@@ -39,6 +39,7 @@ class Anchor:
     ignore_case: bool = False
 
 
+_CACHE_KEEP = 8
 _UNICODE_ESCAPE = re.compile(r"\\u([0-9A-Fa-f]{4})")
 # A leading (?<![...]) and a trailing (?![...]) become consuming boundaries: same places, and far fewer
 # hits inside long digit runs than with the look-arounds simply relaxed.
@@ -193,5 +194,8 @@ def _store(path: Path, data: bytes) -> None:
         tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
         tmp.write_bytes(data)
         os.replace(tmp, path)
+        older = sorted(path.parent.glob("anchors-*.hsdb"), key=lambda p: p.stat().st_mtime, reverse=True)
+        for stale in older[_CACHE_KEEP:]:  # other rule-pack sets; keep the most recent few
+            stale.unlink(missing_ok=True)
     except OSError as exc:
         log.debug("anchor cache not written: %s", exc)

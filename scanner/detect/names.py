@@ -21,6 +21,7 @@ from presidio_analyzer.nlp_engine import NlpArtifacts
 
 from scanner.detect.recognizer import rule_result
 from scanner.detect.rulepack import Rule
+from scanner.detect.segmenter import configure as configure_jieba
 from scanner.detect.validators import Verdict
 
 _CJK = re.compile(r"[\u4e00-\u9fff]")
@@ -80,6 +81,7 @@ class NameLexicon:
 
 @cache
 def _jieba_tags() -> dict[str, str]:
+    configure_jieba()
     import jieba.posseg
 
     list(jieba.posseg.cut("初始化"))  # loads the dictionary once

@@ -15,6 +15,8 @@ import spacy
 from presidio_analyzer.nlp_engine import NerModelConfiguration, NlpArtifacts, SpacyNlpEngine
 from spacy.tokens import Doc
 
+from scanner.detect.segmenter import configure as configure_jieba
+
 log = logging.getLogger(__name__)
 
 # spaCy label → Presidio entity, for trained pipelines (OntoNotes labels in zh/en_core_web_*).
@@ -38,6 +40,7 @@ def build_pipeline(language: str, trained: str | None) -> tuple[spacy.Language, 
     if trained:
         log.warning("spaCy pipeline %r is not installed; using a blank %s pipeline (rules only)", trained, language)
     if language == "zh":
+        configure_jieba()
         nlp = spacy.blank("zh", config={"nlp": {"tokenizer": {"segmenter": "jieba"}}})
     else:
         nlp = spacy.blank(language)
