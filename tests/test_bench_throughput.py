@@ -1,0 +1,46 @@
+"""bench/throughput.py runs end to end at a tiny size and prints its table (slow: run with -m slow).
+
+The slow marker alone does not keep a test out of a plain `pytest` run, so this one skips itself unless the
+marker expression asks for slow tests.
+"""
+
+from __future__ import annotations
+
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parents[1]
+
+pytestmark = pytest.mark.slow
+
+
+def test_throughput_quick_prints_table(request: pytest.FixtureRequest) -> None:
+    expr = request.config.getoption("markexpr") or ""
+    if not re.search(r"(?<!not )\bslow\b", expr):
+        pytest.skip("slow: run with -m slow")
+    proc = subprocess.run(
+        [sys.executable, str(REPO / "bench" / "throughput.py"), "--quick", "--only", "a,b,d"]
+        + ["--mb", "0.3", "--eml-mib", "0.3", "--stock-mb", "0.05"],
+        capture_output=True,
+        text=True,
+        timeout=600,
+        cwd=REPO,
+        check=False,
+    )
+    assert proc.returncode == 0, proc.stderr
+    out = proc.stdout
+    assert re.search(
+        r"^input\s+MB\s+j1 s\s+j1 MB/s\s+j2 MB/s\s+j2/j1\s+findings j1\s+j2\s+RSS MB\s+grep MB/s", out, re.M
+    )
+    number = r"\s+\d+\.\d"
+    for label in ("a", "b", "d"):
+        # MB, seconds, jobs-1 MB/s, jobs-2 MB/s (or n/a), ratio (or n/a), findings, check, RSS, grep MB/s
+        row = rf"^{label}{number}{number}{number}+\s+(\d+\.\d+|n/a)\s+(\d+\.\d+|n/a)\s+[\d,]+\s+(✓|n/a)\s+\d+{number}"
+        assert re.search(row, out, re.M), out
+    assert re.search(r"peak RSS per process: \d+ MB", out), out
+    assert re.search(r"ratio custos/stock, end to end: \d+\.\dx", out), out
+    assert re.search(r"^Start-up: `custos scan` of an empty folder takes \d+\.\d s", out, re.M), out
