@@ -114,7 +114,8 @@ class PackRecognizer(EntityRecognizer):
             cn_hits = {key[1]: ends for key, ends in hits.items() if key[0] == "cn"}
             results += [self._tag(r) for r in self._cn_names.find_at(text, cn_hits)]
         if self._en_names is not None:
-            lines = _merge(_line_of(text, end) for key, ends in hits.items() if key[0] == "en" for end in ends)
+            en_hits = (end for key, ends in hits.items() if key[0] == "en" for end in ends)
+            lines = _merge(_line_of(text, max(0, end - 1)) for end in en_hits)  # a hit may end past a newline
             results += [self._tag(r) for r in self._en_names.find_in_lines(text, lines)]
         return results
 

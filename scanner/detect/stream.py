@@ -53,16 +53,18 @@ class ChunkedDetector:
             delimiter = sniff_delimiter(header_line.rstrip("\r"), suffix)
             header = split_header(header_line.rstrip("\r"), delimiter)
         batch: list[TextBlock] = []
+        batch_chars = 0
         for block in blocks:
             if block.cells:
                 batch.append(block)
-                if sum(len(b.text) for b in batch) >= CELL_BATCH_CHARS:
+                batch_chars += len(block.text)
+                if batch_chars >= CELL_BATCH_CHARS:
                     yield from self._emit_cells(batch)
-                    batch = []
+                    batch, batch_chars = [], 0
                 continue
             if batch:
                 yield from self._emit_cells(batch)
-                batch = []
+                batch, batch_chars = [], 0
             if block.location is not None:
                 for det in self.detector.detect(block.text, field_context=TableContext(block.text)):
                     yield LocatedDetection(_shift(det, block.offset), block.location)
