@@ -7,9 +7,12 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 REPO = Path(__file__).resolve().parents[1]
 
 
+@pytest.mark.slow  # generates a corpus and runs stock Presidio: about a minute
 def test_bench_quick_prints_throughput() -> None:
     proc = subprocess.run(
         [sys.executable, str(REPO / "bench" / "run.py"), "--quick", "--mb", "0.3", "--stock-mb", "0.05"],

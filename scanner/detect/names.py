@@ -131,6 +131,7 @@ class ChineseNameRecognizer(_PersonRecognizer):
         self._surname_start = re.compile(surname)
         self._memo: dict[tuple, tuple[int, int, str] | None] = {}
         self._read_line = False
+        self._vetoes: dict[tuple[str, int], bool] = {}
         self._every_surname = re.compile(f"(?=(?:{surname}))")  # every start position, overlapping ones too
         predicate = f"[{re.escape(lexicon.predicate_markers)}]|{_alternation(lexicon.verbs_after).pattern}"
         leads = _alternation(lexicon.leads_before).pattern
@@ -238,6 +239,8 @@ class ChineseNameRecognizer(_PersonRecognizer):
         """`_name_at`, remembered by what it reads: LOOK_BEFORE characters before the candidate, LOOK_AFTER
         from it, and — only when it looked at them — three facts about its line. Exports and logs repeat the
         same phrases (已支付，金额 …), so most candidates are decided by one dictionary look-up."""
+        if self._only_words_at(text, start):
+            return None
         left = max(0, start - _LOOK_BEFORE)
         local = (text[left : start + _LOOK_AFTER], start - left, after_name)
         known = self._memo.get(local, _UNKNOWN)  # decided by the characters around it alone
@@ -387,6 +390,31 @@ class ChineseNameRecognizer(_PersonRecognizer):
         self._read_line = True
         line = _line(text, start)
         return ("、" in line or "，" in line or "," in line) and self._list_label.search(line) is not None
+
+    def _only_words_at(self, text: str, start: int) -> bool:
+        """Every candidate `_name_at` would try here is vetoed as a word (金额, 成都仓, 申请七): it returns None
+        whatever the context, so nothing else needs reading."""
+        if text[start : start + 2] in self.lexicon.compound_surnames:
+            surname_len = 2
+        elif text[start] in self.lexicon.surnames:
+            surname_len = 1
+        else:
+            return True
+        given_chars = len(_CJK_RUN.match(text, start + surname_len).group(0))
+        return all(
+            self._vetoed_cached(text[start : start + surname_len + given], surname_len)
+            for given in (2, 1)
+            if given <= given_chars
+        )
+
+    def _vetoed_cached(self, candidate: str, surname_len: int) -> bool:
+        key = (candidate, surname_len)
+        vetoed = self._vetoes.get(key)
+        if vetoed is None:
+            if len(self._vetoes) >= _MEMO_SIZE:
+                self._vetoes.clear()
+            vetoed = self._vetoes[key] = self._vetoed(candidate, surname_len)
+        return vetoed
 
     def _vetoed(self, candidate: str, surname_len: int) -> bool:
         """Words, not names: the candidate, or its first two characters as a frequent word (银行卡, 周报请).
