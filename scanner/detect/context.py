@@ -25,6 +25,7 @@ FieldContext = Callable[[int, int], Sequence[str]]
 """Given a span of the analysed text, the labels that apply to it (e.g. its column header), lower-cased."""
 
 CONTEXT_KEY = "custos_context"
+_WEAK = Verdict.WEAK.value  # read once: an Enum member's .value is a descriptor call
 
 
 def _no_field_context(start: int, end: int) -> Sequence[str]:
@@ -66,7 +67,7 @@ class WindowContextEnhancer(ContextAwareEnhancer):
             if _has_word(before[-16:], rule.negative_context, whole=True):
                 result.score = 0.0
                 continue
-            weak = result.recognition_metadata.get(VERDICT_KEY) == Verdict.WEAK.value
+            weak = result.recognition_metadata.get(VERDICT_KEY) == _WEAK
             if weak and _has_word(before + " " + after, rule.weak_veto, whole=True):
                 result.score = 0.0  # the text itself says the value failed validation
                 continue

@@ -72,6 +72,7 @@ class Detector:
             context_aware_enhancer=self._enhancer,
         )
         self._empty_artifacts = self.nlp.empty_artifacts(LANGUAGE)
+        self.recognizer.warm_up()
 
     def detect(self, text: str, *, field_context: FieldContext | None = None) -> list[Detection]:
         """All detections in ``text``, offsets into ``text``, sorted by position.

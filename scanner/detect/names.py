@@ -34,7 +34,7 @@ _JOINERS = "和与或及、"  # between two names: 杜鹏和丁一宁, 高翔宇
 # start (surname, given name, title or verb after, the 6 characters jieba segments).
 _LOOK_BEFORE = 8
 _LOOK_AFTER = 10
-_MEMO_SIZE = 200_000
+_MEMO_SIZE = 50_000
 _UNKNOWN = object()
 _CELL_EDGES = frozenset("|,\t\"'，、 \n")  # delimiters around a table cell, field value or listed name
 

@@ -12,6 +12,7 @@ from scanner.detect.validators import VALIDATORS, Verdict
 
 RULE_KEY = "custos_rule"
 VERDICT_KEY = "custos_verdict"
+_VALUES = {v: v.value for v in Verdict}
 
 
 def rule_result(
@@ -36,7 +37,7 @@ def rule_result(
         RecognizerResult.RECOGNIZER_NAME_KEY: rule.id,
         RecognizerResult.RECOGNIZER_IDENTIFIER_KEY: recognizer.id,
         RULE_KEY: rule.id,
-        VERDICT_KEY: verdict.value,
+        VERDICT_KEY: _VALUES[verdict],
     }
     return RecognizerResult(rule.entity_type, start, end, score, explanation, metadata)
 

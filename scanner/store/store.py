@@ -33,7 +33,7 @@ class FileRecord:
     scan_count: int
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)  # slots: a dense file holds hundreds of thousands of these
 class NewFinding:
     """A finding ready to store: masked preview and keyed fingerprint only."""
 
