@@ -132,6 +132,7 @@ class ChineseNameRecognizer(_PersonRecognizer):
         self._memo: dict[tuple, tuple[int, int, str] | None] = {}
         self._read_line = False
         self._vetoes: dict[tuple[str, int], bool] = {}
+        self._word_heads: dict[str, bool] = {}
         self._every_surname = re.compile(f"(?=(?:{surname}))")  # every start position, overlapping ones too
         predicate = f"[{re.escape(lexicon.predicate_markers)}]|{_alternation(lexicon.verbs_after).pattern}"
         leads = _alternation(lexicon.leads_before).pattern
@@ -239,7 +240,13 @@ class ChineseNameRecognizer(_PersonRecognizer):
         """`_name_at`, remembered by what it reads: LOOK_BEFORE characters before the candidate, LOOK_AFTER
         from it, and — only when it looked at them — three facts about its line. Exports and logs repeat the
         same phrases (已支付，金额 …), so most candidates are decided by one dictionary look-up."""
-        if self._only_words_at(text, start):
+        head = text[start : start + 4]  # all `_only_words_at` reads: surname (1–2) and up to 2 given characters
+        only_words = self._word_heads.get(head)
+        if only_words is None:
+            if len(self._word_heads) >= _MEMO_SIZE:
+                self._word_heads.clear()
+            only_words = self._word_heads[head] = self._only_words_at(head, 0)
+        if only_words:
             return None
         left = max(0, start - _LOOK_BEFORE)
         local = (text[left : start + _LOOK_AFTER], start - left, after_name)
