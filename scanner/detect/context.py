@@ -55,7 +55,7 @@ class WindowContextEnhancer(ContextAwareEnhancer):
         recognizers: list[EntityRecognizer],
         context: list[str] | None = None,
     ) -> list[RecognizerResult]:
-        lowered = text.lower()
+        lowered = _Lowered(text)  # lower-cased per window: a chunk holds a MiB, its candidates a few lines
         call_context = [w.lower() for w in context or ()]
         for result in raw_results:
             rule = self._rules.get(result.recognition_metadata.get(RULE_KEY, ""))
@@ -71,7 +71,7 @@ class WindowContextEnhancer(ContextAwareEnhancer):
             if weak and _has_word(before + " " + after, rule.weak_veto, whole=True):
                 result.score = 0.0  # the text itself says the value failed validation
                 continue
-            labels = [*call_context, *self.field_context(result.start, result.end), *_key_before(lowered, result.start)]
+            labels = [*call_context, *self.field_context(result.start, result.end), *_key_before(text, result.start)]
             word = _first_context_word(rule.context, before, after, labels)
             if word:
                 result.score = min(1.0, result.score + rule.context_boost)
@@ -85,7 +85,7 @@ class WindowContextEnhancer(ContextAwareEnhancer):
         return raw_results
 
     @staticmethod
-    def _before_window(lowered: str, start: int, size: int) -> str:
+    def _before_window(lowered: _Lowered, start: int, size: int) -> str:
         # Blanked markup and padding count as one space, so a label three tags away is still "next to" it.
         window = _collapse(lowered[max(0, start - 4 * size) : start])[-size:]
         # The label of a value sits on its own line or the line above, never further up.
@@ -98,16 +98,26 @@ _SPACES = re.compile(r"[ \t\r]{2,}")
 _KEY_BEFORE = re.compile(r"""["']?([a-z_][\w.-]{0,40}|[\u4e00-\u9fff]{1,8})["']?\s*[:=：]\s*["']?$""")
 
 
-def _key_before(lowered: str, start: int) -> tuple[str, ...]:
+def _key_before(text: str, start: int) -> tuple[str, ...]:
     # The pattern ends in a separator, blanks and an optional quote right before the value: check that
     # backwards first (most values follow a comma or a space, and searching 60 positions is slow).
-    pos = start - 1 if start and lowered[start - 1] in "\"'" else start
-    while pos > 0 and lowered[pos - 1].isspace():
+    pos = start - 1 if start and text[start - 1] in "\"'" else start
+    while pos > 0 and text[pos - 1].isspace():
         pos -= 1
-    if pos == 0 or lowered[pos - 1] not in ":=：":
+    if pos == 0 or text[pos - 1] not in ":=：":
         return ()
-    key = _KEY_BEFORE.search(lowered, max(0, start - 60), start)
+    key = _KEY_BEFORE.search(text[max(0, start - 60) : start].lower())
     return (key.group(1),) if key else ()
+
+
+class _Lowered:
+    """``text.lower()`` for the slices asked of it, without lower-casing the whole text."""
+
+    def __init__(self, text: str) -> None:
+        self._text = text
+
+    def __getitem__(self, index: slice) -> str:
+        return self._text[index].lower()
 
 
 def _collapse(text: str) -> str:
