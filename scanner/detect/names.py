@@ -10,7 +10,7 @@ not-names (王府井, 李宁) are vetoed. The lexicon is data: rules/lexicons/cn
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -171,9 +171,10 @@ class ChineseNameRecognizer(_PersonRecognizer):
     def find_at(self, text: str, hits: dict[str, list[int]]) -> list[RecognizerResult]:
         """Names in ``text`` given the matcher's hit ends per `anchor_patterns` key: the same names as
         `analyze` finds, looking only at the flagged positions."""
-        starts: set[int] = set()
-        for end in (*hits.get("open", ()), *hits.get("after_word", ())):
-            starts.update(self._surnames_ending_at(text, end - 1))
+        surnames, compounds = self.lexicon.surnames, self.lexicon.compound_surnames
+        ends = (*hits.get("open", ()), *hits.get("after_word", ()))  # each ends one past its surname
+        starts = {end - 2 for end in ends if text[end - 2] in surnames}
+        starts.update(end - 3 for end in ends if end >= 3 and text[end - 3 : end - 1] in compounds)
         longest_title = max(map(len, self.lexicon.titles_after), default=0)
         for end in hits.get("titled", ()):
             for pos in range(max(0, end - longest_title - 4), end - 1):
@@ -182,12 +183,6 @@ class ChineseNameRecognizer(_PersonRecognizer):
         names = list(self._names(text, sorted(starts)))
         lines = sorted({(_line_start(text, end - 1), _line_end(text, end)) for end in hits.get("minority", ())})
         return self._results(names + list(self._names_without_surname(text, names, lines)))
-
-    def _surnames_ending_at(self, text: str, end: int) -> Iterator[int]:
-        if end >= 1 and text[end - 1] in self.lexicon.surnames:
-            yield end - 1
-        if end >= 2 and text[end - 2 : end] in self.lexicon.compound_surnames:
-            yield end - 2
 
     def _find(self, text: str) -> list[RecognizerResult]:
         names = list(self._names(text))
@@ -222,7 +217,7 @@ class ChineseNameRecognizer(_PersonRecognizer):
         pos = last_end = 0
         lines: dict[int, tuple[bool, bool, bool]] = {}
         for start in starts:
-            if start < pos:
+            if start < pos or self._only_words_head(text[start : start + 4]):
                 continue
             after_name = (last_end > 0 and start == last_end + 1 and text[last_end] in _JOINERS) or (
                 text[start - 1 : start] in _JOINERS
@@ -240,13 +235,7 @@ class ChineseNameRecognizer(_PersonRecognizer):
         """`_name_at`, remembered by what it reads: LOOK_BEFORE characters before the candidate, LOOK_AFTER
         from it, and — only when it looked at them — three facts about its line. Exports and logs repeat the
         same phrases (已支付，金额 …), so most candidates are decided by one dictionary look-up."""
-        head = text[start : start + 4]  # all `_only_words_at` reads: surname (1–2) and up to 2 given characters
-        only_words = self._word_heads.get(head)
-        if only_words is None:
-            if len(self._word_heads) >= _MEMO_SIZE:
-                self._word_heads.clear()
-            only_words = self._word_heads[head] = self._only_words_at(head, 0)
-        if only_words:
+        if self._only_words_head(text[start : start + 4]):
             return None
         left = max(0, start - _LOOK_BEFORE)
         local = (text[left : start + _LOOK_AFTER], start - left, after_name)
@@ -397,6 +386,16 @@ class ChineseNameRecognizer(_PersonRecognizer):
         self._read_line = True
         line = _line(text, start)
         return ("、" in line or "，" in line or "," in line) and self._list_label.search(line) is not None
+
+    def _only_words_head(self, head: str) -> bool:
+        """`_only_words_at` for a candidate's first four characters (all it reads: surname and up to two given
+        characters), remembered: the same few words (金额, 成都仓) come up thousands of times."""
+        only_words = self._word_heads.get(head)
+        if only_words is None:
+            if len(self._word_heads) >= _MEMO_SIZE:
+                self._word_heads.clear()
+            only_words = self._word_heads[head] = self._only_words_at(head, 0)
+        return only_words
 
     def _only_words_at(self, text: str, start: int) -> bool:
         """Every candidate `_name_at` would try here is vetoed as a word (金额, 成都仓, 申请七): it returns None
