@@ -34,6 +34,9 @@ DEFAULT_BEFORE = 40  # the enhancer's window sizes (context.WindowContextEnhance
 DEFAULT_AFTER = 12
 
 
+Region = tuple[int, int, int]  # (pos, stop, endpos): matches starting in [pos, stop], text read up to endpos
+
+
 class LabelledSpans:
     """A field context that can also list the spans whose label satisfies a test (whole columns or cells),
     so a context-gated rule looks only there. Callables without `labelled_spans` get the whole text."""
@@ -48,6 +51,8 @@ class _GatedRule:
     reach_before: int  # a candidate may start this far after a context word
     reach_after: int  # … or end this far before one
     accepts_label: Callable[[str], bool]
+    width: int | None  # the longest value its patterns can match (None: unbounded)
+    longest_word: int  # its longest context word
 
 
 class PackRecognizer(EntityRecognizer):
@@ -101,7 +106,7 @@ class PackRecognizer(EntityRecognizer):
         results: list[RecognizerResult] = []
         for rule, spec, key, width in self._anchored:
             if (not wanted or rule.entity_type in wanted) and key in hits:
-                regions = _merge(_hit_region(text, end, width) for end in hits[key])
+                regions = [(s, e, e) for s, e in _merge(_hit_region(text, end, width) for end in hits[key])]
                 results += self._matches(text, rule, spec, regions)
         for gated in self._gated:
             if wanted and gated.rule.entity_type not in wanted:
@@ -130,14 +135,17 @@ class PackRecognizer(EntityRecognizer):
         return result
 
     def _matches(
-        self, text: str, rule: Rule, spec: PatternSpec, regions: Sequence[tuple[int, int]]
+        self, text: str, rule: Rule, spec: PatternSpec, regions: Sequence[Region]
     ) -> Iterator[RecognizerResult]:
-        """The exact pattern over each region; validator, exclusion and the rule's literal prefilter apply."""
+        """The exact pattern over each region (matches starting from ``pos`` up to ``stop``, the text read up to
+        ``endpos``); validator, exclusion and the rule's literal prefilter apply."""
         validate = VALIDATORS[rule.validator]
         has_value_group = "value" in spec.regex.groupindex
         score = spec.score if spec.score is not None else rule.score
-        for region_start, region_end in regions:
-            for match in spec.regex.finditer(text, region_start, region_end):
+        for pos, stop, endpos in regions:
+            for match in spec.regex.finditer(text, pos, endpos):
+                if match.start() > stop:
+                    break
                 start, end = match.span("value") if has_value_group else match.span()
                 if start >= end:
                     continue
@@ -150,20 +158,26 @@ class PackRecognizer(EntityRecognizer):
                     continue
                 yield rule_result(self, rule, start, end, score, spec.name, verdict, pattern=spec.regex.pattern)
 
-    def _gated_regions(self, text: str, gated: _GatedRule, context_ends: Sequence[int]) -> list[tuple[int, int]]:
-        """Where a context-requiring rule may find a value: near its context words, or in labelled fields."""
-        spans: list[tuple[int, int]] = []
-        for end in context_ends:
-            start = max(0, end - gated.reach_after - LONGEST_VALUE)
+    def _gated_regions(self, text: str, gated: _GatedRule, context_ends: Sequence[int]) -> list[Region]:
+        """Where a context-requiring rule's values may start: close enough to one of its context words for the
+        enhancer's windows (or a field key) to reach it, or inside a field whose label holds one."""
+        regions: list[Region] = []
+        for end in context_ends:  # `end` is where a context word ends
+            if gated.width is None:
+                start = max(0, end - gated.reach_after - LONGEST_VALUE)
+                stop = _line_end(text, min(len(text), end + gated.reach_before))
+                regions.append((_line_start(text, start), stop, stop))
+                continue
+            start = max(0, end - gated.longest_word - gated.reach_after - gated.width - 2)
             stop = min(len(text), end + gated.reach_before)
-            spans.append((_line_start(text, start), _line_end(text, stop)))
+            regions.append((start, stop, max(_line_end(text, stop), min(len(text), stop + gated.width + LOOK_AHEAD))))
         field = self.field_context
         if field is not None:
             if isinstance(field, LabelledSpans):
-                spans += [(s, _line_end(text, e)) for s, e in field.labelled_spans(gated.accepts_label)]
+                regions += [(s, e, _line_end(text, e)) for s, e in field.labelled_spans(gated.accepts_label)]
             else:
-                spans.append((0, len(text)))
-        return _merge(spans)
+                regions.append((0, len(text), len(text)))
+        return _merge_regions(regions)
 
 
 def _gated(rule: Rule) -> _GatedRule:
@@ -175,7 +189,10 @@ def _gated(rule: Rule) -> _GatedRule:
     def accepts_label(label: str) -> bool:
         return pattern is not None and pattern.search(label) is not None
 
-    return _GatedRule(rule, max(4 * before, KEY_REACH), 3 * after, accepts_label)
+    widths = [_max_width(spec.regex) for spec in rule.patterns]
+    width = None if None in widths else max(widths, default=0)
+    longest_word = max(map(len, rule.context), default=0)
+    return _GatedRule(rule, max(4 * before, KEY_REACH), 3 * after, accepts_label, width, longest_word)
 
 
 def _literal(word: str) -> str:
@@ -224,6 +241,18 @@ def _merge(spans) -> list[tuple[int, int]]:
                 merged[-1] = (merged[-1][0], end)
         else:
             merged.append((start, end))
+    return merged
+
+
+def _merge_regions(regions: list[Region]) -> list[Region]:
+    """Regions whose start ranges overlap, joined; the others kept apart (a match starts in one only)."""
+    merged: list[Region] = []
+    for pos, stop, endpos in sorted(regions):
+        if merged and pos <= merged[-1][1]:
+            last = merged[-1]
+            merged[-1] = (last[0], max(last[1], stop), max(last[2], endpos))
+        else:
+            merged.append((pos, stop, endpos))
     return merged
 
 

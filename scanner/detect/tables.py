@@ -134,6 +134,8 @@ def _cells(text: str, start: int, end: int, delimiter: str):
 
 def _column_of(prefix: str, delimiter: str) -> int:
     """Index of the cell a position is in, given the line up to it (delimiters inside quotes ignored)."""
+    if '"' not in prefix:
+        return prefix.count(delimiter)
     column, quoted = 0, False
     for ch in prefix:
         if ch == '"':
