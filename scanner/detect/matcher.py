@@ -16,7 +16,7 @@ import json
 import logging
 import os
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -40,6 +40,7 @@ class Anchor:
 
 
 _CACHE_KEEP = 8
+_VECTOR_FROM = 2000  # hits per text from which one vectorised count beats decoding the slices between them
 _UNICODE_ESCAPE = re.compile(r"\\u([0-9A-Fa-f]{4})")
 # A leading (?<![...]) and a trailing (?![...]) become consuming boundaries: same places, and far fewer
 # hits inside long digit runs than with the look-arounds simply relaxed.
@@ -123,7 +124,7 @@ class MultiMatcher:
         if not hits:
             return {}
         hits.sort()
-        to_char = _byte_to_char(data, text, (end for end, _ in hits))
+        to_char = _byte_to_char(data, text, [end for end, _ in hits])
         found: dict[object, list[int]] = {}
         for (_, index), char_end in zip(hits, to_char, strict=True):
             ends = found.setdefault(self.anchors[index].key, [])
@@ -134,10 +135,17 @@ class MultiMatcher:
         return found
 
 
-def _byte_to_char(data: bytes, text: str, sorted_byte_offsets: Iterable[int]) -> list[int]:
+def _byte_to_char(data: bytes, text: str, sorted_byte_offsets: Sequence[int]) -> list[int]:
     """Character offsets for ascending UTF-8 byte offsets (each on a character boundary)."""
     if len(data) == len(text):  # ASCII: bytes are characters
         return list(sorted_byte_offsets)
+    if len(sorted_byte_offsets) > _VECTOR_FROM:
+        import numpy
+
+        # A character starts at every byte that is not a continuation byte (10xxxxxx): count those before.
+        starts = (numpy.frombuffer(data, dtype=numpy.uint8) & 0xC0) != 0x80
+        before = numpy.concatenate(([0], numpy.cumsum(starts, dtype=numpy.int64)))
+        return before[numpy.asarray(sorted_byte_offsets, dtype=numpy.int64)].tolist()
     out: list[int] = []
     last_byte = last_char = 0
     for offset in sorted_byte_offsets:

@@ -205,7 +205,7 @@ def credit_card(value: str, *, today: datetime.date | None = None) -> Verdict:
     digits = _digits_only(value)
     if digits is None or not 13 <= len(digits) <= 19:
         return Verdict.INVALID
-    return _valid_if(luhn_ok(digits) and _card_brand_ok(digits) and not _is_resident_id(digits))
+    return _valid_if(_card_brand_ok(digits) and luhn_ok(digits) and not _is_resident_id(digits))  # cheap first
 
 
 # --- phones ----------------------------------------------------------------------------------------------
