@@ -80,12 +80,20 @@ class NameLexicon:
 
 
 @cache
-def _jieba_tags() -> dict[str, str]:
+def _name_words() -> frozenset[str]:
+    """The words jieba's dictionary tags as personal names (nr, nrt, nrfg …), read from the dictionary file:
+    the only part of jieba's word tags the name checks need (jieba.posseg would hold all 350,000 tags)."""
     configure_jieba()
-    import jieba.posseg
+    import jieba
 
-    list(jieba.posseg.cut("初始化"))  # loads the dictionary once
-    return jieba.posseg.dt.word_tag_tab
+    jieba.initialize()
+    words = set()
+    with jieba.dt.get_dict_file() as dictionary:
+        for raw in dictionary:
+            parts = raw.decode("utf-8", "replace").split()
+            if len(parts) >= 3 and parts[2].startswith("nr"):
+                words.add(parts[0])
+    return frozenset(words)
 
 
 class _PersonRecognizer(EntityRecognizer):
@@ -438,11 +446,11 @@ def _alternation(words: tuple[str, ...]) -> re.Pattern[str]:
 
 
 def _is_common_word(word: str, min_freq: int) -> bool:
-    """In jieba's dictionary, as something other than a personal name (nr), at least this frequent."""
+    """In jieba's dictionary, as something other than a personal name (nr), at least this frequent (≥ 1)."""
     import jieba
 
-    tag = _jieba_tags().get(word)
-    return tag is not None and not tag.startswith("nr") and jieba.dt.FREQ.get(word, 0) >= min_freq
+    # A word with a frequency is a dictionary word (prefixes jieba adds have 0), and every one has a tag.
+    return jieba.dt.FREQ.get(word, 0) >= min_freq and word not in _name_words()
 
 
 def _set_apart(text: str, start: int) -> bool:
@@ -457,7 +465,7 @@ def _set_apart(text: str, start: int) -> bool:
 def _in_dictionary(word: str, min_freq: int) -> bool:
     import jieba
 
-    _jieba_tags()
+    _name_words()  # jieba's dictionary loaded
     return jieba.dt.FREQ.get(word, 0) >= min_freq
 
 

@@ -41,22 +41,37 @@ class EmlExtractor:
                 msg = BytesParser(policy=policy.default).parse(f)
         except OSError as exc:
             raise error_from_os(path, exc) from exc
-        texts = [(f"header {name}", str(value)) for name in HEADERS for value in _headers(msg, name)]
-        attachments: list[tuple[str, EmailMessage]] = []
-        for index, part in enumerate(_leaves(msg), start=1):
-            ctype, maintype = part.get_content_type(), part.get_content_maintype()
-            name = _filename(part)
-            if maintype == "message":
-                if ctype in ("message/rfc822", "message/global"):
-                    attachments.append((name or "attached.eml", part))
-            elif name:
-                attachments.append((name, part))
-            elif maintype in ("text", "multipart"):  # multipart here: no boundary, the parser kept it as text
-                location = {"text/plain": "body", "text/html": "body (html)"}.get(ctype, f"body ({ctype})")
-                texts.append((location, decode(part.get_payload(decode=True) or b"", part.get_content_charset())))
-            elif maintype not in _UNREAD_MEDIA:
-                attachments.append((f"part-{index}{mimetypes.guess_extension(ctype) or '.bin'}", part))
-        yield from _emit(texts, ((name, _payload(part)) for name, part in attachments))
+        texts, attachments = _split_message(msg)
+        del msg  # from here on only the parts still to be written to disk hold memory
+        yield from _emit(texts, _drain(attachments))
+
+
+def _split_message(msg: EmailMessage) -> tuple[list[tuple[str, str]], list[tuple[str, EmailMessage]]]:
+    """The message's header and body texts, and its attachments (name, part)."""
+    texts = [(f"header {name}", str(value)) for name in HEADERS for value in _headers(msg, name)]
+    attachments: list[tuple[str, EmailMessage]] = []
+    for index, part in enumerate(_leaves(msg), start=1):
+        ctype, maintype = part.get_content_type(), part.get_content_maintype()
+        name = _filename(part)
+        if maintype == "message":
+            if ctype in ("message/rfc822", "message/global"):
+                attachments.append((name or "attached.eml", part))
+        elif name:
+            attachments.append((name, part))
+        elif maintype in ("text", "multipart"):  # multipart here: no boundary, the parser kept it as text
+            location = {"text/plain": "body", "text/html": "body (html)"}.get(ctype, f"body ({ctype})")
+            texts.append((location, decode(part.get_payload(decode=True) or b"", part.get_content_charset())))
+        elif maintype not in _UNREAD_MEDIA:
+            attachments.append((f"part-{index}{mimetypes.guess_extension(ctype) or '.bin'}", part))
+    return texts, attachments
+
+
+def _drain(attachments: list[tuple[str, EmailMessage]]) -> Iterator[tuple[str, bytes]]:
+    """Each attachment's payload, dropping the part as it goes: a 20 MiB attachment is in memory once."""
+    attachments.reverse()
+    while attachments:
+        name, part = attachments.pop()
+        yield name, _payload(part)
 
 
 class MsgExtractor:
@@ -106,19 +121,17 @@ def decode(data: bytes, charset: str | None) -> str:
 
 
 def _emit(texts: Iterable[tuple[str, str]], attachments: Iterable[tuple[str, bytes]]) -> Iterator[TextBlock | Embedded]:
-    """Number the text blocks with cumulative offsets, then write each attachment to a temp file in turn."""
+    """Write every attachment to a temp file first (so the parsed message can be freed before anything is
+    scanned), then number the text blocks with cumulative offsets, then hand over each attachment in turn."""
     offset = 0
     with tempfile.TemporaryDirectory(prefix="custos-mail-") as tmp:
-        for location, text in texts:
-            if not text.strip():
-                continue
-            text = _SURROGATE.sub("\ufffd", text if text.endswith("\n") else text + "\n")
-            yield TextBlock(text, offset, location)
-            offset += len(text)
+        written: list[tuple[str, Path]] = []
         for name, data in attachments:
             name = _SURROGATE.sub("\ufffd", name)
-            target = Path(tmp) / safe_filename(name, "attachment")
+            folder = Path(tmp) / str(len(written))  # one folder each: attachments may share a name
+            target = folder / safe_filename(name, "attachment")
             try:
+                folder.mkdir()
                 target.write_bytes(data)
             except OSError as exc:
                 raise ExtractionError(
@@ -126,6 +139,15 @@ def _emit(texts: Iterable[tuple[str, str]], attachments: Iterable[tuple[str, byt
                     f"attachment {name!r}: could not write its temporary copy in {tmp} ({exc.strerror}); free space"
                     " there or set TMPDIR",
                 ) from exc
+            del data
+            written.append((name, target))
+        for location, text in texts:
+            if not text.strip():
+                continue
+            text = _SURROGATE.sub("\ufffd", text if text.endswith("\n") else text + "\n")
+            yield TextBlock(text, offset, location)
+            offset += len(text)
+        for name, target in written:
             try:
                 yield Embedded(name, target, member=False)
             finally:
