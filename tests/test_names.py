@@ -14,7 +14,7 @@ NOT_NAMES = [line for line in (DATA / "cn_not_names.txt").read_text(encoding="ut
 NAMED = [line for line in (DATA / "cn_names_in_context.txt").read_text(encoding="utf-8").splitlines() if line.strip()]
 
 # Measured on 2026-11-23: 296 of 308 (0.961); the issue asks for 0.95.
-RECALL_FLOOR = 0.95
+RECALL_FLOOR = 296 / 308  # the speed work (issue 11) must not lose a name: 296 found before it
 
 
 def test_the_sets_are_large_enough():

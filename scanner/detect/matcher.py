@@ -58,9 +58,7 @@ def to_hyperscan(source: str) -> str:
 class MultiMatcher:
     """Scans a text once for all anchors; `scan` returns, per anchor key, the sorted end offsets of its hits."""
 
-    def __init__(
-        self, anchors: Sequence[Anchor], *, use_hyperscan: bool = True, cache_dir: Path | None = None
-    ) -> None:
+    def __init__(self, anchors: Sequence[Anchor], *, use_hyperscan: bool = True, cache_dir: Path | None = None) -> None:
         self.anchors = list(anchors)
         self._database = None
         self._fallback: list[tuple[object, re.Pattern[str]]] = []
