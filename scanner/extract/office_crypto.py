@@ -47,6 +47,9 @@ def check_not_encrypted(path: Path) -> None:
         raise error_from_os(path, exc) from exc
     with fh:
         try:
+            if fh.read(4) == b"PK\x03\x04":
+                return  # a plain OOXML package: encrypted ones are OLE containers (msoffcrypto parses XML to say so)
+            fh.seek(0)
             encrypted = msoffcrypto.OfficeFile(fh).is_encrypted()
         except OSError as exc:
             if exc.errno is not None:  # a real read failure, not olefile's errno-less "incorrect FAT"
