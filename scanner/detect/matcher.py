@@ -142,7 +142,7 @@ def _byte_to_char(data: bytes, text: str, sorted_byte_offsets: Sequence[int]) ->
 
         # A character starts at every byte that is not a continuation byte (10xxxxxx): count those before.
         starts = (numpy.frombuffer(data, dtype=numpy.uint8) & 0xC0) != 0x80
-        before = numpy.concatenate(([0], numpy.cumsum(starts, dtype=numpy.int64)))
+        before = numpy.concatenate(([0], numpy.cumsum(starts, dtype=numpy.int32)))
         return before[numpy.asarray(sorted_byte_offsets, dtype=numpy.int64)].tolist()
     out: list[int] = []
     last_byte = last_char = 0

@@ -157,6 +157,7 @@ class ChineseNameRecognizer(_PersonRecognizer):
         self._no_surname = re.compile(f"(?:{tibetan}){{2}}|{_alternation(lexicon.mongolian_names).pattern}")
         self.trigger_patterns += (self._no_surname.pattern,)
         self._title_at = _alternation(lexicon.titles_after)
+        self._longest_tail = max(map(len, (*lexicon.titles_after, *lexicon.verbs_after, "x")))
         self._verb_at = _alternation(lexicon.verbs_after)
         self._list_label = _alternation(lexicon.list_labels)
         self._role_before_re = re.compile(f"(?:{_alternation(lexicon.roles_before).pattern})$")
@@ -164,15 +165,24 @@ class ChineseNameRecognizer(_PersonRecognizer):
 
     def anchor_patterns(self) -> dict[str, str]:
         """Where a name can start, for the shared matcher (a superset of the places `_name_at` accepts):
-        a surname after a non-Chinese character, after a role or lead word or a joiner (和, 与 …), or
-        followed by a two-character title; and the names without surname."""
+        - a single-character surname after a non-Chinese character, when what follows its one or two given
+          characters can be evidence: a non-Chinese character or the end, a title, a predicate or a verb;
+        - a compound surname after a non-Chinese character (compound surnames are evidence themselves);
+        - a surname right after a role or lead word or a joiner (和, 与, 、 …: a partner needs nothing after);
+        - a surname followed by a two-character title, wherever it stands; and the names without surname."""
+        lex = self.lexicon
+        cjk = "[\u4e00-\u9fff]"
+        singles = f"[{''.join(sorted(lex.surnames))}]"
+        compounds = _alternation(tuple(lex.compound_surnames)).pattern
+        tail = _alternation((*lex.titles_after, *lex.verbs_after, *lex.predicate_markers)).pattern
+        after_word = _alternation((*lex.roles_before, *lex.leads_before, *_JOINERS)).pattern
+        long_titles = _alternation(tuple(t for t in lex.titles_after if len(t) > 1)).pattern
         surname = self._surname_start.pattern
-        after_word = _alternation((*self.lexicon.roles_before, *self.lexicon.leads_before, *_JOINERS[:4])).pattern
-        long_titles = _alternation(tuple(t for t in self.lexicon.titles_after if len(t) > 1)).pattern
         return {
-            "open": f"(?<![\u4e00-\u9fff])(?:{surname})[\u4e00-\u9fff]",  # a given name follows
-            "after_word": f"(?:{after_word})(?:{surname})[\u4e00-\u9fff]",
-            "titled": f"(?:{surname})[\u4e00-\u9fff]{{1,2}}(?:{long_titles})",
+            "open_single": f"(?<!{cjk}){singles}{cjk}{{1,2}}(?:[^\u4e00-\u9fff]|$|{tail})",
+            "open_compound": f"(?<!{cjk})(?:{compounds}){cjk}",
+            "after_word": f"(?:{after_word})(?:{surname}){cjk}",
+            "titled": f"(?:{surname}){cjk}{{1,2}}(?:{long_titles})",
             "minority": self._no_surname.pattern,
         }
 
@@ -180,9 +190,15 @@ class ChineseNameRecognizer(_PersonRecognizer):
         """Names in ``text`` given the matcher's hit ends per `anchor_patterns` key: the same names as
         `analyze` finds, looking only at the flagged positions."""
         surnames, compounds = self.lexicon.surnames, self.lexicon.compound_surnames
-        ends = (*hits.get("open", ()), *hits.get("after_word", ()))  # each ends one past its surname
-        starts = {end - 2 for end in ends if text[end - 2] in surnames}
-        starts.update(end - 3 for end in ends if end >= 3 and text[end - 3 : end - 1] in compounds)
+        after_word = hits.get("after_word", ())  # each ends one past its surname
+        starts = {end - 2 for end in after_word if text[end - 2] in surnames}
+        compound_ends = (*after_word, *hits.get("open_compound", ()))
+        starts.update(end - 3 for end in compound_ends if text[end - 3 : end - 1] in compounds)
+        reach = 3 + self._longest_tail  # surname, two given characters, the longest tail
+        for end in hits.get("open_single", ()):  # the hit ends after the tail: look back for the surname
+            for pos in range(max(0, end - reach), end - 1):
+                if text[pos] in surnames and (pos == 0 or not _CJK.match(text[pos - 1])):
+                    starts.add(pos)
         longest_title = max(map(len, self.lexicon.titles_after), default=0)
         for end in hits.get("titled", ()):
             for pos in range(max(0, end - longest_title - 4), end - 1):
