@@ -194,10 +194,17 @@ _BRAND_PREFIXES = (
 )
 
 
+# The same ranges as sets of prefix strings by length: a set look-up per length instead of int() per range.
+_BRAND_PREFIX_SETS = tuple(
+    (width, frozenset(str(n) for lo, hi in _BRAND_PREFIXES if len(str(lo)) == width for n in range(lo, hi + 1)))
+    for width in sorted({len(str(lo)) for lo, _ in _BRAND_PREFIXES})
+)
+
+
 def _card_brand_ok(digits: str) -> bool:
     if digits[:2] in ("34", "37"):
         return len(digits) == 15  # Amex
-    return any(lo <= int(digits[: len(str(lo))]) <= hi for lo, hi in _BRAND_PREFIXES)
+    return any(digits[:width] in prefixes for width, prefixes in _BRAND_PREFIX_SETS)
 
 
 def credit_card(value: str, *, today: datetime.date | None = None) -> Verdict:
