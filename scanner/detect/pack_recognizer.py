@@ -85,7 +85,8 @@ class PackRecognizer(EntityRecognizer):
                 for spec in rule.patterns:
                     key = ("pat", rule.id, spec.name)
                     self._anchored.append((rule, spec, key, _max_width(spec.regex)))
-                    anchors.append(Anchor(key, spec.regex.pattern, ignore_case=bool(spec.regex.flags & re.IGNORECASE)))
+                    source = spec.anchor or spec.regex.pattern
+                    anchors.append(Anchor(key, source, ignore_case=bool(spec.regex.flags & re.IGNORECASE)))
         self.matcher = MultiMatcher(anchors, cache_dir=cache_dir())
         entities = sorted({r.entity_type for r in self.rules.values()})
         super().__init__(supported_entities=entities, name="custos_rule_packs", supported_language=language)

@@ -50,11 +50,17 @@ class RulePackError(ValueError):
 
 @dataclass(frozen=True)
 class PatternSpec:
-    """One regex of a rule; a named group ``value`` marks the span to report, else the whole match."""
+    """One regex of a rule; a named group ``value`` marks the span to report, else the whole match.
+
+    ``anchor``, when given, is what the one-pass matcher looks for instead of ``regex``: a cheaper pattern
+    that must still hit every value the rule can report (the regex's matches its validator accepts), e.g.
+    only the card brands the validator knows. The test suite checks that on every rule example.
+    """
 
     name: str
     regex: re.Pattern[str]
     score: float | None = None
+    anchor: str | None = None
 
 
 @dataclass(frozen=True)
@@ -223,7 +229,12 @@ def _parse_pattern(raw: Mapping[str, Any], where: str) -> PatternSpec:
     name = _req(raw, "name", str, where)
     source = _req(raw, "regex", str, where)
     compiled = _compile(source, name, where, ignore_case=bool(raw.get("ignore_case")))
-    return PatternSpec(name, compiled, _score(raw["score"], where) if "score" in raw else None)
+    anchor = raw.get("anchor")
+    if anchor is not None:
+        if not isinstance(anchor, str):
+            raise RulePackError(f"{where}: pattern {name!r}: 'anchor' must be a string")
+        _compile(anchor, f"{name} anchor", where, ignore_case=bool(raw.get("ignore_case")))
+    return PatternSpec(name, compiled, _score(raw["score"], where) if "score" in raw else None, anchor)
 
 
 def _compile(source: str, name: str, where: str, *, ignore_case: bool) -> re.Pattern[str]:
