@@ -19,6 +19,7 @@ import tomli
 from presidio_analyzer import EntityRecognizer, RecognizerResult
 from presidio_analyzer.nlp_engine import NlpArtifacts
 
+from scanner.detect.lines import line_at, line_end, line_start
 from scanner.detect.recognizer import rule_result
 from scanner.detect.rulepack import Rule
 from scanner.detect.segmenter import configure as configure_jieba
@@ -205,7 +206,7 @@ class ChineseNameRecognizer(_PersonRecognizer):
                 if text[pos] in self.lexicon.surnames or text[pos : pos + 2] in self.lexicon.compound_surnames:
                     starts.add(pos)
         names = list(self._names(text, sorted(starts)))
-        lines = sorted({(_line_start(text, end - 1), _line_end(text, end)) for end in hits.get("minority", ())})
+        lines = sorted({(line_start(text, end - 1), line_end(text, end)) for end in hits.get("minority", ())})
         return self._results(names + list(self._names_without_surname(text, names, lines)))
 
     def _find(self, text: str) -> list[RecognizerResult]:
@@ -265,14 +266,14 @@ class ChineseNameRecognizer(_PersonRecognizer):
         local = (text[left : start + _LOOK_AFTER], start - left, after_name)
         known = self._memo.get(local, _UNKNOWN)  # decided by the characters around it alone
         if known is _UNKNOWN:
-            line_start = text.rfind("\n", 0, start) + 1
-            facts = lines.get(line_start)
+            opens_at = line_start(text, start)
+            facts = lines.get(opens_at)
             if facts is None:
-                line = _line(text, start)
+                line = line_at(text, start)
                 in_list = ("、" in line or "，" in line or "," in line) and self._list_label.search(line) is not None
                 facts = (in_list, _PII_ON_LINE.search(line) is not None, self._closing.search(line) is not None)
-                lines[line_start] = facts
-            closing_before = facts[2] and self._closing.search(text, line_start, start) is not None
+                lines[opens_at] = facts
+            closing_before = facts[2] and self._closing.search(text, opens_at, start) is not None
             key = (*local, facts[0], facts[1], closing_before)
             known = self._memo.get(key, _UNKNOWN)
             if known is _UNKNOWN:
@@ -329,7 +330,7 @@ class ChineseNameRecognizer(_PersonRecognizer):
         set_apart = _set_apart(text, start)
         if set_apart and nxt in _CELL_EDGES and (prev == "" or prev in _CELL_EDGES):
             return "cell"  # | 吕思彤 |, 1042,鞠文涛,研发中心
-        if alone_after and set_apart and self._line_fact(_PII_ON_LINE.search(_line(text, start))):
+        if alone_after and set_apart and self._line_fact(_PII_ON_LINE.search(line_at(text, start))):
             return "alone"
         if set_apart and self._verb_at.match(text, end):
             return "subject"  # 柴立伟因个人原因…: a name opening the clause, then what the person did
@@ -342,8 +343,8 @@ class ChineseNameRecognizer(_PersonRecognizer):
             return "lead"  # 请骆家豪下班前…, 据盖玉兰介绍, 现委托黎永康代为办理
         if (start == 0 or not _CJK.match(text[start - 1])) and self._predicate_at.match(text, end):
             return "clause"  # 冷雨欣的航班延误了…: a clause opens with the name and goes on to say something
-        line_start = _line_start(text, start)
-        if alone_after and self._line_fact(self._closing.search(_line(text, start)[: start - line_start])):
+        opens_at = line_start(text, start)
+        if alone_after and self._line_fact(self._closing.search(line_at(text, start)[: start - opens_at])):
             return "signature"  # 此致 敬礼！侯建新 2023年12月5日
         return None
 
@@ -408,7 +409,7 @@ class ChineseNameRecognizer(_PersonRecognizer):
 
     def _in_list(self, text: str, start: int) -> bool:
         self._read_line = True
-        line = _line(text, start)
+        line = line_at(text, start)
         return ("、" in line or "，" in line or "," in line) and self._list_label.search(line) is not None
 
     def _only_words_head(self, head: str) -> bool:
@@ -495,21 +496,6 @@ def _segment_ends_at(text: str, start: int, end: int) -> bool:
         if offset >= end - start:
             return offset == end - start
     return False
-
-
-def _line_start(text: str, pos: int) -> int:
-    return text.rfind("\n", 0, pos) + 1
-
-
-def _line_end(text: str, pos: int) -> int:
-    end = text.find("\n", pos)
-    return len(text) if end < 0 else end
-
-
-def _line(text: str, pos: int) -> str:
-    start = text.rfind("\n", 0, pos) + 1
-    end = text.find("\n", pos)
-    return text[start : end if end >= 0 else len(text)]
 
 
 @dataclass(frozen=True)

@@ -10,7 +10,6 @@ Validators, exclusions and the context decision itself are the rules' own, uncha
 
 from __future__ import annotations
 
-import bisect
 import re
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
@@ -20,6 +19,7 @@ from presidio_analyzer import EntityRecognizer, RecognizerResult
 from presidio_analyzer.nlp_engine import NlpArtifacts
 
 from scanner.detect.context import FieldContext, context_word_pattern
+from scanner.detect.lines import line_end, line_span, line_start
 from scanner.detect.matcher import Anchor, MultiMatcher
 from scanner.detect.recognizer import rule_result
 from scanner.detect.rulepack import PatternSpec, Rule
@@ -126,7 +126,7 @@ class PackRecognizer(EntityRecognizer):
             results += [self._tag(r) for r in self._cn_names.find_at(text, cn_hits)]
         if self._en_names is not None:
             en_hits = (end for key, ends in hits.items() if key[0] == "en" for end in ends)
-            lines = _merge(_line_of(text, max(0, end - 1)) for end in en_hits)  # a hit may end past a newline
+            lines = _merge(line_span(text, max(0, end - 1)) for end in en_hits)  # a hit may end past a newline
             results += [self._tag(r) for r in self._en_names.find_in_lines(text, lines)]
         return results
 
@@ -150,7 +150,7 @@ class PackRecognizer(EntityRecognizer):
                 start, end = match.span("value") if has_value_group else match.span()
                 if start >= end:
                     continue
-                if rule.prefilter is not None and rule.prefilter.search(text, *_line_of(text, start)) is None:
+                if rule.prefilter is not None and rule.prefilter.search(text, *line_span(text, start)) is None:
                     continue
                 if rule.exclude is not None and rule.exclude.search(text, start, end):
                     continue
@@ -166,16 +166,16 @@ class PackRecognizer(EntityRecognizer):
         for end in context_ends:  # `end` is where a context word ends
             if gated.width is None:
                 start = max(0, end - gated.reach_after - LONGEST_VALUE)
-                stop = _line_end(text, min(len(text), end + gated.reach_before))
-                regions.append((_line_start(text, start), stop, stop))
+                stop = line_end(text, min(len(text), end + gated.reach_before))
+                regions.append((line_start(text, start), stop, stop))
                 continue
             start = max(0, end - gated.longest_word - gated.reach_after - gated.width - 2)
             stop = min(len(text), end + gated.reach_before)
-            regions.append((start, stop, max(_line_end(text, stop), min(len(text), stop + gated.width + LOOK_AHEAD))))
+            regions.append((start, stop, max(line_end(text, stop), min(len(text), stop + gated.width + LOOK_AHEAD))))
         field = self.field_context
         if field is not None:
             if isinstance(field, LabelledSpans):
-                regions += [(s, e, _line_end(text, e)) for s, e in field.labelled_spans(gated.accepts_label)]
+                regions += [(s, e, line_end(text, e)) for s, e in field.labelled_spans(gated.accepts_label)]
             else:
                 regions.append((0, len(text), len(text)))
         return _merge_regions(regions)
@@ -206,9 +206,9 @@ def _hit_region(text: str, end: int, width: int | None) -> tuple[int, int]:
     to the previous line's start (at most REACH characters), up to the end of the hit's line."""
     if width is not None:
         return max(0, end - width - 2), min(len(text), end + LOOK_AHEAD)
-    line_start = _line_start(text, end - 1) if end else 0
-    previous_start = _line_start(text, line_start - 1) if line_start else 0
-    return max(previous_start, end - REACH), _line_end(text, end)
+    own_start = line_start(text, end - 1) if end else 0
+    previous_start = line_start(text, own_start - 1) if own_start else 0
+    return max(previous_start, end - REACH), line_end(text, end)
 
 
 def _max_width(pattern: re.Pattern[str]) -> int | None:
@@ -218,19 +218,6 @@ def _max_width(pattern: re.Pattern[str]) -> int | None:
     except (AttributeError, re.error, RecursionError):  # pragma: no cover - private API of CPython's re
         return None
     return longest if longest <= REACH else None
-
-
-def _line_of(text: str, pos: int) -> tuple[int, int]:
-    return _line_start(text, pos), _line_end(text, pos)
-
-
-def _line_start(text: str, pos: int) -> int:
-    return text.rfind("\n", 0, max(0, pos)) + 1
-
-
-def _line_end(text: str, pos: int) -> int:
-    end = text.find("\n", pos)
-    return len(text) if end < 0 else end
 
 
 def _merge(spans) -> list[tuple[int, int]]:
@@ -255,14 +242,3 @@ def _merge_regions(regions: list[Region]) -> list[Region]:
         else:
             merged.append((pos, stop, endpos))
     return merged
-
-
-def span_index(spans: Sequence[tuple[int, int]]) -> Callable[[int], int | None]:
-    """For sorted, disjoint spans: the index of the span holding a position, or None."""
-    starts = [s for s, _ in spans]
-
-    def at(pos: int) -> int | None:
-        i = bisect.bisect_right(starts, pos) - 1
-        return i if i >= 0 and pos < spans[i][1] else None
-
-    return at

@@ -136,10 +136,4 @@ def _column_of(prefix: str, delimiter: str) -> int:
     """Index of the cell a position is in, given the line up to it (delimiters inside quotes ignored)."""
     if '"' not in prefix:
         return prefix.count(delimiter)
-    column, quoted = 0, False
-    for ch in prefix:
-        if ch == '"':
-            quoted = not quoted
-        elif ch == delimiter and not quoted:
-            column += 1
-    return column
+    return sum(1 for _ in _cells(prefix, 0, len(prefix), delimiter)) - 1
