@@ -121,8 +121,7 @@ def merge(split: SplitPlan, results: Sequence[RangeResult]) -> FileOutcome:
     chars = newlines = 0
     for result in sorted(results, key=lambda r: r.index):
         for f in result.findings:
-            line = _LINE.fullmatch(f.location)
-            location = f"line {int(line.group(1)) + newlines}" if line else f.location
+            location = _moved_down(f.location, newlines)
             findings.append(replace(f, start=f.start + chars, end=f.end + chars, location=location))
         chars += result.chars
         newlines += result.newlines
@@ -243,9 +242,13 @@ def _first_line(path: Path, encoding: str) -> str | None:
 
 
 def _shift(item: LocatedDetection, chars: int, lines: int) -> LocatedDetection:
-    det = replace(item.detection, start=item.detection.start + chars, end=item.detection.end + chars)
-    line = _LINE.fullmatch(item.location)
-    return LocatedDetection(det, f"line {int(line.group(1)) + lines}" if line else item.location)
+    return LocatedDetection(item.detection.shifted(chars), _moved_down(item.location, lines))
+
+
+def _moved_down(location: str, lines: int) -> str:
+    """A "line N" location ``lines`` further down; other locations as they are."""
+    line = _LINE.fullmatch(location)
+    return f"line {int(line.group(1)) + lines}" if line else location
 
 
 def _without_bom(encoding: str) -> str:

@@ -41,6 +41,56 @@ class Detection:
     verdict: str
     context_word: str | None = None
 
+    def shifted(self, offset: int) -> Detection:
+        """The same detection with its offsets moved by ``offset`` (into an enclosing text)."""
+        if offset == 0:
+            return self
+        return Detection(  # direct construction: dataclasses.replace costs several times as much per finding
+            self.entity_type, self.start + offset, self.end + offset, self.score, self.rule_id, self.pack,
+            self.value, self.verdict, self.context_word,
+        )  # fmt: skip
+
+
+def build_analyzer(
+    rules: Mapping[str, Rule], nlp: OfflineSpacyNlpEngine, recognizers: Sequence[EntityRecognizer]
+) -> tuple[AnalyzerEngine, WindowContextEnhancer]:
+    """Presidio's engine over ``recognizers`` (plus spaCy's NER when a trained pipeline is loaded), with the
+    window context enhancer for the rules; the enhancer is returned too, since callers set its field context."""
+    registry = RecognizerRegistry(recognizers=list(recognizers), supported_languages=[LANGUAGE])
+    if nlp.has_ner:
+        registry.add_recognizer(SpacyRecognizer(supported_language=LANGUAGE, supported_entities=["PERSON", "LOCATION"]))
+    enhancer = WindowContextEnhancer(rules)
+    analyzer = AnalyzerEngine(
+        registry=registry, nlp_engine=nlp, supported_languages=[LANGUAGE], context_aware_enhancer=enhancer
+    )
+    return analyzer, enhancer
+
+
+def to_detection(
+    result: RecognizerResult, text: str, rules: Mapping[str, Rule], nlp: OfflineSpacyNlpEngine
+) -> Detection:
+    """A Presidio result on ``text`` as a Detection: rule and pack from its metadata, a custom recognizer by
+    name, spaCy's NER as spacy_ner."""
+    meta = result.recognition_metadata
+    rule = rules.get(meta.get(RULE_KEY, ""))
+    if rule is not None:
+        rule_id, pack = rule.id, rule.pack_ref
+    elif isinstance(meta.get(RecognizerResult.RECOGNIZER_NAME_KEY), str) and not _is_spacy(meta):
+        rule_id, pack = meta[RecognizerResult.RECOGNIZER_NAME_KEY], "custom"
+    else:
+        rule_id, pack = "spacy_ner", f"spacy@{nlp.choices[LANGUAGE].name}"
+    return Detection(
+        entity_type=result.entity_type,
+        start=result.start,
+        end=result.end,
+        score=round(result.score, 4),
+        rule_id=rule_id,
+        pack=pack,
+        value=text[result.start : result.end],
+        verdict=meta.get(VERDICT_KEY, "model"),
+        context_word=meta.get(CONTEXT_KEY),
+    )
+
 
 class Detector:
     """Finds personal data in text with the rules of the given packs (and any extra Presidio recognizers,
@@ -59,18 +109,7 @@ class Detector:
         self.nlp = OfflineSpacyNlpEngine(trained_pipelines)
         self.nlp.load()
         self.recognizer = PackRecognizer(self.rules, LANGUAGE, self.today)
-        registry = RecognizerRegistry(recognizers=[self.recognizer, *extra_recognizers], supported_languages=[LANGUAGE])
-        if self.nlp.has_ner:
-            registry.add_recognizer(
-                SpacyRecognizer(supported_language=LANGUAGE, supported_entities=["PERSON", "LOCATION"])
-            )
-        self._enhancer = WindowContextEnhancer(self.rules)
-        self.analyzer = AnalyzerEngine(
-            registry=registry,
-            nlp_engine=self.nlp,
-            supported_languages=[LANGUAGE],
-            context_aware_enhancer=self._enhancer,
-        )
+        self.analyzer, self._enhancer = build_analyzer(self.rules, self.nlp, [self.recognizer, *extra_recognizers])
         self._empty_artifacts = self.nlp.empty_artifacts(LANGUAGE)
         self.recognizer.warm_up()
 
@@ -92,7 +131,9 @@ class Detector:
         finally:
             self._enhancer.field_context = _no_labels
             self.recognizer.field_context = None
-        return _resolve_overlaps([self._to_detection(r, text) for r in results if r.score > 0], self.rules)
+        return _resolve_overlaps(
+            [to_detection(r, text, self.rules, self.nlp) for r in results if r.score > 0], self.rules
+        )
 
     def _artifacts(self, view: str):
         if not self.nlp.has_ner:
@@ -100,27 +141,6 @@ class Detector:
         pipeline = self.nlp.nlp[LANGUAGE]
         pipeline.max_length = max(pipeline.max_length, len(view) + 1)
         return self.nlp.process_text(view, LANGUAGE)
-
-    def _to_detection(self, result: RecognizerResult, text: str) -> Detection:
-        meta = result.recognition_metadata
-        rule = self.rules.get(meta.get(RULE_KEY, ""))
-        if rule is not None:
-            rule_id, pack = rule.id, rule.pack_ref
-        elif isinstance(meta.get(RecognizerResult.RECOGNIZER_NAME_KEY), str) and not _is_spacy(meta):
-            rule_id, pack = meta[RecognizerResult.RECOGNIZER_NAME_KEY], "custom"
-        else:
-            rule_id, pack = "spacy_ner", f"spacy@{self.nlp.choices[LANGUAGE].name}"
-        return Detection(
-            entity_type=result.entity_type,
-            start=result.start,
-            end=result.end,
-            score=round(result.score, 4),
-            rule_id=rule_id,
-            pack=pack,
-            value=text[result.start : result.end],
-            verdict=meta.get(VERDICT_KEY, "model"),
-            context_word=meta.get(CONTEXT_KEY),
-        )
 
 
 def _is_spacy(meta: Mapping[str, object]) -> bool:

@@ -18,17 +18,13 @@ import re
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import date
 
-from presidio_analyzer import AnalyzerEngine, RecognizerRegistry, RecognizerResult
-from presidio_analyzer.predefined_recognizers import SpacyRecognizer
-
-from scanner.detect.context import CONTEXT_KEY, FieldContext, WindowContextEnhancer
-from scanner.detect.engine import Detection, _resolve_overlaps
+from scanner.detect.context import FieldContext
+from scanner.detect.engine import LANGUAGE, Detection, _resolve_overlaps, build_analyzer, to_detection
 from scanner.detect.nlp import OfflineSpacyNlpEngine
 from scanner.detect.normalize import blank_markup, to_ascii_view
-from scanner.detect.recognizer import RULE_KEY, VERDICT_KEY, RuleRecognizer
+from scanner.detect.recognizer import RuleRecognizer
 from scanner.detect.rulepack import Rule, RulePack, active_rules
 
-LANGUAGE = "zh"  # rules are language-neutral; one language means no finding is lost to a wrong guess
 MAX_WINDOW = 16 * 1024
 MERGE_GAP = 256
 
@@ -48,18 +44,7 @@ class WindowedDetector:
         self.nlp = OfflineSpacyNlpEngine(trained_pipelines)
         self.nlp.load()
         recognizers = [_recognizer_for(rule, self.today) for rule in self.rules.values()]
-        registry = RecognizerRegistry(recognizers=recognizers, supported_languages=[LANGUAGE])
-        if self.nlp.has_ner:
-            registry.add_recognizer(
-                SpacyRecognizer(supported_language=LANGUAGE, supported_entities=["PERSON", "LOCATION"])
-            )
-        self._enhancer = WindowContextEnhancer(self.rules)
-        self.analyzer = AnalyzerEngine(
-            registry=registry,
-            nlp_engine=self.nlp,
-            supported_languages=[LANGUAGE],
-            context_aware_enhancer=self._enhancer,
-        )
+        self.analyzer, self._enhancer = build_analyzer(self.rules, self.nlp, recognizers)
         extra = [p for r in recognizers for p in getattr(r, "trigger_patterns", ())]
         self._trigger = _build_trigger(self.rules.values(), extra)
         self._empty_artifacts = self.nlp.empty_artifacts(LANGUAGE)
@@ -90,23 +75,9 @@ class WindowedDetector:
             )
         finally:
             self._enhancer.field_context = lambda s, e: ()
-        return [self._to_detection(r, text, w_start) for r in results if r.score > 0]
-
-    def _to_detection(self, result: RecognizerResult, text: str, offset: int) -> Detection:
-        meta = result.recognition_metadata
-        rule = self.rules.get(meta.get(RULE_KEY, ""))
-        start, end = result.start + offset, result.end + offset
-        return Detection(
-            entity_type=result.entity_type,
-            start=start,
-            end=end,
-            score=round(result.score, 4),
-            rule_id=rule.id if rule else "spacy_ner",
-            pack=rule.pack_ref if rule else f"spacy@{self.nlp.choices[LANGUAGE].name}",
-            value=text[start:end],
-            verdict=meta.get(VERDICT_KEY, "model"),
-            context_word=meta.get(CONTEXT_KEY),
-        )
+        return [
+            to_detection(r, text[w_start:w_end], self.rules, self.nlp).shifted(w_start) for r in results if r.score > 0
+        ]
 
 
 def _recognizer_for(rule: Rule, today: date):
