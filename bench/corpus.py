@@ -9,7 +9,9 @@ validators. One large log (about a third of the total) exercises streaming.
 from __future__ import annotations
 
 import json
+import os
 import random
+import shutil
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
@@ -128,6 +130,17 @@ class CorpusFile:
     path: Path
     kind: str
     size: int
+
+
+def link_into(file: CorpusFile, corpus: Path, subset: Path) -> None:
+    """Hard-link ``file`` under ``subset`` at its path relative to ``corpus`` (a copy where links fail), so two
+    engines read the very same bytes."""
+    target = subset / file.path.relative_to(corpus)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        os.link(file.path, target)
+    except OSError:
+        shutil.copy2(file.path, target)
 
 
 def _require(validator: str, value: str) -> str:

@@ -20,9 +20,7 @@ from __future__ import annotations
 
 import argparse
 import math
-import os
 import random
-import shutil
 import sys
 import time
 from collections.abc import Callable, Iterator
@@ -35,7 +33,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # a checkout works without installing
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from corpus import EN_PROSE, PRODUCTS, ZH_PROSE, CorpusFile, Person, Pool, _write  # noqa: E402
+from corpus import EN_PROSE, PRODUCTS, ZH_PROSE, CorpusFile, Person, Pool, _write, link_into  # noqa: E402
 
 PII_SHARE = 0.02  # of the lines of the customer exports
 CHANNELS = ("电话", "在线客服", "微信公众号", "App", "邮件", "门店")
@@ -336,19 +334,12 @@ def small_subset(files: list[CorpusFile], corpus: Path, subset: Path, budget: in
             if chosen and size >= budget * 0.7:
                 break
             continue
-        target = subset / f.path.relative_to(corpus)
-        target.parent.mkdir(parents=True, exist_ok=True)
-        try:
-            os.link(f.path, target)
-        except OSError:
-            shutil.copy2(f.path, target)
+        link_into(f, corpus, subset)
         chosen.append(f)
         size += f.size
     if not chosen:  # every file is larger than the budget: take the smallest
         f = min(files, key=lambda c: c.size)
-        target = subset / f.path.relative_to(corpus)
-        target.parent.mkdir(parents=True, exist_ok=True)
-        shutil.copy2(f.path, target)
+        link_into(f, corpus, subset)
         chosen.append(f)
     return chosen
 

@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import shutil
 import subprocess
 import sys
@@ -26,7 +25,7 @@ BENCH = Path(__file__).resolve().parent
 REPO = BENCH.parent
 sys.path.insert(0, str(REPO))  # a checkout works without installing
 
-from corpus import CorpusFile, generate  # noqa: E402  (bench/ is on sys.path when run as a script)
+from corpus import CorpusFile, generate, link_into  # noqa: E402  (bench/ is on sys.path when run as a script)
 from formats import FORMATS, generate_formats  # noqa: E402
 
 CHUNK_CHARS = 100_000  # what a Presidio user passes to analyze() at a time
@@ -82,12 +81,7 @@ def _link_subset(files: list[CorpusFile], corpus: Path, subset: Path, budget: in
     for f in files[:-1]:
         if chosen and size + f.size > budget:
             break
-        target = subset / f.path.relative_to(corpus)
-        target.parent.mkdir(parents=True, exist_ok=True)
-        try:
-            os.link(f.path, target)
-        except OSError:
-            shutil.copy2(f.path, target)
+        link_into(f, corpus, subset)
         chosen.append(f)
         size += f.size
     return chosen
