@@ -13,7 +13,7 @@ from scanner.detect import validators as v
 from scanner.detect.validators import VALIDATORS, Verdict
 
 TODAY = date(2026, 11, 23)
-VECTORS_PATH = Path(__file__).resolve().parents[2] / "shared" / "research" / "cn_vectors.json"
+VECTORS_PATH = Path(__file__).resolve().parent / "data" / "cn_vectors.json"  # copied from shared/research
 
 VALID, WEAK, INVALID = Verdict.VALID, Verdict.WEAK, Verdict.INVALID
 
