@@ -20,7 +20,9 @@ class IdentityError(ValueError):
 
 
 def checked_identity(raw: str) -> str:
-    """``raw`` NFKC-normalised and stripped of surrounding spaces; IdentityError if empty or not all visible."""
+    """``raw`` NFKC-normalised and stripped of surrounding spaces; IdentityError if empty or not all visible.
+
+    The error message holds the name as given: like every message, it is escaped where it is shown."""
     name = unicodedata.normalize("NFKC", raw).strip()
     if not name:
         raise IdentityError("reviewer identity is empty: give a name with --as NAME or $CUSTOS_REVIEWER")
@@ -28,7 +30,7 @@ def checked_identity(raw: str) -> str:
         raise IdentityError(f"reviewer identity is longer than {MAX_LENGTH} characters")
     if safe(name.replace("\\", "")) != name.replace("\\", ""):  # a backslash is visible: DOMAIN\user
         raise IdentityError(
-            f"reviewer identity {safe(name)!s} holds control, format or invisible characters (shown escaped); "
+            f"reviewer identity {name} holds control, format or invisible characters (shown escaped); "
             "use visible characters only"
         )
     return name
