@@ -128,6 +128,7 @@ class AuditLog:
 
     def append(self, event: str, actor: Actor, fields: dict[str, Any]) -> dict[str, Any]:
         """Write one record durably and return it. Raises ValueError for bad arguments, AuditError otherwise."""
+        fields = storable(fields)  # a file name that is not UTF-8 is recorded losslessly (scanner.store.lossless)
         _check_arguments(event, fields)
         self.path.parent.mkdir(parents=True, exist_ok=True)
         try:
@@ -173,11 +174,11 @@ class AuditLog:
             "seq": prev["seq"] + 1 if prev else 1,
             "time": datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ"),
             "event": event,
-            "actor": {"os_user": actor.os_user, "reviewer": actor.reviewer},
+            "actor": storable({"os_user": actor.os_user, "reviewer": actor.reviewer}),
             "key_id": self._key_id,
             "prev_hash": prev["hash"] if prev else GENESIS,
         }
-        record = seal(storable(record), self._key)  # a name that is not UTF-8 is recorded losslessly
+        record = seal(record, self._key)
         line = canonical(record) + b"\n"
         if os.write(fd, line) != len(line):  # disk full mid-record: take the fragment back rather than leave it
             os.ftruncate(fd, offset)
