@@ -15,12 +15,9 @@ from scanner.display import safe, safe_record, safe_text
 from scanner.identity import IdentityError, checked_identity
 from scanner.store.lossless import MARK, storable, stored, unstorable, unstored
 from scanner.store.store import NewFinding, Store
+from tests.cli_output import FORBIDDEN
 
 GBK_NAME = b"\xbf\xcd\xbb\xa7.txt"  # 客户.txt in GBK: not UTF-8
-# What a terminal must never receive from a file: C0/C1 controls, DEL, bidi controls, zero-width characters.
-FORBIDDEN = {chr(c) for c in [*range(0x20), 0x7F, *range(0x80, 0xA0)]} | set(
-    "\u200b\u200c\u200d\u200e\u200f\u2060\ufeff\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069\u2028\u2029"
-)
 
 
 @pytest.mark.parametrize(
