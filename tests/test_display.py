@@ -77,7 +77,7 @@ def test_the_store_keeps_a_name_that_is_not_utf8_byte_for_byte(tmp_path):
     db = tmp_path / "custos.db"
     with Store(db) as store:
         run = store.begin_run("/srv/share", "p@1", "t")
-        finding = NewFinding("CN_MOBILE", 0, 11, "line 1", 0.9, "cn_mobile", "p@1", "general", (), "139****5678", "f", None)
+        finding = NewFinding("CN_MOBILE", 0, 11, "line 1", 0.9, "cn_mobile", "p@1", "general", (), "139****", "f", None)
         store.record_scan(root="/srv/share", rel_path=rel, run_id=run, status="scanned", findings=[finding])
         store.keep_members("/srv/share", rel, run)
         assert store.file("/srv/share", rel).rel_path == rel

@@ -138,10 +138,11 @@ def test_the_cli_scans_shows_exports_and_acts_on_them(tmp_path, share):
 
 def test_the_daemon_reconciles_and_watches_them(tmp_path, share):
     daemon = Daemon(tmp_path, _config(tmp_path, share))
-    try:
-        def scanned() -> set[str]:
-            return {r[0] for r in query(daemon.db, "SELECT rel_path FROM files WHERE status = 'scanned'")}
 
+    def scanned() -> set[str]:
+        return {r[0] for r in query(daemon.db, "SELECT rel_path FROM files WHERE status = 'scanned'")}
+
+    try:
         wait_for(lambda: scanned() >= {stored(rel(k)) for k in FILES}, 60, "the start-up walk", daemon)
         late = os.fsencode(share) + b"/" + DEPT + b"/\xd0\xc2.txt"  # 新.txt, created while watched
         fd = os.open(late, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644)
