@@ -87,11 +87,11 @@ def _cmd_status(args: argparse.Namespace) -> int:
         status = DaemonStatusStore(store).read()
         depth = WorkQueue(store).depth(time.time())
     if status is None:
-        print(f"no daemon has run on {db}")
+        print(f"no daemon has run on {safe(db)}")
         return 1
     alive = is_alive(status, time.time(), HEARTBEAT_SECONDS)
     print(f"daemon:      {'running' if alive else 'NOT RUNNING'} (state {status.state}, pid {status.pid} on "
-          f"{status.host}, version {status.version})")  # fmt: skip
+          f"{safe(status.host)}, version {status.version})")  # fmt: skip
     print(f"started:     {_when(status.started_at)}; last heartbeat {_when(status.heartbeat_at)}")
     print(f"last event:  {_when(status.last_event_at)}")
     print(f"roots:       {', '.join(safe(r) for r in status.roots or [])} ({status.workers} workers)")
