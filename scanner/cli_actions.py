@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import argparse
 import sys
+from collections import Counter
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 from scanner.actions.audit import current_actor
 from scanner.actions.service import Proposal
 from scanner.actions.workspace import open_workspace
+from scanner.display import safe, safe_record
 from scanner.paths import default_db
 from scanner.store.actions import KINDS, STATES
 
@@ -115,7 +117,8 @@ def _cmd_propose(args: argparse.Namespace) -> int:
         action_id = ws.service.propose(proposal, current_actor(args.reviewer))
         action = ws.actions.action(action_id)
     second = " (needs a second person to approve)" if action.needs_second_person else ""
-    print(f"proposed action {action_id}: {action.kind} {action.rel_path}, {len(action.finding_ids)} findings{second}")
+    count = len(action.finding_ids)
+    print(f"proposed action {action_id}: {action.kind} {safe(action.rel_path)}, {count} findings{second}")
     return 0
 
 
@@ -142,13 +145,14 @@ def _cmd_apply(args: argparse.Namespace) -> int:
             print("nothing to apply: no approved actions")
             return 0
         for a in pending:
-            print(f"  {a.id:>5}  {a.kind:<14} {a.path}  ({len(a.finding_ids)} findings)")
-        if not args.yes and not _confirmed(f"apply these {len(pending)} actions? type 'apply' to go on: ", "apply"):
+            print(f"  {a.id:>5}  {a.kind:<14} {safe(a.path)}  ({len(a.finding_ids)} findings)")
+        if not args.yes and not _confirmed(f"apply these {len(pending)} actions ({_kinds(pending)})? "
+                                           "type 'apply' to go on: ", "apply"):  # fmt: skip
             print("nothing changed")
             return 1
         outcomes = ws.service.apply(current_actor(args.reviewer), args.ids or None)
     for o in outcomes:
-        print(f"{o.state:<9} action {o.action_id} {o.kind} {o.target}: {o.message}")
+        print(f"{o.state:<9} action {o.action_id} {o.kind} {safe(o.target)}: {safe(o.message)}")
     return 0 if all(o.state == "executed" for o in outcomes) else 1
 
 
@@ -158,8 +162,8 @@ def _cmd_actions_list(args: argparse.Namespace) -> int:
     print(f"{'id':>5}  {'state':<10} {'kind':<14} {'findings':>8}  {'proposed by':<14} {'approved by':<14} path")
     for a in rows:
         print(
-            f"{a.id:>5}  {a.state:<10} {a.kind:<14} {len(a.finding_ids):>8}  {a.proposed_by:<14} "
-            f"{a.approved_by or '-':<14} {a.path}"
+            f"{a.id:>5}  {a.state:<10} {a.kind:<14} {len(a.finding_ids):>8}  {safe(a.proposed_by):<14} "
+            f"{safe(a.approved_by or '-'):<14} {safe(a.path)}"
         )
     return 0
 
@@ -170,7 +174,8 @@ def _cmd_findings(args: argparse.Namespace) -> int:
         for f in ws.store.findings(state=args.state):
             if (args.path and args.path not in f.path) or (args.entity_type and f.entity_type != args.entity_type):
                 continue
-            print(f"{f.id:>7}  {f.entity_type:<16} {f.sensitivity:<12} {f.preview:<24} {f.location:<16} {f.path}")
+            print(f"{f.id:>7}  {f.entity_type:<16} {f.sensitivity:<12} {safe(f.preview):<24} {safe(f.location):<16} "
+                  f"{safe(f.path)}")  # fmt: skip
     return 0
 
 
@@ -186,7 +191,7 @@ def _cmd_restore(args: argparse.Namespace) -> int:
             current_actor(args.reviewer),
             {"vault_id": args.vault_id, "target": str(placed), "overwrite": args.overwrite},
         )
-    print(f"restored vault item {args.vault_id} to {placed}")
+    print(f"restored vault item {safe(args.vault_id)} to {safe(placed)}")
     return 0
 
 
@@ -196,7 +201,7 @@ def _cmd_vault_list(args: argparse.Namespace) -> int:
     print(f"{'id':<32}  {'stored at':<27} {'size':>12}  {'state':<7} original path")
     for item in items:
         state = "purged" if item.purged else "kept"
-        print(f"{item.id:<32}  {item.stored_at:<27} {item.size:>12,}  {state:<7} {item.original_path}")
+        print(f"{item.id:<32}  {item.stored_at:<27} {item.size:>12,}  {state:<7} {safe(item.original_path)}")
     return 0
 
 
@@ -222,7 +227,7 @@ def _cmd_vault_purge(args: argparse.Namespace) -> int:
                  "method": "crypto-shred: data key overwritten and unlinked, then ciphertext deleted "
                            "(NIST SP 800-88 cryptographic erase)"},
             )  # fmt: skip
-            print(f"purged vault item {vault_id} ({item.original_path})")
+            print(f"purged vault item {safe(vault_id)} ({safe(item.original_path)})")
     return 0
 
 
@@ -232,7 +237,7 @@ def _cmd_audit_verify(args: argparse.Namespace) -> int:
     if result.ok:
         print(f"audit log OK: {result.records} records, chain and signatures verified")
         return 0
-    print(f"audit log BROKEN at record {result.first_bad}: {result.reason}")
+    print(f"audit log BROKEN at record {result.first_bad}: {safe(result.reason)}")
     return 1
 
 
@@ -243,7 +248,7 @@ def _cmd_audit_show(args: argparse.Namespace) -> int:
         for record in ws.audit.records(
             since=args.since, until=args.until, event=args.event, actor=args.actor, target_contains=args.target
         ):
-            print(json.dumps(record, ensure_ascii=False))
+            print(json.dumps(safe_record(record), ensure_ascii=False))
     return 0
 
 
@@ -255,10 +260,16 @@ def _cmd_report_destruction(args: argparse.Namespace) -> int:
                                   public_key=ws.audit.public_key_path)  # fmt: skip
     if args.output:
         args.output.write_text(text, encoding="utf-8")
-        print(f"custos: destruction record written to {args.output}", file=sys.stderr)
+        print(f"custos: destruction record written to {safe(args.output)}", file=sys.stderr)
     else:
         sys.stdout.write(text)
     return 0
+
+
+def _kinds(actions) -> str:
+    """What the confirmation is about, by kind: "1 delete, 2 mask"."""
+    counts = Counter(a.kind for a in actions)
+    return ", ".join(f"{n} {kind}" for kind, n in sorted(counts.items()))
 
 
 def _confirmed(prompt: str, word: str) -> bool:

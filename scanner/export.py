@@ -7,6 +7,7 @@ import json
 from collections.abc import Iterable
 from typing import TextIO
 
+from scanner.display import safe
 from scanner.store.store import FindingRow
 
 COLUMNS = ("path", "entity_type", "start", "end", "location", "score", "preview", "sensitivity", "rule")
@@ -14,21 +15,24 @@ EXTRA_COLUMNS = ("pack", "flags", "fingerprint", "root")
 
 
 def finding_record(row: FindingRow) -> dict[str, object]:
-    """The export object of one finding: the required fields first, then Custos's extras."""
+    """The export object of one finding: the required fields first, then Custos's extras.
+
+    Text that came from a file (path, location, preview, root) is escaped by `scanner.display.safe`: an export is
+    read on terminals and in spreadsheets, and a name that is not UTF-8 could not be written otherwise."""
     return {
-        "path": row.path,
+        "path": safe(row.path),
         "entity_type": row.entity_type,
         "start": row.start,
         "end": row.end,
-        "location": row.location,
+        "location": safe(row.location),
         "score": row.score,
-        "preview": row.preview,
+        "preview": safe(row.preview),
         "sensitivity": row.sensitivity,
         "rule": row.rule,
         "pack": row.pack,
         "flags": list(row.flags),
         "fingerprint": row.fingerprint,
-        "root": row.root,
+        "root": safe(row.root),
     }
 
 

@@ -42,6 +42,7 @@ from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from scanner.actions import vault_format
 from scanner.actions.vault_format import BlobError, VaultError, VaultIntegrityError
 from scanner.fsio import place
+from scanner.store.lossless import storable, unstorable
 
 __all__ = ["Vault", "VaultError", "VaultIntegrityError", "VaultItem"]
 
@@ -136,7 +137,7 @@ class Vault:
             )
         if record.pop("format", None) != vault_format.VERSION:
             raise VaultError(f"vault item {item_id} has a metadata format this Custos does not read; upgrade Custos")
-        return VaultItem(**record)
+        return VaultItem(**unstorable(record))
 
     def items(self) -> list[VaultItem]:
         """Every item, tombstones included, oldest first; crash leftovers are not items. Raises
@@ -259,7 +260,7 @@ class Vault:
             path.unlink(missing_ok=True)
 
     def _write_metadata(self, item: VaultItem) -> None:
-        record = {"format": vault_format.VERSION, **asdict(item)}
+        record = storable({"format": vault_format.VERSION, **asdict(item)})  # a name that is not UTF-8, losslessly
         record["mac"] = vault_format.metadata_mac(self._metadata_key, record)
         vault_format.write_atomic(
             self._path(item.id, ".json"), json.dumps(record, ensure_ascii=False, indent=1).encode()

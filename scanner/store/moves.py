@@ -6,6 +6,7 @@ false-positive suppressions move with their file.
 
 from __future__ import annotations
 
+from scanner.store.lossless import stored_length
 from scanner.store.store import Store
 
 
@@ -28,7 +29,7 @@ class FileMoves:
             old_prefix, new_prefix = f"{old_rel}:", f"{new_rel}:"
             self._db.execute(
                 "UPDATE files SET rel_path = ? || substr(rel_path, ?) WHERE root = ? AND substr(rel_path, 1, ?) = ?",
-                (new_prefix, len(old_prefix) + 1, root, len(old_prefix), old_prefix),
+                (new_prefix, stored_length(old_prefix) + 1, root, stored_length(old_prefix), old_prefix),
             )
             self._db.execute(
                 "UPDATE suppressions SET rel_path = ? WHERE root = ? AND rel_path = ?", (new_rel, root, old_rel)
@@ -47,7 +48,7 @@ class FileMoves:
         self._db.execute("UPDATE files SET rel_path = ? WHERE id = ?", (tomb, row[0]))
         self._db.execute(
             "UPDATE files SET rel_path = ? || substr(rel_path, ?) WHERE root = ? AND substr(rel_path, 1, ?) = ?",
-            (f"{tomb}:", len(prefix) + 1, root, len(prefix), prefix),
+            (f"{tomb}:", stored_length(prefix) + 1, root, stored_length(prefix), prefix),
         )
 
     def rename_dir(self, root: str, old_dir: str, new_dir: str) -> int:
@@ -56,18 +57,18 @@ class FileMoves:
         with self.store.transaction():
             moving = self._db.execute(
                 "SELECT rel_path FROM files WHERE root = ? AND substr(rel_path, 1, ?) = ? AND instr(rel_path, ':') = 0",
-                (root, len(old_prefix), old_prefix),
+                (root, stored_length(old_prefix), old_prefix),
             ).fetchall()
             for (rel,) in moving:
                 self._retire(root, new_prefix + rel[len(old_prefix) :])  # e.g. files deleted there before
             cur = self._db.execute(
                 "UPDATE files SET rel_path = ? || substr(rel_path, ?) WHERE root = ? AND substr(rel_path, 1, ?) = ?",
-                (new_prefix, len(old_prefix) + 1, root, len(old_prefix), old_prefix),
+                (new_prefix, stored_length(old_prefix) + 1, root, stored_length(old_prefix), old_prefix),
             )
             self._db.execute(
                 "UPDATE suppressions SET rel_path = ? || substr(rel_path, ?)"
                 " WHERE root = ? AND substr(rel_path, 1, ?) = ?",
-                (new_prefix, len(old_prefix) + 1, root, len(old_prefix), old_prefix),
+                (new_prefix, stored_length(old_prefix) + 1, root, stored_length(old_prefix), old_prefix),
             )
         return cur.rowcount
 
@@ -77,7 +78,7 @@ class FileMoves:
         rows = self._db.execute(
             "SELECT rel_path FROM files WHERE root = ? AND substr(rel_path, 1, ?) = ? AND instr(rel_path, ':') = 0"
             " AND status NOT IN ('gone', 'quarantined', 'deleted')",
-            (root, len(prefix), prefix),
+            (root, stored_length(prefix), prefix),
         )
         return [r[0] for r in rows]
 
@@ -93,7 +94,7 @@ class FileMoves:
             for r in self._db.execute(
                 "SELECT id FROM files WHERE root = ? AND (rel_path = ? OR substr(rel_path, 1, ?) = ?)"
                 " AND status NOT IN ('gone', 'quarantined', 'deleted')",
-                (root, rel_path, len(prefix), prefix),
+                (root, rel_path, stored_length(prefix), prefix),
             )
         ]
         self._db.executemany("UPDATE files SET status = 'gone' WHERE id = ?", [(i,) for i in ids])

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
+from scanner.store import lossless
 from scanner.store.schema import DDL, SCHEMA_VERSION
 
 
@@ -89,6 +90,7 @@ class Store:
         if os.name == "posix":
             os.chmod(path, 0o600)
         self._db.row_factory = sqlite3.Row
+        lossless.register(self._db)  # names that are not UTF-8 are stored and read back byte for byte
         self._db.execute("PRAGMA journal_mode=WAL")
         self._db.execute("PRAGMA synchronous=NORMAL")
         self._db.execute("PRAGMA foreign_keys=ON")
@@ -239,7 +241,7 @@ class Store:
         prefix = f"{container}:"
         self._db.execute(
             "UPDATE files SET last_scan_id = ? WHERE root = ? AND substr(rel_path, 1, ?) = ? AND status != 'gone'",
-            (run_id, root, len(prefix), prefix),
+            (run_id, root, lossless.stored_length(prefix), prefix),
         )
 
     def mark_missing(self, root: str, run_id: int, under: str = "") -> int:
