@@ -115,7 +115,7 @@ class Executor:
             return self._after_mask(action, actor)  # the masked copy was in place when we stopped
         with open_share_file(Path(action.root), action.rel_path) as original:
             self._check_unchanged(action, original)
-            self._remove_temps(action)
+            self._remove_temps(action, original.dir_fd)
             vault_id = self._vault_copy(action, original)
             checkpoint("mask: original in vault")
             rewriter = self.rewriter_for(path)
@@ -147,7 +147,8 @@ class Executor:
         return self._after_mask(self.actions.action(action.id), actor)
 
     def _after_mask(self, action: ActionRow, actor: Actor) -> Outcome:
-        self._remove_temps(action)
+        with contextlib.suppress(OSError, UnsafeTarget):  # tidying only: the file is masked whatever happens here
+            self._remove_temps(action)
         self.actions.set_finding_state(action.finding_ids, "masked")
         checkpoint("mask: findings marked")
         self.scanner.rescan_one(action.root, action.rel_path)
@@ -239,14 +240,17 @@ class Executor:
 
         return mask
 
-    def _remove_temps(self, action: ActionRow) -> None:
+    def _remove_temps(self, action: ActionRow, dir_fd: int | None = None) -> None:
         """Remove masked copies a crash left beside the file, through the parent's dirfd (never by path)."""
-        *parents, _ = path_parts(action.rel_path)
-        with opened_dir(Path(action.root), parents) as dir_fd:
-            for name in os.listdir(dir_fd):
-                if name.startswith(f"{TEMP_PREFIX}{action.id}-"):
-                    with contextlib.suppress(FileNotFoundError):
-                        os.unlink(name, dir_fd=dir_fd)
+        if dir_fd is None:
+            *parents, _ = path_parts(action.rel_path)
+            with opened_dir(Path(action.root), parents) as opened:
+                self._remove_temps(action, opened)
+            return
+        for name in os.listdir(dir_fd):
+            if name.startswith(f"{TEMP_PREFIX}{action.id}-"):
+                with contextlib.suppress(FileNotFoundError):
+                    os.unlink(name, dir_fd=dir_fd)
 
     def _finish(self, action: ActionRow, actor: Actor, *, method: str, sha256_after: str | None = None,
                 extra: dict | None = None) -> Outcome:  # fmt: skip
@@ -270,7 +274,7 @@ class Executor:
     def _fail(self, action: ActionRow, actor: Actor, why: str) -> Outcome:
         from scanner.actions.service import action_fields
 
-        with contextlib.suppress(OSError, UnsafeTarget):  # a path that cannot be reached holds no temp of ours
+        with contextlib.suppress(OSError, UnsafeTarget):  # tidying only; a folder we cannot reach holds none of ours
             self._remove_temps(action)
         self.audit.append("failed", actor, {**action_fields(action), "result": "failed", "error": why})
         self.actions.move(action.id, ("executing",), "failed", error=why)

@@ -16,7 +16,7 @@ import secrets
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from scanner.actions.beneath import ShareFile
+from scanner.actions.beneath import ShareFile, UnsafeTarget
 
 CHUNK = 1 << 20
 COPY_ON_WRITE = frozenset({"btrfs", "zfs", "bcachefs", "overlay", "aufs"})
@@ -45,6 +45,7 @@ def secure_delete(target: ShareFile) -> ShredReport:
     """Overwrite, truncate, rename and unlink ``target`` (opened read-write beneath the root), all through its
     descriptors. Raises OSError or UnsafeTarget if any step fails or the name was swapped (the file then kept)."""
     target.refuse_hard_links()
+    target.require_same_name()
     facts = environment_facts(target.path)
     fd = target.fd
     size = os.fstat(fd).st_size
@@ -55,8 +56,11 @@ def secure_delete(target: ShareFile) -> ShredReport:
     os.fsync(fd)
     os.ftruncate(fd, 0)
     os.fsync(fd)
-    target.rename_within(f".custos-deleted-{secrets.token_hex(8)}")
-    target.unlink()
+    try:
+        target.rename_within(f".custos-deleted-{secrets.token_hex(8)}")
+        target.unlink()
+    except UnsafeTarget as exc:
+        raise UnsafeTarget(f"{exc}; its content was already overwritten (the vault keeps the original)") from exc
     return ShredReport(METHOD, size, facts.filesystem, facts.device, facts.caveats)
 
 

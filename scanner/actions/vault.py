@@ -172,7 +172,7 @@ class Vault:
     def restore(self, item_id: str, dest: Path, *, overwrite: bool = False) -> Path:
         """Write the original to ``dest`` with its mode and mtime, atomically and only once it verified.
         An existing ``dest`` is replaced only with ``overwrite``; a ``dest`` with a '..' component is refused.
-        ``dest``'s folder is the caller's choice; the file itself is created in it without following a link."""
+        The folders above ``dest``'s folder are followed as given; that folder and the file itself are never links."""
         dest = Path(dest)
         if ".." in dest.parts:
             raise VaultError(f"refusing to restore to {dest}: it contains a '..' component")
