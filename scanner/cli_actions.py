@@ -184,8 +184,7 @@ def _cmd_restore(args: argparse.Namespace) -> int:
         if args.to:
             placed = ws.vault.restore_into(args.vault_id, args.to, overwrite=args.overwrite)
         else:
-            item = ws.vault.item(args.vault_id)
-            placed = ws.vault.restore(args.vault_id, Path(item.original_path), overwrite=args.overwrite)
+            placed = ws.restore_original(args.vault_id, overwrite=args.overwrite)
         ws.audit.append(
             "restored",
             current_actor(args.reviewer),
