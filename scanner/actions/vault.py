@@ -42,7 +42,6 @@ from scanner.actions import vault_format
 from scanner.actions.beneath import UnsafeTarget
 from scanner.actions.restore import write_beneath
 from scanner.actions.vault_format import BlobError, VaultError, VaultIntegrityError
-from scanner.fsio import place
 from scanner.store.lossless import storable, unstorable
 
 __all__ = ["Vault", "VaultError", "VaultIntegrityError", "VaultItem"]
