@@ -9,8 +9,8 @@ from pathlib import Path
 
 from scanner import __version__
 
-EVENTS = ("executed", "purged", "restored")
-FILE_ACTIONS = ("mask", "delete", "quarantine")
+EVENTS = ("executed", "purged", "restored")  # purged/restored: the direct commands of logs before purge was an action
+FILE_ACTIONS = ("mask", "delete", "quarantine", "purge", "restore")
 _COLUMNS = ("时间 Time (UTC)", "对象 Target", "处理方式 Action", "方法 Method", "执行人 By", "批准人 Approved by",
             "核验 Verification")  # fmt: skip
 
@@ -71,6 +71,8 @@ _ACTION_NAMES = {
     "quarantine": "隔离 quarantined (encrypted vault)",
     "purged": "销毁 vault copy crypto-shredded",
     "restored": "恢复 restored from vault",
+    "purge": "销毁 vault copy crypto-shredded",
+    "restore": "恢复 restored from vault",
 }
 
 

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
-from scanner.store.schema import DDL, SCHEMA_VERSION
+from scanner.store.schema import ADDED_COLUMNS, DDL, SCHEMA_VERSION
 
 
 class StoreError(RuntimeError):
@@ -86,13 +86,17 @@ class Store:
             self._db = sqlite3.connect(path, timeout=30, isolation_level=None)
         except (OSError, sqlite3.Error) as exc:
             raise StoreError(f"{path}: cannot open the findings database ({exc})") from exc
-        if os.name == "posix":
-            os.chmod(path, 0o600)
-        self._db.row_factory = sqlite3.Row
-        self._db.execute("PRAGMA journal_mode=WAL")
-        self._db.execute("PRAGMA synchronous=NORMAL")
-        self._db.execute("PRAGMA foreign_keys=ON")
-        self._migrate()
+        try:
+            if os.name == "posix":
+                os.chmod(path, 0o600)
+            self._db.row_factory = sqlite3.Row
+            self._db.execute("PRAGMA journal_mode=WAL")
+            self._db.execute("PRAGMA synchronous=NORMAL")
+            self._db.execute("PRAGMA foreign_keys=ON")
+            self._migrate()
+        except (OSError, sqlite3.Error) as exc:  # a full disk fails here first: WAL needs its -wal and -shm files
+            self._db.close()
+            raise StoreError(f"{path}: cannot open the findings database ({exc})") from exc
 
     def close(self) -> None:
         self._db.close()
@@ -120,6 +124,18 @@ class Store:
             raise StoreError(
                 f"{self.path}: database schema {row['value']} is newer than this Custos ({SCHEMA_VERSION}); upgrade"
             )
+        elif int(row["value"]) < SCHEMA_VERSION:
+            self._add_columns(int(row["value"]))
+
+    def _add_columns(self, version: int) -> None:
+        """Bring an older database up to SCHEMA_VERSION: add the columns later versions introduced."""
+        with self._transaction():
+            for added_in in sorted(v for v in ADDED_COLUMNS if v > version):
+                for table, column in ADDED_COLUMNS[added_in]:
+                    present = {r[1] for r in self._db.execute(f"PRAGMA table_info({table})")}
+                    if column.split()[0] not in present:
+                        self._db.execute(f"ALTER TABLE {table} ADD COLUMN {column}")
+            self._db.execute("UPDATE meta SET value = ? WHERE key = 'schema_version'", (str(SCHEMA_VERSION),))
 
     # --- scan runs -------------------------------------------------------------------------------------
     def begin_run(self, root: str, packs: str, tool_version: str) -> int:
