@@ -11,6 +11,7 @@ from scanner.actions.audit import current_actor
 from scanner.actions.policy import MIN_VAULT_RETENTION_DAYS, two_person_rule_text
 from scanner.actions.service import Proposal
 from scanner.actions.workspace import open_workspace
+from scanner.fsio import open_private_output
 from scanner.paths import default_db
 from scanner.store.actions import KINDS, STATES, VAULT_KINDS
 
@@ -269,9 +270,13 @@ def _cmd_audit_verify(args: argparse.Namespace) -> int:
     with _workspace(args) as ws:
         result = ws.audit.verify(args.public_key)
     if result.ok:
-        print(f"audit log OK: {result.records} records, chain and signatures verified")
+        print(f"audit log OK: {result.records} records, chain and signatures verified, and every record the "
+              "database remembers is there")  # fmt: skip
+        if result.warning:
+            print(f"warning: {result.warning}")
         return 0
-    print(f"audit log BROKEN at record {result.first_bad}: {result.reason}")
+    where = f" at record {result.first_bad}" if result.first_bad is not None else ""
+    print(f"audit log BROKEN{where}: {result.reason}")
     return 1
 
 
@@ -293,7 +298,8 @@ def _cmd_report_destruction(args: argparse.Namespace) -> int:
         text = destruction_report(ws, since=args.since, until=args.until, fmt=args.format,
                                   public_key=ws.audit.public_key_path)  # fmt: skip
     if args.output:
-        args.output.write_text(text, encoding="utf-8")
+        with open_private_output(args.output) as out:
+            out.write(text)
         print(f"custos: destruction record written to {args.output}", file=sys.stderr)
     else:
         sys.stdout.write(text)

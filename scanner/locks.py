@@ -22,15 +22,28 @@ class LockBusy(RuntimeError):
 @contextlib.contextmanager
 def exclusive(path: Path, holder: str) -> Iterator[None]:
     """Hold ``path`` exclusively for the block, writing ``holder`` into it; LockBusy at once if someone else has it."""
+    with _locked(path, fcntl.LOCK_EX) as fd:
+        os.ftruncate(fd, 0)
+        os.pwrite(fd, holder.encode(), 0)
+        yield
+
+
+@contextlib.contextmanager
+def shared(path: Path) -> Iterator[None]:
+    """Hold ``path`` shared for the block (others may share it); LockBusy at once if someone holds it exclusively."""
+    with _locked(path, fcntl.LOCK_SH):
+        yield
+
+
+@contextlib.contextmanager
+def _locked(path: Path, operation: int) -> Iterator[int]:
     path.parent.mkdir(parents=True, exist_ok=True)
     fd = os.open(path, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o600)
     try:
         try:
-            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            fcntl.flock(fd, operation | fcntl.LOCK_NB)
         except BlockingIOError:
             raise LockBusy(path, os.pread(fd, 200, 0).decode("utf-8", "replace").strip() or "unknown") from None
-        os.ftruncate(fd, 0)
-        os.pwrite(fd, holder.encode(), 0)
-        yield
+        yield fd
     finally:
         os.close(fd)  # releases the lock

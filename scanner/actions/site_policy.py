@@ -94,7 +94,7 @@ def _kinds(value: Any, where: str) -> frozenset[str]:
 def _proposals(actions: Mapping[str, Any], key: str, where: str, keys: tuple[str, ...] | None) -> dict[str, str]:
     table = actions.get(key, {})
     if not isinstance(table, Mapping):
-        raise PolicyError(f"{where}: actions.{key} must be a table of name = \"kind\"")
+        raise PolicyError(f'{where}: actions.{key} must be a table of name = "kind"')
     for name, kind in table.items():
         if keys is not None and name not in keys:
             raise PolicyError(f"{where}: actions.{key}.{name}: not a sensitivity; known: {', '.join(keys)}")

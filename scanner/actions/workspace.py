@@ -31,6 +31,7 @@ from scanner.paths import (
     vault_key_path_for,
 )
 from scanner.store.actions import ActionStore
+from scanner.store.audit_chain import AuditChain
 from scanner.store.store import Store
 
 
@@ -62,7 +63,7 @@ def open_workspace(db: Path, rule_dirs: Sequence[Path] = (), detector=None) -> I
             return Scanner(store, detector or Detector(packs), key=key, policy=Policy.from_mapping(merged))
 
         actions = ActionStore(store)
-        audit = AuditLog(audit_log_path_for(db), audit_key_path_for(db))
+        audit = AuditLog(audit_log_path_for(db), audit_key_path_for(db), AuditChain(store))
         vault = Vault(vault_dir_for(db), vault_key_path_for(db))
         executor = Executor(actions, audit, vault, make_scanner, rewriter_for)
         service = ActionService(actions, audit, policy, executor, VaultActions(actions, audit, vault, policy))
