@@ -152,6 +152,10 @@ class AuditLog:
                 fd = os.open(self.path, os.O_RDWR | os.O_CREAT | os.O_APPEND | os.O_CLOEXEC, 0o600)
                 try:
                     record = self._append_locked(fd, event, actor, fields)
+                except AuditError:
+                    if created and os.fstat(fd).st_size == 0:
+                        self.path.unlink(missing_ok=True)  # refused before writing: leave no empty log behind
+                    raise
                 finally:
                     os.close(fd)
                 if created:
@@ -161,20 +165,43 @@ class AuditLog:
             raise AuditError(f"cannot write the audit log {self.path}: {exc.strerror or exc}{where}") from exc
         return record
 
-    def _append_locked(self, fd: int, event: str, actor: Actor, fields: dict[str, Any]) -> dict[str, Any]:
-        tail = read_tail(fd)
+    def check_writable(self) -> None:
+        """Raise AuditError now if an append would be refused (no key for an existing history, a log the
+        database says was cut), so that callers find out before they change anything."""
+        try:
+            with self._locked(fcntl.LOCK_SH):
+                try:
+                    fd = os.open(self.path, os.O_RDONLY | os.O_CLOEXEC)
+                except FileNotFoundError:
+                    self._ready(Tail(None, 0, 0))
+                    return
+                try:
+                    self._ready(read_tail(fd))
+                finally:
+                    os.close(fd)
+        except OSError as exc:
+            where = f" ({exc.filename})" if exc.filename else ""
+            raise AuditError(f"cannot use the audit log {self.path}: {exc.strerror or exc}{where}") from exc
+
+    def _ready(self, tail: Tail) -> dict | None:
+        """Load the key (made only for a brand-new history), check the log against the database; the last record."""
         known_head = self.chain.head() if self.chain is not None else None
         if self._key is None:
-            fresh = tail.size == 0 and known_head is None  # a brand-new history: the only time a key may be made
+            fresh = tail.size == 0 and known_head is None
             self._key = load_or_create_signing_key(self.signing_key_path, may_create=fresh, log=self.path)
             self._key_id = key_id(self._key.public_key())
         prev = _last_record(tail.line, self.path)
-        self._check_against_database(prev, known_head)
         if prev is not None and prev["key_id"] != self._key_id:
             raise AuditError(
                 f"the last record in {self.path} was signed by key {prev['key_id']}, but {self.signing_key_path} "
                 f"is key {self._key_id}; restore the original signing key instead of continuing with another"
             )
+        self._check_against_database(prev, known_head)
+        return prev
+
+    def _append_locked(self, fd: int, event: str, actor: Actor, fields: dict[str, Any]) -> dict[str, Any]:
+        tail = read_tail(fd)
+        prev = self._ready(tail)
         if tail.size > tail.end:  # torn write from a crash or power loss: cut it off, and say so on the record
             torn = os.pread(fd, tail.size - tail.end, tail.end)
             os.ftruncate(fd, tail.end)

@@ -64,6 +64,7 @@ class ActionService:
         return self.policy.default_for(worst.entity_type, worst.sensitivity)
 
     def propose(self, proposal: Proposal, actor: Actor) -> int:
+        self.audit.check_writable()  # every step must be on the record: find out before changing anything
         if proposal.kind == "default":
             _, findings = self._target(proposal)
             if not findings:
@@ -142,6 +143,7 @@ class ActionService:
 
     # --- deciding --------------------------------------------------------------------------------------
     def approve(self, action_id: int, actor: Actor) -> None:
+        self.audit.check_writable()
         action = self.actions.action(action_id)
         if action.state != "proposed":
             raise ActionError(f"action {action_id} is {action.state}, not proposed")
@@ -156,6 +158,7 @@ class ActionService:
                    approved_os_user=actor.os_user, approved_at=utc_now())  # fmt: skip
 
     def cancel(self, action_id: int, actor: Actor, reason: str | None = None) -> None:
+        self.audit.check_writable()
         self._move(action_id, ("proposed", "approved"), "cancelled", actor, error=reason)
 
     def _move(self, action_id: int, expected: Sequence[str], state: str, actor: Actor, **columns: object) -> None:
@@ -180,6 +183,7 @@ class ActionService:
             ) from None
 
     def _apply(self, actor: Actor, action_ids: Sequence[int] | None) -> list[Outcome]:
+        self.audit.check_writable()  # before a file is touched: its record could not be written afterwards
         outcomes = [self._execute(a, actor, resumed=True) for a in self.actions.actions(states=("executing",))]
         if action_ids is None:
             todo = self.actions.actions(states=("approved",))
