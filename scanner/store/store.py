@@ -96,7 +96,7 @@ class Store:
             self._migrate()
         except (OSError, sqlite3.Error) as exc:  # a full disk fails here first: WAL needs its -wal and -shm files
             self._db.close()
-            raise StoreError(f"{path}: cannot open the findings database ({exc})") from exc
+            raise StoreError(f"{path}: cannot open the findings database ({exc}){_disk_trouble(path)}") from exc
 
     def close(self) -> None:
         self._db.close()
@@ -332,6 +332,19 @@ class Store:
 
     def _transaction(self) -> _Transaction:
         return _Transaction(self._db)
+
+
+def _disk_trouble(path: Path) -> str:
+    """Why the database's disk cannot take a write, when that is the reason (SQLite says only "disk I/O error")."""
+    try:
+        fs = os.statvfs(path.parent)
+    except OSError:
+        return ""
+    if fs.f_flag & os.ST_RDONLY:
+        return f"; the filesystem holding {path.parent} is read-only"
+    if fs.f_bavail == 0 or fs.f_favail == 0:
+        return f"; the disk holding {path.parent} is full: free space and run the command again"
+    return ""
 
 
 class _Transaction:
