@@ -6,6 +6,8 @@ database remembers, so ``custos audit verify`` can tell.
 
 from __future__ import annotations
 
+import contextlib
+import sqlite3
 from collections.abc import Iterator
 from typing import Any
 
@@ -13,10 +15,12 @@ from scanner.store.store import Store, utc_now
 
 
 class AuditChain:
-    """The ``audit_chain`` table; shares the store's connection."""
+    """The ``audit_chain`` table. Writes share the store's connection; reads open their own, so a verify can
+    run in a worker thread (the review UI's) while the store's connection stays with its thread."""
 
     def __init__(self, store: Store) -> None:
         self._db = store.connection
+        self._path = store.path
 
     def remember(self, record: dict[str, Any]) -> None:
         """Note a record just appended to the log. A seq already known keeps its first hash: a rewritten log
@@ -31,13 +35,24 @@ class AuditChain:
 
     def head(self) -> tuple[int, str] | None:
         """(seq, hash) of the newest record the database knows of."""
-        row = self._db.execute("SELECT seq, hash FROM audit_chain ORDER BY seq DESC LIMIT 1").fetchone()
+        with self._reader() as db:
+            row = db.execute("SELECT seq, hash FROM audit_chain ORDER BY seq DESC LIMIT 1").fetchone()
         return (int(row[0]), str(row[1])) if row else None
 
     def known(self) -> Iterator[tuple[int, str]]:
-        for row in self._db.execute("SELECT seq, hash FROM audit_chain ORDER BY seq"):
-            yield int(row[0]), str(row[1])
+        with self._reader() as db:
+            for row in db.execute("SELECT seq, hash FROM audit_chain ORDER BY seq"):
+                yield int(row[0]), str(row[1])
 
     def executed_action_ids(self) -> set[int]:
         """Actions the database says were executed: each must have its ``executed`` record in the log."""
-        return {int(r[0]) for r in self._db.execute("SELECT id FROM actions WHERE state = 'executed'")}
+        with self._reader() as db:
+            return {int(r[0]) for r in db.execute("SELECT id FROM actions WHERE state = 'executed'")}
+
+    @contextlib.contextmanager
+    def _reader(self) -> Iterator[sqlite3.Connection]:
+        db = sqlite3.connect(self._path, timeout=30)
+        try:
+            yield db
+        finally:
+            db.close()
