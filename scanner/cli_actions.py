@@ -68,7 +68,7 @@ def add_action_commands(sub: argparse._SubParsersAction) -> None:
         "restore",
         help="put a vault item back, as its approved restore proposal says",
         description="Execute the approved restore of a vault item (custos propose restore --vault ID [--to DIR] "
-        f"[--overwrite], then approve). {two_person_rule_text()}",
+        f"[--overwrite], then approve). Two-person rule: {two_person_rule_text()}",
     )
     restore.add_argument("vault_id")
     _common(restore, handler=_cmd_restore)
@@ -82,7 +82,7 @@ def add_action_commands(sub: argparse._SubParsersAction) -> None:
         help="crypto-shred vault items whose purge was approved (their key is destroyed first)",
         description="Execute approved purge proposals (custos propose purge --vault ID, or --expired). A vault "
         f"item is kept at least {MIN_VAULT_RETENTION_DAYS} days (the site policy can say longer). "
-        f"{two_person_rule_text()}",
+        f"Two-person rule: {two_person_rule_text()}",
     )
     purge.add_argument("ids", nargs="*", help="vault item ids (default: every approved purge)")
     purge.add_argument("--yes", action="store_true")
