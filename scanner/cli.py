@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import argparse
+import errno
 import os
+import sqlite3
 import sys
-from contextlib import nullcontext
+from collections.abc import Iterator
+from contextlib import contextmanager, nullcontext
 from datetime import date
 from pathlib import Path
 
@@ -15,6 +18,7 @@ from scanner.discover import DEFAULT_EXCLUDES
 from scanner.display import safe
 from scanner.export import WRITERS
 from scanner.fingerprint import KeyFileError, load_or_create_key
+from scanner.fsio import open_private_output
 from scanner.identity import IdentityError
 from scanner.paths import default_db, key_path_for
 from scanner.report import print_rules, print_summary, progress_reporter
@@ -39,9 +43,25 @@ def main(argv: list[str] | None = None) -> int:
     except BrokenPipeError:  # `custos findings | head`: the reader left, nothing went wrong
         sys.stderr.close()
         return 0
+    except (OSError, sqlite3.Error) as exc:  # a full disk, a read-only or vanished state folder: one line, no trace
+        print(f"custos: error: {_storage_problem(exc)}", file=sys.stderr)
+        return 2
     except KeyboardInterrupt:
         print("custos: interrupted; files scanned so far are recorded", file=sys.stderr)
         return 130
+
+
+def _storage_problem(exc: OSError | sqlite3.Error) -> str:
+    """What went wrong with the disk or the database, in one line a security officer can act on."""
+    if isinstance(exc, sqlite3.Error):
+        text = str(exc)
+        if "disk is full" in text or "disk I/O error" in text:
+            return f"the database could not be written ({text}); free space on its disk and run the command again"
+        return f"database problem: {text}"
+    where = f"{exc.filename}: " if exc.filename else ""
+    if exc.errno in (errno.ENOSPC, errno.EDQUOT):
+        return f"{where}{exc.strerror}; free space on that disk and run the command again"
+    return f"{where}{exc.strerror or exc}"
 
 
 def _action_errors() -> tuple[type[Exception], ...]:
@@ -147,7 +167,7 @@ def _cmd_scan(args: argparse.Namespace) -> int:
         exclude=(*DEFAULT_EXCLUDES, *args.exclude),
         jobs=jobs,
     )
-    with Store(db) as store:
+    with _no_daemon_on(db), Store(db) as store:
         scanner = Scanner(
             store,
             engine.build() if jobs == 1 else None,  # with workers, each builds its own; this process needs none
@@ -170,6 +190,23 @@ def _cmd_scan(args: argparse.Namespace) -> int:
             with _open_output(args.output) as out:
                 WRITERS[args.format](store.findings(root=root), out)
     return 0
+
+
+@contextmanager
+def _no_daemon_on(db: Path) -> Iterator[None]:
+    """A scan shares the daemon's lock for its whole run: refused while `custos watch` owns the database (it
+    rescans files on its own, and a scan would retire those as gone), and the daemon cannot start meanwhile."""
+    from scanner.locks import LockBusy, shared
+    from scanner.paths import watch_lock_path_for
+
+    try:
+        with shared(watch_lock_path_for(db)):
+            yield
+    except LockBusy as exc:
+        raise UsageError(
+            f"custos watch (pid {exc.holder}) owns {db}: stop it before scanning into this database (it rescans "
+            "and reconciles its roots itself), or scan into another --db"
+        ) from None
 
 
 def _cmd_export(args: argparse.Namespace) -> int:
@@ -207,7 +244,7 @@ def _open_output(path: Path | None):
     if path is None:
         return nullcontext(sys.stdout)
     try:
-        return open(path, "w", encoding="utf-8", newline="")
+        return open_private_output(path)
     except OSError as exc:
         raise UsageError(f"{path}: cannot write ({exc.strerror})") from exc
 

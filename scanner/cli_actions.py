@@ -5,15 +5,17 @@ from __future__ import annotations
 import argparse
 import sys
 from collections import Counter
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 from scanner.actions.audit import current_actor
+from scanner.actions.policy import MIN_VAULT_RETENTION_DAYS, two_person_rule_text
 from scanner.actions.service import Proposal
 from scanner.actions.workspace import open_workspace
 from scanner.display import safe, safe_record
+from scanner.fsio import open_private_output
 from scanner.paths import default_db
-from scanner.store.actions import KINDS, STATES
+from scanner.store.actions import KINDS, STATES, VAULT_KINDS
 
 
 class ActionUsageError(Exception):
@@ -21,15 +23,23 @@ class ActionUsageError(Exception):
 
 
 def add_action_commands(sub: argparse._SubParsersAction) -> None:
-    propose = sub.add_parser("propose", help="propose an action on findings or a file")
-    propose.add_argument("kind", choices=[*KINDS, "default"], help="'default': what [policy.actions] proposes")
+    propose = sub.add_parser("propose", help="propose an action on findings, a file or a vault item")
+    propose.add_argument("kind", choices=[*KINDS, "default"], help="'default': what the action policy proposes")
     propose.add_argument("--finding", type=int, action="append", default=[], metavar="ID", help="finding id")
     propose.add_argument("--file", type=Path, help="a whole scanned file instead of findings")
+    propose.add_argument("--vault", metavar="ID", help="purge, restore: the vault item")
+    propose.add_argument("--expired", action="store_true", help="purge: every vault item past its retention")
+    propose.add_argument("--to", type=Path, metavar="DIR", help="restore: under this folder, not the original path")
+    propose.add_argument("--overwrite", action="store_true", help="restore: may replace an existing file")
     propose.add_argument("--reason", help="justification (retain) or reason (false_positive)")
     propose.add_argument("--until", type=date.fromisoformat, help="retain until YYYY-MM-DD")
     _common(propose, handler=_cmd_propose)
 
-    approve = sub.add_parser("approve", help="approve proposed actions (the second person, where policy says so)")
+    approve = sub.add_parser(
+        "approve",
+        help="approve proposed actions (the second person, where policy says so)",
+        description=f"Approve proposed actions. Two-person rule: {two_person_rule_text()}",
+    )
     approve.add_argument("ids", type=int, nargs="+")
     _common(approve, handler=_cmd_approve)
 
@@ -56,19 +66,27 @@ def add_action_commands(sub: argparse._SubParsersAction) -> None:
     findings.add_argument("--state", default="active", help="active (default), dismissed, masked, superseded, …")
     _common(findings, handler=_cmd_findings)
 
-    restore = sub.add_parser("restore", help="put a vault item back (original path, or --to a folder)")
+    restore = sub.add_parser(
+        "restore",
+        help="put a vault item back, as its approved restore proposal says",
+        description="Execute the approved restore of a vault item (custos propose restore --vault ID [--to DIR] "
+        f"[--overwrite], then approve). Two-person rule: {two_person_rule_text()}",
+    )
     restore.add_argument("vault_id")
-    restore.add_argument("--to", type=Path, help="restore under this folder instead of the original path")
-    restore.add_argument("--overwrite", action="store_true", help="replace an existing file")
     _common(restore, handler=_cmd_restore)
 
     vault = sub.add_parser("vault", help="list or purge vault items")
     vault_sub = vault.add_subparsers(metavar="ACTION")
     vault_list = vault_sub.add_parser("list", help="vault items")
     _common(vault_list, handler=_cmd_vault_list)
-    purge = vault_sub.add_parser("purge", help="crypto-shred vault items (their key is destroyed first)")
-    purge.add_argument("ids", nargs="*")
-    purge.add_argument("--expired", action="store_true", help="every item older than the policy's retention")
+    purge = vault_sub.add_parser(
+        "purge",
+        help="crypto-shred vault items whose purge was approved (their key is destroyed first)",
+        description="Execute approved purge proposals (custos propose purge --vault ID, or --expired). A vault "
+        f"item is kept at least {MIN_VAULT_RETENTION_DAYS} days (the site policy can say longer). "
+        f"Two-person rule: {two_person_rule_text()}",
+    )
+    purge.add_argument("ids", nargs="*", help="vault item ids (default: every approved purge)")
     purge.add_argument("--yes", action="store_true")
     _common(purge, handler=_cmd_vault_purge)
 
@@ -110,6 +128,8 @@ def _workspace(args: argparse.Namespace):
 
 
 def _cmd_propose(args: argparse.Namespace) -> int:
+    if args.kind in VAULT_KINDS:
+        return _propose_vault_actions(args)
     if bool(args.finding) == bool(args.file):
         raise ActionUsageError("name findings with --finding ID (repeatable) or one --file PATH")
     proposal = Proposal(args.kind, tuple(args.finding), args.file, args.reason, args.until)
@@ -119,6 +139,28 @@ def _cmd_propose(args: argparse.Namespace) -> int:
     second = " (needs a second person to approve)" if action.needs_second_person else ""
     count = len(action.finding_ids)
     print(f"proposed action {action_id}: {action.kind} {safe(action.rel_path)}, {count} findings{second}")
+    return 0
+
+
+def _propose_vault_actions(args: argparse.Namespace) -> int:
+    if args.finding or args.file:
+        raise ActionUsageError(f"{args.kind} acts on a vault item: name it with --vault ID, not findings or a file")
+    if args.expired and args.kind != "purge":
+        raise ActionUsageError("--expired goes with purge")
+    if bool(args.vault) == bool(args.expired):
+        raise ActionUsageError(f"name one vault item with --vault ID{' or use --expired' * (args.kind == 'purge')}")
+    with _workspace(args) as ws:
+        ids = ws.service.vault_actions.expired() if args.expired else [args.vault]
+        actor = current_actor(args.reviewer)
+        for vault_id in ids:
+            proposal = Proposal(args.kind, reason=args.reason, vault_id=vault_id, restore_to=args.to,
+                                restore_overwrite=args.overwrite)  # fmt: skip
+            action = ws.actions.action(ws.service.propose(proposal, actor))
+            second = " (needs a second person to approve)" if action.needs_second_person else ""
+            shown = f"vault item {safe(vault_id)} ({safe(action.rel_path)})"
+            print(f"proposed action {action.id}: {action.kind} {shown}{second}")
+    if not ids:
+        print("nothing to propose: no vault item is past its retention")
     return 0
 
 
@@ -181,17 +223,29 @@ def _cmd_findings(args: argparse.Namespace) -> int:
 
 def _cmd_restore(args: argparse.Namespace) -> int:
     with _workspace(args) as ws:
-        if args.to:
-            placed = ws.vault.restore_into(args.vault_id, args.to, overwrite=args.overwrite)
-        else:
-            placed = ws.restore_original(args.vault_id, overwrite=args.overwrite)
-        ws.audit.append(
-            "restored",
-            current_actor(args.reviewer),
-            {"vault_id": args.vault_id, "target": str(placed), "overwrite": args.overwrite},
+        [action_id] = _approved_vault_actions(ws, "restore", [args.vault_id])
+        [outcome] = ws.service.apply(current_actor(args.reviewer), [action_id])
+    if outcome.state != "executed":
+        print(
+            f"{outcome.state} action {action_id}: restore of vault item {safe(args.vault_id)}: {safe(outcome.message)}"
         )
-    print(f"restored vault item {safe(args.vault_id)} to {safe(placed)}")
+        return 1
+    print(f"restored vault item {safe(args.vault_id)} to {safe(outcome.target)} (action {action_id})")
     return 0
+
+
+def _approved_vault_actions(ws, kind: str, vault_ids: list[str]) -> list[int]:
+    """The approved ``kind`` action of each vault item (every approved one if none are named)."""
+    approved = {a.vault_id: a.id for a in ws.actions.actions(states=("approved",), kinds=(kind,))}
+    if not vault_ids:
+        return list(approved.values())
+    missing = [v for v in vault_ids if v not in approved]
+    if missing:
+        raise ActionUsageError(
+            f"no approved {kind} for vault item {', '.join(missing)}: propose it (custos propose {kind} --vault ID) "
+            "and have it approved first"
+        )
+    return [approved[v] for v in vault_ids]
 
 
 def _cmd_vault_list(args: argparse.Namespace) -> int:
@@ -206,37 +260,31 @@ def _cmd_vault_list(args: argparse.Namespace) -> int:
 
 def _cmd_vault_purge(args: argparse.Namespace) -> int:
     with _workspace(args) as ws:
-        ids = list(args.ids)
-        if args.expired:
-            cutoff = datetime.now(UTC) - timedelta(days=ws.policy.vault_retention_days)
-            ids += [i.id for i in ws.vault.items() if not i.purged and _datetime(i.stored_at) < cutoff]
-        if not ids:
-            print("nothing to purge")
+        action_ids = _approved_vault_actions(ws, "purge", list(args.ids))
+        if not action_ids:
+            print("nothing to purge: no approved purge (custos propose purge --vault ID, then approve)")
             return 0
-        if not args.yes and not _confirmed(f"crypto-shred {len(ids)} vault items for good? type 'purge': ", "purge"):
+        count = len(action_ids)
+        if not args.yes and not _confirmed(f"crypto-shred {count} vault items for good? type 'purge': ", "purge"):
             print("nothing purged")
             return 1
-        for vault_id in ids:
-            item = ws.vault.item(vault_id)
-            ws.vault.purge(vault_id)
-            ws.audit.append(
-                "purged",
-                current_actor(args.reviewer),
-                {"vault_id": vault_id, "target": item.original_path, "file_sha256_before": item.sha256,
-                 "method": "crypto-shred: data key overwritten and unlinked, then ciphertext deleted "
-                           "(NIST SP 800-88 cryptographic erase)"},
-            )  # fmt: skip
-            print(f"purged vault item {safe(vault_id)} ({safe(item.original_path)})")
-    return 0
+        outcomes = ws.service.apply(current_actor(args.reviewer), action_ids)
+    for o in outcomes:
+        print(f"{o.state:<9} action {o.action_id} {o.kind} {safe(o.target)}: {safe(o.message)}")
+    return 0 if all(o.state == "executed" for o in outcomes) else 1
 
 
 def _cmd_audit_verify(args: argparse.Namespace) -> int:
     with _workspace(args) as ws:
         result = ws.audit.verify(args.public_key)
     if result.ok:
-        print(f"audit log OK: {result.records} records, chain and signatures verified")
+        print(f"audit log OK: {result.records} records, chain and signatures verified, and every record the "
+              "database remembers is there")  # fmt: skip
+        if result.warning:
+            print(f"warning: {safe(result.warning)}")
         return 0
-    print(f"audit log BROKEN at record {result.first_bad}: {safe(result.reason)}")
+    where = f" at record {result.first_bad}" if result.first_bad is not None else ""
+    print(f"audit log BROKEN{where}: {safe(result.reason)}")
     return 1
 
 
@@ -258,7 +306,8 @@ def _cmd_report_destruction(args: argparse.Namespace) -> int:
         text = destruction_report(ws, since=args.since, until=args.until, fmt=args.format,
                                   public_key=ws.audit.public_key_path)  # fmt: skip
     if args.output:
-        args.output.write_text(text, encoding="utf-8")
+        with open_private_output(args.output) as out:
+            out.write(text)
         print(f"custos: destruction record written to {safe(args.output)}", file=sys.stderr)
     else:
         sys.stdout.write(text)

@@ -39,8 +39,28 @@ def audit_log_path_for(db: Path) -> Path:
 
 
 def audit_key_path_for(db: Path) -> Path:
-    """The Ed25519 signing key; its public half is written beside it for auditors."""
+    """The Ed25519 signing key; its public half is written beside it for auditors. ``$CUSTOS_AUDIT_KEY`` when
+    set: keep the key where share users and reviewers' own accounts cannot write."""
+    if os.environ.get("CUSTOS_AUDIT_KEY"):
+        return Path(os.environ["CUSTOS_AUDIT_KEY"])
     return db.with_name(db.stem + ".audit.key")
+
+
+def policy_path_for(db: Path) -> Path:
+    """The site action policy: ``$CUSTOS_POLICY`` when set, else ``policy.toml`` beside the database."""
+    if os.environ.get("CUSTOS_POLICY"):
+        return Path(os.environ["CUSTOS_POLICY"])
+    return db.with_name("policy.toml")
+
+
+def apply_lock_path_for(db: Path) -> Path:
+    """Held by the one process executing actions on this database."""
+    return db.with_name(db.name + ".apply.lock")
+
+
+def watch_lock_path_for(db: Path) -> Path:
+    """Held by the `custos watch` daemon of this database (and by `custos scan` while it runs)."""
+    return db.with_name(db.name + ".watch.lock")
 
 
 def cache_dir() -> Path:

@@ -110,8 +110,13 @@ def custos(db: Path, *args: str) -> subprocess.CompletedProcess:
     )  # fmt: skip
 
 
-def propose_and_approve(db: Path, kind: str, path: Path | None = None, findings: list[int] = ()) -> int:
-    target = ["--file", str(path)] if path else [a for f in findings for a in ("--finding", str(f))]
+def propose_and_approve(
+    db: Path, kind: str, path: Path | None = None, findings: list[int] = (), vault_id: str | None = None
+) -> int:
+    if vault_id:
+        target = ["--vault", vault_id]
+    else:
+        target = ["--file", str(path)] if path else [a for f in findings for a in ("--finding", str(f))]
     proposed = custos(db, "propose", kind, *target, "--as", "alice")
     assert proposed.returncode == 0, proposed.stderr
     action_id = int(re.search(r"proposed action (\d+)", proposed.stdout).group(1))
@@ -189,10 +194,14 @@ def test_restore_never_writes_through_a_linked_folder_and_recreates_a_missing_on
     shutil.rmtree(site.dept)
     os.symlink(site.outside, site.dept)
     before = snapshot(tmp_path / "outside")
+    first = propose_and_approve(site.db, "restore", vault_id=vault_id)
     refused = custos(site.db, "restore", vault_id, "--as", "bob")
-    assert refused.returncode != 0 and "symbolic link" in refused.stderr, refused.stderr
+    assert refused.returncode != 0 and "symbolic link" in refused.stdout + refused.stderr, refused
     assert snapshot(tmp_path / "outside") == before
+    state, record = recorded(site.db, detector, first)
+    assert state == "failed" and "symbolic link" in record["error"]
     os.unlink(site.dept)  # the folder is simply gone now: restore makes it again, beneath the root
+    propose_and_approve(site.db, "restore", vault_id=vault_id)
     restored = custos(site.db, "restore", vault_id, "--as", "bob")
     assert restored.returncode == 0, restored.stderr
     assert (site.dept / "f0.txt").read_bytes() == text_for(0) and not site.dept.is_symlink()

@@ -20,6 +20,7 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 
 from scanner.actions.audit import RESERVED, Actor, AuditError, AuditLog, current_actor, read_tail
+from scanner.fsio import write_new_private
 
 ALICE = Actor(os_user="alice", reviewer="王芳")
 BOB = Actor(os_user="bob", reviewer=None)
@@ -203,6 +204,9 @@ def test_a_record_appended_with_another_key_is_named_and_another_key_cannot_appe
         fh.write(_forge({**last, "seq": 6, "prev_hash": last["hash"], "key_id": _key_id(other)}, other))
     result = log.verify()
     assert result.first_bad == 6 and "different key" in result.reason
+    with pytest.raises(AuditError, match="never made for an existing history"):  # no key is created for it
+        AuditLog(log.path, tmp_path / "stranger.key").append("executed", ALICE, {})
+    write_new_private(tmp_path / "stranger.key", Ed25519PrivateKey.generate().private_bytes_raw())
     stranger = AuditLog(log.path, tmp_path / "stranger.key")
     with pytest.raises(AuditError, match="signed by key"):
         stranger.append("executed", ALICE, {})

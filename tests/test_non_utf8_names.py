@@ -129,6 +129,10 @@ def test_the_cli_scans_shows_exports_and_acts_on_them(tmp_path, share):
     vault = clean_text(custos("vault", "list", "--db", db).stdout)
     [vault_id] = re.findall(r"^([0-9a-f]{32})\s", vault, re.M)
     assert safe(target) in vault
+    proposed = custos("propose", "restore", "--vault", vault_id, "--as", "alice", "--db", db)
+    assert proposed.returncode == 0, proposed.stderr
+    restore_id = clean_text(proposed.stdout).split()[2].rstrip(":")
+    assert custos("approve", restore_id, "--as", "bob", "--db", db).returncode == 0
     restored = custos("restore", vault_id, "--as", "bob", "--db", db)
     assert restored.returncode == 0 and safe(target) in clean_text(restored.stdout)
     with open(target, "rb") as fh:

@@ -6,11 +6,19 @@ the caller's fields, ``prev_hash`` (the previous record's ``hash``; 64 zeros for
 
 What a successful ``verify`` proves: no record was edited, removed from the middle, inserted or reordered since
 it was written, and each was signed with the private key whose public half is ``<signing key>.pub``; an auditor
-needs only that ``.pub``. What it cannot prove: that the log was not rewritten whole, or cut short at the end,
-by someone holding the private key and write access; that records are true (``os_user`` is what the OS
-reported, ``reviewer`` what the operator typed); that time came from a trustworthy clock. Mitigations: keep the
-``.pub`` and, periodically, ``head()`` = (seq, hash) somewhere the operator cannot change — handed to the
-buyer, the regulator or an external party, or in a ticket — a later log must still contain that exact record.
+needs only that ``.pub``. With a ``chain`` (the database's memory of every record's seq and hash, see
+``scanner.store.audit_chain``) it also proves the log still holds every record the database saw appended, so
+a log cut short, emptied, deleted, or rewritten and re-signed with the right key fails, and so does one that
+lacks the ``executed`` record of an action the database says was executed. What it cannot prove: that log
+*and* database were not rewritten together by someone holding the private key and write access to both; that
+records are true (``os_user`` is what the OS reported, ``reviewer`` what the operator typed); that time came
+from a trustworthy clock. Mitigations: keep the signing key where the operator cannot write (see
+``scanner.paths``), and keep the ``.pub`` and, periodically, ``head()`` = (seq, hash) somewhere the operator
+cannot change — handed to the buyer, the regulator or an external party, or in a ticket (the destruction
+report prints it) — a later log must still contain that exact record.
+
+A signing key is created only for a brand-new history: never while the log has records or the database
+remembers any, so deleting log and keys does not yield a fresh log that verifies.
 
 Appends from several processes are serialised by ``flock`` on ``<log>.lock``; each record is one ``os.write``
 on an O_APPEND descriptor, then fsync. A power loss can leave a torn last line: the next append cuts it off
@@ -28,7 +36,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any, NamedTuple
+from typing import Any, NamedTuple, Protocol
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 
@@ -78,14 +86,25 @@ def current_actor(reviewer: str | None = None) -> Actor:
     return Actor(os_user=os_user, reviewer=None if reviewer is None else checked_identity(reviewer))
 
 
+class ChainMemory(Protocol):
+    """What the database remembers of the log (``scanner.store.audit_chain.AuditChain``)."""
+
+    def remember(self, record: dict[str, Any]) -> None: ...
+    def head(self) -> tuple[int, str] | None: ...
+    def known(self) -> Iterator[tuple[int, str]]: ...
+    def executed_action_ids(self) -> set[int]: ...
+
+
 @dataclass(frozen=True)
 class VerifyResult:
-    """The outcome of ``AuditLog.verify``: ``first_bad`` is a 1-based line number, ``reason`` plain words."""
+    """The outcome of ``AuditLog.verify``: ``first_bad`` is a 1-based line number (None when the log is whole
+    but disagrees with the database), ``reason`` plain words; ``warning`` is worth reading even when ok."""
 
     ok: bool
     records: int
     first_bad: int | None = None
     reason: str | None = None
+    warning: str | None = None
 
 
 class Tail(NamedTuple):
@@ -118,8 +137,9 @@ def read_tail(fd: int, chunk: int = 64 * 1024) -> Tail:
 class AuditLog:
     """Append-only, hash-chained, Ed25519-signed JSON Lines file; the private key is needed only to append."""
 
-    def __init__(self, path: Path, signing_key_path: Path) -> None:
+    def __init__(self, path: Path, signing_key_path: Path, chain: ChainMemory | None = None) -> None:
         self.path = Path(path)
+        self.chain = chain
         self.signing_key_path = Path(signing_key_path)
         self.public_key_path = public_key_path(self.signing_key_path)
         self._lock_path = self.path.with_name(self.path.name + ".lock")
@@ -137,6 +157,10 @@ class AuditLog:
                 fd = os.open(self.path, os.O_RDWR | os.O_CREAT | os.O_APPEND | os.O_CLOEXEC, 0o600)
                 try:
                     record = self._append_locked(fd, event, actor, fields)
+                except AuditError:
+                    if created and os.fstat(fd).st_size == 0:
+                        self.path.unlink(missing_ok=True)  # refused before writing: leave no empty log behind
+                    raise
                 finally:
                     os.close(fd)
                 if created:
@@ -146,17 +170,43 @@ class AuditLog:
             raise AuditError(f"cannot write the audit log {self.path}: {exc.strerror or exc}{where}") from exc
         return record
 
-    def _append_locked(self, fd: int, event: str, actor: Actor, fields: dict[str, Any]) -> dict[str, Any]:
+    def check_writable(self) -> None:
+        """Raise AuditError now if an append would be refused (no key for an existing history, a log the
+        database says was cut), so that callers find out before they change anything."""
+        try:
+            with self._locked(fcntl.LOCK_SH):
+                try:
+                    fd = os.open(self.path, os.O_RDONLY | os.O_CLOEXEC)
+                except FileNotFoundError:
+                    self._ready(Tail(None, 0, 0))
+                    return
+                try:
+                    self._ready(read_tail(fd))
+                finally:
+                    os.close(fd)
+        except OSError as exc:
+            where = f" ({exc.filename})" if exc.filename else ""
+            raise AuditError(f"cannot use the audit log {self.path}: {exc.strerror or exc}{where}") from exc
+
+    def _ready(self, tail: Tail) -> dict | None:
+        """Load the key (made only for a brand-new history), check the log against the database; the last record."""
+        known_head = self.chain.head() if self.chain is not None else None
         if self._key is None:
-            self._key = load_or_create_signing_key(self.signing_key_path)
+            fresh = tail.size == 0 and known_head is None
+            self._key = load_or_create_signing_key(self.signing_key_path, may_create=fresh, log=self.path)
             self._key_id = key_id(self._key.public_key())
-        tail = read_tail(fd)
         prev = _last_record(tail.line, self.path)
         if prev is not None and prev["key_id"] != self._key_id:
             raise AuditError(
                 f"the last record in {self.path} was signed by key {prev['key_id']}, but {self.signing_key_path} "
                 f"is key {self._key_id}; restore the original signing key instead of continuing with another"
             )
+        self._check_against_database(prev, known_head)
+        return prev
+
+    def _append_locked(self, fd: int, event: str, actor: Actor, fields: dict[str, Any]) -> dict[str, Any]:
+        tail = read_tail(fd)
+        prev = self._ready(tail)
         if tail.size > tail.end:  # torn write from a crash or power loss: cut it off, and say so on the record
             torn = os.pread(fd, tail.size - tail.end, tail.end)
             os.ftruncate(fd, tail.end)
@@ -184,7 +234,26 @@ class AuditLog:
             os.ftruncate(fd, offset)
             raise AuditError(f"the audit log {self.path} could not take a whole record (disk full?); nothing written")
         os.fsync(fd)
+        if self.chain is not None:
+            self.chain.remember(record)  # still under the log's lock: the database learns records in order
         return record
+
+    def _check_against_database(self, last: dict | None, known_head: tuple[int, str] | None) -> None:
+        """Refuse to continue a log that lost records the database remembers: the new records would hide it."""
+        if known_head is None:
+            return
+        seq, digest = known_head
+        if last is None or last["seq"] < seq:
+            ends = f"ends at record {last['seq']}" if last else "is empty or missing"
+            raise AuditError(
+                f"the database remembers audit records up to {seq}, but the audit log {self.path} {ends}: it was "
+                "cut short, emptied or deleted. Restore it from backup; nothing was written"
+            )
+        if last["seq"] == seq and last["hash"] != digest:
+            raise AuditError(
+                f"audit record {seq} in {self.path} is not the one the database remembers: the log was rewritten. "
+                "Restore it from backup; nothing was written"
+            )
 
     def head(self) -> tuple[int, str] | None:
         """(seq, hash) of the last record, to hand to an external party; later logs must still contain it."""
@@ -213,6 +282,42 @@ class AuditLog:
             if reason:
                 return VerifyResult(ok=False, records=count, first_bad=number, reason=reason)
             prev, count = record, count + 1
+        if self.chain is None:
+            return VerifyResult(ok=True, records=count)
+        return self._verify_against_database(count)
+
+    def _verify_against_database(self, count: int) -> VerifyResult:
+        """The log is internally sound; does it still hold every record the database saw appended?"""
+        known = dict(self.chain.known()) if self.chain is not None else {}
+        executed = self.chain.executed_action_ids() if self.chain is not None else set()
+        logged_executed: set[int] = set()
+        last_seq = 0
+        for record in self.records():
+            last_seq = record["seq"]
+            expected = known.pop(last_seq, None)
+            if expected is not None and expected != record["hash"]:
+                reason = (f"record {last_seq} is not the one the database remembers (hash {record['hash'][:16]}…, "
+                          f"remembered {expected[:16]}…): the log was rewritten and re-signed")  # fmt: skip
+                return VerifyResult(ok=False, records=count, reason=reason)
+            if record["event"] == "executed" and isinstance(record.get("action_id"), int):
+                logged_executed.add(record["action_id"])
+        if known:
+            missing = sorted(known)
+            reason = (f"the database remembers {len(missing)} audit records the log lacks (records "
+                      f"{missing[0]}–{missing[-1]}): the log was cut short, emptied, replaced or deleted")  # fmt: skip
+            return VerifyResult(ok=False, records=count, reason=reason)
+        unlogged = sorted(executed - logged_executed)
+        if unlogged:
+            shown = ", ".join(map(str, unlogged[:10])) + (" …" if len(unlogged) > 10 else "")
+            reason = (f"the database says actions {shown} were executed, but the log has no 'executed' record of "
+                      "them: records were removed or the log was replaced")  # fmt: skip
+            return VerifyResult(ok=False, records=count, reason=reason)
+        head = self.chain.head() if self.chain is not None else None
+        if head is not None and last_seq > head[0]:
+            warning = (f"the log has {last_seq - head[0]} records after record {head[0]}, the last the database "
+                       "remembers: written by a process that stopped before telling the database, or appended "
+                       "outside Custos; read them with 'custos audit show'")  # fmt: skip
+            return VerifyResult(ok=True, records=count, warning=warning)
         return VerifyResult(ok=True, records=count)
 
     def records(

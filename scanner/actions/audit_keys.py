@@ -110,8 +110,9 @@ def link_problem(record: dict, prev: dict | None) -> str | None:
     return None
 
 
-def load_or_create_signing_key(path: Path) -> Ed25519PrivateKey:
-    """The private key at ``path`` (created on first use), with its ``.pub`` written beside it if missing."""
+def load_or_create_signing_key(path: Path, *, may_create: bool = True, log: Path | None = None) -> Ed25519PrivateKey:
+    """The private key at ``path``, with its ``.pub`` written beside it if missing. It is created only when
+    ``may_create`` (the caller saw no history: an empty log the database knows nothing of)."""
     try:
         key = _load_private(path)
     except FileNotFoundError:
@@ -119,6 +120,12 @@ def load_or_create_signing_key(path: Path) -> Ed25519PrivateKey:
             raise AuditError(
                 f"audit signing key {path} is missing but its public key {public_key_path(path)} exists; restore "
                 "the key from backup (a new key would not continue the signed history)"
+            ) from None
+        if not may_create:
+            raise AuditError(
+                f"audit signing key {path} is missing, but an audit history exists (the log {log or 'beside it'} "
+                "has records, or the database remembers some); restore the key from backup. A new key is never "
+                "made for an existing history"
             ) from None
         key = _create_private(path)
     _ensure_public(path, key.public_key())

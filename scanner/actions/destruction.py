@@ -10,8 +10,8 @@ from pathlib import Path
 from scanner import __version__
 from scanner.display import safe, safe_record
 
-EVENTS = ("executed", "purged", "restored")
-FILE_ACTIONS = ("mask", "delete", "quarantine")
+EVENTS = ("executed", "purged", "restored")  # purged/restored: the direct commands of logs before purge was an action
+FILE_ACTIONS = ("mask", "delete", "quarantine", "purge", "restore")
 _COLUMNS = ("时间 Time (UTC)", "对象 Target", "处理方式 Action", "方法 Method", "执行人 By", "批准人 Approved by",
             "核验 Verification")  # fmt: skip
 
@@ -26,11 +26,29 @@ def destruction_report(workspace, *, since=None, until=None, fmt: str = "md", pu
         "audit": (
             f"verified: {verification.records} records, hash chain and Ed25519 signatures intact"
             if verification.ok
-            else f"VERIFICATION FAILED at record {verification.first_bad}: {safe(verification.reason)}"
+            else f"VERIFICATION FAILED{_at(verification.first_bad)}: {safe(verification.reason)}"
         ),
         "tool": f"Custos {__version__}",
+        "chain_head": _chain_head(workspace.audit),
     }
     return _html(head, rows) if fmt == "html" else _markdown(head, rows)
+
+
+def _at(line: int | None) -> str:
+    return f" at record {line}" if line is not None else ""
+
+
+def _chain_head(audit) -> str:
+    """The log's last record as (seq, hash): a later log must still contain exactly this record."""
+    head = audit.head()
+    if head is None:
+        return "empty log (no records)"
+    remembered = audit.chain.head() if audit.chain is not None else None
+    agrees = ""
+    if remembered is not None:
+        agrees = "; the database remembers the same head" if remembered == head else (
+            f"; the database remembers record {remembered[0]} {remembered[1]} as its newest")  # fmt: skip
+    return f"record {head[0]}, SHA-256 {head[1]}{agrees}"
 
 
 def _reportable(record: dict) -> bool:
@@ -72,6 +90,8 @@ _ACTION_NAMES = {
     "quarantine": "隔离 quarantined (encrypted vault)",
     "purged": "销毁 vault copy crypto-shredded",
     "restored": "恢复 restored from vault",
+    "purge": "销毁 vault copy crypto-shredded",
+    "restore": "恢复 restored from vault",
 }
 
 
@@ -82,6 +102,7 @@ def _markdown(head: dict, rows: list[tuple[str, ...]]) -> str:
         f"- Generated: {head['generated']} by {head['tool']}",
         f"- Period: {head['period']}",
         f"- Audit log: {head['audit']}",
+        f"- Audit chain head (keep this; a later log must still contain this record): {head['chain_head']}",
         "- Legal basis: PIPL Art. 47 (deletion), Art. 51 (security measures), Art. 54 (audit)",
         "",
         "| " + " | ".join(_COLUMNS) + " |",
@@ -104,6 +125,8 @@ def _html(head: dict, rows: list[tuple[str, ...]]) -> str:
         "<h1>个人信息销毁记录 / Personal information destruction record</h1><ul>"
         f"<li>Generated: {html.escape(head['generated'])} by {html.escape(head['tool'])}</li>"
         f"<li>Period: {html.escape(head['period'])}</li><li>Audit log: {html.escape(head['audit'])}</li>"
+        f"<li>Audit chain head (keep this; a later log must still contain this record): "
+        f"{html.escape(head['chain_head'])}</li>"
         "<li>Legal basis: PIPL Art. 47, 51, 54</li></ul>"
         f"<table><tr>{cells}</tr>{body}</table><p>{html.escape(_LIMITS)}</p></html>\n"
     )

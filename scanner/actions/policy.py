@@ -1,44 +1,56 @@
-"""The action policy the rule packs declare under [policy.actions]: default proposals, the two-person rule,
-how long the vault keeps originals."""
+"""The action policy: which actions need a second person, how long the vault keeps originals, and what the
+review UI proposes by default.
+
+The built-in values below are the floor. A site policy file (``scanner.actions.site_policy``) can only make
+them stricter: add kinds to the two-person list, keep vault items longer. Rule packs never carry action policy.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any
 
-from scanner.store.actions import KINDS
+# Actions that cannot be approved by whoever proposed them, whatever any file says.
+BUILTIN_SECOND_PERSON = frozenset({"delete", "quarantine", "purge"})
+# The vault keeps an original at least this long; `purge` of a younger item is refused.
+MIN_VAULT_RETENTION_DAYS = 30
+# What a `restore` undoes: it needs a second person when the action that filled the vault item did.
+UNDOABLE_KINDS = ("mask", "quarantine", "delete")
 
 
 class PolicyError(ValueError):
-    """[policy.actions] names something that does not exist."""
+    """The site policy file is unreadable, names something that does not exist, or would weaken the floor."""
 
 
 @dataclass(frozen=True)
 class ActionPolicy:
-    default_by_sensitivity: Mapping[str, str] = field(default_factory=lambda: {"sensitive": "quarantine"})
-    default_by_entity: Mapping[str, str] = field(default_factory=dict)
-    second_person: frozenset[str] = frozenset({"delete"})
-    vault_retention_days: int = 30
-
-    @classmethod
-    def from_policy(cls, policy: Mapping[str, Any]) -> ActionPolicy:
-        data = policy.get("actions", {})
-        result = cls(
-            default_by_sensitivity=dict(data.get("default_by_sensitivity", {"sensitive": "quarantine"})),
-            default_by_entity=dict(data.get("default_by_entity", {})),
-            second_person=frozenset(data.get("second_person", ("delete",))),
-            vault_retention_days=int(data.get("vault_retention_days", 30)),
-        )
-        named = [*result.default_by_sensitivity.values(), *result.default_by_entity.values(), *result.second_person]
-        unknown = sorted(set(named) - set(KINDS))
-        if unknown:
-            raise PolicyError(f"[policy.actions] names unknown action kinds {unknown}; known: {', '.join(KINDS)}")
-        return result
+    default_by_sensitivity: Mapping[str, str] = field(
+        default_factory=lambda: {"sensitive": "quarantine", "general": "mask"}
+    )
+    default_by_entity: Mapping[str, str] = field(
+        default_factory=lambda: {"CN_RESIDENT_ID": "mask", "CN_BANK_CARD": "mask", "CREDIT_CARD": "mask"}
+    )
+    second_person: frozenset[str] = BUILTIN_SECOND_PERSON
+    vault_retention_days: int = MIN_VAULT_RETENTION_DAYS
+    source: str = "built-in"  # the site policy file it was read from, for messages
 
     def default_for(self, entity_type: str, sensitivity: str) -> str:
         """What the review UI pre-selects for a finding; ``mask`` when the policy says nothing."""
         return self.default_by_entity.get(entity_type) or self.default_by_sensitivity.get(sensitivity) or "mask"
 
-    def needs_second_person(self, kind: str) -> bool:
-        return kind in self.second_person
+    def needs_second_person(self, kind: str, undoes: str | None = None) -> bool:
+        """``undoes``: for ``restore``, the kind of the action whose vault item is put back."""
+        if kind == "restore" and undoes is not None and self.needs_second_person(undoes):
+            return True
+        return kind in self.second_person | BUILTIN_SECOND_PERSON
+
+
+def two_person_rule_text() -> str:
+    """The rule as enforced, for help texts: keep in step with ``ActionPolicy.needs_second_person``."""
+    builtin = ", ".join(sorted(BUILTIN_SECOND_PERSON))
+    return (
+        f"{builtin} (plus any kinds the site policy file adds) cannot be approved by the reviewer identity that "
+        "proposed them; restore needs a second person whenever the action it undoes did. Identities are compared "
+        "as given (--as, else $CUSTOS_REVIEWER, else the OS user): asserted, not authenticated. Rule packs cannot "
+        "change this."
+    )

@@ -2,21 +2,29 @@
 
 Nothing changes a file without an approved action, and an action that needs a second person (policy) cannot
 be approved by whoever proposed it. Every transition is written to the signed audit log. Executing is in
-`scanner.actions.execute`; this module is the bookkeeping around it.
+`scanner.actions.execute` (files) and `scanner.actions.vault_actions` (purge, restore); this module is the
+bookkeeping around them. One process applies at a time (a lock beside the database).
 """
 
 from __future__ import annotations
 
+import os
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import date
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from scanner.actions.audit import Actor, AuditLog
 from scanner.actions.execute import Executor, Outcome
 from scanner.actions.policy import ActionPolicy
-from scanner.store.actions import KINDS, ActionRow, ActionStateError, ActionStore, FindingRef
+from scanner.locks import LockBusy, exclusive
+from scanner.paths import apply_lock_path_for
+from scanner.store.actions import KINDS, VAULT_KINDS, ActionRow, ActionStateError, ActionStore, FindingRef
 from scanner.store.store import FileRecord, utc_now
+
+if TYPE_CHECKING:
+    from scanner.actions.vault_actions import VaultActions
 
 FILE_KINDS = ("mask", "quarantine", "delete")
 
@@ -32,14 +40,21 @@ class Proposal:
     path: Path | None = None  # a whole file instead of findings
     reason: str | None = None
     retain_until: date | None = None
+    vault_id: str | None = None  # purge, restore: the vault item
+    restore_to: Path | None = None  # restore: under this folder instead of the original path
+    restore_overwrite: bool = False  # restore: the approval covers replacing an existing file
 
 
 class ActionService:
-    def __init__(self, actions: ActionStore, audit: AuditLog, policy: ActionPolicy, executor: Executor) -> None:
+    def __init__(
+        self, actions: ActionStore, audit: AuditLog, policy: ActionPolicy, executor: Executor,
+        vault_actions: VaultActions,
+    ) -> None:  # fmt: skip
         self.actions = actions
         self.audit = audit
         self.policy = policy
         self.executor = executor
+        self.vault_actions = vault_actions
 
     # --- proposing -------------------------------------------------------------------------------------
     def default_kind(self, findings: Sequence[FindingRef]) -> str:
@@ -49,6 +64,7 @@ class ActionService:
         return self.policy.default_for(worst.entity_type, worst.sensitivity)
 
     def propose(self, proposal: Proposal, actor: Actor) -> int:
+        self.audit.check_writable()  # every step must be on the record: find out before changing anything
         if proposal.kind == "default":
             _, findings = self._target(proposal)
             if not findings:
@@ -57,20 +73,32 @@ class ActionService:
         kind = proposal.kind
         if kind not in KINDS:
             raise ActionError(f"unknown action {kind!r}; choose one of {', '.join(KINDS)}")
-        file, findings = self._target(proposal)
-        self._check_proposal(proposal, file, findings)
+        if kind in VAULT_KINDS:
+            file, _origin = self.vault_actions.target(kind, proposal.vault_id)
+            findings: list[FindingRef] = []
+        else:
+            file, findings = self._target(proposal)
+            self._check_proposal(proposal, file, findings)
         action_id = self.actions.insert_proposal(
             kind=kind,
             file=file,
             finding_ids=[f.id for f in findings],
             reason=proposal.reason,
             retain_until=proposal.retain_until.isoformat() if proposal.retain_until else None,
-            needs_second_person=self.policy.needs_second_person(kind),
+            needs_second_person=self._needs_second_person(kind, proposal.vault_id),
             proposed_by=actor.identity,
             os_user=actor.os_user,
+            vault_id=proposal.vault_id if kind in VAULT_KINDS else None,
+            restore_to=str(proposal.restore_to.resolve()) if kind == "restore" and proposal.restore_to else None,
+            restore_overwrite=kind == "restore" and proposal.restore_overwrite,
         )
         self._log("proposed", actor, self.actions.action(action_id))
         return action_id
+
+    def _needs_second_person(self, kind: str, vault_id: str | None) -> bool:
+        if kind in VAULT_KINDS:
+            return self.vault_actions.needs_second_person(kind, vault_id)
+        return self.policy.needs_second_person(kind)
 
     def _target(self, proposal: Proposal) -> tuple[FileRecord, list[FindingRef]]:
         if proposal.path is not None:
@@ -115,10 +143,13 @@ class ActionService:
 
     # --- deciding --------------------------------------------------------------------------------------
     def approve(self, action_id: int, actor: Actor) -> None:
+        self.audit.check_writable()
         action = self.actions.action(action_id)
         if action.state != "proposed":
             raise ActionError(f"action {action_id} is {action.state}, not proposed")
-        if action.needs_second_person and actor.identity == action.proposed_by:
+        # the policy now, not only as it was at proposal time: it can only have grown stricter
+        needs = action.needs_second_person or self._needs_second_person(action.kind, action.vault_id)
+        if needs and actor.identity == action.proposed_by:
             raise ActionError(
                 f"action {action_id} ({action.kind}) needs a second person: {action.proposed_by} proposed it and "
                 "cannot approve it too"
@@ -127,6 +158,7 @@ class ActionService:
                    approved_os_user=actor.os_user, approved_at=utc_now())  # fmt: skip
 
     def cancel(self, action_id: int, actor: Actor, reason: str | None = None) -> None:
+        self.audit.check_writable()
         self._move(action_id, ("proposed", "approved"), "cancelled", actor, error=reason)
 
     def _move(self, action_id: int, expected: Sequence[str], state: str, actor: Actor, **columns: object) -> None:
@@ -138,8 +170,21 @@ class ActionService:
 
     # --- executing -------------------------------------------------------------------------------------
     def apply(self, actor: Actor, action_ids: Sequence[int] | None = None) -> list[Outcome]:
-        """Finish actions a crash left half done, then execute the approved ones (all, or those named)."""
-        outcomes = [self.executor.resume(a, actor) for a in self.actions.actions(states=("executing",))]
+        """Finish actions a crash left half done, then execute the approved ones (all, or those named).
+        Only one process applies at a time: another one waiting would resume actions still in progress here."""
+        db = self.actions.store.path
+        try:
+            with exclusive(apply_lock_path_for(db), f"pid {os.getpid()} (custos apply)"):
+                return self._apply(actor, action_ids)
+        except LockBusy as exc:
+            raise ActionError(
+                f"another process is applying actions on {db} ({exc.holder}); wait for it to finish, then run "
+                "apply again"
+            ) from None
+
+    def _apply(self, actor: Actor, action_ids: Sequence[int] | None) -> list[Outcome]:
+        self.audit.check_writable()  # before a file is touched: its record could not be written afterwards
+        outcomes = [self._execute(a, actor, resumed=True) for a in self.actions.actions(states=("executing",))]
         if action_ids is None:
             todo = self.actions.actions(states=("approved",))
         else:
@@ -147,8 +192,13 @@ class ActionService:
             not_approved = [f"{a.id} ({a.state})" for a in todo if a.state != "approved"]
             if not_approved:
                 raise ActionError(f"only approved actions can be applied: {', '.join(not_approved)}")
-        outcomes += [self.executor.execute(a, actor) for a in todo]
+        outcomes += [self._execute(a, actor, resumed=False) for a in todo]
         return outcomes
+
+    def _execute(self, action: ActionRow, actor: Actor, resumed: bool) -> Outcome:
+        if action.kind in VAULT_KINDS:
+            return self.vault_actions.execute(action, actor, resumed)
+        return self.executor.resume(action, actor) if resumed else self.executor.execute(action, actor)
 
     def _log(self, event: str, actor: Actor, action: ActionRow) -> None:
         self.audit.append(event, actor, action_fields(action))

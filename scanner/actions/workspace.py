@@ -1,8 +1,9 @@
 """Everything an action command needs, opened from one database path: store, vault, audit log, policy.
 
-The vault, its master key, the audit log and its signing key live beside the database (see scanner.paths), and
-so does the private working directory masking uses (<db>.work, mode 0700);
-the detector is loaded only when an action is executed.
+The vault, its master key, the audit log and its signing key live beside the database unless configured
+elsewhere (see scanner.paths), and so does the private working directory masking uses (<db>.work, mode 0700);
+the action policy is the built-in floor made stricter by the site policy file.
+The detector is loaded only when an action is executed.
 """
 
 from __future__ import annotations
@@ -13,17 +14,25 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from scanner.actions.audit import AuditLog
-from scanner.actions.beneath import UnsafeTarget
 from scanner.actions.execute import Executor
 from scanner.actions.policy import ActionPolicy
-from scanner.actions.restore import original_place
 from scanner.actions.rewrite.registry import rewriter_for
 from scanner.actions.service import ActionService
-from scanner.actions.vault import Vault, VaultError
+from scanner.actions.site_policy import load_site_policy
+from scanner.actions.vault import Vault
+from scanner.actions.vault_actions import VaultActions
 from scanner.detect.rulepack import load_default_packs, merged_policy
 from scanner.fingerprint import load_or_create_key
-from scanner.paths import audit_key_path_for, audit_log_path_for, key_path_for, vault_dir_for, vault_key_path_for
+from scanner.paths import (
+    audit_key_path_for,
+    audit_log_path_for,
+    key_path_for,
+    policy_path_for,
+    vault_dir_for,
+    vault_key_path_for,
+)
 from scanner.store.actions import ActionStore
+from scanner.store.audit_chain import AuditChain
 from scanner.store.store import Store
 
 
@@ -37,22 +46,13 @@ class Workspace:
     service: ActionService
     policy: ActionPolicy
 
-    def restore_original(self, vault_id: str, *, overwrite: bool = False) -> Path:
-        """Put a vault item back where it came from, beneath its scan root, never through a symbolic link."""
-        item = self.vault.item(vault_id)
-        try:
-            root, parts = original_place(self.actions, vault_id, item.original_path)
-        except (UnsafeTarget, ValueError) as exc:
-            raise VaultError(f"vault item {vault_id}: cannot restore {item.original_path!r}: {exc}") from exc
-        return self.vault.restore_beneath(vault_id, root, parts, overwrite=overwrite)
-
 
 @contextmanager
 def open_workspace(db: Path, rule_dirs: Sequence[Path] = (), detector=None) -> Iterator[Workspace]:
     """``detector``: an already loaded Detector to reuse (tests, the review UI); else one is loaded on demand."""
     packs = load_default_packs(list(rule_dirs))
-    merged = merged_policy(packs)
-    policy = ActionPolicy.from_policy(merged)
+    merged = merged_policy(packs)  # classification settings only: packs cannot carry action policy
+    policy = load_site_policy(policy_path_for(db))
     with Store(db) as store:
         key = load_or_create_key(key_path_for(db))
 
@@ -64,8 +64,8 @@ def open_workspace(db: Path, rule_dirs: Sequence[Path] = (), detector=None) -> I
             return Scanner(store, detector or Detector(packs), key=key, policy=Policy.from_mapping(merged))
 
         actions = ActionStore(store)
-        audit = AuditLog(audit_log_path_for(db), audit_key_path_for(db))
+        audit = AuditLog(audit_log_path_for(db), audit_key_path_for(db), AuditChain(store))
         vault = Vault(vault_dir_for(db), vault_key_path_for(db))
         executor = Executor(actions, audit, vault, make_scanner, rewriter_for, db.with_name(db.stem + ".work"))
-        service = ActionService(actions, audit, policy, executor)
+        service = ActionService(actions, audit, policy, executor, VaultActions(actions, audit, vault, policy))
         yield Workspace(db, store, actions, audit, vault, service, policy)

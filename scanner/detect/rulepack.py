@@ -139,7 +139,20 @@ def load_pack(path: Path) -> RulePack:
         raise RulePackError(f"{where}: 'rules' must be an array of tables ([[rules]])")
     rules = tuple(_parse_rule(r, pack_id, version, where, path.parent) for r in raw_rules)
     _check_unique((r.id for r in rules), where)
-    return RulePack(pack_id, version, str(data.get("description", "")), rules, data.get("policy", {}), path)
+    return RulePack(pack_id, version, str(data.get("description", "")), rules, _pack_policy(data, where), path)
+
+
+def _pack_policy(data: dict[str, Any], where: str) -> dict[str, Any]:
+    """A pack's classification settings; action policy (two-person rule, retention) is site configuration."""
+    policy = data.get("policy", {})
+    if not isinstance(policy, dict):
+        raise RulePackError(f"{where}: 'policy' must be a table ([policy])")
+    if "actions" in policy:
+        raise RulePackError(
+            f"{where}: [policy.actions] is not allowed in a rule pack; action policy (two-person rule, vault "
+            "retention, default proposals) lives in the site policy file (policy.toml beside the database)"
+        )
+    return policy
 
 
 def load_packs(paths: Iterable[Path]) -> list[RulePack]:

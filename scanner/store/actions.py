@@ -13,7 +13,8 @@ from pathlib import Path
 
 from scanner.store.store import FileRecord, Store, utc_now
 
-KINDS = ("mask", "quarantine", "delete", "retain", "false_positive")
+KINDS = ("mask", "quarantine", "delete", "retain", "false_positive", "purge", "restore")
+VAULT_KINDS = ("purge", "restore")  # act on a vault item, not on a file on the share
 STATES = ("proposed", "approved", "executing", "executed", "failed", "stale", "cancelled")
 OPEN_STATES = ("proposed", "approved", "executing")
 
@@ -49,6 +50,8 @@ class ActionRow:
     sha256_after: str | None
     method: str | None
     error: str | None
+    restore_to: str | None
+    restore_overwrite: bool
     finding_ids: tuple[int, ...]
 
     @property
@@ -136,6 +139,23 @@ class ActionStore:
         row = self._db.execute("SELECT encoding FROM files WHERE id = ?", (file_id,)).fetchone()
         return row[0] if row else None
 
+    def open_action_for_vault(self, vault_id: str) -> int | None:
+        """An open purge or restore of this vault item, if any."""
+        row = self._db.execute(
+            "SELECT id FROM actions WHERE vault_id = ? AND kind IN ('purge', 'restore')"
+            " AND state IN ('proposed','approved','executing') LIMIT 1",
+            (vault_id,),
+        ).fetchone()
+        return int(row[0]) if row else None
+
+    def action_that_vaulted(self, vault_id: str) -> ActionRow | None:
+        """The mask, quarantine or delete whose original is the vault item ``vault_id``."""
+        row = self._db.execute(
+            f"{_ACTION_SELECT} WHERE a.vault_id = ? AND a.kind IN ('mask', 'quarantine', 'delete') LIMIT 1",
+            (vault_id,),
+        ).fetchone()
+        return self._row(row) if row else None
+
     def open_action_for(self, finding_ids: Iterable[int]) -> int | None:
         """An open action already covering one of these findings, if any (one decision per finding)."""
         ids = list(finding_ids)
@@ -159,15 +179,19 @@ class ActionStore:
         needs_second_person: bool,
         proposed_by: str,
         os_user: str,
+        vault_id: str | None = None,
+        restore_to: str | None = None,
+        restore_overwrite: bool = False,
     ) -> int:
         with self.store.transaction():
             cur = self._db.execute(
                 "INSERT INTO actions(kind, state, file_id, file_size, file_mtime_ns, file_sha256, reason,"
-                " retain_until, needs_second_person, proposed_by, proposed_os_user, proposed_at)"
-                " VALUES (?, 'proposed', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                " retain_until, needs_second_person, proposed_by, proposed_os_user, proposed_at, vault_id,"
+                " restore_to, restore_overwrite) VALUES (?, 'proposed', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 (
                     kind, file.id, file.size, file.mtime_ns, file.sha256, reason, retain_until,
-                    int(needs_second_person), proposed_by, os_user, utc_now(),
+                    int(needs_second_person), proposed_by, os_user, utc_now(), vault_id, restore_to,
+                    int(restore_overwrite),
                 ),
             )  # fmt: skip
             action_id = int(cur.lastrowid)
@@ -215,6 +239,7 @@ class ActionStore:
     def _row(self, row: sqlite3.Row) -> ActionRow:
         data = dict(row)
         data["needs_second_person"] = bool(data["needs_second_person"])
+        data["restore_overwrite"] = bool(data["restore_overwrite"])
         data["finding_ids"] = tuple(
             r[0]
             for r in self._db.execute(

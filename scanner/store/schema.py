@@ -1,6 +1,6 @@
 """SQLite schema of the findings store. No column holds a plain personal-data value."""
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 
 DDL = """
 CREATE TABLE IF NOT EXISTS meta (
@@ -83,7 +83,9 @@ CREATE TABLE IF NOT EXISTS actions (
     planned_sha256 TEXT,              -- the masked copy about to replace the file: resolves a crash mid-replace
     sha256_after  TEXT,
     method        TEXT,               -- how it was done, as written into the audit record
-    error         TEXT
+    error         TEXT,
+    restore_to    TEXT,               -- restore only: the folder to restore under (NULL: the original path)
+    restore_overwrite INTEGER NOT NULL DEFAULT 0  -- restore only: the approval covers replacing a file
 );
 CREATE TABLE IF NOT EXISTS action_findings (
     action_id  INTEGER NOT NULL REFERENCES actions(id),
@@ -100,6 +102,13 @@ CREATE TABLE IF NOT EXISTS suppressions (      -- false positives: never resurfa
     created_at  TEXT NOT NULL,
     UNIQUE (root, rel_path, rule_id, fingerprint)
 );
+CREATE TABLE IF NOT EXISTS audit_chain (      -- every audit record's seal, so a cut or deleted log is detected
+    seq         INTEGER PRIMARY KEY,
+    hash        TEXT NOT NULL,
+    event       TEXT NOT NULL,
+    action_id   INTEGER,
+    recorded_at TEXT NOT NULL
+);
 CREATE INDEX IF NOT EXISTS actions_by_state ON actions(state, kind);
 CREATE INDEX IF NOT EXISTS actions_by_file ON actions(file_id, state);
 CREATE INDEX IF NOT EXISTS findings_by_file ON findings(file_id, state);
@@ -107,3 +116,8 @@ CREATE INDEX IF NOT EXISTS findings_by_type ON findings(state, entity_type, sens
 CREATE INDEX IF NOT EXISTS findings_by_fingerprint ON findings(fingerprint);
 CREATE INDEX IF NOT EXISTS files_by_status ON files(root, status);
 """
+
+# Columns added to existing tables, by the schema version that added them (new tables are in DDL above).
+ADDED_COLUMNS = {
+    3: (("actions", "restore_to TEXT"), ("actions", "restore_overwrite INTEGER NOT NULL DEFAULT 0")),
+}

@@ -15,7 +15,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from scanner.store import lossless
-from scanner.store.schema import DDL, SCHEMA_VERSION
+from scanner.store.schema import ADDED_COLUMNS, DDL, SCHEMA_VERSION
 
 
 class StoreError(RuntimeError):
@@ -87,14 +87,18 @@ class Store:
             self._db = sqlite3.connect(path, timeout=30, isolation_level=None)
         except (OSError, sqlite3.Error) as exc:
             raise StoreError(f"{path}: cannot open the findings database ({exc})") from exc
-        if os.name == "posix":
-            os.chmod(path, 0o600)
-        self._db.row_factory = sqlite3.Row
-        lossless.register(self._db)  # names that are not UTF-8 are stored and read back byte for byte
-        self._db.execute("PRAGMA journal_mode=WAL")
-        self._db.execute("PRAGMA synchronous=NORMAL")
-        self._db.execute("PRAGMA foreign_keys=ON")
-        self._migrate()
+        try:
+            if os.name == "posix":
+                os.chmod(path, 0o600)
+            self._db.row_factory = sqlite3.Row
+            lossless.register(self._db)  # names that are not UTF-8 are stored and read back byte for byte
+            self._db.execute("PRAGMA journal_mode=WAL")
+            self._db.execute("PRAGMA synchronous=NORMAL")
+            self._db.execute("PRAGMA foreign_keys=ON")
+            self._migrate()
+        except (OSError, sqlite3.Error) as exc:  # a full disk fails here first: WAL needs its -wal and -shm files
+            self._db.close()
+            raise StoreError(f"{path}: cannot open the findings database ({exc}){_disk_trouble(path)}") from exc
 
     def close(self) -> None:
         self._db.close()
@@ -122,6 +126,18 @@ class Store:
             raise StoreError(
                 f"{self.path}: database schema {row['value']} is newer than this Custos ({SCHEMA_VERSION}); upgrade"
             )
+        elif int(row["value"]) < SCHEMA_VERSION:
+            self._add_columns(int(row["value"]))
+
+    def _add_columns(self, version: int) -> None:
+        """Bring an older database up to SCHEMA_VERSION: add the columns later versions introduced."""
+        with self._transaction():
+            for added_in in sorted(v for v in ADDED_COLUMNS if v > version):
+                for table, column in ADDED_COLUMNS[added_in]:
+                    present = {r[1] for r in self._db.execute(f"PRAGMA table_info({table})")}
+                    if column.split()[0] not in present:
+                        self._db.execute(f"ALTER TABLE {table} ADD COLUMN {column}")
+            self._db.execute("UPDATE meta SET value = ? WHERE key = 'schema_version'", (str(SCHEMA_VERSION),))
 
     # --- scan runs -------------------------------------------------------------------------------------
     def begin_run(self, root: str, packs: str, tool_version: str) -> int:
@@ -318,6 +334,19 @@ class Store:
 
     def _transaction(self) -> _Transaction:
         return _Transaction(self._db)
+
+
+def _disk_trouble(path: Path) -> str:
+    """Why the database's disk cannot take a write, when that is the reason (SQLite says only "disk I/O error")."""
+    try:
+        fs = os.statvfs(path.parent)
+    except OSError:
+        return ""
+    if fs.f_flag & os.ST_RDONLY:
+        return f"; the filesystem holding {path.parent} is read-only"
+    if fs.f_bavail == 0 or fs.f_favail == 0:
+        return f"; the disk holding {path.parent} is full: free space and run the command again"
+    return ""
 
 
 class _Transaction:

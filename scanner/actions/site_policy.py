@@ -1,0 +1,105 @@
+"""Reading the site policy file (``policy.toml`` beside the database, or ``$CUSTOS_POLICY``): validated,
+unknown keys are errors, and it is merged onto the built-in floor key by key, only ever towards stricter.
+
+    [actions]
+    second_person = ["mask"]                 # kinds ADDED to delete, quarantine, purge
+    vault_retention_days = 90                # at least the built-in minimum (30)
+    default_by_sensitivity = { general = "mask" }
+    default_by_entity = { CN_PASSPORT = "quarantine" }
+"""
+
+from __future__ import annotations
+
+import os
+import stat
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+import tomli
+
+from scanner.actions.policy import ActionPolicy, PolicyError
+from scanner.store.actions import KINDS
+
+DEFAULT_PROPOSALS = ("mask", "quarantine", "delete")  # what a finding's default proposal may be
+SENSITIVITIES = ("sensitive", "general")
+_ACTION_KEYS = ("second_person", "vault_retention_days", "default_by_sensitivity", "default_by_entity")
+
+
+def load_site_policy(path: Path) -> ActionPolicy:
+    """The built-in policy made stricter by the file at ``path``; the built-in policy alone if there is none."""
+    try:
+        with open(path, "rb") as fh:
+            mode = os.fstat(fh.fileno()).st_mode
+            data = tomli.load(fh)
+    except FileNotFoundError:
+        return ActionPolicy()
+    except OSError as exc:
+        raise PolicyError(f"{path}: cannot read the site policy file ({exc.strerror})") from exc
+    except tomli.TOMLDecodeError as exc:
+        raise PolicyError(f"{path}: the site policy file is not valid TOML ({exc})") from exc
+    if mode & (stat.S_IWGRP | stat.S_IWOTH):
+        raise PolicyError(
+            f"{path}: the site policy file is writable by group or others (mode {stat.S_IMODE(mode):04o}); "
+            f"whoever can write it decides the two-person rule. Run: chmod go-w {path}"
+        )
+    return merge_site_policy(ActionPolicy(), data, str(path))
+
+
+def merge_site_policy(base: ActionPolicy, data: Mapping[str, Any], where: str) -> ActionPolicy:
+    """``base`` made stricter by a parsed site policy ``data``; PolicyError names the file and the key."""
+    _only_known(data, ("actions",), where, "")
+    actions = data.get("actions", {})
+    if not isinstance(actions, Mapping):
+        raise PolicyError(f"{where}: 'actions' must be a table ([actions])")
+    _only_known(actions, _ACTION_KEYS, where, "actions.")
+    second = _kinds(actions.get("second_person", []), where)
+    retention = actions.get("vault_retention_days", base.vault_retention_days)
+    if not isinstance(retention, int) or isinstance(retention, bool):
+        raise PolicyError(f"{where}: actions.vault_retention_days must be a whole number of days")
+    if retention < base.vault_retention_days:
+        raise PolicyError(
+            f"{where}: actions.vault_retention_days = {retention} is below the minimum of "
+            f"{base.vault_retention_days} days; a site policy can keep vault items longer, never shorter"
+        )
+    by_sensitivity = _proposals(actions, "default_by_sensitivity", where, SENSITIVITIES)
+    by_entity = _proposals(actions, "default_by_entity", where, None)
+    return ActionPolicy(
+        default_by_sensitivity={**base.default_by_sensitivity, **by_sensitivity},
+        default_by_entity={**base.default_by_entity, **by_entity},
+        second_person=base.second_person | second,
+        vault_retention_days=retention,
+        source=where,
+    )
+
+
+def _only_known(table: Mapping[str, Any], known: tuple[str, ...], where: str, prefix: str) -> None:
+    unknown = sorted(set(table) - set(known))
+    if unknown:
+        raise PolicyError(
+            f"{where}: unknown key {prefix}{unknown[0]} in the site policy file; known: "
+            f"{', '.join(prefix + k for k in known)}"
+        )
+
+
+def _kinds(value: Any, where: str) -> frozenset[str]:
+    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+        raise PolicyError(f"{where}: actions.second_person must be a list of action kinds")
+    unknown = sorted(set(value) - set(KINDS))
+    if unknown:
+        raise PolicyError(f"{where}: actions.second_person names unknown kinds {unknown}; known: {', '.join(KINDS)}")
+    return frozenset(value)
+
+
+def _proposals(actions: Mapping[str, Any], key: str, where: str, keys: tuple[str, ...] | None) -> dict[str, str]:
+    table = actions.get(key, {})
+    if not isinstance(table, Mapping):
+        raise PolicyError(f'{where}: actions.{key} must be a table of name = "kind"')
+    for name, kind in table.items():
+        if keys is not None and name not in keys:
+            raise PolicyError(f"{where}: actions.{key}.{name}: not a sensitivity; known: {', '.join(keys)}")
+        if kind not in DEFAULT_PROPOSALS:
+            raise PolicyError(
+                f"{where}: actions.{key}.{name} = {kind!r}: a default proposal is one of {', '.join(DEFAULT_PROPOSALS)}"
+            )
+    return dict(table)

@@ -1,0 +1,118 @@
+"""Purge and restore as actions: proposed, approved (two-person rule per policy), then run by ``apply`` like
+any other action. A purge waits out the vault's minimum retention; a restore needs the approval the action it
+undoes needed, and goes where the approval said (the original path, or under a named folder)."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+from scanner.actions.audit import Actor, AuditLog
+from scanner.actions.beneath import UnsafeTarget
+from scanner.actions.execute import Outcome
+from scanner.actions.policy import ActionPolicy
+from scanner.actions.restore import original_place
+from scanner.actions.service import ActionError, action_fields
+from scanner.actions.vault import Vault, VaultError
+from scanner.store.actions import ActionRow, ActionStore
+from scanner.store.store import FileRecord, utc_now
+
+PURGE_METHOD = (
+    "crypto-shred: data key overwritten and unlinked, then ciphertext deleted (NIST SP 800-88 cryptographic erase)"
+)
+
+
+class VaultActions:
+    """Checks purge/restore proposals against the vault and the policy, and executes approved ones."""
+
+    def __init__(self, actions: ActionStore, audit: AuditLog, vault: Vault, policy: ActionPolicy) -> None:
+        self.actions = actions
+        self.audit = audit
+        self.vault = vault
+        self.policy = policy
+
+    # --- proposing -------------------------------------------------------------------------------------
+    def target(self, kind: str, vault_id: str | None) -> tuple[FileRecord, ActionRow]:
+        """The file a vault item came from and the action that put it there; ActionError if it cannot be acted on."""
+        if not vault_id:
+            raise ActionError(f"{kind} acts on a vault item: name it with --vault ID (see 'custos vault list')")
+        origin = self.actions.action_that_vaulted(vault_id)
+        if origin is None:
+            raise ActionError(f"vault item {vault_id} was not filled by an action recorded in this database")
+        if self.vault.item(vault_id).purged:
+            raise ActionError(f"vault item {vault_id} is already purged")
+        if kind == "purge":
+            self.check_retention(vault_id)
+        open_action = self.actions.open_action_for_vault(vault_id)
+        if open_action is not None:
+            raise ActionError(f"action {open_action} already covers vault item {vault_id}; approve or cancel it first")
+        return self.actions.file_by_id(origin.file_id), origin
+
+    def needs_second_person(self, kind: str, vault_id: str | None) -> bool:
+        origin = self.actions.action_that_vaulted(vault_id) if vault_id else None
+        return self.policy.needs_second_person(kind, undoes=origin.kind if origin else None)
+
+    def check_retention(self, vault_id: str) -> None:
+        keep_until = self._keep_until(vault_id)
+        if datetime.now(UTC) < keep_until:
+            raise ActionError(
+                f"vault item {vault_id} must be kept until {keep_until:%Y-%m-%d %H:%M} UTC (policy: "
+                f"{self.policy.vault_retention_days} days in the vault before a purge)"
+            )
+
+    def expired(self) -> list[str]:
+        """Kept vault items older than the retention period, with no purge or restore already open."""
+        now = datetime.now(UTC)
+        return [
+            i.id
+            for i in self.vault.items()
+            if not i.purged and self._keep_until(i.id) <= now and self.actions.open_action_for_vault(i.id) is None
+            and self.actions.action_that_vaulted(i.id) is not None
+        ]  # fmt: skip
+
+    def _keep_until(self, vault_id: str) -> datetime:
+        stored = datetime.fromisoformat(self.vault.item(vault_id).stored_at.replace("Z", "+00:00"))
+        stored = stored if stored.tzinfo else stored.replace(tzinfo=UTC)
+        return stored + timedelta(days=self.policy.vault_retention_days)
+
+    # --- executing -------------------------------------------------------------------------------------
+    def execute(self, action: ActionRow, actor: Actor, resumed: bool = False) -> Outcome:
+        if not resumed:
+            self.actions.move(action.id, ("approved",), "executing", executed_by=actor.identity, executed_at=utc_now())
+            action = self.actions.action(action.id)
+        item_path = action.path
+        try:
+            if action.kind == "purge":
+                target, method, extra = self._purge(action)
+            else:
+                target, method, extra = self._restore(action)
+        except (ActionError, VaultError, OSError) as exc:
+            why = str(exc)
+            self.audit.append("failed", actor, {**action_fields(action), "result": "failed", "error": why})
+            self.actions.move(action.id, ("executing",), "failed", error=why)
+            return Outcome(action.id, action.kind, str(item_path), "failed", why)
+        fields = {**action_fields(action), "target": target, "vault_id": action.vault_id, "method": method,
+                  "result": "executed", **extra}  # fmt: skip
+        self.audit.append("executed", actor, fields)  # the record first: a crash now repeats it, never loses it
+        self.actions.move(action.id, ("executing",), "executed", method=method)
+        return Outcome(action.id, action.kind, target, "executed", method)
+
+    def _purge(self, action: ActionRow) -> tuple[str, str, dict]:
+        item = self.vault.item(action.vault_id)
+        if not item.purged:
+            self.check_retention(item.id)  # the policy may have grown stricter since the approval
+        self.vault.purge(item.id)
+        return item.original_path, PURGE_METHOD, {"file_sha256_before": item.sha256}
+
+    def _restore(self, action: ActionRow) -> tuple[str, str, dict]:
+        overwrite = action.restore_overwrite
+        if action.restore_to:
+            placed = self.vault.restore_into(action.vault_id, Path(action.restore_to), overwrite=overwrite)
+        else:
+            item = self.vault.item(action.vault_id)
+            try:
+                root, parts = original_place(self.actions, action.vault_id, item.original_path)
+            except (UnsafeTarget, ValueError) as exc:
+                raise VaultError(f"vault item {item.id}: cannot restore {item.original_path!r}: {exc}") from exc
+            placed = self.vault.restore_beneath(action.vault_id, root, parts, overwrite=overwrite)
+        return str(placed), "restored from the vault (verified against its SHA-256)", {"overwrite": overwrite}
