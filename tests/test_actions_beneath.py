@@ -341,3 +341,15 @@ def test_a_thread_racing_apply_never_gets_anything_outside_changed(tmp_path, pac
                 elif state == "stale":
                     ws.service.executor.scanner.rescan_one(str(site.share), f"dept/f{i}.txt")
     assert "executed" in outcomes and set(outcomes) - {"executed"}, outcomes  # the race did bite, both ways
+
+
+def test_plain_working_copies_a_crash_left_behind_are_removed_by_the_next_apply(tmp_path, packs, detector):
+    site = make_site(tmp_path, packs, detector)
+    scratch = site.db.with_name(site.db.stem + ".work")
+    leftover = scratch / "action-7" / "in" / "f0.txt"
+    leftover.parent.mkdir(parents=True)
+    leftover.write_bytes(text_for(0))  # what a kill -9 mid-mask leaves: a plain copy of a share file
+    with open_workspace(site.db, detector=detector) as ws:
+        assert ws.service.apply(BOB) == []
+    assert not (scratch / "action-7").exists()
+    assert (site.dept / "f0.txt").read_bytes() == text_for(0)

@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING
 from scanner.actions.audit import Actor, AuditLog
 from scanner.actions.execute import Executor, Outcome
 from scanner.actions.policy import ActionPolicy
+from scanner.actions.staging import clear_leftovers
 from scanner.locks import LockBusy, exclusive
 from scanner.paths import apply_lock_path_for
 from scanner.store.actions import KINDS, VAULT_KINDS, ActionRow, ActionStateError, ActionStore, FindingRef
@@ -184,6 +185,7 @@ class ActionService:
 
     def _apply(self, actor: Actor, action_ids: Sequence[int] | None) -> list[Outcome]:
         self.audit.check_writable()  # before a file is touched: its record could not be written afterwards
+        clear_leftovers(self.executor.scratch)  # plain working copies a crashed apply left behind
         outcomes = [self._execute(a, actor, resumed=True) for a in self.actions.actions(states=("executing",))]
         if action_ids is None:
             todo = self.actions.actions(states=("approved",))

@@ -26,7 +26,7 @@ class StagedCopyChanged(Exception):
 @contextmanager
 def staged(scratch: Path, action_id: int, original: ShareFile, expected_sha256: str | None) -> Iterator[Path]:
     """A private directory holding ``in/<name>`` (the original's bytes, checked against ``expected_sha256``)
-    and an empty ``out/``; removed afterwards. What a crash leaves is removed by the next run of the action."""
+    and an empty ``out/``; removed afterwards. What a crash leaves is removed by the next apply (clear_leftovers)."""
     scratch.mkdir(parents=True, exist_ok=True, mode=0o700)
     os.chmod(scratch, 0o700)
     work = scratch / f"action-{action_id}"
@@ -45,6 +45,15 @@ def staged(scratch: Path, action_id: int, original: ShareFile, expected_sha256: 
         yield copy
     finally:
         shutil.rmtree(work, ignore_errors=True)
+
+
+def clear_leftovers(scratch: Path) -> list[Path]:
+    """Remove the working copies a crash left behind (plain copies of share files). Call it only while holding
+    the apply lock: then no other process is using any of them."""
+    leftovers = sorted(scratch.glob("action-*")) if scratch.is_dir() else []
+    for work in leftovers:
+        shutil.rmtree(work, ignore_errors=True)
+    return leftovers
 
 
 def bring_back(original: ShareFile, masked: Path, prefix: str) -> tuple[str, int, str]:
