@@ -115,7 +115,7 @@ def _cmd_propose(args: argparse.Namespace) -> int:
         action_id = ws.service.propose(proposal, current_actor(args.reviewer))
         action = ws.actions.action(action_id)
     second = " (needs a second person to approve)" if action.needs_second_person else ""
-    print(f"proposed action {action_id}: {action.kind} {action.rel_path}, {len(action.finding_ids)} findings{second}")
+    print(f"proposed action {action_id}: {action.kind} {action.shown_path}, {len(action.finding_ids)} findings{second}")
     return 0
 
 
@@ -142,7 +142,7 @@ def _cmd_apply(args: argparse.Namespace) -> int:
             print("nothing to apply: no approved actions")
             return 0
         for a in pending:
-            print(f"  {a.id:>5}  {a.kind:<14} {a.path}  ({len(a.finding_ids)} findings)")
+            print(f"  {a.id:>5}  {a.kind:<14} {a.shown_path}  ({len(a.finding_ids)} findings)")
         if not args.yes and not _confirmed(f"apply these {len(pending)} actions? type 'apply' to go on: ", "apply"):
             print("nothing changed")
             return 1
@@ -159,15 +159,17 @@ def _cmd_actions_list(args: argparse.Namespace) -> int:
     for a in rows:
         print(
             f"{a.id:>5}  {a.state:<10} {a.kind:<14} {len(a.finding_ids):>8}  {a.proposed_by:<14} "
-            f"{a.approved_by or '-':<14} {a.path}"
+            f"{a.approved_by or '-':<14} {a.shown_path}"
         )
     return 0
 
 
 def _cmd_findings(args: argparse.Namespace) -> int:
+    from scanner.export import shown_findings
+
     with _workspace(args) as ws:
         print(f"{'id':>7}  {'type':<16} {'sensitivity':<12} {'preview':<24} {'location':<16} path")
-        for f in ws.store.findings(state=args.state):
+        for f in shown_findings(ws.store, state=args.state):
             if (args.path and args.path not in f.path) or (args.entity_type and f.entity_type != args.entity_type):
                 continue
             print(f"{f.id:>7}  {f.entity_type:<16} {f.sensitivity:<12} {f.preview:<24} {f.location:<16} {f.path}")
@@ -181,12 +183,12 @@ def _cmd_restore(args: argparse.Namespace) -> int:
         else:
             item = ws.vault.item(args.vault_id)
             placed = ws.vault.restore(args.vault_id, Path(item.original_path), overwrite=args.overwrite)
+        shown = _shown_restore(ws.vault.item(args.vault_id), placed)
         ws.audit.append(
-            "restored",
-            current_actor(args.reviewer),
-            {"vault_id": args.vault_id, "target": str(placed), "overwrite": args.overwrite},
-        )
-    print(f"restored vault item {args.vault_id} to {placed}")
+            "restored", current_actor(args.reviewer),
+            {"vault_id": args.vault_id, "target": shown, "overwrite": args.overwrite},
+        )  # fmt: skip
+    print(f"restored vault item {args.vault_id} to {shown}")
     return 0
 
 
@@ -196,7 +198,7 @@ def _cmd_vault_list(args: argparse.Namespace) -> int:
     print(f"{'id':<32}  {'stored at':<27} {'size':>12}  {'state':<7} original path")
     for item in items:
         state = "purged" if item.purged else "kept"
-        print(f"{item.id:<32}  {item.stored_at:<27} {item.size:>12,}  {state:<7} {item.original_path}")
+        print(f"{item.id:<32}  {item.stored_at:<27} {item.size:>12,}  {state:<7} {item.display_path}")
     return 0
 
 
@@ -218,11 +220,11 @@ def _cmd_vault_purge(args: argparse.Namespace) -> int:
             ws.audit.append(
                 "purged",
                 current_actor(args.reviewer),
-                {"vault_id": vault_id, "target": item.original_path, "file_sha256_before": item.sha256,
+                {"vault_id": vault_id, "target": item.display_path, "file_sha256_before": item.sha256,
                  "method": "crypto-shred: data key overwritten and unlinked, then ciphertext deleted "
                            "(NIST SP 800-88 cryptographic erase)"},
             )  # fmt: skip
-            print(f"purged vault item {vault_id} ({item.original_path})")
+            print(f"purged vault item {vault_id} ({item.display_path})")
     return 0
 
 
@@ -259,6 +261,13 @@ def _cmd_report_destruction(args: argparse.Namespace) -> int:
     else:
         sys.stdout.write(text)
     return 0
+
+
+def _shown_restore(item, placed: Path) -> str:
+    """Where a vault item went, with the original path's personal data masked as the item shows it."""
+    if str(placed).endswith(item.original_path.lstrip("/")):
+        return str(placed)[: len(str(placed)) - len(item.original_path.lstrip("/"))] + item.display_path.lstrip("/")
+    return str(placed)
 
 
 def _confirmed(prompt: str, word: str) -> bool:

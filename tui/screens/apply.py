@@ -45,7 +45,7 @@ def plural(count: int, noun: str) -> str:
 def shown_paths(actions: list[ActionRow]) -> dict[int, str]:
     """Paths relative to the scanned root; full paths only when the actions span several roots."""
     several = len({a.root for a in actions}) > 1
-    return {a.id: str(a.path) if several else a.rel_path for a in actions}
+    return {a.id: a.shown_path if several else a.shown_path[len(a.root) + 1 :] for a in actions}
 
 
 def load_plan(actions: ActionStore, action_ids: list[int] | None) -> tuple[list[ActionRow], list[str]]:
