@@ -45,4 +45,3 @@ def scrub(text: str, values: Sequence[tuple[str, str]]) -> str:
         if plain:
             text = text.replace(plain, preview)
     return text
-
