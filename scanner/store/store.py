@@ -267,12 +267,16 @@ class Store:
                 " AND state IN ('active', 'retained')",
                 (file_id,),
             )
+            row = self._db.execute("SELECT root, rel_path, member FROM files WHERE id = ?", (file_id,)).fetchone()
+            suppressed = self._suppressed(*row)
             self._db.executemany(
                 "INSERT INTO findings(file_id, scan_id, entity_type, start, end, location, score, rule_id, pack,"
-                " sensitivity, flags, preview, fingerprint, context_word) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+                " sensitivity, flags, preview, fingerprint, context_word, state)"
+                " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
                 [
                     (file_id, run_id, f.entity_type, f.start, f.end, f.location, f.score, f.rule_id, f.pack,
-                     f.sensitivity, ",".join(f.flags), f.preview, f.fingerprint, f.context_word)
+                     f.sensitivity, ",".join(f.flags), f.preview, f.fingerprint, f.context_word,
+                     "dismissed" if (f.rule_id, f.fingerprint) in suppressed else "active")
                     for f in findings
                 ],
             )  # fmt: skip
