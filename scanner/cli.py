@@ -12,8 +12,10 @@ from pathlib import Path
 from scanner import __version__
 from scanner.detect.rulepack import RulePackError, active_rules, load_default_packs, merged_policy
 from scanner.discover import DEFAULT_EXCLUDES
+from scanner.display import safe
 from scanner.export import WRITERS, shown_findings
 from scanner.fingerprint import KeyFileError, load_or_create_key
+from scanner.identity import IdentityError
 from scanner.paths import default_db, key_path_for
 from scanner.report import print_rules, print_summary, progress_reporter
 from scanner.store.store import Store, StoreError
@@ -31,8 +33,8 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     try:
         return args.handler(args)
-    except (UsageError, RulePackError, StoreError, KeyFileError, *_action_errors()) as exc:
-        print(f"custos: error: {exc}", file=sys.stderr)
+    except (UsageError, RulePackError, StoreError, KeyFileError, IdentityError, *_action_errors()) as exc:
+        print(f"custos: error: {safe(exc)}", file=sys.stderr)
         return 2
     except BrokenPipeError:  # `custos findings | head`: the reader left, nothing went wrong
         sys.stderr.close()
@@ -159,7 +161,7 @@ def _cmd_scan(args: argparse.Namespace) -> int:
             with progress_reporter(show_progress) as progress:
                 run_id, stats = scanner.scan(args.path, progress)
         except WorkerDied as exc:
-            print(f"custos: error: {exc}", file=sys.stderr)
+            print(f"custos: error: {safe(exc)}", file=sys.stderr)
             return 2
         root = str(args.path.resolve())
         if args.format == "table":
@@ -195,7 +197,7 @@ def _cmd_rules_test(args: argparse.Namespace) -> int:
     rules = active_rules(packs)
     failures = [f for rule in rules for f in check_rule(detector, rule)]
     for failure in failures:
-        print(f"FAIL {failure.rule_id}: {failure.example!r}: {failure.problem}")
+        print(safe(f"FAIL {failure.rule_id}: {failure.example!r}: {failure.problem}"))
     examples = sum(len(r.positive_examples) + len(r.negative_examples) for r in rules)
     print(f"{examples - len(failures)} passed, {len(failures)} failed ({len(rules)} rules)")
     return 1 if failures else 0

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import argparse
 import sys
+from collections import Counter
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 from scanner.actions.audit import current_actor
 from scanner.actions.service import Proposal
 from scanner.actions.workspace import open_workspace
+from scanner.display import safe, safe_record
 from scanner.paths import default_db
 from scanner.store.actions import KINDS, STATES
 
@@ -115,7 +117,8 @@ def _cmd_propose(args: argparse.Namespace) -> int:
         action_id = ws.service.propose(proposal, current_actor(args.reviewer))
         action = ws.actions.action(action_id)
     second = " (needs a second person to approve)" if action.needs_second_person else ""
-    print(f"proposed action {action_id}: {action.kind} {action.shown_path}, {len(action.finding_ids)} findings{second}")
+    count = len(action.finding_ids)
+    print(f"proposed action {action_id}: {action.kind} {safe(action.shown_path)}, {count} findings{second}")
     return 0
 
 
@@ -142,13 +145,14 @@ def _cmd_apply(args: argparse.Namespace) -> int:
             print("nothing to apply: no approved actions")
             return 0
         for a in pending:
-            print(f"  {a.id:>5}  {a.kind:<14} {a.shown_path}  ({len(a.finding_ids)} findings)")
-        if not args.yes and not _confirmed(f"apply these {len(pending)} actions? type 'apply' to go on: ", "apply"):
+            print(f"  {a.id:>5}  {a.kind:<14} {safe(a.shown_path)}  ({len(a.finding_ids)} findings)")
+        if not args.yes and not _confirmed(f"apply these {len(pending)} actions ({_kinds(pending)})? "
+                                           "type 'apply' to go on: ", "apply"):  # fmt: skip
             print("nothing changed")
             return 1
         outcomes = ws.service.apply(current_actor(args.reviewer), args.ids or None)
     for o in outcomes:
-        print(f"{o.state:<9} action {o.action_id} {o.kind} {o.target}: {o.message}")
+        print(f"{o.state:<9} action {o.action_id} {o.kind} {safe(o.target)}: {safe(o.message)}")
     return 0 if all(o.state == "executed" for o in outcomes) else 1
 
 
@@ -158,8 +162,8 @@ def _cmd_actions_list(args: argparse.Namespace) -> int:
     print(f"{'id':>5}  {'state':<10} {'kind':<14} {'findings':>8}  {'proposed by':<14} {'approved by':<14} path")
     for a in rows:
         print(
-            f"{a.id:>5}  {a.state:<10} {a.kind:<14} {len(a.finding_ids):>8}  {a.proposed_by:<14} "
-            f"{a.approved_by or '-':<14} {a.shown_path}"
+            f"{a.id:>5}  {a.state:<10} {a.kind:<14} {len(a.finding_ids):>8}  {safe(a.proposed_by):<14} "
+            f"{safe(a.approved_by or '-'):<14} {safe(a.shown_path)}"
         )
     return 0
 
@@ -172,7 +176,8 @@ def _cmd_findings(args: argparse.Namespace) -> int:
         for f in shown_findings(ws.store, state=args.state):
             if (args.path and args.path not in f.path) or (args.entity_type and f.entity_type != args.entity_type):
                 continue
-            print(f"{f.id:>7}  {f.entity_type:<16} {f.sensitivity:<12} {f.preview:<24} {f.location:<16} {f.path}")
+            print(f"{f.id:>7}  {f.entity_type:<16} {f.sensitivity:<12} {safe(f.preview):<24} {safe(f.location):<16} "
+                  f"{safe(f.path)}")  # fmt: skip
     return 0
 
 
@@ -181,14 +186,13 @@ def _cmd_restore(args: argparse.Namespace) -> int:
         if args.to:
             placed = ws.vault.restore_into(args.vault_id, args.to, overwrite=args.overwrite)
         else:
-            item = ws.vault.item(args.vault_id)
-            placed = ws.vault.restore(args.vault_id, Path(item.original_path), overwrite=args.overwrite)
-        shown = _shown_restore(ws.vault.item(args.vault_id), placed)
+            placed = ws.restore_original(args.vault_id, overwrite=args.overwrite)
+        shown = ws.vault.item(args.vault_id).shown_destination(placed)
         ws.audit.append(
             "restored", current_actor(args.reviewer),
             {"vault_id": args.vault_id, "target": shown, "overwrite": args.overwrite},
         )  # fmt: skip
-    print(f"restored vault item {args.vault_id} to {shown}")
+    print(f"restored vault item {safe(args.vault_id)} to {safe(shown)}")
     return 0
 
 
@@ -198,7 +202,7 @@ def _cmd_vault_list(args: argparse.Namespace) -> int:
     print(f"{'id':<32}  {'stored at':<27} {'size':>12}  {'state':<7} original path")
     for item in items:
         state = "purged" if item.purged else "kept"
-        print(f"{item.id:<32}  {item.stored_at:<27} {item.size:>12,}  {state:<7} {item.display_path}")
+        print(f"{item.id:<32}  {item.stored_at:<27} {item.size:>12,}  {state:<7} {safe(item.display_path)}")
     return 0
 
 
@@ -224,7 +228,7 @@ def _cmd_vault_purge(args: argparse.Namespace) -> int:
                  "method": "crypto-shred: data key overwritten and unlinked, then ciphertext deleted "
                            "(NIST SP 800-88 cryptographic erase)"},
             )  # fmt: skip
-            print(f"purged vault item {vault_id} ({item.display_path})")
+            print(f"purged vault item {safe(vault_id)} ({safe(item.display_path)})")
     return 0
 
 
@@ -234,7 +238,7 @@ def _cmd_audit_verify(args: argparse.Namespace) -> int:
     if result.ok:
         print(f"audit log OK: {result.records} records, chain and signatures verified")
         return 0
-    print(f"audit log BROKEN at record {result.first_bad}: {result.reason}")
+    print(f"audit log BROKEN at record {result.first_bad}: {safe(result.reason)}")
     return 1
 
 
@@ -245,7 +249,7 @@ def _cmd_audit_show(args: argparse.Namespace) -> int:
         for record in ws.audit.records(
             since=args.since, until=args.until, event=args.event, actor=args.actor, target_contains=args.target
         ):
-            print(json.dumps(record, ensure_ascii=False))
+            print(json.dumps(safe_record(record), ensure_ascii=False))
     return 0
 
 
@@ -257,17 +261,16 @@ def _cmd_report_destruction(args: argparse.Namespace) -> int:
                                   public_key=ws.audit.public_key_path)  # fmt: skip
     if args.output:
         args.output.write_text(text, encoding="utf-8")
-        print(f"custos: destruction record written to {args.output}", file=sys.stderr)
+        print(f"custos: destruction record written to {safe(args.output)}", file=sys.stderr)
     else:
         sys.stdout.write(text)
     return 0
 
 
-def _shown_restore(item, placed: Path) -> str:
-    """Where a vault item went, with the original path's personal data masked as the item shows it."""
-    if str(placed).endswith(item.original_path.lstrip("/")):
-        return str(placed)[: len(str(placed)) - len(item.original_path.lstrip("/"))] + item.display_path.lstrip("/")
-    return str(placed)
+def _kinds(actions) -> str:
+    """What the confirmation is about, by kind: "1 delete, 2 mask"."""
+    counts = Counter(a.kind for a in actions)
+    return ", ".join(f"{n} {kind}" for kind, n in sorted(counts.items()))
 
 
 def _confirmed(prompt: str, word: str) -> bool:

@@ -8,6 +8,7 @@ import time
 from datetime import UTC, datetime
 from pathlib import Path
 
+from scanner.display import safe
 from scanner.paths import default_db
 
 HEARTBEAT_SECONDS = 5.0  # the daemon's default; alive while the last heartbeat is under three of them old
@@ -86,17 +87,17 @@ def _cmd_status(args: argparse.Namespace) -> int:
         status = DaemonStatusStore(store).read()
         depth = WorkQueue(store).depth(time.time())
     if status is None:
-        print(f"no daemon has run on {db}")
+        print(f"no daemon has run on {safe(db)}")
         return 1
     alive = is_alive(status, time.time(), HEARTBEAT_SECONDS)
     print(f"daemon:      {'running' if alive else 'NOT RUNNING'} (state {status.state}, pid {status.pid} on "
-          f"{status.host}, version {status.version})")  # fmt: skip
+          f"{safe(status.host)}, version {status.version})")  # fmt: skip
     print(f"started:     {_when(status.started_at)}; last heartbeat {_when(status.heartbeat_at)}")
     print(f"last event:  {_when(status.last_event_at)}")
-    print(f"roots:       {', '.join(status.roots or [])} ({status.workers} workers)")
+    print(f"roots:       {', '.join(safe(r) for r in status.roots or [])} ({status.workers} workers)")
     print(f"queue:       {depth.queued} queued ({depth.ready} ready), {depth.running} running, {depth.failed} failed")
     print(f"scanned:     {status.files_scanned} files since start, {status.files_per_s} files/s")
-    print(f"errors:      {status.errors}" + (f"; last: {status.last_error}" if status.last_error else ""))
+    print(f"errors:      {status.errors}" + (f"; last: {safe(status.last_error)}" if status.last_error else ""))
     return 0 if alive else 1
 
 
@@ -106,12 +107,12 @@ def _cmd_config_check(args: argparse.Namespace) -> int:
     config = load_config(args.config)
     problems = validate_paths(config)
     for problem in problems:
-        print(f"problem: {problem}")
+        print(f"problem: {safe(problem)}")
     if problems:
         return 1
-    modes = ", ".join(f"{r.path} ({'polling' if r.polling else 'inotify'})" for r in config.roots)
+    modes = ", ".join(f"{safe(r.path)} ({'polling' if r.polling else 'inotify'})" for r in config.roots)
     print(f"config OK: {len(config.roots)} roots: {modes}; {config.workers} workers, database "
-          f"{config.database or default_db()}")  # fmt: skip
+          f"{safe(config.database or default_db())}")  # fmt: skip
     return 0
 
 

@@ -13,6 +13,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import replace
 from typing import TextIO
 
+from scanner.display import safe
 from scanner.name_mask import mask_path
 from scanner.store.store import FindingRow, Store
 
@@ -34,22 +35,25 @@ def shown_findings(store: Store, *, root: str | None = None, state: str = "activ
 
 
 def finding_record(row: FindingRow) -> dict[str, object]:
-    """The export object of one finding: the required fields first, then Custos's extras."""
+    """The export object of one finding: the required fields first, then Custos's extras.
+
+    Text that came from a file (path, location, preview, root) is escaped by `scanner.display.safe`: an export is
+    read on terminals and in spreadsheets, and a name that is not UTF-8 could not be written otherwise."""
     return {
-        "path": row.path,
+        "path": safe(row.path),
         "entity_type": row.entity_type,
         "start": row.start,
         "end": row.end,
-        "location": row.location,
+        "location": safe(row.location),
         "score": row.score,
-        "preview": row.preview,
+        "preview": safe(row.preview),
         "sensitivity": row.sensitivity,
         "rule": row.rule,
         "pack": row.pack,
         "flags": list(row.flags),
         "fingerprint": row.fingerprint,
-        "root": row.root,
-        "member": row.member or None,
+        "root": safe(row.root),
+        "member": safe(row.member) if row.member else None,
     }
 
 

@@ -34,6 +34,23 @@ def place(tmp: Path, dest: Path, overwrite: bool) -> None:
     os.replace(tmp, dest)
 
 
+def place_at(dir_fd: int, tmp: str, name: str, overwrite: bool) -> None:
+    """``place`` inside one directory descriptor: names are looked up in ``dir_fd`` and never followed."""
+    if overwrite:
+        os.replace(tmp, name, src_dir_fd=dir_fd, dst_dir_fd=dir_fd)
+        return
+    try:
+        os.link(tmp, name, src_dir_fd=dir_fd, dst_dir_fd=dir_fd, follow_symlinks=False)
+        os.unlink(tmp, dir_fd=dir_fd)
+        return
+    except OSError as exc:
+        if exc.errno not in NO_HARD_LINKS:
+            raise
+    flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW | os.O_CLOEXEC
+    os.close(os.open(name, flags, 0o600, dir_fd=dir_fd))
+    os.replace(tmp, name, src_dir_fd=dir_fd, dst_dir_fd=dir_fd)
+
+
 def write_new_private(path: Path, data: bytes) -> bool:
     """Create ``path`` holding ``data`` (mode 0600 whatever the umask, fsynced, directory fsynced) without ever
     replacing a file: False when it already exists (another process made it first), and the caller reads that."""

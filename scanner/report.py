@@ -10,8 +10,10 @@ from typing import TYPE_CHECKING
 from rich.console import Console
 from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 from rich.table import Table
+from rich.text import Text
 
 from scanner.detect.rulepack import RulePack
+from scanner.display import safe, safe_text
 from scanner.name_mask import mask_path
 
 if TYPE_CHECKING:  # annotations only: importing scanner.scan loads Presidio, which `custos status` does not need
@@ -25,9 +27,12 @@ _SENSITIVITY_ORDER = {"sensitive": 0, "general": 1, "organization": 2}
 def print_summary(store: Store, root: str, stats: ScanStats, db: Path, console: Console | None = None) -> None:
     console = console or Console()
     console.print(
-        f"[bold]Scanned[/bold] {root}: {stats.files_seen} files seen, {stats.files_scanned} scanned, "
-        f"{stats.files_unchanged} unchanged, {stats.files_failed} could not be inspected, "
-        f"{stats.bytes_scanned / 1e6:.1f} MB read"
+        Text.assemble(
+            ("Scanned", "bold"),
+            f" {safe(root)}: {stats.files_seen} files seen, {stats.files_scanned} scanned, "
+            f"{stats.files_unchanged} unchanged, {stats.files_failed} could not be inspected, "
+            f"{stats.bytes_scanned / 1e6:.1f} MB read",
+        )
     )
     rows = sorted(store.summary(root=root), key=lambda r: (_SENSITIVITY_ORDER.get(r["sensitivity"], 9), -r["n"]))
     table = Table(title="Findings by entity type", title_justify="left")
@@ -35,7 +40,8 @@ def print_summary(store: Store, root: str, stats: ScanStats, db: Path, console: 
         table.add_column(column, justify="right" if column in ("findings", "files") else "left")
     for row in rows:
         style = "red" if row["sensitivity"] == "sensitive" else None
-        table.add_row(row["entity_type"], row["sensitivity"], str(row["n"]), str(row["files"]), style=style)
+        table.add_row(safe_text(row["entity_type"]), safe_text(row["sensitivity"]), str(row["n"]), str(row["files"]),
+                      style=style)  # fmt: skip
     table.add_section()
     table.add_row("total", "", str(sum(r["n"] for r in rows)), "")
     console.print(table)
@@ -47,14 +53,14 @@ def print_summary(store: Store, root: str, stats: ScanStats, db: Path, console: 
         spans = store.name_spans([row["id"] for row in problems[:50]])
         for row in problems[:50]:
             shown = mask_path(joined_path(row["rel_path"], row["member"]), spans.get(row["id"], ()))
-            issues.add_row(row["status"], shown, row["error"] or "")
+            issues.add_row(safe_text(row["status"]), safe_text(shown), safe_text(row["error"]))
         if len(problems) > 50:
             issues.add_row("…", f"{len(problems) - 50} more", "see custos export / the review UI")
         console.print(issues)
     if stats.unsupported:
-        kinds = ", ".join(f"{ext} ×{n}" for ext, n in stats.unsupported.most_common())
-        console.print(f"[yellow]Not inspected (format not supported yet):[/yellow] {kinds}")
-    console.print(f"Findings database: {db}  ·  export: custos export --format jsonl --db {db}")
+        kinds = ", ".join(f"{safe(ext)} ×{n}" for ext, n in stats.unsupported.most_common())
+        console.print(Text.assemble(("Not inspected (format not supported yet):", "yellow"), f" {kinds}"))
+    console.print(safe_text(f"Findings database: {db}  ·  export: custos export --format jsonl --db {db}"))
 
 
 def print_rules(packs: Sequence[RulePack], console: Console | None = None) -> None:
@@ -66,7 +72,8 @@ def print_rules(packs: Sequence[RulePack], console: Console | None = None) -> No
         for rule in pack.rules:
             name = f"{rule.id} (deprecated)" if rule.deprecated else rule.id
             examples = f"+{len(rule.positive_examples)}/-{len(rule.negative_examples)}"
-            table.add_row(name, rule.entity_type, rule.sensitivity, rule.validator, rule.pack_ref, examples)
+            cells = (name, rule.entity_type, rule.sensitivity, rule.validator, rule.pack_ref, examples)
+            table.add_row(*(safe_text(c) for c in cells))
     console.print(table)
 
 
@@ -78,7 +85,7 @@ def progress_reporter(enabled: bool) -> Iterator[ProgressCallback | None]:
         return
     bar = Progress(
         SpinnerColumn(),
-        TextColumn("{task.description}"),
+        TextColumn("{task.description}", markup=False),
         TimeElapsedColumn(),
         console=Console(stderr=True),
         transient=True,

@@ -19,8 +19,10 @@ import pytest
 from openpyxl import Workbook
 
 from scanner.cli import main
+from scanner.display import safe
 from scanner.store.moves import FileMoves
 from scanner.store.store import Store
+from tests.cli_output import clean_text, custos
 
 REPO = Path(__file__).resolve().parents[1]
 MOBILE = "13812345678"
@@ -81,6 +83,26 @@ def test_listings_exports_and_summary_never_show_the_plain_name(
         capture_output=True, text=True, env=env, cwd=tmp_path, check=True,
     ).stdout  # fmt: skip
     assert "客户/张三_138****5678.txt" in listing and MOBILE not in listing
+
+
+
+def test_a_hostile_name_holding_a_mobile_is_listed_masked_and_escaped(tmp_path: Path) -> None:
+    """Masking first, escaping last: the number is masked and the OSC sequence around it shown as text."""
+    share = tmp_path / "share"
+    share.mkdir()
+    hostile = f"张三_{MOBILE}\x1b]0;x\x07.txt"
+    (share / hostile).write_text("备注：回访\n", encoding="utf-8")
+    db = tmp_path / "state" / "custos.db"
+    scanned = custos("scan", share, "--db", db, "--jobs", "1", "--no-progress", "--today", TODAY)
+    assert scanned.returncode == 0, scanned.stderr.decode(errors="replace")
+    listing = custos("findings", "--db", db)
+    assert listing.returncode == 0, listing.stderr.decode(errors="replace")
+    text = clean_text(listing.stdout + listing.stderr)  # no ESC or BEL reached the terminal
+    shown = "张三_138****5678\\x1b]0;x\\x07.txt"
+    assert safe("张三_138****5678\x1b]0;x\x07.txt") == shown
+    [line] = [line for line in text.splitlines() if line.endswith(shown)]
+    assert "CN_MOBILE" in line and " name " in line
+    assert MOBILE not in text
 
 
 def test_an_id_number_in_an_archive_member_name_is_found(tmp_path: Path) -> None:

@@ -46,6 +46,8 @@ from scanner.actions.audit_keys import (
     seal,
     seal_problem,
 )
+from scanner.identity import checked_identity
+from scanner.store.lossless import storable
 
 RESERVED = frozenset({"seq", "time", "event", "actor", "key_id", "prev_hash", "hash", "sig"})
 
@@ -64,14 +66,16 @@ class Actor:
 
 
 def current_actor(reviewer: str | None = None) -> Actor:
-    """The OS user (or ``uid:N`` if it has no name) and ``reviewer``, else $CUSTOS_REVIEWER, else None."""
+    """The OS user (or ``uid:N`` if it has no name) and ``reviewer``, else $CUSTOS_REVIEWER, else None.
+
+    The reviewer is NFKC-normalised; IdentityError if it is empty or holds control or invisible characters."""
     try:
         os_user = getpass.getuser()
     except (KeyError, OSError, ImportError):  # a uid with no passwd entry, e.g. in a container
         os_user = f"uid:{os.getuid()}"
     if reviewer is None:
         reviewer = os.environ.get("CUSTOS_REVIEWER", "").strip() or None
-    return Actor(os_user=os_user, reviewer=reviewer)
+    return Actor(os_user=os_user, reviewer=None if reviewer is None else checked_identity(reviewer))
 
 
 @dataclass(frozen=True)
@@ -124,6 +128,7 @@ class AuditLog:
 
     def append(self, event: str, actor: Actor, fields: dict[str, Any]) -> dict[str, Any]:
         """Write one record durably and return it. Raises ValueError for bad arguments, AuditError otherwise."""
+        fields = storable(fields)  # a file name that is not UTF-8 is recorded losslessly (scanner.store.lossless)
         _check_arguments(event, fields)
         self.path.parent.mkdir(parents=True, exist_ok=True)
         try:
@@ -169,7 +174,7 @@ class AuditLog:
             "seq": prev["seq"] + 1 if prev else 1,
             "time": datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ"),
             "event": event,
-            "actor": {"os_user": actor.os_user, "reviewer": actor.reviewer},
+            "actor": storable({"os_user": actor.os_user, "reviewer": actor.reviewer}),
             "key_id": self._key_id,
             "prev_hash": prev["hash"] if prev else GENESIS,
         }

@@ -8,6 +8,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from scanner import __version__
+from scanner.display import safe, safe_record
 
 EVENTS = ("executed", "purged", "restored")
 FILE_ACTIONS = ("mask", "delete", "quarantine")
@@ -18,14 +19,14 @@ _COLUMNS = ("时间 Time (UTC)", "对象 Target", "处理方式 Action", "方法
 def destruction_report(workspace, *, since=None, until=None, fmt: str = "md", public_key: Path | None = None) -> str:
     verification = workspace.audit.verify(public_key if public_key and public_key.exists() else None)
     records = workspace.audit.records(since=since, until=until, event=None, actor=None, target_contains=None)
-    rows = [_row(r) for r in records if _reportable(r)]
+    rows = [_row(safe_record(r)) for r in records if _reportable(r)]  # names from the share, shown escaped
     head = {
         "generated": datetime.now(UTC).isoformat(timespec="seconds").replace("+00:00", "Z"),
         "period": f"{since.isoformat() if since else 'start of log'} – {until.isoformat() if until else 'now'}",
         "audit": (
             f"verified: {verification.records} records, hash chain and Ed25519 signatures intact"
             if verification.ok
-            else f"VERIFICATION FAILED at record {verification.first_bad}: {verification.reason}"
+            else f"VERIFICATION FAILED at record {verification.first_bad}: {safe(verification.reason)}"
         ),
         "tool": f"Custos {__version__}",
     }

@@ -1,11 +1,15 @@
 """Executing one approved action, so that a crash at any moment loses nothing and can be finished later.
 
-Order for a file action: (1) the action is marked ``executing``; (2) the file must still be exactly what was
-scanned (size, mtime, SHA-256), else the action is ``stale`` and the file is rescanned; (3) the original goes
-into the encrypted vault, read back and verified, and the vault id is recorded; (4) mask: a masked copy is
-written beside the file, re-scanned, and only if none of the masked values remain does its hash get recorded
-and the copy replace the file (os.replace, directory fsync); quarantine: the file is unlinked; delete: it is
-overwritten and unlinked (`shred`). (5) The audit record is appended, then the action marked ``executed``.
+Order for a file action: (1) the action is marked ``executing``; (2) the file is opened beneath the scan root
+without following any link (`beneath`: a symlinked folder or a file with other hard links fails the action), and
+must still be exactly what was scanned (size, mtime, SHA-256 read through that descriptor), else the action is
+``stale`` and the file is rescanned; (3) the original goes into the encrypted vault from that descriptor, read
+back and verified, and the vault id is recorded; (4) mask: a masked copy is made from a private copy (`staging`),
+re-scanned, and only if none of the masked values remain is it written beside the file (in the parent's dirfd),
+its hash recorded, and renamed over the file (renameat, directory fsync); quarantine: the name is unlinked;
+delete: the file is overwritten through its descriptor and unlinked (`shred`). Every rename and unlink first
+checks the name still refers to the inode that was checked. (5) The audit record is appended, then the action
+marked ``executed``; a refused action is recorded ``failed`` with the reason, and nothing was changed.
 
 `resume` finishes an ``executing`` action after a crash by looking at the file: still the original → do it
 again; already the planned masked copy (or gone, with its vault copy kept) → finish the bookkeeping.
@@ -18,7 +22,6 @@ from __future__ import annotations
 
 import contextlib
 import os
-import secrets
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import cached_property
@@ -26,14 +29,15 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from scanner.actions.audit import Actor, AuditLog
+from scanner.actions.beneath import ShareFile, UnsafeTarget, open_share_file, opened_dir, path_parts
 from scanner.actions.failpoints import checkpoint
 from scanner.actions.rewrite.base import Edit, RewriteError
 from scanner.actions.shred import secure_delete
+from scanner.actions.staging import StagedCopyChanged, bring_back, staged
 from scanner.actions.vault import Vault, VaultError
 from scanner.actions.verify import remaining_values
 from scanner.detect.rulepack import MaskStyle
-from scanner.fingerprint import file_sha256, fingerprint
-from scanner.fsio import fsync_dir
+from scanner.fingerprint import fingerprint
 from scanner.mask import mask_value
 from scanner.name_mask import is_name_finding, masked_values, scrub
 from scanner.store.actions import ActionRow, ActionStore, FindingRef
@@ -67,12 +71,14 @@ class Executor:
         vault: Vault,
         scanner_factory: Callable[[], Scanner],
         rewriter_for: Callable,
+        scratch: Path,
     ) -> None:
         self.actions = actions
         self.audit = audit
         self.vault = vault
         self._scanner_factory = scanner_factory  # the detector takes seconds to load: only when needed
         self.rewriter_for = rewriter_for  # Path -> Rewriter | None
+        self.scratch = scratch  # private working copies for masking (see staging)
 
     @cached_property
     def scanner(self) -> Scanner:
@@ -98,48 +104,57 @@ class Executor:
                 return self._finish(action, actor, method="dismissed; suppressed on later scans (rule+value+path)")
             handler = {"mask": self._mask, "quarantine": self._quarantine, "delete": self._delete}[action.kind]
             return handler(action, actor, path, resumed)
-        except StaleFile as exc:
+        except (StaleFile, StagedCopyChanged) as exc:
             return self._stale(action, actor, str(exc))
-        except (RewriteError, VaultError, OSError) as exc:
-            return self._fail(action, actor, path, str(exc))
+        except FileNotFoundError:
+            return self._stale(action, actor, f"{path} is gone since it was scanned")
+        except (RewriteError, VaultError, UnsafeTarget) as exc:
+            return self._fail(action, actor, str(exc))
+        except OSError as exc:
+            return self._fail(action, actor, f"{path}: {exc.strerror or exc}")
 
     # --- per kind --------------------------------------------------------------------------------------
     def _mask(self, action: ActionRow, actor: Actor, path: Path, resumed: bool) -> Outcome:
-        if resumed and action.planned_sha256 and _sha_or_none(path) == action.planned_sha256:
-            return self._after_mask(action, actor, path)  # the masked copy was in place when we stopped
-        self._check_unchanged(action, path)
-        self._remove_temps(action, path)
-        vault_id = self._vault_copy(action, path)
-        checkpoint("mask: original in vault")
-        rewriter = self.rewriter_for(path)
-        if rewriter is None:
-            raise RewriteError(f"{path.suffix or path.name} files cannot be masked in place; quarantine them")
-        findings = [f for f in self.actions.findings(action.finding_ids) if not is_name_finding(f.location)]
-        if not findings:
-            raise RewriteError("the findings are in the file's name, which masking cannot change: rename the file")
-        temp = path.with_name(f"{TEMP_PREFIX}{action.id}-{secrets.token_hex(4)}{path.suffix}")
-        try:
-            encoding = self.actions.file_encoding(action.file_id)
-            rewriter.mask_copy(path, temp, [_edit(f) for f in findings], self._masker(findings), encoding)
-            left = remaining_values(self.scanner, temp, self.scanner.key, findings)
-            if left:
-                raise RewriteError(f"{len(left)} masked values were still found in the masked copy; file unchanged")
-            checkpoint("mask: masked copy written")
-            planned = file_sha256(temp)
-            self.actions.set_columns(action.id, planned_sha256=planned, vault_id=vault_id)
-            checkpoint("mask: planned hash recorded")
-            self._check_unchanged(action, path)  # nobody wrote to it while we masked
-            _copy_owner(path, temp)
-            os.replace(temp, path)
-            checkpoint("mask: replaced")
-            fsync_dir(path.parent)
-        finally:
-            with contextlib.suppress(FileNotFoundError):
-                temp.unlink()
-        return self._after_mask(self.actions.action(action.id), actor, path)
+        if resumed and action.planned_sha256 and self._sha_now(action) == action.planned_sha256:
+            return self._after_mask(action, actor)  # the masked copy was in place when we stopped
+        with open_share_file(Path(action.root), action.rel_path) as original:
+            self._check_unchanged(action, original)
+            self._remove_temps(action, original.dir_fd)
+            vault_id = self._vault_copy(action, original)
+            checkpoint("mask: original in vault")
+            rewriter = self.rewriter_for(path)
+            if rewriter is None:
+                raise RewriteError(f"{path.suffix or path.name} files cannot be masked in place; quarantine them")
+            findings = [f for f in self.actions.findings(action.finding_ids) if not is_name_finding(f.location)]
+            if not findings:
+                raise RewriteError("the findings are in the file's name, which masking cannot change: rename the file")
+            with staged(self.scratch, action.id, original, action.file_sha256) as copy:
+                masked = copy.parent.parent / "out" / copy.name
+                encoding = self.actions.file_encoding(action.file_id)
+                try:
+                    rewriter.mask_copy(copy, masked, [_edit(f) for f in findings], self._masker(findings), encoding)
+                    left = remaining_values(self.scanner, masked, self.scanner.key, findings)
+                except RewriteError as exc:
+                    raise RewriteError(str(exc).replace(str(copy), str(path))) from exc  # name the share file
+                if left:
+                    raise RewriteError(f"{len(left)} masked values were still found in the masked copy; file unchanged")
+                checkpoint("mask: masked copy written")
+                temp, temp_fd, planned = bring_back(original, masked, f"{TEMP_PREFIX}{action.id}-")
+            try:
+                self.actions.set_columns(action.id, planned_sha256=planned, vault_id=vault_id)
+                checkpoint("mask: planned hash recorded")
+                self._check_unchanged(action, original)  # nobody wrote to it while we masked
+                original.replace_with(temp, temp_fd)
+                checkpoint("mask: replaced")
+            finally:
+                os.close(temp_fd)
+                with contextlib.suppress(FileNotFoundError):
+                    os.unlink(temp, dir_fd=original.dir_fd)
+        return self._after_mask(self.actions.action(action.id), actor)
 
-    def _after_mask(self, action: ActionRow, actor: Actor, path: Path) -> Outcome:
-        self._remove_temps(action, path)
+    def _after_mask(self, action: ActionRow, actor: Actor) -> Outcome:
+        with contextlib.suppress(OSError, UnsafeTarget):  # tidying only: the file is masked whatever happens here
+            self._remove_temps(action)
         in_text = [f.id for f in self.actions.findings(action.finding_ids) if not is_name_finding(f.location)]
         self.actions.set_finding_state(in_text, "masked")
         checkpoint("mask: findings marked")
@@ -148,25 +163,29 @@ class Executor:
         return self._finish(action, actor, method=method, sha256_after=action.planned_sha256)
 
     def _quarantine(self, action: ActionRow, actor: Actor, path: Path, resumed: bool) -> Outcome:
-        if not (resumed and action.vault_id and not path.exists()):
-            self._check_unchanged(action, path)
-            vault_id = self._vault_copy(action, path)
-            self.actions.set_columns(action.id, vault_id=vault_id)
-            checkpoint("quarantine: in vault")
-            path.unlink()
-            checkpoint("quarantine: unlinked")
-            fsync_dir(path.parent)
+        if not (resumed and action.vault_id and self._gone(action)):
+            with open_share_file(Path(action.root), action.rel_path) as original:
+                self._check_unchanged(action, original)
+                vault_id = self._vault_copy(action, original)
+                self.actions.set_columns(action.id, vault_id=vault_id)
+                checkpoint("quarantine: in vault")
+                original.unlink()
+                checkpoint("quarantine: unlinked")
             action = self.actions.action(action.id)
         self.actions.set_file_status(action.file_id, "quarantined")
         return self._finish(action, actor, method=f"moved into the encrypted vault (item {action.vault_id})")
 
     def _delete(self, action: ActionRow, actor: Actor, path: Path, resumed: bool) -> Outcome:
         facts: dict = {}
-        if path.exists() or not (resumed and action.vault_id):
-            if not (resumed and action.vault_id):  # once in the vault, a half-overwritten file is shredded again
-                self._check_unchanged(action, path)
-                self.actions.set_columns(action.id, vault_id=self._vault_copy(action, path))
-            report = secure_delete(path)
+        in_vault = resumed and action.vault_id
+        if not (in_vault and self._gone(action)):
+            with open_share_file(Path(action.root), action.rel_path, writable=True) as original:
+                if in_vault:  # once in the vault, a half-overwritten file is shredded again
+                    original.refuse_hard_links()
+                else:
+                    self._check_unchanged(action, original)
+                    self.actions.set_columns(action.id, vault_id=self._vault_copy(action, original))
+                report = secure_delete(original)
             facts = {"bytes_overwritten": report.bytes_overwritten, "filesystem": report.filesystem,
                      "assurance": report.assurance, "caveats": list(report.caveats)}  # fmt: skip
             action = self.actions.action(action.id)
@@ -176,24 +195,43 @@ class Executor:
         return self._finish(action, actor, method=method, extra=facts)
 
     # --- helpers ---------------------------------------------------------------------------------------
-    def _check_unchanged(self, action: ActionRow, path: Path) -> None:
-        try:
-            st = path.stat()
-        except FileNotFoundError:
-            raise StaleFile(f"{path} is gone since it was scanned") from None
+    def _check_unchanged(self, action: ActionRow, original: ShareFile) -> None:
+        """The opened file is still the scanned one (size, mtime, SHA-256 read through its descriptor), has no
+        other name, and its name still refers to it."""
+        original.refuse_hard_links()
+        st = original.stat()
         if (st.st_size, st.st_mtime_ns) != (action.file_size, action.file_mtime_ns):
-            raise StaleFile(f"{path} changed since it was scanned (size or modification time)")
-        if file_sha256(path) != action.file_sha256:
-            raise StaleFile(f"{path} changed since it was scanned (content hash)")
+            raise StaleFile(f"{original.path} changed since it was scanned (size or modification time)")
+        if original.sha256() != action.file_sha256:
+            raise StaleFile(f"{original.path} changed since it was scanned (content hash)")
+        original.require_same_name()
 
-    def _vault_copy(self, action: ActionRow, path: Path) -> str:
+    def _sha_now(self, action: ActionRow) -> str | None:
+        try:
+            with open_share_file(Path(action.root), action.rel_path) as current:
+                return current.sha256()
+        except FileNotFoundError:
+            return None
+
+    def _gone(self, action: ActionRow) -> bool:
+        """No file at the action's path (a link where it was is refused, not taken for gone)."""
+        try:
+            with open_share_file(Path(action.root), action.rel_path):
+                return False
+        except FileNotFoundError:
+            return True
+
+    def _vault_copy(self, action: ActionRow, original: ShareFile) -> str:
         if action.vault_id:
             return action.vault_id
         checkpoint("vault: before put")
         item = self.vault.put(
-            path, note={"action_id": action.id, "kind": action.kind}, expected_sha256=action.file_sha256,
+            original.path,
+            note={"action_id": action.id, "kind": action.kind},
+            expected_sha256=action.file_sha256,
+            source_fd=original.fd,
             shown_path=action.shown_path,
-        )  # fmt: skip
+        )
         self.actions.set_columns(action.id, vault_id=item.id)
         return item.id
 
@@ -210,10 +248,17 @@ class Executor:
 
         return mask
 
-    def _remove_temps(self, action: ActionRow, path: Path) -> None:
-        for stray in path.parent.glob(f"{TEMP_PREFIX}{action.id}-*"):
-            with contextlib.suppress(FileNotFoundError):
-                stray.unlink()
+    def _remove_temps(self, action: ActionRow, dir_fd: int | None = None) -> None:
+        """Remove masked copies a crash left beside the file, through the parent's dirfd (never by path)."""
+        if dir_fd is None:
+            *parents, _ = path_parts(action.rel_path)
+            with opened_dir(Path(action.root), parents) as opened:
+                self._remove_temps(action, opened)
+            return
+        for name in os.listdir(dir_fd):
+            if name.startswith(f"{TEMP_PREFIX}{action.id}-"):
+                with contextlib.suppress(FileNotFoundError):
+                    os.unlink(name, dir_fd=dir_fd)
 
     def _finish(self, action: ActionRow, actor: Actor, *, method: str, sha256_after: str | None = None,
                 extra: dict | None = None) -> Outcome:  # fmt: skip
@@ -240,11 +285,12 @@ class Executor:
         self.scanner.rescan_one(action.root, action.rel_path)
         return Outcome(action.id, action.kind, action.shown_path, "stale", f"{why}; rescanned, propose again")
 
-    def _fail(self, action: ActionRow, actor: Actor, path: Path, why: str) -> Outcome:
+    def _fail(self, action: ActionRow, actor: Actor, why: str) -> Outcome:
         from scanner.actions.service import action_fields
 
         why = self._scrubbed(action, why)
-        self._remove_temps(action, path)
+        with contextlib.suppress(OSError, UnsafeTarget):  # tidying only; a folder we cannot reach holds none of ours
+            self._remove_temps(action)
         self.audit.append("failed", actor, {**action_fields(action), "result": "failed", "error": why})
         self.actions.move(action.id, ("executing",), "failed", error=why)
         return Outcome(action.id, action.kind, action.shown_path, "failed", why)
@@ -252,17 +298,3 @@ class Executor:
 
 def _edit(f: FindingRef) -> Edit:
     return Edit(f.id, f.start, f.end, f.location)
-
-
-def _sha_or_none(path: Path) -> str | None:
-    try:
-        return file_sha256(path)
-    except FileNotFoundError:
-        return None
-
-
-def _copy_owner(original: Path, copy: Path) -> None:
-    """Keep the owner and group when we may (running as root); mode is copied by the rewriter."""
-    st = original.stat()
-    if hasattr(os, "chown") and os.geteuid() == 0:
-        os.chown(copy, st.st_uid, st.st_gid)

@@ -1,11 +1,12 @@
 """Secure deletion of one file, and an honest account of what it cannot promise.
 
-Overwrite the file's bytes once with random data, fsync, truncate to zero, fsync, rename to a random name,
-unlink, fsync the directory. On a plain rotating disk with an overwrite-in-place filesystem that defeats
-ordinary recovery (NIST SP 800-88 "Clear"). It does not reach "Purge" anywhere, and on SSDs, copy-on-write or
-journaling filesystems, snapshots, backups and network shares, old copies may survive: the report says which of
-these apply here, measured from /proc/mounts and /sys/block, so the destruction record never claims more.
-The stronger path is cryptographic erase of the vault copy (its key is destroyed), which Custos does on purge.
+Overwrite the file's bytes once with random data through the descriptor that was checked (see beneath), fsync,
+truncate to zero, fsync, rename to a random name and unlink within its parent's dirfd, fsync the directory. On
+a plain rotating disk with an overwrite-in-place filesystem that defeats ordinary recovery (NIST SP 800-88
+"Clear"). It does not reach "Purge" anywhere, and on SSDs, copy-on-write or journaling filesystems, snapshots,
+backups and network shares, old copies may survive: the report says which of these apply here, measured from
+/proc/mounts and /sys/block, so the destruction record never claims more. The stronger path is cryptographic
+erase of the vault copy (its key is destroyed), which Custos does on purge.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ import secrets
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from scanner.fsio import fsync_dir
+from scanner.actions.beneath import ShareFile, UnsafeTarget
 
 CHUNK = 1 << 20
 COPY_ON_WRITE = frozenset({"btrfs", "zfs", "bcachefs", "overlay", "aufs"})
@@ -40,26 +41,26 @@ class ShredReport:
         return "overwritten in place (NIST SP 800-88 Clear); backups and snapshots are outside this tool"
 
 
-def secure_delete(path: Path) -> ShredReport:
-    """Overwrite, truncate, rename and unlink ``path``. Raises OSError if any step fails (file then kept)."""
-    facts = environment_facts(path)
-    size = 0
-    fd = os.open(path, os.O_WRONLY | getattr(os, "O_NOFOLLOW", 0))
+def secure_delete(target: ShareFile) -> ShredReport:
+    """Overwrite, truncate, rename and unlink ``target`` (opened read-write beneath the root), all through its
+    descriptors. Raises OSError or UnsafeTarget if any step fails or the name was swapped (the file then kept)."""
+    target.refuse_hard_links()
+    target.require_same_name()
+    facts = environment_facts(target.path)
+    fd = target.fd
+    size = os.fstat(fd).st_size
+    written = 0
+    while written < size:
+        n = min(CHUNK, size - written)
+        written += os.pwrite(fd, secrets.token_bytes(n), written)
+    os.fsync(fd)
+    os.ftruncate(fd, 0)
+    os.fsync(fd)
     try:
-        size = os.fstat(fd).st_size
-        written = 0
-        while written < size:
-            n = min(CHUNK, size - written)
-            written += os.write(fd, secrets.token_bytes(n))
-        os.fsync(fd)
-        os.ftruncate(fd, 0)
-        os.fsync(fd)
-    finally:
-        os.close(fd)
-    hidden = path.with_name(f".custos-deleted-{secrets.token_hex(8)}")
-    os.rename(path, hidden)
-    os.unlink(hidden)
-    fsync_dir(path.parent)
+        target.rename_within(f".custos-deleted-{secrets.token_hex(8)}")
+        target.unlink()
+    except UnsafeTarget as exc:
+        raise UnsafeTarget(f"{exc}; its content was already overwritten (the vault keeps the original)") from exc
     return ShredReport(METHOD, size, facts.filesystem, facts.device, facts.caveats)
 
 

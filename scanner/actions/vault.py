@@ -31,7 +31,6 @@ import os
 import re
 import secrets
 import stat
-import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field, replace
@@ -42,8 +41,10 @@ from typing import Any, BinaryIO
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
 from scanner.actions import vault_format
+from scanner.actions.beneath import UnsafeTarget
+from scanner.actions.restore import write_beneath
 from scanner.actions.vault_format import BlobError, VaultError, VaultIntegrityError
-from scanner.fsio import place
+from scanner.store.lossless import storable, unstorable
 
 __all__ = ["Vault", "VaultError", "VaultIntegrityError", "VaultItem"]
 
@@ -72,6 +73,13 @@ class VaultItem:
         """What to show of the original path: masked (items from before paths were sealed show it as stored)."""
         return self.shown_path or self.original_path
 
+    def shown_destination(self, dest: Path | str) -> str:
+        """Where the item goes (or went) back to, with the part that repeats the original path masked."""
+        dest, original = str(dest), self.original_path.lstrip("/")
+        if original and dest.endswith(original):
+            return dest[: len(dest) - len(original)] + self.display_path.lstrip("/")
+        return dest
+
 
 class Vault:
     """Encrypted, verified copies of originals; put, read back, restore, crypto-shred."""
@@ -89,10 +97,17 @@ class Vault:
         self._path_key = vault_format.derive_key(master_key, "path")
 
     def put(
-        self, src: Path, note: dict[str, Any] | None = None, *, expected_sha256: str | None = None,
+        self,
+        src: Path,
+        note: dict[str, Any] | None = None,
+        *,
+        expected_sha256: str | None = None,
+        source_fd: int | None = None,
         shown_path: str | None = None,
-    ) -> VaultItem:  # fmt: skip
+    ) -> VaultItem:
         """Encrypt ``src`` into the vault, decrypt it back to check, and return the item; ``src`` is not touched.
+        With ``source_fd`` (a file the caller opened safely, e.g. beneath a share root) the content is read
+        through it and ``src`` is only recorded as the original path.
 
         Raises VaultError, storing nothing, if ``src`` is not a regular file, changed while being read, does not
         hash to ``expected_sha256`` (pass the hash recorded at scan time), or the copy does not read back.
@@ -103,10 +118,10 @@ class Vault:
         data_key = AESGCM.generate_key(bit_length=vault_format.KEY_SIZE * 8)
         blob_tmp = self._temp(f"{item_id}.blob")
         try:
-            with self._lock(fcntl.LOCK_SH), _open_source(src) as source:
+            with self._lock(fcntl.LOCK_SH), _open_source(src, source_fd) as source:
                 before = os.fstat(source.fileno())
                 sha256, size = self._encrypt(source, blob_tmp, item_id, data_key)
-                _check_unchanged(src, before, os.fstat(source.fileno()), size)
+                _check_unchanged(src, before, os.fstat(source.fileno()), size, by_name=source_fd is None)
                 if expected_sha256 is not None and sha256 != expected_sha256:
                     raise VaultError(f"{src} no longer has the content that was scanned (sha256 differs); rescan it")
                 self._check_reads_back(src, blob_tmp, item_id, data_key, sha256)
@@ -151,6 +166,7 @@ class Vault:
         version = record.pop("format", None)
         if version not in vault_format.READABLE_METADATA_VERSIONS:
             raise VaultError(f"vault item {item_id} has a metadata format this Custos does not read; upgrade Custos")
+        record = unstorable(record)
         if "original_path_sealed" in record:
             try:
                 sealed = record.pop("original_path_sealed")
@@ -183,27 +199,33 @@ class Vault:
 
     def restore(self, item_id: str, dest: Path, *, overwrite: bool = False) -> Path:
         """Write the original to ``dest`` with its mode and mtime, atomically and only once it verified.
-        An existing ``dest`` is replaced only with ``overwrite``; a ``dest`` with a '..' component is refused."""
+        An existing ``dest`` is replaced only with ``overwrite``; a ``dest`` with a '..' component is refused.
+        The folders above ``dest``'s folder are followed as given; that folder and the file itself are never links."""
         dest = Path(dest)
         if ".." in dest.parts:
             raise VaultError(f"refusing to restore to {dest}: it contains a '..' component")
-        return self._restore_to(self._live_item(item_id), dest, overwrite)
+        item = self._live_item(item_id)
+        try:
+            dest.parent.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise VaultError(f"vault item {item.id}: cannot restore to {dest}: {exc.strerror or exc}") from exc
+        return self._restore_to(item, dest.parent, [dest.name], overwrite, create_dirs=False)
 
     def restore_into(self, item_id: str, directory: Path, *, overwrite: bool = False) -> Path:
         """Restore under ``directory`` at the original path made relative (/srv/a.txt → directory/srv/a.txt),
-        refusing an original path with '..' and any destination that resolves outside ``directory``."""
+        refusing an original path with '..' and any symbolic link beneath ``directory`` on the way."""
         item = self._live_item(item_id)
         original = PurePath(item.original_path)
         relative = PurePath(*original.parts[1:]) if original.anchor else original
         if not relative.parts or ".." in relative.parts:
             raise VaultError(f"vault item {item_id}: refusing to restore {item.display_path!r} under a directory")
         Path(directory).mkdir(parents=True, exist_ok=True)
-        base = Path(directory).resolve()
-        dest = base.joinpath(relative)
-        _require_inside(base, _nearest_existing(dest.parent), item)  # before mkdir creates anything
-        dest.parent.mkdir(parents=True, exist_ok=True)
-        _require_inside(base, dest.parent, item)
-        return self._restore_to(item, dest, overwrite)
+        return self._restore_to(item, Path(directory).resolve(), list(relative.parts), overwrite, create_dirs=True)
+
+    def restore_beneath(self, item_id: str, root: Path, parts: list[str], *, overwrite: bool = False) -> Path:
+        """Restore to ``root``/``parts`` (the original place beneath its scan root), re-creating missing folders
+        and never following a symbolic link beneath ``root``."""
+        return self._restore_to(self._live_item(item_id), Path(root), parts, overwrite, create_dirs=True)
 
     def purge(self, item_id: str) -> None:
         """Crypto-shred the item: destroy its data key, keep a tombstone, remove the blob. Repeating is harmless."""
@@ -283,6 +305,7 @@ class Vault:
         record = {"format": vault_format.METADATA_VERSION, **asdict(item)}
         plain = record.pop("original_path")
         record["original_path_sealed"] = vault_format.seal_text(self._path_key, plain, bytes.fromhex(item.id))
+        record = storable(record)  # the shown path of a name that is not UTF-8, losslessly
         record["mac"] = vault_format.metadata_mac(self._metadata_key, record)
         vault_format.write_atomic(
             self._path(item.id, ".json"), json.dumps(record, ensure_ascii=False, indent=1).encode()
@@ -324,29 +347,18 @@ class Vault:
         except BlobError as exc:
             raise VaultIntegrityError(f"vault item {item_id}: {exc}; the stored copy is damaged") from exc
 
-    def _restore_to(self, item: VaultItem, dest: Path, overwrite: bool) -> Path:
-        if not overwrite and os.path.lexists(dest):
-            raise VaultError(f"{dest} exists; pass overwrite=True to replace it")
-        plaintext = self.open_plaintext(item.id)
-        tmp = dest.parent / f".custos-restore-{secrets.token_hex(4)}.tmp"
+    def _restore_to(self, item: VaultItem, root: Path, parts: list[str], overwrite: bool, create_dirs: bool) -> Path:
+        dest = root.joinpath(*parts)
+        shown = item.shown_destination(dest)
         try:
-            dest.parent.mkdir(parents=True, exist_ok=True)
-            with vault_format.create_private(tmp) as out:
-                for chunk in plaintext:
-                    out.write(chunk)
-                vault_format.flush_and_sync(out)  # the loop ended, so every chunk authenticated and the sha256 matched
-            os.chmod(tmp, item.mode)
-            os.utime(tmp, ns=(time.time_ns(), item.mtime_ns))
-            try:
-                place(tmp, dest, overwrite)
-            except FileExistsError:
-                raise VaultError(f"{dest} exists; pass overwrite=True to replace it") from None
-            tmp.unlink(missing_ok=True)  # the second name os.link left
-            vault_format.fsync_dir(dest.parent)
+            write_beneath(root, parts, self.open_plaintext(item.id), mode=item.mode, mtime_ns=item.mtime_ns,
+                          overwrite=overwrite, create_dirs=create_dirs)  # fmt: skip
+        except FileExistsError:
+            raise VaultError(f"{shown} exists; pass overwrite=True to replace it") from None
+        except UnsafeTarget as exc:
+            raise VaultError(f"vault item {item.id}: refusing to restore to {shown}: {exc}") from exc
         except OSError as exc:
-            raise VaultError(f"vault item {item.id}: cannot restore to {dest}: {exc.strerror or exc}") from exc
-        finally:
-            tmp.unlink(missing_ok=True)
+            raise VaultError(f"vault item {item.id}: cannot restore to {shown}: {exc.strerror or exc}") from exc
         return dest
 
     def _is_leftover(self, path: Path) -> bool:
@@ -388,39 +400,36 @@ def _checked_note(note: dict[str, Any] | None) -> dict[str, Any]:
         raise VaultError(f"the vault note must be JSON-serialisable ({exc})") from exc
 
 
-def _open_source(src: Path) -> BinaryIO:
-    try:  # O_NONBLOCK: opening a FIFO must not hang; O_NOFOLLOW: a symlink's target is what would be changed
-        fd = os.open(src, os.O_RDONLY | os.O_NONBLOCK | os.O_NOFOLLOW | os.O_CLOEXEC)
-    except OSError as exc:
-        if exc.errno == errno.ELOOP:
-            raise VaultError(f"{src} is a symbolic link; vault the file it points to") from None
-        raise
+def _open_source(src: Path, source_fd: int | None) -> BinaryIO:
+    if source_fd is not None:
+        fd = os.dup(source_fd)
+        os.lseek(fd, 0, os.SEEK_SET)
+    else:
+        try:  # O_NONBLOCK: opening a FIFO must not hang; O_NOFOLLOW: a symlink's target is what would be changed
+            fd = os.open(src, os.O_RDONLY | os.O_NONBLOCK | os.O_NOFOLLOW | os.O_CLOEXEC)
+        except OSError as exc:
+            if exc.errno == errno.ELOOP:
+                raise VaultError(f"{src} is a symbolic link; vault the file it points to") from None
+            raise
     if not stat.S_ISREG(os.fstat(fd).st_mode):
         os.close(fd)
         raise VaultError(f"{src} is not a regular file; only regular files can be vaulted")
     return os.fdopen(fd, "rb")
 
 
-def _check_unchanged(src: Path, before: os.stat_result, after: os.stat_result, size_read: int) -> None:
+def _check_unchanged(src: Path, before: os.stat_result, after: os.stat_result, size_read: int, by_name: bool) -> None:
+    """Not written to while read; and, when opened by name here, that name still refers to it (a caller that
+    passed a descriptor checks its own name, beneath its root)."""
     changed = size_read != before.st_size or any(getattr(before, f) != getattr(after, f) for f in SOURCE_IDENTITY)
-    try:
-        now = os.stat(src, follow_symlinks=False)
-        replaced = (now.st_dev, now.st_ino) != (before.st_dev, before.st_ino)
-    except FileNotFoundError:
-        replaced = True
+    replaced = False
+    if by_name:
+        try:
+            now = os.stat(src, follow_symlinks=False)
+            replaced = (now.st_dev, now.st_ino) != (before.st_dev, before.st_ino)
+        except FileNotFoundError:
+            replaced = True
     if changed or replaced:
         raise VaultError(f"{src} changed while it was copied into the vault; nothing was stored, retry once it is idle")
-
-
-def _require_inside(base: Path, path: Path, item: VaultItem) -> None:
-    if not path.resolve().is_relative_to(base):
-        raise VaultError(f"vault item {item.id}: refusing to restore {item.display_path!r}: it would leave {base}")
-
-
-def _nearest_existing(path: Path) -> Path:
-    while not os.path.lexists(path) and path != path.parent:
-        path = path.parent
-    return path
 
 
 def _now() -> str:

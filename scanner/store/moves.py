@@ -9,6 +9,7 @@ member's name findings index "archive:member", so they shift with the archive's 
 
 from __future__ import annotations
 
+from scanner.store.lossless import stored_length
 from scanner.store.store import Store
 
 
@@ -50,21 +51,20 @@ class FileMoves:
         with self.store.transaction():
             moving = self._db.execute(
                 "SELECT rel_path FROM files WHERE root = ? AND substr(rel_path, 1, ?) = ? AND member = ''",
-                (root, len(old_prefix), old_prefix),
+                (root, stored_length(old_prefix), old_prefix),
             ).fetchall()
             for (rel,) in moving:
                 self._retire(root, new_prefix + rel[len(old_prefix) :])  # e.g. files deleted there before
             cur = self._db.execute(
                 "UPDATE files SET rel_path = ? || substr(rel_path, ?) WHERE root = ? AND substr(rel_path, 1, ?) = ?",
-                (new_prefix, len(old_prefix) + 1, root, len(old_prefix), old_prefix),
+                (new_prefix, stored_length(old_prefix) + 1, root, stored_length(old_prefix), old_prefix),
             )
-            self._forget_names(
-                root, "substr(rel_path, 1, ?) = ?", (len(new_prefix), new_prefix), len(new_prefix) - len(old_prefix)
-            )
+            shift = len(new_prefix) - len(old_prefix)  # in characters of the path as found (not as stored)
+            self._forget_names(root, "substr(rel_path, 1, ?) = ?", (stored_length(new_prefix), new_prefix), shift)
             self._db.execute(
                 "UPDATE suppressions SET rel_path = ? || substr(rel_path, ?)"
                 " WHERE root = ? AND substr(rel_path, 1, ?) = ?",
-                (new_prefix, len(old_prefix) + 1, root, len(old_prefix), old_prefix),
+                (new_prefix, stored_length(old_prefix) + 1, root, stored_length(old_prefix), old_prefix),
             )
         return cur.rowcount
 
@@ -92,7 +92,7 @@ class FileMoves:
         rows = self._db.execute(
             "SELECT rel_path FROM files WHERE root = ? AND substr(rel_path, 1, ?) = ? AND member = ''"
             " AND status NOT IN ('gone', 'quarantined', 'deleted')",
-            (root, len(prefix), prefix),
+            (root, stored_length(prefix), prefix),
         )
         return [r[0] for r in rows]
 

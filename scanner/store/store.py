@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
+from scanner.store import lossless
 from scanner.store.migrations import add_member_column, needs_member_column
 from scanner.store.schema import DDL, SCHEMA_VERSION
 
@@ -107,6 +108,7 @@ class Store:
         if os.name == "posix":
             os.chmod(path, 0o600)
         self._db.row_factory = sqlite3.Row
+        lossless.register(self._db)  # names that are not UTF-8 are stored and read back byte for byte
         self._db.execute("PRAGMA journal_mode=WAL")
         self._db.execute("PRAGMA synchronous=NORMAL")
         self._db.execute("PRAGMA foreign_keys=ON")

@@ -21,6 +21,7 @@ from textual.worker import Worker, WorkerState, get_current_worker
 from scanner.actions.audit import Actor
 from scanner.actions.service import ActionError
 from scanner.actions.workspace import open_workspace
+from scanner.display import safe, safe_text
 from scanner.store.actions import ActionRow, ActionStateError, ActionStore
 from scanner.store.store import Store
 
@@ -43,9 +44,9 @@ def plural(count: int, noun: str) -> str:
 
 
 def shown_paths(actions: list[ActionRow]) -> dict[int, str]:
-    """Paths relative to the scanned root; full paths only when the actions span several roots."""
+    """Paths relative to the scanned root; full paths only when the actions span several roots; escaped."""
     several = len({a.root for a in actions}) > 1
-    return {a.id: a.shown_path if several else a.shown_path[len(a.root) + 1 :] for a in actions}
+    return {a.id: safe(a.shown_path if several else a.shown_path[len(a.root) + 1 :]) for a in actions}
 
 
 def load_plan(actions: ActionStore, action_ids: list[int] | None) -> tuple[list[ActionRow], list[str]]:
@@ -127,11 +128,11 @@ class ConfirmApplyScreen(Screen):
         table = self.query_one("#apply-plan", DataTable)
         for a in event.approved:
             kind, path = a.kind.replace("_", " "), Text(self._paths[a.id])
-            table.add_row(a.id, kind, path, len(a.finding_ids), Text(method_of(a)))
+            table.add_row(a.id, Text(kind), path, len(a.finding_ids), safe_text(method_of(a)))
         files = len({(a.root, a.rel_path) for a in event.approved})
         intro = f"{plural(len(self._todo), 'approved action')} will change {plural(files, 'file')}, exactly as listed:"
         self.query_one("#apply-intro", Static).update(intro if self._todo else "No approved actions to apply.")
-        self.query_one("#apply-skipped", Static).update("\n".join(event.skipped))
+        self.query_one("#apply-skipped", Static).update(safe_text("\n".join(event.skipped)))
         deletes = sum(a.kind == "delete" for a in event.approved)
         go = self.query_one("#apply-go", Button)
         if deletes:
@@ -186,7 +187,7 @@ class ConfirmApplyScreen(Screen):
     def on_confirm_apply_screen_action_applied(self, event: ActionApplied) -> None:
         path = self._paths.get(event.action_id, "(resumed)")
         results = self.query_one("#apply-results", DataTable)
-        results.add_row(event.action_id, Text(path), event.state, Text(event.message))
+        results.add_row(event.action_id, Text(path), Text(event.state), safe_text(event.message))
         self._counts[event.state] = self._counts.get(event.state, 0) + 1
         self.query_one("#apply-bar", ProgressBar).update(progress=event.position)
         self.query_one("#apply-status", Static).update(f"{event.position} of {len(self._todo)} done")
@@ -199,9 +200,10 @@ class ConfirmApplyScreen(Screen):
         if event.state != WorkerState.ERROR:
             return
         if event.worker.group == "apply":
-            self._finish(f"Stopped by an error: {event.worker.error}. Run apply again to finish an interrupted action.")
+            self._finish(f"Stopped by an error: {safe(event.worker.error)}. Run apply again to finish an interrupted "
+                         "action.")  # fmt: skip
         else:
-            self.notify(str(event.worker.error), title="Apply", severity="error", markup=False)
+            self.notify(safe(event.worker.error), title="Apply", severity="error", markup=False)
 
     def _finish(self, summary: str) -> None:
         self.running = False

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -22,6 +21,7 @@ from textual.worker import Worker, WorkerState
 from scanner.actions.audit import Actor
 from scanner.actions.service import ActionError
 from scanner.actions.workspace import open_workspace
+from scanner.display import safe, safe_text
 from scanner.store.actions import ActionRow, ActionStateError, ActionStore
 from scanner.store.store import Store
 from tui.screens.apply import ConfirmApplyScreen
@@ -134,7 +134,7 @@ class ApprovalsScreen(Screen):
         for row in event.rows:
             shown = row.shown_path[len(row.root) + 1 :]  # relative, with the personal data in the name masked
             cells = (SELECTED if row.id in self.selected else "", row.id, row.state, row.kind, len(row.finding_ids),
-                     Text(row.proposed_by), Text(row.approved_by or ""), Text(shown))  # fmt: skip
+                     safe_text(row.proposed_by), safe_text(row.approved_by), safe_text(shown))  # fmt: skip
             table.add_row(*cells, key=str(row.id))
         if current is not None and str(current) in table.rows:
             table.move_cursor(row=table.get_row_index(str(current)))
@@ -191,15 +191,15 @@ class ApprovalsScreen(Screen):
     def on_approvals_screen_action_decided(self, event: ActionDecided) -> None:
         past = {"approve": "approved", "cancel": "cancelled"}[event.verb]
         if event.error:
-            self.notify(event.error, title=f"Not {past}", severity="error", markup=False)
+            self.notify(safe(event.error), title=f"Not {past}", severity="error", markup=False)
             return
         who = self.app.actor.identity
-        self.notify(f"action {event.action_id} {past} by {who}", markup=False)
+        self.notify(f"action {event.action_id} {past} by {safe(who)}", markup=False)
         self.action_reload()
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
         if event.state == WorkerState.ERROR:
-            self.notify(str(event.worker.error), title="Approvals", severity="error", markup=False)
+            self.notify(safe(event.worker.error), title="Approvals", severity="error", markup=False)
 
     def _current_or_warn(self) -> int | None:
         action_id = self.current_action()

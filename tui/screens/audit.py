@@ -20,6 +20,7 @@ from textual.worker import Worker, WorkerState, get_current_worker
 
 from scanner.actions.audit import AuditLog, VerifyResult
 from scanner.actions.audit_keys import AuditError
+from scanner.display import safe, safe_record, safe_text
 
 SHOW_AT_MOST = 2_000
 COLUMNS = ("seq", "time (UTC)", "event", "actor", "action", "target", "result / method")
@@ -50,7 +51,9 @@ def latest_matching(
 
 
 def row(record: dict[str, Any]) -> tuple[Text, ...]:
-    """One table row; every cell plain Text (a target path may hold '[', which DataTable would read as markup)."""
+    """One table row; every cell plain Text (a target path may hold '[', which DataTable would read as markup),
+    every string decoded from its stored form and escaped (`safe_record`)."""
+    record = safe_record(record)
     actor = record.get("actor") or {}
     when = str(record.get("time", ""))[:19].replace("T", " ")
     outcome = " · ".join(str(record[k]) for k in ("result", "method") if record.get(k))
@@ -64,8 +67,8 @@ def verify_text(result: VerifyResult) -> str:
     if result.ok:
         return f"verified: {result.records:,} records, chain and signatures intact"
     if result.first_bad is None:
-        return f"CANNOT VERIFY: {result.reason}"
-    return f"BROKEN at record {result.first_bad}: {result.reason}"
+        return f"CANNOT VERIFY: {safe(result.reason)}"
+    return f"BROKEN at record {result.first_bad}: {safe(result.reason)}"
 
 
 class AuditScreen(Screen):
@@ -149,7 +152,8 @@ class AuditScreen(Screen):
     @on(Worker.StateChanged)
     def _worker_failed(self, event: Worker.StateChanged) -> None:
         if event.worker.group.startswith("audit") and event.state == WorkerState.ERROR:
-            self.notify(f"could not read the audit log: {event.worker.error}", severity="error", timeout=10)
+            self.notify(f"could not read the audit log: {safe(event.worker.error)}", severity="error", timeout=10,
+                        markup=False)  # fmt: skip
 
     def on_audit_screen_audit_verified(self, message: AuditVerified) -> None:
         banner = self.query_one("#audit-verify", Static)
@@ -162,7 +166,7 @@ class AuditScreen(Screen):
         shown, matched = len(message.records), message.matched
         what = ("record" if matched == 1 else "records") + (f" matching {message.text!r}" if message.text else "")
         count = f"latest {shown:,} of {matched:,} {what}" if matched > shown else f"{matched:,} {what}"
-        self.query_one("#audit-count", Static).update(Text(count))
+        self.query_one("#audit-count", Static).update(safe_text(count))
         table = self.query_one("#audit-log", DataTable)
         table.clear()
         table.add_rows(row(record) for record in message.records)

@@ -19,6 +19,7 @@ from textual.timer import Timer
 from textual.widgets import DataTable, Footer, Header, ProgressBar, Static
 from textual.worker import Worker, WorkerState
 
+from scanner.display import safe, safe_text
 from scanner.store.daemon_status import DaemonStatus, DaemonStatusStore, is_alive
 from scanner.store.review import Dashboard, ReviewQueries
 from scanner.store.store import Store
@@ -62,7 +63,7 @@ def daemon_text(view: DaemonView) -> str:
         f"last heartbeat {beat}",
         f"queue: {d.queued} queued ({d.ready} ready), {d.running} running, {d.failed} failed",
         f"{s.files_scanned:,} files scanned · {rate} files/s",
-        f"errors: {s.errors}" + (f"; last: {s.last_error}" if s.last_error else ""),
+        f"errors: {s.errors}" + (f"; last: {safe(s.last_error)}" if s.last_error else ""),
     ])  # fmt: skip
 
 
@@ -73,10 +74,11 @@ def short_error(path: str, error: str) -> str:
 
 
 def cell(value: object) -> Text:
-    """A table cell as plain text: paths and errors may hold '[', which DataTable would parse as markup."""
+    """A table cell as plain, escaped text: paths and errors may hold '[', which DataTable would parse as markup,
+    and control characters (`safe`)."""
     if isinstance(value, int):
         return Text(f"{value:,}", justify="right")
-    return Text(str(value))
+    return safe_text(value)
 
 
 class DashboardScreen(Screen):
@@ -150,7 +152,8 @@ class DashboardScreen(Screen):
     @on(Worker.StateChanged)
     def _worker_failed(self, event: Worker.StateChanged) -> None:
         if event.worker.group == "dashboard" and event.state == WorkerState.ERROR:
-            self.notify(f"could not read the database: {event.worker.error}", severity="error", timeout=10)
+            self.notify(f"could not read the database: {safe(event.worker.error)}", severity="error", timeout=10,
+                        markup=False)  # fmt: skip
 
     def on_dashboard_screen_dashboard_loaded(self, message: DashboardLoaded) -> None:
         d = message.dashboard
@@ -158,8 +161,8 @@ class DashboardScreen(Screen):
         levels = sorted(d.by_sensitivity, key=lambda item: SENSITIVITY_ORDER.get(item[0], 9))
         problems = f"{len(d.problems):,}{'+' if len(d.problems) >= PROBLEM_LIMIT else ''}"
         lines = [f"{active:,} active findings", f"in {d.files_with_findings:,} of {d.files_total:,} files"
-                 f" ({problems} not inspected)", *(f"{level:<10} {n:>9,}" for level, n in levels)]  # fmt: skip
-        self.query_one("#totals", Static).update("\n".join(lines))
+                 f" ({problems} not inspected)", *(f"{safe(level):<10} {n:>9,}" for level, n in levels)]  # fmt: skip
+        self.query_one("#totals", Static).update(Text("\n".join(lines)))
         to_decide = d.files_with_findings + d.files_executed  # executed files no longer hold active findings
         self.query_one("#handover", Static).update(f"{to_decide:,} files with findings to decide on")
         for step, done in (("decided", d.files_decided), ("executed", d.files_executed)):

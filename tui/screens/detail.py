@@ -19,6 +19,7 @@ from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Static
 from textual.worker import Worker, WorkerState
 
+from scanner.display import safe, safe_text
 from scanner.extract.plaintext import PLAIN_TEXT_SUFFIXES
 from scanner.extract.registry import format_label
 from scanner.review.context import masked_context
@@ -130,10 +131,11 @@ class DetailScreen(ProposeKeys, Screen):
         )
         table = self.query_one("#detail-siblings", DataTable)
         name, total = Path(detail.item.path).name, detail.sibling_total
-        table.border_title = f"Findings in {name} ({total:,}, {detail.item.state})"
+        table.border_title = safe_text(f"Findings in {name} ({total:,}, {detail.item.state})")
         table.clear()
         for f in detail.siblings:
-            table.add_row(f.entity_type, f.sensitivity, f.preview, f.location, f"{f.score:.2f}", f.rule, key=str(f.id))
+            cells = (f.entity_type, f.sensitivity, f.preview, f.location, f"{f.score:.2f}", f.rule)
+            table.add_row(*(safe_text(c) for c in cells), key=str(f.id))
         rows = [f.id for f in detail.siblings]
         if detail.item.id in rows:
             table.move_cursor(row=rows.index(detail.item.id), animate=False)
@@ -146,7 +148,7 @@ class DetailScreen(ProposeKeys, Screen):
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
         if event.state == WorkerState.ERROR:
-            self.notify(f"Could not load the finding: {event.worker.error}", severity="error")
+            self.notify(f"Could not load the finding: {safe(event.worker.error)}", severity="error", markup=False)
 
     def action_back(self) -> None:
         self.dismiss()

@@ -14,6 +14,7 @@ from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Input, Static
 from textual.worker import Worker, WorkerState, get_current_worker
 
+from scanner.display import safe, safe_text
 from scanner.store.review import FileItem, FindingFilter, FindingItem
 from tui.screens.detail import DetailScreen
 from tui.widgets.filter_bar import FilterBar
@@ -155,7 +156,8 @@ class FindingsScreen(ProposeKeys, Screen):
         if event.state == WorkerState.ERROR:
             self._loading = False
             self._show_status()
-            self.notify(f"Could not read the findings database: {event.worker.error}", severity="error")
+            self.notify(f"Could not read the findings database: {safe(event.worker.error)}", severity="error",
+                        markup=False)  # fmt: skip
 
     # --- intent from the widgets ---------------------------------------------------------------------
     def on_filter_bar_changed(self, message: FilterBar.Changed) -> None:
@@ -247,4 +249,4 @@ class FindingsScreen(ProposeKeys, Screen):
             parts.append(f"file: {self.file_filter[1]}  (esc: all files)")
         if self._loading:
             parts.append("loading…")
-        self.query_one("#findings-status", Static).update(" · ".join(parts))
+        self.query_one("#findings-status", Static).update(safe_text(" · ".join(parts)))

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
-from rich.markup import escape
+from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -25,6 +25,7 @@ from textual.worker import Worker, WorkerState
 from scanner.actions.audit import Actor
 from scanner.actions.service import ActionError, Proposal
 from scanner.actions.workspace import Workspace, open_workspace
+from scanner.display import safe
 from scanner.name_mask import mask_path
 from scanner.store.actions import ActionStateError
 
@@ -80,19 +81,19 @@ def parse_retain_until(text: str, today: date) -> date:
     return until
 
 
-def describe(kind: str, targets: list[Target], needs_second_person: bool) -> str:
-    """The plan in a few lines of markup: kind, scope, files, and whether a second person must approve."""
+def describe(kind: str, targets: list[Target], needs_second_person: bool) -> Text:
+    """The plan in a few lines: kind, scope, files (escaped), and whether a second person must approve."""
     if not targets:
-        return "Nothing to propose: no such findings."
+        return Text("Nothing to propose: no such findings.")
     findings = sum(t.findings for t in targets)
     files = f"{len(targets)} file{'s' * (len(targets) != 1)}"
     scope = f"{findings} finding{'s' * (findings != 1)} in {files}"
     if kind in WHOLE_FILE_KINDS:
         scope = f"{files} as a whole ({findings} findings)"
-    lines = [f"[b]{kind.replace('_', ' ')}[/b]: {scope}"]
+    lines = [f": {scope}"]
     for target in targets[:SHOWN_FILES]:
         extra = "" if target.kind == kind else f" → {target.kind.replace('_', ' ')}"
-        lines.append(f"  {escape(target.rel_path)} ({target.findings}){extra}")
+        lines.append(f"  {safe(target.rel_path)} ({target.findings}){extra}")
     if len(targets) > SHOWN_FILES:
         lines.append(f"  … and {len(targets) - SHOWN_FILES} more files")
     lines.append(
@@ -100,7 +101,7 @@ def describe(kind: str, targets: list[Target], needs_second_person: bool) -> str
         if needs_second_person
         else "No second person needed: you may approve it yourself."
     )
-    return "\n".join(lines)
+    return Text.assemble((kind.replace("_", " "), "bold"), "\n".join(lines))
 
 
 class ProposeScreen(ModalScreen[list[int] | None]):
@@ -186,7 +187,7 @@ class ProposeScreen(ModalScreen[list[int] | None]):
                     created.append(ws.service.propose(target.proposal(reason, until), actor))
                     done.append(target)
                 except (ActionError, ActionStateError) as exc:
-                    errors.append(f"{target.rel_path}: {exc}")
+                    errors.append(safe(f"{target.rel_path}: {exc}"))
         self.post_message(self.ProposalsMade(created, done, errors))
 
     def on_propose_screen_proposals_made(self, event: ProposalsMade) -> None:
@@ -201,7 +202,7 @@ class ProposeScreen(ModalScreen[list[int] | None]):
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
         if event.state == WorkerState.ERROR:
-            self._show_errors([f"unexpected error: {event.worker.error}"])
+            self._show_errors([f"unexpected error: {safe(event.worker.error)}"])
 
     def _show_errors(self, errors: list[str]) -> None:
         self.query_one("#propose-errors", Static).update("\n".join(errors))

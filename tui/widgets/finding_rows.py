@@ -1,7 +1,7 @@
 """How findings and files read as table rows: columns, cell formatting, the selection mark.
 
 Pure functions of `FindingItem` / `FileItem`; previews are masked by the scanner, and nothing here ever
-sees a plain value.
+sees a plain value. Every cell is a `Text` escaped by `scanner.display.safe`: never markup, never a control.
 """
 
 from __future__ import annotations
@@ -9,6 +9,7 @@ from __future__ import annotations
 from rich.cells import cell_len
 from rich.text import Text
 
+from scanner.display import safe, safe_text
 from scanner.store.review import FileItem, FindingItem
 from tui.widgets.paged_table import MARK_COLUMN, Column
 
@@ -37,30 +38,32 @@ FILE_COLUMNS: list[Column] = [
 
 
 def _sensitivity(value: str) -> Text:
-    return Text(value, style=SENSITIVITY_STYLE.get(value, ""))
+    return safe_text(value, style=SENSITIVITY_STYLE.get(value, ""))
 
 
-def _path(path: str, width: int) -> str:
-    """Keep the end of a long path (the file name), which tells files apart; widths are terminal cells."""
-    if cell_len(path) <= width:
-        return path
-    tail = path
+def _path(path: str, width: int) -> Text:
+    """Keep the end of a long path (the file name), which tells files apart; widths are terminal cells.
+    Escaped first (`safe`), so what is cut is what is shown."""
+    shown = safe(path)
+    if cell_len(shown) <= width:
+        return Text(shown)
+    tail = shown
     while cell_len(tail) > width - 1:
         tail = tail[1:]
-    return "…" + tail
+    return Text("…" + tail)
 
 
 def finding_cells(item: FindingItem, mark: str) -> list[object]:
     return [
         Text(mark, style="bold"),
         _path(item.path, 24),
-        item.entity_type,
+        safe_text(item.entity_type),
         _sensitivity(item.sensitivity),
-        item.preview,
-        item.location,
+        safe_text(item.preview),
+        safe_text(item.location),
         Text(f"{item.score:.2f}", justify="right"),
-        item.action or "",
-        item.rule,
+        safe_text(item.action),
+        safe_text(item.rule),
     ]
 
 
@@ -70,7 +73,7 @@ def file_cells(item: FileItem, mark: str) -> list[object]:
         _path(item.path, 34),
         Text(f"{item.findings:,}", justify="right"),
         Text(f"{item.sensitive:,}", justify="right", style="bold red" if item.sensitive else ""),
-        item.types.replace(",", ", "),
-        item.status,
-        item.action or "",
+        safe_text(item.types.replace(",", ", ")),
+        safe_text(item.status),
+        safe_text(item.action),
     ]

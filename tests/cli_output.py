@@ -1,0 +1,68 @@
+"""Helpers for tests that run the real `custos` CLI in a subprocess and inspect exactly what it wrote."""
+
+from __future__ import annotations
+
+import os
+import pty
+import select
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+# What a terminal must never receive from a file: C0/C1 controls, DEL, bidi controls, zero-width characters.
+FORBIDDEN = {chr(c) for c in [*range(0x20), 0x7F, *range(0x80, 0xA0)]} | set(
+    "\u200b\u200c\u200d\u200e\u200f\u2060\ufeff\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069\u2028\u2029"
+)
+
+
+def cli_env(**extra: str) -> dict[str, str]:
+    env = {**os.environ, "PYTHONPATH": str(REPO), "COLUMNS": "250", **extra}
+    env.pop("CUSTOS_REVIEWER", None)
+    return env
+
+
+def custos(*args: str | bytes | Path, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[bytes]:
+    """Run ``python -m scanner.cli`` with this tree's code; stdout and stderr captured as bytes."""
+    argv = [sys.executable, "-m", "scanner.cli", *(os.fspath(a) for a in args)]
+    return subprocess.run(argv, capture_output=True, env=env or cli_env(), timeout=300)
+
+
+def clean_text(data: bytes) -> str:
+    """``data`` as text, asserting it is valid UTF-8 holding no control, bidi or zero-width character but "\\n"."""
+    text = data.decode("utf-8")  # strict: a raw non-UTF-8 byte from a file name fails here
+    leaked = sorted({repr(c) for c in text if c in FORBIDDEN and c != "\n"})
+    assert not leaked, f"raw characters reached the terminal: {leaked}\n{text[-2000:]}"
+    return text
+
+
+def custos_on_a_terminal(*args: str | Path, answer: bytes, timeout: float = 120) -> str:
+    """Run the CLI with a pseudo-terminal as stdin/stdout/stderr (so it asks for confirmation), type ``answer``
+    once it has asked, and return everything it wrote (the terminal's CRLF line ends turned back into LF)."""
+    master, slave = pty.openpty()
+    argv = [sys.executable, "-m", "scanner.cli", *(os.fspath(a) for a in args)]
+    proc = subprocess.Popen(argv, stdin=slave, stdout=slave, stderr=slave, env=cli_env(), close_fds=True)
+    os.close(slave)
+    out, answered, deadline = b"", False, time.monotonic() + timeout
+    try:
+        while time.monotonic() < deadline:
+            ready, _, _ = select.select([master], [], [], 0.5)
+            if ready:
+                try:
+                    chunk = os.read(master, 65536)
+                except OSError:  # EIO: the child closed its side
+                    break
+                if not chunk:
+                    break
+                out += chunk
+            if not answered and b"to go on: " in out:
+                os.write(master, answer)
+                answered = True
+            if proc.poll() is not None and not ready:
+                break
+    finally:
+        os.close(master)
+        proc.wait(timeout=30)
+    # The terminal echoes the typed answer and ends lines with CRLF; neither comes from a file name.
+    return out.replace(answer.rstrip(b"\n") + b"\r\n", b"").replace(b"\r\n", b"\n").decode("utf-8")
