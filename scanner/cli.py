@@ -16,7 +16,7 @@ from scanner import __version__
 from scanner.detect.rulepack import RulePackError, active_rules, load_default_packs, merged_policy
 from scanner.discover import DEFAULT_EXCLUDES
 from scanner.display import safe
-from scanner.export import WRITERS
+from scanner.export import WRITERS, shown_findings
 from scanner.fingerprint import KeyFileError, load_or_create_key
 from scanner.fsio import open_private_output
 from scanner.identity import IdentityError
@@ -188,7 +188,7 @@ def _cmd_scan(args: argparse.Namespace) -> int:
             print_summary(store, root, stats, db)
         else:
             with _open_output(args.output) as out:
-                WRITERS[args.format](store.findings(root=root), out)
+                WRITERS[args.format](shown_findings(store, root=root), out)
     return 0
 
 
@@ -215,7 +215,7 @@ def _cmd_export(args: argparse.Namespace) -> int:
         raise UsageError(f"{db}: no findings database yet; run 'custos scan' first")
     with Store(db) as store, _open_output(args.output) as out:
         root = str(args.root.resolve()) if args.root else None
-        count = WRITERS[args.format](store.findings(root=root), out)
+        count = WRITERS[args.format](shown_findings(store, root=root), out)
     print(f"custos: exported {count} findings", file=sys.stderr)
     return 0
 

@@ -138,7 +138,7 @@ def _cmd_propose(args: argparse.Namespace) -> int:
         action = ws.actions.action(action_id)
     second = " (needs a second person to approve)" if action.needs_second_person else ""
     count = len(action.finding_ids)
-    print(f"proposed action {action_id}: {action.kind} {safe(action.rel_path)}, {count} findings{second}")
+    print(f"proposed action {action_id}: {action.kind} {safe(action.shown_path)}, {count} findings{second}")
     return 0
 
 
@@ -157,7 +157,7 @@ def _propose_vault_actions(args: argparse.Namespace) -> int:
                                 restore_overwrite=args.overwrite)  # fmt: skip
             action = ws.actions.action(ws.service.propose(proposal, actor))
             second = " (needs a second person to approve)" if action.needs_second_person else ""
-            shown = f"vault item {safe(vault_id)} ({safe(action.rel_path)})"
+            shown = f"vault item {safe(vault_id)} ({safe(action.shown_path)})"
             print(f"proposed action {action.id}: {action.kind} {shown}{second}")
     if not ids:
         print("nothing to propose: no vault item is past its retention")
@@ -187,7 +187,7 @@ def _cmd_apply(args: argparse.Namespace) -> int:
             print("nothing to apply: no approved actions")
             return 0
         for a in pending:
-            print(f"  {a.id:>5}  {a.kind:<14} {safe(a.path)}  ({len(a.finding_ids)} findings)")
+            print(f"  {a.id:>5}  {a.kind:<14} {safe(a.shown_path)}  ({len(a.finding_ids)} findings)")
         if not args.yes and not _confirmed(f"apply these {len(pending)} actions ({_kinds(pending)})? "
                                            "type 'apply' to go on: ", "apply"):  # fmt: skip
             print("nothing changed")
@@ -205,15 +205,17 @@ def _cmd_actions_list(args: argparse.Namespace) -> int:
     for a in rows:
         print(
             f"{a.id:>5}  {a.state:<10} {a.kind:<14} {len(a.finding_ids):>8}  {safe(a.proposed_by):<14} "
-            f"{safe(a.approved_by or '-'):<14} {safe(a.path)}"
+            f"{safe(a.approved_by or '-'):<14} {safe(a.shown_path)}"
         )
     return 0
 
 
 def _cmd_findings(args: argparse.Namespace) -> int:
+    from scanner.export import shown_findings
+
     with _workspace(args) as ws:
         print(f"{'id':>7}  {'type':<16} {'sensitivity':<12} {'preview':<24} {'location':<16} path")
-        for f in ws.store.findings(state=args.state):
+        for f in shown_findings(ws.store, state=args.state):
             if (args.path and args.path not in f.path) or (args.entity_type and f.entity_type != args.entity_type):
                 continue
             print(f"{f.id:>7}  {f.entity_type:<16} {f.sensitivity:<12} {safe(f.preview):<24} {safe(f.location):<16} "
@@ -254,7 +256,7 @@ def _cmd_vault_list(args: argparse.Namespace) -> int:
     print(f"{'id':<32}  {'stored at':<27} {'size':>12}  {'state':<7} original path")
     for item in items:
         state = "purged" if item.purged else "kept"
-        print(f"{item.id:<32}  {item.stored_at:<27} {item.size:>12,}  {state:<7} {safe(item.original_path)}")
+        print(f"{item.id:<32}  {item.stored_at:<27} {item.size:>12,}  {state:<7} {safe(item.display_path)}")
     return 0
 
 

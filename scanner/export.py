@@ -1,17 +1,37 @@
-"""Findings export: JSON Lines exactly as in taxonomy.md (other tools read it), and CSV with the same columns."""
+"""Findings export: JSON Lines exactly as in taxonomy.md (other tools read it), and CSV with the same columns.
+
+Paths are exported as people see them: the personal data found in a path is masked (`scanner.name_mask`), so an
+export never holds "张三_13812345678.txt" in the clear; `member` (an extra) tells a real file named "a.zip:b.csv"
+from the member b.csv of a.zip, whose `path` is the same.
+"""
 
 from __future__ import annotations
 
 import csv
 import json
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from dataclasses import replace
 from typing import TextIO
 
 from scanner.display import safe
-from scanner.store.store import FindingRow
+from scanner.name_mask import mask_path
+from scanner.store.store import FindingRow, Store
 
 COLUMNS = ("path", "entity_type", "start", "end", "location", "score", "preview", "sensitivity", "rule")
-EXTRA_COLUMNS = ("pack", "flags", "fingerprint", "root")
+EXTRA_COLUMNS = ("pack", "flags", "fingerprint", "root", "member")
+
+
+def shown_findings(store: Store, *, root: str | None = None, state: str = "active") -> Iterator[FindingRow]:
+    """Stored findings with each path (and member path) masked where the scan found personal data in it."""
+    spans = store.name_spans()
+    for row in store.findings(root=root, state=state):
+        found = spans.get(row.file_id, ())
+        path = mask_path(row.path, found)
+        if not row.member:
+            yield replace(row, path=path)
+            continue
+        archive = mask_path(row.path[: len(row.path) - len(row.member) - 1], found)  # its spans lie before ':'
+        yield replace(row, path=path, member=path[len(archive) + 1 :])
 
 
 def finding_record(row: FindingRow) -> dict[str, object]:
@@ -33,6 +53,7 @@ def finding_record(row: FindingRow) -> dict[str, object]:
         "flags": list(row.flags),
         "fingerprint": row.fingerprint,
         "root": safe(row.root),
+        "member": safe(row.member) if row.member else None,
     }
 
 

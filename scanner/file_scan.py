@@ -3,6 +3,10 @@
 `FileScanner.scan` turns a file (and, for an archive, each member) into `FileResult`s: masked previews and keyed
 fingerprints only, so the results can cross from a worker process to the single writer. The scanner (in-process
 or through a pool) decides what is unchanged and writes the results.
+
+Names are text too: each row's path (every component under the root; a member's path inside its archive) is
+scanned into findings with location "name", whose start/end index the row's exported path, and the plain values
+found there are masked in the row's messages and in the locations that name an attachment.
 """
 
 from __future__ import annotations
@@ -32,7 +36,8 @@ from scanner.extract.base import (
 from scanner.extract.registry import extractor_for, format_label
 from scanner.fingerprint import file_sha256, fingerprint
 from scanner.mask import mask_value
-from scanner.store.store import NewFinding
+from scanner.name_mask import NAME_LOCATION, mask_path, scrub
+from scanner.store.store import NewFinding, joined_path
 
 _NAME_MASK = MaskStyle("name")  # for detections from NER, which have no rule
 SCANNED = "scanned"
@@ -57,7 +62,8 @@ class ScanOptions:
 
 @dataclass(frozen=True)
 class FileResult:
-    """One row for the store: a file or an archive member ("a.zip:inner/x.csv"), its status and findings."""
+    """One row for the store: a file (`member` "") or a member of the archive `rel` (`member` "inner/x.csv",
+    nested archives joined by ':'), its status and findings."""
 
     rel: str
     status: str
@@ -69,7 +75,8 @@ class FileResult:
     sha256: str | None = None
     encoding: str | None = None
     findings: tuple[NewFinding, ...] = ()
-    member: bool = False
+    member: str = ""
+    names_scanned: bool = True  # False only for a walk problem recorded where no detector runs
 
 
 @dataclass(frozen=True)
@@ -88,8 +95,20 @@ class NestedTooDeep(ExtractionError):
 class _Visit:
     """State of one walked file's scan: member rows so far, and how many members the row cap skipped."""
 
+    rel: str
     results: list[FileResult] = field(default_factory=list)
     skipped: int = 0
+
+
+@dataclass(frozen=True)
+class NamesFound:
+    """What a scan of a path found: its "name" findings, and (plain, preview) pairs to scrub messages with."""
+
+    findings: tuple[NewFinding, ...] = ()
+    values: tuple[tuple[str, str], ...] = ()
+
+    def scrub(self, text: str | None) -> str | None:
+        return scrub(text, self.values) if text else text
 
 
 @dataclass(frozen=True)
@@ -134,7 +153,7 @@ class FileScanner:
     def scan_content(self, ref: FileRef, sha256: str, extractor: Extractor | None = None) -> FileOutcome:
         """Extract and detect a file whose hash is known; members' rows come before the file's own."""
         extractor = extractor or self._extractor_for(ref.rel)
-        visit = _Visit()
+        visit = _Visit(ref.rel)
         try:
             document = self._extract(extractor, ref.path, ref.rel, visit, depth=0)
             after = os.stat(ref.path)
@@ -154,15 +173,27 @@ class FileScanner:
                 " recorded per archive; unpack it and scan the files directly, or raise the archive limits"
             )
             notes = f"{notes}; {cap}" if notes else cap
+        names = self.names_in(ref.rel)
         own = FileResult(
-            ref.rel, SCANNED, notes, ref.size, ref.mtime_ns, ref.dev, ref.ino, sha256, document.encoding,
-            tuple(document.findings),
+            ref.rel, SCANNED, names.scrub(notes), ref.size, ref.mtime_ns, ref.dev, ref.ino, sha256,
+            document.encoding, (*names.findings, *document.findings),
         )  # fmt: skip
         return FileOutcome((*visit.results, own))
 
     def problem(self, ref: FileRef, status: str, message: str) -> FileResult:
-        """A walked file that could not be inspected (stat data kept so an unchanged retry is cheap to spot)."""
-        return FileResult(ref.rel, status, message, ref.size, ref.mtime_ns)
+        """A walked file that could not be inspected (stat data kept so an unchanged retry is cheap to spot);
+        its name is still scanned."""
+        names = self.names_in(ref.rel)
+        return FileResult(ref.rel, status, names.scrub(message), ref.size, ref.mtime_ns, findings=names.findings)
+
+    def names_in(self, shown: str, start: int = 0) -> NamesFound:
+        """Personal data in the path ``shown`` from ``start`` on (past "a.zip:" for a member): location "name",
+        offsets into ``shown``. Path separators become line ends, so no value spans two components."""
+        text = shown[start:].replace("/", "\n")
+        located = [LocatedDetection(d.shifted(start), NAME_LOCATION) for d in self.detector.detect(text)]
+        findings = tuple(self.findings(located))
+        values = tuple((item.detection.value, f.preview) for item, f in zip(located, findings, strict=True))
+        return NamesFound(findings, values)
 
     def findings(self, located: Iterable[LocatedDetection]) -> Iterator[NewFinding]:
         """Detections turned into what the store keeps: masked preview and keyed fingerprint, never the value."""
@@ -212,51 +243,60 @@ class FileScanner:
         found = list(self.findings(self.chunked.detect(text_blocks(), suffix=format_label(name))))
         return _Document([*found, *attached], extractor.encoding, "; ".join(notes) or None)
 
-    def _attachment(self, name: str, path: Path, visit: _Visit, depth: int, notes: list[str]) -> list[NewFinding]:
+    def _attachment(self, plain: str, path: Path, visit: _Visit, depth: int, notes: list[str]) -> list[NewFinding]:
+        """An attachment's findings under "attachment NAME …", NAME masked where it holds personal data (its
+        own findings, "attachment N name", come from the message's text)."""
+        found = self.names_in(plain)
+        name = mask_path(plain, [(f.start, f.end, f.preview) for f in found.findings])
+        extractor = self._extractor_for(plain)
         if depth > self.limits.max_depth:
             notes.append(f"attachment {name}: nested deeper than {self.limits.max_depth} levels")
             return []
-        extractor = self._extractor_for(name)
         if extractor is None:
             notes.append(f"attachment {name}: {UNSUPPORTED}: {_unsupported(name)}")
             return []
         try:
-            inner = self._extract(extractor, path, name, visit, depth)
+            inner = self._extract(extractor, path, plain, visit, depth)
         except NestedTooDeep:
             raise
         except ExtractionError as exc:
-            notes.append(f"attachment {name}: {exc.status}: {exc.message}")
+            notes.append(f"attachment {name}: {exc.status}: {found.scrub(exc.message)}")
             return []
         if inner.notes:
-            notes.append(inner.notes)
+            notes.append(found.scrub(inner.notes))
         return [replace(f, location=f"attachment {name} {f.location}") for f in inner.findings]
 
     def _scan_member(self, rel: str, path: Path, visit: _Visit, depth: int) -> None:
-        """An archive member: its own row ("a.zip:inner/b.csv"), rescanned only when its archive changes."""
+        """An archive member: its own row (file "a.zip", member "inner/b.csv"), rescanned only when its archive
+        changes; ``rel`` is the member's shown path, "a.zip:inner/b.csv"."""
         size = path.stat().st_size
+        member = rel[len(visit.rel) + 1 :]
+        names = self.names_in(joined_path(visit.rel, member), len(visit.rel) + 1)
         extractor = self._extractor_for(rel)
         if extractor is None:
-            visit.results.append(FileResult(rel, UNSUPPORTED, _unsupported(rel), member=True))
+            visit.results.append(
+                FileResult(visit.rel, UNSUPPORTED, _unsupported(rel), findings=names.findings, member=member)
+            )
             return
         if depth > self.limits.max_depth and format_label(rel) in _CONTAINERS:
             # 42.zip nests 16 archives 16 wide, five deep: one row for the outer file, not 16**5 member rows.
             raise NestedTooDeep(
                 SUSPICIOUS,
-                f"archives nested more than {self.limits.max_depth} levels deep ({rel}); recursive archives like"
-                " 42.zip are zip bombs; not unpacked, inspect it by hand in a sandbox",
+                f"archives nested more than {self.limits.max_depth} levels deep ({names.scrub(rel)}); recursive"
+                " archives like 42.zip are zip bombs; not unpacked, inspect it by hand in a sandbox",
             )
         try:
             document = self._extract(extractor, path, rel, visit, depth)
         except NestedTooDeep:
             raise
         except ExtractionError as exc:
-            visit.results.append(FileResult(rel, exc.status, exc.message, member=True))
+            message = names.scrub(exc.message)
+            visit.results.append(FileResult(visit.rel, exc.status, message, findings=names.findings, member=member))
             return
-        findings = tuple(document.findings)
         visit.results.append(
             FileResult(
-                rel, SCANNED, document.notes, size, sha256=file_sha256(path), encoding=document.encoding,
-                findings=findings, member=True,
+                visit.rel, SCANNED, names.scrub(document.notes), size, sha256=file_sha256(path),
+                encoding=document.encoding, findings=(*names.findings, *document.findings), member=member,
             )
         )  # fmt: skip
 

@@ -14,11 +14,12 @@ from rich.text import Text
 
 from scanner.detect.rulepack import RulePack
 from scanner.display import safe, safe_text
+from scanner.name_mask import mask_path
 
 if TYPE_CHECKING:  # annotations only: importing scanner.scan loads Presidio, which `custos status` does not need
     from scanner.scan import Progress as ProgressCallback
     from scanner.scan import ScanStats
-from scanner.store.store import Store
+from scanner.store.store import Store, joined_path
 
 _SENSITIVITY_ORDER = {"sensitive": 0, "general": 1, "organization": 2}
 
@@ -49,8 +50,10 @@ def print_summary(store: Store, root: str, stats: ScanStats, db: Path, console: 
         issues = Table(title="Files not inspected", title_justify="left")
         for column in ("status", "path", "reason"):
             issues.add_column(column)
+        spans = store.name_spans([row["id"] for row in problems[:50]])
         for row in problems[:50]:
-            issues.add_row(safe_text(row["status"]), safe_text(row["rel_path"]), safe_text(row["error"]))
+            shown = mask_path(joined_path(row["rel_path"], row["member"]), spans.get(row["id"], ()))
+            issues.add_row(safe_text(row["status"]), safe_text(shown), safe_text(row["error"]))
         if len(problems) > 50:
             issues.add_row("…", f"{len(problems) - 50} more", "see custos export / the review UI")
         console.print(issues)
@@ -90,8 +93,7 @@ def progress_reporter(enabled: bool) -> Iterator[ProgressCallback | None]:
     with bar:
         task = bar.add_task("starting")
 
-        def update(rel: str, stats: ScanStats) -> None:
-            shown = safe(rel)
-            bar.update(task, description=f"{stats.files_seen} files · {stats.findings} findings · {shown[-60:]}")
+        def update(rel: str, stats: ScanStats) -> None:  # no path: a name is not known to be clean until scanned
+            bar.update(task, description=f"{stats.files_seen} files · {stats.findings} findings")
 
         yield update

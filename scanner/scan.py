@@ -93,7 +93,7 @@ class Scanner:
                 for item in items:
                     stats.files_seen += 1
                     if isinstance(item, WalkProblem):
-                        self._record(root_key, run_id, FileResult(item.rel, item.status, item.message), stats)
+                        self._record(root_key, run_id, self._walk_problem(item), stats)
                     else:
                         self.scan_file(root_key, item, run_id, stats)
                     if progress:
@@ -122,7 +122,7 @@ class Scanner:
         """Scan one file in this process (or skip it as unchanged) and record the outcome."""
         previous = self.store.file(root_key, ref.rel)
         if _same_stat(previous, ref):
-            self._keep_unchanged(root_key, previous.id, ref, run_id, stats)
+            self._keep_unchanged(root_key, previous, ref, run_id, stats)
             return
         self.apply(root_key, run_id, ref, previous, self.files.scan(ref, _known_sha256(previous)), stats)
 
@@ -132,7 +132,7 @@ class Scanner:
     ) -> None:  # fmt: skip
         """Write what scanning one walked file gave: each row in its own transaction, members first."""
         if outcome.unchanged:
-            self._keep_unchanged(root_key, previous.id, ref, run_id, stats)
+            self._keep_unchanged(root_key, previous, ref, run_id, stats)
             return
         for result in outcome.results:
             self._record(root_key, run_id, result, stats)
@@ -154,11 +154,12 @@ class Scanner:
                 stats.files_seen += 1
                 previous = None if isinstance(item, WalkProblem) else self.store.file(root_key, item.rel)
                 if isinstance(item, WalkProblem):
-                    self._record(root_key, run_id, FileResult(item.rel, item.status, item.message), stats)
-                elif _same_stat(previous, item):
-                    self._keep_unchanged(root_key, previous.id, item, run_id, stats)
-                else:  # reported when its outcome comes back
-                    pool.submit(item, _known_sha256(previous), (item, previous))
+                    self._record(root_key, run_id, self._walk_problem(item), stats)
+                elif _same_stat(previous, item) and previous.names_scanned:
+                    self._keep_unchanged(root_key, previous, item, run_id, stats)
+                else:  # reported when its outcome comes back; a name not yet scanned: this process has no detector
+                    known = _known_sha256(previous) if previous and previous.names_scanned else None
+                    pool.submit(item, known, (item, previous))
                     settle(block=pool.full)
                     continue
                 if progress:
@@ -167,14 +168,26 @@ class Scanner:
             while pool.pending:
                 settle(block=True)
 
-    def _keep_unchanged(self, root_key: str, file_id: int, ref: FileRef, run_id: int, stats: ScanStats) -> None:
-        self.store.record_unchanged(file_id, run_id, ref.size, ref.mtime_ns)
+    def _keep_unchanged(
+        self, root_key: str, previous: FileRecord, ref: FileRef, run_id: int, stats: ScanStats
+    ) -> None:  # fmt: skip
+        self.store.record_unchanged(previous.id, run_id, ref.size, ref.mtime_ns)
         self.store.keep_members(root_key, ref.rel, run_id)
+        if not previous.names_scanned and self.files is not None:  # moved, or scanned before names were
+            self.store.replace_name_findings(previous.id, run_id, self.files.names_in(ref.rel).findings)
         stats.files_unchanged += 1
+
+    def _walk_problem(self, item: WalkProblem) -> FileResult:
+        """A path the walk could not enter or read; its name is scanned when this process has a detector."""
+        if self.files is None:
+            return FileResult(item.rel, item.status, item.message, names_scanned=False)
+        names = self.files.names_in(item.rel)
+        return FileResult(item.rel, item.status, names.scrub(item.message), findings=names.findings)
 
     def _record(self, root_key: str, run_id: int, result: FileResult, stats: ScanStats) -> None:
         self.store.record_scan(
-            root=root_key, rel_path=result.rel, run_id=run_id, status=result.status, size=result.size,
+            root=root_key, rel_path=result.rel, member=result.member, run_id=run_id, status=result.status,
+            size=result.size, names_scanned=result.names_scanned,
             mtime_ns=result.mtime_ns, dev=result.dev, ino=result.ino, sha256=result.sha256,
             encoding=result.encoding, error=result.error, findings=result.findings,
         )  # fmt: skip

@@ -53,6 +53,7 @@ class RangeResult:
     chars: int
     newlines: int
     findings: tuple[NewFinding, ...]
+    names: tuple[NewFinding, ...] = ()  # the file's "name" findings, carried by range 0 (its path, not its text)
 
 
 def splittable(ref: FileRef, options: ScanOptions) -> bool:
@@ -103,7 +104,8 @@ def scan_range(files: FileScanner, split: SplitPlan, index: int) -> RangeResult:
         for item in located
         if len(lead) <= item.detection.start < len(lead) + counts.chars
     ]
-    return RangeResult(index, counts.chars, counts.newlines, tuple(files.findings(kept)))
+    names = files.names_in(split.ref.rel).findings if index == 0 else ()
+    return RangeResult(index, counts.chars, counts.newlines, tuple(files.findings(kept)), names)
 
 
 def merge(split: SplitPlan, results: Sequence[RangeResult]) -> FileOutcome:
@@ -117,7 +119,7 @@ def merge(split: SplitPlan, results: Sequence[RangeResult]) -> FileOutcome:
     if (after.st_size, after.st_mtime_ns) != (ref.size, ref.mtime_ns):
         message = f"{ref.rel}: changed while it was being scanned; it will be scanned again"
         return FileOutcome((FileResult(ref.rel, CHANGED_DURING_SCAN, message, ref.size, ref.mtime_ns),))
-    findings: list[NewFinding] = []
+    findings: list[NewFinding] = [name for result in results for name in result.names]
     chars = newlines = 0
     for result in sorted(results, key=lambda r: r.index):
         for f in result.findings:

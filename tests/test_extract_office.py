@@ -62,6 +62,10 @@ def build_xlsx(path: Path) -> Path:
 
 def test_xlsx_rows_cells_labels_and_offsets(tmp_path):
     blocks = list(XlsxExtractor().blocks(build_xlsx(tmp_path / "客户.xlsx")))
+    titles = [(b.location, b.text) for b in blocks if b.location]
+    assert titles == [("sheet title 1", "客户\n"), ("sheet title 2", "Notes\n")]  # titles are scanned as text
+    assert_offsets_cumulative(blocks)
+    blocks = [b for b in blocks if not b.location]
 
     assert [b.text for b in blocks] == [
         "姓名\t手机\t身份证号\t生日\n",
@@ -71,7 +75,6 @@ def test_xlsx_rows_cells_labels_and_offsets(tmp_path):
         "  Remark \tMobile\n",
         "call back\t15000000000000000\n",
     ]
-    assert_offsets_cumulative(blocks)
     assert cells_of(blocks[0])[1] == ("手机", "客户!B1", None)
     assert cells_of(blocks[1]) == [
         ("张三", "客户!A2", "姓名"),
@@ -122,7 +125,7 @@ def test_xlsx_large_sheet_streams_in_bounded_memory(tmp_path):
         _, peak = tracemalloc.get_traced_memory()
     finally:
         tracemalloc.stop()
-    assert count == 50_001
+    assert count == 50_002  # the sheet's title, then every row
     assert cells_of(last)[1] == ("13800049999", "data!B50001", "手机")
     assert peak < 60 * 2**20
 
@@ -165,9 +168,11 @@ def test_xls_rows_cells_labels(tmp_path):
     cells = [(0, 0, "姓名"), (0, 1, "手机"), (0, 2, "生日"), (1, 0, "张三"), (1, 1, 13800138000.0)]
     cells += [(1, 2, date(1990, 3, 7)), (3, 0, "李四"), (3, 1, True)]
     blocks = list(XlsExtractor().blocks(build_biff8(tmp_path / "客户.xls", "客户", cells)))
+    assert (blocks[0].location, blocks[0].text) == ("sheet title 1", "客户\n")
+    assert_offsets_cumulative(blocks)
+    blocks = blocks[1:]
 
     assert [b.text for b in blocks] == ["姓名\t手机\t生日\n", "张三\t13800138000\t1990-03-07\n", "李四\tTRUE\n"]
-    assert_offsets_cumulative(blocks)
     assert cells_of(blocks[1])[1:] == [("13800138000", "客户!B2", "手机"), ("1990-03-07", "客户!C2", "生日")]
     assert cells_of(blocks[2]) == [("李四", "客户!A4", "姓名"), ("TRUE", "客户!B4", "手机")]
 

@@ -220,6 +220,7 @@ def test_mislabelled_gb2312_raw_gbk_headers_and_encoded_word_filename(tmp_path: 
         ("header Reply-To", "王经理 <boss@example.cn>\n"),
         ("header Subject", "王喆的资料\n"),
         ("body", "朱镕基 王喆\n"),
+        ("attachment 1 name", "喆的名单.csv\n"),  # names are scanned as text too
     ]
     assert [e.name for e, _ in embedded(items)] == ["喆的名单.csv"]
 
@@ -297,6 +298,7 @@ def test_outlook_msg(tmp_path: Path):
         ("header Cc", "王芳 <wf@example.cn>\n"),
         ("header Subject", "客户资料\n"),
         ("body", f"手机 {PHONE}\r\n"),
+        ("attachment 1 name", "客户明细.csv\n"),
     ]
     [(attachment, data)] = embedded(items)
     assert (attachment.name, attachment.member, data) == ("客户明细.csv", False, CSV_GBK)

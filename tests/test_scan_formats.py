@@ -134,13 +134,17 @@ def scanned(tmp_path, packs, detector):
     con.close()
 
 
+# A row's path as exported: an archive member is "archive.zip:inner/path" (files.member holds the inner path).
+SHOWN = "CASE WHEN fi.member = '' THEN fi.rel_path ELSE fi.rel_path || ':' || fi.member END"
+
+
 def findings(con, path):
-    sql = "SELECT f.entity_type, f.location FROM findings f JOIN files fi ON fi.id = f.file_id WHERE fi.rel_path = ?"
+    sql = f"SELECT f.entity_type, f.location FROM findings f JOIN files fi ON fi.id = f.file_id WHERE {SHOWN} = ?"
     return sorted(con.execute(sql + " AND f.state = 'active'", (path,)).fetchall())
 
 
 def status(con, path):
-    row = con.execute("SELECT status FROM files WHERE rel_path = ?", (path,)).fetchone()
+    row = con.execute(f"SELECT status FROM files fi WHERE {SHOWN} = ?", (path,)).fetchone()
     return row[0] if row else None
 
 
@@ -201,5 +205,5 @@ def test_an_unchanged_archive_keeps_its_members(tmp_path, packs, detector):
         scanner = Scanner(store, detector, key=b"k" * 32, policy=Policy.from_mapping(merged_policy(packs)))
         scanner.scan(share)
         scanner.scan(share)
-        member = store.file(str(share.resolve()), "a.zip:名单.csv")
+        member = store.file(str(share.resolve()), "a.zip", "名单.csv")
     assert member.status == "scanned" and member.scan_count == 1

@@ -91,9 +91,11 @@ def run(root: Path, db: Path, packs, detector, **options) -> None:
 def rows(db: Path) -> tuple[set, set]:
     con = sqlite3.connect(db)
     try:
-        files = set(con.execute("SELECT rel_path, status, size, sha256, encoding, error FROM files"))
+        shown = "CASE WHEN member = '' THEN rel_path ELSE rel_path || ':' || member END"  # as exported
+        files = set(con.execute(f"SELECT {shown}, status, size, sha256, encoding, error FROM files"))
         findings = con.execute(
-            "SELECT fi.rel_path, f.entity_type, f.start, f.end, f.location, f.fingerprint, f.preview, f.rule_id"
+            f"SELECT {shown.replace('rel_path', 'fi.rel_path').replace('member', 'fi.member')}, f.entity_type,"
+            " f.start, f.end, f.location, f.fingerprint, f.preview, f.rule_id"
             " FROM findings f JOIN files fi ON fi.id = f.file_id WHERE f.state = 'active'"
         ).fetchall()
     finally:

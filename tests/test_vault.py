@@ -94,7 +94,8 @@ def test_metadata_holds_no_content(vault: Vault, tmp_path: Path) -> None:
     assert set(record) == {
         "format",
         "id",
-        "original_path",
+        "original_path_sealed",  # a file name can be personal data: only the master key's holder reads it
+        "shown_path",
         "size",
         "sha256",
         "mode",
@@ -300,7 +301,7 @@ def test_altered_metadata_is_detected(vault: Vault, tmp_path: Path) -> None:
     item = vault.put(make_file(tmp_path / "f.txt", b"data"))
     meta = tmp_path / "vault" / f"{item.id}.json"
     record = json.loads(meta.read_text())
-    record["original_path"] = "/etc/passwd"
+    record["shown_path"] = "/etc/passwd"
     meta.write_text(json.dumps(record))
     with pytest.raises(VaultIntegrityError, match=f"{item.id}.*fails authentication"):
         vault.item(item.id)

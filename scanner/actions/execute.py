@@ -13,6 +13,9 @@ marked ``executed``; a refused action is recorded ``failed`` with the reason, an
 
 `resume` finishes an ``executing`` action after a crash by looking at the file: still the original → do it
 again; already the planned masked copy (or gone, with its vault copy kept) → finish the bookkeeping.
+
+Records and messages name the file by its masked path (`ActionRow.shown_path`); the plain path goes only into
+the vault item, encrypted. Masking in place cannot reach findings in a name (the path, a sheet title): they stay.
 """
 
 from __future__ import annotations
@@ -36,8 +39,9 @@ from scanner.actions.verify import remaining_values
 from scanner.detect.rulepack import MaskStyle
 from scanner.fingerprint import fingerprint
 from scanner.mask import mask_value
+from scanner.name_mask import is_name_finding, masked_values, scrub
 from scanner.store.actions import ActionRow, ActionStore, FindingRef
-from scanner.store.store import utc_now
+from scanner.store.store import joined_path, utc_now
 
 if TYPE_CHECKING:  # the scanner loads Presidio: only executing an action needs it
     from scanner.scan import Scanner
@@ -121,7 +125,9 @@ class Executor:
             rewriter = self.rewriter_for(path)
             if rewriter is None:
                 raise RewriteError(f"{path.suffix or path.name} files cannot be masked in place; quarantine them")
-            findings = self.actions.findings(action.finding_ids)
+            findings = [f for f in self.actions.findings(action.finding_ids) if not is_name_finding(f.location)]
+            if not findings:
+                raise RewriteError("the findings are in the file's name, which masking cannot change: rename the file")
             with staged(self.scratch, action.id, original, action.file_sha256) as copy:
                 masked = copy.parent.parent / "out" / copy.name
                 encoding = self.actions.file_encoding(action.file_id)
@@ -149,7 +155,8 @@ class Executor:
     def _after_mask(self, action: ActionRow, actor: Actor) -> Outcome:
         with contextlib.suppress(OSError, UnsafeTarget):  # tidying only: the file is masked whatever happens here
             self._remove_temps(action)
-        self.actions.set_finding_state(action.finding_ids, "masked")
+        in_text = [f.id for f in self.actions.findings(action.finding_ids) if not is_name_finding(f.location)]
+        self.actions.set_finding_state(in_text, "masked")
         checkpoint("mask: findings marked")
         self.scanner.rescan_one(action.root, action.rel_path)
         method = f"masked in place ({len(action.finding_ids)} values), original in vault item {action.vault_id}"
@@ -223,6 +230,7 @@ class Executor:
             note={"action_id": action.id, "kind": action.kind},
             expected_sha256=action.file_sha256,
             source_fd=original.fd,
+            shown_path=action.shown_path,
         )
         self.actions.set_columns(action.id, vault_id=item.id)
         return item.id
@@ -261,24 +269,31 @@ class Executor:
         self.audit.append("executed", actor, fields)  # the record first: a crash now repeats it, never loses it
         checkpoint("executed: audited")
         self.actions.move(action.id, ("executing",), "executed", method=method, sha256_after=sha256_after)
-        return Outcome(action.id, action.kind, str(action.path), "executed", method)
+        return Outcome(action.id, action.kind, action.shown_path, "executed", method)
+
+    def _scrubbed(self, action: ActionRow, why: str) -> str:
+        """An error message with the personal data found in the file's path masked, as records must hold it."""
+        shown = joined_path(action.rel_path, action.member)
+        return scrub(why, masked_values(shown, self.actions.name_spans(action.file_id)))
 
     def _stale(self, action: ActionRow, actor: Actor, why: str) -> Outcome:
         from scanner.actions.service import action_fields
 
+        why = self._scrubbed(action, why)
         self.audit.append("stale", actor, {**action_fields(action), "result": "stale", "error": why})
         self.actions.move(action.id, ("executing",), "stale", error=why)
         self.scanner.rescan_one(action.root, action.rel_path)
-        return Outcome(action.id, action.kind, str(action.path), "stale", f"{why}; rescanned, propose again")
+        return Outcome(action.id, action.kind, action.shown_path, "stale", f"{why}; rescanned, propose again")
 
     def _fail(self, action: ActionRow, actor: Actor, why: str) -> Outcome:
         from scanner.actions.service import action_fields
 
+        why = self._scrubbed(action, why)
         with contextlib.suppress(OSError, UnsafeTarget):  # tidying only; a folder we cannot reach holds none of ours
             self._remove_temps(action)
         self.audit.append("failed", actor, {**action_fields(action), "result": "failed", "error": why})
         self.actions.move(action.id, ("executing",), "failed", error=why)
-        return Outcome(action.id, action.kind, str(action.path), "failed", why)
+        return Outcome(action.id, action.kind, action.shown_path, "failed", why)
 
 
 def _edit(f: FindingRef) -> Edit:

@@ -65,7 +65,7 @@ def original_place(actions: ActionStore, vault_id: str, original_path: str) -> t
             return Path(action.root), path_parts(action.rel_path)
     original = PurePath(original_path)
     if not original.is_absolute():
-        raise ValueError(f"{original_path!r} is not an absolute path")
+        raise ValueError("its recorded path is not absolute")  # the caller names the path, masked
     return Path(original.anchor), path_parts("/".join(original.parts[1:]))
 
 

@@ -20,6 +20,7 @@ from scanner.actions.execute import Executor, Outcome
 from scanner.actions.policy import ActionPolicy
 from scanner.actions.staging import clear_leftovers
 from scanner.locks import LockBusy, exclusive
+from scanner.name_mask import mask_path
 from scanner.paths import apply_lock_path_for
 from scanner.store.actions import KINDS, VAULT_KINDS, ActionRow, ActionStateError, ActionStore, FindingRef
 from scanner.store.store import FileRecord, utc_now
@@ -126,12 +127,13 @@ class ActionService:
 
     def _check_proposal(self, proposal: Proposal, file: FileRecord, findings: list[FindingRef]) -> None:
         kind = proposal.kind
-        if kind in FILE_KINDS and ":" in file.rel_path:
-            raise ActionError(f"{file.rel_path} is inside an archive: act on the archive itself")
+        shown = mask_path(file.export_path, self.actions.name_spans(file.id))
+        if kind in FILE_KINDS and file.member:
+            raise ActionError(f"{shown} is inside an archive: act on the archive itself")
         if kind in FILE_KINDS and file.status != "scanned":
-            raise ActionError(f"{file.rel_path} is {file.status}; only scanned files can be changed")
+            raise ActionError(f"{shown} is {file.status}; only scanned files can be changed")
         if kind in ("mask", "false_positive", "retain") and not findings:
-            raise ActionError(f"{file.rel_path} has no active findings to {kind.replace('_', ' ')}")
+            raise ActionError(f"{shown} has no active findings to {kind.replace('_', ' ')}")
         if kind == "retain" and not (proposal.reason and proposal.retain_until):
             raise ActionError("retain needs a justification (--reason) and a date (--until YYYY-MM-DD)")
         if kind == "false_positive" and not proposal.reason:
@@ -207,11 +209,13 @@ class ActionService:
 
 
 def action_fields(action: ActionRow) -> dict:
-    """What the audit record says about an action (no personal data: paths, ids, hashes, people)."""
+    """What the audit record says about an action (no personal data: the path with what was found in it masked,
+    the file's id in the database, hashes, people)."""
     return {
         "action_id": action.id,
         "action": action.kind,
-        "target": str(action.path),
+        "target": action.shown_path,
+        "file_id": action.file_id,
         "finding_ids": list(action.finding_ids),
         "file_sha256_before": action.file_sha256,
         "reason": action.reason,

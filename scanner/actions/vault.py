@@ -3,8 +3,10 @@
 Layout of the vault root (mode 0700; every file 0600):
   <id>.blob   the content, AES-256-GCM in chunks with a fresh random data key per item (see vault_format)
   <id>.key    that data key, wrapped by the master key
-  <id>.json   metadata — original path, size, sha256, mode, mtime_ns, stored_at, the caller's note — with an
-              HMAC under the master key; an item exists once this file is in place (it is written last)
+  <id>.json   metadata — original path (sealed: AES-256-GCM under a key derived from the master key, since a
+              file name can itself be personal data), the path as shown (masked), size, sha256, mode, mtime_ns,
+              stored_at, the caller's note — with an HMAC under the master key; an item exists once this file
+              is in place (it is written last)
   vault.json  a check value that tells a wrong master key from a damaged item; .lock; .tmp-* crash leftovers
 Every write goes to a temp name, is fsynced, renamed into place, and the directory fsynced.
 
@@ -64,6 +66,19 @@ class VaultItem:
     note: dict[str, Any] = field(default_factory=dict)
     purged: bool = False
     purged_at: str | None = None
+    shown_path: str = ""  # the original path with the personal data found in it masked; what listings show
+
+    @property
+    def display_path(self) -> str:
+        """What to show of the original path: masked (items from before paths were sealed show it as stored)."""
+        return self.shown_path or self.original_path
+
+    def shown_destination(self, dest: Path | str) -> str:
+        """Where the item goes (or went) back to, with the part that repeats the original path masked."""
+        dest, original = str(dest), self.original_path.lstrip("/")
+        if original and dest.endswith(original):
+            return dest[: len(dest) - len(original)] + self.display_path.lstrip("/")
+        return dest
 
 
 class Vault:
@@ -79,6 +94,7 @@ class Vault:
         master_key = vault_format.open_master_key(self.root, Path(master_key_path))
         self._wrapping_key = vault_format.derive_key(master_key, "key-wrap")
         self._metadata_key = vault_format.derive_key(master_key, "metadata")
+        self._path_key = vault_format.derive_key(master_key, "path")
 
     def put(
         self,
@@ -87,6 +103,7 @@ class Vault:
         *,
         expected_sha256: str | None = None,
         source_fd: int | None = None,
+        shown_path: str | None = None,
     ) -> VaultItem:
         """Encrypt ``src`` into the vault, decrypt it back to check, and return the item; ``src`` is not touched.
         With ``source_fd`` (a file the caller opened safely, e.g. beneath a share root) the content is read
@@ -94,6 +111,7 @@ class Vault:
 
         Raises VaultError, storing nothing, if ``src`` is not a regular file, changed while being read, does not
         hash to ``expected_sha256`` (pass the hash recorded at scan time), or the copy does not read back.
+        ``shown_path``: the path with its personal data masked, for listings (default: the path as given).
         """
         note = _checked_note(note)
         item_id = secrets.token_hex(vault_format.ID_SIZE)
@@ -116,6 +134,7 @@ class Vault:
                     mtime_ns=before.st_mtime_ns,
                     stored_at=_now(),
                     note=note,
+                    shown_path=str(src) if shown_path is None else shown_path,
                 )
                 self._commit(item, blob_tmp, data_key)
         except BaseException as exc:
@@ -144,9 +163,17 @@ class Vault:
                 f"vault item {item_id}: metadata {path} fails authentication (altered, another item's, "
                 "or the wrong master key)"
             )
-        if record.pop("format", None) != vault_format.VERSION:
+        version = record.pop("format", None)
+        if version not in vault_format.READABLE_METADATA_VERSIONS:
             raise VaultError(f"vault item {item_id} has a metadata format this Custos does not read; upgrade Custos")
-        return VaultItem(**unstorable(record))
+        record = unstorable(record)
+        if "original_path_sealed" in record:
+            try:
+                sealed = record.pop("original_path_sealed")
+                record["original_path"] = vault_format.open_text(self._path_key, sealed, bytes.fromhex(item_id))
+            except BlobError as exc:
+                raise VaultIntegrityError(f"vault item {item_id}: {exc}") from exc
+        return VaultItem(**record)
 
     def items(self) -> list[VaultItem]:
         """Every item, tombstones included, oldest first; crash leftovers are not items. Raises
@@ -191,7 +218,7 @@ class Vault:
         original = PurePath(item.original_path)
         relative = PurePath(*original.parts[1:]) if original.anchor else original
         if not relative.parts or ".." in relative.parts:
-            raise VaultError(f"vault item {item_id}: refusing to restore {item.original_path!r} under a directory")
+            raise VaultError(f"vault item {item_id}: refusing to restore {item.display_path!r} under a directory")
         Path(directory).mkdir(parents=True, exist_ok=True)
         return self._restore_to(item, Path(directory).resolve(), list(relative.parts), overwrite, create_dirs=True)
 
@@ -275,7 +302,10 @@ class Vault:
             path.unlink(missing_ok=True)
 
     def _write_metadata(self, item: VaultItem) -> None:
-        record = storable({"format": vault_format.VERSION, **asdict(item)})  # a name that is not UTF-8, losslessly
+        record = {"format": vault_format.METADATA_VERSION, **asdict(item)}
+        plain = record.pop("original_path")
+        record["original_path_sealed"] = vault_format.seal_text(self._path_key, plain, bytes.fromhex(item.id))
+        record = storable(record)  # the shown path of a name that is not UTF-8, losslessly
         record["mac"] = vault_format.metadata_mac(self._metadata_key, record)
         vault_format.write_atomic(
             self._path(item.id, ".json"), json.dumps(record, ensure_ascii=False, indent=1).encode()
@@ -285,7 +315,7 @@ class Vault:
         item = self.item(item_id)
         if item.purged:
             raise VaultError(
-                f"vault item {item_id} ({item.original_path}) was purged on {item.purged_at}; "
+                f"vault item {item_id} ({item.display_path}) was purged on {item.purged_at}; "
                 "its key was destroyed and the content cannot be recovered"
             )
         return item
@@ -319,15 +349,16 @@ class Vault:
 
     def _restore_to(self, item: VaultItem, root: Path, parts: list[str], overwrite: bool, create_dirs: bool) -> Path:
         dest = root.joinpath(*parts)
+        shown = item.shown_destination(dest)
         try:
             write_beneath(root, parts, self.open_plaintext(item.id), mode=item.mode, mtime_ns=item.mtime_ns,
                           overwrite=overwrite, create_dirs=create_dirs)  # fmt: skip
         except FileExistsError:
-            raise VaultError(f"{dest} exists; pass overwrite=True to replace it") from None
+            raise VaultError(f"{shown} exists; pass overwrite=True to replace it") from None
         except UnsafeTarget as exc:
-            raise VaultError(f"vault item {item.id}: refusing to restore to {dest}: {exc}") from exc
+            raise VaultError(f"vault item {item.id}: refusing to restore to {shown}: {exc}") from exc
         except OSError as exc:
-            raise VaultError(f"vault item {item.id}: cannot restore to {dest}: {exc.strerror or exc}") from exc
+            raise VaultError(f"vault item {item.id}: cannot restore to {shown}: {exc.strerror or exc}") from exc
         return dest
 
     def _is_leftover(self, path: Path) -> bool:

@@ -14,8 +14,9 @@ from scanner.actions.policy import ActionPolicy
 from scanner.actions.restore import original_place
 from scanner.actions.service import ActionError, action_fields
 from scanner.actions.vault import Vault, VaultError
+from scanner.name_mask import masked_values, scrub
 from scanner.store.actions import ActionRow, ActionStore
-from scanner.store.store import FileRecord, utc_now
+from scanner.store.store import FileRecord, joined_path, utc_now
 
 PURGE_METHOD = (
     "crypto-shred: data key overwritten and unlinked, then ciphertext deleted (NIST SP 800-88 cryptographic erase)"
@@ -80,14 +81,14 @@ class VaultActions:
         if not resumed:
             self.actions.move(action.id, ("approved",), "executing", executed_by=actor.identity, executed_at=utc_now())
             action = self.actions.action(action.id)
-        item_path = action.path
+        item_path = action.shown_path
         try:
             if action.kind == "purge":
                 target, method, extra = self._purge(action)
             else:
                 target, method, extra = self._restore(action)
         except (ActionError, VaultError, OSError) as exc:
-            why = str(exc)
+            why = self._scrubbed(action, str(exc))
             self.audit.append("failed", actor, {**action_fields(action), "result": "failed", "error": why})
             self.actions.move(action.id, ("executing",), "failed", error=why)
             return Outcome(action.id, action.kind, str(item_path), "failed", why)
@@ -97,12 +98,19 @@ class VaultActions:
         self.actions.move(action.id, ("executing",), "executed", method=method)
         return Outcome(action.id, action.kind, target, "executed", method)
 
+    def _scrubbed(self, action: ActionRow, why: str) -> str:
+        """The error with the personal data found in the file's path (and in the vault item's path) masked."""
+        shown = joined_path(action.rel_path, action.member)
+        why = scrub(why, masked_values(shown, self.actions.name_spans(action.file_id)))
+        item = self.vault.item(action.vault_id)
+        return why.replace(item.original_path, item.display_path) if item.original_path else why
+
     def _purge(self, action: ActionRow) -> tuple[str, str, dict]:
         item = self.vault.item(action.vault_id)
         if not item.purged:
             self.check_retention(item.id)  # the policy may have grown stricter since the approval
         self.vault.purge(item.id)
-        return item.original_path, PURGE_METHOD, {"file_sha256_before": item.sha256}
+        return item.display_path, PURGE_METHOD, {"file_sha256_before": item.sha256}
 
     def _restore(self, action: ActionRow) -> tuple[str, str, dict]:
         overwrite = action.restore_overwrite
@@ -113,6 +121,7 @@ class VaultActions:
             try:
                 root, parts = original_place(self.actions, action.vault_id, item.original_path)
             except (UnsafeTarget, ValueError) as exc:
-                raise VaultError(f"vault item {item.id}: cannot restore {item.original_path!r}: {exc}") from exc
+                raise VaultError(f"vault item {item.id}: cannot restore {item.display_path!r}: {exc}") from exc
             placed = self.vault.restore_beneath(action.vault_id, root, parts, overwrite=overwrite)
-        return str(placed), "restored from the vault (verified against its SHA-256)", {"overwrite": overwrite}
+        shown = self.vault.item(action.vault_id).shown_destination(placed)
+        return shown, "restored from the vault (verified against its SHA-256)", {"overwrite": overwrite}

@@ -40,6 +40,10 @@ from scanner.fsio import fsync_dir, write_new_private
 MAGIC = b"CUSTOSVB"
 KEY_MAGIC = b"CUSTOSVK"
 VERSION = 1
+# Metadata format 2 keeps the original path sealed (`seal_text`, key "path") beside a masked `shown_path`; 1 had
+# the path in the clear and is still read.
+METADATA_VERSION = 2
+READABLE_METADATA_VERSIONS = (1, 2)
 HEADER = struct.Struct(">8sBI4s")
 HEADER_SIZE = HEADER.size
 TAG_SIZE = 16
@@ -163,6 +167,21 @@ def unwrap_data_key(wrapping_key: bytes, wrapped: bytes, item_id: bytes) -> byte
         return AESGCM(wrapping_key).decrypt(nonce, sealed, prefix + item_id)
     except InvalidTag:
         raise BlobError("the key file fails authentication (wrong master key, altered, or another item's)") from None
+
+
+def seal_text(key: bytes, text: str, item_id: bytes) -> str:
+    """Hex of nonce ‖ AES-256-GCM(key, text, aad = item id): the original path in an item's metadata."""
+    nonce = secrets.token_bytes(12)
+    return (nonce + AESGCM(key).encrypt(nonce, text.encode("utf-8", "surrogateescape"), item_id)).hex()
+
+
+def open_text(key: bytes, sealed: str, item_id: bytes) -> str:
+    """The text `seal_text` sealed; BlobError if it was altered, is another item's, or the key is wrong."""
+    try:
+        data = bytes.fromhex(sealed)
+        return AESGCM(key).decrypt(data[:12], data[12:], item_id).decode("utf-8", "surrogateescape")
+    except (ValueError, TypeError, InvalidTag) as exc:
+        raise BlobError(f"the sealed original path does not open ({type(exc).__name__})") from None
 
 
 def derive_key(master_key: bytes, purpose: str) -> bytes:

@@ -1,5 +1,7 @@
 """E-mail extractors: headers, text and HTML bodies, and attachments of .eml (MIME) and Outlook .msg files.
 
+Attachment names are text of the message ("attachment N name" blocks), so the personal data in them is found.
+
 Chinese mail clients label GBK text "gb2312" and put raw GBK bytes or RFC 2047/2231 words in headers and
 attachment names; anything labelled GB2312/GBK is decoded as GB18030, the superset that reads them all.
 """
@@ -146,6 +148,10 @@ def _emit(texts: Iterable[tuple[str, str]], attachments: Iterable[tuple[str, byt
                 continue
             text = _SURROGATE.sub("\ufffd", text if text.endswith("\n") else text + "\n")
             yield TextBlock(text, offset, location)
+            offset += len(text)
+        for number, (name, _) in enumerate(written, start=1):  # a name like "张三_身份证.jpg" is personal data too
+            text = name.replace("\n", " ") + "\n"
+            yield TextBlock(text, offset, f"attachment {number} name")
             offset += len(text)
         for name, target in written:
             try:

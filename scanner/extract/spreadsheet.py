@@ -1,5 +1,8 @@
 """Spreadsheet extractors: one TextBlock per non-empty row, one Cell per value, labelled by its column header.
 
+Each sheet with values starts with a block of its title (location "sheet title N", N its position among the
+workbook's sheets): a title like "张三 13812345678" is personal data too.
+
 A sheet's header is its first non-empty row; each value below it is labelled with the lower-cased header of
 its column, so "手机" marks the numbers under it. Values are written as Excel shows them: cached formula
 results, whole numbers without ".0" or exponent (a mobile number is often stored as a float), ISO dates.
@@ -27,8 +30,8 @@ from scanner.extract.office_crypto import check_not_encrypted, damage_reported
 XLSX_SUFFIXES = frozenset({".xlsx", ".xlsm"})
 XLS_SUFFIXES = frozenset({".xls"})
 
-# (sheet name, 1-based row number, [(1-based column, text of a non-empty value), ...])
-SheetRow = tuple[str, int, list[tuple[int, str]]]
+# (sheet name, 1-based sheet position, 1-based row number, [(1-based column, text of a non-empty value), ...])
+SheetRow = tuple[str, int, int, list[tuple[int, str]]]
 
 _OLE_SIGNATURE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 
@@ -72,15 +75,22 @@ class XlsExtractor:
 
 
 def rows_to_blocks(rows: Iterable[SheetRow]) -> Iterator[TextBlock]:
-    """One block per row with a value: the values joined by tabs, a newline after; offsets run across sheets."""
+    """One block per row with a value: the values joined by tabs, a newline after; offsets run across sheets.
+    A sheet's first such row is preceded by a block of the sheet's title."""
     offset = 0
-    current_sheet: str | None = None
+    current_sheet: int | None = None
+    titled: int | None = None
     header: dict[int, str] | None = None
-    for sheet, row_number, values in rows:
-        if sheet != current_sheet:
-            current_sheet, header = sheet, None
+    for sheet, position, row_number, values in rows:
+        if position != current_sheet:
+            current_sheet, header = position, None
         if not values:
             continue
+        if titled != position:
+            titled = position
+            title = sheet.replace("\n", " ") + "\n"
+            yield TextBlock(title, offset, f"sheet title {position}")
+            offset += len(title)
         cells: list[Cell] = []
         pos = 0
         for column, text in values:
@@ -125,12 +135,12 @@ def _format_float(value: float) -> str:
 
 
 def _xlsx_rows(workbook) -> Iterator[SheetRow]:
-    for sheet in workbook.worksheets:
+    for position, sheet in enumerate(workbook.worksheets, start=1):
         # Some exporters write a wrong <dimension>; trusting it would silently drop rows beyond it.
         sheet.reset_dimensions()
         for row_number, row in enumerate(sheet.iter_rows(values_only=True), start=1):
             values = [(col, text) for col, value in enumerate(row, start=1) if (text := format_value(value))]
-            yield sheet.title, row_number, values
+            yield sheet.title, position, row_number, values
 
 
 def _xls_rows(book: xlrd.book.Book) -> Iterator[SheetRow]:
@@ -139,7 +149,7 @@ def _xls_rows(book: xlrd.book.Book) -> Iterator[SheetRow]:
         for row in range(sheet.nrows):
             cells = sheet.row(row)
             values = [(col, text) for col, cell in enumerate(cells, start=1) if (text := _xls_text(cell, book))]
-            yield sheet.name, row + 1, values
+            yield sheet.name, index + 1, row + 1, values
         book.unload_sheet(index)
 
 

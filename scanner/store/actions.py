@@ -11,7 +11,8 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from scanner.store.store import FileRecord, Store, utc_now
+from scanner.name_mask import mask_path
+from scanner.store.store import FILE_COLUMNS, FileRecord, Store, joined_path, utc_now
 
 KINDS = ("mask", "quarantine", "delete", "retain", "false_positive", "purge", "restore")
 VAULT_KINDS = ("purge", "restore")  # act on a vault item, not on a file on the share
@@ -53,6 +54,8 @@ class ActionRow:
     restore_to: str | None
     restore_overwrite: bool
     finding_ids: tuple[int, ...]
+    member: str = ""
+    shown_path: str = ""  # root/path with the personal data found in the path masked: what records and screens show
 
     @property
     def path(self) -> Path:
@@ -77,7 +80,7 @@ class FindingRef:
     state: str
 
 
-_ACTION_SELECT = "SELECT a.*, f.root, f.rel_path FROM actions a JOIN files f ON f.id = a.file_id"
+_ACTION_SELECT = "SELECT a.*, f.root, f.rel_path, f.member FROM actions a JOIN files f ON f.id = a.file_id"
 
 
 class ActionStore:
@@ -128,7 +131,7 @@ class ActionStore:
 
     def file_by_id(self, file_id: int) -> FileRecord:
         row = self._db.execute(
-            "SELECT id, root, rel_path, size, mtime_ns, sha256, status, scan_count FROM files WHERE id = ?",
+            f"SELECT {FILE_COLUMNS} FROM files WHERE id = ?",
             (file_id,),
         ).fetchone()
         if row is None:
@@ -230,9 +233,12 @@ class ActionStore:
     def suppress(self, action_id: int, file: FileRecord, findings: Sequence[FindingRef]) -> None:
         with self.store.transaction():
             self._db.executemany(
-                "INSERT OR IGNORE INTO suppressions(root, rel_path, rule_id, fingerprint, action_id, created_at)"
-                " VALUES (?, ?, ?, ?, ?, ?)",
-                [(file.root, file.rel_path, f.rule_id, f.fingerprint, action_id, utc_now()) for f in findings],
+                "INSERT OR IGNORE INTO suppressions(root, rel_path, member, rule_id, fingerprint, action_id,"
+                " created_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                [
+                    (file.root, file.rel_path, file.member, f.rule_id, f.fingerprint, action_id, utc_now())
+                    for f in findings
+                ],
             )
             self.set_finding_state([f.id for f in findings], "dismissed")
 
@@ -246,4 +252,9 @@ class ActionStore:
                 "SELECT finding_id FROM action_findings WHERE action_id = ? ORDER BY finding_id", (data["id"],)
             )
         )
-        return ActionRow(**data)
+        shown = mask_path(joined_path(data["rel_path"], data["member"]), self.name_spans(data["file_id"]))
+        return ActionRow(**data, shown_path=f"{data['root']}/{shown}")
+
+    def name_spans(self, file_id: int) -> list[tuple[int, int, str]]:
+        """Where the personal data in the file's shown path is (see `Store.name_spans`)."""
+        return self.store.name_spans([file_id]).get(file_id, [])

@@ -1,7 +1,10 @@
 """Files that moved or vanished on disk: their rows, findings and decisions follow them, or become gone.
 
-The daemon applies watchdog's move and delete events here; archive members ("a.zip:inner/b.csv") and
-false-positive suppressions move with their file.
+The daemon applies watchdog's move and delete events here; archive members (rows with the archive's rel_path
+and a `member`) and false-positive suppressions move with their file. Findings in the old name (location "name")
+describe a path that no longer exists: they are superseded and the row marked `names_scanned = 0`, so the next
+scan that sees the file (the daemon queues it) detects its new name without rereading unchanged content. A
+member's name findings index "archive:member", so they shift with the archive's path.
 """
 
 from __future__ import annotations
@@ -26,11 +29,7 @@ class FileMoves:
                 return False
             self._retire(root, new_rel)
             self._db.execute("UPDATE files SET rel_path = ? WHERE root = ? AND rel_path = ?", (new_rel, root, old_rel))
-            old_prefix, new_prefix = f"{old_rel}:", f"{new_rel}:"
-            self._db.execute(
-                "UPDATE files SET rel_path = ? || substr(rel_path, ?) WHERE root = ? AND substr(rel_path, 1, ?) = ?",
-                (new_prefix, stored_length(old_prefix) + 1, root, stored_length(old_prefix), old_prefix),
-            )
+            self._forget_names(root, "rel_path = ?", (new_rel,), len(new_rel) - len(old_rel))
             self._db.execute(
                 "UPDATE suppressions SET rel_path = ? WHERE root = ? AND rel_path = ?", (new_rel, root, old_rel)
             )
@@ -44,19 +43,14 @@ class FileMoves:
         if row is None:
             return
         tomb = f"{rel_path}#replaced-{row[0]}"
-        prefix = f"{rel_path}:"
-        self._db.execute("UPDATE files SET rel_path = ? WHERE id = ?", (tomb, row[0]))
-        self._db.execute(
-            "UPDATE files SET rel_path = ? || substr(rel_path, ?) WHERE root = ? AND substr(rel_path, 1, ?) = ?",
-            (f"{tomb}:", stored_length(prefix) + 1, root, stored_length(prefix), prefix),
-        )
+        self._db.execute("UPDATE files SET rel_path = ? WHERE root = ? AND rel_path = ?", (tomb, root, rel_path))
 
     def rename_dir(self, root: str, old_dir: str, new_dir: str) -> int:
         """A folder moved within a root: every recorded path under it follows; returns how many."""
         old_prefix, new_prefix = f"{old_dir.rstrip('/')}/", f"{new_dir.rstrip('/')}/"
         with self.store.transaction():
             moving = self._db.execute(
-                "SELECT rel_path FROM files WHERE root = ? AND substr(rel_path, 1, ?) = ? AND instr(rel_path, ':') = 0",
+                "SELECT rel_path FROM files WHERE root = ? AND substr(rel_path, 1, ?) = ? AND member = ''",
                 (root, stored_length(old_prefix), old_prefix),
             ).fetchall()
             for (rel,) in moving:
@@ -65,6 +59,8 @@ class FileMoves:
                 "UPDATE files SET rel_path = ? || substr(rel_path, ?) WHERE root = ? AND substr(rel_path, 1, ?) = ?",
                 (new_prefix, stored_length(old_prefix) + 1, root, stored_length(old_prefix), old_prefix),
             )
+            shift = len(new_prefix) - len(old_prefix)  # in characters of the path as found (not as stored)
+            self._forget_names(root, "substr(rel_path, 1, ?) = ?", (stored_length(new_prefix), new_prefix), shift)
             self._db.execute(
                 "UPDATE suppressions SET rel_path = ? || substr(rel_path, ?)"
                 " WHERE root = ? AND substr(rel_path, 1, ?) = ?",
@@ -72,11 +68,29 @@ class FileMoves:
             )
         return cur.rowcount
 
+    def _forget_names(self, root: str, where: str, params: tuple, shift: int) -> None:
+        """Moved rows: a file's findings in its old name superseded and its name due for scanning; a member's
+        name findings moved along with the archive's path (``shift`` characters)."""
+        rows = self._db.execute(f"SELECT id, member FROM files WHERE root = ? AND {where}", (root, *params))
+        files, members = [], []
+        for file_id, member in rows.fetchall():
+            (members if member else files).append((file_id,))
+        self._db.executemany(
+            "UPDATE findings SET state = 'superseded' WHERE file_id = ? AND location = 'name'"
+            " AND state IN ('active', 'retained')",
+            files,
+        )
+        self._db.executemany("UPDATE files SET names_scanned = 0 WHERE id = ?", files)
+        self._db.executemany(
+            "UPDATE findings SET start = start + ?, end = end + ? WHERE file_id = ? AND location = 'name'",
+            [(shift, shift, file_id) for (file_id,) in members],
+        )
+
     def recorded_under(self, root: str, rel_dir: str) -> list[str]:
         """Recorded, not gone, top-level files under a folder of a root (for a deleted folder)."""
         prefix = f"{rel_dir.rstrip('/')}/"
         rows = self._db.execute(
-            "SELECT rel_path FROM files WHERE root = ? AND substr(rel_path, 1, ?) = ? AND instr(rel_path, ':') = 0"
+            "SELECT rel_path FROM files WHERE root = ? AND substr(rel_path, 1, ?) = ? AND member = ''"
             " AND status NOT IN ('gone', 'quarantined', 'deleted')",
             (root, stored_length(prefix), prefix),
         )
@@ -88,13 +102,12 @@ class FileMoves:
             return self._mark_gone(root, rel_path)
 
     def _mark_gone(self, root: str, rel_path: str) -> int:
-        prefix = f"{rel_path}:"
         ids = [
             r[0]
             for r in self._db.execute(
-                "SELECT id FROM files WHERE root = ? AND (rel_path = ? OR substr(rel_path, 1, ?) = ?)"
+                "SELECT id FROM files WHERE root = ? AND rel_path = ?"
                 " AND status NOT IN ('gone', 'quarantined', 'deleted')",
-                (root, rel_path, stored_length(prefix), prefix),
+                (root, rel_path),
             )
         ]
         self._db.executemany("UPDATE files SET status = 'gone' WHERE id = ?", [(i,) for i in ids])
@@ -107,6 +120,6 @@ class FileMoves:
         """rel_path → (size, mtime_ns, status) of every recorded file of a root that is not an archive member;
         what a reconciliation walk compares the disk with."""
         rows = self._db.execute(
-            "SELECT rel_path, size, mtime_ns, status FROM files WHERE root = ? AND instr(rel_path, ':') = 0", (root,)
+            "SELECT rel_path, size, mtime_ns, status FROM files WHERE root = ? AND member = ''", (root,)
         )
         return {r[0]: (r[1], r[2], r[3]) for r in rows}

@@ -2,13 +2,16 @@
 
 Pages are keyed by OFFSET over an indexed ORDER BY and never load more than a page, so a database with
 100,000 findings opens as fast as one with ten. Filters are data (`FindingFilter`); no widget writes SQL.
+Every path handed out is the shown path ("archive.zip:member" for a member) with the personal data found in it
+masked (`scanner.name_mask`); `file_meta` alone also carries the plain `rel_path`, to read the file by.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
-from scanner.store.store import Store
+from scanner.name_mask import mask_path
+from scanner.store.store import Store, joined_path
 
 SORTS = {
     "path": "fi.root, fi.rel_path, f.start",
@@ -105,6 +108,7 @@ class Dashboard:
     files_executed: int = 0
 
 
+_SHOWN = "CASE WHEN fi.member = '' THEN fi.rel_path ELSE fi.rel_path || ':' || fi.member END"
 _ACTION_OF = (
     "(SELECT a.kind || ' ' || a.state FROM action_findings af JOIN actions a ON a.id = af.action_id"
     " WHERE af.finding_id = f.id ORDER BY a.id DESC LIMIT 1)"
@@ -113,15 +117,29 @@ _ACTION_OF = (
 
 class ReviewQueries:
     def __init__(self, store: Store) -> None:
+        self._store = store
         self._db = store.connection
+
+    def _masked(self, items: list) -> list:
+        """Items (with `file_id` or `id` of a file, and `path`) with their paths masked."""
+        ids = [getattr(i, "file_id", None) or i.id for i in items]
+        spans = self._store.name_spans(ids)
+        return [replace(i, path=mask_path(i.path, spans.get(f, ()))) for i, f in zip(items, ids, strict=True)]
 
     def dashboard(self, problem_limit: int = 200) -> Dashboard:
         db = self._db
         active = "FROM findings f JOIN files fi ON fi.id = f.file_id WHERE f.state = 'active'"
         folders = db.execute(
             "SELECT CASE WHEN instr(fi.rel_path, '/') > 0 THEN substr(fi.rel_path, 1, instr(fi.rel_path, '/') - 1)"
-            f" ELSE '.' END AS folder, COUNT(*) {active} GROUP BY folder ORDER BY 2 DESC LIMIT 15"
+            f" ELSE '.' END AS folder, COUNT(*), MIN(fi.id) {active} GROUP BY folder ORDER BY 2 DESC LIMIT 15"
         ).fetchall()
+        folder_spans = self._store.name_spans([r[2] for r in folders])
+        problem_rows = db.execute(
+            "SELECT id, rel_path, member, status, COALESCE(error, '') FROM files WHERE status NOT IN"
+            " ('scanned', 'gone', 'quarantined', 'deleted', 'unsupported') ORDER BY rel_path, member LIMIT ?",
+            (problem_limit,),
+        ).fetchall()
+        problem_spans = self._store.name_spans([r[0] for r in problem_rows])
         files_with = db.execute(f"SELECT COUNT(DISTINCT f.file_id) {active}").fetchone()[0]
         decided = db.execute(
             "SELECT COUNT(DISTINCT file_id) FROM actions WHERE state NOT IN ('cancelled', 'failed', 'stale')"
@@ -136,13 +154,11 @@ class ReviewQueries:
             by_type=rows(
                 f"SELECT f.entity_type, COUNT(*), COUNT(DISTINCT f.file_id) {active} GROUP BY 1 ORDER BY 2 DESC"
             ),
-            by_folder=[tuple(r) for r in folders],
+            by_folder=[(mask_path(r[0], folder_spans.get(r[2], ())), r[1]) for r in folders],
             by_state=rows("SELECT state, COUNT(*) FROM findings GROUP BY 1 ORDER BY 2 DESC"),
-            problems=rows(
-                "SELECT rel_path, status, COALESCE(error, '') FROM files WHERE status NOT IN"
-                " ('scanned', 'gone', 'quarantined', 'deleted', 'unsupported') ORDER BY rel_path LIMIT ?",
-                problem_limit,
-            ),
+            problems=[
+                (mask_path(joined_path(r[1], r[2]), problem_spans.get(r[0], ())), r[3], r[4]) for r in problem_rows
+            ],
             actions=rows("SELECT state, COUNT(*) FROM actions GROUP BY 1 ORDER BY 1"),
             files_total=db.execute("SELECT COUNT(*) FROM files WHERE status != 'gone'").fetchone()[0],
             files_with_findings=files_with,
@@ -160,19 +176,19 @@ class ReviewQueries:
                       ) -> list[FindingItem]:  # fmt: skip
         where, params = flt.where()
         rows = self._db.execute(
-            "SELECT f.id, f.file_id, fi.root, fi.rel_path AS path, f.entity_type, f.sensitivity, f.preview,"
+            f"SELECT f.id, f.file_id, fi.root, {_SHOWN} AS path, f.entity_type, f.sensitivity, f.preview,"
             " f.location, f.score, f.rule_id AS rule, f.context_word, f.flags, f.state, f.start, f.end,"
             f" {_ACTION_OF} AS action FROM findings f JOIN files fi ON fi.id = f.file_id WHERE {where}"
             f" ORDER BY {SORTS.get(sort, SORTS['path'])} LIMIT ? OFFSET ?",
             [*params, limit, offset],
         )
-        return [_finding(r) for r in rows]
+        return self._masked([_finding(r) for r in rows])
 
     def files_page(self, flt: FindingFilter, *, sort: str = "findings", offset: int = 0, limit: int = 500
                    ) -> list[FileItem]:  # fmt: skip
         where, params = flt.where()
         rows = self._db.execute(
-            "SELECT fi.id, fi.root, fi.rel_path AS path, COUNT(*) AS n,"
+            f"SELECT fi.id, fi.root, {_SHOWN} AS path, COUNT(*) AS n,"
             " SUM(f.sensitivity = 'sensitive') AS sensitive, group_concat(DISTINCT f.entity_type) AS types,"
             " fi.status, (SELECT a.kind || ' ' || a.state FROM actions a WHERE a.file_id = fi.id"
             "  ORDER BY a.id DESC LIMIT 1) AS action"
@@ -180,7 +196,7 @@ class ReviewQueries:
             f" ORDER BY {FILE_SORTS.get(sort, FILE_SORTS['findings'])} LIMIT ? OFFSET ?",
             [*params, limit, offset],
         )
-        return [FileItem(r[0], r[1], r[2], r[3], r[4] or 0, r[5] or "", r[6], r[7]) for r in rows]
+        return self._masked([FileItem(r[0], r[1], r[2], r[3], r[4] or 0, r[5] or "", r[6], r[7]) for r in rows])
 
     def count_files(self, flt: FindingFilter) -> int:
         where, params = flt.where()
@@ -191,20 +207,25 @@ class ReviewQueries:
 
     def finding(self, finding_id: int) -> FindingItem | None:
         row = self._db.execute(
-            "SELECT f.id, f.file_id, fi.root, fi.rel_path AS path, f.entity_type, f.sensitivity, f.preview,"
+            f"SELECT f.id, f.file_id, fi.root, {_SHOWN} AS path, f.entity_type, f.sensitivity, f.preview,"
             " f.location, f.score, f.rule_id AS rule, f.context_word, f.flags, f.state, f.start, f.end,"
             f" {_ACTION_OF} AS action FROM findings f JOIN files fi ON fi.id = f.file_id WHERE f.id = ?",
             (finding_id,),
         ).fetchone()
-        return _finding(row) if row else None
+        return self._masked([_finding(row)])[0] if row else None
 
     def file_meta(self, file_id: int) -> dict | None:
         row = self._db.execute(
-            "SELECT id, root, rel_path, size, mtime_ns, sha256, encoding, status, error, scanned_at, scan_count"
-            " FROM files WHERE id = ?",
+            "SELECT id, root, rel_path, member, size, mtime_ns, sha256, encoding, status, error, scanned_at,"
+            " scan_count FROM files WHERE id = ?",
             (file_id,),
         ).fetchone()
-        return dict(row) if row else None
+        if row is None:
+            return None
+        meta = dict(row)
+        spans = self._store.name_spans([file_id]).get(file_id, ())
+        meta["shown_path"] = mask_path(joined_path(meta["rel_path"], meta["member"]), spans)
+        return meta
 
     def entity_types(self) -> list[str]:
         return [r[0] for r in self._db.execute("SELECT DISTINCT entity_type FROM findings ORDER BY 1")]

@@ -1,6 +1,6 @@
 """SQLite schema of the findings store. No column holds a plain personal-data value."""
 
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 3  # 3: files.member (archive members apart from real names), audit_chain, restore/purge actions
 
 DDL = """
 CREATE TABLE IF NOT EXISTS meta (
@@ -25,7 +25,8 @@ CREATE TABLE IF NOT EXISTS scan_runs (
 CREATE TABLE IF NOT EXISTS files (
     id          INTEGER PRIMARY KEY,
     root        TEXT NOT NULL,
-    rel_path    TEXT NOT NULL,
+    rel_path    TEXT NOT NULL,      -- the walked file, relative to root; for an archive member, its archive
+    member      TEXT NOT NULL DEFAULT '',  -- path inside the archive (nested levels joined by ':'); '' for a file
     size        INTEGER,
     mtime_ns    INTEGER,
     dev         INTEGER,
@@ -39,7 +40,8 @@ CREATE TABLE IF NOT EXISTS files (
     last_scan_id INTEGER REFERENCES scan_runs(id),
     scanned_at  TEXT,
     scan_count  INTEGER NOT NULL DEFAULT 0,
-    UNIQUE (root, rel_path)
+    names_scanned INTEGER NOT NULL DEFAULT 0,  -- 1 once the "name" findings describe the current path
+    UNIQUE (root, rel_path, member)
 );
 CREATE TABLE IF NOT EXISTS findings (
     id           INTEGER PRIMARY KEY,
@@ -48,7 +50,8 @@ CREATE TABLE IF NOT EXISTS findings (
     entity_type  TEXT NOT NULL,
     start        INTEGER NOT NULL,
     end          INTEGER NOT NULL,
-    location     TEXT NOT NULL,
+    location     TEXT NOT NULL,                -- "line 4", "Sheet1!B7"…; "name": in the row's path (start/end
+                                                -- index the exported path), "sheet title N", "attachment N name"
     score        REAL NOT NULL,
     rule_id      TEXT NOT NULL,
     pack         TEXT NOT NULL,
@@ -96,11 +99,12 @@ CREATE TABLE IF NOT EXISTS suppressions (      -- false positives: never resurfa
     id          INTEGER PRIMARY KEY,
     root        TEXT NOT NULL,
     rel_path    TEXT NOT NULL,
+    member      TEXT NOT NULL DEFAULT '',
     rule_id     TEXT NOT NULL,
     fingerprint TEXT NOT NULL,
     action_id   INTEGER REFERENCES actions(id),
     created_at  TEXT NOT NULL,
-    UNIQUE (root, rel_path, rule_id, fingerprint)
+    UNIQUE (root, rel_path, member, rule_id, fingerprint)
 );
 CREATE TABLE IF NOT EXISTS audit_chain (      -- every audit record's seal, so a cut or deleted log is detected
     seq         INTEGER PRIMARY KEY,

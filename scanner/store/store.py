@@ -15,6 +15,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from scanner.store import lossless
+from scanner.store.migrations import add_member_column, needs_member_column
 from scanner.store.schema import ADDED_COLUMNS, DDL, SCHEMA_VERSION
 
 
@@ -32,6 +33,21 @@ class FileRecord:
     sha256: str | None
     status: str
     scan_count: int
+    member: str = ""  # the path inside the archive `rel_path` for an archive member, else ""
+    names_scanned: bool = True  # False: the path changed (or predates name scanning) since its names were read
+
+    @property
+    def export_path(self) -> str:
+        """The path as exports and people see it (taxonomy.md): "archive.zip:inner/path" for a member."""
+        return joined_path(self.rel_path, self.member)
+
+
+def joined_path(rel_path: str, member: str) -> str:
+    """A row's path in the export format: the archive and its member joined by ':'."""
+    return f"{rel_path}:{member}" if member else rel_path
+
+
+FILE_COLUMNS = "id, root, rel_path, size, mtime_ns, sha256, status, scan_count, member, names_scanned"
 
 
 @dataclass(frozen=True, slots=True)  # slots: a dense file holds hundreds of thousands of these
@@ -71,6 +87,8 @@ class FindingRow:
     flags: tuple[str, ...]
     fingerprint: str
     state: str
+    file_id: int = 0
+    member: str = ""
 
 
 def utc_now() -> str:
@@ -128,6 +146,10 @@ class Store:
             )
         elif int(row["value"]) < SCHEMA_VERSION:
             self._add_columns(int(row["value"]))
+        if needs_member_column(self._db):
+            add_member_column(self._db)
+            self._db.executescript(DDL)  # the rebuilt tables' indexes
+        self._db.execute("UPDATE meta SET value = ? WHERE key = 'schema_version'", (str(SCHEMA_VERSION),))
 
     def _add_columns(self, version: int) -> None:
         """Bring an older database up to SCHEMA_VERSION: add the columns later versions introduced."""
@@ -137,7 +159,6 @@ class Store:
                     present = {r[1] for r in self._db.execute(f"PRAGMA table_info({table})")}
                     if column.split()[0] not in present:
                         self._db.execute(f"ALTER TABLE {table} ADD COLUMN {column}")
-            self._db.execute("UPDATE meta SET value = ? WHERE key = 'schema_version'", (str(SCHEMA_VERSION),))
 
     # --- scan runs -------------------------------------------------------------------------------------
     def begin_run(self, root: str, packs: str, tool_version: str) -> int:
@@ -166,11 +187,10 @@ class Store:
         return self._db.execute("SELECT * FROM scan_runs WHERE id = ?", (run_id,)).fetchone()
 
     # --- files -----------------------------------------------------------------------------------------
-    def file(self, root: str, rel_path: str) -> FileRecord | None:
+    def file(self, root: str, rel_path: str, member: str = "") -> FileRecord | None:
         row = self._db.execute(
-            "SELECT id, root, rel_path, size, mtime_ns, sha256, status, scan_count FROM files"
-            " WHERE root = ? AND rel_path = ?",
-            (root, rel_path),
+            f"SELECT {FILE_COLUMNS} FROM files WHERE root = ? AND rel_path = ? AND member = ?",
+            (root, rel_path, member),
         ).fetchone()
         return FileRecord(**dict(row)) if row else None
 
@@ -178,8 +198,8 @@ class Store:
         """The file recorded at this absolute path under any scanned root (the deepest root wins)."""
         target = str(Path(path).resolve())
         rows = self._db.execute(
-            "SELECT id, root, rel_path, size, mtime_ns, sha256, status, scan_count FROM files"
-            " WHERE root || '/' || rel_path = ? ORDER BY length(root) DESC LIMIT 1",
+            f"SELECT {FILE_COLUMNS} FROM files"
+            " WHERE root || '/' || rel_path = ? AND member = '' ORDER BY length(root) DESC LIMIT 1",
             (target,),
         ).fetchone()
         return FileRecord(**dict(rows)) if rows else None
@@ -191,6 +211,8 @@ class Store:
         rel_path: str,
         run_id: int,
         status: str,
+        member: str = "",
+        names_scanned: bool = True,
         size: int | None = None,
         mtime_ns: int | None = None,
         dev: int | None = None,
@@ -203,14 +225,15 @@ class Store:
         """Record one file's scan result atomically: the file row, old findings superseded, new ones added."""
         with self._transaction():
             file_id = self._upsert_file(
-                root, rel_path, run_id, status, size, mtime_ns, dev, ino, sha256, encoding, error
+                root, rel_path, member, run_id, status, size, mtime_ns, dev, ino, sha256, encoding, error,
+                names_scanned,
             )
             self._db.execute(
                 "UPDATE findings SET state = 'superseded' WHERE file_id = ? AND state IN ('active', 'dismissed',"
                 " 'retained')",
                 (file_id,),
             )
-            suppressed = self._suppressed(root, rel_path)
+            suppressed = self._suppressed(root, rel_path, member)
             self._db.executemany(
                 "INSERT INTO findings(file_id, scan_id, entity_type, start, end, location, score, rule_id, pack,"
                 " sensitivity, flags, preview, fingerprint, context_word, state)"
@@ -238,10 +261,11 @@ class Store:
             )
         return file_id
 
-    def _suppressed(self, root: str, rel_path: str) -> set[tuple[str, str]]:
+    def _suppressed(self, root: str, rel_path: str, member: str) -> set[tuple[str, str]]:
         """(rule, fingerprint) pairs dismissed as false positives in this file: they stay dismissed."""
         rows = self._db.execute(
-            "SELECT rule_id, fingerprint FROM suppressions WHERE root = ? AND rel_path = ?", (root, rel_path)
+            "SELECT rule_id, fingerprint FROM suppressions WHERE root = ? AND rel_path = ? AND member = ?",
+            (root, rel_path, member),
         )
         return {(r[0], r[1]) for r in rows}
 
@@ -252,12 +276,34 @@ class Store:
             (run_id, size, mtime_ns, file_id),
         )
 
+    def replace_name_findings(self, file_id: int, run_id: int, findings: Iterable[NewFinding]) -> None:
+        """A file seen unchanged under a new path: its "name" findings made anew, the rest kept."""
+        with self._transaction():
+            self._db.execute(
+                "UPDATE findings SET state = 'superseded' WHERE file_id = ? AND location = 'name'"
+                " AND state IN ('active', 'retained')",
+                (file_id,),
+            )
+            row = self._db.execute("SELECT root, rel_path, member FROM files WHERE id = ?", (file_id,)).fetchone()
+            suppressed = self._suppressed(*row)
+            self._db.executemany(
+                "INSERT INTO findings(file_id, scan_id, entity_type, start, end, location, score, rule_id, pack,"
+                " sensitivity, flags, preview, fingerprint, context_word, state)"
+                " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+                [
+                    (file_id, run_id, f.entity_type, f.start, f.end, f.location, f.score, f.rule_id, f.pack,
+                     f.sensitivity, ",".join(f.flags), f.preview, f.fingerprint, f.context_word,
+                     "dismissed" if (f.rule_id, f.fingerprint) in suppressed else "active")
+                    for f in findings
+                ],
+            )  # fmt: skip
+            self._db.execute("UPDATE files SET names_scanned = 1 WHERE id = ?", (file_id,))
+
     def keep_members(self, root: str, container: str, run_id: int) -> None:
         """An unchanged archive's members were not re-extracted, but they are still there."""
-        prefix = f"{container}:"
         self._db.execute(
-            "UPDATE files SET last_scan_id = ? WHERE root = ? AND substr(rel_path, 1, ?) = ? AND status != 'gone'",
-            (run_id, root, lossless.stored_length(prefix), prefix),
+            "UPDATE files SET last_scan_id = ? WHERE root = ? AND rel_path = ? AND member != '' AND status != 'gone'",
+            (run_id, root, container),
         )
 
     def mark_missing(self, root: str, run_id: int, under: str = "") -> int:
@@ -280,15 +326,21 @@ class Store:
             )
         return len(ids)
 
-    def _upsert_file(self, root, rel_path, run_id, status, size, mtime_ns, dev, ino, sha256, encoding, error) -> int:
+    def _upsert_file(
+        self, root, rel_path, member, run_id, status, size, mtime_ns, dev, ino, sha256, encoding, error, names_scanned
+    ) -> int:
         row = self._db.execute(
-            "INSERT INTO files(root, rel_path, size, mtime_ns, dev, ino, sha256, encoding, status, error,"
-            " last_scan_id, scanned_at, scan_count) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,1)"
-            " ON CONFLICT(root, rel_path) DO UPDATE SET size=excluded.size, mtime_ns=excluded.mtime_ns,"
+            "INSERT INTO files(root, rel_path, member, size, mtime_ns, dev, ino, sha256, encoding, status, error,"
+            " last_scan_id, scanned_at, names_scanned, scan_count) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,1)"
+            " ON CONFLICT(root, rel_path, member) DO UPDATE SET size=excluded.size, mtime_ns=excluded.mtime_ns,"
             " dev=excluded.dev, ino=excluded.ino, sha256=excluded.sha256, encoding=excluded.encoding,"
             " status=excluded.status, error=excluded.error, last_scan_id=excluded.last_scan_id,"
-            " scanned_at=excluded.scanned_at, scan_count=files.scan_count + 1 RETURNING id",
-            (root, rel_path, size, mtime_ns, dev, ino, sha256, encoding, status, error, run_id, utc_now()),
+            " scanned_at=excluded.scanned_at, names_scanned=excluded.names_scanned, scan_count=files.scan_count + 1"
+            " RETURNING id",
+            (
+                root, rel_path, member, size, mtime_ns, dev, ino, sha256, encoding, status, error, run_id, utc_now(),
+                int(names_scanned),
+            ),  # fmt: skip
         ).fetchone()
         return int(row[0])
 
@@ -297,17 +349,18 @@ class Store:
         """Stored findings in path and position order, streamed."""
         sql = (
             "SELECT f.id, fi.root, fi.rel_path AS path, f.entity_type, f.start, f.end, f.location, f.score,"
-            " f.preview, f.sensitivity, f.rule_id AS rule, f.pack, f.flags, f.fingerprint, f.state"
-            " FROM findings f JOIN files fi ON fi.id = f.file_id WHERE f.state = ?"
+            " f.preview, f.sensitivity, f.rule_id AS rule, f.pack, f.flags, f.fingerprint, f.state, f.file_id,"
+            " fi.member FROM findings f JOIN files fi ON fi.id = f.file_id WHERE f.state = ?"
         )
         params: list[object] = [state]
         if root is not None:
             sql += " AND fi.root = ?"
             params.append(root)
-        sql += " ORDER BY fi.root, fi.rel_path, f.start"
+        sql += " ORDER BY fi.root, fi.rel_path, fi.member, f.start"
         for row in self._db.execute(sql, params):
             data = dict(row)
             data["flags"] = tuple(x for x in data["flags"].split(",") if x)
+            data["path"] = joined_path(data["path"], data["member"])
             yield FindingRow(**data)
 
     def summary(self, *, root: str | None = None) -> list[sqlite3.Row]:
@@ -325,12 +378,32 @@ class Store:
 
     def file_problems(self, *, root: str | None = None) -> list[sqlite3.Row]:
         """Files that could not be inspected, with their status and message."""
-        sql = "SELECT root, rel_path, status, error FROM files WHERE status NOT IN ('scanned', 'gone')"
+        sql = "SELECT id, root, rel_path, member, status, error FROM files WHERE status NOT IN ('scanned', 'gone')"
         params: tuple[object, ...] = ()
         if root is not None:
             sql += " AND root = ?"
             params = (root,)
-        return self._db.execute(sql + " ORDER BY root, rel_path", params).fetchall()
+        return self._db.execute(sql + " ORDER BY root, rel_path, member", params).fetchall()
+
+    def name_spans(self, file_ids: Iterable[int] | None = None) -> dict[int, list[tuple[int, int, str]]]:
+        """Per file id: (start, end, preview) of the personal data found in its shown path (location "name"),
+        a member's including its archive's; dismissed (false positive) and superseded findings left out.
+        ``None``: every file."""
+        sql = (
+            "SELECT fi.id, f.start, f.end, f.preview FROM files fi"
+            " JOIN files owner ON owner.root = fi.root AND owner.rel_path = fi.rel_path"
+            " AND (owner.id = fi.id OR owner.member = '')"
+            " JOIN findings f ON f.file_id = owner.id"
+            " WHERE f.location = 'name' AND f.state NOT IN ('superseded', 'dismissed')"
+        )
+        spans: dict[int, list[tuple[int, int, str]]] = {}
+        ids = None if file_ids is None else sorted(set(file_ids))
+        chunks = [None] if ids is None else [ids[i : i + 500] for i in range(0, len(ids), 500)]
+        for chunk in chunks:
+            where = "" if chunk is None else f" AND fi.id IN ({','.join('?' * len(chunk))})"
+            for file_id, start, end, preview in self._db.execute(sql + where, chunk or ()):
+                spans.setdefault(file_id, []).append((start, end, preview))
+        return spans
 
     def _transaction(self) -> _Transaction:
         return _Transaction(self._db)

@@ -46,7 +46,7 @@ def plural(count: int, noun: str) -> str:
 def shown_paths(actions: list[ActionRow]) -> dict[int, str]:
     """Paths relative to the scanned root; full paths only when the actions span several roots; escaped."""
     several = len({a.root for a in actions}) > 1
-    return {a.id: safe(a.path if several else a.rel_path) for a in actions}
+    return {a.id: safe(a.shown_path if several else a.shown_path[len(a.root) + 1 :]) for a in actions}
 
 
 def load_plan(actions: ActionStore, action_ids: list[int] | None) -> tuple[list[ActionRow], list[str]]:

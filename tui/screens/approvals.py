@@ -132,8 +132,9 @@ class ApprovalsScreen(Screen):
         table.clear()
         self.selected &= {row.id for row in event.rows}
         for row in event.rows:
+            shown = row.shown_path[len(row.root) + 1 :]  # relative, with the personal data in the name masked
             cells = (SELECTED if row.id in self.selected else "", row.id, row.state, row.kind, len(row.finding_ids),
-                     safe_text(row.proposed_by), safe_text(row.approved_by), safe_text(row.rel_path))  # fmt: skip
+                     safe_text(row.proposed_by), safe_text(row.approved_by), safe_text(shown))  # fmt: skip
             table.add_row(*cells, key=str(row.id))
         if current is not None and str(current) in table.rows:
             table.move_cursor(row=table.get_row_index(str(current)))

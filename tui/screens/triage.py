@@ -26,6 +26,7 @@ from scanner.actions.audit import Actor
 from scanner.actions.service import ActionError, Proposal
 from scanner.actions.workspace import Workspace, open_workspace
 from scanner.display import safe
+from scanner.name_mask import mask_path
 from scanner.store.actions import ActionStateError
 
 NEEDS_REASON = ("false_positive", "retain")
@@ -62,7 +63,8 @@ def plan_targets(ws: Workspace, kind: str, finding_ids: list[int], file_ids: lis
         findings = ws.actions.active_findings_of(file_id) if whole else by_file[file_id]
         chosen = ws.service.default_kind(findings) if kind == "default" and findings else kind
         ids = () if whole else tuple(f.id for f in findings)
-        targets.append(Target(chosen, Path(file.root) / file.rel_path, file.rel_path, ids, len(findings)))
+        shown = mask_path(file.export_path, ws.actions.name_spans(file_id))  # what the plan shows, masked
+        targets.append(Target(chosen, Path(file.root) / file.rel_path, shown, ids, len(findings)))
     return targets
 
 

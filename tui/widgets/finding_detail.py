@@ -32,7 +32,7 @@ def _size(size: object) -> str:
 def file_panel(meta: Mapping[str, object]) -> Text:
     sha = meta.get("sha256")
     return _rows([
-        ("path", f"{meta['root']}/{meta['rel_path']}"),  # escaped by _rows, like every value here
+        ("path", f"{meta['root']}/{meta['shown_path']}"),  # escaped by _rows, like every value here
         ("size", _size(meta.get("size"))),
         ("sha256", f"{sha[:16]}…" if isinstance(sha, str) else "not hashed"),
         ("encoding", str(meta.get("encoding") or "—")),
