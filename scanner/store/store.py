@@ -225,7 +225,18 @@ class Store:
         """Record one file's scan result atomically: the file row, old findings superseded, new ones added."""
         with self._transaction():
             file_id = self._upsert_file(
-                root, rel_path, member, run_id, status, size, mtime_ns, dev, ino, sha256, encoding, error,
+                root,
+                rel_path,
+                member,
+                run_id,
+                status,
+                size,
+                mtime_ns,
+                dev,
+                ino,
+                sha256,
+                encoding,
+                error,
                 names_scanned,
             )
             self._db.execute(
@@ -338,7 +349,19 @@ class Store:
             " scanned_at=excluded.scanned_at, names_scanned=excluded.names_scanned, scan_count=files.scan_count + 1"
             " RETURNING id",
             (
-                root, rel_path, member, size, mtime_ns, dev, ino, sha256, encoding, status, error, run_id, utc_now(),
+                root,
+                rel_path,
+                member,
+                size,
+                mtime_ns,
+                dev,
+                ino,
+                sha256,
+                encoding,
+                status,
+                error,
+                run_id,
+                utc_now(),
                 int(names_scanned),
             ),  # fmt: skip
         ).fetchone()
