@@ -11,12 +11,14 @@ at its path) is noticed by its inode and watched again.
 
 from __future__ import annotations
 
+import contextlib
 import errno
 import logging
 import os
 import queue
 import stat
 import threading
+import time
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -38,6 +40,7 @@ from watchdog.observers.polling import PollingObserver
 from scanner.daemon.config import RootConfig
 from scanner.daemon.log import event
 
+STOP_SECONDS = 5.0  # at most this long waiting for observers to stop (a poll of a large tree is not waited for)
 # Opened and ClosedNoWrite are left out: the scanner's own reads would wake it again.
 EVENTS = [FileCreatedEvent, FileModifiedEvent, FileClosedEvent, FileMovedEvent, FileDeletedEvent, DirMovedEvent,
           DirDeletedEvent]  # fmt: skip
@@ -116,10 +119,13 @@ class Watcher:
     def stop(self) -> None:
         with self._lock:
             observers = [w.observer for w in self._watches.values()]
+        for observer in observers:  # all told first: each may be in the middle of a poll
+            with contextlib.suppress(OSError, RuntimeError):
+                observer.stop()
+        deadline = time.monotonic() + STOP_SECONDS
         for observer in observers:
-            observer.stop()  # all at once: each may be in the middle of a poll
-        for observer in observers:
-            _stop(observer)
+            with contextlib.suppress(RuntimeError):
+                observer.join(timeout=max(0.1, deadline - time.monotonic()))
         logging.getLogger("watchdog").removeHandler(self._listener)
 
     def describe(self) -> dict[str, str]:
@@ -242,7 +248,7 @@ def _stop(observer: BaseObserver) -> None:
     try:
         observer.stop()
         if observer.is_alive():
-            observer.join(timeout=5)
+            observer.join(timeout=STOP_SECONDS)
     except (OSError, RuntimeError):
         pass
 
