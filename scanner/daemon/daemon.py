@@ -36,6 +36,7 @@ from scanner.store.work_queue import WorkQueue
 
 STOP_GRACE = 5.0  # seconds a worker may take to finish its file after SIGTERM; then it is killed, its job requeued
 DRAIN_BATCH = 10_000  # changes taken from the watcher per loop turn
+STALL_SECONDS = 120.0  # a main loop with no progress this long stops the heartbeat: a stuck daemon is not "running"
 
 
 class DaemonError(RuntimeError):
@@ -84,8 +85,9 @@ class Daemon:
                 event("watching", **{f"root{n}": f"{root}({mode})" for n, (root, mode) in
                                      enumerate(self.watch.items(), 1)})  # fmt: skip
                 self._status("running")
+                stall_after = max(STALL_SECONDS, 10 * self.config.heartbeat_seconds)
                 heartbeat = Heartbeat(self.db, self.config.heartbeat_seconds, self.started, self._snapshot,
-                                      lambda: self.progress_at, max(120.0, 10 * self.config.heartbeat_seconds))
+                                      lambda: self.progress_at, stall_after)  # fmt: skip
                 heartbeat.start()
                 try:
                     self._loop(watcher)

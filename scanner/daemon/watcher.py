@@ -245,12 +245,13 @@ def _limit_hint(exc: OSError) -> str:
 
 
 def _stop(observer: BaseObserver) -> None:
+    """Stop an observer, which may be half set up (inotify failed): cleaning it up never stops the daemon."""
     try:
         observer.stop()
         if observer.is_alive():
             observer.join(timeout=STOP_SECONDS)
-    except (OSError, RuntimeError):
-        pass
+    except Exception as exc:  # noqa: BLE001
+        event("observer_stop_error", "debug", error=exc)
 
 
 class _WatchdogLogListener(logging.Handler):
