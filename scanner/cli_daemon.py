@@ -95,6 +95,8 @@ def _cmd_status(args: argparse.Namespace) -> int:
     print(f"started:     {_when(status.started_at)}; last heartbeat {_when(status.heartbeat_at)}")
     print(f"last event:  {_when(status.last_event_at)}")
     print(f"roots:       {', '.join(safe(r) for r in status.roots or [])} ({status.workers} workers)")
+    for n, (root, how) in enumerate(status.watch.items()):  # polling and why, folders past the watch limit
+        print(f"{'watching:' if n == 0 else '':<13}{safe(root)}: {safe(how)}")
     print(f"queue:       {depth.queued} queued ({depth.ready} ready), {depth.running} running, {depth.failed} failed")
     print(f"scanned:     {status.files_scanned} files since start, {status.files_per_s} files/s")
     print(f"errors:      {status.errors}" + (f"; last: {safe(status.last_error)}" if status.last_error else ""))

@@ -35,13 +35,18 @@ def _config(tmp: Path, share: Path, **root_extra: object) -> Path:
     return path
 
 
+REPO = Path(__file__).resolve().parent.parent
+CLI_ENV = {**os.environ, "PYTHONPATH": str(REPO)}
+
+
 class Daemon:
-    def __init__(self, tmp: Path, config: Path) -> None:
+    def __init__(self, tmp: Path, config: Path, wrapper: tuple[str, ...] = ()) -> None:
+        """`wrapper` runs the daemon through another command (a user namespace with lower inotify limits)."""
         self.db = tmp / "state" / "custos.db"
         self.log = open(tmp / "daemon.log", "ab")  # noqa: SIM115
         self.proc = subprocess.Popen(
-            [sys.executable, "-m", "scanner.cli", "watch", "--config", str(config)],
-            stdout=self.log, stderr=self.log, start_new_session=True,
+            [*wrapper, sys.executable, "-m", "scanner.cli", "watch", "--config", str(config)],
+            stdout=self.log, stderr=self.log, start_new_session=True, env=CLI_ENV,
         )  # fmt: skip
         wait_for(
             lambda: self.state() == "running" and self.worker_ready(), timeout=90, what="daemon start", daemon=self
@@ -66,7 +71,10 @@ class Daemon:
         self.log.close()
 
     def logs(self) -> str:
-        return Path(self.log.name).read_text(encoding="utf-8", errors="replace")[-3000:]
+        return self.logs_all()[-3000:]
+
+    def logs_all(self) -> str:
+        return Path(self.log.name).read_text(encoding="utf-8", errors="replace")
 
 
 def query(db: Path, sql: str, *params) -> list[tuple]:

@@ -85,3 +85,47 @@ def test_an_emptied_root_is_an_outage_not_a_mass_deletion(scanned):
     result = reconcile(config_from_args([share]).roots[0], FileMoves(store), WorkQueue(store), settle=0)
     assert result.outage and result.deleted == 0
     assert len(_active(store, "a.txt")) == 1
+
+
+def _insert(store: Store, root: str, *rels: str) -> None:
+    for rel in rels:
+        store.connection.execute("INSERT INTO files(root, rel_path, status) VALUES (?, ?, 'scanned')", (root, rel))
+
+
+def _statuses(store: Store, root: str) -> dict[str, str]:
+    rows = store.connection.execute("SELECT rel_path, status FROM files WHERE root = ?", (root,))
+    return {r[0]: r[1] for r in rows}
+
+
+def test_prefix_queries_take_an_archive_and_its_members_or_a_folder_and_nothing_beside(tmp_path):
+    # The prefix is a range on the (root, rel_path) index now; its edges must match what substr() matched.
+    with Store(tmp_path / "custos.db") as store:
+        root = "/srv/share"
+        _insert(store, root, "a.zip", "a.zip:in/b.csv", "a.zip;x", "a.zipx", "a.zip0", "d/x.txt", "d/e/y.txt",
+                "d0", "d.txt", "d/z.zip:m.csv", "dd/q.txt")  # fmt: skip
+        _insert(store, "/srv/other", "a.zip", "d/x.txt")
+        moves = FileMoves(store)
+        assert sorted(moves.recorded_under(root, "d")) == ["d/e/y.txt", "d/x.txt"]
+        assert sorted(moves.files_under(root, "d/")) == ["d/e/y.txt", "d/x.txt"]
+        assert moves.mark_files_gone(root, ["a.zip", "d/x.txt"]) == 3
+        gone = {rel for rel, status in _statuses(store, root).items() if status == "gone"}
+        assert gone == {"a.zip", "a.zip:in/b.csv", "d/x.txt"}
+        assert set(_statuses(store, "/srv/other").values()) == {"scanned"}
+
+
+def test_a_walk_of_one_folder_queues_only_there_and_a_stopped_walk_queues_no_deletion(scanned):
+    share, store = scanned
+    root_cfg = config_from_args([share]).roots[0]
+    work = WorkQueue(store)
+    (share / "dir" / "c.txt").write_text("x", encoding="utf-8")
+    (share / "elsewhere.txt").write_text("x", encoding="utf-8")
+    (share / "dir" / "b.txt").unlink()
+    result = reconcile(root_cfg, FileMoves(store), work, settle=0, folder="dir")
+    assert (result.files, result.changed, result.deleted) == (1, 1, 1)  # c.txt new, b.txt gone; nothing else
+    for i in range(1200):
+        (share / "dir" / f"n{i}.txt").write_text("x", encoding="utf-8")
+    (share / "a.txt").unlink()
+    asked = []
+    result = reconcile(root_cfg, FileMoves(store), work, settle=0, should_stop=lambda: asked.append(1) or True)
+    assert result.interrupted and asked == [1] and result.files == 500  # stopped at the first check
+    assert result.deleted == 0  # a.txt is missing, but a partial walk cannot tell

@@ -369,3 +369,36 @@ def test_daemon_status_upserts_one_row_and_judges_liveness_by_heartbeat(store, d
         status.update(colour="red")
     with pytest.raises(ValueError, match="daemon state must be one of"):
         status.update(state="sleeping")
+
+
+def test_deletions_are_claimed_in_a_batch_of_one_root_skipping_other_reasons_and_busy_paths(queue, db):
+    queue.enqueue_many([(ROOT, f"d/{i}.txt", "deleted") for i in range(5)], not_before=0, now=0)
+    queue.enqueue(ROOT, "changed.txt", "event", not_before=0, now=0)
+    queue.enqueue("/srv/other", "x.txt", "deleted", not_before=0, now=0)
+    queue.enqueue(ROOT, "later.txt", "deleted", not_before=100, now=0)
+    busy = queue.claim_deletions("w1", ROOT, now=1, lease_seconds=60, limit=1)
+    queue.enqueue(ROOT, busy[0].rel_path, "deleted", not_before=0, now=1)  # deleted again while w1 holds it
+    jobs = queue.claim_deletions("w2", ROOT, now=1, lease_seconds=60, limit=10)
+    assert sorted(j.rel_path for j in jobs) == [f"d/{i}.txt" for i in range(1, 5)]
+    assert queue.complete_many([j.id for j in jobs], "w2") == 4
+    assert queue.complete_many([busy[0].id], "w2") == 0  # not w2's
+    left = {(r["rel_path"], r["state"]) for r in _rows(db)}
+    assert left == {("d/0.txt", "running"), ("d/0.txt", "queued"), ("changed.txt", "queued"),
+                    ("x.txt", "queued"), ("later.txt", "queued")}  # fmt: skip
+
+
+def test_a_status_table_from_before_the_watch_column_gains_it(db):
+    db.parent.mkdir(parents=True)
+    con = sqlite3.connect(db)
+    con.execute("CREATE TABLE daemon_status (id TEXT PRIMARY KEY, pid INTEGER, host TEXT, started_at REAL,"
+                " heartbeat_at REAL, state TEXT, roots TEXT NOT NULL DEFAULT '[]', workers INTEGER,"
+                " last_event_at REAL, queue_depth INTEGER, files_scanned INTEGER NOT NULL DEFAULT 0,"
+                " files_per_s REAL, errors INTEGER NOT NULL DEFAULT 0, last_error TEXT, version TEXT)")  # fmt: skip
+    con.execute("INSERT INTO daemon_status(id, state) VALUES ('main', 'stopped')")
+    con.commit()
+    con.close()
+    with Store(db) as store:
+        status = DaemonStatusStore(store)
+        assert status.read().watch == {}
+        status.update(watch={"/srv/share": "polling (inotify unavailable: inotify instance limit reached)"})
+        assert status.read().watch["/srv/share"].startswith("polling")

@@ -1,9 +1,13 @@
-"""`custos watch`: the main process. It holds the single-instance lock, starts the worker processes and the
-watchdog observers, turns events into queued paths, walks the roots to reconcile, and writes the heartbeat.
+"""`custos watch`: the main process. It holds the single-instance lock, starts the worker processes, the
+watchdog observers and the heartbeat, turns events into queued paths, and walks the roots to reconcile.
 
-SIGTERM or SIGINT drains: observers stop, workers finish the file in hand, their unfinished jobs go back to
-the queue, the status row says "stopped". After kill -9 the next start finds the lock free, puts the dead
-workers' jobs back in the queue and reconciles; nothing queued is lost and nothing is recorded twice.
+SIGTERM or SIGINT stops it within seconds, whatever it is doing: the main loop checks between chunks of work,
+observers stop, workers get `STOP_GRACE` seconds to finish the file in hand and are then killed, their jobs
+put back in the queue; the status row says "stopped". After kill -9 the next start finds the lock free, puts
+the dead workers' jobs back in the queue and reconciles; nothing queued is lost and nothing is recorded twice.
+
+Every heartbeat interval the loop also checks that each root is still the directory it watches (a root moved
+away and replaced is watched again and reconciled) and polls folders inotify could not watch.
 """
 
 from __future__ import annotations
@@ -19,7 +23,9 @@ import time
 from pathlib import Path
 
 from scanner import __version__
+from scanner.daemon.changes import ChangeApplier
 from scanner.daemon.config import RootConfig, WatchConfig
+from scanner.daemon.heartbeat import Heartbeat, status_values
 from scanner.daemon.log import event, setup
 from scanner.daemon.reconcile import reconcile
 from scanner.daemon.watcher import Change, Watcher
@@ -28,7 +34,9 @@ from scanner.store.moves import FileMoves
 from scanner.store.store import Store
 from scanner.store.work_queue import WorkQueue
 
-DRAIN_SECONDS = 60.0
+STOP_GRACE = 5.0  # seconds a worker may take to finish its file after SIGTERM; then it is killed, its job requeued
+DRAIN_BATCH = 10_000  # changes taken from the watcher per loop turn
+STALL_SECONDS = 120.0  # a main loop with no progress this long stops the heartbeat: a stuck daemon is not "running"
 
 
 class DaemonError(RuntimeError):
@@ -45,20 +53,26 @@ class Daemon:
         self._ctx = multiprocessing.get_context("spawn")
         self._worker_stop = self._ctx.Event()
         self._workers: dict[str, multiprocessing.process.BaseProcess] = {}
+        self.state = "starting"
         self.last_event_at: float | None = None
         self.errors = 0
         self.last_error: str | None = None
+        self.watch: dict[str, str] = {}
+        self.progress_at = time.monotonic()  # the main loop's last sign of life, read by the heartbeat
+        self._next_poll: dict[tuple[str, str], float] = {}
 
     def run(self) -> int:
         setup(self.log_level)
         lock = _acquire_lock(self.db)
-        started = time.time()
+        self.started = time.time()
         try:
             with Store(self.db) as store:
                 self.store, self.work, self.moves = store, WorkQueue(store), FileMoves(store)
                 self.status = DaemonStatusStore(store)
+                self.changes = ChangeApplier(self.roots, self.moves, self.work, self.config.settle_seconds,
+                                             self._error)  # fmt: skip
                 orphans = self.work.requeue_orphans()
-                self._status("starting", started, pid=os.getpid(), host=socket.gethostname(), started_at=started,
+                self._status("starting", pid=os.getpid(), host=socket.gethostname(), started_at=self.started,
                              roots=list(self.roots), workers=self.config.workers, version=__version__)  # fmt: skip
                 event("starting", pid=os.getpid(), db=self.db, roots=len(self.roots), workers=self.config.workers,
                       requeued=orphans)  # fmt: skip
@@ -67,83 +81,92 @@ class Daemon:
                     self._start_worker(f"worker-{n + 1}")
                 watcher = Watcher(self.config.roots)
                 watcher.start()  # before the walk: nothing changed during it is missed
+                self.watch = watcher.describe()
                 event("watching", **{f"root{n}": f"{root}({mode})" for n, (root, mode) in
-                                     enumerate(watcher.modes.items(), 1)})  # fmt: skip
-                self._status("running", started)
+                                     enumerate(self.watch.items(), 1)})  # fmt: skip
+                self._status("running")
+                stall_after = max(STALL_SECONDS, 10 * self.config.heartbeat_seconds)
+                heartbeat = Heartbeat(self.db, self.config.heartbeat_seconds, self.started, self._snapshot,
+                                      lambda: self.progress_at, stall_after)  # fmt: skip
+                heartbeat.start()
                 try:
-                    self._loop(watcher, started)
+                    self._loop(watcher)
                 finally:
-                    self._status("draining", started)
+                    self._status("draining")
                     watcher.stop()
                     self._stop_workers()
-                    self._status("stopped", started)
+                    heartbeat.stop()
+                    self._status("stopped")
                     event("stopped", queued=self.work.depth(time.time()).queued)
         finally:
             lock.close()
         return 0
 
     # --- main loop -------------------------------------------------------------------------------------
-    def _loop(self, watcher: Watcher, started: float) -> None:
+    def _loop(self, watcher: Watcher) -> None:
         self._reconcile_all()
-        next_reconcile = time.monotonic() + self.config.reconcile_interval if self.config.reconcile_interval else None
-        next_beat = 0.0
+        interval = self.config.reconcile_interval
+        next_reconcile = time.monotonic() + interval if interval else None
+        next_check = 0.0
         while not self.stopping.is_set():
+            self._progress()
             self._drain(watcher.changes, timeout=0.5)
             now = time.monotonic()
             if watcher.reconcile_requested.is_set() or (next_reconcile is not None and now >= next_reconcile):
                 watcher.reconcile_requested.clear()
                 self._reconcile_all()
-                if self.config.reconcile_interval:
-                    next_reconcile = time.monotonic() + self.config.reconcile_interval
-            if now >= next_beat:
+                if interval:
+                    next_reconcile = time.monotonic() + interval
+            if now >= next_check:
                 self._check_workers()
-                self._status("running", started)
-                next_beat = now + self.config.heartbeat_seconds
+                for root in watcher.check_roots():
+                    self._reconcile(root)
+                self._poll_unwatched(watcher)
+                self.watch = watcher.describe()
+                next_check = now + self.config.heartbeat_seconds
 
     def _drain(self, changes: queue.Queue[Change], timeout: float) -> None:
         try:
-            change = changes.get(timeout=timeout)
+            batch = [changes.get(timeout=timeout)]
         except queue.Empty:
             return
-        batch = [change]
-        while len(batch) < 10_000:
+        while len(batch) < DRAIN_BATCH:
             try:
                 batch.append(changes.get_nowait())
             except queue.Empty:
                 break
-        for change in batch:
-            try:
-                self._apply(change)
-            except Exception as exc:  # noqa: BLE001 - one odd event must not stop the daemon
-                self._error("event_error", exc, path=change.rel)
+        self.changes.apply(batch, self.stopping.is_set, self._progress)
         self.last_event_at = time.time()
-
-    def _apply(self, change: Change) -> None:
-        root, now = self.roots[change.root], time.time()
-        settle = now + self.config.settle_seconds
-        if change.kind == "changed" and root.wants(change.rel):
-            self.work.enqueue(change.root, change.rel, "event", settle, now)
-        elif change.kind == "deleted" or (change.kind == "moved" and not _kept(root, change.dest_rel)):
-            self.work.enqueue(change.root, change.rel, "deleted", now, now)
-        elif change.kind == "moved":
-            if self.moves.rename_file(change.root, change.rel, change.dest_rel):
-                event("moved", root=change.root, path=change.rel, to=change.dest_rel)
-            self.work.enqueue(change.root, change.dest_rel, "moved", settle, now)
-        elif change.kind == "dir_moved" and change.dest_rel is not None:
-            moved = self.moves.rename_dir(change.root, change.rel, change.dest_rel)
-            event("dir_moved", root=change.root, path=change.rel, to=change.dest_rel, files=moved)
-        elif change.kind in ("dir_deleted", "dir_moved"):
-            for rel in self.moves.recorded_under(change.root, change.rel):
-                self.work.enqueue(change.root, rel, "deleted", now, now)
 
     def _reconcile_all(self) -> None:
         for root in self.config.roots:
             if self.stopping.is_set():
                 return
-            try:
-                reconcile(root, self.moves, self.work, self.config.settle_seconds)
-            except Exception as exc:  # noqa: BLE001
-                self._error("reconcile_error", exc, root=root.path)
+            self._reconcile(root)
+
+    def _reconcile(self, root: RootConfig, folder: str = "") -> None:
+        try:
+            reconcile(root, self.moves, self.work, self.config.settle_seconds, folder=folder,
+                      should_stop=self.stopping.is_set, progress=self._progress)  # fmt: skip
+        except Exception as exc:  # noqa: BLE001
+            self._error("reconcile_error", exc, root=root.path, **({"folder": folder} if folder else {}))
+
+    def _poll_unwatched(self, watcher: Watcher) -> None:
+        """Walk each folder inotify could not watch, every `poll_interval` of its root, after trying its
+        watch again (walked once more when the watch works: changes before it took effect were missed)."""
+        now = time.monotonic()
+        for root, folder in watcher.unwatched():
+            key = (str(root.path), folder)
+            if self.stopping.is_set() or now < self._next_poll.get(key, 0.0):
+                continue
+            if watcher.retry_watch(root, folder):
+                self._next_poll.pop(key, None)
+            else:
+                self._next_poll[key] = now + root.poll_interval
+            self._reconcile(root, folder)
+
+    def _progress(self) -> None:
+        self.progress_at = time.monotonic()
 
     # --- workers ---------------------------------------------------------------------------------------
     def _start_worker(self, name: str) -> None:
@@ -160,24 +183,28 @@ class Daemon:
                 self._start_worker(name)
 
     def _stop_workers(self) -> None:
+        """Ask the workers to stop; one still busy after STOP_GRACE is killed and its job put back in the queue."""
         self._worker_stop.set()
-        deadline = time.monotonic() + DRAIN_SECONDS
+        deadline = time.monotonic() + STOP_GRACE
         for process in self._workers.values():
             process.join(timeout=max(0.1, deadline - time.monotonic()))
+        for name, process in self._workers.items():
             if process.is_alive():
-                process.terminate()
+                process.kill()
                 process.join(timeout=5)
+                requeued = self.work.release(name)
+                event("worker_abandoned", "warning", worker=name, requeued=requeued,
+                      reason=f"still busy {STOP_GRACE:g} s after stop")  # fmt: skip
 
     # --- status ----------------------------------------------------------------------------------------
-    def _status(self, state: str, started: float, **extra: object) -> None:
-        now = time.time()
-        depth = self.work.depth(now)
-        scanned = self.store.scanned_since(started)
-        elapsed = max(now - started, 1e-6)
-        self.status.update(state=state, heartbeat_at=now, last_event_at=self.last_event_at,
-                           queue_depth=depth.queued + depth.running, files_scanned=scanned,
-                           files_per_s=round(scanned / elapsed, 2), errors=self.errors,
-                           last_error=self.last_error, **extra)  # fmt: skip
+    def _snapshot(self) -> dict[str, object]:
+        """What the main loop knows, for the status row (read by the heartbeat thread)."""
+        return {"state": self.state, "last_event_at": self.last_event_at, "errors": self.errors,
+                "last_error": self.last_error, "watch": dict(self.watch)}  # fmt: skip
+
+    def _status(self, state: str, **extra: object) -> None:
+        self.state = state
+        self.status.update(**status_values(self.store, self.work, self.started, self._snapshot()), **extra)
 
     def _error(self, name: str, exc: object, **fields: object) -> None:
         self.errors += 1
@@ -186,24 +213,43 @@ class Daemon:
 
     def _install_signals(self) -> None:
         def stop(signum, _frame) -> None:
-            event("signal", signal=signal.Signals(signum).name, action="draining")
+            event("signal", signal=signal.Signals(signum).name, action="stopping")
             self.stopping.set()
 
         signal.signal(signal.SIGTERM, stop)
         signal.signal(signal.SIGINT, stop)
 
 
-def _kept(root: RootConfig, rel: str | None) -> bool:
-    return rel is not None and root.wants(rel)
-
-
 def _worker_entry(config: WatchConfig, db: Path, name: str, stop, log_level: str) -> None:
-    """Workers finish the file in hand on SIGTERM/SIGINT (systemd signals the whole group)."""
-    signal.signal(signal.SIGTERM, lambda *_: stop.set())
-    signal.signal(signal.SIGINT, lambda *_: stop.set())
+    """A worker stops when the daemon sets `stop`, on its own SIGTERM/SIGINT (systemd signals the whole
+    group), or when the daemon is gone. The handler only sets a flag: calling `stop.set()` from it deadlocked
+    when the signal came while the worker held that Event's lock (waiting on it), and the daemon then hung
+    on the same lock."""
+    request = WorkerStop(stop)
+    signal.signal(signal.SIGTERM, request.note_signal)
+    signal.signal(signal.SIGINT, request.note_signal)
     from scanner.daemon.worker import worker_main  # the scanner and Presidio load in workers, not in the daemon
 
-    worker_main(config, db, name, stop, log_level)
+    worker_main(config, db, name, request, log_level)
+
+
+class WorkerStop:
+    """Whether a worker should stop: the daemon's event, a signal of its own, or its daemon gone (kill -9)."""
+
+    def __init__(self, event) -> None:
+        self.event = event
+        self.signalled = False
+        self.parent = os.getppid()
+
+    def note_signal(self, *_: object) -> None:
+        self.signalled = True  # no lock taken: safe whatever the signal interrupted
+
+    def is_set(self) -> bool:
+        return self.signalled or self.event.is_set() or os.getppid() != self.parent
+
+    def wait(self, timeout: float) -> bool:
+        self.event.wait(timeout)
+        return self.is_set()
 
 
 class _Lock:

@@ -1,16 +1,21 @@
-"""Reconciliation walk: compare a root on disk with the database and queue whatever events missed.
+"""Reconciliation walk: compare a root (or one folder of it) on disk with the database and queue whatever
+events missed.
 
 New files and files whose size or mtime differ are queued as changed; recorded files no longer on disk are
 queued as deleted (the worker checks again before marking them gone). An unchanged tree costs one stat per
 file and one query per root. A root that is missing or empty while the database knows files under it is
 treated as an outage (an unmounted share), not as a mass deletion.
+
+A walk is interruptible: `should_stop` is asked every few hundred entries (SIGTERM must not wait for a walk
+of a million files) and `progress` is called as it goes, so the daemon knows it is not stuck. An interrupted
+walk queues the changes it saw but no deletions: it cannot know what it did not reach.
 """
 
 from __future__ import annotations
 
 import os
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
 from scanner.daemon.config import RootConfig
@@ -21,6 +26,8 @@ from scanner.store.work_queue import WorkQueue
 
 SETTLED_STATUSES_TO_RECHECK = frozenset({"changed_during_scan", "vanished", "io_error", "gone"})
 DONE_STATUSES = frozenset({"gone", "quarantined", "deleted"})
+CHECK_EVERY = 500  # entries between stop checks
+ENQUEUE_CHUNK = 2_000  # paths per transaction: workers and the heartbeat get the write lock in between
 
 
 @dataclass(frozen=True)
@@ -31,42 +38,71 @@ class ReconcileResult:
     deleted: int
     seconds: float
     outage: bool = False
+    interrupted: bool = False
 
 
-def reconcile(root: RootConfig, moves: FileMoves, work: WorkQueue, settle: float) -> ReconcileResult:
+def _never() -> bool:
+    return False
+
+
+def reconcile(
+    root: RootConfig, moves: FileMoves, work: WorkQueue, settle: float, *, folder: str = "",
+    should_stop: Callable[[], bool] = _never, progress: Callable[[], None] = lambda: None,
+) -> ReconcileResult:  # fmt: skip
+    """Walk `root` (or only `folder`, relative to it) and queue what differs from the database."""
     started = time.monotonic()
     base = str(root.path)
-    known = moves.files_under(base)
+    known = moves.files_under(base, folder)
     now = time.time()
     if not root_is_present(root.path) and any(status not in DONE_STATUSES for _, _, status in known.values()):
         event("root_unavailable", "warning", root=base, action="not marking files gone; retry next walk")
         return ReconcileResult(base, 0, 0, 0, time.monotonic() - started, outage=True)
     seen: set[str] = set()
     changed: list[tuple[str, str, str]] = []
-    for rel, size, mtime_ns in walk_files(root):
+    interrupted = False
+    for count, (rel, size, mtime_ns) in enumerate(walk_files(root, folder), 1):
         seen.add(rel)
         record = known.get(rel)
         if record is None or record[2] in SETTLED_STATUSES_TO_RECHECK or (record[0], record[1]) != (size, mtime_ns):
             changed.append((base, rel, "reconcile"))
-    gone = [(base, rel, "deleted") for rel, (_, _, status) in known.items() if rel not in seen and status not in
-            DONE_STATUSES and root.wants(rel)]  # fmt: skip
-    if changed:
-        work.enqueue_many(changed, not_before=now + settle, now=now)
-    if gone:
-        work.enqueue_many(gone, not_before=now, now=now)
-    result = ReconcileResult(base, len(seen), len(changed), len(gone), time.monotonic() - started)
-    event("reconciled", root=base, files=result.files, queued_changed=result.changed, queued_deleted=result.deleted,
-          seconds=f"{result.seconds:.2f}")  # fmt: skip
+        if count % CHECK_EVERY == 0:
+            progress()
+            if should_stop():
+                interrupted = True
+                break
+    gone = [] if interrupted else [
+        (base, rel, "deleted") for rel, (_, _, status) in known.items()
+        if rel not in seen and status not in DONE_STATUSES and root.wants(rel)
+    ]  # fmt: skip
+    _enqueue(work, changed, now + settle, now, progress)
+    _enqueue(work, gone, now, now, progress)
+    result = ReconcileResult(base, len(seen), len(changed), len(gone), time.monotonic() - started,
+                             interrupted=interrupted)  # fmt: skip
+    event("reconciled", root=base, **({"folder": folder} if folder else {}), files=result.files,
+          queued_changed=result.changed, queued_deleted=result.deleted, seconds=f"{result.seconds:.2f}",
+          **({"interrupted": "yes"} if interrupted else {}))  # fmt: skip
     return result
 
 
-def walk_files(root: RootConfig) -> Iterator[tuple[str, int, int]]:
-    """(relative path, size, mtime_ns) of every regular file the root wants; symlinks are not followed."""
-    stack = [("", str(root.path))]
+def _enqueue(work: WorkQueue, items: list[tuple[str, str, str]], not_before: float, now: float,
+             progress: Callable[[], None]) -> None:  # fmt: skip
+    for start in range(0, len(items), ENQUEUE_CHUNK):
+        work.enqueue_many(items[start : start + ENQUEUE_CHUNK], not_before=not_before, now=now)
+        progress()
+
+
+def walk_files(root: RootConfig, folder: str = "") -> Iterator[tuple[str, int, int]]:
+    """(relative path, size, mtime_ns) of every regular file the root wants, under `folder` if given;
+    symlinks are not followed."""
+    if folder and not root.wants_dir(folder):
+        return
+    stack = [(folder, os.path.join(root.path, folder) if folder else str(root.path))]
     while stack:
         rel_dir, path = stack.pop()
         try:
             entries = list(os.scandir(path))
+        except FileNotFoundError:
+            continue  # a folder deleted under the walk (or a polled folder gone): its files are gone
         except OSError as exc:
             event("walk_error", "warning", path=path, error=exc.strerror or exc)
             continue

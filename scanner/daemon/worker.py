@@ -12,6 +12,7 @@ import stat
 import threading
 import time
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from scanner.daemon.config import WatchConfig
 from scanner.daemon.log import event, setup
@@ -22,12 +23,16 @@ from scanner.store.moves import FileMoves
 from scanner.store.store import Store
 from scanner.store.work_queue import Job, WorkQueue
 
+if TYPE_CHECKING:
+    from scanner.daemon.daemon import WorkerStop
+
 LEASE_SECONDS = 120.0
 IDLE_SLEEP = 0.5
 RETRY_SECONDS = 30.0
+DELETE_BATCH = 500  # deleted paths checked and marked gone per transaction
 
 
-def worker_main(config: WatchConfig, db: Path, name: str, stop: threading.Event, log_level: str) -> None:
+def worker_main(config: WatchConfig, db: Path, name: str, stop: WorkerStop, log_level: str) -> None:
     """Entry point of a worker process (multiprocessing 'spawn': everything it needs is passed in)."""
     setup(log_level)
     from scanner.classify import Policy
@@ -57,7 +62,7 @@ class _Worker:
         self.roots = {str(r.path): r for r in config.roots}
         self.runs: dict[str, tuple[int, ScanStats]] = {}
 
-    def run(self, stop: threading.Event) -> None:
+    def run(self, stop: WorkerStop) -> None:
         event("worker_ready", worker=self.name, pid=os.getpid())
         try:
             while not stop.is_set():
@@ -65,8 +70,11 @@ class _Worker:
                 if job is None:
                     wait = self.work.next_ready_in(time.time())
                     stop.wait(IDLE_SLEEP if wait is None else min(IDLE_SLEEP, max(wait, 0.05)))
-                    continue
-                self._handle(job)
+                elif job.reason == "deleted":
+                    more = self.work.claim_deletions(self.name, job.root, time.time(), LEASE_SECONDS, DELETE_BATCH - 1)
+                    self._handle_deletions([job, *more])
+                else:
+                    self._handle(job)
         finally:
             self.work.release(self.name)
             for run_id, stats in self.runs.values():
@@ -117,6 +125,28 @@ class _Worker:
         event("scanned", path=ref.path, status=record.status if record else "?", findings=stats.findings - before,
               reason=job.reason)  # fmt: skip
 
+    def _handle_deletions(self, jobs: list[Job]) -> None:
+        """Deleted paths of one root, checked as a batch: the missing ones are marked gone in one transaction
+        (a mass deletion is thousands of them); a path that exists again is handled like any other job."""
+        root = self.roots.get(jobs[0].root)
+        missing, others = [], []
+        for job in jobs:
+            if root is None or not root.wants(job.rel_path) or not _missing(Path(job.root) / job.rel_path):
+                others.append(job)
+            else:
+                missing.append(job)
+        if missing and not root_is_present(root.path):
+            event("root_unavailable", "warning", root=root.path, files=len(missing), action="postponed")
+            for job in missing:
+                self.work.postpone(job.id, self.name, not_before=time.time() + RETRY_SECONDS)
+        elif missing:
+            self.moves.mark_files_gone(jobs[0].root, [job.rel_path for job in missing])
+            self.work.complete_many([job.id for job in missing], self.name)
+            first = Path(jobs[0].root) / missing[0].rel_path
+            event("gone", path=first, **({"and_more": len(missing) - 1} if len(missing) > 1 else {}))
+        for job in others:
+            self._handle(job)
+
     def _gone(self, job: Job, root: Path) -> None:
         if not root_is_present(root):
             event("root_unavailable", "warning", root=root, action="postponed")
@@ -139,6 +169,16 @@ class _Worker:
             run_id, status, files_scanned=stats.files_scanned, files_unchanged=stats.files_unchanged,
             files_failed=stats.files_failed, bytes_scanned=stats.bytes_scanned, findings=stats.findings,
         )  # fmt: skip
+
+
+def _missing(path: Path) -> bool:
+    try:
+        os.lstat(path)
+    except FileNotFoundError:
+        return True
+    except OSError:
+        return False  # unreadable is not gone: the job's own handling retries it
+    return False
 
 
 class _LeaseRenewer:

@@ -6,6 +6,7 @@ One row per daemon instance; the daemon upserts it on every heartbeat, readers j
 from __future__ import annotations
 
 import json
+import sqlite3
 from dataclasses import dataclass, fields
 
 from scanner.store.store import Store
@@ -26,9 +27,12 @@ CREATE TABLE IF NOT EXISTS daemon_status (
     files_per_s   REAL,
     errors        INTEGER NOT NULL DEFAULT 0,
     last_error    TEXT,
-    version       TEXT
+    version       TEXT,
+    watch         TEXT NOT NULL DEFAULT '{}'     -- JSON {root: how it is watched}, e.g. polling and why
 );
 """
+# Columns added after the first release, with their definitions: an older table gets them on open.
+ADDED_COLUMNS = {"watch": "TEXT NOT NULL DEFAULT '{}'"}
 
 STATES = ("starting", "running", "draining", "stopped", "crashed")
 LIVE_STATES = ("starting", "running", "draining")
@@ -51,6 +55,7 @@ class DaemonStatus:
     errors: int
     last_error: str | None
     version: str | None
+    watch: dict[str, str]  # root → "inotify", "polling (inotify unavailable: …)", "inotify; 2 folders polled (…)"
 
 
 COLUMNS = tuple(f.name for f in fields(DaemonStatus) if f.name != "id")
@@ -63,6 +68,14 @@ class DaemonStatusStore:
         self._db = store.connection
         self.instance_id = instance_id
         self._db.executescript(DDL)
+        present = {row[1] for row in self._db.execute("PRAGMA table_info(daemon_status)")}
+        for name, definition in ADDED_COLUMNS.items():
+            if name not in present:
+                try:
+                    self._db.execute(f"ALTER TABLE daemon_status ADD COLUMN {name} {definition}")
+                except sqlite3.OperationalError as exc:  # another process added it first
+                    if "duplicate column" not in str(exc):
+                        raise
 
     def update(self, **values: object) -> None:
         """Set the given columns (others keep their value), creating the row if needed; one statement."""
@@ -73,6 +86,8 @@ class DaemonStatusStore:
             raise ValueError(f"daemon state must be one of {', '.join(STATES)}, not {values['state']!r}")
         if "roots" in values:
             values["roots"] = json.dumps([str(r) for r in values["roots"]])  # type: ignore[union-attr]
+        if "watch" in values:
+            values["watch"] = json.dumps(values["watch"], ensure_ascii=False)
         names = list(values)
         sets = ", ".join(f"{n} = excluded.{n}" for n in names)
         self._db.execute(
@@ -87,6 +102,7 @@ class DaemonStatusStore:
             return None
         data = {name: row[name] for name in ("id", *COLUMNS)}
         data["roots"] = tuple(json.loads(data["roots"]))
+        data["watch"] = json.loads(data["watch"])
         return DaemonStatus(**data)
 
 

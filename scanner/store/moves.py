@@ -12,6 +12,15 @@ from __future__ import annotations
 from scanner.store.lossless import stored_length
 from scanner.store.store import Store
 
+# rel_path starts with a prefix, as a range the (root, rel_path) index answers: substr() would read every row of
+# the root, which made each deleted file cost a scan of the whole table (minutes for a mass deletion).
+_STARTS_WITH = "(rel_path >= ? AND rel_path < ?)"
+
+
+def _prefix_range(prefix: str) -> tuple[str, str]:
+    """The bounds of `_STARTS_WITH`: every string beginning with ``prefix`` sorts in [prefix, prefix⁺)."""
+    return prefix, prefix[:-1] + chr(ord(prefix[-1]) + 1)
+
 
 class FileMoves:
     def __init__(self, store: Store) -> None:
@@ -88,11 +97,10 @@ class FileMoves:
 
     def recorded_under(self, root: str, rel_dir: str) -> list[str]:
         """Recorded, not gone, top-level files under a folder of a root (for a deleted folder)."""
-        prefix = f"{rel_dir.rstrip('/')}/"
         rows = self._db.execute(
-            "SELECT rel_path FROM files WHERE root = ? AND substr(rel_path, 1, ?) = ? AND member = ''"
+            f"SELECT rel_path FROM files WHERE root = ? AND {_STARTS_WITH} AND member = ''"
             " AND status NOT IN ('gone', 'quarantined', 'deleted')",
-            (root, stored_length(prefix), prefix),
+            (root, *_prefix_range(f"{rel_dir.rstrip('/')}/")),
         )
         return [r[0] for r in rows]
 
@@ -100,6 +108,11 @@ class FileMoves:
         """A deleted file (and its archive members) and their findings are gone; returns the rows changed."""
         with self.store.transaction():
             return self._mark_gone(root, rel_path)
+
+    def mark_files_gone(self, root: str, rel_paths: list[str]) -> int:
+        """`mark_file_gone` for many files of one root in one transaction (a mass deletion)."""
+        with self.store.transaction():
+            return sum(self._mark_gone(root, rel) for rel in rel_paths)
 
     def _mark_gone(self, root: str, rel_path: str) -> int:
         ids = [
@@ -116,10 +129,12 @@ class FileMoves:
         )
         return len(ids)
 
-    def files_under(self, root: str) -> dict[str, tuple[int | None, int | None, str]]:
-        """rel_path → (size, mtime_ns, status) of every recorded file of a root that is not an archive member;
-        what a reconciliation walk compares the disk with."""
+    def files_under(self, root: str, rel_dir: str = "") -> dict[str, tuple[int | None, int | None, str]]:
+        """rel_path → (size, mtime_ns, status) of every recorded file of a root (or of one folder in it) that is
+        not an archive member; what a reconciliation walk compares the disk with."""
+        where, params = (f" AND {_STARTS_WITH}", _prefix_range(f"{rel_dir.rstrip('/')}/")) if rel_dir else ("", ())
         rows = self._db.execute(
-            "SELECT rel_path, size, mtime_ns, status FROM files WHERE root = ? AND member = ''", (root,)
+            f"SELECT rel_path, size, mtime_ns, status FROM files WHERE root = ? AND member = ''{where}",
+            (root, *params),
         )
         return {r[0]: (r[1], r[2], r[3]) for r in rows}

@@ -118,6 +118,18 @@ class WorkQueue:
             rows = self._db.execute(_CLAIM, {"owner": owner, "now": now, "lease": lease_seconds}).fetchall()
         return Job(**dict(rows[0])) if rows else None
 
+    def claim_deletions(self, owner: str, root: str, now: float, lease_seconds: float, limit: int) -> list[Job]:
+        """Take up to ``limit`` ready 'deleted' jobs of one root at once: a mass deletion is checked in batches."""
+        with self._store.transaction():
+            rows = self._db.execute(
+                "UPDATE work_queue SET state = 'running', owner = :owner, lease_until = :now + :lease,"
+                " attempts = attempts + 1 WHERE id IN (SELECT id FROM work_queue q WHERE state = 'queued'"
+                f" AND reason = 'deleted' AND root = :root AND not_before <= :now AND {_PATH_FREE}"
+                " ORDER BY not_before, id LIMIT :limit) RETURNING id, root, rel_path, reason, attempts, enqueued_at",
+                {"owner": owner, "root": root, "now": now, "lease": lease_seconds, "limit": limit},
+            ).fetchall()
+        return [Job(**dict(r)) for r in rows]
+
     def renew(self, job_id: int, owner: str, now: float, lease_seconds: float) -> bool:
         """Extend the lease of a long scan; False if another worker has taken the job over."""
         cur = self._db.execute(
@@ -139,6 +151,11 @@ class WorkQueue:
             {"id": job_id, "owner": owner},
         ).fetchall()
         return any(r[0] == job_id for r in rows)
+
+    def complete_many(self, job_ids: Iterable[int], owner: str) -> int:
+        """`complete` for a batch, in one transaction; returns how many were still this owner's."""
+        with self._store.transaction():
+            return sum(self.complete(job_id, owner) for job_id in job_ids)
 
     def postpone(self, job_id: int, owner: str, not_before: float) -> bool:
         """The file has not settled: queue it again for later (not counted as an attempt)."""
