@@ -88,28 +88,32 @@ def test_an_emptied_root_is_an_outage_not_a_mass_deletion(scanned):
 
 
 def _insert(store: Store, root: str, *rels: str) -> None:
+    """``rels``: real paths, and archive members written ``archive|member`` (stored in their own column)."""
     for rel in rels:
-        store.connection.execute("INSERT INTO files(root, rel_path, status) VALUES (?, ?, 'scanned')", (root, rel))
+        path, _, member = rel.partition("|")
+        store.connection.execute(
+            "INSERT INTO files(root, rel_path, member, status) VALUES (?, ?, ?, 'scanned')", (root, path, member)
+        )
 
 
 def _statuses(store: Store, root: str) -> dict[str, str]:
-    rows = store.connection.execute("SELECT rel_path, status FROM files WHERE root = ?", (root,))
-    return {r[0]: r[1] for r in rows}
+    rows = store.connection.execute("SELECT rel_path, member, status FROM files WHERE root = ?", (root,))
+    return {r[0] + (f"|{r[1]}" if r[1] else ""): r[2] for r in rows}
 
 
 def test_prefix_queries_take_an_archive_and_its_members_or_a_folder_and_nothing_beside(tmp_path):
     # The prefix is a range on the (root, rel_path) index now; its edges must match what substr() matched.
     with Store(tmp_path / "custos.db") as store:
         root = "/srv/share"
-        _insert(store, root, "a.zip", "a.zip:in/b.csv", "a.zip;x", "a.zipx", "a.zip0", "d/x.txt", "d/e/y.txt",
-                "d0", "d.txt", "d/z.zip:m.csv", "dd/q.txt")  # fmt: skip
+        _insert(store, root, "a.zip", "a.zip|in/b.csv", "a.zip:x", "a.zip;x", "a.zipx", "a.zip0", "d/x.txt",
+                "d/e/y.txt", "d0", "d.txt", "d/z.zip|m.csv", "dd/q.txt")  # fmt: skip
         _insert(store, "/srv/other", "a.zip", "d/x.txt")
         moves = FileMoves(store)
         assert sorted(moves.recorded_under(root, "d")) == ["d/e/y.txt", "d/x.txt"]
         assert sorted(moves.files_under(root, "d/")) == ["d/e/y.txt", "d/x.txt"]
         assert moves.mark_files_gone(root, ["a.zip", "d/x.txt"]) == 3
         gone = {rel for rel, status in _statuses(store, root).items() if status == "gone"}
-        assert gone == {"a.zip", "a.zip:in/b.csv", "d/x.txt"}
+        assert gone == {"a.zip", "a.zip|in/b.csv", "d/x.txt"}  # not the real file "a.zip:x"
         assert set(_statuses(store, "/srv/other").values()) == {"scanned"}
 
 
