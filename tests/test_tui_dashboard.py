@@ -17,7 +17,7 @@ from scanner.actions.audit import Actor
 from scanner.actions.service import Proposal
 from scanner.store.daemon_status import DaemonStatusStore
 from scanner.store.work_queue import WorkQueue
-from tests.tui_fixtures import build_share, bulk_findings, scan_into
+from tests.tui_fixtures import build_share, bulk_findings, scan_into, tables_measured
 from tui.app import ReviewApp
 from tui.commands import ReviewCommands
 from tui.screens.audit import SHOW_AT_MOST, AuditScreen, latest_matching
@@ -49,6 +49,7 @@ async def settle(pilot) -> None:
     await pilot.pause()
     await pilot.app.workers.wait_for_complete()
     await pilot.pause()
+    await tables_measured(pilot)
 
 
 async def palette(pilot, command: str) -> None:

@@ -11,7 +11,7 @@ from rich.console import Console
 from textual.widgets import Select
 
 from scanner.review.context import masked_context
-from tests.tui_fixtures import EMAIL, ID, PHONE, build_share, bulk_findings, scan_into
+from tests.tui_fixtures import EMAIL, ID, PHONE, build_share, bulk_findings, scan_into, tables_measured
 from tui.app import ReviewApp
 from tui.screens.detail import DetailScreen
 from tui.screens.findings import FindingsScreen, PageLoaded
@@ -40,6 +40,7 @@ async def settle(pilot, typing: bool = False) -> None:
     await pilot.pause(0.35 if typing else None)
     await pilot.app.workers.wait_for_complete()
     await pilot.pause()
+    await tables_measured(pilot)
 
 
 async def open_findings(pilot) -> FindingsScreen:

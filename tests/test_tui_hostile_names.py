@@ -15,7 +15,7 @@ from scanner.actions.service import Proposal
 from scanner.display import safe
 from scanner.identity import IdentityError
 from tests.cli_output import FORBIDDEN
-from tests.tui_fixtures import scan_into
+from tests.tui_fixtures import scan_into, tables_measured
 from tui.app import ReviewApp
 from tui.screens.apply import ConfirmApplyScreen
 from tui.screens.approvals import ApprovalsScreen
@@ -55,6 +55,7 @@ async def settle(pilot) -> None:
     await pilot.pause()
     await pilot.app.workers.wait_for_complete()
     await pilot.pause()
+    await tables_measured(pilot)
 
 
 def screen_text(app: ReviewApp) -> str:

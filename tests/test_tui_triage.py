@@ -17,7 +17,7 @@ from textual.widgets import Button, DataTable, Input, ProgressBar
 from scanner.actions.audit import Actor
 from scanner.actions.service import Proposal
 from scanner.actions.workspace import open_workspace
-from tests.tui_fixtures import PHONE, build_share, scan_into
+from tests.tui_fixtures import PHONE, build_share, scan_into, tables_measured
 from tui.app import ReviewApp
 from tui.screens.apply import ConfirmApplyScreen
 from tui.screens.approvals import ApprovalsScreen, CancelActionScreen
@@ -67,6 +67,7 @@ async def settle(pilot) -> None:
         await pilot.app.workers.wait_for_complete()
         await pilot.pause()
         if not any(w.state.name in ("PENDING", "RUNNING") for w in pilot.app.workers):
+            await tables_measured(pilot)
             return
     raise AssertionError("workers did not settle")
 

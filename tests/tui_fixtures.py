@@ -89,3 +89,24 @@ def _bulk_rows(rng: random.Random, count: int, per_file: int, first_file: int, r
         preview = prefix.replace("#", "") if prefix.endswith("#") else f"{prefix}{rng.randrange(10_000):04d}"
         yield (first_file + n // per_file, run_id, entity, line * 40, line * 40 + 11, f"line {line}",
                0.9, rule, pack, sensitivity, preview, f"{rng.getrandbits(256):064x}")  # fmt: skip
+
+
+async def tables_measured(pilot, timeout: float = 10.0) -> None:
+    """Wait until every DataTable on screen has measured its columns. A table measures new rows and cells when
+    its message queue is idle, which on a loaded machine can come after the workers finished: a snapshot taken
+    before that shows columns cut to the header's width."""
+    from textual.widgets import DataTable
+
+    waited = 0.0
+    while waited < timeout:
+        await pilot.pause()
+        pending = [
+            t
+            for t in pilot.app.screen.query(DataTable)
+            if t._require_update_dimensions or t._updated_cells or t._new_rows  # noqa: SLF001 (no public flag)
+        ]
+        if not pending:
+            return
+        await pilot.pause(0.05)
+        waited += 0.05
+    raise AssertionError(f"{len(pending)} tables still unmeasured after {timeout} s")
