@@ -115,3 +115,16 @@ def test_scan_refuses_while_watch_owns_the_database(tmp_path, share, packs, dete
         log.close()
     after = custos("scan", share, "--db", db, "--jobs", "1", "--no-progress")  # the daemon gone, scans run again
     assert after.returncode == 0, after.stderr
+
+
+def test_watch_refuses_while_a_scan_holds_the_database_and_says_it_is_a_scan(tmp_path, share, packs, detector):
+    from scanner.locks import shared
+
+    db = scanned_db(tmp_path / "state", share, packs, detector)
+    with shared(watch_lock_path_for(db)):  # what `custos scan` holds for its whole run
+        result = subprocess.run(
+            [sys.executable, "-m", "scanner.cli", "watch", "--config", str(_daemon_config(tmp_path, db, share))],
+            capture_output=True, text=True, env=cli_env(), timeout=120,
+        )  # fmt: skip
+    assert result.returncode != 0
+    assert "a custos scan is writing to" in result.stderr and "another custos watch" not in result.stderr

@@ -268,10 +268,15 @@ def _acquire_lock(db: Path) -> _Lock:
     try:
         fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
     except BlockingIOError:
-        fh.seek(0)
-        holder = fh.read().strip() or "unknown"
+        try:  # a shared hold means scans (custos scan shares this lock for its run), not another daemon
+            fcntl.flock(fh, fcntl.LOCK_SH | fcntl.LOCK_NB)
+        except BlockingIOError:
+            fh.seek(0)
+            holder = fh.read().strip() or "unknown"
+            fh.close()
+            raise DaemonError(f"another custos watch is running on {db} (pid {holder})") from None
         fh.close()
-        raise DaemonError(f"another custos watch is running on {db} (pid {holder})") from None
+        raise DaemonError(f"a custos scan is writing to {db}; start the daemon when it has finished") from None
     fh.seek(0)
     fh.truncate()
     fh.write(str(os.getpid()))
