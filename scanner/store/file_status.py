@@ -22,7 +22,7 @@ def not_inspected(status: str) -> bool:
 
 
 def not_inspected_line(counts: dict[str, int]) -> str:
-    """"3 files (unsupported ×2, encrypted ×1)" for people, from `Store.not_inspected_counts`."""
+    """For people: "3 files (unsupported ×2, encrypted ×1)", from `Store.not_inspected_counts`."""
     total = sum(counts.values())
     reasons = ", ".join(f"{status} ×{n}" for status, n in counts.items())
     return f"{total:,} file{'' if total == 1 else 's'}" + (f" ({reasons})" if reasons else "")
