@@ -74,7 +74,7 @@ def _print_not_inspected(
     console.print(Text.assemble(("Not inspected:", "yellow"), f" {not_inspected_line(counts)}"))
     if stats.unsupported:
         kinds = ", ".join(f"{safe(ext)} ×{n}" for ext, n in stats.unsupported.most_common())
-        console.print(Text.assemble(("Formats this version cannot read:", "yellow"), f" {kinds}"))
+        console.print(Text.assemble(("Unsupported, by extension:", "yellow"), f" {kinds}"))
 
 
 def print_rules(packs: Sequence[RulePack], console: Console | None = None) -> None:

@@ -15,7 +15,11 @@ from scanner.extract.registry import extractor_for
 from scanner.extract.sniff import not_text_reason
 from tests.legacy_office import biff8_workbook, compound_file, presentation, word_document
 
-BODY = [("借款合同\r甲方：张三  电话 13800138000\r", False), ("Email zhang.san@example.com\r", True), ("姓名\x07王芳\x07\x07", False)]
+BODY = [  # (text, stored as 8-bit): the pieces of a document body
+    ("借款合同\r甲方：张三  电话 13800138000\r", False),
+    ("Email zhang.san@example.com\r", True),
+    ("姓名\x07王芳\x07\x07", False),
+]
 
 
 def read(path: Path) -> list[TextBlock]:
