@@ -4,6 +4,7 @@ real files written at test time (tests/legacy_office.py), read through the regis
 from __future__ import annotations
 
 import os
+import struct
 from pathlib import Path
 
 import pytest
@@ -124,6 +125,24 @@ def test_wps_spreadsheets_in_excel_97_format_read_as_workbooks(tmp_path):
     blocks = read(path)
     assert [b.text for b in blocks] == ["员工\n", "姓名\t手机\n", "张三\t13800138000\n"]
     assert [(c.location, c.label) for c in blocks[2].cells] == [("员工!A2", "姓名"), ("员工!B2", "手机")]
+
+
+def test_overlapping_pieces_cannot_multiply_a_small_document(tmp_path):
+    one = tmp_path / "一份.doc"
+    one.write_bytes(word_document([("张三 13800138000 " * 100, False)]))
+    with open_ole(one) as ole:
+        word = read_stream(ole, "WordDocument", one)
+    chars, copies = 1600, 2000  # every piece the same 3.2 KB of text: 6 MB of text from a 9 KB file
+    plc = struct.pack(f"<{copies + 1}i", *range(0, chars * (copies + 1), chars))
+    plc += struct.pack("<HIH", 0, 1024, 0) * copies
+    table = b"\x02" + struct.pack("<I", len(plc)) + plc
+    word = bytearray(word)
+    struct.pack_into("<iI", word, 0x01A2, 0, len(table))  # fcClx, lcbClx
+    bomb = tmp_path / "炸弹.doc"
+    bomb.write_bytes(compound_file({"WordDocument": bytes(word), "1Table": table}))
+    assert bomb.stat().st_size < 32 << 10
+    error = failure(bomb)
+    assert error.status == CORRUPT and "more text than the WordDocument stream holds" in error.message
 
 
 def test_a_stream_over_the_limit_is_too_large_not_read(tmp_path):

@@ -32,7 +32,7 @@ TEXT_FILES = {  # name → content; each holds a mobile number
     "dump.sql": f"INSERT INTO customers VALUES ('张三', '{MOBILE}', '{ID}');\n".encode(),
     "app.ini": f"[contact]\nmobile = {MOBILE}\nemail = {EMAIL}\n".encode(),
     "db.yaml": f"owner:\n  name: 王芳\n  phone: '{MOBILE}'\n".encode(),
-    "card.vcf": f"BEGIN:VCARD\r\nVERSION:3.0\r\nFN:王芳\r\nTEL;TYPE=CELL:{MOBILE}\r\nEMAIL:{EMAIL}\r\nEND:VCARD\r\n".encode(),
+    "card.vcf": f"BEGIN:VCARD\r\nFN:王芳\r\nTEL;TYPE=CELL:{MOBILE}\r\nEMAIL:{EMAIL}\r\nEND:VCARD\r\n".encode(),
     "jdbc.properties": f"admin.mobile={MOBILE}\nadmin.email={EMAIL}\n".encode(),
     "nginx.conf": f"# on call: {MOBILE}\nserver_name example.com;\n".encode(),
     "README": f"联系人：张三 电话 {MOBILE}\n".encode("gb18030"),

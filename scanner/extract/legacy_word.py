@@ -63,6 +63,8 @@ def document_text(word: bytes, table: bytes) -> str:
     if count < 1 or len(plc) != 4 + 12 * count:
         raise ValueError("piece table of a wrong size")
     cps = struct.unpack_from(f"<{count + 1}i", plc)
+    if cps[-1] - cps[0] > len(word):  # pieces that overlap: a small file that would unpack to gigabytes
+        raise ValueError("the piece table claims more text than the WordDocument stream holds")
     pieces = []
     for index in range(count):
         (fc,) = struct.unpack_from("<I", plc, 4 * (count + 1) + 8 * index + 2)
