@@ -7,6 +7,7 @@ import io
 import os
 import sqlite3
 import time
+import zipfile
 from pathlib import Path
 
 import pytest
@@ -50,7 +51,8 @@ NOT_INSPECTED = {  # name → (content, status, the reason shown)
     "旧.dps": (b"WPS presentation 1999" + bytes(64), "unsupported", "legacy WPS presentation (.dps): not supported"),
     "加密.doc": (word_document([(f"电话 {MOBILE}\r", False)], encrypted=True), "encrypted", "password-protected"),
 }
-COUNTS = "3 files (unsupported ×2, encrypted ×1)"
+ARCHIVE = {"导出/联系人": f"张三 {MOBILE}\n".encode(), "导出/x.bin": b"\x00" * 64}  # members are sniffed too
+COUNTS = "4 files (unsupported ×3, encrypted ×1)"
 pytestmark = pytest.mark.anyio
 
 
@@ -71,6 +73,9 @@ def scanned(tmp_path_factory, packs, detector):
         (share / name).write_bytes(data)
     for name, (data, _, _) in NOT_INSPECTED.items():
         (share / name).write_bytes(data)
+    with zipfile.ZipFile(share / "归档.zip", "w") as archive:
+        for name, data in ARCHIVE.items():
+            archive.writestr(name, data)
     db = base / "custos.db"
     with Store(db) as store:
         key = load_or_create_key(key_path_for(db))
@@ -114,12 +119,19 @@ def test_files_not_inspected_are_recorded_with_the_reason(scanned):
     recorded = dict((n, (s, e)) for n, s, e in rows_of(db, "SELECT rel_path, status, error FROM files"))
     for name, (_, status, reason) in NOT_INSPECTED.items():
         assert recorded[name][0] == status and reason in recorded[name][1], name
-    assert stats.files_failed == 3 and stats.unsupported == {".bin": 1, ".dps": 1}
+    assert stats.files_failed == 4 and stats.unsupported == {".bin": 2, ".dps": 1}
+    members = rows_of(db, "SELECT member, status, error FROM files WHERE rel_path = '归档.zip' AND member != ''")
+    assert sorted(members) == [
+        ("导出/x.bin", "unsupported", "归档.zip:导出/x.bin: no reader for .bin files, and it is not text"
+         " (binary content: NUL bytes)"),
+        ("导出/联系人", "scanned", None),
+    ]  # fmt: skip
+    assert mobile_locations(db, "归档.zip") == ["line 1"]  # the member named 联系人, read as text
 
 
 def test_the_scan_summary_counts_and_lists_every_file_not_inspected(scanned):
     _, _, _, summary = scanned
-    assert "3 not inspected" in summary.splitlines()[0]
+    assert "4 not inspected" in summary.splitlines()[0]
     table = summary[summary.index("Files not inspected") :]
     for name, (_, status, reason) in NOT_INSPECTED.items():
         [line] = [line for line in table.splitlines() if name in line]
@@ -156,7 +168,8 @@ async def test_the_dashboard_counts_and_lists_unsupported_files(scanned, detecto
         await pilot.pause()
         await tables_measured(pilot)
         totals = str(app.screen.query_one("#totals", Static).content)
-        assert "(3 not inspected)" in totals
+        assert "(4 not inspected)" in totals
         table = app.screen.query_one("#problems", DataTable)
         shown = {str(table.get_row_at(i)[0]): str(table.get_row_at(i)[1]) for i in range(table.row_count)}
-        assert shown == {"blob.bin": "unsupported", "旧.dps": "unsupported", "加密.doc": "encrypted"}
+        assert shown == {"blob.bin": "unsupported", "旧.dps": "unsupported", "加密.doc": "encrypted",
+                         "归档.zip:导出/x.bin": "unsupported"}  # fmt: skip
