@@ -22,6 +22,7 @@ from scanner.fsio import open_private_output
 from scanner.identity import IdentityError
 from scanner.paths import default_db, key_path_for
 from scanner.report import print_rules, print_summary, progress_reporter
+from scanner.state_access import StateAccessError, check_database_writable, check_folder_writable
 from scanner.store.store import Store, StoreError
 
 
@@ -37,7 +38,8 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     try:
         return args.handler(args)
-    except (UsageError, RulePackError, StoreError, KeyFileError, IdentityError, *_action_errors()) as exc:
+    except (UsageError, RulePackError, StoreError, StateAccessError, KeyFileError, IdentityError,
+            *_action_errors()) as exc:  # fmt: skip
         print(f"custos: error: {safe(exc)}", file=sys.stderr)
         return 2
     except BrokenPipeError:  # `custos findings | head`: the reader left, nothing went wrong
@@ -92,7 +94,8 @@ def _parser() -> argparse.ArgumentParser:
     scan.add_argument("--format", choices=["table", *WRITERS], default="table", help="output (default: summary table)")
     scan.add_argument("--output", type=Path, help="write the jsonl/csv findings here instead of stdout")
     scan.add_argument("--exclude", action="append", default=[], metavar="GLOB", help="skip matching names/paths")
-    scan.add_argument("--max-size", default="1G", help="skip larger files, recorded as too_large (default 1G)")
+    scan.add_argument("--max-size", type=_max_size, default="1G", metavar="SIZE",
+                      help="skip larger files, recorded as too_large (default 1G)")  # fmt: skip
     scan.add_argument("--follow-symlinks", action="store_true", help="follow symbolic links (loops are detected)")
     scan.add_argument("--no-progress", action="store_true", help="no progress bar")
     scan.add_argument(
@@ -152,17 +155,21 @@ def _cmd_scan(args: argparse.Namespace) -> int:
     if not args.path.exists():
         raise UsageError(f"{args.path}: no such file or folder")
     if args.output and args.format == "table":
-        raise UsageError("--output needs --format jsonl or csv")
+        raise UsageError("--output needs --format jsonl, csv or xlsx")
     jobs = _jobs(args.jobs)
-    packs = load_default_packs(args.rules)
+    pipelines = _pipelines(args.spacy)
     db = args.db or default_db()
+    check_database_writable(db)  # before the detector loads: a wrong --db is one line at once
+    if args.output:
+        check_folder_writable(args.output.parent, "write the findings export there")
+    packs = load_default_packs(args.rules)
     from scanner.classify import Policy
     from scanner.pool import EngineSpec, WorkerDied  # heavy imports (spaCy, Presidio) only when scanning
     from scanner.scan import Scanner, ScanOptions
 
-    engine = EngineSpec(tuple(packs), args.today, tuple(sorted(_pipelines(args.spacy).items())))
+    engine = EngineSpec(tuple(packs), args.today, tuple(sorted(pipelines.items())))
     options = ScanOptions(
-        max_file_size=_max_size(args.max_size),
+        max_file_size=args.max_size,
         follow_symlinks=args.follow_symlinks,
         exclude=(*DEFAULT_EXCLUDES, *args.exclude),
         jobs=jobs,
@@ -268,12 +275,16 @@ def _jobs(jobs: int | None) -> int:
 
 
 def _max_size(text: str) -> int:
+    """``--max-size``, checked by argparse before anything loads."""
     from scanner.daemon.config import parse_size
 
     try:
-        return parse_size(text)
-    except ValueError as exc:
-        raise UsageError(f"--max-size {text!r}: use a number with K, M, G or T (e.g. 500M)") from exc
+        size = parse_size(text)
+    except ValueError:
+        size = 0
+    if size <= 0:
+        raise argparse.ArgumentTypeError(f"{text!r}: use a number with K, M, G or T (e.g. 500M)")
+    return size
 
 
 if __name__ == "__main__":

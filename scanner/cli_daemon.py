@@ -67,11 +67,13 @@ def _load(args: argparse.Namespace):
 def _cmd_watch(args: argparse.Namespace) -> int:
     from scanner.daemon.config import validate_paths
     from scanner.daemon.daemon import Daemon
+    from scanner.state_access import check_database_writable
 
     config = _load(args)
     problems = validate_paths(config)
     if problems:
         raise DaemonUsageError("; ".join(problems))
+    check_database_writable(config.database_path())
     return Daemon(config, config.database_path(), config.log_level).run()
 
 

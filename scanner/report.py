@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
@@ -22,10 +23,18 @@ if TYPE_CHECKING:  # annotations only: importing scanner.scan loads Presidio, wh
 from scanner.store.store import Store, joined_path
 
 _SENSITIVITY_ORDER = {"sensitive": 0, "general": 1, "organization": 2}
+PIPE_WIDTH = 100_000  # piped output is never wrapped: a suggested command or a path stays on one line
+
+
+def stdout_console() -> Console:
+    """The terminal's width on a terminal; when piped or redirected, lines as long as they are."""
+    if sys.stdout.isatty():
+        return Console()
+    return Console(width=PIPE_WIDTH, soft_wrap=True)
 
 
 def print_summary(store: Store, root: str, stats: ScanStats, db: Path, console: Console | None = None) -> None:
-    console = console or Console()
+    console = console or stdout_console()
     console.print(
         Text.assemble(
             ("Scanned", "bold"),
@@ -64,7 +73,7 @@ def print_summary(store: Store, root: str, stats: ScanStats, db: Path, console: 
 
 
 def print_rules(packs: Sequence[RulePack], console: Console | None = None) -> None:
-    console = console or Console()
+    console = console or stdout_console()
     table = Table(title="Recognizers", title_justify="left")
     for column in ("rule", "entity type", "sensitivity", "validator", "pack", "examples"):
         table.add_column(column)
