@@ -78,6 +78,7 @@ def _cmd_watch(args: argparse.Namespace) -> int:
 
 
 def _cmd_status(args: argparse.Namespace) -> int:
+    from scanner.daemon.heartbeat import status_values
     from scanner.store.daemon_status import DaemonStatusStore, is_alive
     from scanner.store.store import Store
     from scanner.store.work_queue import WorkQueue
@@ -88,6 +89,9 @@ def _cmd_status(args: argparse.Namespace) -> int:
     with Store(db) as store:
         status = DaemonStatusStore(store).read()
         depth = WorkQueue(store).depth(time.time())
+        if status is not None and status.started_at is not None:  # counted now: the row may be a heartbeat old
+            now = status_values(store, WorkQueue(store), status.started_at, {})
+            status = dataclasses.replace(status, files_scanned=now["files_scanned"], files_per_s=now["files_per_s"])
     if status is None:
         print(f"no daemon has run on {safe(db)}")
         return 1
