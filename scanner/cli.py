@@ -23,7 +23,12 @@ from scanner.fsio import open_private_output
 from scanner.identity import IdentityError
 from scanner.paths import default_db, key_path_for
 from scanner.report import print_rules, print_summary, progress_reporter
-from scanner.state_access import StateAccessError, check_database_writable, check_folder_writable
+from scanner.state_access import (
+    StateAccessError,
+    check_database_writable,
+    check_folder_writable,
+    check_not_root_in_foreign_state,
+)
 from scanner.store.store import FindingRow, Store, StoreError
 
 
@@ -49,6 +54,8 @@ def main(argv: list[str] | None = None) -> int:
         parser.print_help()
         return 2
     try:
+        if hasattr(args, "db"):
+            check_not_root_in_foreign_state(args.db or default_db())
         return args.handler(args)
     except (UsageError, RulePackError, StoreError, StateAccessError, KeyFileError, IdentityError,
             *_action_errors()) as exc:  # fmt: skip

@@ -32,6 +32,24 @@ def check_database_writable(db: Path) -> None:
     check_folder_writable(db.parent, "create the findings database there")
 
 
+def check_not_root_in_foreign_state(db: Path) -> None:
+    """Refuse root in a state folder another account owns (the service account's /var/lib/custos): what root
+    created there (a vault item, -wal and -shm files, a work folder, all mode 0600) would lock that account out."""
+    if not hasattr(os, "geteuid") or os.geteuid() != 0:
+        return
+    folder = db.parent
+    try:
+        owner = folder.stat().st_uid
+    except OSError:
+        return  # not there yet: whoever creates it owns it
+    if owner != 0:
+        name = _user(owner)
+        raise StateAccessError(
+            f"{folder} belongs to {name}: run Custos as that account (sudo -u {name} custos …), not as root, so "
+            f"that the files it creates there stay readable by {name}"
+        )
+
+
 def check_folder_writable(folder: Path, purpose: str) -> None:
     """``folder`` exists and is writable, or could be created under its nearest existing ancestor."""
     existing = folder

@@ -218,3 +218,16 @@ def test_xlsx_export_streams_every_finding_as_text_cells(scanned, tmp_path):
     scan_out = tmp_path / "scan.xlsx"
     again = custos("scan", share, "--db", db, "--jobs", "1", "--no-progress", "--format", "xlsx", "--output", scan_out)
     assert again.returncode == 0 and openpyxl.load_workbook(scan_out).active.max_row == len(rows)
+
+
+@pytest.mark.skipif(os.geteuid() != 0, reason="the refusal concerns root only; giving a folder away needs root")
+def test_root_is_refused_in_a_state_folder_another_account_owns(scanned, tmp_path):
+    _, db, _ = scanned
+    state = tmp_path / "service-state"
+    state.mkdir()
+    os.chown(state, 65534, 65534)  # the service account's folder (nobody stands in for custos)
+    done = custos("findings", "--db", state / "custos.db")
+    err = done.stderr.decode()
+    assert done.returncode == 2 and err.count("\n") == 1 and "run Custos as that account (sudo -u " in err, err
+    assert list(state.iterdir()) == []  # nothing created there as root
+    assert custos("findings", "--db", db).returncode == 0  # root in root's own folder: as before
