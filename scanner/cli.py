@@ -26,8 +26,8 @@ from scanner.report import print_rules, print_summary, progress_reporter
 from scanner.state_access import (
     StateAccessError,
     check_database_writable,
-    check_folder_writable,
     check_not_root_in_foreign_state,
+    check_output_writable,
 )
 from scanner.store.store import FindingRow, Store, StoreError
 
@@ -188,7 +188,7 @@ def _cmd_scan(args: argparse.Namespace) -> int:
     db = args.db or default_db()
     check_database_writable(db)  # before the detector loads: a wrong --db is one line at once
     if args.output:
-        check_folder_writable(args.output.parent, "write the findings export there")
+        check_output_writable(args.output)
     packs = load_default_packs(args.rules)
     from scanner.classify import Policy
     from scanner.pool import EngineSpec, WorkerDied  # heavy imports (spaCy, Presidio) only when scanning

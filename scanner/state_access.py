@@ -50,6 +50,15 @@ def check_not_root_in_foreign_state(db: Path) -> None:
         )
 
 
+def check_output_writable(path: Path) -> None:
+    """An export can be written to ``path``: an existing file (or /dev/stdout) writable, else its folder."""
+    if path.exists():
+        if not _can(path, os.W_OK):
+            raise StateAccessError(f"{path}: cannot write the findings export: {_why(path)}")
+        return
+    check_folder_writable(path.parent, "write the findings export there")
+
+
 def check_folder_writable(folder: Path, purpose: str) -> None:
     """``folder`` exists and is writable, or could be created under its nearest existing ancestor."""
     existing = folder

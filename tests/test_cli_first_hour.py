@@ -200,7 +200,7 @@ def test_csv_has_a_bom_by_default_and_formula_cells_are_quoted(scanned, tmp_path
 
 
 def test_xlsx_export_streams_every_finding_as_text_cells(scanned, tmp_path):
-    share, db, _ = scanned
+    _, db, _ = scanned
     out = tmp_path / "findings.xlsx"
     done = custos("export", "--format", "xlsx", "--output", out, "--db", db)
     assert done.returncode == 0, done.stderr.decode()
@@ -215,9 +215,6 @@ def test_xlsx_export_streams_every_finding_as_text_cells(scanned, tmp_path):
     assert formula.data_type == "s" and formula.quotePrefix  # text, also once edited in Excel
     score = header.index("score")
     assert all(isinstance(row[score].value, float) for row in rows[1:])
-    scan_out = tmp_path / "scan.xlsx"
-    again = custos("scan", share, "--db", db, "--jobs", "1", "--no-progress", "--format", "xlsx", "--output", scan_out)
-    assert again.returncode == 0 and openpyxl.load_workbook(scan_out).active.max_row == len(rows)
 
 
 @pytest.mark.skipif(os.geteuid() != 0, reason="the refusal concerns root only; giving a folder away needs root")
