@@ -7,38 +7,59 @@ import errno
 import os
 import sqlite3
 import sys
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager, nullcontext
 from datetime import date
 from pathlib import Path
+from typing import NoReturn
 
 from scanner import __version__
 from scanner.detect.rulepack import RulePackError, active_rules, load_default_packs, merged_policy
 from scanner.discover import DEFAULT_EXCLUDES
 from scanner.display import safe
-from scanner.export import WRITERS, shown_findings
+from scanner.export import FORMATS, WRITERS, shown_findings, write_csv
 from scanner.fingerprint import KeyFileError, load_or_create_key
 from scanner.fsio import open_private_output
 from scanner.identity import IdentityError
 from scanner.paths import default_db, key_path_for
 from scanner.report import print_rules, print_summary, progress_reporter
+from scanner.state_access import (
+    StateAccessError,
+    check_database_writable,
+    check_not_root_in_foreign_state,
+    check_output_writable,
+)
 from scanner.store.file_status import not_inspected_line
-from scanner.store.store import Store, StoreError
+from scanner.store.store import FindingRow, Store, StoreError
 
 
 class UsageError(Exception):
     """A problem the user can fix from the message alone."""
 
 
+class _Parser(argparse.ArgumentParser):
+    """argparse, with a wrong option or choice on one line like every other error (the usage is in --help)."""
+
+    def error(self, message: str) -> NoReturn:
+        command = self.prog.removeprefix("custos").strip()
+        self.exit(2, f"custos: error: {command + ': ' if command else ''}{message}\n")
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = _parser()
-    args = parser.parse_args(argv)
+    try:
+        args = parser.parse_args(argv)
+    except SystemExit as exc:  # --help, --version, or a wrong option (already reported)
+        return exc.code if isinstance(exc.code, int) else 2
     if not hasattr(args, "handler"):
         parser.print_help()
         return 2
     try:
+        if hasattr(args, "db"):
+            check_not_root_in_foreign_state(args.db or default_db())
         return args.handler(args)
-    except (UsageError, RulePackError, StoreError, KeyFileError, IdentityError, *_action_errors()) as exc:
+    except (UsageError, RulePackError, StoreError, StateAccessError, KeyFileError, IdentityError,
+            *_action_errors()) as exc:  # fmt: skip
         print(f"custos: error: {safe(exc)}", file=sys.stderr)
         return 2
     except BrokenPipeError:  # `custos findings | head`: the reader left, nothing went wrong
@@ -83,17 +104,19 @@ def _action_errors() -> tuple[type[Exception], ...]:
 
 
 def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="custos", description="Find and handle personal data in file shares.")
+    parser = _Parser(prog="custos", description="Find and handle personal data in file shares.")
     parser.add_argument("--version", action="version", version=f"custos {__version__}")
     sub = parser.add_subparsers(metavar="COMMAND")
 
     scan = sub.add_parser("scan", help="scan a folder and record findings")
     scan.add_argument("path", type=Path)
     _db_and_rules(scan)
-    scan.add_argument("--format", choices=["table", *WRITERS], default="table", help="output (default: summary table)")
-    scan.add_argument("--output", type=Path, help="write the jsonl/csv findings here instead of stdout")
+    scan.add_argument("--format", choices=["table", *FORMATS], default="table", help="output (default: summary table)")
+    scan.add_argument("--output", type=Path, help="write the jsonl/csv/xlsx findings here instead of stdout")
+    _bom_option(scan)
     scan.add_argument("--exclude", action="append", default=[], metavar="GLOB", help="skip matching names/paths")
-    scan.add_argument("--max-size", default="1G", help="skip larger files, recorded as too_large (default 1G)")
+    scan.add_argument("--max-size", type=_max_size, default="1G", metavar="SIZE",
+                      help="skip larger files, recorded as too_large (default 1G)")  # fmt: skip
     scan.add_argument("--follow-symlinks", action="store_true", help="follow symbolic links (loops are detected)")
     scan.add_argument("--no-progress", action="store_true", help="no progress bar")
     scan.add_argument(
@@ -115,8 +138,9 @@ def _parser() -> argparse.ArgumentParser:
 
     export = sub.add_parser("export", help="export stored findings without rescanning")
     _db_and_rules(export, rules=False)
-    export.add_argument("--format", choices=list(WRITERS), default="jsonl")
-    export.add_argument("--output", type=Path)
+    export.add_argument("--format", choices=FORMATS, default="jsonl", help="jsonl (default), csv, or xlsx (Excel)")
+    export.add_argument("--output", type=Path, help="write here instead of stdout (created with mode 0600)")
+    _bom_option(export)
     export.add_argument("--root", type=Path, help="only findings under this scanned root")
     export.set_defaults(handler=_cmd_export)
 
@@ -145,6 +169,11 @@ def _db_and_rules(parser: argparse.ArgumentParser, rules: bool = True) -> None:
         _rules_option(parser)
 
 
+def _bom_option(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--no-bom", dest="bom", action="store_false",
+                        help="csv: no UTF-8 byte-order mark (by default one is written, for Excel)")  # fmt: skip
+
+
 def _rules_option(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--rules", type=Path, action="append", default=[], metavar="DIR", help="extra rule pack folder")
 
@@ -153,17 +182,22 @@ def _cmd_scan(args: argparse.Namespace) -> int:
     if not args.path.exists():
         raise UsageError(f"{args.path}: no such file or folder")
     if args.output and args.format == "table":
-        raise UsageError("--output needs --format jsonl or csv")
+        raise UsageError("--output needs --format jsonl, csv or xlsx")
+    _binary_output_allowed(args)
     jobs = _jobs(args.jobs)
-    packs = load_default_packs(args.rules)
+    pipelines = _pipelines(args.spacy)
     db = args.db or default_db()
+    check_database_writable(db)  # before the detector loads: a wrong --db is one line at once
+    if args.output:
+        check_output_writable(args.output)
+    packs = load_default_packs(args.rules)
     from scanner.classify import Policy
     from scanner.pool import EngineSpec, WorkerDied  # heavy imports (spaCy, Presidio) only when scanning
     from scanner.scan import Scanner, ScanOptions
 
-    engine = EngineSpec(tuple(packs), args.today, tuple(sorted(_pipelines(args.spacy).items())))
+    engine = EngineSpec(tuple(packs), args.today, tuple(sorted(pipelines.items())))
     options = ScanOptions(
-        max_file_size=_max_size(args.max_size),
+        max_file_size=args.max_size,
         follow_symlinks=args.follow_symlinks,
         exclude=(*DEFAULT_EXCLUDES, *args.exclude),
         jobs=jobs,
@@ -188,8 +222,7 @@ def _cmd_scan(args: argparse.Namespace) -> int:
         if args.format == "table":
             print_summary(store, root, stats, db)
         else:
-            with _open_output(args.output) as out:
-                WRITERS[args.format](shown_findings(store, root=root), out)
+            _export(args, shown_findings(store, root=root))
     return 0
 
 
@@ -214,12 +247,31 @@ def _cmd_export(args: argparse.Namespace) -> int:
     db = args.db or default_db()
     if not db.exists():
         raise UsageError(f"{db}: no findings database yet; run 'custos scan' first")
-    with Store(db) as store, _open_output(args.output) as out:
+    _binary_output_allowed(args)
+    with Store(db) as store:
         root = str(args.root.resolve()) if args.root else None
-        count = WRITERS[args.format](shown_findings(store, root=root), out)
+        count = _export(args, shown_findings(store, root=root))
         unread = store.not_inspected_counts(root=root)
     print(f"custos: exported {count} findings; not inspected: {not_inspected_line(unread)}", file=sys.stderr)
     return 0
+
+
+def _export(args: argparse.Namespace, rows: Iterable[FindingRow]) -> int:
+    """Write ``rows`` in ``args.format`` to ``args.output`` (stdout without it); the number written."""
+    if args.format == "xlsx":
+        from scanner.export_xlsx import write_xlsx
+
+        with _open_output(args.output, binary=True) as out:
+            return write_xlsx(rows, out)
+    with _open_output(args.output) as out:
+        if args.format == "csv":
+            return write_csv(rows, out, bom=args.bom)
+        return WRITERS[args.format](rows, out)
+
+
+def _binary_output_allowed(args: argparse.Namespace) -> None:
+    if args.format == "xlsx" and args.output is None and sys.stdout.isatty():
+        raise UsageError("--format xlsx writes a workbook: give --output FILE.xlsx or redirect stdout to a file")
 
 
 def _cmd_rules_list(args: argparse.Namespace) -> int:
@@ -242,11 +294,11 @@ def _cmd_rules_test(args: argparse.Namespace) -> int:
     return 1 if failures else 0
 
 
-def _open_output(path: Path | None):
+def _open_output(path: Path | None, binary: bool = False):
     if path is None:
-        return nullcontext(sys.stdout)
+        return nullcontext(sys.stdout.buffer if binary else sys.stdout)
     try:
-        return open_private_output(path)
+        return open_private_output(path, binary=binary)
     except OSError as exc:
         raise UsageError(f"{path}: cannot write ({exc.strerror})") from exc
 
@@ -270,12 +322,16 @@ def _jobs(jobs: int | None) -> int:
 
 
 def _max_size(text: str) -> int:
+    """``--max-size``, checked by argparse before anything loads."""
     from scanner.daemon.config import parse_size
 
     try:
-        return parse_size(text)
-    except ValueError as exc:
-        raise UsageError(f"--max-size {text!r}: use a number with K, M, G or T (e.g. 500M)") from exc
+        size = parse_size(text)
+    except ValueError:
+        size = 0
+    if size <= 0:
+        raise argparse.ArgumentTypeError(f"{text!r}: use a number with K, M, G or T (e.g. 500M)")
+    return size
 
 
 if __name__ == "__main__":

@@ -12,20 +12,41 @@ from scanner.actions.audit import current_actor
 from scanner.actions.policy import MIN_VAULT_RETENTION_DAYS, two_person_rule_text
 from scanner.actions.service import Proposal
 from scanner.actions.workspace import open_workspace
+from scanner.detect.entity_types import ENTITY_TYPES
 from scanner.display import safe, safe_record
 from scanner.fsio import open_private_output
 from scanner.paths import default_db
 from scanner.store.actions import KINDS, STATES, VAULT_KINDS
+from scanner.store.finding_states import FINDING_STATES
+from scanner.text_table import Column, render, terminal_width
 
 
 class ActionUsageError(Exception):
     """Shown as one line, exit 2."""
 
 
+FINDING_COLUMNS = (Column("id", right=True), Column("type"), Column("sensitivity"), Column("preview", max_width=28),
+                   Column("location", max_width=32), Column("path"))  # fmt: skip
+ACTION_COLUMNS = (Column("id", right=True), Column("state"), Column("kind"), Column("findings", right=True),
+                  Column("proposed by", max_width=20), Column("approved by", max_width=20), Column("path"))  # fmt: skip
+
+
+def finding_ids(text: str) -> list[int]:
+    """``--finding 3`` or ``--finding 3,4,9``: positive ids, checked by argparse."""
+    try:
+        ids = [int(part) for part in text.split(",") if part.strip()]
+    except ValueError:
+        ids = []
+    if not ids or min(ids) < 1:
+        raise argparse.ArgumentTypeError(f"{text!r}: give finding ids as numbers, e.g. --finding 12 or 12,13")
+    return ids
+
+
 def add_action_commands(sub: argparse._SubParsersAction) -> None:
     propose = sub.add_parser("propose", help="propose an action on findings, a file or a vault item")
     propose.add_argument("kind", choices=[*KINDS, "default"], help="'default': what the action policy proposes")
-    propose.add_argument("--finding", type=int, action="append", default=[], metavar="ID", help="finding id")
+    propose.add_argument("--finding", type=finding_ids, action="extend", default=[], metavar="ID[,ID…]",
+                         help="finding ids: repeat it or separate them with commas")  # fmt: skip
     propose.add_argument("--file", type=Path, help="a whole scanned file instead of findings")
     propose.add_argument("--vault", metavar="ID", help="purge, restore: the vault item")
     propose.add_argument("--expired", action="store_true", help="purge: every vault item past its retention")
@@ -62,8 +83,9 @@ def add_action_commands(sub: argparse._SubParsersAction) -> None:
 
     findings = sub.add_parser("findings", help="list findings with their ids, to propose actions on")
     findings.add_argument("--path", help="only files whose path contains this")
-    findings.add_argument("--type", dest="entity_type", help="only this entity type, e.g. CN_MOBILE")
-    findings.add_argument("--state", default="active", help="active (default), dismissed, masked, superseded, …")
+    findings.add_argument("--type", dest="entity_type", choices=sorted(ENTITY_TYPES), metavar="TYPE",
+                          help="only this entity type, e.g. CN_MOBILE")  # fmt: skip
+    findings.add_argument("--state", default="active", choices=FINDING_STATES, help="default: active")
     _common(findings, handler=_cmd_findings)
 
     restore = sub.add_parser(
@@ -201,12 +223,10 @@ def _cmd_apply(args: argparse.Namespace) -> int:
 def _cmd_actions_list(args: argparse.Namespace) -> int:
     with _workspace(args) as ws:
         rows = ws.actions.actions(states=args.state, kinds=args.kind)
-    print(f"{'id':>5}  {'state':<10} {'kind':<14} {'findings':>8}  {'proposed by':<14} {'approved by':<14} path")
-    for a in rows:
-        print(
-            f"{a.id:>5}  {a.state:<10} {a.kind:<14} {len(a.finding_ids):>8}  {safe(a.proposed_by):<14} "
-            f"{safe(a.approved_by or '-'):<14} {safe(a.shown_path)}"
-        )
+    cells = [(str(a.id), a.state, a.kind, str(len(a.finding_ids)), safe(a.proposed_by), safe(a.approved_by or "-"),
+              safe(a.shown_path)) for a in rows]  # fmt: skip
+    for line in render(ACTION_COLUMNS, cells, terminal_width(sys.stdout)):  # reviewer names may be CJK
+        print(line)
     return 0
 
 
@@ -214,12 +234,13 @@ def _cmd_findings(args: argparse.Namespace) -> int:
     from scanner.export import shown_findings
 
     with _workspace(args) as ws:
-        print(f"{'id':>7}  {'type':<16} {'sensitivity':<12} {'preview':<24} {'location':<16} path")
-        for f in shown_findings(ws.store, state=args.state):
-            if (args.path and args.path not in f.path) or (args.entity_type and f.entity_type != args.entity_type):
-                continue
-            print(f"{f.id:>7}  {f.entity_type:<16} {f.sensitivity:<12} {safe(f.preview):<24} {safe(f.location):<16} "
-                  f"{safe(f.path)}")  # fmt: skip
+        rows = [
+            (str(f.id), f.entity_type, f.sensitivity, safe(f.preview), safe(f.location), safe(f.path))
+            for f in shown_findings(ws.store, state=args.state)
+            if (not args.path or args.path in f.path) and args.entity_type in (None, f.entity_type)
+        ]
+    for line in render(FINDING_COLUMNS, rows, terminal_width(sys.stdout)):
+        print(line)
     return 0
 
 

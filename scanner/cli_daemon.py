@@ -67,15 +67,18 @@ def _load(args: argparse.Namespace):
 def _cmd_watch(args: argparse.Namespace) -> int:
     from scanner.daemon.config import validate_paths
     from scanner.daemon.daemon import Daemon
+    from scanner.state_access import check_database_writable
 
     config = _load(args)
     problems = validate_paths(config)
     if problems:
         raise DaemonUsageError("; ".join(problems))
+    check_database_writable(config.database_path())
     return Daemon(config, config.database_path(), config.log_level).run()
 
 
 def _cmd_status(args: argparse.Namespace) -> int:
+    from scanner.daemon.heartbeat import status_values
     from scanner.store.daemon_status import DaemonStatusStore, is_alive
     from scanner.store.file_status import not_inspected_line
     from scanner.store.store import Store
@@ -88,6 +91,9 @@ def _cmd_status(args: argparse.Namespace) -> int:
         status = DaemonStatusStore(store).read()
         depth = WorkQueue(store).depth(time.time())
         not_inspected = store.not_inspected_counts()
+        if status is not None and status.started_at is not None:  # counted now: the row may be a heartbeat old
+            now = status_values(store, WorkQueue(store), status.started_at, {})
+            status = dataclasses.replace(status, files_scanned=now["files_scanned"], files_per_s=now["files_per_s"])
     if status is None:
         print(f"no daemon has run on {safe(db)}")
         return 1

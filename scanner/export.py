@@ -1,4 +1,9 @@
-"""Findings export: JSON Lines exactly as in taxonomy.md (other tools read it), and CSV with the same columns.
+"""Findings export: JSON Lines exactly as in taxonomy.md (other tools read it), CSV and XLSX with the same columns.
+
+CSV starts with a UTF-8 byte-order mark unless told not to: without one, Excel on a Chinese Windows reads the file
+as GBK and shows mojibake. A spreadsheet runs a cell that starts with = + - or @ as a formula, and every text field
+here came from a file on the share, so CSV cells starting so are prefixed with a single quote (OWASP's advice
+against CSV injection) and XLSX cells are stored as text (`scanner.export_xlsx`); JSON Lines is left exact.
 
 Paths are exported as people see them: the personal data found in a path is masked (`scanner.name_mask`), so an
 export never holds "张三_13812345678.txt" in the clear; `member` (an extra) tells a real file named "a.zip:b.csv"
@@ -65,16 +70,33 @@ def write_jsonl(rows: Iterable[FindingRow], out: TextIO) -> int:
     return count
 
 
-def write_csv(rows: Iterable[FindingRow], out: TextIO) -> int:
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def spreadsheet_text(value: str) -> str:
+    """``value`` as a spreadsheet shows it and never runs it: a leading single quote before a formula's start."""
+    return "'" + value if value.startswith(FORMULA_STARTS) else value
+
+
+def table_record(row: FindingRow) -> dict[str, object]:
+    """One finding's cells for a table (CSV, XLSX): `finding_record` with the flags joined by commas."""
+    record = finding_record(row)
+    record["flags"] = ",".join(row.flags)
+    return record
+
+
+def write_csv(rows: Iterable[FindingRow], out: TextIO, *, bom: bool = True) -> int:
+    if bom:
+        out.write("\ufeff")
     writer = csv.DictWriter(out, fieldnames=[*COLUMNS, *EXTRA_COLUMNS], lineterminator="\n")
     writer.writeheader()
     count = 0
     for row in rows:
-        record = finding_record(row)
-        record["flags"] = ",".join(row.flags)
-        writer.writerow(record)
+        cells = table_record(row)
+        writer.writerow({k: spreadsheet_text(v) if isinstance(v, str) else v for k, v in cells.items()})
         count += 1
     return count
 
 
-WRITERS = {"jsonl": write_jsonl, "csv": write_csv}
+WRITERS = {"jsonl": write_jsonl, "csv": write_csv}  # text formats; xlsx is binary (scanner.export_xlsx)
+FORMATS = (*WRITERS, "xlsx")

@@ -7,7 +7,7 @@ import os
 import secrets
 import stat
 from pathlib import Path
-from typing import TextIO
+from typing import BinaryIO, TextIO
 
 NO_HARD_LINKS = {errno.EPERM, errno.ENOTSUP, errno.EOPNOTSUPP, errno.EMLINK}
 
@@ -77,13 +77,16 @@ def write_new_private(path: Path, data: bytes) -> bool:
     return True
 
 
-def open_private_output(path: Path) -> TextIO:
-    """``path`` opened for writing text, created or truncated, mode 0600 whatever the umask: exports and reports
-    name people's data and who handled it, like the database. Devices and pipes (/dev/stdout) keep their mode."""
+def open_private_output(path: Path, binary: bool = False) -> TextIO | BinaryIO:
+    """``path`` opened for writing text (or bytes), created or truncated, mode 0600 whatever the umask: exports and
+    reports name people's data and who handled it, like the database. Devices and pipes (/dev/stdout) keep their
+    mode."""
     fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | getattr(os, "O_CLOEXEC", 0), 0o600)
     try:
         if stat.S_ISREG(os.fstat(fd).st_mode):
             os.fchmod(fd, 0o600)  # an existing file keeps its old mode otherwise
+        if binary:
+            return os.fdopen(fd, "wb")
         return os.fdopen(fd, "w", encoding="utf-8", newline="")
     except BaseException:
         os.close(fd)

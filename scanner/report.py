@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
@@ -24,10 +25,18 @@ from scanner.store.store import Store, joined_path
 
 _SENSITIVITY_ORDER = {"sensitive": 0, "general": 1, "organization": 2}
 _SHOWN_PROBLEMS = 50
+PIPE_WIDTH = 100_000  # piped output is never wrapped: a suggested command or a path stays on one line
+
+
+def stdout_console() -> Console:
+    """The terminal's width on a terminal; when piped or redirected, lines as long as they are."""
+    if sys.stdout.isatty():
+        return Console()
+    return Console(width=PIPE_WIDTH, soft_wrap=True)
 
 
 def print_summary(store: Store, root: str, stats: ScanStats, db: Path, console: Console | None = None) -> None:
-    console = console or Console()
+    console = console or stdout_console()
     not_inspected = store.not_inspected_counts(root=root)  # the same count as `custos status` and the review UI
     total_not_inspected = sum(not_inspected.values())
     console.print(
@@ -78,7 +87,7 @@ def _print_not_inspected(
 
 
 def print_rules(packs: Sequence[RulePack], console: Console | None = None) -> None:
-    console = console or Console()
+    console = console or stdout_console()
     table = Table(title="Recognizers", title_justify="left")
     for column in ("rule", "entity type", "sensitivity", "validator", "pack", "examples"):
         table.add_column(column)

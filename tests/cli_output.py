@@ -66,3 +66,37 @@ def custos_on_a_terminal(*args: str | Path, answer: bytes, timeout: float = 120)
         proc.wait(timeout=30)
     # The terminal echoes the typed answer and ends lines with CRLF; neither comes from a file name.
     return out.replace(answer.rstrip(b"\n") + b"\r\n", b"").replace(b"\r\n", b"\n").decode("utf-8")
+
+
+def custos_on_a_terminal_of(columns: int, *args: str | Path, timeout: float = 120) -> str:
+    """Run the CLI with a pseudo-terminal ``columns`` cells wide as stdout (no $COLUMNS to override it) and return
+    what it wrote, CRLF turned back into LF."""
+    import fcntl
+    import struct
+    import termios
+
+    master, slave = pty.openpty()
+    fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", 40, columns, 0, 0))
+    env = {k: v for k, v in cli_env().items() if k not in ("COLUMNS", "LINES")}
+    argv = [sys.executable, "-m", "scanner.cli", *(os.fspath(a) for a in args)]
+    proc = subprocess.Popen(argv, stdin=subprocess.DEVNULL, stdout=slave, stderr=subprocess.PIPE, env=env)
+    os.close(slave)
+    out, deadline = b"", time.monotonic() + timeout
+    try:
+        while time.monotonic() < deadline:
+            ready, _, _ = select.select([master], [], [], 0.5)
+            if ready:
+                try:
+                    chunk = os.read(master, 65536)
+                except OSError:  # EIO: the child closed its side
+                    break
+                if not chunk:
+                    break
+                out += chunk
+            elif proc.poll() is not None:
+                break
+    finally:
+        os.close(master)
+        proc.wait(timeout=30)
+    assert proc.returncode == 0, proc.stderr.read().decode(errors="replace")
+    return out.replace(b"\r\n", b"\n").decode("utf-8")

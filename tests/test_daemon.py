@@ -16,14 +16,14 @@ PHONE, PHONE2 = "13912345678", "13800138000"
 ID = "110105199003071239"
 
 
-def _config(tmp: Path, share: Path, **root_extra: object) -> Path:
+def _config(tmp: Path, share: Path, heartbeat: float = 0.5, **root_extra: object) -> Path:
     lines = [
         "[daemon]",
         f'database = "{tmp / "state" / "custos.db"}"',
         "workers = 1",
         "settle_seconds = 0.5",
         "reconcile_interval = 0",
-        "heartbeat_seconds = 0.5",
+        f"heartbeat_seconds = {heartbeat}",
         'log_level = "debug"',
         "[[roots]]",
         f'path = "{share}"',
@@ -108,6 +108,12 @@ def previews(db: Path, rel: str, state: str = "active") -> set[str]:
     return {r[0] for r in rows}
 
 
+def status_text(db: Path) -> str:
+    done = subprocess.run([sys.executable, "-m", "scanner.cli", "status", "--db", str(db)],
+                          capture_output=True, text=True, env=CLI_ENV, timeout=60)  # fmt: skip
+    return done.stdout + done.stderr
+
+
 def scan_count(db: Path, rel: str) -> int | None:
     rows = query(db, "SELECT scan_count FROM files WHERE rel_path = ?", rel)
     return rows[0][0] if rows else None
@@ -122,18 +128,24 @@ def share(tmp_path: Path) -> Path:
 
 def test_findings_follow_files_created_modified_moved_and_deleted(tmp_path, share):
     (share / "sub").mkdir()  # a folder made a moment before a move into it can miss its inotify watch
-    daemon = Daemon(tmp_path, _config(tmp_path, share))
+    daemon = Daemon(tmp_path, _config(tmp_path, share, heartbeat=5))  # the default: status must not lag behind it
     try:
         (share / "a.txt").write_text(f"手机：{PHONE}\n", encoding="utf-8")
         wait_for(lambda: "139****5678" in previews(daemon.db, "a.txt"), 30, "finding on create", daemon)
+        wait_for(lambda: "event=scanned" in daemon.logs_all(), 30, "the scan's log line", daemon)
+        assert "scanned:     1 files since start" in status_text(daemon.db)  # at once, not a heartbeat later
         (share / "a.txt").write_text(f"手机：{PHONE}\n手机：{PHONE2}\n", encoding="utf-8")
         wait_for(lambda: "138****8000" in previews(daemon.db, "a.txt"), 30, "finding on modify", daemon)
         count = scan_count(daemon.db, "a.txt")
         os.rename(share / "a.txt", share / "sub" / "b.txt")
         wait_for(lambda: "138****8000" in previews(daemon.db, "sub/b.txt"), 30, "findings moved", daemon)
-        time.sleep(1.5)  # let the queued "moved" job run: it must find the content unchanged
+        wait_for(lambda: "reason=moved" in daemon.logs_all(), 30, "the moved file's scan", daemon)
         assert scan_count(daemon.db, "sub/b.txt") == count  # carried over, not rescanned
         assert previews(daemon.db, "a.txt") == set()
+        logged = daemon.logs_all()  # a moved file still holds its 2 findings, whatever this scan found anew
+        assert [line for line in logged.splitlines() if "event=moved " in line and "findings=2" in line], logged
+        [rescan] = [line for line in logged.splitlines() if "reason=moved" in line]
+        assert "findings=2 " in rescan and "new=0 " in rescan, rescan
         (share / "sub" / "b.txt").unlink()
         wait_for(lambda: previews(daemon.db, "sub/b.txt") == set(), 30, "findings gone", daemon)
         assert "138****8000" in previews(daemon.db, "sub/b.txt", state="gone")

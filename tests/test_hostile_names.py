@@ -64,7 +64,7 @@ def test_findings_list_and_exports_name_every_file_escaped(scanned):
     records = [json.loads(line) for line in clean_text(jsonl.stdout).splitlines()]
     assert {r["path"] for r in records} == {safe(n) for n in NAMES.values()}
     assert {r["root"] for r in records} == {safe(share.resolve())}
-    table = custos("export", "--db", db, "--format", "csv")
+    table = custos("export", "--db", db, "--format", "csv", "--no-bom")  # clean_text refuses U+FEFF
     rows = list(csv.DictReader(io.StringIO(clean_text(table.stdout))))
     assert {r["path"] for r in rows} == {safe(n) for n in NAMES.values()}
 
@@ -81,7 +81,8 @@ def test_reviewer_identities_are_normalised_or_refused_with_one_line(scanned):
     assert proposed.returncode == 0, proposed.stderr
     action_id = clean_text(proposed.stdout).split()[2].rstrip(":")
     listing = clean_text(custos("actions", "list", "--db", db).stdout)
-    assert f"{action_id}  proposed   delete" in listing and " alice " in listing
+    assert [action_id, "proposed", "delete"] in [line.split()[:3] for line in listing.splitlines()]
+    assert " alice " in listing
     # the same person in other code points is still the same person: the two-person rule holds
     same = custos("approve", action_id, "--as", "alice", "--db", db)
     assert same.returncode == 2 and "second person" in clean_text(same.stderr)

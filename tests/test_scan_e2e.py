@@ -204,7 +204,8 @@ def test_export_reads_the_database_without_rescanning(share, tmp_path):
     findings = scan(root, db)
     out = tmp_path / "export.csv"
     assert main(["export", "--db", str(db), "--format", "csv", "--output", str(out)]) == 0
-    lines = out.read_text(encoding="utf-8").splitlines()
+    assert out.read_bytes().startswith(b"\xef\xbb\xbf")  # the BOM Excel needs to read UTF-8
+    lines = out.read_text(encoding="utf-8-sig").splitlines()
     assert lines[0].startswith("path,entity_type,start,end,location,score,preview,sensitivity,rule")
     assert len(lines) == len(findings) + 1
 

@@ -69,9 +69,12 @@ def bring_back(original: ShareFile, masked: Path, prefix: str) -> tuple[str, int
                 while view:
                     view = view[os.write(fd, view) :]
         st = original.stat()
-        os.fchmod(fd, stat.S_IMODE(st.st_mode) & 0o777)  # no setuid/setgid on a copy
         if os.geteuid() == 0:
             os.fchown(fd, st.st_uid, st.st_gid)
+        else:  # the service account keeps the file's group when it is a member of it (README: who runs what)
+            with contextlib.suppress(PermissionError):
+                os.fchown(fd, -1, st.st_gid)
+        os.fchmod(fd, stat.S_IMODE(st.st_mode) & 0o777)  # no setuid/setgid on a copy; after chown, which clears them
         os.fsync(fd)
     except BaseException:
         os.close(fd)

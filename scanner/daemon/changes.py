@@ -64,7 +64,8 @@ class ChangeApplier:
             deleted.append((base, change.rel, "deleted"))
         elif change.kind == "moved":
             if self.moves.rename_file(base, change.rel, change.dest_rel):
-                event("moved", root=base, path=change.rel, to=change.dest_rel)
+                findings = self.moves.active_findings(base, change.dest_rel)
+                event("moved", root=base, path=change.rel, to=change.dest_rel, findings=findings)
             changed.append((base, change.dest_rel, "moved"))
         elif change.kind == "dir_moved" and change.dest_rel is not None:
             moved = self.moves.rename_dir(base, change.rel, change.dest_rel)

@@ -31,6 +31,20 @@ def status_values(store: Store, work: WorkQueue, started: float, known: dict[str
             "files_per_s": round(scanned / max(now - started, 1e-6), 2)}  # fmt: skip
 
 
+def publish_progress(status: DaemonStatusStore, store: Store, work: WorkQueue) -> None:
+    """Bring the running daemon's counters (files scanned, rate, queue) up to date now: a worker calls it after
+    each file, so a scan's end shows at once and not up to a heartbeat later. Liveness stays the heartbeat's."""
+    current = status.read()
+    if current is None or current.started_at is None:
+        return
+    counters = status_values(store, work, current.started_at, {})
+    del counters["heartbeat_at"]
+    try:
+        status.update(**counters)
+    except sqlite3.Error as exc:  # busy: the next heartbeat writes them
+        event("status_error", "warning", error=exc)
+
+
 class Heartbeat:
     """Writes the status row every `interval` seconds with its own connection while the main loop progresses."""
 

@@ -15,10 +15,12 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from scanner.daemon.config import WatchConfig
+from scanner.daemon.heartbeat import publish_progress
 from scanner.daemon.log import event, setup
 from scanner.daemon.watcher import root_is_present
 from scanner.discover import FileRef
 from scanner.scan import Scanner, ScanOptions, ScanStats
+from scanner.store.daemon_status import DaemonStatusStore
 from scanner.store.moves import FileMoves
 from scanner.store.store import Store
 from scanner.store.work_queue import Job, WorkQueue
@@ -59,6 +61,7 @@ class _Worker:
         self.name = name
         self.work = WorkQueue(store)
         self.moves = FileMoves(store)
+        self.status = DaemonStatusStore(store)
         self.roots = {str(r.path): r for r in config.roots}
         self.runs: dict[str, tuple[int, ScanStats]] = {}
 
@@ -122,7 +125,10 @@ class _Worker:
             self.work.enqueue(job.root, job.rel_path, "changed_during_scan", now + self.config.settle_seconds, now)
         self.work.complete(job.id, self.name)
         self._record_run(run_id, stats, "running")
-        event("scanned", path=ref.path, status=record.status if record else "?", findings=stats.findings - before,
+        publish_progress(self.status, self.store, self.work)  # shown by `custos status` now, not a heartbeat later
+        # findings: what the file holds now (an unchanged file moved keeps its findings); new: found by this scan
+        event("scanned", path=ref.path, status=record.status if record else "?",
+              findings=self.moves.active_findings(job.root, job.rel_path), new=stats.findings - before,
               reason=job.reason)  # fmt: skip
 
     def _handle_deletions(self, jobs: list[Job]) -> None:

@@ -14,30 +14,9 @@ from typing import Any
 
 import tomli
 
+from scanner.detect.entity_types import ENTITY_TYPES
 from scanner.detect.validators import VALIDATORS
 
-ENTITY_TYPES = frozenset(
-    {
-        "PERSON",
-        "CN_RESIDENT_ID",
-        "CN_PASSPORT",
-        "CN_HK_MACAO_PASS",
-        "CN_MOBILE",
-        "CN_LANDLINE",
-        "PHONE_NUMBER",
-        "CN_BANK_CARD",
-        "CREDIT_CARD",
-        "EMAIL_ADDRESS",
-        "CN_ADDRESS",
-        "LOCATION",
-        "CN_USCC",
-        "CN_LICENSE_PLATE",
-        "DATE_OF_BIRTH",
-        "IP_ADDRESS",
-        "CN_QQ",
-        "CN_WECHAT",
-    }
-)
 SENSITIVITIES = ("sensitive", "general", "organization")
 RECOGNIZERS = ("pattern", "cn_person_name", "en_person_name")
 _SEMVER = re.compile(r"^\d+\.\d+\.\d+(?:[-+][0-9A-Za-z.-]+)?$")

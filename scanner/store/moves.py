@@ -44,6 +44,15 @@ class FileMoves:
             )
         return True
 
+    def active_findings(self, root: str, rel_path: str) -> int:
+        """The active findings of the file at ``rel_path`` (its archive members' included), for the daemon's log."""
+        row = self._db.execute(
+            "SELECT COUNT(*) FROM findings f JOIN files fi ON fi.id = f.file_id"
+            " WHERE fi.root = ? AND fi.rel_path = ? AND f.state = 'active'",
+            (root, rel_path),
+        ).fetchone()
+        return int(row[0])
+
     def _retire(self, root: str, rel_path: str) -> None:
         """The file a move replaced: gone, and its row (with its members) renamed out of the way to
         ``path#replaced-<id>`` so its findings and decisions keep their history."""
