@@ -108,7 +108,7 @@ class ConfirmApplyScreen(Screen):
                 yield ProgressBar(id="apply-bar", show_eta=False)
                 yield DataTable(id="apply-results", cursor_type="row")
                 yield Button("Close", variant="primary", id="apply-close")
-        yield Footer()
+        yield Footer(compact=True, show_command_palette=False)
 
     def on_mount(self) -> None:
         self.query_one("#apply-plan", DataTable).add_columns("action", "kind", "path", "findings", "what happens")

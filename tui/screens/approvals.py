@@ -25,6 +25,7 @@ from scanner.display import safe, safe_text
 from scanner.store.actions import ActionRow, ActionStateError, ActionStore
 from scanner.store.store import Store
 from tui.screens.apply import ConfirmApplyScreen
+from tui.screens.help import HELP_KEY
 
 STATE_FILTERS: dict[str, tuple[str, ...] | None] = {
     "open": ("proposed", "approved"),
@@ -78,6 +79,7 @@ class ApprovalsScreen(Screen):
     SUB_TITLE = "Approvals"
 
     BINDINGS = [
+        HELP_KEY,
         Binding("a", "approve", "Approve", id="approvals.approve", tooltip="Approve the action under the cursor"),
         Binding("c", "cancel_action", "Cancel action", id="approvals.cancel", tooltip="Cancel it, with a reason"),
         Binding("e", "apply", "Apply…", id="approvals.apply", tooltip="Review and execute approved actions"),
@@ -107,7 +109,7 @@ class ApprovalsScreen(Screen):
             yield Select(options, value="open", allow_blank=False, id="approvals-filter")
             yield Static("", id="approvals-status", markup=False)
         yield DataTable(id="approvals-table", cursor_type="row", zebra_stripes=True)
-        yield Footer()
+        yield Footer(compact=True, show_command_palette=False)
 
     def on_mount(self) -> None:
         self.query_one(DataTable).add_columns(*COLUMNS)

@@ -24,6 +24,7 @@ from scanner.extract.plaintext import PLAIN_TEXT_SUFFIXES
 from scanner.extract.registry import format_label
 from scanner.review.context import masked_context
 from scanner.store.review import FindingFilter, FindingItem, ReviewQueries
+from tui.screens.help import HELP_KEY
 from tui.widgets.finding_detail import context_panel, file_panel, finding_panel
 from tui.widgets.proposing import PROPOSE_BINDINGS, ProposeKeys
 from tui.widgets.reading import thread_queries
@@ -82,6 +83,7 @@ class DetailScreen(ProposeKeys, Screen):
     """The detail of one finding; Enter on a sibling moves the detail to it, Escape goes back."""
 
     BINDINGS = [
+        HELP_KEY,
         Binding("escape", "back", "Back", id="detail.back", tooltip="Back to the findings list"),
         *PROPOSE_BINDINGS,
     ]
@@ -99,7 +101,7 @@ class DetailScreen(ProposeKeys, Screen):
         with VerticalScroll(id="detail-context", classes="panel"):
             yield Static(id="detail-context-lines")
         yield DataTable(id="detail-siblings", cursor_type="row", zebra_stripes=True, classes="panel")
-        yield Footer()
+        yield Footer(compact=True, show_command_palette=False)
 
     def on_mount(self) -> None:
         self.sub_title = "Finding"

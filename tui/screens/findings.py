@@ -17,6 +17,7 @@ from textual.worker import Worker, WorkerState, get_current_worker
 from scanner.display import safe, safe_text
 from scanner.store.review import FileItem, FindingFilter, FindingItem
 from tui.screens.detail import DetailScreen
+from tui.screens.help import HELP_KEY
 from tui.widgets.filter_bar import FilterBar
 from tui.widgets.finding_rows import FILE_COLUMNS, FINDING_COLUMNS, file_cells, finding_cells
 from tui.widgets.paged_table import PAGE_SIZE, PagedTable
@@ -64,6 +65,7 @@ class FindingsScreen(ProposeKeys, Screen):
     """Files view (one row per file) and findings view (one row per finding), toggled with `v`."""
 
     BINDINGS = [
+        HELP_KEY,
         _binding("v", "toggle_view", "View", "Switch between the files and the findings view"),
         _binding("slash", "focus_search", "Search", "Filter as you type"),
         _binding("s", "cycle_sort", "Sort", "Cycle the sort order"),
@@ -89,7 +91,7 @@ class FindingsScreen(ProposeKeys, Screen):
         yield FilterBar(id="findings-filters")
         yield Static(id="findings-status")
         yield PagedTable(id="findings-table")
-        yield Footer()
+        yield Footer(compact=True, show_command_palette=False)
 
     def on_mount(self) -> None:
         self.sub_title = "Findings"
@@ -166,6 +168,9 @@ class FindingsScreen(ProposeKeys, Screen):
 
     def on_paged_table_page_requested(self, message: PagedTable.PageRequested) -> None:
         self.reload(message.offset, message.cursor)
+
+    def on_fitted_table_columns_hidden(self, message: PagedTable.ColumnsHidden) -> None:
+        self._show_status()
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
         self.table.focus()
@@ -249,4 +254,6 @@ class FindingsScreen(ProposeKeys, Screen):
             parts.append(f"file: {self.file_filter[1]}  (esc: all files)")
         if self._loading:
             parts.append("loading…")
+        if self.table.hidden_columns:  # too narrow for them: the detail (enter) shows every field
+            parts.append(f"not shown: {', '.join(self.table.hidden_columns)}")
         self.query_one("#findings-status", Static).update(safe_text(" · ".join(parts)))

@@ -18,6 +18,9 @@ WORKFLOW = "\n".join([
     "4. Apply: a confirmation lists every file that will change, and only then are files rewritten, moved or "
     "deleted. Originals stay in the encrypted vault; every step is written to the signed audit log.",
 ])  # fmt: skip
+# First in the bindings of every mode, so the footer shows it first and a narrow terminal never cuts it off.
+HELP_KEY = Binding("question_mark", "app.help", "Help", id="help", tooltip="Every key of this screen, the workflow, "
+                   "and who may approve what")  # fmt: skip
 NO_PLAIN_VALUES = (
     "The review UI never reveals a plain value: it shows masked previews and masked context only. Revealing a "
     "value would need a separately audited role; it is not offered here. This is a decision, not a missing feature."

@@ -17,16 +17,19 @@ KIND_LABELS = {
     "false_positive": "False positive",
 }
 
+# One group in the footer ("m x D r n Propose"), so it fits 80 columns; help and tooltips name each key.
+PROPOSE_GROUP = Binding.Group("Propose")
 PROPOSE_BINDINGS = [
-    Binding("m", "propose('mask')", "Mask", id="propose.mask", tooltip="Propose masking the values in place"),
+    Binding("m", "propose('mask')", "Mask", id="propose.mask", tooltip="Propose masking the values in place",
+            group=PROPOSE_GROUP),
     Binding("x", "propose('quarantine')", "Quarantine", id="propose.quarantine",
-            tooltip="Propose moving the whole file into the encrypted vault"),
+            tooltip="Propose moving the whole file into the encrypted vault", group=PROPOSE_GROUP),
     Binding("D", "propose('delete')", "Delete", id="propose.delete",
-            tooltip="Propose deleting the whole file (a copy stays in the vault)"),
+            tooltip="Propose deleting the whole file (a copy stays in the vault)", group=PROPOSE_GROUP),
     Binding("r", "propose('retain')", "Retain", id="propose.retain",
-            tooltip="Propose keeping the data, with a justification and a review date"),
+            tooltip="Propose keeping the data, with a justification and a review date", group=PROPOSE_GROUP),
     Binding("n", "propose('false_positive')", "Not PII", id="propose.false-positive",
-            tooltip="Propose dismissing the findings as false positives"),
+            tooltip="Propose dismissing the findings as false positives", group=PROPOSE_GROUP),
 ]  # fmt: skip
 
 
