@@ -26,6 +26,7 @@ from scanner.store.actions import ActionRow, ActionStateError, ActionStore
 from scanner.store.store import Store
 from tui.screens.apply import ConfirmApplyScreen
 from tui.screens.help import HELP_KEY
+from tui.widgets.approval_policy import approval_summary
 
 STATE_FILTERS: dict[str, tuple[str, ...] | None] = {
     "open": ("proposed", "approved"),
@@ -108,6 +109,7 @@ class ApprovalsScreen(Screen):
             options = [(FILTER_LABELS.get(key, key), key) for key in STATE_FILTERS]
             yield Select(options, value="open", allow_blank=False, id="approvals-filter")
             yield Static("", id="approvals-status", markup=False)
+        yield Static(approval_summary(self.app.ws.policy), id="approvals-policy", markup=False)
         yield DataTable(id="approvals-table", cursor_type="row", zebra_stripes=True)
         yield Footer(compact=True, show_command_palette=False)
 

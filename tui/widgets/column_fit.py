@@ -83,8 +83,8 @@ def path_ellipsis(path: str, width: int) -> str:
 @dataclass(frozen=True)
 class Column:
     """One column: ``drop`` orders which go first when the table is too narrow (0: never dropped); ``cap``
-    is the widest it grows to (longer values are shortened by ``shorten``); the ``flexible`` one takes the width
-    left over, at least ``min_width``."""
+    is the widest it grows to (longer values are shortened by ``shorten``); ``flexible`` ones take the width
+    left over, at least ``min_width``, in order; a ``wrap`` column is flexible and wraps instead of being cut."""
 
     key: str
     label: str
@@ -93,6 +93,12 @@ class Column:
     flexible: bool = False
     min_width: int = 8
     shorten: Callable[[str, int], str] = middle_ellipsis
+    wrap: bool = False
+    outranks: int | None = None  # a flexible column cut short drops columns whose ``drop`` is at least this
+
+    @property
+    def grows(self) -> bool:
+        return self.flexible or self.wrap
 
 
 def natural_widths(columns: Sequence[Column], rows: Sequence[Mapping[str, str]]) -> dict[str, int]:
@@ -115,7 +121,22 @@ def fit_columns(columns: Sequence[Column], natural: Mapping[str, int], available
         return min(natural[c.key], c.cap) if c.cap else natural[c.key]
 
     def least(c: Column) -> int:
-        return min(natural[c.key], c.min_width) if c.flexible else fixed(c)
+        return min(natural[c.key], c.min_width) if c.grows else fixed(c)
+
+    def grown(shown: list[Column]) -> dict[str, int]:
+        widths = {c.key: least(c) for c in shown}
+        spare = available - sum(w + 2 * padding for w in widths.values())
+        for c in shown:
+            if c.grows and spare > 0:
+                grow = min(spare, natural[c.key] - widths[c.key])
+                widths[c.key] += grow
+                spare -= grow
+        return widths
+
+    def short(shown: list[Column], widths: dict[str, int]) -> int | None:
+        """The lowest ``outranks`` of a flexible column still cut short."""
+        ranks = [c.outranks for c in shown if c.outranks and widths[c.key] < natural[c.key]]
+        return min(ranks) if ranks else None
 
     shown = list(columns)
     while sum(least(c) + 2 * padding for c in shown) > available:
@@ -123,11 +144,11 @@ def fit_columns(columns: Sequence[Column], natural: Mapping[str, int], available
         if not droppable:
             break  # the table scrolls sideways; nothing shown is cut further
         shown.remove(max(droppable, key=lambda c: c.drop))
-    widths = {c.key: least(c) for c in shown}
-    spare = available - sum(w + 2 * padding for w in widths.values())
-    for c in shown:
-        if c.flexible and spare > 0:
-            grow = min(spare, natural[c.key] - widths[c.key])
-            widths[c.key] += grow
-            spare -= grow
+    widths = grown(shown)
+    while (rank := short(shown, widths)) is not None:  # a whole path is worth more than the last columns
+        droppable = [c for c in shown if c.drop >= rank]
+        if not droppable:
+            break
+        shown.remove(max(droppable, key=lambda c: c.drop))
+        widths = grown(shown)
     return widths

@@ -19,7 +19,7 @@ SENSITIVITY_STYLE = {"sensitive": "bold red", "organization": "yellow"}
 # them all). Previews, locations and numbers are never cut; the path takes the width left over.
 FINDING_COLUMNS: list[Column] = [
     Column(MARK_COLUMN, " "),
-    Column("path", "path", flexible=True, min_width=20, shorten=path_ellipsis),
+    Column("path", "path", flexible=True, min_width=20, shorten=path_ellipsis, outranks=6),
     Column("type", "type", drop=2),
     Column("sensitivity", "sensitivity", drop=5),
     Column("preview", "preview", cap=40),
@@ -30,7 +30,7 @@ FINDING_COLUMNS: list[Column] = [
 ]
 FILE_COLUMNS: list[Column] = [
     Column(MARK_COLUMN, " "),
-    Column("path", "path", flexible=True, min_width=20, shorten=path_ellipsis),
+    Column("path", "path", flexible=True, min_width=20, shorten=path_ellipsis, outranks=5),
     Column("findings", "findings"),
     Column("sensitive", "sensitive", drop=3),
     Column("status", "status", drop=4),

@@ -76,6 +76,8 @@ class FittedTable(DataTable):
     def _shortened(self, cells: dict[str, Text], key: str) -> Text:
         cell, width = cells[key], self._widths[key]
         column = next(c for c in self.fit_columns if c.key == key)
+        if column.wrap:
+            return cell
         shown = column.shorten(cell.plain, width)
         return cell if shown == cell.plain else Text(shown, style=cell.style, justify=cell.justify)
 
@@ -94,8 +96,9 @@ class FittedTable(DataTable):
         for column in self.fit_columns:
             if column.key in widths:
                 self.add_column(column.label, key=column.key, width=widths[column.key])
+        height = None if any(c.wrap for c in self.fit_columns if c.key in widths) else 1  # None: as tall as it wraps
         for key, cells in self._rows:
-            self.add_row(*(self._shortened(cells, k) for k in widths), key=key)
+            self.add_row(*(self._shortened(cells, k) for k in widths), key=key, height=height)
         if self._rows:
             self.move_cursor(row=max(0, min(cursor, len(self._rows) - 1)), animate=False)
 

@@ -8,6 +8,8 @@ import importlib.util
 
 from textual.binding import Binding
 
+from scanner.store.review import FindingFilter
+
 TRIAGE_MODULE = "tui.screens.triage"
 KIND_LABELS = {
     "mask": "Mask",
@@ -43,6 +45,10 @@ class ProposeKeys:
     def proposal_done(self, action_ids: list[int]) -> None:
         """Called after the propose dialog closed (``action_ids`` empty when nothing was proposed)."""
 
+    def proposal_filter(self) -> FindingFilter | None:
+        """The filter the targets are seen through: the dialog lists what it hides. None: all is in view."""
+        return None
+
     def action_propose(self, kind: str) -> None:
         finding_ids, file_ids = self.proposal_targets()
         if not finding_ids and not file_ids:
@@ -61,4 +67,7 @@ class ProposeKeys:
                 self.notify(f"{label}: proposed as action {numbers}; it now waits for approval", title="Proposed")
             self.proposal_done(list(action_ids or []))
 
-        self.app.push_screen(ProposeScreen(kind=kind, finding_ids=finding_ids, file_ids=file_ids), closed)
+        screen = ProposeScreen(
+            kind=kind, finding_ids=finding_ids, file_ids=file_ids, seen_through=self.proposal_filter()
+        )
+        self.app.push_screen(screen, closed)
