@@ -36,8 +36,9 @@ class FittedTable(DataTable):
             super().__init__()
             self.hidden = hidden
 
-    def __init__(self, columns: Sequence[Column] = (), *, id: str | None = None, zebra_stripes: bool = True) -> None:
-        super().__init__(id=id, cursor_type="row", zebra_stripes=zebra_stripes)
+    def __init__(self, columns: Sequence[Column] = (), *, id: str | None = None, classes: str | None = None,
+                 zebra_stripes: bool = True) -> None:  # fmt: skip
+        super().__init__(id=id, classes=classes, cursor_type="row", zebra_stripes=zebra_stripes)
         self.fit_columns: list[Column] = list(columns)
         self.hidden_columns: list[str] = []
         self._rows: list[tuple[str | None, dict[str, Text]]] = []
