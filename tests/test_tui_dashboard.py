@@ -201,7 +201,7 @@ async def test_help_opens_and_closes_and_t_toggles_the_theme(db: Path, detector)
         await pilot.press("question_mark")
         assert isinstance(app.screen, HelpScreen)
         shown = "\n".join(str(s.content) for s in app.screen.query(Static))
-        assert "never reveals a plain value" in shown and "second person approves" in shown
+        assert "never reveals a plain value" in shown and "delete          two people" in shown
         assert "On this screen (DashboardScreen)" in shown and "Refresh — Reload counts" in shown
         assert all(label in shown for label in ("Dashboard", "Findings", "Approvals", "Audit", "Theme", "Quit"))
         await pilot.press("escape")

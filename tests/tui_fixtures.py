@@ -4,10 +4,12 @@ API (kept stable for every TUI test module):
 - ``build_share(tmp_path) -> Path``: ``tmp_path / "share"`` with a UTF-8 customer note, a GBK CSV and a JSON export.
 - ``scan_into(db, share, packs, detector)``: scan ``share`` into the database at ``db`` with the real scanner.
 - ``bulk_findings(db, count)``: ``count`` synthetic active findings in one transaction (100k in about a second).
+- ``screen_text(app)``: everything on screen as plain text, as a screenshot composes it.
 """
 
 from __future__ import annotations
 
+import io
 import json
 import random
 from pathlib import Path
@@ -110,3 +112,12 @@ async def tables_measured(pilot, timeout: float = 10.0) -> None:
         await pilot.pause(0.05)
         waited += 0.05
     raise AssertionError(f"{len(pending)} tables still unmeasured after {timeout} s")
+
+
+def screen_text(app) -> str:
+    """Everything on screen as plain text, the way `export_screenshot` composes it."""
+    from rich.console import Console
+
+    console = Console(width=app.size.width, height=app.size.height, file=io.StringIO(), record=True)
+    console.print(app.screen._compositor.render_update(full=True))  # noqa: SLF001 (what a screenshot renders)
+    return console.export_text()

@@ -25,13 +25,15 @@ class ReviewApp(App):
     TITLE = "Custos review"
     CSS_PATH = "review.tcss"
     COMMANDS = App.COMMANDS | {ReviewCommands}
+    # Screens narrower than 110 cells get the class "-narrow" (review.tcss lays them out for 80 columns).
+    HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (110, "-wide")]
     BINDINGS = [
         Binding("d", "switch_mode('dashboard')", "Dashboard", id="dashboard"),
         Binding("f", "switch_mode('findings')", "Findings", id="findings"),
         Binding("p", "switch_mode('approvals')", "Approvals", id="approvals"),
         Binding("u", "switch_mode('audit')", "Audit", id="audit"),
-        Binding("question_mark", "help", "Help", id="help"),
-        Binding("t", "toggle_theme", "Theme", id="theme"),
+        Binding("question_mark", "help", "Help", id="help", tooltip="Keys, workflow and approval policy"),
+        Binding("t", "toggle_theme", "Theme", id="theme", show=False, tooltip="Switch between dark and light"),
         Binding("q", "quit", "Quit", id="quit"),
     ]
 

@@ -8,6 +8,7 @@ masked (`scanner.name_mask`); `file_meta` alone also carries the plain `rel_path
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass, field, replace
 
 from scanner.name_mask import mask_path
@@ -207,6 +208,17 @@ class ReviewQueries:
             f"SELECT COUNT(DISTINCT f.file_id) FROM findings f JOIN files fi ON fi.id = f.file_id WHERE {where}",
             params,
         ).fetchone()[0]
+
+    def hidden_by(self, flt: FindingFilter, finding_ids: list[int], file_ids: list[int]) -> tuple[list[int], list[int]]:
+        """Of the selected findings and whole files, those ``flt`` hides: findings it does not match, files none of
+        whose findings it matches. Ids travel as one JSON array, so a selection of 100,000 is one query."""
+        where, params = flt.where()
+        shown = "FROM findings f JOIN files fi ON fi.id = f.file_id WHERE {} IN (SELECT value FROM json_each(?)) AND "
+        findings = {r[0] for r in self._db.execute(f"SELECT f.id {shown.format('f.id')}{where}",
+                                                   [json.dumps(finding_ids), *params])}  # fmt: skip
+        files = {r[0] for r in self._db.execute(f"SELECT DISTINCT f.file_id {shown.format('f.file_id')}{where}",
+                                                [json.dumps(file_ids), *params])}  # fmt: skip
+        return [i for i in finding_ids if i not in findings], [i for i in file_ids if i not in files]
 
     def finding(self, finding_id: int) -> FindingItem | None:
         row = self._db.execute(

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -25,6 +26,10 @@ from scanner.display import safe, safe_text
 from scanner.store.actions import ActionRow, ActionStateError, ActionStore
 from scanner.store.store import Store
 from tui.screens.apply import ConfirmApplyScreen
+from tui.screens.help import HELP_KEY
+from tui.widgets.approval_policy import approval_summary
+from tui.widgets.column_fit import Column, path_ellipsis
+from tui.widgets.fitted_table import FittedTable
 
 STATE_FILTERS: dict[str, tuple[str, ...] | None] = {
     "open": ("proposed", "approved"),
@@ -36,7 +41,10 @@ STATE_FILTERS: dict[str, tuple[str, ...] | None] = {
     "all": None,
 }
 FILTER_LABELS = {"open": "proposed + approved", "failed": "failed + stale"}
-COLUMNS = ("", "id", "state", "kind", "findings", "proposed by", "approved by", "path")
+COLUMNS = [Column("mark", ""), Column("id", "id"), Column("state", "state"), Column("kind", "kind"),
+           Column("findings", "findings"), Column("proposed", "proposed by", drop=1, cap=16),
+           Column("approved", "approved by", drop=1, cap=16),
+           Column("path", "path", flexible=True, min_width=16, shorten=path_ellipsis)]  # fmt: skip
 SELECTED = "✓"
 
 
@@ -78,6 +86,7 @@ class ApprovalsScreen(Screen):
     SUB_TITLE = "Approvals"
 
     BINDINGS = [
+        HELP_KEY,
         Binding("a", "approve", "Approve", id="approvals.approve", tooltip="Approve the action under the cursor"),
         Binding("c", "cancel_action", "Cancel action", id="approvals.cancel", tooltip="Cancel it, with a reason"),
         Binding("e", "apply", "Apply…", id="approvals.apply", tooltip="Review and execute approved actions"),
@@ -106,11 +115,11 @@ class ApprovalsScreen(Screen):
             options = [(FILTER_LABELS.get(key, key), key) for key in STATE_FILTERS]
             yield Select(options, value="open", allow_blank=False, id="approvals-filter")
             yield Static("", id="approvals-status", markup=False)
-        yield DataTable(id="approvals-table", cursor_type="row", zebra_stripes=True)
-        yield Footer()
+        yield Static(approval_summary(self.app.ws.policy), id="approvals-policy", markup=False)
+        yield FittedTable(COLUMNS, id="approvals-table")
+        yield Footer(compact=True, show_command_palette=False)
 
     def on_mount(self) -> None:
-        self.query_one(DataTable).add_columns(*COLUMNS)
         self.query_one(DataTable).focus()
 
     def on_screen_resume(self) -> None:
@@ -127,15 +136,17 @@ class ApprovalsScreen(Screen):
             self.post_message(self.ActionsLoaded(ActionStore(store).actions(states=states)))
 
     def on_approvals_screen_actions_loaded(self, event: ActionsLoaded) -> None:
-        table = self.query_one(DataTable)
+        table = self.query_one(FittedTable)
         current = self.current_action()
-        table.clear()
         self.selected &= {row.id for row in event.rows}
+        rows = []
         for row in event.rows:
             shown = row.shown_path[len(row.root) + 1 :]  # relative, with the personal data in the name masked
-            cells = (SELECTED if row.id in self.selected else "", row.id, row.state, row.kind, len(row.finding_ids),
+            mark = SELECTED if row.id in self.selected else ""
+            cells = (mark, Text(str(row.id), justify="right"), row.state, row.kind, len(row.finding_ids),
                      safe_text(row.proposed_by), safe_text(row.approved_by), safe_text(shown))  # fmt: skip
-            table.add_row(*cells, key=str(row.id))
+            rows.append((str(row.id), cells))
+        table.set_rows(rows)
         if current is not None and str(current) in table.rows:
             table.move_cursor(row=table.get_row_index(str(current)))
         self._show_status(len(event.rows))
@@ -151,8 +162,8 @@ class ApprovalsScreen(Screen):
         if action_id is None:
             return
         self.selected ^= {action_id}
-        table = self.query_one(DataTable)
-        table.update_cell(str(action_id), table.ordered_columns[0].key, SELECTED if action_id in self.selected else "")
+        table = self.query_one(FittedTable)
+        table.set_cell(str(action_id), "mark", SELECTED if action_id in self.selected else "")
         self._show_status(table.row_count)
 
     def action_approve(self) -> None:

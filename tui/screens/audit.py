@@ -21,6 +21,7 @@ from textual.worker import Worker, WorkerState, get_current_worker
 from scanner.actions.audit import AuditLog, VerifyResult
 from scanner.actions.audit_keys import AuditError
 from scanner.display import safe, safe_record, safe_text
+from tui.screens.help import HELP_KEY
 
 SHOW_AT_MOST = 2_000
 COLUMNS = ("seq", "time (UTC)", "event", "actor", "action", "target", "result / method")
@@ -76,6 +77,7 @@ class AuditScreen(Screen):
 
     SUB_TITLE = "Audit log"
     BINDINGS = [
+        HELP_KEY,
         Binding("r", "reload", "Refresh", id="audit.refresh", tooltip="Verify the log again and reload it"),
         Binding("slash", "focus_filter", "Filter", id="audit.filter", tooltip="Filter by event, target or actor"),
         Binding("escape", "clear_filter", "Clear filter", id="audit.clear", tooltip="Show every record again"),
@@ -100,7 +102,7 @@ class AuditScreen(Screen):
         table = DataTable(id="audit-log", cursor_type="row", zebra_stripes=True)
         table.add_columns(*COLUMNS)
         yield table
-        yield Footer()
+        yield Footer(compact=True, show_command_palette=False)
 
     def on_mount(self) -> None:
         self.query_one("#audit-log").focus()

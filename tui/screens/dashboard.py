@@ -16,7 +16,7 @@ from textual.containers import Grid, Horizontal, Vertical
 from textual.message import Message
 from textual.screen import Screen
 from textual.timer import Timer
-from textual.widgets import DataTable, Footer, Header, ProgressBar, Static
+from textual.widgets import Footer, Header, ProgressBar, Static
 from textual.worker import Worker, WorkerState
 
 from scanner.display import safe, safe_text
@@ -24,12 +24,24 @@ from scanner.store.daemon_status import DaemonStatus, DaemonStatusStore, is_aliv
 from scanner.store.review import Dashboard, ReviewQueries
 from scanner.store.store import Store
 from scanner.store.work_queue import QueueDepth, WorkQueue
+from tui.screens.help import HELP_KEY
+from tui.widgets.column_fit import Column, end_ellipsis, path_ellipsis
+from tui.widgets.fitted_table import FittedTable
 
 REFRESH_SECONDS = 5.0
 HEARTBEAT_SECONDS = 5.0  # as `custos status` judges it: alive while the heartbeat is under 15 s old
 NO_DAEMON = "no daemon has run on this database"
 PROBLEM_LIMIT = 200
 SENSITIVITY_ORDER = {"sensitive": 0, "general": 1}
+# Counts are never cut: the names beside them take the width that is left.
+TABLES: dict[str, list[Column]] = {
+    "by-type": [Column("type", "type", flexible=True, shorten=end_ellipsis), Column("findings", "findings"),
+                Column("files", "files")],
+    "by-folder": [Column("folder", "folder", flexible=True, shorten=path_ellipsis), Column("findings", "findings")],
+    "by-state": [Column("state", "state", flexible=True, shorten=end_ellipsis), Column("findings", "findings")],
+    "problems": [Column("path", "path", flexible=True, min_width=16, shorten=path_ellipsis),
+                 Column("status", "status"), Column("error", "error", flexible=True, shorten=end_ellipsis)],
+}  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -86,7 +98,10 @@ class DashboardScreen(Screen):
 
     SUB_TITLE = "Dashboard"
     _timer: Timer | None = None
-    BINDINGS = [Binding("r", "reload", "Refresh", id="dashboard.refresh", tooltip="Reload counts and daemon status")]
+    BINDINGS = [
+        HELP_KEY,
+        Binding("r", "reload", "Refresh", id="dashboard.refresh", tooltip="Reload counts and daemon status"),
+    ]
 
     class DashboardLoaded(Message):
         """A fresh read of the database (posted from the loading thread)."""
@@ -111,24 +126,18 @@ class DashboardScreen(Screen):
                         yield Static(step, classes="handover-label", id=f"handover-{step}-count")
                         yield ProgressBar(id=f"handover-{step}", show_eta=False)
             yield self._panel("Watch daemon", Static("loading…", id="daemon", markup=False))
-            yield self._panel("By entity type", self._table("by-type", "type", "findings", "files"))
-            yield self._panel("Top folders", self._table("by-folder", "folder", "findings"))
-            yield self._panel("Findings by state", self._table("by-state", "state", "findings"))
-            yield self._panel("Files that could not be inspected", self._table("problems", "path", "status", "error"),
+            yield self._panel("By entity type", FittedTable(TABLES["by-type"], id="by-type"))
+            yield self._panel("Top folders", FittedTable(TABLES["by-folder"], id="by-folder"))
+            yield self._panel("Findings by state", FittedTable(TABLES["by-state"], id="by-state"))
+            yield self._panel("Files that could not be inspected", FittedTable(TABLES["problems"], id="problems"),
                               id="problems-panel")  # fmt: skip
-        yield Footer()
+        yield Footer(compact=True, show_command_palette=False)
 
     @staticmethod
     def _panel(title: str, *children, id: str | None = None) -> Vertical:
         panel = Vertical(*children, classes="panel", id=id)
         panel.border_title = title
         return panel
-
-    @staticmethod
-    def _table(id: str, *columns: str) -> DataTable:
-        table = DataTable(id=id, cursor_type="row", zebra_stripes=True)
-        table.add_columns(*columns)
-        return table
 
     def on_screen_resume(self) -> None:
         self.action_reload()
@@ -178,9 +187,4 @@ class DashboardScreen(Screen):
         if self._shown.get(id) == rows:
             return  # unchanged since the last refresh: keep the cursor and scroll position as they are
         self._shown[id] = rows
-        table = self.query_one(f"#{id}", DataTable)
-        cursor = table.cursor_row
-        table.clear()
-        table.add_rows([tuple(cell(value) for value in row) for row in rows])
-        if rows:
-            table.move_cursor(row=min(cursor, len(rows) - 1), animate=False)
+        self.query_one(f"#{id}", FittedTable).set_rows([(None, [cell(value) for value in row]) for row in rows])

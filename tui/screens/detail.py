@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
+from rich.text import Text
 from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -24,13 +25,23 @@ from scanner.extract.plaintext import PLAIN_TEXT_SUFFIXES
 from scanner.extract.registry import format_label
 from scanner.review.context import masked_context
 from scanner.store.review import FindingFilter, FindingItem, ReviewQueries
+from tui.screens.help import HELP_KEY
+from tui.widgets.column_fit import Column, end_ellipsis
 from tui.widgets.finding_detail import context_panel, file_panel, finding_panel
+from tui.widgets.fitted_table import FittedTable
 from tui.widgets.proposing import PROPOSE_BINDINGS, ProposeKeys
 from tui.widgets.reading import thread_queries
 
 CURRENT_STATES = ("active", "dismissed", "retained")  # findings whose offsets index the file as it is now
 MAX_SPANS = 20_000  # more findings than this in one file: no context rather than a partly masked one
 SIBLINGS = 500
+SIBLING_COLUMNS = [Column("type", "type"), Column("sensitivity", "sensitivity", drop=1), Column("preview", "preview"),
+                   Column("location", "location"), Column("score", "score"),
+                   Column("rule", "rule", flexible=True, drop=2, shorten=end_ellipsis)]  # fmt: skip
+
+
+def sibling_cells(f: FindingItem) -> list[Text]:
+    return [safe_text(c) for c in (f.entity_type, f.sensitivity, f.preview, f.location, f"{f.score:.2f}", f.rule)]
 
 
 @dataclass(frozen=True)
@@ -82,6 +93,7 @@ class DetailScreen(ProposeKeys, Screen):
     """The detail of one finding; Enter on a sibling moves the detail to it, Escape goes back."""
 
     BINDINGS = [
+        HELP_KEY,
         Binding("escape", "back", "Back", id="detail.back", tooltip="Back to the findings list"),
         *PROPOSE_BINDINGS,
     ]
@@ -98,17 +110,15 @@ class DetailScreen(ProposeKeys, Screen):
             yield Static(id="detail-finding", classes="panel")
         with VerticalScroll(id="detail-context", classes="panel"):
             yield Static(id="detail-context-lines")
-        yield DataTable(id="detail-siblings", cursor_type="row", zebra_stripes=True, classes="panel")
-        yield Footer()
+        yield FittedTable(SIBLING_COLUMNS, id="detail-siblings", classes="panel")
+        yield Footer(compact=True, show_command_palette=False)
 
     def on_mount(self) -> None:
         self.sub_title = "Finding"
         self.query_one("#detail-file").border_title = "File"
         self.query_one("#detail-finding").border_title = "Finding"
         self.query_one("#detail-context").border_title = "Context (masked)"
-        table = self.query_one("#detail-siblings", DataTable)
-        table.add_columns("type", "sensitivity", "preview", "location", "score", "rule")
-        table.focus()
+        self.query_one("#detail-siblings").focus()
         self.load(self.finding_id)
 
     @work(thread=True, exclusive=True, group="finding-detail", exit_on_error=False)
@@ -129,13 +139,10 @@ class DetailScreen(ProposeKeys, Screen):
         self.query_one("#detail-context-lines", Static).update(
             context_panel(detail.context, detail.note, detail.item.preview)
         )
-        table = self.query_one("#detail-siblings", DataTable)
+        table = self.query_one("#detail-siblings", FittedTable)
         name, total = Path(detail.item.path).name, detail.sibling_total
         table.border_title = safe_text(f"Findings in {name} ({total:,}, {detail.item.state})")
-        table.clear()
-        for f in detail.siblings:
-            cells = (f.entity_type, f.sensitivity, f.preview, f.location, f"{f.score:.2f}", f.rule)
-            table.add_row(*(safe_text(c) for c in cells), key=str(f.id))
+        table.set_rows([(str(f.id), sibling_cells(f)) for f in detail.siblings])
         rows = [f.id for f in detail.siblings]
         if detail.item.id in rows:
             table.move_cursor(row=rows.index(detail.item.id), animate=False)

@@ -17,12 +17,13 @@ from textual.worker import Worker, WorkerState, get_current_worker
 from scanner.display import safe, safe_text
 from scanner.store.review import FileItem, FindingFilter, FindingItem
 from tui.screens.detail import DetailScreen
+from tui.screens.help import HELP_KEY
 from tui.widgets.filter_bar import FilterBar
 from tui.widgets.finding_rows import FILE_COLUMNS, FINDING_COLUMNS, file_cells, finding_cells
 from tui.widgets.paged_table import PAGE_SIZE, PagedTable
 from tui.widgets.proposing import PROPOSE_BINDINGS, ProposeKeys
 from tui.widgets.reading import thread_queries
-from tui.widgets.selection import Selection
+from tui.widgets.selection import Selection, describe_hidden
 
 SORTS = {"findings": ("path", "type", "sensitivity", "score"), "files": ("findings", "path", "sensitivity")}
 MAX_FILE_SELECTION = 100_000
@@ -50,6 +51,14 @@ class EntityTypesLoaded(Message):
         self.types = types
 
 
+class HiddenSelectionCounted(Message):
+    """How many selected findings and whole files the current filter hides (for the status line)."""
+
+    def __init__(self, generation: int, findings: int, files: int) -> None:
+        super().__init__()
+        self.generation, self.findings, self.files = generation, findings, files
+
+
 class FileFindingsLoaded(Message):
     def __init__(self, file_id: int, finding_ids: list[int]) -> None:
         super().__init__()
@@ -64,6 +73,7 @@ class FindingsScreen(ProposeKeys, Screen):
     """Files view (one row per file) and findings view (one row per finding), toggled with `v`."""
 
     BINDINGS = [
+        HELP_KEY,
         _binding("v", "toggle_view", "View", "Switch between the files and the findings view"),
         _binding("slash", "focus_search", "Search", "Filter as you type"),
         _binding("s", "cycle_sort", "Sort", "Cycle the sort order"),
@@ -83,13 +93,16 @@ class FindingsScreen(ProposeKeys, Screen):
         self.selection = Selection()
         self._generation = 0
         self._loading = False
+        self._hidden = (0, 0)  # selected findings, whole files the filter hides
+        self._hidden_generation = 0
 
     def compose(self) -> ComposeResult:
         yield Header()
         yield FilterBar(id="findings-filters")
+        yield Static(id="findings-selection", markup=False)
         yield Static(id="findings-status")
         yield PagedTable(id="findings-table")
-        yield Footer()
+        yield Footer(compact=True, show_command_palette=False)
 
     def on_mount(self) -> None:
         self.sub_title = "Findings"
@@ -102,13 +115,38 @@ class FindingsScreen(ProposeKeys, Screen):
         return self.query_one("#findings-table", PagedTable)
 
     # --- loading (thread workers; each posts one message) --------------------------------------------
+    def current_filter(self) -> FindingFilter:
+        """The filter bar's filter, narrowed to one file after Enter on a file."""
+        return replace(self.filter, file_id=self.file_filter[0] if self.file_filter else None)
+
     def reload(self, offset: int | None = 0, cursor: str | int = 0) -> None:
         """Load the page at ``offset`` of the current view, filter and sort (None: the last page)."""
         self._generation += 1
-        flt = replace(self.filter, file_id=self.file_filter[0] if self.file_filter else None)
         self._loading = True
         self._show_status()
-        self.load_page(PageQuery(self.view, flt, self.sort[self.view], offset, cursor, self._generation))
+        self.load_page(PageQuery(self.view, self.current_filter(), self.sort[self.view], offset, cursor,
+                                 self._generation))  # fmt: skip
+        self._count_hidden()
+
+    def _count_hidden(self) -> None:
+        """Recount what the filter hides of the selection; the selection outlives filters, by design (help)."""
+        self._hidden_generation += 1
+        if not self.selection:
+            self._hidden = (0, 0)
+            return
+        findings, files = self.selection.targets()
+        self.count_hidden(self._hidden_generation, self.current_filter(), findings, files)
+
+    @work(thread=True, exclusive=True, group="findings-hidden", exit_on_error=False)
+    def count_hidden(self, generation: int, flt: FindingFilter, findings: list[int], files: list[int]) -> None:
+        with thread_queries(self.app.db) as queries:
+            hidden_findings, hidden_files = queries.hidden_by(flt, findings, files)
+        self.post_message(HiddenSelectionCounted(generation, len(hidden_findings), len(hidden_files)))
+
+    def on_hidden_selection_counted(self, message: HiddenSelectionCounted) -> None:
+        if message.generation == self._hidden_generation:
+            self._hidden = (message.findings, message.files)
+            self._show_status()
 
     @work(thread=True, exclusive=True, group="findings-page", exit_on_error=False)
     def load_page(self, query: PageQuery) -> None:
@@ -166,6 +204,9 @@ class FindingsScreen(ProposeKeys, Screen):
 
     def on_paged_table_page_requested(self, message: PagedTable.PageRequested) -> None:
         self.reload(message.offset, message.cursor)
+
+    def on_fitted_table_columns_hidden(self, message: PagedTable.ColumnsHidden) -> None:
+        self._show_status()
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
         self.table.focus()
@@ -226,6 +267,9 @@ class FindingsScreen(ProposeKeys, Screen):
             return [], []
         return ([], [item.id]) if isinstance(item, FileItem) else ([item.id], [])
 
+    def proposal_filter(self) -> FindingFilter | None:
+        return self.current_filter() if self.selection else None
+
     def proposal_done(self, action_ids: list[int]) -> None:
         if action_ids:
             self.selection.clear()
@@ -239,14 +283,21 @@ class FindingsScreen(ProposeKeys, Screen):
     def _refresh_marks(self) -> None:
         marks = self.selection.marks(self.items)
         self.table.set_marks({str(item.id): mark for item, mark in zip(self.items, marks, strict=True)})
+        self._count_hidden()
         self._show_status()
 
     def _show_status(self) -> None:
         parts = [self.view, self.table.range_label(), f"sort: {self.sort[self.view]}"]
-        if self.selection:
-            parts.append(self.selection.describe())
         if self.file_filter:
             parts.append(f"file: {self.file_filter[1]}  (esc: all files)")
         if self._loading:
             parts.append("loading…")
+        if self.table.hidden_columns:  # too narrow for them: the detail (enter) shows every field
+            parts.append(f"not shown: {', '.join(self.table.hidden_columns)}")
         self.query_one("#findings-status", Static).update(safe_text(" · ".join(parts)))
+        # What the propose keys act on, and how much of it the filter hides: its own line, never cut off.
+        hidden = describe_hidden(*self._hidden) if self.selection else ""
+        line = self.query_one("#findings-selection", Static)
+        line.update(f"{self.selection.describe()}{f' ({hidden}; m, x, D, r, n act on all of them)' if hidden else ''}")
+        line.display = bool(self.selection)
+        line.set_class(bool(hidden), "-hidden-by-filter")

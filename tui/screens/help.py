@@ -10,14 +10,20 @@ from textual.dom import DOMNode
 from textual.screen import ModalScreen, Screen
 from textual.widgets import Static
 
+from tui.widgets.approval_policy import approval_help
+
 WORKFLOW = "\n".join([
     "1. Select findings on the Findings screen: one, several, or all in a file.",
     "2. Propose what to do with them: mask, quarantine, delete, retain (with a justification and an end date) or "
     "false positive (with a reason). A proposal changes nothing on disk.",
-    "3. A second person approves it on the Approvals screen; nobody approves their own proposal.",
+    "3. It is approved on the Approvals screen: by a second person or by the proposer, depending on the action "
+    "kind and the site's policy (see 'Who approves' below).",
     "4. Apply: a confirmation lists every file that will change, and only then are files rewritten, moved or "
     "deleted. Originals stay in the encrypted vault; every step is written to the signed audit log.",
 ])  # fmt: skip
+# First in the bindings of every mode, so the footer shows it first and a narrow terminal never cuts it off.
+HELP_KEY = Binding("question_mark", "app.help", "Help", id="help", tooltip="Every key of this screen, the workflow, "
+                   "and who may approve what")  # fmt: skip
 NO_PLAIN_VALUES = (
     "The review UI never reveals a plain value: it shows masked previews and masked context only. Revealing a "
     "value would need a separately audited role; it is not offered here. This is a decision, not a missing feature."
@@ -37,6 +43,8 @@ class HelpScreen(ModalScreen[None]):
             box.border_title = "Help"
             yield Static("Triage workflow", classes="help-section")
             yield Static(WORKFLOW, markup=False, id="help-workflow")
+            yield Static("Who approves, per action kind", classes="help-section")
+            yield Static(approval_help(self.app.ws.policy), markup=False, id="help-approvals")
             yield Static("Plain values are never shown", classes="help-section")
             yield Static(NO_PLAIN_VALUES, markup=False, id="help-no-plain-values")
             for title, lines in self._key_sections():

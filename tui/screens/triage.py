@@ -28,6 +28,7 @@ from scanner.actions.workspace import Workspace, open_workspace
 from scanner.display import safe
 from scanner.name_mask import mask_path
 from scanner.store.actions import ActionStateError
+from scanner.store.review import FindingFilter, ReviewQueries
 
 NEEDS_REASON = ("false_positive", "retain")
 WHOLE_FILE_KINDS = ("quarantine", "delete")
@@ -44,6 +45,7 @@ class Target:
     rel_path: str
     finding_ids: tuple[int, ...]  # empty: the whole file
     findings: int
+    hidden: int = 0  # selected findings of it that the findings screen's filter hides
 
     def proposal(self, reason: str | None, retain_until: date | None) -> Proposal:
         if self.finding_ids:
@@ -51,8 +53,15 @@ class Target:
         return Proposal(self.kind, path=self.path, reason=reason, retain_until=retain_until)
 
 
-def plan_targets(ws: Workspace, kind: str, finding_ids: list[int], file_ids: list[int]) -> list[Target]:
-    """Group the findings by file; a file named in ``file_ids`` (or a file-level kind) means the whole file."""
+def plan_targets(ws: Workspace, kind: str, finding_ids: list[int], file_ids: list[int],
+                 seen_through: FindingFilter | None = None) -> list[Target]:  # fmt: skip
+    """Group the findings by file; a file named in ``file_ids`` (or a file-level kind) means the whole file.
+    With ``seen_through`` (the filter the reviewer selected under), each target counts what that filter hides."""
+    hidden_findings: set[int] = set()
+    hidden_files: set[int] = set()
+    if seen_through is not None:
+        found, files = ReviewQueries(ws.store).hidden_by(seen_through, finding_ids, file_ids)
+        hidden_findings, hidden_files = set(found), set(files)
     by_file: dict[int, list] = defaultdict(list)
     for finding in ws.actions.findings(finding_ids):
         by_file[finding.file_id].append(finding)
@@ -64,7 +73,8 @@ def plan_targets(ws: Workspace, kind: str, finding_ids: list[int], file_ids: lis
         chosen = ws.service.default_kind(findings) if kind == "default" and findings else kind
         ids = () if whole else tuple(f.id for f in findings)
         shown = mask_path(file.export_path, ws.actions.name_spans(file_id))  # what the plan shows, masked
-        targets.append(Target(chosen, Path(file.root) / file.rel_path, shown, ids, len(findings)))
+        hidden = len(findings) if file_id in hidden_files else sum(f.id in hidden_findings for f in by_file[file_id])
+        targets.append(Target(chosen, Path(file.root) / file.rel_path, shown, ids, len(findings), hidden))
     return targets
 
 
@@ -79,6 +89,21 @@ def parse_retain_until(text: str, today: date) -> date:
     if until <= today:
         raise ValueError(f"retain until: {until} is not in the future")
     return until
+
+
+def describe_hidden(targets: list[Target]) -> str:
+    """The targets the reviewer cannot see under the current filter, each named: '' when there are none."""
+    hidden = [t for t in targets if t.hidden]
+    if not hidden:
+        return ""
+    count = sum(t.hidden for t in hidden)
+    lines = [f"⚠ {count} of the selected findings {'is' if count == 1 else 'are'} hidden by the current filter "
+             "(search, type, file…) and will be proposed too:"]  # fmt: skip
+    lines += [f"  {safe(t.rel_path)}: {t.hidden} hidden" for t in hidden[:SHOWN_FILES]]
+    if len(hidden) > SHOWN_FILES:
+        lines.append(f"  … and {len(hidden) - SHOWN_FILES} more files")
+    lines.append("Cancel (Esc) and clear the selection (Esc on the list) to propose only what you see.")
+    return "\n".join(lines)
 
 
 def describe(kind: str, targets: list[Target], needs_second_person: bool) -> Text:
@@ -119,9 +144,11 @@ class ProposeScreen(ModalScreen[list[int] | None]):
             super().__init__()
             self.created, self.done, self.errors = created, done, errors
 
-    def __init__(self, kind: str, finding_ids: list[int], file_ids: list[int]) -> None:
+    def __init__(self, kind: str, finding_ids: list[int], file_ids: list[int],
+                 seen_through: FindingFilter | None = None) -> None:  # fmt: skip
         super().__init__()
         self.kind = kind
+        self.seen_through = seen_through
         self.finding_ids = list(finding_ids)
         self.file_ids = list(file_ids)
         self._targets: list[Target] = []
@@ -131,6 +158,7 @@ class ProposeScreen(ModalScreen[list[int] | None]):
         needs_reason = self.kind in NEEDS_REASON
         with Vertical(id="propose-dialog"):
             yield Label(f"Propose: {self.kind.replace('_', ' ')}", id="propose-title")
+            yield Static("", id="propose-hidden", markup=False)
             yield Static("Loading…", id="propose-plan")
             yield Label("Reason" + (" (required)" if needs_reason else " (optional)"))
             yield Input(placeholder="why this action", id="propose-reason")
@@ -144,18 +172,23 @@ class ProposeScreen(ModalScreen[list[int] | None]):
 
     def on_mount(self) -> None:
         self.query_one("#propose-reason", Input).focus()
-        self._load_plan(self.app.db, self.kind, self.finding_ids, self.file_ids)
+        self.query_one("#propose-hidden").display = False
+        self._load_plan(self.app.db, self.kind, self.finding_ids, self.file_ids, self.seen_through)
 
     @work(thread=True, group="propose", exclusive=True, exit_on_error=False)
-    def _load_plan(self, db: Path, kind: str, finding_ids: list[int], file_ids: list[int]) -> None:
+    def _load_plan(self, db: Path, kind: str, finding_ids: list[int], file_ids: list[int],
+                   seen_through: FindingFilter | None) -> None:  # fmt: skip
         with open_workspace(db) as ws:  # its own connection: SQLite ones stay on the thread that opened them
-            targets = plan_targets(ws, kind, finding_ids, file_ids)
+            targets = plan_targets(ws, kind, finding_ids, file_ids, seen_through)
             second = any(ws.policy.needs_second_person(t.kind) for t in targets)
         self.post_message(self.PlanLoaded(targets, second))
 
     def on_propose_screen_plan_loaded(self, event: PlanLoaded) -> None:
         self._targets = event.targets
         self.query_one("#propose-plan", Static).update(describe(self.kind, event.targets, event.needs_second_person))
+        hidden = describe_hidden(event.targets)
+        self.query_one("#propose-hidden", Static).update(hidden)
+        self.query_one("#propose-hidden").display = bool(hidden)
         self.query_one("#propose-ok", Button).disabled = not event.targets
 
     @on(Input.Submitted)

@@ -6,34 +6,36 @@ sees a plain value. Every cell is a `Text` escaped by `scanner.display.safe`: ne
 
 from __future__ import annotations
 
-from rich.cells import cell_len
 from rich.text import Text
 
-from scanner.display import safe, safe_text
+from scanner.display import safe_text
 from scanner.store.review import FileItem, FindingItem
-from tui.widgets.paged_table import MARK_COLUMN, Column
+from tui.widgets.column_fit import Column, end_ellipsis, path_ellipsis
+from tui.widgets.paged_table import MARK_COLUMN
 
 SENSITIVITY_STYLE = {"sensitive": "bold red", "organization": "yellow"}
 
-FINDING_COLUMNS: list[Column] = [  # rule last: at 120 columns it is the one cut (the detail shows it)
-    (MARK_COLUMN, " ", 1),
-    ("path", "path", 24),
-    ("type", "type", 14),
-    ("sensitivity", "sensitivity", 11),
-    ("preview", "preview", 18),
-    ("location", "location", 9),
-    ("score", "score", 5),
-    ("action", "action", 14),
-    ("rule", "rule", None),
+# Left to right as shown. `drop`: which columns go first when the terminal is narrow (the detail view shows
+# them all). Previews, locations and numbers are never cut; the path takes the width left over.
+FINDING_COLUMNS: list[Column] = [
+    Column(MARK_COLUMN, " "),
+    Column("path", "path", flexible=True, min_width=20, shorten=path_ellipsis, outranks=6),
+    Column("type", "type", drop=2),
+    Column("sensitivity", "sensitivity", drop=5),
+    Column("preview", "preview", cap=40),
+    Column("location", "location", drop=1, cap=32),
+    Column("score", "score", drop=4),
+    Column("action", "action", drop=6),
+    Column("rule", "rule", drop=7, cap=24, shorten=end_ellipsis),
 ]
 FILE_COLUMNS: list[Column] = [
-    (MARK_COLUMN, " ", 1),
-    ("path", "path", 34),
-    ("findings", "findings", 8),
-    ("sensitive", "sensitive", 9),
-    ("types", "types", 28),
-    ("status", "status", 9),
-    ("action", "latest action", None),
+    Column(MARK_COLUMN, " "),
+    Column("path", "path", flexible=True, min_width=20, shorten=path_ellipsis, outranks=5),
+    Column("findings", "findings"),
+    Column("sensitive", "sensitive", drop=3),
+    Column("status", "status", drop=4),
+    Column("types", "types", drop=2, flexible=True, min_width=12, shorten=end_ellipsis),
+    Column("action", "latest action", drop=5),
 ]
 
 
@@ -41,22 +43,10 @@ def _sensitivity(value: str) -> Text:
     return safe_text(value, style=SENSITIVITY_STYLE.get(value, ""))
 
 
-def _path(path: str, width: int) -> Text:
-    """Keep the end of a long path (the file name), which tells files apart; widths are terminal cells.
-    Escaped first (`safe`), so what is cut is what is shown."""
-    shown = safe(path)
-    if cell_len(shown) <= width:
-        return Text(shown)
-    tail = shown
-    while cell_len(tail) > width - 1:
-        tail = tail[1:]
-    return Text("…" + tail)
-
-
 def finding_cells(item: FindingItem, mark: str) -> list[object]:
     return [
         Text(mark, style="bold"),
-        _path(item.path, 24),
+        safe_text(item.path),
         safe_text(item.entity_type),
         _sensitivity(item.sensitivity),
         safe_text(item.preview),
@@ -70,10 +60,10 @@ def finding_cells(item: FindingItem, mark: str) -> list[object]:
 def file_cells(item: FileItem, mark: str) -> list[object]:
     return [
         Text(mark, style="bold"),
-        _path(item.path, 34),
+        safe_text(item.path),
         Text(f"{item.findings:,}", justify="right"),
         Text(f"{item.sensitive:,}", justify="right", style="bold red" if item.sensitive else ""),
-        safe_text(item.types.replace(",", ", ")),
         safe_text(item.status),
+        safe_text(item.types.replace(",", ", ")),
         safe_text(item.action),
     ]

@@ -12,15 +12,16 @@ from collections.abc import Sequence
 from rich.text import Text
 from textual.binding import Binding
 from textual.message import Message
-from textual.widgets import DataTable
+
+from tui.widgets.column_fit import Column
+from tui.widgets.fitted_table import FittedTable
 
 PAGE_SIZE = 500
 MARK_COLUMN = "mark"
-Column = tuple[str, str, int | None]  # key, label, width (None: fit the content)
 
 
-class PagedTable(DataTable):
-    """One page of rows; row keys are the ids of what the rows show."""
+class PagedTable(FittedTable):
+    """One page of rows, its columns fitted to the width; row keys are the ids of what the rows show."""
 
     DEFAULT_CSS = """
     PagedTable { height: 1fr; }
@@ -43,7 +44,7 @@ class PagedTable(DataTable):
             self.cursor = cursor  # "first" or "last": where the cursor lands on the new page
 
     def __init__(self, *, id: str | None = None) -> None:
-        super().__init__(id=id, cursor_type="row", zebra_stripes=True)
+        super().__init__(id=id)
         self.page_offset = 0
         self.total_rows = 0
         self.page_size = PAGE_SIZE
@@ -60,14 +61,8 @@ class PagedTable(DataTable):
         """Replace the rows (and the columns, when they differ) by one page; place the cursor on its "first"
         or "last" row, the row it was on ("keep"), or a row index."""
         kept = self.cursor_row
-        if [str(key.value) for key in self.columns] != [key for key, _, _ in columns]:
-            self.clear(columns=True)
-            for key, label, width in columns:
-                self.add_column(label, key=key, width=width)
-        else:
-            self.clear()
-        for key, cells in rows[: self.page_size]:
-            self.add_row(*cells, key=key)
+        self.set_columns(columns)
+        self.set_rows(rows[: self.page_size])
         self.page_offset, self.total_rows = offset, total
         row = {"first": 0, "last": self.row_count - 1, "keep": kept}[cursor] if isinstance(cursor, str) else cursor
         self.move_cursor(row=max(0, min(row, self.row_count - 1)), animate=False)
@@ -88,8 +83,8 @@ class PagedTable(DataTable):
     def set_marks(self, marks: dict[str, str]) -> None:
         """Update the mark column of the rows whose mark changed (row key → mark)."""
         for key, mark in marks.items():
-            if str(self.get_cell(key, MARK_COLUMN)) != mark:
-                self.update_cell(key, MARK_COLUMN, Text(mark, style="bold"))
+            if str(self.whole_cell(key, MARK_COLUMN)) != mark:
+                self.set_cell(key, MARK_COLUMN, Text(mark, style="bold"))
 
     # --- paging --------------------------------------------------------------------------------------
     def action_next_page(self) -> None:

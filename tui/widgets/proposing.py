@@ -8,6 +8,8 @@ import importlib.util
 
 from textual.binding import Binding
 
+from scanner.store.review import FindingFilter
+
 TRIAGE_MODULE = "tui.screens.triage"
 KIND_LABELS = {
     "mask": "Mask",
@@ -17,16 +19,19 @@ KIND_LABELS = {
     "false_positive": "False positive",
 }
 
+# One group in the footer ("m x D r n Propose"), so it fits 80 columns; help and tooltips name each key.
+PROPOSE_GROUP = Binding.Group("Propose")
 PROPOSE_BINDINGS = [
-    Binding("m", "propose('mask')", "Mask", id="propose.mask", tooltip="Propose masking the values in place"),
+    Binding("m", "propose('mask')", "Mask", id="propose.mask", tooltip="Propose masking the values in place",
+            group=PROPOSE_GROUP),
     Binding("x", "propose('quarantine')", "Quarantine", id="propose.quarantine",
-            tooltip="Propose moving the whole file into the encrypted vault"),
+            tooltip="Propose moving the whole file into the encrypted vault", group=PROPOSE_GROUP),
     Binding("D", "propose('delete')", "Delete", id="propose.delete",
-            tooltip="Propose deleting the whole file (a copy stays in the vault)"),
+            tooltip="Propose deleting the whole file (a copy stays in the vault)", group=PROPOSE_GROUP),
     Binding("r", "propose('retain')", "Retain", id="propose.retain",
-            tooltip="Propose keeping the data, with a justification and a review date"),
+            tooltip="Propose keeping the data, with a justification and a review date", group=PROPOSE_GROUP),
     Binding("n", "propose('false_positive')", "Not PII", id="propose.false-positive",
-            tooltip="Propose dismissing the findings as false positives"),
+            tooltip="Propose dismissing the findings as false positives", group=PROPOSE_GROUP),
 ]  # fmt: skip
 
 
@@ -39,6 +44,10 @@ class ProposeKeys:
 
     def proposal_done(self, action_ids: list[int]) -> None:
         """Called after the propose dialog closed (``action_ids`` empty when nothing was proposed)."""
+
+    def proposal_filter(self) -> FindingFilter | None:
+        """The filter the targets are seen through: the dialog lists what it hides. None: all is in view."""
+        return None
 
     def action_propose(self, kind: str) -> None:
         finding_ids, file_ids = self.proposal_targets()
@@ -58,4 +67,7 @@ class ProposeKeys:
                 self.notify(f"{label}: proposed as action {numbers}; it now waits for approval", title="Proposed")
             self.proposal_done(list(action_ids or []))
 
-        self.app.push_screen(ProposeScreen(kind=kind, finding_ids=finding_ids, file_ids=file_ids), closed)
+        screen = ProposeScreen(
+            kind=kind, finding_ids=finding_ids, file_ids=file_ids, seen_through=self.proposal_filter()
+        )
+        self.app.push_screen(screen, closed)

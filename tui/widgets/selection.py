@@ -58,4 +58,13 @@ class Selection:
         return sorted(self.findings), sorted(self.files)
 
     def describe(self) -> str:
-        return f"selected: {_count(len(self.findings), 'finding')}, {_count(len(self.files), 'whole file')}"
+        parts = [_count(len(self.findings), "finding")] if self.findings else []
+        parts += [_count(len(self.files), "whole file")] if self.files else []
+        return "selected: " + ", ".join(parts)
+
+
+def describe_hidden(findings: int, files: int) -> str:
+    """How much of the selection the filter hides (it is proposed all the same): '' when nothing is hidden."""
+    parts = [_count(findings, "finding")] if findings else []
+    parts += [_count(files, "whole file")] if files else []
+    return f"{' and '.join(parts)} of them hidden by the filter" if parts else ""

@@ -1,0 +1,63 @@
+"""Who may approve which action kind, in words, read from the action policy the app loaded (the built-in floor
+made stricter by the site policy file): the help and the approvals screen never state a rule of their own.
+"""
+
+from __future__ import annotations
+
+from scanner.actions.policy import UNDOABLE_KINDS, ActionPolicy
+from scanner.display import safe
+from scanner.store.actions import KINDS
+
+ONE_PERSON = "one person: the proposer may approve it"
+TWO_PEOPLE = "two people: another person must approve it"
+
+
+def _label(kind: str) -> str:
+    return kind.replace("_", " ")
+
+
+def _source(policy: ActionPolicy) -> str:
+    if policy.source == "built-in":
+        return "built-in policy (no site policy file)"
+    return f"site policy {safe(policy.source)}"
+
+
+def _restore(policy: ActionPolicy) -> str:
+    strict = [_label(k) for k in UNDOABLE_KINDS if policy.needs_second_person("restore", undoes=k)]
+    if policy.needs_second_person("restore"):
+        return TWO_PEOPLE
+    if not strict:
+        return ONE_PERSON
+    return f"as the action it undoes: two people after {', '.join(strict)}"
+
+
+def approval_rules(policy: ActionPolicy) -> list[tuple[str, str]]:
+    """(kind, who approves it) for every action kind, as ``policy`` enforces it."""
+    rules = []
+    for kind in KINDS:
+        if kind == "restore":
+            rules.append((_label(kind), _restore(policy)))
+        else:
+            rules.append((_label(kind), TWO_PEOPLE if policy.needs_second_person(kind) else ONE_PERSON))
+    return rules
+
+
+def approval_help(policy: ActionPolicy) -> str:
+    """The rules one kind a line, for the help screen."""
+    width = max(len(kind) for kind, _ in approval_rules(policy))
+    lines = [f"From the {_source(policy)}:"]
+    lines += [f"  {kind:<{width}}  {who}" for kind, who in approval_rules(policy)]
+    lines.append("Identities are compared as given (--as, else $CUSTOS_REVIEWER, else the OS user).")
+    return "\n".join(lines)
+
+
+def approval_summary(policy: ActionPolicy) -> str:
+    """The rules in one or two lines, for the approvals screen."""
+    rules = approval_rules(policy)
+    two = [kind for kind, who in rules if who == TWO_PEOPLE]
+    one = [kind for kind, who in rules if who == ONE_PERSON]
+    parts = [f"Second person needed: {', '.join(two)}"] if two else []
+    parts += [f"proposer may approve: {', '.join(one)}"] if one else []
+    parts += [f"{kind}: as the action it undoes" for kind, who in rules if who not in (ONE_PERSON, TWO_PEOPLE)]
+    where = "built-in" if policy.source == "built-in" else safe(policy.source)
+    return " · ".join([*parts, f"policy: {where}"])
