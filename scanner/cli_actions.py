@@ -232,7 +232,8 @@ def _cmd_restore(args: argparse.Namespace) -> int:
             f"{outcome.state} action {action_id}: restore of vault item {safe(args.vault_id)}: {safe(outcome.message)}"
         )
         return 1
-    print(f"restored vault item {safe(args.vault_id)} to {safe(outcome.target)} (action {action_id})")
+    print(f"restored vault item {safe(args.vault_id)} to {safe(outcome.target)} (action {action_id}): "
+          f"{safe(outcome.message)}")  # fmt: skip
     return 0
 
 
@@ -252,7 +253,7 @@ def _approved_vault_actions(ws, kind: str, vault_ids: list[str]) -> list[int]:
 
 def _cmd_vault_list(args: argparse.Namespace) -> int:
     with _workspace(args) as ws:
-        items = ws.vault.items()
+        items = ws.vault_items()
     print(f"{'id':<32}  {'stored at':<27} {'size':>12}  {'state':<7} original path")
     for item in items:
         state = "purged" if item.purged else "kept"

@@ -18,6 +18,7 @@ KINDS = ("mask", "quarantine", "delete", "retain", "false_positive", "purge", "r
 VAULT_KINDS = ("purge", "restore")  # act on a vault item, not on a file on the share
 STATES = ("proposed", "approved", "executing", "executed", "failed", "stale", "cancelled")
 OPEN_STATES = ("proposed", "approved", "executing")
+CLOSED_BY = {"mask": "masked", "quarantine": "quarantined", "delete": "deleted"}  # the findings' state after it
 
 
 class ActionStateError(RuntimeError):
@@ -229,6 +230,29 @@ class ActionStore:
         with self.store.transaction():
             self._db.execute("UPDATE files SET status = ? WHERE id = ?", (status, file_id))
             self._db.execute("UPDATE findings SET state = ? WHERE file_id = ? AND state = 'active'", (status, file_id))
+
+    def reinstate(self, undone: ActionRow) -> int:
+        """The original that ``undone`` (a mask, quarantine or delete) vaulted is back at its path: the findings
+        that action closed are active again and the file is 'scanned' again, so later scans treat it as any
+        other file. Returns how many findings are active again."""
+        closed = CLOSED_BY[undone.kind]
+        with self.store.transaction():
+            if undone.kind == "mask":  # the row and the findings made since describe the masked copy: the next
+                # scan reads the file again (its offsets may differ) instead of taking it for unchanged
+                self._db.execute("UPDATE files SET mtime_ns = NULL, sha256 = NULL WHERE id = ?", (undone.file_id,))
+            else:  # the file is again exactly the one scanned then; what was scanned at its path since is not
+                self._db.execute(
+                    "UPDATE findings SET state = 'superseded' WHERE file_id = ? AND state = 'active'", (undone.file_id,)
+                )
+                self._db.execute(
+                    "UPDATE files SET status = 'scanned', size = ?, mtime_ns = ?, sha256 = ? WHERE id = ?",
+                    (undone.file_size, undone.file_mtime_ns, undone.file_sha256, undone.file_id),
+                )
+            reopened = self._db.executemany(
+                "UPDATE findings SET state = 'active' WHERE id = ? AND state = ?",
+                [(finding_id, closed) for finding_id in undone.finding_ids],
+            )
+            return reopened.rowcount
 
     def suppress(self, action_id: int, file: FileRecord, findings: Sequence[FindingRef]) -> None:
         with self.store.transaction():
