@@ -11,7 +11,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from scanner.name_mask import mask_path
+from scanner.name_mask import mask_path, masked_values, scrub
 from scanner.store.store import FILE_COLUMNS, FileRecord, Store, joined_path, utc_now
 
 KINDS = ("mask", "quarantine", "delete", "retain", "false_positive", "purge", "restore")
@@ -57,6 +57,7 @@ class ActionRow:
     finding_ids: tuple[int, ...]
     member: str = ""
     shown_path: str = ""  # root/path with the personal data found in the path masked: what records and screens show
+    retry_of: int | None = None  # the failed or stale action this one retries
 
     @property
     def path(self) -> Path:
@@ -160,6 +161,19 @@ class ActionStore:
         ).fetchone()
         return self._row(row) if row else None
 
+    def retries_of(self, action_id: int) -> list[ActionRow]:
+        """The proposals made to retry this action (custos retry), oldest first."""
+        rows = self._db.execute(f"{_ACTION_SELECT} WHERE a.retry_of = ? ORDER BY a.id", (action_id,))
+        return [self._row(r) for r in rows]
+
+    def shown_note(self, action: ActionRow) -> str | None:
+        """Why the action failed, went stale or was cancelled, with the personal data found in its file's path
+        masked as it is known now (names found after the note was written included)."""
+        if not action.error:
+            return None
+        shown = joined_path(action.rel_path, action.member)
+        return scrub(action.error, masked_values(shown, self.name_spans(action.file_id)))
+
     def open_action_for(self, finding_ids: Iterable[int]) -> int | None:
         """An open action already covering one of these findings, if any (one decision per finding)."""
         ids = list(finding_ids)
@@ -186,16 +200,18 @@ class ActionStore:
         vault_id: str | None = None,
         restore_to: str | None = None,
         restore_overwrite: bool = False,
+        retry_of: int | None = None,
     ) -> int:
         with self.store.transaction():
             cur = self._db.execute(
                 "INSERT INTO actions(kind, state, file_id, file_size, file_mtime_ns, file_sha256, reason,"
                 " retain_until, needs_second_person, proposed_by, proposed_os_user, proposed_at, vault_id,"
-                " restore_to, restore_overwrite) VALUES (?, 'proposed', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                " restore_to, restore_overwrite, retry_of)"
+                " VALUES (?, 'proposed', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 (
                     kind, file.id, file.size, file.mtime_ns, file.sha256, reason, retain_until,
                     int(needs_second_person), proposed_by, os_user, utc_now(), vault_id, restore_to,
-                    int(restore_overwrite),
+                    int(restore_overwrite), retry_of,
                 ),
             )  # fmt: skip
             action_id = int(cur.lastrowid)
