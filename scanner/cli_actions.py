@@ -123,6 +123,9 @@ def add_action_commands(sub: argparse._SubParsersAction) -> None:
     destruction.add_argument("--until", type=_datetime)
     destruction.add_argument("--format", choices=["md", "html"], default="md")
     destruction.add_argument("--output", type=Path)
+    destruction.add_argument("--tz", type=_zone, metavar="ZONE",
+                             help="local time zone shown beside UTC, e.g. Asia/Shanghai (default: the site policy's "
+                             "[report] time_zone, else Asia/Shanghai)")  # fmt: skip
     _common(destruction, handler=_cmd_report_destruction)
 
 
@@ -372,7 +375,7 @@ def _cmd_report_destruction(args: argparse.Namespace) -> int:
 
     with _workspace(args) as ws:
         text = destruction_report(ws, since=args.since, until=args.until, fmt=args.format,
-                                  public_key=ws.audit.public_key_path)  # fmt: skip
+                                  public_key=ws.audit.public_key_path, zone=args.tz)  # fmt: skip
     if args.output:
         with open_private_output(args.output) as out:
             out.write(text)
@@ -392,6 +395,15 @@ def _confirmed(prompt: str, word: str) -> bool:
     if not sys.stdin.isatty():
         raise ActionUsageError("no terminal to confirm on: pass --yes to confirm non-interactively")
     return input(prompt).strip() == word
+
+
+def _zone(name: str):
+    from scanner.local_time import TimeZoneError, time_zone
+
+    try:
+        return time_zone(name)
+    except TimeZoneError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
 
 
 def _datetime(text: str) -> datetime:
