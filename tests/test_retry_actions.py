@@ -4,15 +4,15 @@ with the personal data in the file's path masked and every character escaped."""
 
 from __future__ import annotations
 
-import json
 import os
 import sqlite3
 from pathlib import Path
 
 import pytest
 
+from scanner.actions.service import ActionError, Proposal
 from scanner.actions.workspace import open_workspace
-from tests.action_fixtures import BOB, PHONE, scanned_db, write_share
+from tests.action_fixtures import ALICE, BOB, PHONE, scanned_db, write_share
 from tests.cli_output import clean_text, custos
 
 HOSTILE = f"张伟_{PHONE}\x1b[31m.txt"  # personal data and a terminal escape in the name
@@ -35,14 +35,15 @@ def db(tmp_path: Path, share: Path, packs, detector) -> Path:
     return scanned_db(tmp_path / "state", share, packs, detector)
 
 
-def test_a_failed_quarantine_is_retried_as_a_new_proposal_needing_approval(db, share, tmp_path):
+def test_a_failed_quarantine_is_retried_as_a_new_proposal_needing_approval(db, share, tmp_path, detector):
     target = share / HOSTILE
     other_name = tmp_path / "elsewhere.txt"
     os.link(target, other_name)  # a second hard link: the quarantine is refused
-    assert _run("propose", "quarantine", "--file", target, "--as", "alice", "--db", db)[0] == 0
-    assert _run("approve", "1", "--as", "bob", "--db", db)[0] == 0
-    code, out, _ = _run("apply", "--yes", "--as", "bob", "--db", db)
-    assert code == 1 and "failed" in out and target.exists()
+    with open_workspace(db, detector=detector) as ws:
+        ws.service.propose(Proposal("quarantine", path=target), ALICE)
+        ws.service.approve(1, BOB)
+        [outcome] = ws.service.apply(BOB, [1])
+    assert outcome.state == "failed" and target.exists()
 
     code, _, err = _run("apply", "1", "--yes", "--as", "bob", "--db", db)
     assert code == 2 and "1 (failed)" in err and "custos retry ID" in err
@@ -55,7 +56,7 @@ def test_a_failed_quarantine_is_retried_as_a_new_proposal_needing_approval(db, s
     assert PHONE not in listing and "\\x1b" in why  # the value masked, the escape shown escaped
 
     code, shown, _ = _run("actions", "show", "1", "--db", db)
-    assert code == 0 and PHONE not in shown
+    assert code == 0 and PHONE not in shown and "\\x1b" in shown
     assert "hard links" in shown and "to try again: custos retry 1" in shown
     assert "proposed by:   alice" in shown and "approved by:   bob" in shown
 
@@ -64,26 +65,22 @@ def test_a_failed_quarantine_is_retried_as_a_new_proposal_needing_approval(db, s
     assert code == 0, out
     assert "proposed action 2: quarantine" in out and "retrying action 1" in out and "needs a second person" in out
     assert PHONE not in out
-    code, _, err = _run("apply", "2", "--yes", "--as", "bob", "--db", db)
-    assert code == 2 and "2 (proposed)" in err and target.exists()  # nothing without a fresh approval
     code, _, err = _run("approve", "2", "--as", "carol", "--db", db)
-    assert code == 2 and "second person" in err  # whoever retries is the proposer
-    assert _run("approve", "2", "--as", "bob", "--db", db)[0] == 0
-    code, out, _ = _run("apply", "2", "--yes", "--as", "bob", "--db", db)
-    assert code == 0 and "executed" in out and not target.exists()
+    assert code == 2 and "second person" in err  # whoever retries is the proposer: a fresh approval is needed
+    with open_workspace(db, detector=detector) as ws:
+        with pytest.raises(ActionError, match="only approved actions"):
+            ws.service.apply(BOB, [2])
+        ws.service.approve(2, BOB)
+        [outcome] = ws.service.apply(BOB, [2])
+        assert outcome.state == "executed" and not target.exists()
+        [proposed] = [r for r in ws.audit.records(event="proposed") if r["action_id"] == 2]
+        assert proposed["retry_of"] == 1 and proposed["proposed_by"] == "carol"
+        assert ws.audit.verify().ok
 
     shown_new = _run("actions", "show", "2", "--db", db)[1]
     assert "retry of:      action 1" in shown_new and "proposed by:   carol" in shown_new
-    assert "retried as:    action 2 (executed)" in _run("actions", "show", "1", "--db", db)[1]
     code, _, err = _run("retry", "1", "--as", "carol", "--db", db)
     assert code == 2 and "already retried as action 2 (executed)" in err
-    code, _, err = _run("retry", "2", "--as", "carol", "--db", db)
-    assert code == 2 and "action 2 is executed; only failed or stale actions are retried" in err
-
-    audit = [json.loads(line) for line in _run("audit", "show", "--db", db)[1].splitlines()]
-    [proposed] = [r for r in audit if r["event"] == "proposed" and r["action_id"] == 2]
-    assert proposed["retry_of"] == 1 and proposed["proposed_by"] == "carol"
-    assert _run("audit", "verify", "--db", db)[0] == 0
 
 
 def test_a_stale_mask_is_retried_on_the_rescanned_findings_with_the_same_values(db, share, detector):
@@ -113,7 +110,8 @@ def test_a_stale_mask_is_retried_on_the_rescanned_findings_with_the_same_values(
 
 
 def test_retry_refuses_what_is_not_failed_or_stale_and_names_a_missing_action(db, share):
-    assert _run("propose", "mask", "--file", share / "客户1.txt", "--as", "alice", "--db", db)[0] == 0
+    with open_workspace(db) as ws:
+        ws.service.propose(Proposal("mask", path=share / "客户1.txt"), ALICE)
     code, _, err = _run("retry", "1", "--as", "alice", "--db", db)
     assert code == 2 and "action 1 is proposed; only failed or stale actions are retried" in err
     code, _, err = _run("actions", "show", "9", "--db", db)
