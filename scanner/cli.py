@@ -22,6 +22,7 @@ from scanner.fsio import open_private_output
 from scanner.identity import IdentityError
 from scanner.paths import default_db, key_path_for
 from scanner.report import print_rules, print_summary, progress_reporter
+from scanner.store.file_status import not_inspected_line
 from scanner.store.store import Store, StoreError
 
 
@@ -216,7 +217,8 @@ def _cmd_export(args: argparse.Namespace) -> int:
     with Store(db) as store, _open_output(args.output) as out:
         root = str(args.root.resolve()) if args.root else None
         count = WRITERS[args.format](shown_findings(store, root=root), out)
-    print(f"custos: exported {count} findings", file=sys.stderr)
+        unread = store.not_inspected_counts(root=root)
+    print(f"custos: exported {count} findings; not inspected: {not_inspected_line(unread)}", file=sys.stderr)
     return 0
 
 

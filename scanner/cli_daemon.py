@@ -77,6 +77,7 @@ def _cmd_watch(args: argparse.Namespace) -> int:
 
 def _cmd_status(args: argparse.Namespace) -> int:
     from scanner.store.daemon_status import DaemonStatusStore, is_alive
+    from scanner.store.file_status import not_inspected_line
     from scanner.store.store import Store
     from scanner.store.work_queue import WorkQueue
 
@@ -86,6 +87,7 @@ def _cmd_status(args: argparse.Namespace) -> int:
     with Store(db) as store:
         status = DaemonStatusStore(store).read()
         depth = WorkQueue(store).depth(time.time())
+        not_inspected = store.not_inspected_counts()
     if status is None:
         print(f"no daemon has run on {safe(db)}")
         return 1
@@ -100,6 +102,7 @@ def _cmd_status(args: argparse.Namespace) -> int:
     print(f"queue:       {depth.queued} queued ({depth.ready} ready), {depth.running} running, {depth.failed} failed")
     print(f"scanned:     {status.files_scanned} files since start, {status.files_per_s} files/s")
     print(f"errors:      {status.errors}" + (f"; last: {safe(status.last_error)}" if status.last_error else ""))
+    print(f"not inspected: {not_inspected_line(not_inspected)}; custos review lists them with the reason")
     return 0 if alive else 1
 
 

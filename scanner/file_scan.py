@@ -139,7 +139,10 @@ class FileScanner:
                 f"{ref.rel}: {ref.size:,} bytes exceeds the {self.options.max_file_size:,}-byte limit (--max-size)"
             )
             return FileOutcome((self.problem(ref, TOO_LARGE, message),))
-        extractor = self._extractor_for(ref.rel)
+        try:  # before hashing: a large file of no known format is turned away on its first 8 KiB
+            extractor = self._extractor_for(ref.rel, ref.path)
+        except ExtractionError as exc:
+            return FileOutcome((self.problem(ref, exc.status, exc.message),))
         if extractor is None:
             return FileOutcome((self.problem(ref, UNSUPPORTED, _unsupported(ref.rel)),))
         try:
@@ -152,9 +155,11 @@ class FileScanner:
 
     def scan_content(self, ref: FileRef, sha256: str, extractor: Extractor | None = None) -> FileOutcome:
         """Extract and detect a file whose hash is known; members' rows come before the file's own."""
-        extractor = extractor or self._extractor_for(ref.rel)
         visit = _Visit(ref.rel)
         try:
+            extractor = extractor or self._extractor_for(ref.rel, ref.path)
+            if extractor is None:
+                raise ExtractionError(UNSUPPORTED, _unsupported(ref.rel))
             document = self._extract(extractor, ref.path, ref.rel, visit, depth=0)
             after = os.stat(ref.path)
         except NestedTooDeep as exc:
@@ -216,8 +221,9 @@ class FileScanner:
                 context_word=det.context_word,
             )
 
-    def _extractor_for(self, name: str) -> Extractor | None:
-        return extractor_for(name, self.options.chunk_chars, self.limits)
+    def _extractor_for(self, name: str, content: Path) -> Extractor | None:
+        """The extractor for `name` (a suffix of no known format: by `content`); ExtractionError if it is none."""
+        return extractor_for(name, self.options.chunk_chars, self.limits, content)
 
     def _extract(self, extractor: Extractor, path: Path, name: str, visit: _Visit, depth: int) -> _Document:
         """Extract and detect one file; archive members become rows of their own on the way (up to the row
@@ -248,14 +254,13 @@ class FileScanner:
         own findings, "attachment N name", come from the message's text)."""
         found = self.names_in(plain)
         name = mask_path(plain, [(f.start, f.end, f.preview) for f in found.findings])
-        extractor = self._extractor_for(plain)
         if depth > self.limits.max_depth:
             notes.append(f"attachment {name}: nested deeper than {self.limits.max_depth} levels")
             return []
-        if extractor is None:
-            notes.append(f"attachment {name}: {UNSUPPORTED}: {_unsupported(name)}")
-            return []
         try:
+            extractor = self._extractor_for(plain, path)
+            if extractor is None:
+                raise ExtractionError(UNSUPPORTED, _unsupported(plain))
             inner = self._extract(extractor, path, plain, visit, depth)
         except NestedTooDeep:
             raise
@@ -272,12 +277,6 @@ class FileScanner:
         size = path.stat().st_size
         member = rel[len(visit.rel) + 1 :]
         names = self.names_in(joined_path(visit.rel, member), len(visit.rel) + 1)
-        extractor = self._extractor_for(rel)
-        if extractor is None:
-            visit.results.append(
-                FileResult(visit.rel, UNSUPPORTED, _unsupported(rel), findings=names.findings, member=member)
-            )
-            return
         if depth > self.limits.max_depth and format_label(rel) in _CONTAINERS:
             # 42.zip nests 16 archives 16 wide, five deep: one row for the outer file, not 16**5 member rows.
             raise NestedTooDeep(
@@ -286,6 +285,9 @@ class FileScanner:
                 " archives like 42.zip are zip bombs; not unpacked, inspect it by hand in a sandbox",
             )
         try:
+            extractor = self._extractor_for(rel, path)
+            if extractor is None:
+                raise ExtractionError(UNSUPPORTED, _unsupported(rel))
             document = self._extract(extractor, path, rel, visit, depth)
         except NestedTooDeep:
             raise

@@ -15,6 +15,7 @@ from rich.text import Text
 from scanner.detect.rulepack import RulePack
 from scanner.display import safe, safe_text
 from scanner.name_mask import mask_path
+from scanner.store.file_status import not_inspected_line
 
 if TYPE_CHECKING:  # annotations only: importing scanner.scan loads Presidio, which `custos status` does not need
     from scanner.scan import Progress as ProgressCallback
@@ -22,16 +23,20 @@ if TYPE_CHECKING:  # annotations only: importing scanner.scan loads Presidio, wh
 from scanner.store.store import Store, joined_path
 
 _SENSITIVITY_ORDER = {"sensitive": 0, "general": 1, "organization": 2}
+_SHOWN_PROBLEMS = 50
 
 
 def print_summary(store: Store, root: str, stats: ScanStats, db: Path, console: Console | None = None) -> None:
     console = console or Console()
+    not_inspected = store.not_inspected_counts(root=root)  # the same count as `custos status` and the review UI
+    total_not_inspected = sum(not_inspected.values())
     console.print(
         Text.assemble(
             ("Scanned", "bold"),
             f" {safe(root)}: {stats.files_seen} files seen, {stats.files_scanned} scanned, "
-            f"{stats.files_unchanged} unchanged, {stats.files_failed} could not be inspected, "
-            f"{stats.bytes_scanned / 1e6:.1f} MB read",
+            f"{stats.files_unchanged} unchanged, ",
+            (f"{total_not_inspected} not inspected", "yellow" if total_not_inspected else ""),
+            f", {stats.bytes_scanned / 1e6:.1f} MB read",
         )
     )
     rows = sorted(store.summary(root=root), key=lambda r: (_SENSITIVITY_ORDER.get(r["sensitivity"], 9), -r["n"]))
@@ -45,22 +50,31 @@ def print_summary(store: Store, root: str, stats: ScanStats, db: Path, console: 
     table.add_section()
     table.add_row("total", "", str(sum(r["n"] for r in rows)), "")
     console.print(table)
-    problems = [p for p in store.file_problems(root=root) if p["status"] != "unsupported"]
-    if problems:
-        issues = Table(title="Files not inspected", title_justify="left")
-        for column in ("status", "path", "reason"):
-            issues.add_column(column)
-        spans = store.name_spans([row["id"] for row in problems[:50]])
-        for row in problems[:50]:
-            shown = mask_path(joined_path(row["rel_path"], row["member"]), spans.get(row["id"], ()))
-            issues.add_row(safe_text(row["status"]), safe_text(shown), safe_text(row["error"]))
-        if len(problems) > 50:
-            issues.add_row("…", f"{len(problems) - 50} more", "see custos export / the review UI")
-        console.print(issues)
+    if total_not_inspected:
+        _print_not_inspected(store, root, not_inspected, stats, console)
+    console.print(safe_text(f"Findings database: {db}  ·  export: custos export --format jsonl --db {db}"))
+
+
+def _print_not_inspected(
+    store: Store, root: str, counts: dict[str, int], stats: ScanStats, console: Console
+) -> None:  # fmt: skip
+    """Every file that may hold personal data nobody read, with the reason: the first 50, then counts."""
+    problems = store.file_problems(root=root, limit=_SHOWN_PROBLEMS)
+    issues = Table(title="Files not inspected", title_justify="left")
+    for column in ("status", "path", "reason"):
+        issues.add_column(column)
+    spans = store.name_spans([row["id"] for row in problems])
+    for row in problems:
+        shown = mask_path(joined_path(row["rel_path"], row["member"]), spans.get(row["id"], ()))
+        issues.add_row(safe_text(row["status"]), safe_text(shown), safe_text(row["error"]))
+    total = sum(counts.values())
+    if total > len(problems):
+        issues.add_row("…", f"{total - len(problems)} more", "see the review UI (custos review)")
+    console.print(issues)
+    console.print(Text.assemble(("Not inspected:", "yellow"), f" {not_inspected_line(counts)}"))
     if stats.unsupported:
         kinds = ", ".join(f"{safe(ext)} ×{n}" for ext, n in stats.unsupported.most_common())
-        console.print(Text.assemble(("Not inspected (format not supported yet):", "yellow"), f" {kinds}"))
-    console.print(safe_text(f"Findings database: {db}  ·  export: custos export --format jsonl --db {db}"))
+        console.print(Text.assemble(("Unsupported, by extension:", "yellow"), f" {kinds}"))
 
 
 def print_rules(packs: Sequence[RulePack], console: Console | None = None) -> None:

@@ -23,7 +23,7 @@ from scanner.discover import FileRef, WalkProblem, walk
 from scanner.extract.base import UNSUPPORTED
 from scanner.extract.registry import format_label
 from scanner.file_scan import CHANGED_DURING_SCAN, SCANNED, FileOutcome, FileResult, FileScanner, ScanOptions
-from scanner.store.store import FileRecord, Store
+from scanner.store.store import FileRecord, Store, joined_path
 
 if TYPE_CHECKING:  # scanner.pool is imported only when a pool is started
     from scanner.pool import EngineSpec
@@ -33,7 +33,8 @@ __all__ = ["CHANGED_DURING_SCAN", "SCANNED", "ScanOptions", "ScanStats", "Scanne
 
 @dataclass
 class ScanStats:
-    """Counts for one run; `problems` by status, `unsupported` by extension."""
+    """Counts for one run; `files_failed` counts every file not inspected, `problems` them by status and
+    `unsupported` those of a format this version cannot read by extension."""
 
     files_seen: int = 0
     files_scanned: int = 0
@@ -199,10 +200,9 @@ class Scanner:
             stats.findings += len(result.findings)
             return
         stats.problems[result.status] += 1
+        stats.files_failed += 1  # not inspected, whatever the reason: a format this version cannot read included
         if result.status == UNSUPPORTED:
-            stats.unsupported[format_label(result.rel)] += 1
-        else:
-            stats.files_failed += 1
+            stats.unsupported[format_label(joined_path(result.rel, result.member))] += 1
 
     def _packs(self) -> str:
         if self.detector is not None:

@@ -106,6 +106,7 @@ def test_format_value_reads_like_excel(value, text):
     assert format_value(value) == text
 
 
+@pytest.mark.slow
 def test_xlsx_large_sheet_streams_in_bounded_memory(tmp_path):
     path = tmp_path / "big.xlsx"
     wb = Workbook(write_only=True)

@@ -8,9 +8,15 @@ from pathlib import Path
 from scanner.extract.base import TextBlock
 from scanner.extract.decode import detect_encoding, iter_text
 
-# Markup and data formats are scanned as their raw text: tags and quotes cost nothing, and offsets then
-# index the file itself.
-PLAIN_TEXT_SUFFIXES = frozenset({".txt", ".md", ".log", ".csv", ".tsv", ".json", ".jsonl", ".xml", ".html", ".htm"})
+# Markup, data and configuration formats are scanned as their raw text: tags and quotes cost nothing, and
+# offsets then index the file itself. Files of any other name are read as text too when their content is text
+# (scanner.extract.sniff); these are the ones also split, shown in context and masked as text.
+PLAIN_TEXT_SUFFIXES = frozenset(
+    {
+        ".txt", ".md", ".log", ".csv", ".tsv", ".json", ".jsonl", ".xml", ".html", ".htm",
+        ".sql", ".ini", ".cfg", ".conf", ".yaml", ".yml", ".toml", ".properties", ".vcf", ".ldif", ".srt",
+    }
+)  # fmt: skip
 
 
 class PlainTextExtractor:

@@ -1,4 +1,5 @@
-"""Which extractor reads which file, by suffix. Adding a format = one extractor module + one line here.
+"""Which extractor reads which file, by suffix, and by content for a suffix of no known format (text or not).
+Adding a format = one extractor module + one line here.
 
 Extractor modules are imported on first use, so a library problem in one format cannot stop the others.
 """
@@ -10,15 +11,23 @@ import logging
 from pathlib import Path
 
 from scanner.extract.archive_limits import ArchiveLimits
-from scanner.extract.base import Extractor
+from scanner.extract.base import UNSUPPORTED, ExtractionError, Extractor
 from scanner.extract.plaintext import PLAIN_TEXT_SUFFIXES, PlainTextExtractor
+from scanner.extract.sniff import not_text_reason, read_head
 
-# suffix → (module, class); archives also take the limits.
+# suffix → (module, class); archives also take the limits. WPS Office's .wps/.et/.dps are the binary Office
+# formats in OLE containers; what is not (older WPS files) is reported as not supported, with the reason.
+_LEGACY_WORD = ("scanner.extract.legacy_word", "LegacyWordExtractor")
+_LEGACY_SLIDES = ("scanner.extract.legacy_slides", "LegacySlidesExtractor")
 _STRUCTURED = {
     ".xlsx": ("scanner.extract.spreadsheet", "XlsxExtractor"),
     ".xlsm": ("scanner.extract.spreadsheet", "XlsxExtractor"),
     ".xls": ("scanner.extract.spreadsheet", "XlsExtractor"),
+    ".et": ("scanner.extract.spreadsheet", "WpsSpreadsheetExtractor"),
+    ".ett": ("scanner.extract.spreadsheet", "WpsSpreadsheetExtractor"),
     ".docx": ("scanner.extract.wordprocessing", "DocxExtractor"),
+    **dict.fromkeys((".doc", ".dot", ".wps", ".wpt"), _LEGACY_WORD),
+    **dict.fromkeys((".ppt", ".pps", ".pot", ".dps", ".dpt"), _LEGACY_SLIDES),
     ".pptx": ("scanner.extract.wordprocessing", "PptxExtractor"),
     ".pdf": ("scanner.extract.pdf", "PdfExtractor"),
     ".eml": ("scanner.extract.email_message", "EmlExtractor"),
@@ -45,9 +54,13 @@ def format_label(path: Path | str) -> str:
 
 
 def extractor_for(
-    path: Path | str, block_chars: int = 1 << 20, limits: ArchiveLimits | None = None
+    path: Path | str, block_chars: int = 1 << 20, limits: ArchiveLimits | None = None, content: Path | None = None
 ) -> Extractor | None:
-    """A fresh extractor for a file of this name, or None when its format is not supported."""
+    """A fresh extractor for a file of this name, or None when its format is not supported.
+
+    A name of no known format is read as plain text when `content` (the file on disk) is text by its first
+    bytes; when it is not, ExtractionError(UNSUPPORTED) says why. Without `content`, such a name gives None.
+    """
     label = format_label(path)
     if label in PLAIN_TEXT_SUFFIXES:
         return PlainTextExtractor(block_chars)
@@ -57,7 +70,15 @@ def extractor_for(
     if label in _STRUCTURED:
         cls = _load(*_STRUCTURED[label])
         return cls() if cls else None
-    return None
+    if content is None:
+        return None
+    try:
+        reason = not_text_reason(read_head(content))
+    except OSError:
+        reason = None  # reading it as text reports the error with the status it deserves
+    if reason is None:
+        return PlainTextExtractor(block_chars)
+    raise ExtractionError(UNSUPPORTED, f"{path}: no reader for {label} files, and it is not text ({reason})")
 
 
 log = logging.getLogger(__name__)

@@ -24,16 +24,16 @@ from openpyxl.utils.exceptions import InvalidFileException
 from xlrd.compdoc import CompDocError
 from xlrd.xldate import XLDateError, xldate_as_tuple
 
-from scanner.extract.base import CORRUPT, Cell, ExtractionError, TextBlock, error_from_os
+from scanner.extract.base import CORRUPT, UNSUPPORTED, Cell, ExtractionError, TextBlock, error_from_os
 from scanner.extract.office_crypto import check_not_encrypted, damage_reported
+from scanner.extract.ole import OLE_SIGNATURE, first_stream, open_ole, require_ole
 
 XLSX_SUFFIXES = frozenset({".xlsx", ".xlsm"})
 XLS_SUFFIXES = frozenset({".xls"})
+WPS_SPREADSHEET_SUFFIXES = frozenset({".et", ".ett"})
 
 # (sheet name, 1-based sheet position, 1-based row number, [(1-based column, text of a non-empty value), ...])
 SheetRow = tuple[str, int, int, list[tuple[int, str]]]
-
-_OLE_SIGNATURE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 
 
 class XlsxExtractor:
@@ -57,6 +57,8 @@ class XlsxExtractor:
 class XlsExtractor:
     """Reads legacy .xls (BIFF) workbooks with xlrd, one sheet in memory at a time."""
 
+    kind = "legacy Excel (.xls)"
+
     def __init__(self) -> None:
         self.encoding: str | None = None
 
@@ -66,12 +68,29 @@ class XlsExtractor:
         check_not_encrypted(path)
         errors = (xlrd.XLRDError, CompDocError)
         # xlrd prints warnings to stdout unless given a log file.
-        with damage_reported(path, "legacy Excel (.xls)", errors), open(os.devnull, "w") as log:
+        with damage_reported(path, self.kind, errors), open(os.devnull, "w") as log:
             book = xlrd.open_workbook(str(path), on_demand=True, logfile=log)
             try:
                 yield from rows_to_blocks(_xls_rows(book))
             finally:
                 book.release_resources()
+
+
+class WpsSpreadsheetExtractor(XlsExtractor):
+    """Reads WPS Spreadsheets (.et) workbooks, which WPS saves in Excel's BIFF format inside an OLE container;
+    one in another format is reported as not supported, not as damaged."""
+
+    kind = "legacy WPS spreadsheet (.et)"
+
+    def blocks(self, path: Path) -> Iterator[TextBlock]:
+        require_ole(path, self.kind)
+        with damage_reported(path, self.kind), open_ole(path) as ole:
+            workbook = first_stream(ole, "Workbook", "Book")
+        if workbook is None:
+            raise ExtractionError(
+                UNSUPPORTED, f"{path}: {self.kind}: not supported (no Excel workbook stream in its OLE container)"
+            )
+        yield from super().blocks(path)
 
 
 def rows_to_blocks(rows: Iterable[SheetRow]) -> Iterator[TextBlock]:
@@ -176,7 +195,7 @@ def _refuse_disguised_text(path: Path) -> None:
             head = fh.read(512)
     except OSError as exc:
         raise error_from_os(path, exc) from exc
-    if not head.startswith(_OLE_SIGNATURE) and head.lstrip(b"\xef\xbb\xbf \t\r\n").startswith(b"<"):
+    if not head.startswith(OLE_SIGNATURE) and head.lstrip(b"\xef\xbb\xbf \t\r\n").startswith(b"<"):
         raise ExtractionError(
             CORRUPT,
             f"{path}: not an Excel workbook but HTML/XML text saved under an .xls name; scan it as text",

@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field, replace
 
 from scanner.name_mask import mask_path
+from scanner.store.file_status import NOT_INSPECTED_SQL
 from scanner.store.store import Store, joined_path
 
 SORTS = {
@@ -100,7 +101,8 @@ class Dashboard:
     by_type: list[tuple[str, int, int]] = field(default_factory=list)  # type, findings, files
     by_folder: list[tuple[str, int]] = field(default_factory=list)
     by_state: list[tuple[str, int]] = field(default_factory=list)
-    problems: list[tuple[str, str, str]] = field(default_factory=list)  # path, status, error
+    problems: list[tuple[str, str, str]] = field(default_factory=list)  # path, status, error (the first N)
+    not_inspected: int = 0  # every file not inspected (`file_status`), however many `problems` lists
     actions: list[tuple[str, int]] = field(default_factory=list)  # action state, count
     files_total: int = 0
     files_with_findings: int = 0
@@ -135,8 +137,8 @@ class ReviewQueries:
         ).fetchall()
         folder_spans = self._store.name_spans([r[2] for r in folders])
         problem_rows = db.execute(
-            "SELECT id, rel_path, member, status, COALESCE(error, '') FROM files WHERE status NOT IN"
-            " ('scanned', 'gone', 'quarantined', 'deleted', 'unsupported') ORDER BY rel_path, member LIMIT ?",
+            f"SELECT id, rel_path, member, status, COALESCE(error, '') FROM files WHERE {NOT_INSPECTED_SQL}"
+            " ORDER BY rel_path, member LIMIT ?",
             (problem_limit,),
         ).fetchall()
         problem_spans = self._store.name_spans([r[0] for r in problem_rows])
@@ -159,6 +161,7 @@ class ReviewQueries:
             problems=[
                 (mask_path(joined_path(r[1], r[2]), problem_spans.get(r[0], ())), r[3], r[4]) for r in problem_rows
             ],
+            not_inspected=sum(self._store.not_inspected_counts().values()),
             actions=rows("SELECT state, COUNT(*) FROM actions GROUP BY 1 ORDER BY 1"),
             files_total=db.execute("SELECT COUNT(*) FROM files WHERE status != 'gone'").fetchone()[0],
             files_with_findings=files_with,

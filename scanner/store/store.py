@@ -15,6 +15,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from scanner.store import lossless
+from scanner.store.file_status import NOT_INSPECTED_SQL
 from scanner.store.migrations import add_member_column, needs_member_column
 from scanner.store.schema import ADDED_COLUMNS, DDL, SCHEMA_VERSION
 
@@ -399,14 +400,23 @@ class Store:
         sql += " GROUP BY f.entity_type, f.sensitivity ORDER BY n DESC"
         return self._db.execute(sql, params).fetchall()
 
-    def file_problems(self, *, root: str | None = None) -> list[sqlite3.Row]:
-        """Files that could not be inspected, with their status and message."""
-        sql = "SELECT id, root, rel_path, member, status, error FROM files WHERE status NOT IN ('scanned', 'gone')"
+    def file_problems(self, *, root: str | None = None, limit: int = -1) -> list[sqlite3.Row]:
+        """Files that were not inspected (`file_status`), with their status and message; all when `limit` < 0."""
+        sql = f"SELECT id, root, rel_path, member, status, error FROM files WHERE {NOT_INSPECTED_SQL}"
         params: tuple[object, ...] = ()
         if root is not None:
             sql += " AND root = ?"
             params = (root,)
-        return self._db.execute(sql + " ORDER BY root, rel_path, member", params).fetchall()
+        return self._db.execute(sql + " ORDER BY root, rel_path, member LIMIT ?", (*params, limit)).fetchall()
+
+    def not_inspected_counts(self, *, root: str | None = None) -> dict[str, int]:
+        """How many files were not inspected, by status (most first): the count every surface shows."""
+        sql = f"SELECT status, COUNT(*) FROM files WHERE {NOT_INSPECTED_SQL}"
+        params: tuple[object, ...] = ()
+        if root is not None:
+            sql += " AND root = ?"
+            params = (root,)
+        return dict(self._db.execute(sql + " GROUP BY status ORDER BY 2 DESC, 1", params).fetchall())
 
     def name_spans(self, file_ids: Iterable[int] | None = None) -> dict[int, list[tuple[int, int, str]]]:
         """Per file id: (start, end, preview) of the personal data found in its shown path (location "name"),

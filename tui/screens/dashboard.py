@@ -159,9 +159,9 @@ class DashboardScreen(Screen):
         d = message.dashboard
         active = sum(n for _, n in d.by_sensitivity)
         levels = sorted(d.by_sensitivity, key=lambda item: SENSITIVITY_ORDER.get(item[0], 9))
-        problems = f"{len(d.problems):,}{'+' if len(d.problems) >= PROBLEM_LIMIT else ''}"
         lines = [f"{active:,} active findings", f"in {d.files_with_findings:,} of {d.files_total:,} files"
-                 f" ({problems} not inspected)", *(f"{safe(level):<10} {n:>9,}" for level, n in levels)]  # fmt: skip
+                 f" ({d.not_inspected:,} not inspected)",
+                 *(f"{safe(level):<10} {n:>9,}" for level, n in levels)]  # fmt: skip
         self.query_one("#totals", Static).update(Text("\n".join(lines)))
         to_decide = d.files_with_findings + d.files_executed  # executed files no longer hold active findings
         self.query_one("#handover", Static).update(f"{to_decide:,} files with findings to decide on")

@@ -1,0 +1,28 @@
+"""What a file's status says about it: the one definition of "not inspected" that every surface counts by.
+
+A file is inspected when its status is `scanned`; `gone`, `quarantined` and `deleted` files are no longer on the
+share to inspect. Every other status — unreadable, encrypted, damaged, too large, a format this version cannot
+read (`unsupported`), a walk problem — means personal data may sit in it unseen, so the scan summary, `custos
+status`, the export and the review UI all count it as "not inspected" through this module, never on their own.
+"""
+
+from __future__ import annotations
+
+SCANNED = "scanned"
+RETIRED = frozenset({"gone", "quarantined", "deleted"})  # no longer on the share: nothing left to inspect
+_SETTLED = (SCANNED, *sorted(RETIRED))
+
+# A WHERE condition on `files` (no parameters): the rows of files that were not inspected.
+NOT_INSPECTED_SQL = f"status NOT IN ({', '.join(repr(s) for s in _SETTLED)})"
+
+
+def not_inspected(status: str) -> bool:
+    """True when a file with this status may hold personal data nobody has read."""
+    return status != SCANNED and status not in RETIRED
+
+
+def not_inspected_line(counts: dict[str, int]) -> str:
+    """For people: "3 files (unsupported ×2, encrypted ×1)", from `Store.not_inspected_counts`."""
+    total = sum(counts.values())
+    reasons = ", ".join(f"{status} ×{n}" for status, n in counts.items())
+    return f"{total:,} file{'' if total == 1 else 's'}" + (f" ({reasons})" if reasons else "")
