@@ -80,6 +80,19 @@ def add_action_commands(sub: argparse._SubParsersAction) -> None:
     listing.add_argument("--state", choices=STATES, action="append")
     listing.add_argument("--kind", choices=KINDS, action="append")
     _common(listing, handler=_cmd_actions_list)
+    one = actions_sub.add_parser("show", help="one action in full: who, when, what was done, why it failed")
+    one.add_argument("id", type=int)
+    _common(one, handler=_cmd_actions_show)
+
+    retry = sub.add_parser(
+        "retry",
+        help="propose failed or stale actions again (the new proposals need approval as usual)",
+        description="Propose a failed or stale action again: a new proposal of the same kind on the same target "
+        "(a stale action's rescanned findings with the same values), made by you, linked to the old one, that "
+        f"needs approval like any other. Two-person rule: {two_person_rule_text()}",
+    )
+    retry.add_argument("ids", type=int, nargs="+")
+    _common(retry, handler=_cmd_retry)
 
     findings = sub.add_parser("findings", help="list findings with their ids, to propose actions on")
     findings.add_argument("--path", help="only files whose path contains this")
@@ -132,6 +145,9 @@ def add_action_commands(sub: argparse._SubParsersAction) -> None:
     destruction.add_argument("--until", type=_datetime)
     destruction.add_argument("--format", choices=["md", "html"], default="md")
     destruction.add_argument("--output", type=Path)
+    destruction.add_argument("--tz", type=_zone, metavar="ZONE",
+                             help="local time zone shown beside UTC, e.g. Asia/Shanghai (default: the site policy's "
+                             "[report] time_zone, else Asia/Shanghai)")  # fmt: skip
     _common(destruction, handler=_cmd_report_destruction)
 
 
@@ -223,10 +239,65 @@ def _cmd_apply(args: argparse.Namespace) -> int:
 def _cmd_actions_list(args: argparse.Namespace) -> int:
     with _workspace(args) as ws:
         rows = ws.actions.actions(states=args.state, kinds=args.kind)
+        notes = {a.id: ws.actions.shown_note(a) for a in rows if a.state in ("failed", "stale") and a.error}
     cells = [(str(a.id), a.state, a.kind, str(len(a.finding_ids)), safe(a.proposed_by), safe(a.approved_by or "-"),
               safe(a.shown_path)) for a in rows]  # fmt: skip
-    for line in render(ACTION_COLUMNS, cells, terminal_width(sys.stdout)):  # reviewer names may be CJK
+    lines = list(render(ACTION_COLUMNS, cells, terminal_width(sys.stdout)))  # reviewer names may be CJK
+    print(lines[0])
+    for a, line in zip(rows, lines[1:], strict=False):
         print(line)
+        if a.id in notes:
+            print(f"{'':>5}  why: {safe(notes[a.id])}")
+    return 0
+
+
+def _cmd_actions_show(args: argparse.Namespace) -> int:
+    with _workspace(args) as ws:
+        action = ws.actions.action(args.id)
+        note, retries = ws.actions.shown_note(action), ws.actions.retries_of(action.id)
+    for label, value in _action_details(action, note, retries):
+        print(f"  {label + ':':<15}{safe(value)}" if label else safe(value))
+    return 0
+
+
+def _action_details(action, note: str | None, retries) -> list[tuple[str, str]]:
+    """What `actions show` prints, as (label, value) lines; "" labels a line of its own."""
+
+    def who(name, os_user, at) -> str:
+        return f"{name} (OS user {os_user}) at {at}" if os_user and os_user != name else f"{name} at {at}"
+
+    lines = [("", f"action {action.id}: {action.kind}, {action.state}"), ("path", action.shown_path)]
+    if action.finding_ids:
+        lines.append(("findings", f"{len(action.finding_ids)} (ids {', '.join(map(str, action.finding_ids))})"))
+    optional = [("vault item", action.vault_id), ("restore under", action.restore_to), ("reason", action.reason),
+                ("retain until", action.retain_until), ("method", action.method)]  # fmt: skip
+    lines += [(label, value) for label, value in optional if value]
+    lines.append(("two-person", "yes: the proposer cannot approve it" if action.needs_second_person else "no"))
+    lines.append(("proposed by", who(action.proposed_by, action.proposed_os_user, action.proposed_at)))
+    if action.approved_by:
+        lines.append(("approved by", who(action.approved_by, action.approved_os_user, action.approved_at)))
+    if action.executed_by:
+        lines.append(("executed by", f"{action.executed_by} at {action.executed_at}"))
+    if note:
+        lines.append(("why" if action.state in ("failed", "stale") else "note", note))
+    if action.retry_of is not None:
+        lines.append(("retry of", f"action {action.retry_of}"))
+    lines += [("retried as", f"action {r.id} ({r.state})") for r in retries]
+    if action.state in ("failed", "stale") and not retries:
+        lines.append(("", f"to try again: custos retry {action.id} (a new proposal, approved as usual)"))
+    return lines
+
+
+def _cmd_retry(args: argparse.Namespace) -> int:
+    with _workspace(args) as ws:
+        actor = current_actor(args.reviewer)
+        for old_id in args.ids:
+            action = ws.actions.action(ws.service.retry(old_id, actor))
+            second = " (needs a second person to approve)" if action.needs_second_person else ""
+            target = f"vault item {safe(action.vault_id)} ({safe(action.shown_path)})" if action.vault_id else (
+                f"{safe(action.shown_path)}, {len(action.finding_ids)} findings")  # fmt: skip
+            print(f"proposed action {action.id}: {action.kind} {target}, retrying action {old_id}{second}")
+    print("approve (custos approve ID), then apply (custos apply ID) as for any proposal")
     return 0
 
 
@@ -253,7 +324,8 @@ def _cmd_restore(args: argparse.Namespace) -> int:
             f"{outcome.state} action {action_id}: restore of vault item {safe(args.vault_id)}: {safe(outcome.message)}"
         )
         return 1
-    print(f"restored vault item {safe(args.vault_id)} to {safe(outcome.target)} (action {action_id})")
+    print(f"restored vault item {safe(args.vault_id)} to {safe(outcome.target)} (action {action_id}): "
+          f"{safe(outcome.message)}")  # fmt: skip
     return 0
 
 
@@ -273,7 +345,7 @@ def _approved_vault_actions(ws, kind: str, vault_ids: list[str]) -> list[int]:
 
 def _cmd_vault_list(args: argparse.Namespace) -> int:
     with _workspace(args) as ws:
-        items = ws.vault.items()
+        items = ws.vault_items()
     print(f"{'id':<32}  {'stored at':<27} {'size':>12}  {'state':<7} original path")
     for item in items:
         state = "purged" if item.purged else "kept"
@@ -327,7 +399,7 @@ def _cmd_report_destruction(args: argparse.Namespace) -> int:
 
     with _workspace(args) as ws:
         text = destruction_report(ws, since=args.since, until=args.until, fmt=args.format,
-                                  public_key=ws.audit.public_key_path)  # fmt: skip
+                                  public_key=ws.audit.public_key_path, zone=args.tz)  # fmt: skip
     if args.output:
         with open_private_output(args.output) as out:
             out.write(text)
@@ -347,6 +419,15 @@ def _confirmed(prompt: str, word: str) -> bool:
     if not sys.stdin.isatty():
         raise ActionUsageError("no terminal to confirm on: pass --yes to confirm non-interactively")
     return input(prompt).strip() == word
+
+
+def _zone(name: str):
+    from scanner.local_time import TimeZoneError, time_zone
+
+    try:
+        return time_zone(name)
+    except TimeZoneError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
 
 
 def _datetime(text: str) -> datetime:

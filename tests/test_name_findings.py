@@ -21,6 +21,7 @@ from openpyxl import Workbook
 from scanner.cli import main
 from scanner.display import safe
 from scanner.store.moves import FileMoves
+from scanner.store.schema import SCHEMA_VERSION
 from scanner.store.store import Store
 from tests.cli_output import clean_text, custos
 
@@ -245,7 +246,7 @@ def test_an_old_database_is_upgraded_to_member_rows(tmp_path: Path) -> None:
         (1, "a.zip", ""), (2, "a.zip", "in/b.csv"), (3, "notes:2024.txt", ""),
     ]  # fmt: skip
     assert rows(db, "SELECT rel_path, member FROM suppressions") == [("a.zip", "in/b.csv")]
-    assert rows(db, "SELECT value FROM meta WHERE key = 'schema_version'") == [("3",)]
+    assert rows(db, "SELECT value FROM meta WHERE key = 'schema_version'") == [(str(SCHEMA_VERSION),)]
     assert rows(db, "PRAGMA foreign_key_check") == []
     with Store(db) as store:  # opening again changes nothing
         assert store.file("/s", "a.zip", "in/b.csv").id == 2

@@ -360,12 +360,15 @@ class AuditLog:
 
     @contextlib.contextmanager
     def _locked(self, operation: int) -> Iterator[None]:
+        """Only appending creates the lock file (before the log): a reader finding none has no appender to wait
+        for, and reading leaves nothing behind."""
+        create = os.O_CREAT if operation == fcntl.LOCK_EX else 0
         try:
-            fd = os.open(self._lock_path, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o600)
+            fd = os.open(self._lock_path, os.O_RDWR | create | os.O_CLOEXEC, 0o600)
         except OSError:
             if operation == fcntl.LOCK_EX:
                 raise
-            fd = None  # a read-only copy of a log, e.g. an auditor's: nobody appends to it
+            fd = None  # no appender yet, or a read-only copy of a log, e.g. an auditor's: nobody appends to it
         if fd is None:
             yield
             return

@@ -1,28 +1,40 @@
-"""The destruction record (销毁记录): what was masked, deleted, quarantined or purged, when, how, by whom,
-approved by whom and verified how — built from the signed audit log, whose verification heads the report."""
+"""The destruction record (销毁记录): what was masked, deleted, quarantined or purged, when (local time and UTC),
+how, proposed by whom, approved by whom, executed by whom — the two-person control made visible — and verified
+how; built from the signed audit log, whose verification heads the report."""
 
 from __future__ import annotations
 
 import html
 from datetime import UTC, datetime
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 from scanner import __version__
 from scanner.display import safe, safe_record
+from scanner.local_time import local_time, time_zone, utc_moment, utc_time
 
 EVENTS = ("executed", "purged", "restored")  # purged/restored: the direct commands of logs before purge was an action
 FILE_ACTIONS = ("mask", "delete", "quarantine", "purge", "restore")
-_COLUMNS = ("时间 Time (UTC)", "对象 Target", "处理方式 Action", "方法 Method", "执行人 By", "批准人 Approved by",
-            "核验 Verification")  # fmt: skip
 
 
-def destruction_report(workspace, *, since=None, until=None, fmt: str = "md", public_key: Path | None = None) -> str:
+def _columns(zone: ZoneInfo) -> tuple[str, ...]:
+    return (f"时间 Time ({zone.key})", "时间 Time (UTC)", "对象 Target", "处理方式 Action", "方法 Method",
+            "提议人 Proposed by", "批准人 Approved by", "执行人 Executed by", "核验 Verification")  # fmt: skip
+
+
+def destruction_report(workspace, *, since=None, until=None, fmt: str = "md", public_key: Path | None = None,
+                       zone: ZoneInfo | None = None) -> str:  # fmt: skip
+    """``zone``: the local time zone shown beside UTC (default: the site policy's, else Asia/Shanghai)."""
+    zone = zone or time_zone(workspace.policy.report_time_zone)
     verification = workspace.audit.verify(public_key if public_key and public_key.exists() else None)
     records = workspace.audit.records(since=since, until=until, event=None, actor=None, target_contains=None)
-    rows = [_row(safe_record(r)) for r in records if _reportable(r)]  # names from the share, shown escaped
+    rows = [_row(safe_record(r), zone) for r in records if _reportable(r)]  # names from the share, shown escaped
+    now = datetime.now(UTC)
     head = {
-        "generated": datetime.now(UTC).isoformat(timespec="seconds").replace("+00:00", "Z"),
-        "period": f"{since.isoformat() if since else 'start of log'} – {until.isoformat() if until else 'now'}",
+        "zone": zone.key,
+        "columns": _columns(zone),
+        "generated": f"{local_time(now, zone)} ({zone.key}), {utc_time(now)}",
+        "period": f"{_bound(since, zone) if since else 'start of log'} – {_bound(until, zone) if until else 'now'}",
         "audit": (
             f"verified: {verification.records} records, hash chain and Ed25519 signatures intact"
             if verification.ok
@@ -32,6 +44,11 @@ def destruction_report(workspace, *, since=None, until=None, fmt: str = "md", pu
         "chain_head": _chain_head(workspace.audit),
     }
     return _html(head, rows) if fmt == "html" else _markdown(head, rows)
+
+
+def _bound(moment: datetime, zone: ZoneInfo) -> str:
+    moment = moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+    return f"{local_time(moment, zone)} ({utc_time(moment)})"
 
 
 def _at(line: int | None) -> str:
@@ -56,7 +73,7 @@ def _reportable(record: dict) -> bool:
     return event in EVENTS and (event != "executed" or record.get("action") in FILE_ACTIONS)
 
 
-def _row(record: dict) -> tuple[str, ...]:
+def _row(record: dict, zone: ZoneInfo) -> tuple[str, ...]:
     actor = record.get("actor") or {}
     by = actor.get("reviewer") or actor.get("os_user") or "?"
     if actor.get("reviewer") and actor.get("os_user"):
@@ -73,13 +90,17 @@ def _row(record: dict) -> tuple[str, ...]:
     for caveat in record.get("caveats") or []:
         verified.append(caveat)
     verified.append(f"audit record #{record.get('seq')} {str(record.get('hash', ''))[:12]}…")
+    stamp = str(record.get("time", ""))
+    moment = utc_moment(stamp)
     return (
-        str(record.get("time", "")),
+        local_time(moment, zone) if moment else "?",
+        utc_time(moment) if moment else stamp,
         str(record.get("target", "")),
         _ACTION_NAMES.get(str(action), str(action)),
         str(record.get("method") or ""),
-        by,
+        str(record.get("proposed_by") or ("-" if event != "executed" else "(no proposal recorded)")),
         str(record.get("approved_by") or ("-" if event != "executed" else "(no approval recorded)")),
+        by,
         "; ".join(verified),
     )
 
@@ -104,19 +125,21 @@ def _markdown(head: dict, rows: list[tuple[str, ...]]) -> str:
         f"- Audit log: {head['audit']}",
         f"- Audit chain head (keep this; a later log must still contain this record): {head['chain_head']}",
         "- Legal basis: PIPL Art. 47 (deletion), Art. 51 (security measures), Art. 54 (audit)",
+        f"- Times: local time in {head['zone']} beside UTC; proposer, approver and executor are "
+        "recorded per action (the two-person rule, where policy asks for it)",
         "",
-        "| " + " | ".join(_COLUMNS) + " |",
-        "|" + "---|" * len(_COLUMNS),
+        "| " + " | ".join(head["columns"]) + " |",
+        "|" + "---|" * len(head["columns"]),
     ]
     lines += ["| " + " | ".join(cell.replace("|", "\\|") for cell in row) + " |" for row in rows]
     if not rows:
-        lines.append("| " + " | ".join(["(none in this period)"] + [""] * (len(_COLUMNS) - 1)) + " |")
+        lines.append("| " + " | ".join(["(none in this period)"] + [""] * (len(head["columns"]) - 1)) + " |")
     lines += ["", _LIMITS, ""]
     return "\n".join(lines)
 
 
 def _html(head: dict, rows: list[tuple[str, ...]]) -> str:
-    cells = "".join(f"<th>{html.escape(c)}</th>" for c in _COLUMNS)
+    cells = "".join(f"<th>{html.escape(c)}</th>" for c in head["columns"])
     body = "".join("<tr>" + "".join(f"<td>{html.escape(c)}</td>" for c in row) + "</tr>" for row in rows)
     return (
         "<!doctype html><html lang='zh'><meta charset='utf-8'><title>个人信息销毁记录</title>"

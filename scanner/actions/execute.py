@@ -68,17 +68,21 @@ class Executor:
         self,
         actions: ActionStore,
         audit: AuditLog,
-        vault: Vault,
+        open_vault: Callable[[], Vault],
         scanner_factory: Callable[[], Scanner],
         rewriter_for: Callable,
         scratch: Path,
     ) -> None:
         self.actions = actions
         self.audit = audit
-        self.vault = vault
+        self._open_vault = open_vault  # opened (a new one created) only when an original goes in
         self._scanner_factory = scanner_factory  # the detector takes seconds to load: only when needed
         self.rewriter_for = rewriter_for  # Path -> Rewriter | None
         self.scratch = scratch  # private working copies for masking (see staging)
+
+    @property
+    def vault(self) -> Vault:
+        return self._open_vault()
 
     @cached_property
     def scanner(self) -> Scanner:

@@ -10,6 +10,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
+from scanner.local_time import DEFAULT_TIME_ZONE
+
 # Actions that cannot be approved by whoever proposed them, whatever any file says.
 BUILTIN_SECOND_PERSON = frozenset({"delete", "quarantine", "purge"})
 # The vault keeps an original at least this long; `purge` of a younger item is refused.
@@ -33,6 +35,7 @@ class ActionPolicy:
     second_person: frozenset[str] = BUILTIN_SECOND_PERSON
     vault_retention_days: int = MIN_VAULT_RETENTION_DAYS
     source: str = "built-in"  # the site policy file it was read from, for messages
+    report_time_zone: str = DEFAULT_TIME_ZONE  # reports show times in this zone beside UTC ([report] time_zone)
 
     def default_for(self, entity_type: str, sensitivity: str) -> str:
         """What the review UI pre-selects for a finding; ``mask`` when the policy says nothing."""

@@ -45,6 +45,7 @@ class Proposal:
     vault_id: str | None = None  # purge, restore: the vault item
     restore_to: Path | None = None  # restore: under this folder instead of the original path
     restore_overwrite: bool = False  # restore: the approval covers replacing an existing file
+    retry_of: int | None = None  # the failed or stale action this proposal retries
 
 
 class ActionService:
@@ -93,6 +94,7 @@ class ActionService:
             vault_id=proposal.vault_id if kind in VAULT_KINDS else None,
             restore_to=str(proposal.restore_to.resolve()) if kind == "restore" and proposal.restore_to else None,
             restore_overwrite=kind == "restore" and proposal.restore_overwrite,
+            retry_of=proposal.retry_of,
         )
         self._log("proposed", actor, self.actions.action(action_id))
         return action_id
@@ -143,6 +145,13 @@ class ActionService:
         open_action = self.actions.open_action_for([f.id for f in findings]) if findings else None
         if open_action is not None:
             raise ActionError(f"action {open_action} already covers these findings; approve or cancel it first")
+
+    def retry(self, action_id: int, actor: Actor) -> int:
+        """A failed or stale action is never run again as it stands: ``actor`` proposes it anew (same kind and
+        target, linked to it), and the new proposal needs approval like any other."""
+        from scanner.actions.retry import retry_proposal
+
+        return self.propose(retry_proposal(self.actions, self.actions.action(action_id)), actor)
 
     # --- deciding --------------------------------------------------------------------------------------
     def approve(self, action_id: int, actor: Actor) -> None:
@@ -195,7 +204,10 @@ class ActionService:
             todo = [self.actions.action(i) for i in action_ids]
             not_approved = [f"{a.id} ({a.state})" for a in todo if a.state != "approved"]
             if not_approved:
-                raise ActionError(f"only approved actions can be applied: {', '.join(not_approved)}")
+                raise ActionError(
+                    f"only approved actions can be applied: {', '.join(not_approved)}; a failed or stale action is "
+                    "proposed again with 'custos retry ID' (see why with 'custos actions show ID')"
+                )
         outcomes += [self._execute(a, actor, resumed=False) for a in todo]
         return outcomes
 
@@ -224,4 +236,5 @@ def action_fields(action: ActionRow) -> dict:
         "approved_by": action.approved_by,
         "two_person": action.needs_second_person,
         "note": action.error,  # why it was cancelled, failed or went stale
+        **({"retry_of": action.retry_of} if action.retry_of is not None else {}),
     }

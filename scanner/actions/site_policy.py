@@ -6,6 +6,9 @@ unknown keys are errors, and it is merged onto the built-in floor key by key, on
     vault_retention_days = 90                # at least the built-in minimum (30)
     default_by_sensitivity = { general = "mask" }
     default_by_entity = { CN_PASSPORT = "quarantine" }
+
+    [report]
+    time_zone = "Asia/Shanghai"              # local time shown beside UTC in reports (the default)
 """
 
 from __future__ import annotations
@@ -19,6 +22,7 @@ from typing import Any
 import tomli
 
 from scanner.actions.policy import ActionPolicy, PolicyError
+from scanner.local_time import TimeZoneError, time_zone
 from scanner.store.actions import KINDS
 
 DEFAULT_PROPOSALS = ("mask", "quarantine", "delete")  # what a finding's default proposal may be
@@ -48,7 +52,8 @@ def load_site_policy(path: Path) -> ActionPolicy:
 
 def merge_site_policy(base: ActionPolicy, data: Mapping[str, Any], where: str) -> ActionPolicy:
     """``base`` made stricter by a parsed site policy ``data``; PolicyError names the file and the key."""
-    _only_known(data, ("actions",), where, "")
+    _only_known(data, ("actions", "report"), where, "")
+    zone = _report_time_zone(data.get("report", {}), where, base.report_time_zone)
     actions = data.get("actions", {})
     if not isinstance(actions, Mapping):
         raise PolicyError(f"{where}: 'actions' must be a table ([actions])")
@@ -70,7 +75,20 @@ def merge_site_policy(base: ActionPolicy, data: Mapping[str, Any], where: str) -
         second_person=base.second_person | second,
         vault_retention_days=retention,
         source=where,
+        report_time_zone=zone,
     )
+
+
+def _report_time_zone(report: Any, where: str, default: str) -> str:
+    if not isinstance(report, Mapping):
+        raise PolicyError(f"{where}: 'report' must be a table ([report])")
+    _only_known(report, ("time_zone",), where, "report.")
+    zone = report.get("time_zone", default)
+    try:
+        time_zone(zone if isinstance(zone, str) else "")
+    except TimeZoneError as exc:
+        raise PolicyError(f"{where}: report.time_zone: {exc}") from None
+    return zone
 
 
 def _only_known(table: Mapping[str, Any], known: tuple[str, ...], where: str, prefix: str) -> None:

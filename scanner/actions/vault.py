@@ -46,7 +46,7 @@ from scanner.actions.restore import write_beneath
 from scanner.actions.vault_format import BlobError, VaultError, VaultIntegrityError
 from scanner.store.lossless import storable, unstorable
 
-__all__ = ["Vault", "VaultError", "VaultIntegrityError", "VaultItem"]
+__all__ = ["Vault", "VaultError", "VaultIntegrityError", "VaultItem", "holds_items"]
 
 ITEM_ID = re.compile(r"[0-9a-f]{32}")
 SOURCE_IDENTITY = ("st_dev", "st_ino", "st_size", "st_mtime_ns", "st_ctime_ns")
@@ -391,6 +391,15 @@ class Vault:
             yield
         finally:
             os.close(fd)
+
+
+def holds_items(root: Path) -> bool:
+    """Whether the vault at ``root`` holds any item (a purged one's tombstone too), without opening it: an absent
+    or empty vault needs neither its directory nor its master key to be listed."""
+    try:
+        return any(ITEM_ID.fullmatch(entry.stem) for entry in Path(root).glob("*.json"))
+    except OSError:
+        return True  # unreadable: let opening it say why
 
 
 def _checked_note(note: dict[str, Any] | None) -> dict[str, Any]:

@@ -4,6 +4,7 @@ undoes needed, and goes where the approval said (the original path, or under a n
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -26,11 +27,17 @@ PURGE_METHOD = (
 class VaultActions:
     """Checks purge/restore proposals against the vault and the policy, and executes approved ones."""
 
-    def __init__(self, actions: ActionStore, audit: AuditLog, vault: Vault, policy: ActionPolicy) -> None:
+    def __init__(
+        self, actions: ActionStore, audit: AuditLog, open_vault: Callable[[], Vault], policy: ActionPolicy
+    ) -> None:
         self.actions = actions
         self.audit = audit
-        self.vault = vault
+        self._open_vault = open_vault  # opened only by what needs the vault
         self.policy = policy
+
+    @property
+    def vault(self) -> Vault:
+        return self._open_vault()
 
     # --- proposing -------------------------------------------------------------------------------------
     def target(self, kind: str, vault_id: str | None) -> tuple[FileRecord, ActionRow]:
@@ -96,7 +103,8 @@ class VaultActions:
                   "result": "executed", **extra}  # fmt: skip
         self.audit.append("executed", actor, fields)  # the record first: a crash now repeats it, never loses it
         self.actions.move(action.id, ("executing",), "executed", method=method)
-        return Outcome(action.id, action.kind, target, "executed", method)
+        message = f"{method}; {extra['findings']}" if "findings" in extra else method
+        return Outcome(action.id, action.kind, target, "executed", message)
 
     def _scrubbed(self, action: ActionRow, why: str) -> str:
         """The error with the personal data found in the file's path (and in the vault item's path) masked."""
@@ -116,6 +124,7 @@ class VaultActions:
         overwrite = action.restore_overwrite
         if action.restore_to:
             placed = self.vault.restore_into(action.vault_id, Path(action.restore_to), overwrite=overwrite)
+            findings = "findings unchanged: restored under another folder, not to its place on the share"
         else:
             item = self.vault.item(action.vault_id)
             try:
@@ -123,5 +132,15 @@ class VaultActions:
             except (UnsafeTarget, ValueError) as exc:
                 raise VaultError(f"vault item {item.id}: cannot restore {item.display_path!r}: {exc}") from exc
             placed = self.vault.restore_beneath(action.vault_id, root, parts, overwrite=overwrite)
+            findings = self._reinstate(action.vault_id)
         shown = self.vault.item(action.vault_id).shown_destination(placed)
-        return shown, "restored from the vault (verified against its SHA-256)", {"overwrite": overwrite}
+        method = "restored from the vault (verified against its SHA-256)"
+        return shown, method, {"overwrite": overwrite, "findings": findings}
+
+    def _reinstate(self, vault_id: str) -> str:
+        """The original is back in its place: what the action that vaulted it closed is open again."""
+        undone = self.actions.action_that_vaulted(vault_id)
+        if undone is None:
+            return "findings unchanged: no action of this database put the item in the vault"
+        count = self.actions.reinstate(undone)
+        return f"{count} findings of action {undone.id} ({undone.kind}) are active again"

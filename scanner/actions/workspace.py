@@ -3,12 +3,15 @@
 The vault, its master key, the audit log and its signing key live beside the database unless configured
 elsewhere (see scanner.paths), and so does the private working directory masking uses (<db>.work, mode 0700);
 the action policy is the built-in floor made stricter by the site policy file.
-The detector is loaded only when an action is executed.
+Nothing is created by opening a workspace: the vault (and its master key) is opened on first use, the
+fingerprint key and the detector only when an action is executed, so read-only commands leave no state behind
+and a missing vault key matters only to commands that use the vault.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+import functools
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -19,7 +22,7 @@ from scanner.actions.policy import ActionPolicy
 from scanner.actions.rewrite.registry import rewriter_for
 from scanner.actions.service import ActionService
 from scanner.actions.site_policy import load_site_policy
-from scanner.actions.vault import Vault
+from scanner.actions.vault import Vault, VaultItem, holds_items
 from scanner.actions.vault_actions import VaultActions
 from scanner.detect.rulepack import load_default_packs, merged_policy
 from scanner.fingerprint import load_or_create_key
@@ -42,9 +45,17 @@ class Workspace:
     store: Store
     actions: ActionStore
     audit: AuditLog
-    vault: Vault
+    open_vault: Callable[[], Vault]  # opens (a new vault: creates) the vault and its master key, once
     service: ActionService
     policy: ActionPolicy
+
+    @property
+    def vault(self) -> Vault:
+        return self.open_vault()
+
+    def vault_items(self) -> list[VaultItem]:
+        """The vault's items, tombstones included; a vault that holds none is not opened (nor created)."""
+        return self.vault.items() if holds_items(vault_dir_for(self.db)) else []
 
 
 @contextmanager
@@ -54,18 +65,19 @@ def open_workspace(db: Path, rule_dirs: Sequence[Path] = (), detector=None) -> I
     merged = merged_policy(packs)  # classification settings only: packs cannot carry action policy
     policy = load_site_policy(policy_path_for(db))
     with Store(db) as store:
-        key = load_or_create_key(key_path_for(db))
 
         def make_scanner():
             from scanner.classify import Policy
             from scanner.detect.engine import Detector
             from scanner.scan import Scanner
 
+            key = load_or_create_key(key_path_for(db))
             return Scanner(store, detector or Detector(packs), key=key, policy=Policy.from_mapping(merged))
 
         actions = ActionStore(store)
         audit = AuditLog(audit_log_path_for(db), audit_key_path_for(db), AuditChain(store))
-        vault = Vault(vault_dir_for(db), vault_key_path_for(db))
-        executor = Executor(actions, audit, vault, make_scanner, rewriter_for, db.with_name(db.stem + ".work"))
-        service = ActionService(actions, audit, policy, executor, VaultActions(actions, audit, vault, policy))
-        yield Workspace(db, store, actions, audit, vault, service, policy)
+        open_vault = functools.cache(lambda: Vault(vault_dir_for(db), vault_key_path_for(db)))
+        executor = Executor(actions, audit, open_vault, make_scanner, rewriter_for, db.with_name(db.stem + ".work"))
+        vault_actions = VaultActions(actions, audit, open_vault, policy)
+        service = ActionService(actions, audit, policy, executor, vault_actions)
+        yield Workspace(db, store, actions, audit, open_vault, service, policy)

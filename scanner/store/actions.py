@@ -11,13 +11,14 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from scanner.name_mask import mask_path
+from scanner.name_mask import mask_path, masked_values, scrub
 from scanner.store.store import FILE_COLUMNS, FileRecord, Store, joined_path, utc_now
 
 KINDS = ("mask", "quarantine", "delete", "retain", "false_positive", "purge", "restore")
 VAULT_KINDS = ("purge", "restore")  # act on a vault item, not on a file on the share
 STATES = ("proposed", "approved", "executing", "executed", "failed", "stale", "cancelled")
 OPEN_STATES = ("proposed", "approved", "executing")
+CLOSED_BY = {"mask": "masked", "quarantine": "quarantined", "delete": "deleted"}  # the findings' state after it
 
 
 class ActionStateError(RuntimeError):
@@ -56,6 +57,7 @@ class ActionRow:
     finding_ids: tuple[int, ...]
     member: str = ""
     shown_path: str = ""  # root/path with the personal data found in the path masked: what records and screens show
+    retry_of: int | None = None  # the failed or stale action this one retries
 
     @property
     def path(self) -> Path:
@@ -159,6 +161,19 @@ class ActionStore:
         ).fetchone()
         return self._row(row) if row else None
 
+    def retries_of(self, action_id: int) -> list[ActionRow]:
+        """The proposals made to retry this action (custos retry), oldest first."""
+        rows = self._db.execute(f"{_ACTION_SELECT} WHERE a.retry_of = ? ORDER BY a.id", (action_id,))
+        return [self._row(r) for r in rows]
+
+    def shown_note(self, action: ActionRow) -> str | None:
+        """Why the action failed, went stale or was cancelled, with the personal data found in its file's path
+        masked as it is known now (names found after the note was written included)."""
+        if not action.error:
+            return None
+        shown = joined_path(action.rel_path, action.member)
+        return scrub(action.error, masked_values(shown, self.name_spans(action.file_id)))
+
     def open_action_for(self, finding_ids: Iterable[int]) -> int | None:
         """An open action already covering one of these findings, if any (one decision per finding)."""
         ids = list(finding_ids)
@@ -185,16 +200,18 @@ class ActionStore:
         vault_id: str | None = None,
         restore_to: str | None = None,
         restore_overwrite: bool = False,
+        retry_of: int | None = None,
     ) -> int:
         with self.store.transaction():
             cur = self._db.execute(
                 "INSERT INTO actions(kind, state, file_id, file_size, file_mtime_ns, file_sha256, reason,"
                 " retain_until, needs_second_person, proposed_by, proposed_os_user, proposed_at, vault_id,"
-                " restore_to, restore_overwrite) VALUES (?, 'proposed', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                " restore_to, restore_overwrite, retry_of)"
+                " VALUES (?, 'proposed', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 (
                     kind, file.id, file.size, file.mtime_ns, file.sha256, reason, retain_until,
                     int(needs_second_person), proposed_by, os_user, utc_now(), vault_id, restore_to,
-                    int(restore_overwrite),
+                    int(restore_overwrite), retry_of,
                 ),
             )  # fmt: skip
             action_id = int(cur.lastrowid)
@@ -229,6 +246,29 @@ class ActionStore:
         with self.store.transaction():
             self._db.execute("UPDATE files SET status = ? WHERE id = ?", (status, file_id))
             self._db.execute("UPDATE findings SET state = ? WHERE file_id = ? AND state = 'active'", (status, file_id))
+
+    def reinstate(self, undone: ActionRow) -> int:
+        """The original that ``undone`` (a mask, quarantine or delete) vaulted is back at its path: the findings
+        that action closed are active again and the file is 'scanned' again, so later scans treat it as any
+        other file. Returns how many findings are active again."""
+        closed = CLOSED_BY[undone.kind]
+        with self.store.transaction():
+            if undone.kind == "mask":  # the row and the findings made since describe the masked copy: the next
+                # scan reads the file again (its offsets may differ) instead of taking it for unchanged
+                self._db.execute("UPDATE files SET mtime_ns = NULL, sha256 = NULL WHERE id = ?", (undone.file_id,))
+            else:  # the file is again exactly the one scanned then; what was scanned at its path since is not
+                self._db.execute(
+                    "UPDATE findings SET state = 'superseded' WHERE file_id = ? AND state = 'active'", (undone.file_id,)
+                )
+                self._db.execute(
+                    "UPDATE files SET status = 'scanned', size = ?, mtime_ns = ?, sha256 = ? WHERE id = ?",
+                    (undone.file_size, undone.file_mtime_ns, undone.file_sha256, undone.file_id),
+                )
+            reopened = self._db.executemany(
+                "UPDATE findings SET state = 'active' WHERE id = ? AND state = ?",
+                [(finding_id, closed) for finding_id in undone.finding_ids],
+            )
+            return reopened.rowcount
 
     def suppress(self, action_id: int, file: FileRecord, findings: Sequence[FindingRef]) -> None:
         with self.store.transaction():

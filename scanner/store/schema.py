@@ -1,6 +1,7 @@
 """SQLite schema of the findings store. No column holds a plain personal-data value."""
 
-SCHEMA_VERSION = 3  # 3: files.member (archive members apart from real names), audit_chain, restore/purge actions
+SCHEMA_VERSION = 4  # 3: files.member (archive members apart from real names), audit_chain, restore/purge actions
+# 4: actions.retry_of (a retry is a new proposal linked to the failed or stale action it retries)
 
 DDL = """
 CREATE TABLE IF NOT EXISTS meta (
@@ -88,7 +89,8 @@ CREATE TABLE IF NOT EXISTS actions (
     method        TEXT,               -- how it was done, as written into the audit record
     error         TEXT,
     restore_to    TEXT,               -- restore only: the folder to restore under (NULL: the original path)
-    restore_overwrite INTEGER NOT NULL DEFAULT 0  -- restore only: the approval covers replacing a file
+    restore_overwrite INTEGER NOT NULL DEFAULT 0, -- restore only: the approval covers replacing a file
+    retry_of      INTEGER             -- the failed or stale action this proposal retries (custos retry)
 );
 CREATE TABLE IF NOT EXISTS action_findings (
     action_id  INTEGER NOT NULL REFERENCES actions(id),
@@ -124,4 +126,5 @@ CREATE INDEX IF NOT EXISTS files_by_status ON files(root, status);
 # Columns added to existing tables, by the schema version that added them (new tables are in DDL above).
 ADDED_COLUMNS = {
     3: (("actions", "restore_to TEXT"), ("actions", "restore_overwrite INTEGER NOT NULL DEFAULT 0")),
+    4: (("actions", "retry_of INTEGER"),),
 }
