@@ -17,6 +17,7 @@ Compose as: previews of detected values first, then `mask_for_display`, then `sc
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from functools import lru_cache
 
 from scanner.display_names import display_lexicon, dotted_name_spans, han_name_spans, latin_name_spans
@@ -32,8 +33,24 @@ _MAY_HOLD_NAME = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]|[A-Z][a-z]*[ .][A-Z]|
 @lru_cache(maxsize=8192)
 def mask_for_display(text: str) -> str:
     """``text`` with digit runs, e-mail addresses and name-shaped tokens masked (see the module docstring)."""
-    if not text:
-        return text
+    return "".join(masked_characters(text)) if text else text
+
+
+def mask_keeping(text: str, kept: Sequence[tuple[int, int]]) -> str:
+    """`mask_for_display` with the ``kept`` (start, end) stretches of ``text`` left as they are: previews of
+    detected values, already masked, which the display mask would otherwise star again (110105********002X)."""
+    if not kept:
+        return mask_for_display(text)
+    shown = masked_characters(text)
+    for start, end in kept:
+        shown[start:end] = text[start:end]
+    return "".join(shown)
+
+
+def masked_characters(text: str) -> list[str]:
+    """What each character of ``text`` is shown as: itself, ``*``, or "" (inside a shortened e-mail local
+    part, whose first character carries the stars). For callers that keep some stretches as they are (the
+    previews in a context line): ``"".join`` of the list is `mask_for_display`."""
     out = list(text)
     for match in _DIGIT_RUN.finditer(text):
         _star_digits(out, match.start(), match.end())
@@ -48,7 +65,7 @@ def mask_for_display(text: str) -> str:
             for i in range(start, end):
                 if out[i] == text[i]:
                     out[i] = MASK
-    return "".join(out)
+    return out
 
 
 def _at_sign(email: str) -> int:
