@@ -53,7 +53,8 @@ def masked_characters(text: str) -> list[str]:
     previews in a context line): ``"".join`` of the list is `mask_for_display`."""
     out = list(text)
     for match in _DIGIT_RUN.finditer(text):
-        _star_digits(out, match.start(), match.end())
+        if not _kept_by_preview(text, match.start(), match.end()):
+            _star_digits(out, match.start(), match.end())
     for match in _EMAIL.finditer(text):
         start, at = match.start(), match.start() + _at_sign(match.group())
         local = text[start:at]
@@ -66,6 +67,13 @@ def masked_characters(text: str) -> list[str]:
                 if out[i] == text[i]:
                     out[i] = MASK
     return out
+
+
+def _kept_by_preview(text: str, start: int, end: int) -> bool:
+    """The digits a preview keeps beside its stars (110105********002X, 6225 88** **** 1234): at most six,
+    touching a star. A masked value shown again (a stored location, a path) is left as it is."""
+    touching = text[start - 1 : start] == MASK or text[end : end + 1] == MASK
+    return touching and sum(ch.isdigit() for ch in text[start:end]) <= 6
 
 
 def _at_sign(email: str) -> int:

@@ -14,6 +14,7 @@ from rich.text import Text
 
 from scanner.detect.rulepack import RulePack
 from scanner.display import safe, safe_text
+from scanner.display_mask import mask_for_display
 from scanner.name_mask import mask_path
 
 if TYPE_CHECKING:  # annotations only: importing scanner.scan loads Presidio, which `custos status` does not need
@@ -53,7 +54,7 @@ def print_summary(store: Store, root: str, stats: ScanStats, db: Path, console: 
         spans = store.name_spans([row["id"] for row in problems[:50]])
         for row in problems[:50]:
             shown = mask_path(joined_path(row["rel_path"], row["member"]), spans.get(row["id"], ()))
-            issues.add_row(safe_text(row["status"]), safe_text(shown), safe_text(row["error"]))
+            issues.add_row(safe_text(row["status"]), safe_text(shown), safe_text(mask_for_display(row["error"] or "")))
         if len(problems) > 50:
             issues.add_row("…", f"{len(problems) - 50} more", "see custos export / the review UI")
         console.print(issues)

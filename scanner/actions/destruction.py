@@ -9,6 +9,7 @@ from pathlib import Path
 
 from scanner import __version__
 from scanner.display import safe, safe_record
+from scanner.display_mask import mask_for_display
 
 EVENTS = ("executed", "purged", "restored")  # purged/restored: the direct commands of logs before purge was an action
 FILE_ACTIONS = ("mask", "delete", "quarantine", "purge", "restore")
@@ -75,7 +76,7 @@ def _row(record: dict) -> tuple[str, ...]:
     verified.append(f"audit record #{record.get('seq')} {str(record.get('hash', ''))[:12]}…")
     return (
         str(record.get("time", "")),
-        str(record.get("target", "")),
+        mask_for_display(str(record.get("target", ""))),  # records older than the display mask: names starred
         _ACTION_NAMES.get(str(action), str(action)),
         str(record.get("method") or ""),
         by,
