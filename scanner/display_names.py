@@ -4,19 +4,23 @@ The name detector (`scanner.detect.names`) reports a name only with evidence; th
 as soon as it has the shape of a name and nothing proves it harmless, because a context line or a sheet title
 shown in clear is a disclosure even when no rule fired. Over-masking is preferred to under-masking.
 
-Chinese: a surname from the name lexicon that begins one of jieba's dictionary words, and the one or two
-Han characters after it, is name-shaped. Proven harmless are: a word in the display allow-list, the rule
-packs' context words and the lexicon's titles and roles; a surname plus a title (王经理); a word jieba's
-dictionary knows as something other than a person's name (周一, 金额, 马上, 方法); and a frequent standalone
-character used as a word inside a sentence (女士于周四…: 于 is "on", not a surname) unless a role or label
-comes before it or a title after it. A name that jieba's dictionary holds as a common word (高峰, 文静) is
-still masked when it stands alone in its run of Han text (a cell, a sheet title, "(刘芳)").
+Chinese: text is cut into jieba's dictionary words (no HMM guessing). A surname from the name lexicon that
+starts a word, with the one or two characters no dictionary word claims after it (刘|芳, 陈|思|远) or a
+two-character word after it (肖|宇航), is name-shaped; so is a short run of Han text that is a surname plus
+one or two characters on its own (a cell, a sheet title, "(刘芳)"). Proven harmless are: a word in
+rules/lexicons/display_harmless.toml, the rule packs' context words and the lexicon's titles and roles; a
+surname plus a title (王经理, 陈工); a place (邹城, 唐山港); a dictionary word that begins with a surname (周一,
+金额, 马上, 方法) unless a role or a name label stands before it or a title after it (客服高峰, 高峰先生), or it is
+a rare word jieba tags as a name (叶笃初) — jieba tags most such words as names (顾客, 毛巾), so its tag
+alone proves nothing; and a surname that is mostly a word of its own inside a sentence (女士于周四, 都很).
+Transliterated names with a middle dot (买买提·艾力) keep the first character of each part.
 Latin script: two or more capitalised words in a row that are not headers or business words (John Smith,
 Wang Xiaoming, ZHANG Wei), and a capitalised word after Mr/Ms/Dr.
 
-Limits: names without a surname from the lexicon (Tibetan, Mongolian and transliterated names such as
-阿依古丽) are only masked when listed in the lexicon; a given name shown without its surname (芳姐), pinyin
-written in lower case (zhangwei) and a single Latin word are shown as they are.
+Measured on tests/data: 99% of the names in cn_names_in_context.txt hidden, something starred in 6.5% of the
+sentences of cn_not_names.txt (brands such as 支付宝, fictional names). Limits: a name whose surname is not in
+the lexicon (过家豪), a name that is also a common word opening a sentence (田野负责…), a given name alone
+(芳姐), pinyin in lower case (zhangwei) and a single Latin word are shown as they are.
 """
 
 from __future__ import annotations
@@ -25,6 +29,7 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import cache
+from importlib import resources
 from pathlib import Path
 
 import tomli
@@ -33,7 +38,6 @@ from scanner.detect.segmenter import dictionary_entry, dictionary_words
 
 Span = tuple[int, int]  # characters to star: start, end
 
-_LEXICONS = Path(__file__).resolve().parent.parent / "rules" / "lexicons"
 _HAN_RUN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+")
 _WORD_FREQ = 30  # jieba frequency from which a dictionary word is a word, whatever its tag (as in the detector)
 _VERY_COMMON = 1_000  # a word this frequent is a word even after a role (孙师傅明天上午来)
@@ -74,9 +78,10 @@ def display_lexicon() -> DisplayLexicon:
     """The lexicon from rules/lexicons and the built-in rule packs' context words, read once."""
     from scanner.detect.rulepack import load_default_packs
 
-    cn = _toml(_LEXICONS / "cn_names.toml")
-    en = _toml(_LEXICONS / "en_names.toml")
-    allow = _toml(_LEXICONS / "display_harmless.toml")
+    lexicons = Path(str(resources.files("rules"))) / "lexicons"  # beside the built-in packs
+    cn = _toml(lexicons / "cn_names.toml")
+    en = _toml(lexicons / "en_names.toml")
+    allow = _toml(lexicons / "display_harmless.toml")
     rules = [rule for pack in load_default_packs() for rule in pack.rules]
     context_words = {w for rule in rules for w in rule.context}
     name_labels = [w for rule in rules if rule.entity_type == "PERSON" for w in rule.context]  # 姓名, 收件人
