@@ -9,6 +9,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from scanner.display import safe
+from scanner.display_mask import mask_for_display
 from scanner.paths import default_db
 
 HEARTBEAT_SECONDS = 5.0  # the daemon's default; alive while the last heartbeat is under three of them old
@@ -107,7 +108,8 @@ def _cmd_status(args: argparse.Namespace) -> int:
         print(f"{'watching:' if n == 0 else '':<13}{safe(root)}: {safe(how)}")
     print(f"queue:       {depth.queued} queued ({depth.ready} ready), {depth.running} running, {depth.failed} failed")
     print(f"scanned:     {status.files_scanned} files since start, {status.files_per_s} files/s")
-    print(f"errors:      {status.errors}" + (f"; last: {safe(status.last_error)}" if status.last_error else ""))
+    last = f"; last: {safe(mask_for_display(status.last_error))}" if status.last_error else ""
+    print(f"errors:      {status.errors}{last}")
     print(f"not inspected: {not_inspected_line(not_inspected)}; custos review lists them with the reason")
     return 0 if alive else 1
 

@@ -19,6 +19,7 @@ from dataclasses import replace
 from typing import TextIO
 
 from scanner.display import safe
+from scanner.display_mask import mask_for_display
 from scanner.name_mask import mask_path
 from scanner.store.store import FindingRow, Store
 
@@ -27,16 +28,18 @@ EXTRA_COLUMNS = ("pack", "flags", "fingerprint", "root", "member")
 
 
 def shown_findings(store: Store, *, root: str | None = None, state: str = "active") -> Iterator[FindingRow]:
-    """Stored findings with each path (and member path) masked where the scan found personal data in it."""
+    """Stored findings with each path (and member path) masked where the scan found personal data in it, and
+    every path and location through the display mask."""
     spans = store.name_spans()
     for row in store.findings(root=root, state=state):
         found = spans.get(row.file_id, ())
         path = mask_path(row.path, found)
+        location = mask_for_display(row.location)  # a cell location names its sheet: 张三!B7 → 张*!B7
         if not row.member:
-            yield replace(row, path=path)
+            yield replace(row, path=path, location=location)
             continue
         archive = mask_path(row.path[: len(row.path) - len(row.member) - 1], found)  # its spans lie before ':'
-        yield replace(row, path=path, member=path[len(archive) + 1 :])
+        yield replace(row, path=path, location=location, member=path[len(archive) + 1 :])
 
 
 def finding_record(row: FindingRow) -> dict[str, object]:

@@ -3,7 +3,8 @@
 A scan detects personal data in each file's path (findings with location "name", whose start/end index the
 path as exported). Everything that shows or records a path — CLI listings, the review UI, exports, reports,
 audit records, vault metadata — passes it through `mask_path` with those spans, so a name like
-"张三_13812345678.txt" is only ever on disk, in the database row that acts on it, and inside the vault item.
+"张三_13812345678.txt" is only ever on disk, in the database row that acts on it, and inside the vault item;
+what no rule found but looks like personal data is starred too (`scanner.display_mask`).
 Pure functions; `scrub` also masks the same values wherever else a message repeats them.
 """
 
@@ -23,14 +24,37 @@ def is_name_finding(location: str) -> bool:
 
 
 def mask_path(path: str, spans: Iterable[NameSpan]) -> str:
-    """``path`` with each detected value replaced by its masked preview (right to left, so offsets hold);
-    spans that do not fit the path or overlap one already applied are skipped."""
-    masked, limit = path, len(path)
+    """``path`` with each detected value replaced by its masked preview; spans that do not fit the path or
+    overlap one taken further right are skipped. Then, as for any text from the share, whatever else looks
+    like personal data is starred (`scanner.display_mask`), the previews left as they are: 简历_张三丰.txt is
+    shown as 简历_张**.txt although no rule reported the name."""
+    taken, limit = [], len(path)
     for start, end, preview in sorted(set(spans), key=lambda s: (s[0], s[1]), reverse=True):
         if 0 <= start < end <= limit:
-            masked = masked[:start] + preview + masked[end:]
+            taken.append((start, end, preview))
             limit = start
-    return masked
+    pieces, previews, pos, at = [], [], 0, 0
+    for start, end, preview in reversed(taken):
+        pieces += [path[pos:start], preview]
+        at += start - pos
+        previews.append((at, at + len(preview)))
+        at += len(preview)
+        pos = end
+    pieces.append(path[pos:])
+    return _mask_components("".join(pieces), previews)
+
+
+def _mask_components(masked: str, previews: list[tuple[int, int]]) -> str:
+    """Each path component through the display mask (folders repeat: cached), previews kept."""
+    from scanner.display_mask import mask_keeping
+
+    shown, offset = [], 0
+    for part in masked.split("/"):
+        end = offset + len(part)
+        kept = [(max(s, offset) - offset, min(e, end) - offset) for s, e in previews if s < end and e > offset]
+        shown.append(mask_keeping(part, kept))
+        offset = end + 1
+    return "/".join(shown)
 
 
 def masked_values(path: str, spans: Iterable[NameSpan]) -> list[tuple[str, str]]:

@@ -15,6 +15,7 @@ from rich.text import Text
 
 from scanner.detect.rulepack import RulePack
 from scanner.display import safe, safe_text
+from scanner.display_mask import mask_for_display
 from scanner.name_mask import mask_path
 from scanner.store.file_status import not_inspected_line
 
@@ -75,7 +76,7 @@ def _print_not_inspected(
     spans = store.name_spans([row["id"] for row in problems])
     for row in problems:
         shown = mask_path(joined_path(row["rel_path"], row["member"]), spans.get(row["id"], ()))
-        issues.add_row(safe_text(row["status"]), safe_text(shown), safe_text(row["error"]))
+        issues.add_row(safe_text(row["status"]), safe_text(shown), safe_text(mask_for_display(row["error"] or "")))
     total = sum(counts.values())
     if total > len(problems):
         issues.add_row("…", f"{total - len(problems)} more", "see the review UI (custos review)")

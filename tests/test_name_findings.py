@@ -57,12 +57,12 @@ def test_a_mobile_in_a_file_name_is_a_masked_name_finding(named_share: Path, tmp
     findings = scan(named_share, tmp_path / "c.db")
     [name] = [f for f in findings if f["location"] == "name" and f["path"].startswith("客户/")]
     assert (name["entity_type"], name["preview"]) == ("CN_MOBILE", "138****5678")
-    assert name["path"] == "客户/张三_138****5678.txt"
+    assert name["path"] == "客户/张*_138****5678.txt"  # the name too, by the display mask
     plain_path = f"客户/{NAMED}"
     assert plain_path[name["start"] : name["end"]] == MOBILE  # start/end index the path
     problem = [f for f in findings if f["path"].endswith(".docx")]
     assert [f["location"] for f in problem] == ["name"]  # a file that could not be read still has a name
-    assert problem[0]["path"] == "王五_138****5678.docx"
+    assert problem[0]["path"] == "王*_138****5678.docx"
 
 
 def test_listings_exports_and_summary_never_show_the_plain_name(
@@ -73,7 +73,7 @@ def test_listings_exports_and_summary_never_show_the_plain_name(
     capsys.readouterr()
     assert main(["scan", str(named_share), "--db", str(db), "--jobs", "1", "--no-progress", "--today", TODAY]) == 0
     summary = capsys.readouterr().out
-    assert "王五_138****5678.docx" in summary and MOBILE not in summary  # the "could not be inspected" table
+    assert "王*_138****5678.docx" in summary and MOBILE not in summary  # the "could not be inspected" table
     for fmt in ("jsonl", "csv"):
         assert main(["export", "--db", str(db), "--format", fmt]) == 0
         exported = capsys.readouterr().out
@@ -83,7 +83,7 @@ def test_listings_exports_and_summary_never_show_the_plain_name(
         [sys.executable, "-m", "scanner.cli", "findings", "--db", str(db)],
         capture_output=True, text=True, env=env, cwd=tmp_path, check=True,
     ).stdout  # fmt: skip
-    assert "客户/张三_138****5678.txt" in listing and MOBILE not in listing
+    assert "客户/张*_138****5678.txt" in listing and MOBILE not in listing
 
 
 def test_a_hostile_name_holding_a_mobile_is_listed_masked_and_escaped(tmp_path: Path) -> None:
@@ -98,8 +98,8 @@ def test_a_hostile_name_holding_a_mobile_is_listed_masked_and_escaped(tmp_path: 
     listing = custos("findings", "--db", db)
     assert listing.returncode == 0, listing.stderr.decode(errors="replace")
     text = clean_text(listing.stdout + listing.stderr)  # no ESC or BEL reached the terminal
-    shown = "张三_138****5678\\x1b]0;x\\x07.txt"
-    assert safe("张三_138****5678\x1b]0;x\x07.txt") == shown
+    shown = "张*_138****5678\\x1b]0;x\\x07.txt"
+    assert safe("张*_138****5678\x1b]0;x\x07.txt") == shown
     [line] = [line for line in text.splitlines() if line.endswith(shown)]
     assert "CN_MOBILE" in line and " name " in line
     assert MOBILE not in text
@@ -189,7 +189,7 @@ def test_audit_log_and_vault_hold_no_plain_name(named_share: Path, tmp_path: Pat
     assert main(["vault", "list", "--db", str(db)]) == 0
     assert main(["audit", "show", "--db", str(db)]) == 0
     shown = capsys.readouterr().out
-    assert "张三_138****5678.txt" in shown and MOBILE not in shown
+    assert "张*_138****5678.txt" in shown and MOBILE not in shown
 
     audit = db.with_name("c.audit.jsonl").read_bytes()
     vault_files = [p for p in db.with_name("c.vault").iterdir() if p.is_file()]
@@ -197,7 +197,7 @@ def test_audit_log_and_vault_hold_no_plain_name(named_share: Path, tmp_path: Pat
         assert MOBILE.encode() not in stored
     records = [json.loads(line) for line in audit.splitlines()]
     assert {r["event"] for r in records} >= {"proposed", "approved", "executed"}
-    assert all(r["target"].endswith("客户/张三_138****5678.txt") and r["file_id"] for r in records)
+    assert all(r["target"].endswith("客户/张*_138****5678.txt") and r["file_id"] for r in records)
 
     [item] = [p.stem for p in vault_files if p.suffix == ".json" and p.stem != "vault"]
     assert main(["propose", "restore", "--vault", item, "--db", str(db), "--as", "alice"]) == 0

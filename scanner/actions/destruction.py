@@ -11,6 +11,7 @@ from zoneinfo import ZoneInfo
 
 from scanner import __version__
 from scanner.display import safe, safe_record
+from scanner.display_mask import mask_for_display
 from scanner.local_time import local_time, time_zone, utc_moment, utc_time
 
 EVENTS = ("executed", "purged", "restored")  # purged/restored: the direct commands of logs before purge was an action
@@ -95,7 +96,7 @@ def _row(record: dict, zone: ZoneInfo) -> tuple[str, ...]:
     return (
         local_time(moment, zone) if moment else "?",
         utc_time(moment) if moment else stamp,
-        str(record.get("target", "")),
+        mask_for_display(str(record.get("target", ""))),  # records older than the display mask: names starred
         _ACTION_NAMES.get(str(action), str(action)),
         str(record.get("method") or ""),
         str(record.get("proposed_by") or ("-" if event != "executed" else "(no proposal recorded)")),

@@ -12,7 +12,6 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
-from functools import cache
 from pathlib import Path
 
 import tomli
@@ -22,7 +21,7 @@ from presidio_analyzer.nlp_engine import NlpArtifacts
 from scanner.detect.lines import line_at, line_end, line_start
 from scanner.detect.recognizer import rule_result
 from scanner.detect.rulepack import Rule
-from scanner.detect.segmenter import configure as configure_jieba
+from scanner.detect.segmenter import name_words as _name_words
 from scanner.detect.validators import Verdict
 
 _CJK = re.compile(r"[\u4e00-\u9fff]")
@@ -78,23 +77,6 @@ class NameLexicon:
             mongolian_names=by_length(data.get("mongolian_names", ())),
             not_names=frozenset(data.get("not_names", ())),
         )
-
-
-@cache
-def _name_words() -> frozenset[str]:
-    """The words jieba's dictionary tags as personal names (nr, nrt, nrfg …), read from the dictionary file:
-    the only part of jieba's word tags the name checks need (jieba.posseg would hold all 350,000 tags)."""
-    configure_jieba()
-    import jieba
-
-    jieba.initialize()
-    words = set()
-    with jieba.dt.get_dict_file() as dictionary:
-        for raw in dictionary:
-            parts = raw.decode("utf-8", "replace").split()
-            if len(parts) >= 3 and parts[2].startswith("nr"):
-                words.add(parts[0])
-    return frozenset(words)
 
 
 class _PersonRecognizer(EntityRecognizer):

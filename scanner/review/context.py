@@ -1,9 +1,10 @@
 """Masked context lines around a finding, read from the file as the scanner decoded it.
 
-Every known finding span in those lines is replaced by its masked preview and, as defence in depth, any run
-of six or more digits or anything shaped like an e-mail address is starred out too: a context line never
-shows a plain value, even one the detectors missed. Plain-text formats only; for spreadsheets, documents and
-PDFs the review UI shows the location and the preview instead.
+Every known finding span in those lines is replaced by its masked preview; then, as for any text from the
+share, `scanner.display_mask.mask_for_display` stars what the detectors did not report but looks like personal
+data — runs of six or more digits, e-mail addresses, name-shaped tokens (访客(刘芳) → 访客(刘*)): a context line
+never shows a plain value, even one the detectors missed. Plain-text formats only; for spreadsheets, documents
+and PDFs the review UI shows the location and the preview instead.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
+from scanner.display_mask import mask_keeping
 from scanner.extract.base import ExtractionError
 from scanner.extract.decode import detect_encoding, iter_text
 from scanner.extract.plaintext import PLAIN_TEXT_SUFFIXES
@@ -24,10 +26,6 @@ Span = tuple[int, int, str]  # start, end (character offsets into the decoded fi
 HEAD = 300  # characters shown of a context line
 AROUND = 150  # characters shown either side of the finding on its own line
 MASK = "*"
-_UNDETECTED = re.compile(
-    r"(?:\d[ \-]?){5,}\d"  # six or more digits; single spaces or dashes between them as in "139 1234 5678"
-    r"|[A-Za-z0-9._%+\-]+@[A-Za-z0-9\-]+(?:\.[A-Za-z0-9\-]+)+"  # an e-mail address
-)
 # A word cut by the window may be the rest of a value: star it when short, else its digits at the cut.
 _CUT_WORD_LEFT = re.compile(r"^(?:[A-Za-z0-9@._%+\-]{1,64}(?![A-Za-z0-9@._%+\-])|[0-9 .\-]+)")
 _CUT_WORD_RIGHT = re.compile(r"(?:(?<![A-Za-z0-9@._%+\-])[A-Za-z0-9@._%+\-]{1,64}|[0-9 .\-]+)$")
@@ -153,25 +151,36 @@ def _pick(shown: Iterator[_Shown], target: tuple[int, int], lines: int) -> list[
 
 
 def _mask(line: _Shown, findings: list[Span]) -> str:
-    """The shown text with finding spans replaced by their previews and undetected values starred."""
+    """The shown text with finding spans replaced by their previews, words cut by the window starred, and the
+    display mask over the rest (read with the previews in place, so a name beside a preview keeps its context;
+    the previews themselves are left as they are)."""
     text, lo = line.text, line.offset
     hi = lo + len(text)
     hidden = [False] * len(text)
-    for match in _UNDETECTED.finditer(text):
-        hidden[match.start() : match.end()] = [True] * (match.end() - match.start())
     for pattern, cut in ((_CUT_WORD_LEFT, lo > line.start), (_CUT_WORD_RIGHT, hi < line.end)):
         if cut and (match := pattern.search(text)):
             hidden[match.start() : match.end()] = [True] * (match.end() - match.start())
     spans = sorted((s, e, p) for s, e, p in findings if s < hi and e > lo)
     out: list[str] = []
+    kept: list[bool] = []  # per character of out: part of a preview, shown as it is
     pos = lo
+
+    def plain(until: int) -> None:
+        out.extend(MASK if hidden[i - lo] else text[i - lo] for i in range(pos, until))
+        kept.extend([False] * (until - pos))
+
     for start, end, preview in spans:
         if end <= pos:
             continue
         whole = start >= pos and end <= hi and start >= lo
         start = max(start, pos)
-        out.extend(MASK if hidden[i - lo] else text[i - lo] for i in range(pos, start))
-        out.append(preview if whole else MASK * (min(end, hi) - start))
+        plain(start)
+        shown = preview if whole else MASK * (min(end, hi) - start)
+        out.extend(shown)
+        kept.extend([True] * len(shown))
         pos = min(end, hi)
-    out.extend(MASK if hidden[i - lo] else text[i - lo] for i in range(pos, hi))
-    return "".join(out).rstrip("\r")
+    plain(hi)
+    while out and out[-1] == "\r":
+        out.pop()
+    previews = [(i, i + 1) for i, keep in enumerate(kept[: len(out)]) if keep]
+    return mask_keeping("".join(out), previews)

@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass, field, replace
 
+from scanner.display_mask import mask_for_display
 from scanner.name_mask import mask_path
 from scanner.store.file_status import NOT_INSPECTED_SQL
 from scanner.store.store import Store, joined_path
@@ -127,7 +128,9 @@ class ReviewQueries:
         """Items (with `file_id` or `id` of a file, and `path`) with their paths masked."""
         ids = [getattr(i, "file_id", None) or i.id for i in items]
         spans = self._store.name_spans(ids)
-        return [replace(i, path=mask_path(i.path, spans.get(f, ()))) for i, f in zip(items, ids, strict=True)]
+        masked = [replace(i, path=mask_path(i.path, spans.get(f, ()))) for i, f in zip(items, ids, strict=True)]
+        # a cell location names its sheet (张三!B7): shown through the display mask like any text from a file
+        return [replace(i, location=mask_for_display(i.location)) if hasattr(i, "location") else i for i in masked]
 
     def dashboard(self, problem_limit: int = 200) -> Dashboard:
         db = self._db
@@ -160,7 +163,8 @@ class ReviewQueries:
             by_folder=[(mask_path(r[0], folder_spans.get(r[2], ())), r[1]) for r in folders],
             by_state=rows("SELECT state, COUNT(*) FROM findings GROUP BY 1 ORDER BY 2 DESC"),
             problems=[
-                (mask_path(joined_path(r[1], r[2]), problem_spans.get(r[0], ())), r[3], r[4]) for r in problem_rows
+                (mask_path(joined_path(r[1], r[2]), problem_spans.get(r[0], ())), r[3], mask_for_display(r[4]))
+                for r in problem_rows
             ],
             not_inspected=sum(self._store.not_inspected_counts().values()),
             actions=rows("SELECT state, COUNT(*) FROM actions GROUP BY 1 ORDER BY 1"),

@@ -20,6 +20,7 @@ from textual.widgets import Footer, Header, ProgressBar, Static
 from textual.worker import Worker, WorkerState
 
 from scanner.display import safe, safe_text
+from scanner.display_mask import mask_for_display
 from scanner.store.daemon_status import DaemonStatus, DaemonStatusStore, is_alive
 from scanner.store.review import Dashboard, ReviewQueries
 from scanner.store.store import Store
@@ -75,7 +76,7 @@ def daemon_text(view: DaemonView) -> str:
         f"last heartbeat {beat}",
         f"queue: {d.queued} queued ({d.ready} ready), {d.running} running, {d.failed} failed",
         f"{s.files_scanned:,} files scanned · {rate} files/s",
-        f"errors: {s.errors}" + (f"; last: {safe(s.last_error)}" if s.last_error else ""),
+        f"errors: {s.errors}" + (f"; last: {safe(mask_for_display(s.last_error))}" if s.last_error else ""),
     ])  # fmt: skip
 
 
