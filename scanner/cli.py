@@ -17,7 +17,7 @@ from scanner import __version__
 from scanner.detect.rulepack import RulePackError, active_rules, load_default_packs, merged_policy
 from scanner.discover import DEFAULT_EXCLUDES
 from scanner.display import safe
-from scanner.export import FORMATS, WRITERS, shown_findings, write_csv
+from scanner.export import FORMATS, WRITERS, exported_findings, write_csv
 from scanner.fingerprint import KeyFileError, load_or_create_key
 from scanner.fsio import open_private_output
 from scanner.identity import IdentityError
@@ -172,6 +172,10 @@ def _db_and_rules(parser: argparse.ArgumentParser, rules: bool = True) -> None:
 def _bom_option(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--no-bom", dest="bom", action="store_false",
                         help="csv: no UTF-8 byte-order mark (by default one is written, for Excel)")  # fmt: skip
+    parser.add_argument("--mask-paths", action="store_true",
+                        help="export paths and locations as the CLI shows them, personal data in names masked "
+                             "(for an export handed to people; by default paths are exact, as taxonomy.md "
+                             "defines them, so other tools can find the files)")  # fmt: skip
 
 
 def _rules_option(parser: argparse.ArgumentParser) -> None:
@@ -222,7 +226,7 @@ def _cmd_scan(args: argparse.Namespace) -> int:
         if args.format == "table":
             print_summary(store, root, stats, db)
         else:
-            _export(args, shown_findings(store, root=root))
+            _export(args, exported_findings(store, root=root, masked=args.mask_paths))
     return 0
 
 
@@ -250,7 +254,7 @@ def _cmd_export(args: argparse.Namespace) -> int:
     _binary_output_allowed(args)
     with Store(db) as store:
         root = str(args.root.resolve()) if args.root else None
-        count = _export(args, shown_findings(store, root=root))
+        count = _export(args, exported_findings(store, root=root, masked=args.mask_paths))
         unread = store.not_inspected_counts(root=root)
     print(f"custos: exported {count} findings; not inspected: {not_inspected_line(unread)}", file=sys.stderr)
     return 0

@@ -5,9 +5,11 @@ as GBK and shows mojibake. A spreadsheet runs a cell that starts with = + - or @
 here came from a file on the share, so CSV cells starting so are prefixed with a single quote (OWASP's advice
 against CSV injection) and XLSX cells are stored as text (`scanner.export_xlsx`); JSON Lines is left exact.
 
-Paths are exported as people see them: the personal data found in a path is masked (`scanner.name_mask`), so an
-export never holds "张三_13812345678.txt" in the clear; `member` (an extra) tells a real file named "a.zip:b.csv"
-from the member b.csv of a.zip, whose `path` is the same.
+Paths and locations are exact by default, as taxonomy.md defines them: other tools join the export to the files
+(and the corpus scorer to its truth). An export is created 0600 like the database, which holds the same paths.
+`--mask-paths` exports them as the CLI shows them instead, the personal data found in a name masked
+(`scanner.name_mask`) and name-shaped text starred (`scanner.display_mask`), for an export handed to people.
+`member` (an extra) tells a real file named "a.zip:b.csv" from the member b.csv of a.zip, whose `path` is the same.
 """
 
 from __future__ import annotations
@@ -25,6 +27,11 @@ from scanner.store.store import FindingRow, Store
 
 COLUMNS = ("path", "entity_type", "start", "end", "location", "score", "preview", "sensitivity", "rule")
 EXTRA_COLUMNS = ("pack", "flags", "fingerprint", "root", "member")
+
+
+def exported_findings(store: Store, *, root: str | None = None, masked: bool = False) -> Iterator[FindingRow]:
+    """What an export writes: exact paths and locations, or (``masked``) as `shown_findings` shows them."""
+    return shown_findings(store, root=root) if masked else store.findings(root=root)
 
 
 def shown_findings(store: Store, *, root: str | None = None, state: str = "active") -> Iterator[FindingRow]:

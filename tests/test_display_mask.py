@@ -230,7 +230,7 @@ def test_cli_findings_and_export_show_the_sheet_title_masked(scanned: Path, caps
     assert listing.returncode == 0, listing.stderr.decode(errors="replace")
     text = clean_text(listing.stdout)
     assert "张*!B2" in text and "张三" not in text and PHONE not in text
-    assert main(["export", "--format", "jsonl", "--db", str(scanned)]) == 0  # same code path, in process
+    assert main(["export", "--format", "jsonl", "--db", str(scanned), "--mask-paths"]) == 0  # as shown
     exported = capsys.readouterr().out
     records = [json.loads(line) for line in exported.splitlines()]
     assert {r["location"] for r in records if r["path"] == "roster.xlsx"} == {"张*!B2"}

@@ -35,7 +35,7 @@ TODAY = "2026-11-23"
 def scan(root: Path, db: Path, *extra: str) -> list[dict]:
     out = db.with_suffix(".jsonl")
     args = ["scan", str(root), "--db", str(db), "--jobs", "1", "--no-progress", "--today", TODAY]
-    assert main([*args, "--format", "jsonl", "--output", str(out), *extra]) == 0
+    assert main([*args, "--format", "jsonl", "--output", str(out), "--mask-paths", *extra]) == 0
     return [json.loads(line) for line in out.read_text(encoding="utf-8").splitlines()]
 
 
@@ -75,9 +75,12 @@ def test_listings_exports_and_summary_never_show_the_plain_name(
     summary = capsys.readouterr().out
     assert "王*_138****5678.docx" in summary and MOBILE not in summary  # the "could not be inspected" table
     for fmt in ("jsonl", "csv"):
-        assert main(["export", "--db", str(db), "--format", fmt]) == 0
+        assert main(["export", "--db", str(db), "--format", fmt, "--mask-paths"]) == 0
         exported = capsys.readouterr().out
         assert "138****5678" in exported and MOBILE not in exported
+    assert main(["export", "--db", str(db), "--format", "jsonl"]) == 0  # for tools: exact paths (taxonomy.md)
+    exact = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
+    assert f"客户/{NAMED}" in {f["path"] for f in exact}
     env = {**os.environ, "PYTHONPATH": str(REPO)}
     listing = subprocess.run(
         [sys.executable, "-m", "scanner.cli", "findings", "--db", str(db)],
