@@ -142,12 +142,12 @@ def _check_invariants(work: Path, originals: dict, masked: dict, finished: bool)
 
 
 def _kill_points() -> list:
-    """Every checkpoint: a seeded sample of 5 in the default run, the others in the slow set (all of them in
+    """Every checkpoint: a seeded sample of 3 in the default run, the others in the slow set (all of them in
     the default run too with CUSTOS_CRASH_POINTS=all)."""
     everything = range(1, TOTAL_CHECKPOINTS + 1)
     if os.environ.get("CUSTOS_CRASH_POINTS") == "all":
         return list(everything)
-    sample = set(random.Random(SEED).sample(everything, 5))
+    sample = set(random.Random(SEED).sample(everything, 3))
     return [pytest.param(p, marks=() if p in sample else pytest.mark.slow) for p in everything]
 
 
@@ -167,6 +167,7 @@ def test_kill_at_a_checkpoint_then_restart(batch, crash_at):
 
 
 @pytest.mark.parametrize("round_", range(2))
+@pytest.mark.slow
 def test_kill_at_a_random_moment_then_restart(batch, round_):
     work, template, originals, masked = batch
     _reset(work, template)

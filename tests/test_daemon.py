@@ -155,6 +155,7 @@ def test_findings_follow_files_created_modified_moved_and_deleted(tmp_path, shar
     assert query(daemon.db, "SELECT state FROM daemon_status")[0][0] == "stopped"
 
 
+@pytest.mark.slow
 def test_a_file_being_written_is_scanned_once_when_settled(tmp_path, share):
     daemon = Daemon(tmp_path, _config(tmp_path, share))
     try:
@@ -170,6 +171,7 @@ def test_a_file_being_written_is_scanned_once_when_settled(tmp_path, share):
         daemon.stop()
 
 
+@pytest.mark.slow
 def test_excluded_globs_are_ignored_and_polling_roots_work(tmp_path, share):
     daemon = Daemon(tmp_path, _config(tmp_path, share, exclude='["*.bak"]', polling="true", poll_interval=0.5))
     try:
@@ -182,6 +184,7 @@ def test_excluded_globs_are_ignored_and_polling_roots_work(tmp_path, share):
         daemon.stop()
 
 
+@pytest.mark.slow
 def test_kill_9_mid_queue_then_restart_scans_each_file_exactly_once(tmp_path, share):
     for i in range(40):
         (share / f"f{i:02d}.txt").write_text(f"手机：1391234{i:04d}\n身份证：{ID}\n" * 50, encoding="utf-8")
@@ -211,6 +214,7 @@ def test_kill_9_mid_queue_then_restart_scans_each_file_exactly_once(tmp_path, sh
         assert daemon.stop() == 0
 
 
+@pytest.mark.slow
 def test_a_second_daemon_on_the_same_database_is_refused(tmp_path, share):
     config = _config(tmp_path, share)
     daemon = Daemon(tmp_path, config)

@@ -69,6 +69,7 @@ def _exhaust_inotify_instances() -> list[int]:
     return fds
 
 
+@pytest.mark.slow
 def test_out_of_inotify_instances_polls_logs_once_and_says_so_in_status(tmp_path, share):
     config = _config(tmp_path, share, poll_interval=0.5)
     held: list[int] = []
@@ -94,6 +95,7 @@ def test_out_of_inotify_instances_polls_logs_once_and_says_so_in_status(tmp_path
 
 
 @needs_userns
+@pytest.mark.slow
 def test_a_folder_past_the_watch_limit_is_logged_polled_and_watched_once_watches_free_up(tmp_path, share):
     (share / "old").mkdir()
     # share and share/old take both watches: the next folder is past the limit.
@@ -117,6 +119,7 @@ def test_a_folder_past_the_watch_limit_is_logged_polled_and_watched_once_watches
         assert daemon.stop() == 0
 
 
+@pytest.mark.slow
 def test_a_root_moved_away_and_replaced_is_watched_again(tmp_path, share):
     (share / "a.txt").write_text(f"手机：{PHONE}\n", encoding="utf-8")
     daemon = Daemon(tmp_path, _config(tmp_path, share))

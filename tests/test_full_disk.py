@@ -75,6 +75,7 @@ COMMANDS = [
 
 
 @pytest.mark.parametrize("trouble", ["full", "full-while-open", "read-only"])
+@pytest.mark.slow
 def test_every_command_on_a_full_or_read_only_disk_is_one_line_and_nothing_breaks(state, trouble):
     """``full-while-open``: another connection keeps the WAL files in place, so opening succeeds and the
     failure comes later, at the first write (the database, the audit log, the vault)."""

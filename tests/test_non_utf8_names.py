@@ -140,6 +140,7 @@ def test_the_cli_scans_shows_exports_and_acts_on_them(tmp_path, share):
     assert custos("audit", "verify", "--db", db).returncode == 0
 
 
+@pytest.mark.slow
 def test_the_daemon_reconciles_and_watches_them(tmp_path, share):
     daemon = Daemon(tmp_path, _config(tmp_path, share))
 

@@ -35,6 +35,7 @@ def db(tmp_path: Path, share: Path, packs, detector) -> Path:
     return scanned_db(tmp_path / "state", share, packs, detector)
 
 
+@pytest.mark.slow
 def test_a_failed_quarantine_is_retried_as_a_new_proposal_needing_approval(db, share, tmp_path, detector):
     target = share / HOSTILE
     other_name = tmp_path / "elsewhere.txt"

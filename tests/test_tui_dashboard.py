@@ -131,6 +131,7 @@ async def test_daemon_panel_follows_the_heartbeat(db: Path, detector) -> None:
         assert text(app, "#daemon").startswith("NOT RUNNING · state running")
 
 
+@pytest.mark.slow
 async def test_dashboard_on_100k_findings(tmp_path: Path, detector) -> None:
     db = tmp_path / "custos.db"
     bulk_findings(db, 100_000)
@@ -225,6 +226,7 @@ async def test_palette_go_audit(db: Path, detector) -> None:
         assert text(app, "#audit-verify").startswith("verified: 0 records")
 
 
+@pytest.mark.slow
 async def test_palette_offers_screen_commands_only_where_they_run(db: Path, detector) -> None:
     def names() -> list[str]:
         return [name for name, *_ in ReviewCommands(app.screen).commands()]

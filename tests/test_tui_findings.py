@@ -265,6 +265,7 @@ async def test_detail_of_a_spreadsheet_shows_location_and_preview_only(tmp_path:
 
 
 # --- 100,000 findings --------------------------------------------------------------------------------
+@pytest.mark.slow
 async def test_100k_findings_are_paged(tmp_path: Path, detector) -> None:
     db = tmp_path / "state" / "custos.db"
     bulk_findings(db, 100_000)
