@@ -37,14 +37,10 @@ def clean_text(data: bytes) -> str:
     return text
 
 
-def custos_on_a_terminal(*args: str | Path, answer: bytes, timeout: float = 120) -> str:
-    """Run the CLI with a pseudo-terminal as stdin/stdout/stderr (so it asks for confirmation), type ``answer``
-    once it has asked, and return everything it wrote (the terminal's CRLF line ends turned back into LF)."""
-    master, slave = pty.openpty()
-    argv = [sys.executable, "-m", "scanner.cli", *(os.fspath(a) for a in args)]
-    proc = subprocess.Popen(argv, stdin=slave, stdout=slave, stderr=slave, env=cli_env(), close_fds=True)
-    os.close(slave)
-    out, answered, deadline = b"", False, time.monotonic() + timeout
+def _read_terminal(master: int, proc: subprocess.Popen, timeout: float, answer: bytes | None = None) -> bytes:
+    """Everything the child writes to the terminal ``master`` until it exits (or ``timeout``), typing ``answer``
+    once when it asks "to go on: "; closes ``master`` and reaps the child."""
+    out, answered, deadline = b"", answer is None, time.monotonic() + timeout
     try:
         while time.monotonic() < deadline:
             ready, _, _ = select.select([master], [], [], 0.5)
@@ -64,6 +60,17 @@ def custos_on_a_terminal(*args: str | Path, answer: bytes, timeout: float = 120)
     finally:
         os.close(master)
         proc.wait(timeout=30)
+    return out
+
+
+def custos_on_a_terminal(*args: str | Path, answer: bytes, timeout: float = 120) -> str:
+    """Run the CLI with a pseudo-terminal as stdin/stdout/stderr (so it asks for confirmation), type ``answer``
+    once it has asked, and return everything it wrote (the terminal's CRLF line ends turned back into LF)."""
+    master, slave = pty.openpty()
+    argv = [sys.executable, "-m", "scanner.cli", *(os.fspath(a) for a in args)]
+    proc = subprocess.Popen(argv, stdin=slave, stdout=slave, stderr=slave, env=cli_env(), close_fds=True)
+    os.close(slave)
+    out = _read_terminal(master, proc, timeout, answer)
     # The terminal echoes the typed answer and ends lines with CRLF; neither comes from a file name.
     return out.replace(answer.rstrip(b"\n") + b"\r\n", b"").replace(b"\r\n", b"\n").decode("utf-8")
 
@@ -81,22 +88,6 @@ def custos_on_a_terminal_of(columns: int, *args: str | Path, timeout: float = 12
     argv = [sys.executable, "-m", "scanner.cli", *(os.fspath(a) for a in args)]
     proc = subprocess.Popen(argv, stdin=subprocess.DEVNULL, stdout=slave, stderr=subprocess.PIPE, env=env)
     os.close(slave)
-    out, deadline = b"", time.monotonic() + timeout
-    try:
-        while time.monotonic() < deadline:
-            ready, _, _ = select.select([master], [], [], 0.5)
-            if ready:
-                try:
-                    chunk = os.read(master, 65536)
-                except OSError:  # EIO: the child closed its side
-                    break
-                if not chunk:
-                    break
-                out += chunk
-            elif proc.poll() is not None:
-                break
-    finally:
-        os.close(master)
-        proc.wait(timeout=30)
+    out = _read_terminal(master, proc, timeout)
     assert proc.returncode == 0, proc.stderr.read().decode(errors="replace")
     return out.replace(b"\r\n", b"\n").decode("utf-8")
