@@ -1,21 +1,19 @@
 """`custos review`: the Textual app security staff use to triage findings and confirm actions.
 
-The app holds one `Workspace` (store, action service, vault, audit log) for its lifetime; screens read
-through `ReviewQueries` and act through `ActionService` — no SQL in widgets. Blocking work (queries on big
+The app opens one `ReviewService` (scanner.review) for its lifetime, as `app.review`; every screen reads and
+acts through it and nothing else — no store classes, no SQL under tui/. Blocking work (queries on big
 databases, applying actions) runs in thread workers so the UI never freezes.
 """
 
 from __future__ import annotations
 
-from contextlib import ExitStack
 from pathlib import Path
 
 from textual.app import App
 from textual.binding import Binding
 
 from scanner.actions.audit import Actor, current_actor
-from scanner.actions.workspace import Workspace, open_workspace
-from scanner.store.review import ReviewQueries
+from scanner.review.service import ReviewService
 from tui.commands import ReviewCommands
 
 
@@ -40,11 +38,9 @@ class ReviewApp(App):
     def __init__(self, db: Path, *, reviewer: str | None = None, detector=None) -> None:
         super().__init__()
         self.db = db
-        self.detector = detector  # reused by apply workers; None: loaded on first need
         self.actor: Actor = current_actor(reviewer)
-        self._stack = ExitStack()
-        self.ws: Workspace = self._stack.enter_context(open_workspace(db, detector=detector))
-        self.queries = ReviewQueries(self.ws.store)
+        # ``detector``: reused by apply; None: loaded at the first mask, once for the app's lifetime.
+        self.review = ReviewService(db, detector=detector)
 
     def on_mount(self) -> None:
         from tui.screens import MODES
@@ -57,9 +53,9 @@ class ReviewApp(App):
         self.theme = "textual-light" if self.theme == "textual-dark" else "textual-dark"
 
     def action_help(self) -> None:
-        from tui.screens.help import HelpScreen
+        from tui.modals.help import HelpScreen
 
         self.push_screen(HelpScreen())
 
     def on_unmount(self) -> None:
-        self._stack.close()
+        self.review.close()

@@ -3,12 +3,10 @@
 Focus starts on what confirms (the Apply button, or the DELETE field); `a` applies, Escape goes back.
 Deleting needs the word DELETE typed out exactly; the line under the field always says what was typed and
 whether it matches. Execution runs in one thread worker, one action per
-`ActionService.apply` call, so every action reports its own result (executed, failed, stale) as it finishes.
+`ReviewService.apply` call, so every action reports its own result (executed, failed, stale) as it finishes.
 """
 
 from __future__ import annotations
-
-from pathlib import Path
 
 from rich.text import Text
 from textual import on, work
@@ -21,12 +19,10 @@ from textual.widgets import Button, DataTable, Footer, Header, Input, ProgressBa
 from textual.worker import Worker, WorkerState, get_current_worker
 
 from scanner.actions.audit import Actor
-from scanner.actions.service import ActionError
-from scanner.actions.workspace import open_workspace
 from scanner.display import safe, safe_text
-from scanner.store.actions import ActionRow, ActionStateError, ActionStore
-from scanner.store.store import Store
-from tui.screens.help import HELP_KEY
+from scanner.review.records import ActionRow
+from scanner.review.service import Refused
+from tui.modals.help import HELP_KEY
 from tui.widgets.column_fit import Column, path_ellipsis
 from tui.widgets.fitted_table import FittedTable
 
@@ -66,20 +62,6 @@ def shown_paths(actions: list[ActionRow]) -> dict[int, str]:
     """Paths relative to the scanned root; full paths only when the actions span several roots; escaped."""
     several = len({a.root for a in actions}) > 1
     return {a.id: safe(a.shown_path if several else a.shown_path[len(a.root) + 1 :]) for a in actions}
-
-
-def load_plan(actions: ActionStore, action_ids: list[int] | None) -> tuple[list[ActionRow], list[str]]:
-    """The approved actions among ``action_ids`` (all approved ones if None), and why the others are left out."""
-    if action_ids is None:
-        return actions.actions(states=("approved",)), []
-    rows, skipped = [], []
-    for action_id in action_ids:
-        try:
-            rows.append(actions.action(action_id))
-        except ActionStateError as exc:
-            skipped.append(str(exc))
-    skipped += [f"action {a.id} is {a.state}, not approved: skipped" for a in rows if a.state != "approved"]
-    return [a for a in rows if a.state == "approved"], skipped
 
 
 class ConfirmApplyScreen(Screen):
@@ -141,12 +123,11 @@ class ConfirmApplyScreen(Screen):
     def on_mount(self) -> None:
         for selector in ("#apply-typed", "#apply-typed-hint", "#apply-warning", "#apply-progress", "#apply-close"):
             self.query_one(selector).display = False
-        self._load(self.app.db, self.action_ids)
+        self._load(self.action_ids)
 
     @work(thread=True, group="apply-load", exclusive=True, exit_on_error=False)
-    def _load(self, db: Path, action_ids: list[int] | None) -> None:
-        with Store(db) as store:  # its own connection: SQLite ones stay on the thread that opened them
-            self.post_message(self.PlanLoaded(*load_plan(ActionStore(store), action_ids)))
+    def _load(self, action_ids: list[int] | None) -> None:
+        self.post_message(self.PlanLoaded(*self.app.review.apply_plan(action_ids)))
 
     def on_confirm_apply_screen_plan_loaded(self, event: PlanLoaded) -> None:
         self._todo = [a.id for a in event.approved]
@@ -212,24 +193,21 @@ class ConfirmApplyScreen(Screen):
         self.query_one("#apply-bar", ProgressBar).update(total=len(self._todo), progress=0)
         self.query_one("#apply-status", Static).update(f"Applying {plural(len(self._todo), 'action')}…")
         self.query_one("#apply-results", DataTable).focus()
-        # The app's detector, when it was given one (tests, a preloaded one); else loaded at the first mask.
-        detector = getattr(self.app, "detector", None)
-        self._execute(self.app.db, detector, self.app.actor, list(self._todo))
+        self._execute(self.app.actor, list(self._todo))
 
     @work(thread=True, group="apply", exclusive=True, exit_on_error=False)
-    def _execute(self, db: Path, detector: object, actor: Actor, action_ids: list[int]) -> None:
+    def _execute(self, actor: Actor, action_ids: list[int]) -> None:
         worker = get_current_worker()
-        with open_workspace(db, detector=detector) as ws:
-            for position, action_id in enumerate(action_ids, start=1):
-                if worker.is_cancelled:
-                    break
-                try:  # one at a time, so each action reports as soon as it is done
-                    outcomes = ws.service.apply(actor, [action_id])
-                except ActionError as exc:  # cancelled or applied elsewhere since the list was loaded
-                    self.post_message(self.ActionApplied(position, action_id, "refused", str(exc)))
-                    continue
-                for outcome in outcomes:  # an action a crash left executing is finished first
-                    self.post_message(self.ActionApplied(position, outcome.action_id, outcome.state, outcome.message))
+        for position, action_id in enumerate(action_ids, start=1):
+            if worker.is_cancelled:
+                break
+            try:  # one at a time, so each action reports as soon as it is done
+                outcomes = self.app.review.apply(action_id, actor)
+            except Refused as exc:  # cancelled or applied elsewhere since the list was loaded
+                self.post_message(self.ActionApplied(position, action_id, "refused", str(exc)))
+                continue
+            for outcome in outcomes:  # an action a crash left executing is finished first
+                self.post_message(self.ActionApplied(position, outcome.action_id, outcome.state, outcome.message))
         self.post_message(self.ApplyFinished())
 
     def on_confirm_apply_screen_action_applied(self, event: ActionApplied) -> None:

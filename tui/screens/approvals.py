@@ -6,27 +6,24 @@ cancelling also run in workers, and a refusal (two-person rule, already decided)
 
 from __future__ import annotations
 
-from pathlib import Path
-
 from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Horizontal, Vertical
+from textual.containers import Horizontal
 from textual.coordinate import Coordinate
 from textual.message import Message
-from textual.screen import ModalScreen, Screen
-from textual.widgets import Button, DataTable, Footer, Header, Input, Label, Select, Static
+from textual.screen import Screen
+from textual.widgets import DataTable, Footer, Header, Label, Select, Static
 from textual.worker import Worker, WorkerState
 
 from scanner.actions.audit import Actor
-from scanner.actions.service import ActionError
-from scanner.actions.workspace import open_workspace
 from scanner.display import safe, safe_text
-from scanner.store.actions import ActionRow, ActionStateError, ActionStore
-from scanner.store.store import Store
+from scanner.review.records import ActionRow
+from scanner.review.service import Refused
+from tui.modals.cancel_action import CancelActionScreen
+from tui.modals.help import HELP_KEY
 from tui.screens.apply import ConfirmApplyScreen
-from tui.screens.help import HELP_KEY
 from tui.widgets.approval_policy import approval_summary
 from tui.widgets.column_fit import Column, path_ellipsis
 from tui.widgets.fitted_table import FittedTable
@@ -46,38 +43,6 @@ COLUMNS = [Column("mark", ""), Column("id", "id"), Column("state", "state"), Col
            Column("approved", "approved by", drop=1, cap=16),
            Column("path", "path", flexible=True, min_width=16, shorten=path_ellipsis)]  # fmt: skip
 SELECTED = "✓"
-
-
-class CancelActionScreen(ModalScreen[str | None]):
-    """Asks why an action is being cancelled; dismisses with the reason, or None to keep the action."""
-
-    BINDINGS = [Binding("escape", "keep", "Keep", id="cancel-action.keep", tooltip="Do not cancel the action")]
-
-    def __init__(self, action_id: int) -> None:
-        super().__init__()
-        self.action_id = action_id
-
-    def compose(self) -> ComposeResult:
-        with Vertical(id="cancel-dialog"):
-            yield Label(f"Cancel action {self.action_id}")
-            yield Input(placeholder="reason (required)", id="cancel-reason")
-            yield Static("", id="cancel-error", markup=False)
-            with Horizontal(id="cancel-buttons"):
-                yield Button("Keep", id="cancel-keep")
-                yield Button("Cancel action", variant="error", id="cancel-ok")
-
-    @on(Input.Submitted)
-    @on(Button.Pressed, "#cancel-ok")
-    def submit(self) -> None:
-        reason = self.query_one("#cancel-reason", Input).value.strip()
-        if not reason:
-            self.query_one("#cancel-error", Static).update("say why the action is cancelled")
-            return
-        self.dismiss(reason)
-
-    @on(Button.Pressed, "#cancel-keep")
-    def action_keep(self) -> None:
-        self.dismiss(None)
 
 
 class ApprovalsScreen(Screen):
@@ -115,7 +80,7 @@ class ApprovalsScreen(Screen):
             options = [(FILTER_LABELS.get(key, key), key) for key in STATE_FILTERS]
             yield Select(options, value="open", allow_blank=False, id="approvals-filter")
             yield Static("", id="approvals-status", markup=False)
-        yield Static(approval_summary(self.app.ws.policy), id="approvals-policy", markup=False)
+        yield Static(approval_summary(self.app.review.policy), id="approvals-policy", markup=False)
         yield FittedTable(COLUMNS, id="approvals-table")
         yield Footer(compact=True, show_command_palette=False)
 
@@ -128,12 +93,11 @@ class ApprovalsScreen(Screen):
     @on(Select.Changed, "#approvals-filter")
     def action_reload(self) -> None:
         states = STATE_FILTERS[self.query_one("#approvals-filter", Select).value]
-        self._load(self.app.db, states)
+        self._load(states)
 
     @work(thread=True, group="approvals-load", exclusive=True, exit_on_error=False)
-    def _load(self, db: Path, states: tuple[str, ...] | None) -> None:
-        with Store(db) as store:  # its own connection: SQLite ones stay on the thread that opened them
-            self.post_message(self.ActionsLoaded(ActionStore(store).actions(states=states)))
+    def _load(self, states: tuple[str, ...] | None) -> None:
+        self.post_message(self.ActionsLoaded(self.app.review.actions(states)))
 
     def on_approvals_screen_actions_loaded(self, event: ActionsLoaded) -> None:
         table = self.query_one(FittedTable)
@@ -168,7 +132,7 @@ class ApprovalsScreen(Screen):
 
     def action_approve(self) -> None:
         if (action_id := self._current_or_warn()) is not None:
-            self._decide(self.app.db, self.app.actor, action_id, "approve")
+            self._decide(self.app.actor, action_id, "approve")
 
     def action_cancel_action(self) -> None:
         if (action_id := self._current_or_warn()) is None:
@@ -176,7 +140,7 @@ class ApprovalsScreen(Screen):
 
         def cancel(reason: str | None) -> None:
             if reason is not None:
-                self._decide(self.app.db, self.app.actor, action_id, "cancel", reason)
+                self._decide(self.app.actor, action_id, "cancel", reason)
 
         self.app.push_screen(CancelActionScreen(action_id), cancel)
 
@@ -187,14 +151,13 @@ class ApprovalsScreen(Screen):
         self.app.push_screen(ConfirmApplyScreen(sorted(self.selected) or None), applied)
 
     @work(thread=True, group="approvals-decide", exit_on_error=False)
-    def _decide(self, db: Path, actor: Actor, action_id: int, verb: str, reason: str | None = None) -> None:
+    def _decide(self, actor: Actor, action_id: int, verb: str, reason: str | None = None) -> None:
         try:
-            with open_workspace(db) as ws:
-                if verb == "approve":
-                    ws.service.approve(action_id, actor)
-                else:
-                    ws.service.cancel(action_id, actor, reason)
-        except (ActionError, ActionStateError) as exc:
+            if verb == "approve":
+                self.app.review.approve(action_id, actor)
+            else:
+                self.app.review.cancel(action_id, actor, reason)
+        except Refused as exc:
             self.post_message(self.ActionDecided(action_id, verb, str(exc)))
             return
         self.post_message(self.ActionDecided(action_id, verb))

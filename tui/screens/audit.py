@@ -18,10 +18,9 @@ from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Input, Static
 from textual.worker import Worker, WorkerState, get_current_worker
 
-from scanner.actions.audit import AuditLog, VerifyResult
-from scanner.actions.audit_keys import AuditError
 from scanner.display import safe, safe_record, safe_text
-from tui.screens.help import HELP_KEY
+from scanner.review.records import VerifyResult
+from tui.modals.help import HELP_KEY
 
 SHOW_AT_MOST = 2_000
 COLUMNS = ("seq", "time (UTC)", "event", "actor", "action", "target", "result / method")
@@ -110,16 +109,12 @@ class AuditScreen(Screen):
     def on_screen_resume(self) -> None:
         self.action_reload()
 
-    @property
-    def _log(self) -> AuditLog:
-        return self.app.ws.audit
-
     def action_reload(self) -> None:
         banner = self.query_one("#audit-verify", Static)
         banner.set_classes("")
         banner.update("verifying the audit log…")
-        self._verify(self._log)
-        self._load(self._log, self.query_one("#audit-filter", Input).value.strip())
+        self._verify()
+        self._load(self.query_one("#audit-filter", Input).value.strip())
 
     def action_focus_filter(self) -> None:
         self.query_one("#audit-filter").focus()
@@ -130,24 +125,22 @@ class AuditScreen(Screen):
 
     @on(Input.Changed, "#audit-filter")
     def _filter_changed(self, event: Input.Changed) -> None:
-        self._load(self._log, event.value.strip())
+        self._load(event.value.strip())
 
     @on(Input.Submitted, "#audit-filter")
     def _filter_submitted(self) -> None:
         self.query_one("#audit-log").focus()
 
     @work(thread=True, exclusive=True, group="audit-verify", exit_on_error=False)
-    def _verify(self, log: AuditLog) -> None:
-        try:
-            result = log.verify()
-        except AuditError as exc:  # e.g. the public key is missing: nothing can be checked
-            result = VerifyResult(ok=False, records=0, reason=str(exc))
-        self.post_message(self.AuditVerified(result))
+    def _verify(self) -> None:
+        self.post_message(self.AuditVerified(self.app.review.verify_audit()))
 
     @work(thread=True, exclusive=True, group="audit-records", exit_on_error=False)
-    def _load(self, log: AuditLog, text: str) -> None:
+    def _load(self, text: str) -> None:
         worker = get_current_worker()
-        records, matched = latest_matching(log.records(), text, SHOW_AT_MOST, lambda: worker.is_cancelled)
+        records, matched = latest_matching(
+            self.app.review.audit_records(), text, SHOW_AT_MOST, lambda: worker.is_cancelled
+        )
         if not worker.is_cancelled:
             self.post_message(self.AuditRecordsLoaded(records, matched, text))
 

@@ -4,10 +4,6 @@ could not be inspected, and the watch daemon's heartbeat. Loaded in a thread; re
 
 from __future__ import annotations
 
-import time
-from dataclasses import dataclass
-from pathlib import Path
-
 from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
@@ -21,18 +17,14 @@ from textual.worker import Worker, WorkerState
 
 from scanner.display import safe, safe_text
 from scanner.display_mask import mask_for_display
-from scanner.store.daemon_status import DaemonStatus, DaemonStatusStore, is_alive
-from scanner.store.review import Dashboard, ReviewQueries
-from scanner.store.store import Store
-from scanner.store.work_queue import QueueDepth, WorkQueue
-from tui.screens.help import HELP_KEY
+from scanner.review.dashboard import DaemonView, DashboardView
+from scanner.review.records import Dashboard
+from tui.modals.help import HELP_KEY
 from tui.widgets.column_fit import Column, end_ellipsis, path_ellipsis
 from tui.widgets.fitted_table import FittedTable
 
 REFRESH_SECONDS = 5.0
-HEARTBEAT_SECONDS = 5.0  # as `custos status` judges it: alive while the heartbeat is under 15 s old
 NO_DAEMON = "no daemon has run on this database"
-PROBLEM_LIMIT = 200
 SENSITIVITY_ORDER = {"sensitive": 0, "general": 1}
 # Counts are never cut: the names beside them take the width that is left.
 TABLES: dict[str, list[Column]] = {
@@ -43,25 +35,6 @@ TABLES: dict[str, list[Column]] = {
     "problems": [Column("path", "path", flexible=True, min_width=16, shorten=path_ellipsis),
                  Column("status", "status"), Column("error", "error", flexible=True, shorten=end_ellipsis)],
 }  # fmt: skip
-
-
-@dataclass(frozen=True)
-class DaemonView:
-    """The daemon's own status row (None if none ever ran), whether it is alive, and the work queue."""
-
-    status: DaemonStatus | None
-    alive: bool
-    depth: QueueDepth
-    now: float
-
-
-def load_dashboard(db: Path, now: float) -> tuple[Dashboard, DaemonView]:
-    """Read everything the dashboard shows. Opens its own connection: SQLite ones stay on their thread."""
-    with Store(db) as store:
-        status = DaemonStatusStore(store).read()
-        depth = WorkQueue(store).depth(now)
-        daemon = DaemonView(status, is_alive(status, now, HEARTBEAT_SECONDS), depth, now)
-        return ReviewQueries(store).dashboard(problem_limit=PROBLEM_LIMIT), daemon
 
 
 def daemon_text(view: DaemonView) -> str:
@@ -107,10 +80,10 @@ class DashboardScreen(Screen):
     class DashboardLoaded(Message):
         """A fresh read of the database (posted from the loading thread)."""
 
-        def __init__(self, dashboard: Dashboard, daemon: DaemonView) -> None:
+        def __init__(self, view: DashboardView) -> None:
             super().__init__()
-            self.dashboard = dashboard
-            self.daemon = daemon
+            self.dashboard: Dashboard = view.counts
+            self.daemon: DaemonView = view.daemon
 
     def __init__(self) -> None:
         super().__init__()
@@ -152,12 +125,11 @@ class DashboardScreen(Screen):
             self._timer.pause()  # no reads while another screen is showing
 
     def action_reload(self) -> None:
-        self._load(Path(self.app.db))
+        self._load()
 
     @work(thread=True, exclusive=True, group="dashboard", exit_on_error=False)
-    def _load(self, db: Path) -> None:
-        dashboard, daemon = load_dashboard(db, time.time())
-        self.post_message(self.DashboardLoaded(dashboard, daemon))
+    def _load(self) -> None:
+        self.post_message(self.DashboardLoaded(self.app.review.dashboard()))
 
     @on(Worker.StateChanged)
     def _worker_failed(self, event: Worker.StateChanged) -> None:

@@ -7,7 +7,6 @@ in which every finding, and anything else shaped like a number or an e-mail addr
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from pathlib import Path
 
 from rich.text import Text
@@ -21,20 +20,14 @@ from textual.widgets import DataTable, Footer, Header, Static
 from textual.worker import Worker, WorkerState
 
 from scanner.display import safe, safe_text
-from scanner.extract.plaintext import PLAIN_TEXT_SUFFIXES
-from scanner.extract.registry import format_label
-from scanner.review.context import masked_context
-from scanner.store.review import FindingFilter, FindingItem, ReviewQueries
-from tui.screens.help import HELP_KEY
+from scanner.review.detail import Detail
+from scanner.review.records import FindingItem
+from tui.modals.help import HELP_KEY
 from tui.widgets.column_fit import Column, end_ellipsis
 from tui.widgets.finding_detail import context_panel, file_panel, finding_panel
 from tui.widgets.fitted_table import FittedTable
 from tui.widgets.proposing import PROPOSE_BINDINGS, ProposeKeys
-from tui.widgets.reading import thread_queries
 
-CURRENT_STATES = ("active", "dismissed", "retained")  # findings whose offsets index the file as it is now
-MAX_SPANS = 20_000  # more findings than this in one file: no context rather than a partly masked one
-SIBLINGS = 500
 SIBLING_COLUMNS = [Column("type", "type"), Column("sensitivity", "sensitivity", drop=1), Column("preview", "preview"),
                    Column("location", "location"), Column("score", "score"),
                    Column("rule", "rule", flexible=True, drop=2, shorten=end_ellipsis)]  # fmt: skip
@@ -44,49 +37,10 @@ def sibling_cells(f: FindingItem) -> list[Text]:
     return [safe_text(c) for c in (f.entity_type, f.sensitivity, f.preview, f.location, f"{f.score:.2f}", f.rule)]
 
 
-@dataclass(frozen=True)
-class Detail:
-    item: FindingItem
-    meta: dict
-    siblings: list[FindingItem]
-    sibling_total: int
-    context: list[tuple[int, str]] | None
-    note: str  # why there is no context, when there is none
-
-
 class DetailLoaded(Message):
     def __init__(self, detail: Detail | None, finding_id: int) -> None:
         super().__init__()
         self.detail, self.finding_id = detail, finding_id
-
-
-def read_detail(queries: ReviewQueries, finding_id: int) -> Detail | None:
-    """Everything the detail shows, masked context included (reads the file: call it in a worker)."""
-    item = queries.finding(finding_id)
-    meta = queries.file_meta(item.file_id) if item else None
-    if item is None or meta is None:
-        return None
-    same_state = FindingFilter(file_id=item.file_id, state=item.state)
-    siblings = queries.findings_page(same_state, sort="path", limit=SIBLINGS)
-    total = queries.count_findings(same_state)
-    context, note = None, ""
-    if format_label(item.path) not in PLAIN_TEXT_SUFFIXES:
-        note = f"No context lines for {format_label(item.path)} files: see the location and the preview above."
-    elif item.state not in CURRENT_STATES:
-        note = f"No context: this finding is {item.state}; the file no longer holds what it was found in."
-    else:
-        spans = [
-            (f.start, f.end, f.preview)
-            for state in CURRENT_STATES
-            for f in queries.findings_page(FindingFilter(file_id=item.file_id, state=state), limit=MAX_SPANS)
-        ]
-        if len(spans) >= MAX_SPANS:
-            note = f"No context: more than {MAX_SPANS:,} findings in this file."
-        else:
-            context = masked_context(meta["root"], meta["rel_path"], meta["encoding"], spans, (item.start, item.end),
-                                     file_meta=meta)  # fmt: skip
-            note = "No context: the file is missing, inside an archive, unreadable, or changed since it was scanned."
-    return Detail(item, meta, siblings, total, context, note)
 
 
 class DetailScreen(ProposeKeys, Screen):
@@ -123,9 +77,7 @@ class DetailScreen(ProposeKeys, Screen):
 
     @work(thread=True, exclusive=True, group="finding-detail", exit_on_error=False)
     def load(self, finding_id: int) -> None:
-        with thread_queries(self.app.db) as queries:
-            detail = read_detail(queries, finding_id)
-        self.post_message(DetailLoaded(detail, finding_id))
+        self.post_message(DetailLoaded(self.app.review.detail(finding_id), finding_id))
 
     def on_detail_loaded(self, message: DetailLoaded) -> None:
         if message.finding_id != self.finding_id:

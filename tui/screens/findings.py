@@ -15,14 +15,13 @@ from textual.widgets import DataTable, Footer, Header, Input, Static
 from textual.worker import Worker, WorkerState, get_current_worker
 
 from scanner.display import safe, safe_text
-from scanner.store.review import FileItem, FindingFilter, FindingItem
+from scanner.review.records import FileItem, FindingFilter, FindingItem
+from tui.modals.help import HELP_KEY
 from tui.screens.detail import DetailScreen
-from tui.screens.help import HELP_KEY
 from tui.widgets.filter_bar import FilterBar
 from tui.widgets.finding_rows import FILE_COLUMNS, FINDING_COLUMNS, file_cells, finding_cells
 from tui.widgets.paged_table import PAGE_SIZE, PagedTable
 from tui.widgets.proposing import PROPOSE_BINDINGS, ProposeKeys
-from tui.widgets.reading import thread_queries
 from tui.widgets.selection import Selection, describe_hidden
 
 SORTS = {"findings": ("path", "type", "sensitivity", "score"), "files": ("findings", "path", "sensitivity")}
@@ -139,8 +138,7 @@ class FindingsScreen(ProposeKeys, Screen):
 
     @work(thread=True, exclusive=True, group="findings-hidden", exit_on_error=False)
     def count_hidden(self, generation: int, flt: FindingFilter, findings: list[int], files: list[int]) -> None:
-        with thread_queries(self.app.db) as queries:
-            hidden_findings, hidden_files = queries.hidden_by(flt, findings, files)
+        hidden_findings, hidden_files = self.app.review.hidden_by(flt, findings, files)
         self.post_message(HiddenSelectionCounted(generation, len(hidden_findings), len(hidden_files)))
 
     def on_hidden_selection_counted(self, message: HiddenSelectionCounted) -> None:
@@ -150,26 +148,17 @@ class FindingsScreen(ProposeKeys, Screen):
 
     @work(thread=True, exclusive=True, group="findings-page", exit_on_error=False)
     def load_page(self, query: PageQuery) -> None:
-        with thread_queries(self.app.db) as queries:
-            files = query.view == "files"
-            total = queries.count_files(query.filter) if files else queries.count_findings(query.filter)
-            last = max(0, (total - 1) // PAGE_SIZE * PAGE_SIZE)
-            offset = last if query.offset is None else min(query.offset, last)
-            page = queries.files_page if files else queries.findings_page
-            rows = page(query.filter, sort=query.sort, offset=offset, limit=PAGE_SIZE)
+        page = self.app.review.page(query.view, query.filter, query.sort, query.offset, PAGE_SIZE)
         if not get_current_worker().is_cancelled:
-            self.post_message(PageLoaded(query, rows, offset, total))
+            self.post_message(PageLoaded(query, page.rows, page.offset, page.total))
 
     @work(thread=True, group="findings-types", exit_on_error=False)
     def load_entity_types(self) -> None:
-        with thread_queries(self.app.db) as queries:
-            self.post_message(EntityTypesLoaded(queries.entity_types()))
+        self.post_message(EntityTypesLoaded(self.app.review.entity_types()))
 
     @work(thread=True, exclusive=True, group="findings-select", exit_on_error=False)
     def load_file_findings(self, flt: FindingFilter) -> None:
-        with thread_queries(self.app.db) as queries:
-            items = queries.findings_page(flt, sort="path", limit=MAX_FILE_SELECTION)
-        self.post_message(FileFindingsLoaded(flt.file_id, [item.id for item in items]))
+        self.post_message(FileFindingsLoaded(flt.file_id, self.app.review.finding_ids(flt, MAX_FILE_SELECTION)))
 
     def on_page_loaded(self, message: PageLoaded) -> None:
         if message.query.generation != self._generation:

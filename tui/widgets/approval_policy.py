@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from scanner.actions.policy import UNDOABLE_KINDS, ActionPolicy
 from scanner.display import safe
-from scanner.store.actions import KINDS
+from scanner.review.records import KINDS
 
 ONE_PERSON = "one person: the proposer may approve it"
 TWO_PEOPLE = "two people: another person must approve it"

@@ -12,7 +12,7 @@ from textual.message import Message
 from textual.timer import Timer
 from textual.widgets import Input, Select
 
-from scanner.store.review import FindingFilter
+from scanner.review.records import FindingFilter
 
 DEBOUNCE = 0.25  # seconds of quiet typing before the filter applies
 SENSITIVITIES = ("sensitive", "general", "organization")

@@ -11,7 +11,7 @@ from collections.abc import Mapping
 from rich.text import Text
 
 from scanner.display import safe, safe_text
-from scanner.store.review import FindingItem
+from scanner.review.records import FindingItem
 
 SENSITIVITY_STYLE = {"sensitive": "bold red", "organization": "yellow"}
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 from rich.text import Text
 
 from scanner.display import safe_text
-from scanner.store.review import FileItem, FindingItem
+from scanner.review.records import FileItem, FindingItem
 from tui.widgets.column_fit import Column, end_ellipsis, path_ellipsis
 from tui.widgets.paged_table import MARK_COLUMN
 

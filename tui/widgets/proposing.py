@@ -1,16 +1,14 @@
 """The propose keys shared by the findings and detail screens: m mask, x quarantine, D delete, r retain,
-n false positive. Each opens `ProposeScreen` (tui.screens.triage) on the screen's current targets.
+n false positive. Each opens `ProposeScreen` (tui.modals.propose) on the screen's current targets.
 """
 
 from __future__ import annotations
 
-import importlib.util
-
 from textual.binding import Binding
 
-from scanner.store.review import FindingFilter
+from scanner.review.records import FindingFilter
+from tui.modals.propose import ProposeScreen
 
-TRIAGE_MODULE = "tui.screens.triage"
 KIND_LABELS = {
     "mask": "Mask",
     "quarantine": "Quarantine",
@@ -54,10 +52,6 @@ class ProposeKeys:
         if not finding_ids and not file_ids:
             self.notify("Nothing to propose on: select a finding or a file first", severity="warning")
             return
-        if importlib.util.find_spec(TRIAGE_MODULE) is None:  # built by another issue; the keys wait for it
-            self.notify("Proposing actions is not available in this build", severity="error")
-            return
-        from tui.screens.triage import ProposeScreen
 
         label = KIND_LABELS.get(kind, kind)
 

@@ -6,7 +6,7 @@ from it, and unpicking one finding of a wholly selected file unselects the file.
 
 from __future__ import annotations
 
-from scanner.store.review import FileItem, FindingItem
+from scanner.review.records import FileItem, FindingItem
 
 MARKED, PARTLY = "●", "◐"
 

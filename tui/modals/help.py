@@ -44,7 +44,7 @@ class HelpScreen(ModalScreen[None]):
             yield Static("Triage workflow", classes="help-section")
             yield Static(WORKFLOW, markup=False, id="help-workflow")
             yield Static("Who approves, per action kind", classes="help-section")
-            yield Static(approval_help(self.app.ws.policy), markup=False, id="help-approvals")
+            yield Static(approval_help(self.app.review.policy), markup=False, id="help-approvals")
             yield Static("Plain values are never shown", classes="help-section")
             yield Static(NO_PLAIN_VALUES, markup=False, id="help-no-plain-values")
             for title, lines in self._key_sections():

@@ -7,10 +7,7 @@ actions it created (one per file), or None if nothing was proposed. Refusals are
 from __future__ import annotations
 
 import re
-from collections import defaultdict
-from dataclasses import dataclass
 from datetime import date
-from pathlib import Path
 
 from rich.text import Text
 from textual import on, work
@@ -23,59 +20,13 @@ from textual.widgets import Button, Input, Label, Static
 from textual.worker import Worker, WorkerState
 
 from scanner.actions.audit import Actor
-from scanner.actions.service import ActionError, Proposal
-from scanner.actions.workspace import Workspace, open_workspace
 from scanner.display import safe
-from scanner.name_mask import mask_path
-from scanner.store.actions import ActionStateError
-from scanner.store.review import FindingFilter, ReviewQueries
+from scanner.review.plans import WHOLE_FILE_KINDS, ProposalPlan, Proposed, Target
+from scanner.review.records import FindingFilter
 
 NEEDS_REASON = ("false_positive", "retain")
-WHOLE_FILE_KINDS = ("quarantine", "delete")
 SHOWN_FILES = 8
 _ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
-
-
-@dataclass(frozen=True)
-class Target:
-    """One proposal to make: a file and either some of its findings or, with no finding ids, all of them."""
-
-    kind: str
-    path: Path
-    rel_path: str
-    finding_ids: tuple[int, ...]  # empty: the whole file
-    findings: int
-    hidden: int = 0  # selected findings of it that the findings screen's filter hides
-
-    def proposal(self, reason: str | None, retain_until: date | None) -> Proposal:
-        if self.finding_ids:
-            return Proposal(self.kind, finding_ids=self.finding_ids, reason=reason, retain_until=retain_until)
-        return Proposal(self.kind, path=self.path, reason=reason, retain_until=retain_until)
-
-
-def plan_targets(ws: Workspace, kind: str, finding_ids: list[int], file_ids: list[int],
-                 seen_through: FindingFilter | None = None) -> list[Target]:  # fmt: skip
-    """Group the findings by file; a file named in ``file_ids`` (or a file-level kind) means the whole file.
-    With ``seen_through`` (the filter the reviewer selected under), each target counts what that filter hides."""
-    hidden_findings: set[int] = set()
-    hidden_files: set[int] = set()
-    if seen_through is not None:
-        found, files = ReviewQueries(ws.store).hidden_by(seen_through, finding_ids, file_ids)
-        hidden_findings, hidden_files = set(found), set(files)
-    by_file: dict[int, list] = defaultdict(list)
-    for finding in ws.actions.findings(finding_ids):
-        by_file[finding.file_id].append(finding)
-    targets, whole_files = [], set(file_ids)
-    for file_id in dict.fromkeys([*file_ids, *by_file]):
-        file = ws.actions.file_by_id(file_id)
-        whole = file_id in whole_files or kind in WHOLE_FILE_KINDS
-        findings = ws.actions.active_findings_of(file_id) if whole else by_file[file_id]
-        chosen = ws.service.default_kind(findings) if kind == "default" and findings else kind
-        ids = () if whole else tuple(f.id for f in findings)
-        shown = mask_path(file.export_path, ws.actions.name_spans(file_id))  # what the plan shows, masked
-        hidden = len(findings) if file_id in hidden_files else sum(f.id in hidden_findings for f in by_file[file_id])
-        targets.append(Target(chosen, Path(file.root) / file.rel_path, shown, ids, len(findings), hidden))
-    return targets
 
 
 def parse_retain_until(text: str, today: date) -> date:
@@ -135,14 +86,14 @@ class ProposeScreen(ModalScreen[list[int] | None]):
     BINDINGS = [Binding("escape", "cancel", "Cancel", id="propose.cancel", tooltip="Close without proposing")]
 
     class PlanLoaded(Message):
-        def __init__(self, targets: list[Target], needs_second_person: bool) -> None:
+        def __init__(self, plan: ProposalPlan) -> None:
             super().__init__()
-            self.targets, self.needs_second_person = targets, needs_second_person
+            self.targets, self.needs_second_person = plan.targets, plan.needs_second_person
 
     class ProposalsMade(Message):
-        def __init__(self, created: list[int], done: list[Target], errors: list[str]) -> None:
+        def __init__(self, proposed: Proposed) -> None:
             super().__init__()
-            self.created, self.done, self.errors = created, done, errors
+            self.created, self.done, self.errors = proposed.created, proposed.done, proposed.errors
 
     def __init__(self, kind: str, finding_ids: list[int], file_ids: list[int],
                  seen_through: FindingFilter | None = None) -> None:  # fmt: skip
@@ -173,15 +124,12 @@ class ProposeScreen(ModalScreen[list[int] | None]):
     def on_mount(self) -> None:
         self.query_one("#propose-reason", Input).focus()
         self.query_one("#propose-hidden").display = False
-        self._load_plan(self.app.db, self.kind, self.finding_ids, self.file_ids, self.seen_through)
+        self._load_plan(self.kind, self.finding_ids, self.file_ids, self.seen_through)
 
     @work(thread=True, group="propose", exclusive=True, exit_on_error=False)
-    def _load_plan(self, db: Path, kind: str, finding_ids: list[int], file_ids: list[int],
+    def _load_plan(self, kind: str, finding_ids: list[int], file_ids: list[int],
                    seen_through: FindingFilter | None) -> None:  # fmt: skip
-        with open_workspace(db) as ws:  # its own connection: SQLite ones stay on the thread that opened them
-            targets = plan_targets(ws, kind, finding_ids, file_ids, seen_through)
-            second = any(ws.policy.needs_second_person(t.kind) for t in targets)
-        self.post_message(self.PlanLoaded(targets, second))
+        self.post_message(self.PlanLoaded(self.app.review.plan(kind, finding_ids, file_ids, seen_through)))
 
     def on_propose_screen_plan_loaded(self, event: PlanLoaded) -> None:
         self._targets = event.targets
@@ -208,20 +156,11 @@ class ProposeScreen(ModalScreen[list[int] | None]):
             return
         self._show_errors([])
         self.query_one("#propose-ok", Button).disabled = True
-        self._propose(self.app.db, self.app.actor, self._targets, reason, until)
+        self._propose(self.app.actor, self._targets, reason, until)
 
     @work(thread=True, group="propose", exclusive=True, exit_on_error=False)
-    def _propose(self, db: Path, actor: Actor, targets: list[Target], reason: str | None, until: date | None
-                 ) -> None:  # fmt: skip
-        created, done, errors = [], [], []
-        with open_workspace(db) as ws:
-            for target in targets:
-                try:
-                    created.append(ws.service.propose(target.proposal(reason, until), actor))
-                    done.append(target)
-                except (ActionError, ActionStateError) as exc:
-                    errors.append(safe(f"{target.rel_path}: {exc}"))
-        self.post_message(self.ProposalsMade(created, done, errors))
+    def _propose(self, actor: Actor, targets: list[Target], reason: str | None, until: date | None) -> None:
+        self.post_message(self.ProposalsMade(self.app.review.propose(targets, reason, until, actor)))
 
     def on_propose_screen_proposals_made(self, event: ProposalsMade) -> None:
         self._created += event.created

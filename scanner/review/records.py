@@ -1,0 +1,10 @@
+"""The records the review UI is handed and the filter it passes back, named here so the UI depends on
+`scanner.review` alone (the store defines them; nothing is copied)."""
+
+from __future__ import annotations
+
+from scanner.actions.audit import VerifyResult
+from scanner.store.actions import KINDS, ActionRow
+from scanner.store.review import Dashboard, FileItem, FindingFilter, FindingItem
+
+__all__ = ["KINDS", "ActionRow", "Dashboard", "FileItem", "FindingFilter", "FindingItem", "VerifyResult"]
