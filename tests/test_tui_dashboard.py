@@ -15,14 +15,17 @@ import tui.screens.audit as audit_screen
 import tui.screens.dashboard as dashboard_module
 from scanner.actions.audit import Actor
 from scanner.actions.service import Proposal
+from scanner.actions.workspace import open_workspace
+from scanner.paths import audit_log_path_for
 from scanner.store.daemon_status import DaemonStatusStore
+from scanner.store.store import Store
 from scanner.store.work_queue import WorkQueue
 from tests.tui_fixtures import build_share, bulk_findings, scan_into, tables_measured
 from tui.app import ReviewApp
 from tui.commands import ReviewCommands
+from tui.modals.help import HelpScreen
 from tui.screens.audit import SHOW_AT_MOST, AuditScreen, latest_matching
 from tui.screens.dashboard import NO_DAEMON, DashboardScreen
-from tui.screens.help import HelpScreen
 
 pytestmark = pytest.mark.anyio  # async tests run on asyncio (anyio's pytest plugin), as Textual needs
 SIZE = (120, 40)
@@ -74,9 +77,10 @@ def rows(app: ReviewApp, selector: str) -> list[tuple[str, ...]]:
 
 
 def audit_sample(app: ReviewApp) -> None:
-    app.ws.audit.append("proposed", ALICE, {"action": "mask", "target": "share/客户资料/张伟.txt", "action_id": 1})
-    app.ws.audit.append("approved", BOB, {"action": "mask", "target": "share/客户资料/张伟.txt", "action_id": 1})
-    app.ws.audit.append("executed", BOB, {"action": "mask", "target": "share/客户资料/张伟.txt", "action_id": 1,
+    with open_workspace(app.db) as ws:  # the test's own: the app's workspace stays on the app's command thread
+        ws.audit.append("proposed", ALICE, {"action": "mask", "target": "share/客户资料/张伟.txt", "action_id": 1})
+        ws.audit.append("approved", BOB, {"action": "mask", "target": "share/客户资料/张伟.txt", "action_id": 1})
+        ws.audit.append("executed", BOB, {"action": "mask", "target": "share/客户资料/张伟.txt", "action_id": 1,
                                           "result": "executed", "method": "rewrite"})  # fmt: skip
 
 
@@ -98,11 +102,12 @@ async def test_dashboard_shows_totals_problems_and_progress(db: Path, detector) 
         assert "3 files with findings to decide on" in text(app, "#handover")
         assert app.screen.query_one("#handover-decided").percentage == 0
 
-        share, service = db.parent.parent / "share", app.ws.service
-        masked = service.propose(Proposal("mask", path=share / "导出" / "export.json"), ALICE)
-        service.approve(masked, BOB)
-        service.apply(BOB, [masked])
-        service.propose(Proposal("quarantine", path=share / "客户资料" / "客户名单.csv"), ALICE)
+        share = db.parent.parent / "share"
+        with open_workspace(db, detector=detector) as ws:
+            masked = ws.service.propose(Proposal("mask", path=share / "导出" / "export.json"), ALICE)
+            ws.service.approve(masked, BOB)
+            ws.service.apply(BOB, [masked])
+            ws.service.propose(Proposal("quarantine", path=share / "客户资料" / "客户名单.csv"), ALICE)
         await pilot.press("r")
         await settle(pilot)
         assert text(app, "#handover-decided-count").split() == ["decided", "2"]
@@ -117,15 +122,17 @@ async def test_daemon_panel_follows_the_heartbeat(db: Path, detector) -> None:
         await settle(pilot)
         assert text(app, "#daemon") == NO_DAEMON
         now = time.time()
-        DaemonStatusStore(app.ws.store).update(state="running", heartbeat_at=now, pid=1, files_scanned=12,
-                                               files_per_s=3.5, errors=1, last_error="x.xlsx: corrupt")  # fmt: skip
-        WorkQueue(app.ws.store).enqueue(str(db.parent), "new.txt", "created", not_before=now, now=now)
+        with Store(db) as store:
+            DaemonStatusStore(store).update(state="running", heartbeat_at=now, pid=1, files_scanned=12,
+                                            files_per_s=3.5, errors=1, last_error="x.xlsx: corrupt")  # fmt: skip
+            WorkQueue(store).enqueue(str(db.parent), "new.txt", "created", not_before=now, now=now)
         await pilot.press("r")
         await settle(pilot)
         daemon = text(app, "#daemon")
         assert daemon.startswith("running · state running · pid 1")
         assert "1 queued (1 ready)" in daemon and "3.5 files/s" in daemon and "last: x.xlsx: corrupt" in daemon
-        DaemonStatusStore(app.ws.store).update(heartbeat_at=now - 3600)
+        with Store(db) as store:
+            DaemonStatusStore(store).update(heartbeat_at=now - 3600)
         await pilot.press("r")
         await settle(pilot)
         assert text(app, "#daemon").startswith("NOT RUNNING · state running")
@@ -178,7 +185,7 @@ async def test_audit_screen_verifies_lists_filters_and_detects_tampering(db: Pat
         assert [r[0] for r in rows(app, "#audit-log")] == ["3", "2"]
         assert text(app, "#audit-count") == "latest 2 of 3 records"
 
-        log = app.ws.audit.path
+        log = audit_log_path_for(db)
         lines = log.read_bytes().splitlines(keepends=True)
         lines[1] = lines[1].replace(b'"reviewer":"bob"', b'"reviewer":"eve"')
         log.write_bytes(b"".join(lines))
@@ -258,7 +265,8 @@ async def test_dashboard_refreshes_itself_only_while_shown(db: Path, detector, m
     app = ReviewApp(db, detector=detector)
     async with app.run_test(size=SIZE, message_hook=hook) as pilot:
         await settle(pilot)
-        DaemonStatusStore(app.ws.store).update(state="running", heartbeat_at=time.time(), pid=1)
+        with Store(db) as store:
+            DaemonStatusStore(store).update(state="running", heartbeat_at=time.time(), pid=1)
         await pilot.pause(0.5)
         await settle(pilot)
         assert text(app, "#daemon").startswith("running"), "picked up without pressing r"

@@ -172,7 +172,7 @@ async def test_space_and_a_select_rows_and_escape_clears(db: Path, detector) -> 
 
 
 async def test_propose_key_opens_the_propose_dialog_on_the_selection(db: Path, detector) -> None:
-    from tui.screens.triage import ProposeScreen
+    from tui.modals.propose import ProposeScreen
 
     app = ReviewApp(db, detector=detector)
     async with app.run_test(size=SIZE) as pilot:
@@ -195,7 +195,7 @@ async def test_propose_key_opens_the_propose_dialog_on_the_selection(db: Path, d
         await pilot.press("enter")  # propose, no reason needed for a mask
         await settle(pilot)
         assert isinstance(app.screen, FindingsScreen) and table(app).cursor_row == 4
-        assert column(app, "action")[4] == "mask proposed" and app.queries.finding(5).action == "mask proposed"
+        assert column(app, "action")[4] == "mask proposed" and app.review.finding(5).action == "mask proposed"
 
 
 # --- detail ------------------------------------------------------------------------------------------

@@ -12,6 +12,7 @@ from textual.widgets import DataTable
 
 from scanner.actions.audit import Actor
 from scanner.actions.service import Proposal
+from scanner.actions.workspace import open_workspace
 from scanner.display import safe
 from scanner.identity import IdentityError
 from tests.cli_output import FORBIDDEN
@@ -102,9 +103,10 @@ async def test_approvals_apply_confirmation_and_audit_name_the_escaped_path_and_
     app = ReviewApp(db, reviewer="bob", detector=detector)
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
-        spoof = Path(app.ws.store.findings().__next__().root) / SPOOF
-        action_id = app.ws.service.propose(Proposal("delete", path=spoof), Actor("alice", "alice"))
-        app.ws.service.approve(action_id, app.actor)
+        with open_workspace(db, detector=detector) as ws:  # the test's own, beside the app's
+            spoof = Path(ws.store.findings().__next__().root) / SPOOF
+            action_id = ws.service.propose(Proposal("delete", path=spoof), Actor("alice", "alice"))
+            ws.service.approve(action_id, app.actor)
         await pilot.press("p")
         await settle(pilot)
         assert isinstance(app.screen, ApprovalsScreen)

@@ -17,11 +17,11 @@ from scanner.actions.workspace import open_workspace
 from scanner.paths import policy_path_for
 from tests.tui_fixtures import build_share, scan_into, screen_text, tables_measured
 from tui.app import ReviewApp
+from tui.modals.help import HelpScreen
+from tui.modals.propose import ProposeScreen
 from tui.screens.apply import ConfirmApplyScreen
 from tui.screens.approvals import ApprovalsScreen
 from tui.screens.findings import FindingsScreen
-from tui.screens.help import HelpScreen
-from tui.screens.triage import ProposeScreen
 from tui.widgets.paged_table import PagedTable
 
 pytestmark = pytest.mark.anyio
@@ -76,7 +76,7 @@ async def open_apply(pilot) -> ConfirmApplyScreen:
 
 
 def state_of(app: ReviewApp, action_id: int) -> str:
-    return app.ws.actions.action(action_id).state
+    return app.review.action(action_id).state
 
 
 # --- the Apply screen --------------------------------------------------------------------------------
@@ -93,7 +93,8 @@ async def test_apply_starts_focused_on_apply_and_enter_applies(db: Path, share: 
         assert state_of(app, action_id) == "executed"
         await pilot.press("a")  # done: `a` does not apply the list a second time
         await settle(pilot)
-        assert [r["event"] for r in app.ws.audit.records() if r.get("action_id") == action_id].count("executed") == 1
+        events = [r["event"] for r in app.review.audit_records() if r.get("action_id") == action_id]
+        assert events.count("executed") == 1
 
 
 async def test_a_applies_from_anywhere_on_the_screen_and_escape_goes_back(db: Path, share: Path, detector) -> None:

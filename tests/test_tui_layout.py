@@ -172,7 +172,7 @@ async def test_dashboard_at_80x24_shows_every_count(db: Path, detector) -> None:
         by_type = app.screen.query_one("#by-type", DataTable)
         for row in range(by_type.row_count):
             name, findings, files = (str(cell) for cell in by_type.get_row_at(row))
-            whole = next(r for r in app.queries.dashboard().by_type if r[0].startswith(name.rstrip("…")))
+            whole = next(r for r in app.review.dashboard().counts.by_type if r[0].startswith(name.rstrip("…")))
             assert (findings, files) == (f"{whole[1]:,}", f"{whole[2]:,}")
         top = str(by_type.get_row_at(0)[0])
         on_screen = row_with(shown, top).split("│")[-2].split()  # the type, its counts, a scrollbar perhaps

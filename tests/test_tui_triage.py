@@ -19,9 +19,10 @@ from scanner.actions.service import Proposal
 from scanner.actions.workspace import open_workspace
 from tests.tui_fixtures import PHONE, build_share, scan_into, tables_measured
 from tui.app import ReviewApp
+from tui.modals.cancel_action import CancelActionScreen
+from tui.modals.propose import ProposeScreen
 from tui.screens.apply import ConfirmApplyScreen
-from tui.screens.approvals import ApprovalsScreen, CancelActionScreen
-from tui.screens.triage import ProposeScreen
+from tui.screens.approvals import ApprovalsScreen
 
 SIZE = (120, 40)
 NOTE = "客户资料/张伟.txt"
@@ -74,7 +75,8 @@ async def settle(pilot) -> None:
 
 
 def findings_of(app: ReviewApp, share: Path, rel_path: str) -> list:
-    return app.ws.actions.active_findings_of(app.ws.store.file_at(share / rel_path).id)
+    with open_workspace(app.db) as ws:  # the test's own connection: the app's stays on the app's command thread
+        return ws.actions.active_findings_of(ws.store.file_at(share / rel_path).id)
 
 
 def text_of(screen, selector: str) -> str:
@@ -131,7 +133,7 @@ def result_rows(screen: ConfirmApplyScreen) -> list[list[str]]:
 
 
 def audit_events(app: ReviewApp, action_id: int) -> list[str]:
-    return [r["event"] for r in app.ws.audit.records() if r.get("action_id") == action_id]
+    return [r["event"] for r in app.review.audit_records() if r.get("action_id") == action_id]
 
 
 def test_mask_proposed_approved_and_applied_through_the_ui(db, share, detector):
@@ -144,11 +146,11 @@ def test_mask_proposed_approved_and_applied_through_the_ui(db, share, detector):
         _, results, plan = await propose(pilot, "mask", ids)
         assert f"{len(ids)} findings in 1 file" in plan and SHOWN_NOTE in plan and "approve it yourself" in plan
         [[action_id]] = results
-        assert app.ws.actions.action(action_id).finding_ids == tuple(sorted(ids))
+        assert app.review.action(action_id).finding_ids == tuple(sorted(ids))
         await open_approvals(pilot, action_id)
         await pilot.press("a")
         await settle(pilot)
-        assert app.ws.actions.action(action_id).state == "approved"
+        assert app.review.action(action_id).state == "approved"
         confirm = await apply_all(pilot)
         [[shown_id, path, state, _]] = result_rows(confirm)
         assert (shown_id, path, state) == (str(action_id), SHOWN_NOTE, "executed")
@@ -157,9 +159,9 @@ def test_mask_proposed_approved_and_applied_through_the_ui(db, share, detector):
         await pilot.click("#apply-close")
         await settle(pilot)
         assert isinstance(app.screen, ApprovalsScreen)
-        assert app.ws.actions.action(action_id).state == "executed"
+        assert app.review.action(action_id).state == "executed"
         assert audit_events(app, action_id) == ["proposed", "approved", "executed"]
-        assert app.ws.audit.verify().ok
+        assert app.review.verify_audit().ok
 
     session.run(scenario)
     text = note.read_text(encoding="utf-8")
@@ -180,14 +182,14 @@ def test_delete_needs_a_second_person_and_a_typed_confirmation(db, share, detect
         await open_approvals(pilot, created[0])
         await pilot.press("a")
         await settle(pilot)
-        assert pilot.app.ws.actions.action(created[0]).state == "proposed"
+        assert pilot.app.review.action(created[0]).state == "proposed"
 
     async def as_bob(pilot):
         app = pilot.app
         await open_approvals(pilot, created[0])
         await pilot.press("a")
         await settle(pilot)
-        assert app.ws.actions.action(created[0]).approved_by == "bob"
+        assert app.review.action(created[0]).approved_by == "bob"
         await pilot.press("e")
         await settle(pilot)
         confirm = app.screen
@@ -201,10 +203,11 @@ def test_delete_needs_a_second_person_and_a_typed_confirmation(db, share, detect
         await pilot.click("#apply-go")
         await settle(pilot)
         assert [row[2] for row in result_rows(confirm)] == ["executed"]
-        action = app.ws.actions.action(created[0])
+        action = app.review.action(created[0])
         assert action.state == "executed"
-        assert app.ws.vault.item(action.vault_id).original_path == str(export)
-        assert app.ws.vault.verify(action.vault_id)
+        with open_workspace(app.db) as ws:
+            assert ws.vault.item(action.vault_id).original_path == str(export)
+            assert ws.vault.verify(action.vault_id)
         assert audit_events(app, created[0]) == ["proposed", "approved", "executed"]
 
     alice.run(as_alice)
@@ -223,17 +226,17 @@ def test_false_positive_needs_a_reason_then_dismisses_the_finding(db, share, det
         screen, results, _ = await propose(pilot, "false_positive", [finding.id])
         assert app.screen is screen and not results
         assert "needs a reason" in text_of(screen, "#propose-errors")
-        assert not app.ws.actions.actions()
+        assert not app.review.actions()
         await pilot.click("#propose-reason")
         await pilot.press(*"test data", "enter")
         await settle(pilot)
         [[action_id]] = results
-        assert app.ws.actions.action(action_id).reason == "test data"
+        assert app.review.action(action_id).reason == "test data"
         await open_approvals(pilot, action_id)
         await pilot.press("a")
         await settle(pilot)
         await apply_all(pilot)
-        assert app.ws.actions.findings([finding.id])[0].state == "dismissed"
+        assert app.review.finding(finding.id).state == "dismissed"
 
     session.run(scenario)
 
@@ -251,13 +254,13 @@ def test_retain_needs_a_valid_future_date(db, share, detector):
         await pilot.press(*"2001-01-01", "enter")
         await settle(pilot)
         assert "not in the future" in text_of(screen, "#propose-errors")
-        assert not results and not app.ws.actions.actions()
+        assert not results and not app.review.actions()
         for _ in range(10):
             await pilot.press("backspace")
         await pilot.press(*"2056-12-31", "enter")
         await settle(pilot)
         [[action_id]] = results
-        action = app.ws.actions.action(action_id)
+        action = app.review.action(action_id)
         assert (action.kind, action.retain_until, action.reason) == ("retain", "2056-12-31", "会计档案")
 
     session.run(scenario)
@@ -268,7 +271,7 @@ def test_cancel_from_approvals_records_the_reason(db, share, detector):
 
     async def scenario(pilot):
         app = pilot.app
-        _, results, _ = await propose(pilot, "quarantine", file_ids=[app.ws.store.file_at(share / CSV).id])
+        _, results, _ = await propose(pilot, "quarantine", file_ids=[findings_of(app, share, CSV)[0].file_id])
         [[action_id]] = results
         await open_approvals(pilot, action_id)
         await pilot.press("c")
@@ -276,10 +279,10 @@ def test_cancel_from_approvals_records_the_reason(db, share, detector):
         assert isinstance(app.screen, CancelActionScreen)
         await pilot.press(*"wrong file", "enter")
         await settle(pilot)
-        action = app.ws.actions.action(action_id)
+        action = app.review.action(action_id)
         assert (action.state, action.error) == ("cancelled", "wrong file")
         assert audit_events(app, action_id) == ["proposed", "cancelled"]
-        assert app.ws.audit.verify().ok
+        assert app.review.verify_audit().ok
 
     session.run(scenario)
     assert (share / CSV).exists()
@@ -301,7 +304,7 @@ def test_a_file_changed_after_the_scan_is_stale_and_untouched(db, share, detecto
         [[_, path, state, message]] = result_rows(confirm)
         assert (path, state) == (SHOWN_NOTE, "stale")
         assert "changed since it was scanned" in message
-        assert app.ws.actions.action(action_id).state == "stale"
+        assert app.review.action(action_id).state == "stale"
         assert audit_events(app, action_id) == ["proposed", "approved", "stale"]
 
     session.run(scenario)
@@ -321,7 +324,7 @@ def test_refusals_are_shown_inline_and_escape_proposes_nothing(db, share, detect
         assert f"action {action_id} already covers these findings" in text_of(screen, "#propose-errors")
         await pilot.press("escape")
         await settle(pilot)
-        assert again == [None] and [a.id for a in app.ws.actions.actions()] == [action_id]
+        assert again == [None] and [a.id for a in app.review.actions()] == [action_id]
 
     session.run(scenario)
 
@@ -348,9 +351,9 @@ def test_space_selects_which_approved_actions_to_apply(db, share, detector):
         assert "record retention until 2056-12-31" in str(plan.get_row_at(0)[4])
         await pilot.click("#apply-go")
         await settle(pilot)
-        assert app.ws.actions.action(retain).state == "executed"
-        assert app.ws.actions.action(mask).state == "approved"
-        assert {f.state for f in app.ws.actions.findings(app.ws.actions.action(retain).finding_ids)} == {"retained"}
+        assert app.review.action(retain).state == "executed"
+        assert app.review.action(mask).state == "approved"
+        assert {app.review.finding(i).state for i in app.review.action(retain).finding_ids} == {"retained"}
 
     session.run(scenario)
     assert PHONE in (share / NOTE).read_text(encoding="utf-8")
