@@ -8,7 +8,6 @@ are named after --db (the README's `watch.key`)."""
 from __future__ import annotations
 
 import csv
-import ctypes
 import io
 import json
 import os
@@ -22,6 +21,7 @@ import pytest
 from rich.cells import cell_len
 
 from tests.cli_output import REPO, clean_text, cli_env, custos, custos_on_a_terminal_of
+from tests.privileges import bound_by_modes
 
 TAXONOMY_FIELDS = ["path", "entity_type", "start", "end", "location", "score", "preview", "sensitivity", "rule"]
 FORMULA_NAME = "=1+2 客户.txt"
@@ -134,17 +134,9 @@ def _ids_of(db: Path, path: str) -> list[str]:
     return [row.split()[0] for row in rows if row.endswith(path) and "CN_MOBILE" in row]
 
 
-def _without_dac_override() -> None:
-    """Run as root, the child would write anywhere: without CAP_DAC_OVERRIDE it obeys the modes like anyone."""
-    libc = ctypes.CDLL(None, use_errno=True)
-    for cap in (1, 2):  # CAP_DAC_OVERRIDE, CAP_DAC_READ_SEARCH; PR_CAPBSET_DROP takes them away at exec
-        if libc.prctl(24, cap, 0, 0, 0) != 0:
-            raise OSError(ctypes.get_errno(), "prctl(PR_CAPBSET_DROP) failed")
-
-
 def _timed_custos(*args: object) -> tuple[float, subprocess.CompletedProcess[bytes]]:
     argv = [sys.executable, "-m", "scanner.cli", *map(os.fspath, args)]
-    preexec = _without_dac_override if os.geteuid() == 0 else None
+    preexec = bound_by_modes()
     started = time.monotonic()
     done = subprocess.run(argv, capture_output=True, env=cli_env(), timeout=120, preexec_fn=preexec, cwd=REPO)
     return time.monotonic() - started, done

@@ -19,6 +19,7 @@ from scanner.extract import decode
 from scanner.extract.base import ExtractionError
 from scanner.extract.decode import detect_encoding, iter_text, looks_binary, sniff
 from scanner.extract.plaintext import PlainTextExtractor
+from tests.privileges import bound_by_modes
 
 REPO = Path(__file__).resolve().parents[1]
 SCORER = Path("/work/shared/corpus/score.py")
@@ -266,20 +267,9 @@ def _raises(call: Callable[[], object]) -> BaseException:
     raise AssertionError("no exception")
 
 
-def _drop_dac_capabilities() -> None:
-    # Root ignores file modes through CAP_DAC_OVERRIDE/CAP_DAC_READ_SEARCH; without them it is bound by
-    # the owner bits like anyone else, so mode 000 really denies access in the child.
-    import ctypes
-
-    libc = ctypes.CDLL(None, use_errno=True)
-    for cap in (1, 2):  # CAP_DAC_OVERRIDE, CAP_DAC_READ_SEARCH
-        if libc.prctl(24, cap, 0, 0, 0) != 0:  # PR_CAPBSET_DROP
-            raise OSError(ctypes.get_errno(), "prctl(PR_CAPBSET_DROP) failed")
-
-
 def run_without_dac_override(code: str) -> object:
     """Run `code` (which prints JSON) in a child where file modes bind; skip if that cannot be arranged."""
-    preexec = _drop_dac_capabilities if os.geteuid() == 0 else None
+    preexec = bound_by_modes()
     try:
         done = subprocess.run(
             [sys.executable, "-c", code],
