@@ -4,13 +4,10 @@
 - ``share``: a small share of three text files, each with a phone number; a module overrides it for other files.
 - ``db``: ``share`` scanned with the real scanner into ``tmp_path/state/custos.db`` (its key beside it).
 - ``anyio_backend``: the TUI tests run on asyncio.
-- ``wait_until(predicate, timeout, what)``: poll a real condition instead of sleeping a fixed time.
 """
 
 from __future__ import annotations
 
-import time
-from collections.abc import Callable
 from datetime import date
 from pathlib import Path
 
@@ -47,11 +44,3 @@ def db(tmp_path: Path, share: Path, packs, detector) -> Path:
 def anyio_backend() -> str:
     return "asyncio"
 
-
-def wait_until(predicate: Callable[[], object], timeout: float = 30, what: str = "the condition") -> None:
-    """Return as soon as ``predicate()`` is true; fail naming ``what`` if it is still false after ``timeout`` s."""
-    deadline = time.monotonic() + timeout
-    while not predicate():
-        if time.monotonic() > deadline:
-            raise AssertionError(f"timed out after {timeout} s waiting for {what}")
-        time.sleep(0.02)
