@@ -56,4 +56,3 @@ def _ip(value: str, style: MaskStyle) -> str:
 
 
 _STYLES = {"keep": _keep, "name": _name, "email": _email, "address": _address, "ip": _ip}
-STYLE_NAMES = tuple(_STYLES)

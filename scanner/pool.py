@@ -154,10 +154,6 @@ class ScanPool:
             if outcome is not None:
                 yield outcome
 
-    def drain(self) -> Iterator[tuple[Tag, FileOutcome]]:
-        while self._futures:
-            yield from self.finished(block=True)
-
     def _handle(self, kind: str, owner, value) -> tuple[Tag, FileOutcome] | None:
         if kind == "file":
             return owner, value

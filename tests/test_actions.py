@@ -14,13 +14,8 @@ from scanner.actions.audit import Actor
 from scanner.actions.service import ActionError, Proposal
 from scanner.actions.vault import VaultError
 from scanner.actions.workspace import open_workspace
-from scanner.classify import Policy
 from scanner.cli import main
-from scanner.detect.rulepack import merged_policy
-from scanner.fingerprint import file_sha256, load_or_create_key
-from scanner.paths import key_path_for
-from scanner.scan import Scanner
-from scanner.store.store import Store
+from scanner.fingerprint import file_sha256
 
 ALICE = Actor(os_user="alice", reviewer="alice")
 BOB = Actor(os_user="bob", reviewer="bob")
@@ -49,15 +44,6 @@ def share(tmp_path: Path) -> Path:
     document.add_paragraph("会议纪要，无其他内容。")
     document.save(root / "纪要.docx")
     return root
-
-
-@pytest.fixture
-def db(tmp_path: Path, share: Path, packs, detector) -> Path:
-    path = tmp_path / "state" / "custos.db"
-    with Store(path) as store:
-        key = load_or_create_key(key_path_for(path))
-        Scanner(store, detector, key=key, policy=Policy.from_mapping(merged_policy(packs))).scan(share)
-    return path
 
 
 @pytest.fixture

@@ -186,7 +186,7 @@ def test_kill_at_a_random_moment_then_restart(batch, round_):
             str(work / "state/custos.db"),
         ]
         proc = subprocess.Popen(cmd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        time.sleep(rng.uniform(1.0, 5.0))
+        time.sleep(rng.uniform(1.0, 5.0))  # the random moment of the kill is what is tested
         proc.send_signal(signal.SIGKILL)
         proc.wait()
         _check_invariants(work, originals, masked, finished=False)

@@ -20,12 +20,7 @@ from scanner.actions.workspace import open_workspace
 from scanner.paths import audit_key_path_for, audit_log_path_for
 from scanner.store.schema import DDL, SCHEMA_VERSION
 from scanner.store.store import Store
-from tests.action_fixtures import ALICE, BOB, cli_env, custos, scanned_db, write_share
-
-
-@pytest.fixture
-def share(tmp_path: Path) -> Path:
-    return write_share(tmp_path / "share")
+from tests.action_fixtures import ALICE, BOB, cli_env, custos, scanned_db
 
 
 @pytest.fixture

@@ -163,9 +163,9 @@ def test_a_file_being_written_is_scanned_once_when_settled(tmp_path, share):
             for i in range(8):
                 fh.write(f"客户{i},{PHONE[:-1]}{i}\n")
                 fh.flush()
-                time.sleep(0.2)
+                time.sleep(0.2)  # a slow writer: the file keeps changing for 1.6 s (the behaviour under test)
         wait_for(lambda: len(previews(daemon.db, "export.csv")) == 8, 30, "all rows found", daemon)
-        time.sleep(1.5)
+        time.sleep(1.5)  # no second scan follows: an absence needs a window to be seen in
         assert scan_count(daemon.db, "export.csv") == 1
     finally:
         daemon.stop()
@@ -178,7 +178,7 @@ def test_excluded_globs_are_ignored_and_polling_roots_work(tmp_path, share):
         (share / "old.bak").write_text(f"手机：{PHONE}\n", encoding="utf-8")
         (share / "new.txt").write_text(f"手机：{PHONE}\n", encoding="utf-8")
         wait_for(lambda: "139****5678" in previews(daemon.db, "new.txt"), 30, "polled finding", daemon)
-        time.sleep(1.0)
+        time.sleep(1.0)  # two more poll passes, still excluded: an absence needs a window to be seen in
         assert scan_count(daemon.db, "old.bak") is None
     finally:
         daemon.stop()
@@ -202,7 +202,7 @@ def test_kill_9_mid_queue_then_restart_scans_each_file_exactly_once(tmp_path, sh
     try:
         wait_for(lambda: len(query(daemon.db, "SELECT 1 FROM files WHERE status = 'scanned'")) == 40, 120,
                  "all files scanned after restart", daemon)  # fmt: skip
-        time.sleep(1.0)
+        time.sleep(1.0)  # no file scanned twice after the last one: an absence needs a window to be seen in
         counts = query(daemon.db, "SELECT rel_path, scan_count FROM files")
         assert len(counts) == 40 and all(c == 1 for _, c in counts), counts
         duplicates = query(

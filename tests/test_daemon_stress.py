@@ -19,7 +19,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.test_daemon import CLI_ENV, ID, PHONE, Daemon, _config, previews, query, wait_for
+from tests.test_daemon import CLI_ENV, ID, PHONE, Daemon, _config, previews, query, status_text, wait_for
 
 
 def _userns_works() -> bool:
@@ -39,14 +39,6 @@ def inotify_limited(*, instances: int | None = None, watches: int | None = None)
     sets = [f"echo {n} > /proc/sys/user/max_inotify_{what}" for what, n in
             (("instances", instances), ("watches", watches)) if n is not None]  # fmt: skip
     return ("unshare", "--user", "--map-root-user", "sh", "-c", " && ".join([*sets, 'exec "$@"']), "sh")
-
-
-def status_text(db: Path) -> str:
-    out = subprocess.run(
-        [sys.executable, "-m", "scanner.cli", "status", "--db", str(db)], capture_output=True, text=True, timeout=60,
-        env=CLI_ENV,
-    )  # fmt: skip
-    return out.stdout + out.stderr
 
 
 def log_lines(daemon: Daemon, name: str) -> list[str]:

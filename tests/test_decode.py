@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import importlib.util
 import json
 import os
 import random
@@ -19,34 +18,23 @@ from scanner.extract import decode
 from scanner.extract.base import ExtractionError
 from scanner.extract.decode import detect_encoding, iter_text, looks_binary, sniff
 from scanner.extract.plaintext import PlainTextExtractor
+from tests.privileges import bound_by_modes
 
 REPO = Path(__file__).resolve().parents[1]
-SCORER = Path("/work/shared/corpus/score.py")
 MIB = 1 << 20
 
 
-def _reference_decode() -> Callable[[bytes], str]:
-    if SCORER.is_file():
-        spec = importlib.util.spec_from_file_location("custos_corpus_score", SCORER)
-        assert spec is not None and spec.loader is not None
-        module = importlib.util.module_from_spec(spec)
-        spec.loader.exec_module(module)
-        return module.decode_bytes
-
-    def decode_bytes(data: bytes) -> str:  # the scorer's rule, for checkouts without the shared corpus
-        if data.startswith(b"\xef\xbb\xbf"):
-            return data.decode("utf-8-sig")
-        if data[:2] in (b"\xff\xfe", b"\xfe\xff"):
-            return data.decode("utf-16")
-        try:
-            return data.decode("utf-8")
-        except UnicodeDecodeError:
-            return data.decode("gb18030", "replace")
-
-    return decode_bytes
-
-
-decode_bytes = _reference_decode()
+def decode_bytes(data: bytes) -> str:
+    """The corpus scorer's canonical rule (BOM, then strict UTF-8, then GB18030), kept here so that the tests
+    read nothing outside the repository."""
+    if data.startswith(b"\xef\xbb\xbf"):
+        return data.decode("utf-8-sig")
+    if data[:2] in (b"\xff\xfe", b"\xfe\xff"):
+        return data.decode("utf-16")
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError:
+        return data.decode("gb18030", "replace")
 
 CN = "姓名：张三，手机：13800138000，身份证：11010519491231002X\r\n地址：杭州市西湖区文三路90号\n"
 GB18030_ONLY = "𠮷䶮😀€ 鿰 "  # outside GBK: 4-byte GB18030 sequences
@@ -266,20 +254,9 @@ def _raises(call: Callable[[], object]) -> BaseException:
     raise AssertionError("no exception")
 
 
-def _drop_dac_capabilities() -> None:
-    # Root ignores file modes through CAP_DAC_OVERRIDE/CAP_DAC_READ_SEARCH; without them it is bound by
-    # the owner bits like anyone else, so mode 000 really denies access in the child.
-    import ctypes
-
-    libc = ctypes.CDLL(None, use_errno=True)
-    for cap in (1, 2):  # CAP_DAC_OVERRIDE, CAP_DAC_READ_SEARCH
-        if libc.prctl(24, cap, 0, 0, 0) != 0:  # PR_CAPBSET_DROP
-            raise OSError(ctypes.get_errno(), "prctl(PR_CAPBSET_DROP) failed")
-
-
 def run_without_dac_override(code: str) -> object:
     """Run `code` (which prints JSON) in a child where file modes bind; skip if that cannot be arranged."""
-    preexec = _drop_dac_capabilities if os.geteuid() == 0 else None
+    preexec = bound_by_modes()
     try:
         done = subprocess.run(
             [sys.executable, "-c", code],

@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 
 from scanner.discover import FileRef, WalkProblem, walk
+from tests.privileges import bound_by_modes
 
 REPO = Path(__file__).resolve().parents[1]
 posix_only = pytest.mark.skipif(os.name != "posix", reason="POSIX symlinks, FIFOs and permissions")
@@ -173,17 +174,6 @@ def test_file_vanishing_between_listing_and_stat(tmp_path: Path) -> None:
     assert _summary(list(items)) == [("b.txt", "vanished"), ("sub", "vanished")]
 
 
-def _drop_dac_capabilities() -> None:
-    # Root ignores directory modes through CAP_DAC_OVERRIDE/CAP_DAC_READ_SEARCH; without them it is bound
-    # by the owner bits like anyone else, so mode 000 really denies access in the child.
-    import ctypes
-
-    libc = ctypes.CDLL(None, use_errno=True)
-    for cap in (1, 2):  # CAP_DAC_OVERRIDE, CAP_DAC_READ_SEARCH
-        if libc.prctl(24, cap, 0, 0, 0) != 0:  # PR_CAPBSET_DROP
-            raise OSError(ctypes.get_errno(), "prctl(PR_CAPBSET_DROP) failed")
-
-
 @posix_only
 def test_unreadable_directory(tmp_path: Path) -> None:
     _tree(tmp_path, "a.txt", "locked/secret.txt", "z/after.txt")
@@ -196,7 +186,7 @@ items = walk(Path({str(tmp_path)!r}))
 print(json.dumps([(x.rel, "file" if isinstance(x, FileRef) else x.status) for x in items]))
 """
     # As root, chmod 000 does not stop this process; the walk runs in a child without the override.
-    preexec = _drop_dac_capabilities if os.geteuid() == 0 else None
+    preexec = bound_by_modes()
     try:
         done = subprocess.run(
             [sys.executable, "-c", code],

@@ -106,6 +106,7 @@ def test_mask_quarantine_delete_and_restore_work_on_them(ws, share):
     assert targets == {stored(str(p)) for p in (customers, records, listing)}
 
 
+@pytest.mark.slow  # ~11 s of CLI subprocesses; the in-process tests above cover storing and acting on them
 def test_the_cli_scans_shows_exports_and_acts_on_them(tmp_path, share):
     db = tmp_path / "cli" / "custos.db"
     scan = custos("scan", share, "--db", db, "--jobs", "1", "--no-progress")

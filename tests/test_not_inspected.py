@@ -56,11 +56,6 @@ COUNTS = "4 files (unsupported ×3, encrypted ×1)"
 pytestmark = pytest.mark.anyio
 
 
-@pytest.fixture
-def anyio_backend() -> str:
-    return "asyncio"
-
-
 @pytest.fixture(scope="module")
 def scanned(tmp_path_factory, packs, detector):
     """One scan of a share holding text under many names, legacy Office/WPS files and files nobody can read."""

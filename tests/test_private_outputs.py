@@ -12,12 +12,7 @@ from pathlib import Path
 import pytest
 
 from scanner.fsio import open_private_output
-from tests.action_fixtures import cli_env, scanned_db, write_share
-
-
-@pytest.fixture
-def db(tmp_path: Path, packs, detector) -> Path:
-    return scanned_db(tmp_path / "state", write_share(tmp_path / "share"), packs, detector)
+from tests.action_fixtures import cli_env
 
 
 def _custos_with_umask(*args: object) -> subprocess.CompletedProcess:

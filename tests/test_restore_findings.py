@@ -11,17 +11,7 @@ import pytest
 
 from scanner.actions.service import Proposal
 from scanner.actions.workspace import open_workspace
-from tests.action_fixtures import ALICE, BOB, PHONE, custos, scanned_db, write_share
-
-
-@pytest.fixture
-def share(tmp_path: Path) -> Path:
-    return write_share(tmp_path / "share")
-
-
-@pytest.fixture
-def db(tmp_path: Path, share: Path, packs, detector) -> Path:
-    return scanned_db(tmp_path / "state", share, packs, detector)
+from tests.action_fixtures import ALICE, BOB, PHONE, custos, scanned_db
 
 
 def _executed(db: Path, share: Path, detector, kind: str, name: str = "客户1.txt") -> tuple[str, list[int]]:

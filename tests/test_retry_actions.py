@@ -12,7 +12,7 @@ import pytest
 
 from scanner.actions.service import ActionError, Proposal
 from scanner.actions.workspace import open_workspace
-from tests.action_fixtures import ALICE, BOB, PHONE, scanned_db, write_share
+from tests.action_fixtures import ALICE, BOB, PHONE, write_share
 from tests.cli_output import clean_text, custos
 
 HOSTILE = f"张伟_{PHONE}\x1b[31m.txt"  # personal data and a terminal escape in the name
@@ -28,11 +28,6 @@ def share(tmp_path: Path) -> Path:
     root = write_share(tmp_path / "share")
     (root / HOSTILE).write_text(f"手机：{PHONE}\n", encoding="utf-8")
     return root
-
-
-@pytest.fixture
-def db(tmp_path: Path, share: Path, packs, detector) -> Path:
-    return scanned_db(tmp_path / "state", share, packs, detector)
 
 
 @pytest.mark.slow

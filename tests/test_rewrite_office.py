@@ -27,29 +27,13 @@ from scanner.actions.rewrite.registry import rewriter_for
 from scanner.actions.rewrite.xlsx import XlsxRewriter
 from scanner.extract.spreadsheet import XlsxExtractor
 from scanner.extract.wordprocessing import DocxExtractor
+from tests.rewrite_fixtures import mask, masker_for
 
 PHONE, PHONE2, MOBILE = "13800138000", "13912345678", "13700137000"
 ID_CARD, EMAIL = "110101199003074578", "alice.wang@example.com"
 HEADER_PHONE, FOOTER_PHONE, NOTE_PHONE, COMMENT_PHONE, BOX_PHONE = (
     "13600136000", "13500135000", "13400134000", "13300133000", "13200132000",
 )  # fmt: skip
-
-
-def mask(value: str) -> str:
-    return value[:3] + "*" * (len(value) - 7) + value[-4:] if len(value) > 7 else "*" * len(value)
-
-
-def masker_for(expected: dict[int, str], seen: list[int] | None = None):
-    """Like the real masker: refuses (RewriteError) when the text at the edit is not the value that was scanned."""
-
-    def masker(edit: Edit, value: str) -> str:
-        if value != expected[edit.finding_id]:
-            raise RewriteError(f"finding {edit.finding_id}: found {value!r}, expected {expected[edit.finding_id]!r}")
-        if seen is not None:
-            seen.append(edit.finding_id)
-        return mask(value)
-
-    return masker
 
 
 def mask_all(edit: Edit, value: str) -> str:

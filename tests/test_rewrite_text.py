@@ -19,6 +19,7 @@ from scanner.actions.rewrite.base import Edit, RewriteError, Rewriter
 from scanner.actions.rewrite.text import TextRewriter
 from scanner.extract.decode import READ_SIZE, detect_encoding, iter_text
 from scanner.extract.plaintext import PLAIN_TEXT_SUFFIXES
+from tests.rewrite_fixtures import mask, masker_for
 
 
 @dataclass(frozen=True)
@@ -38,23 +39,6 @@ ENCODINGS = {
     "utf-16-be-bom": ("utf-16", codecs.BOM_UTF16_BE, "utf-16-be"),
 }
 EMAIL, PHONE, ID_CARD = "alice.wang@example.com", "13800138000", "11010519491231002X"
-
-
-def mask(value: str) -> str:
-    return value[:3] + "*" * (len(value) - 7) + value[-4:] if len(value) > 7 else "*" * len(value)
-
-
-def masker_for(expected: dict[int, str], seen: list[int] | None = None):
-    """Like the real masker: refuses (RewriteError) when the text at the edit is not the value that was scanned."""
-
-    def masker(edit: Edit, value: str) -> str:
-        if value != expected[edit.finding_id]:
-            raise RewriteError(f"finding {edit.finding_id}: found {value!r}, expected {expected[edit.finding_id]!r}")
-        if seen is not None:
-            seen.append(edit.finding_id)
-        return mask(value)
-
-    return masker
 
 
 def build(parts: list[str | bytes | Secret], bom: bytes, body: str) -> tuple[bytes, bytes, list[str]]:

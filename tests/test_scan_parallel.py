@@ -24,8 +24,9 @@ from scanner.scan import Scanner, ScanOptions
 from scanner.split import SplitPlan, plan
 from scanner.store.store import Store
 from tests.conftest import TODAY
+from tests.sample_files import zip_bytes
 from tests.test_scan_e2e import plant
-from tests.test_scan_formats import CSV_GBK, eml_bytes, xlsx_bytes, zip_bytes
+from tests.test_scan_formats import CSV_GBK, eml_bytes, xlsx_bytes
 
 KEY = b"k" * 32
 MOBILE, ID = "13800138000", "11010519491231002X"

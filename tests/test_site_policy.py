@@ -18,7 +18,7 @@ from scanner.actions.service import ActionError, Proposal
 from scanner.actions.site_policy import load_site_policy
 from scanner.actions.workspace import open_workspace
 from scanner.detect.rulepack import RulePackError, load_pack
-from tests.action_fixtures import ALICE, BOB, custos, scanned_db, write_share
+from tests.action_fixtures import ALICE, BOB, custos
 
 WEAKENING_PACK = """\
 pack_id = "site-weakener"
@@ -35,16 +35,6 @@ def _policy_file(tmp_path: Path, text: str) -> Path:
     path.write_text(text, encoding="utf-8")
     os.chmod(path, 0o644)
     return path
-
-
-@pytest.fixture
-def share(tmp_path: Path) -> Path:
-    return write_share(tmp_path / "share")
-
-
-@pytest.fixture
-def db(tmp_path: Path, share: Path, packs, detector) -> Path:
-    return scanned_db(tmp_path / "state", share, packs, detector)
 
 
 # --- the site policy file ------------------------------------------------------------------------------------

@@ -2,16 +2,14 @@
 
 from __future__ import annotations
 
-import io
 import os
 from pathlib import Path
 
 import pytest
-from rich.console import Console
 from textual.widgets import Select
 
 from scanner.review.context import masked_context
-from tests.tui_fixtures import EMAIL, ID, PHONE, build_share, bulk_findings, scan_into, tables_measured
+from tests.tui_fixtures import EMAIL, ID, PHONE, build_share, bulk_findings, scan_into, screen_text, settle
 from tui.app import ReviewApp
 from tui.screens.detail import DetailScreen
 from tui.screens.findings import FindingsScreen, PageLoaded
@@ -25,23 +23,8 @@ NOTE_FILE, CSV_FILE, JSON_FILE = "客户资料/张*.txt", "客户资料/客户�
 
 
 @pytest.fixture
-def anyio_backend() -> str:
-    return "asyncio"
-
-
-@pytest.fixture
-def db(tmp_path: Path, packs, detector) -> Path:
-    path = tmp_path / "state" / "custos.db"
-    scan_into(path, build_share(tmp_path), packs, detector)
-    return path
-
-
-async def settle(pilot, typing: bool = False) -> None:
-    """Let the search debounce run out (when typing), then workers finish and their messages be handled."""
-    await pilot.pause(0.35 if typing else None)
-    await pilot.app.workers.wait_for_complete()
-    await pilot.pause()
-    await tables_measured(pilot)
+def share(tmp_path: Path) -> Path:
+    return build_share(tmp_path)
 
 
 async def open_findings(pilot) -> FindingsScreen:
@@ -63,13 +46,6 @@ def column(app: ReviewApp, key: str) -> list[str]:
 
 def status(app: ReviewApp) -> str:
     return str(app.screen.query_one("#findings-status").content)
-
-
-def screen_text(app: ReviewApp) -> str:
-    """Everything on screen as plain text, the way `export_screenshot` composes it."""
-    console = Console(width=app.size.width, height=app.size.height, file=io.StringIO(), record=True)
-    console.print(app.screen._compositor.render_update(full=True))
-    return console.export_text()
 
 
 # --- files and findings views ------------------------------------------------------------------------

@@ -3,11 +3,9 @@ zero-width characters: every screen shows them escaped, as plain Text, and nothi
 
 from __future__ import annotations
 
-import io
 from pathlib import Path
 
 import pytest
-from rich.console import Console
 from textual.widgets import DataTable
 
 from scanner.actions.audit import Actor
@@ -16,7 +14,7 @@ from scanner.actions.workspace import open_workspace
 from scanner.display import safe
 from scanner.identity import IdentityError
 from tests.cli_output import FORBIDDEN
-from tests.tui_fixtures import scan_into, tables_measured
+from tests.tui_fixtures import scan_into, screen_text, settle
 from tui.app import ReviewApp
 from tui.screens.apply import ConfirmApplyScreen
 from tui.screens.approvals import ApprovalsScreen
@@ -35,11 +33,6 @@ CONTEXT = "备注：\x1b]0;from the file\x07 [bold]x[/bold]"
 
 
 @pytest.fixture
-def anyio_backend() -> str:
-    return "asyncio"
-
-
-@pytest.fixture
 def db(tmp_path: Path, packs, detector) -> Path:
     share = tmp_path / "share"
     share.mkdir()
@@ -51,19 +44,9 @@ def db(tmp_path: Path, packs, detector) -> Path:
     return path
 
 
-async def settle(pilot) -> None:
-    await pilot.app.workers.wait_for_complete()
-    await pilot.pause()
-    await pilot.app.workers.wait_for_complete()
-    await pilot.pause()
-    await tables_measured(pilot)
-
-
-def screen_text(app: ReviewApp) -> str:
+def clean_screen_text(app: ReviewApp) -> str:
     """Everything on screen as text, checked for raw characters from the share."""
-    console = Console(width=app.size.width, height=app.size.height, file=io.StringIO(), record=True)
-    console.print(app.screen._compositor.render_update(full=True))
-    text = console.export_text()
+    text = screen_text(app)
     leaked = sorted({repr(c) for c in text if c in FORBIDDEN and c != "\n"})
     assert not leaked, f"raw characters on screen: {leaked}"
     return text
@@ -80,13 +63,13 @@ async def test_findings_detail_and_dashboard_show_names_escaped(db: Path, detect
         await settle(pilot)
         problems = app.screen.query_one("#problems", DataTable)
         assert cells(problems, 0) == [safe(LINK)]
-        screen_text(app)
+        clean_screen_text(app)
         await pilot.press("f")
         await settle(pilot)
         assert isinstance(app.screen, FindingsScreen)
         files = app.screen.query_one("#findings-table", PagedTable)
         assert set(cells(files, "path")) == {safe(n) for n in NAMES}
-        screen_text(app)
+        clean_screen_text(app)
         files.move_cursor(row=cells(files, "path").index(safe(BIDI)))
         await pilot.press("enter")  # the file's findings
         await settle(pilot)
@@ -94,7 +77,7 @@ async def test_findings_detail_and_dashboard_show_names_escaped(db: Path, detect
         await pilot.press("enter")  # its finding: the detail
         await settle(pilot)
         assert isinstance(app.screen, DetailScreen)
-        shown = screen_text(app)
+        shown = clean_screen_text(app)
         assert safe(BIDI) in shown and "Findings in " + safe(BIDI) in shown
         assert "2 │ " + safe(CONTEXT) in shown and PHONE not in shown
 
@@ -111,13 +94,13 @@ async def test_approvals_apply_confirmation_and_audit_name_the_escaped_path_and_
         await settle(pilot)
         assert isinstance(app.screen, ApprovalsScreen)
         assert safe(SPOOF) in cells(app.screen.query_one(DataTable), -1)
-        screen_text(app)
+        clean_screen_text(app)
         await pilot.press("e")
         await settle(pilot)
         assert isinstance(app.screen, ConfirmApplyScreen)
         plan = app.screen.query_one("#apply-plan", DataTable)
         assert [str(c) for c in plan.get_row_at(0)[:3]] == [str(action_id), "delete", safe(SPOOF)]
-        shown = screen_text(app)
+        shown = clean_screen_text(app)
         assert "will be overwritten and deleted" in shown
         await pilot.press("escape")
         await settle(pilot)
@@ -125,7 +108,7 @@ async def test_approvals_apply_confirmation_and_audit_name_the_escaped_path_and_
         await settle(pilot)
         targets = cells(app.screen.query_one("#audit-log", DataTable), 5)
         assert targets == [safe(spoof)] * 2
-        screen_text(app)
+        clean_screen_text(app)
     assert spoof.exists()  # only looked at, never applied
 
 

@@ -15,7 +15,7 @@ from scanner.actions.audit import Actor
 from scanner.actions.service import Proposal
 from scanner.actions.workspace import open_workspace
 from scanner.paths import policy_path_for
-from tests.tui_fixtures import build_share, scan_into, screen_text, tables_measured
+from tests.tui_fixtures import build_share, screen_text, settle
 from tui.app import ReviewApp
 from tui.modals.help import HelpScreen
 from tui.modals.propose import ProposeScreen
@@ -31,20 +31,8 @@ NOTE, CSV, EXPORT = "客户资料/张伟.txt", "客户资料/客户名单.csv", 
 
 
 @pytest.fixture
-def anyio_backend() -> str:
-    return "asyncio"
-
-
-@pytest.fixture
 def share(tmp_path: Path) -> Path:
     return build_share(tmp_path)
-
-
-@pytest.fixture
-def db(tmp_path: Path, share: Path, packs, detector) -> Path:
-    path = tmp_path / "state" / "custos.db"
-    scan_into(path, share, packs, detector)
-    return path
 
 
 def approved(db: Path, share: Path, kind: str, rel_path: str, detector) -> int:
@@ -53,17 +41,6 @@ def approved(db: Path, share: Path, kind: str, rel_path: str, detector) -> int:
         action_id = ws.service.propose(Proposal(kind, path=share / rel_path), ALICE)
         ws.service.approve(action_id, BOB)
     return action_id
-
-
-async def settle(pilot, typing: bool = False) -> None:
-    await pilot.pause(0.35 if typing else None)
-    for _ in range(50):
-        await pilot.app.workers.wait_for_complete()
-        await pilot.pause()
-        if not any(w.state.name in ("PENDING", "RUNNING") for w in pilot.app.workers):
-            await tables_measured(pilot)
-            return
-    raise AssertionError("workers did not settle")
 
 
 async def open_apply(pilot) -> ConfirmApplyScreen:

@@ -17,7 +17,7 @@ from textual.widgets import DataTable, Input
 
 from scanner.display_mask import mask_for_display
 from scanner.store.store import Store
-from tests.tui_fixtures import build_share, bulk_findings, scan_into, screen_text, tables_measured
+from tests.tui_fixtures import build_share, bulk_findings, scan_into, screen_text, settle
 from tui.app import ReviewApp
 from tui.screens.findings import FindingsScreen
 from tui.widgets.column_fit import Column, end_ellipsis, fit_columns, middle_ellipsis, natural_widths, path_ellipsis
@@ -31,11 +31,6 @@ CARD_PREVIEW = "6225***********0120"
 LOCATION = "在职员工!B2"
 ARCHIVE = "人力资源部/2024年度/离职档案/员工资料备份.zip"
 MEMBER_PATH = f"{ARCHIVE}:内部/名单.txt"
-
-
-@pytest.fixture
-def anyio_backend() -> str:
-    return "asyncio"
 
 
 @pytest.fixture(scope="module")
@@ -59,13 +54,6 @@ def db(tmp_path_factory, packs, detector) -> Path:
         scanned = store.connection.execute("SELECT COUNT(*) FROM findings WHERE state = 'active'").fetchone()[0]
     bulk_findings(path, ACTIVE - scanned, per_file=60)
     return path
-
-
-async def settle(pilot, typing: bool = False) -> None:
-    await pilot.pause(0.35 if typing else None)  # the search debounce
-    await pilot.app.workers.wait_for_complete()
-    await pilot.pause()
-    await tables_measured(pilot)
 
 
 async def findings_matching(pilot, search: str) -> FindingsScreen:

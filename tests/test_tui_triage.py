@@ -17,7 +17,7 @@ from textual.widgets import Button, DataTable, Input, ProgressBar
 from scanner.actions.audit import Actor
 from scanner.actions.service import Proposal
 from scanner.actions.workspace import open_workspace
-from tests.tui_fixtures import PHONE, build_share, scan_into, tables_measured
+from tests.tui_fixtures import PHONE, build_share, scan_into, settle
 from tui.app import ReviewApp
 from tui.modals.cancel_action import CancelActionScreen
 from tui.modals.propose import ProposeScreen
@@ -34,13 +34,6 @@ EXPORT = "导出/export.json"
 @pytest.fixture
 def share(tmp_path: Path) -> Path:
     return build_share(tmp_path)
-
-
-@pytest.fixture
-def db(tmp_path: Path, share: Path, packs, detector) -> Path:
-    path = tmp_path / "state" / "custos.db"
-    scan_into(path, share, packs, detector)
-    return path
 
 
 class Session:
@@ -61,17 +54,6 @@ class Session:
     def errors(self) -> list[str]:
         return [str(m.notification.message) for m in self.messages if isinstance(m, Notify)
                 and m.notification.severity == "error"]  # fmt: skip
-
-
-async def settle(pilot) -> None:
-    """Until no worker is pending or running and the messages they posted are handled."""
-    for _ in range(50):
-        await pilot.app.workers.wait_for_complete()
-        await pilot.pause()
-        if not any(w.state.name in ("PENDING", "RUNNING") for w in pilot.app.workers):
-            await tables_measured(pilot)
-            return
-    raise AssertionError("workers did not settle")
 
 
 def findings_of(app: ReviewApp, share: Path, rel_path: str) -> list:

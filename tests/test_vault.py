@@ -10,7 +10,6 @@ import os
 import re
 import subprocess
 import sys
-import threading
 from collections.abc import Callable
 from pathlib import Path, PurePath
 
@@ -171,7 +170,9 @@ def test_missing_master_key_of_existing_vault_is_not_replaced(vault: Vault, tmp_
 def test_master_key_may_live_inside_the_vault_directory(tmp_path: Path) -> None:
     vault = Vault(tmp_path / "vault", tmp_path / "vault" / "master.key")
     item = vault.put(make_file(tmp_path / "f.txt", b"data"))
-    assert vault.cleanup() == []
+    purged = vault.put(make_file(tmp_path / "g.txt", b"gone"))
+    vault.purge(purged.id)  # shredding an item's key never touches the master key beside it
+    assert [i.id for i in vault.items()] == [item.id, purged.id]
     assert Vault(tmp_path / "vault", tmp_path / "vault" / "master.key").verify(item.id)
 
 
@@ -454,7 +455,7 @@ def test_source_changed_during_put_is_rejected(tmp_path: Path, change: Callable[
     with pytest.raises(VaultError, match="changed while it was copied"):
         vault.put(src)
     assert vault.items() == []
-    assert files_in(tmp_path / "vault") == {"vault.json", ".lock"}  # the failed put left nothing behind
+    assert files_in(tmp_path / "vault") == {"vault.json"}  # the failed put left nothing behind
 
 
 def test_put_checks_the_expected_hash(vault: Vault, tmp_path: Path) -> None:
@@ -491,61 +492,35 @@ def test_interrupted_put_leaves_nothing(tmp_path: Path) -> None:
     vault = HookedVault(tmp_path / "vault", tmp_path / "master.key", chunk_size=CHUNK, on_first_read=interrupt)
     with pytest.raises(KeyboardInterrupt):
         vault.put(src)
-    assert files_in(tmp_path / "vault") == {"vault.json", ".lock"}
+    assert files_in(tmp_path / "vault") == {"vault.json"}
 
 
 # --- crash leftovers ---------------------------------------------------------------------------------------
 
 
-def test_cleanup_removes_crash_leftovers_only(vault: Vault, tmp_path: Path) -> None:
+def test_crash_leftovers_are_not_items_and_purging_again_finishes_an_interrupted_purge(
+    vault: Vault, tmp_path: Path
+) -> None:
     kept = vault.put(make_file(tmp_path / "kept.txt", b"kept"))
     purged = vault.put(make_file(tmp_path / "purged.txt", b"gone"))
     vault.purge(purged.id)
     root, orphan = tmp_path / "vault", "ab" * 16
-    leftovers = [
-        make_file(root / f".tmp-0badf00d-{orphan}.blob", b"partial"),
-        make_file(root / f".tmp-0badf00d-{kept.id}.json", b"{"),
-        make_file(root / f"{orphan}.blob", b"renamed before the crash"),
-        make_file(root / f"{orphan}.key", os.urandom(WRAPPED_KEY_SIZE)),
-        make_file(root / f"{purged.id}.blob", b"left by an interrupted purge"),
-    ]
+    for path, data in [
+        (root / f".tmp-0badf00d-{orphan}.blob", b"partial"),
+        (root / f".tmp-0badf00d-{kept.id}.json", b"{"),
+        (root / f"{orphan}.blob", b"renamed before the crash"),
+        (root / f"{orphan}.key", os.urandom(WRAPPED_KEY_SIZE)),
+        (root / f"{purged.id}.blob", b"left by an interrupted purge"),
+    ]:
+        make_file(path, data)
 
     assert [item.id for item in vault.items()] == [kept.id, purged.id]
-    assert sorted(vault.cleanup()) == sorted(leftovers)
-    assert files_in(root) == {
-        "vault.json",
-        ".lock",
-        f"{kept.id}.blob",
-        f"{kept.id}.key",
-        f"{kept.id}.json",
-        f"{purged.id}.json",
-    }
+    assert vault.item(purged.id).purged
+    vault.purge(purged.id)  # repeating the purge removes the blob the crash left
+    assert not (root / f"{purged.id}.blob").exists()
+    assert (root / f"{purged.id}.json").exists()  # the tombstone stays
     assert vault.verify(kept.id)
-    assert vault.cleanup() == []
-
-
-def test_cleanup_waits_for_a_put_in_progress(tmp_path: Path) -> None:
-    reading, release = threading.Event(), threading.Event()
-
-    def pause() -> None:
-        reading.set()
-        release.wait(10)
-
-    src = make_file(tmp_path / "f.txt", payload(3 * CHUNK))
-    vault = HookedVault(tmp_path / "vault", tmp_path / "master.key", chunk_size=CHUNK, on_first_read=pause)
-    results: dict[str, object] = {}
-    put = threading.Thread(target=lambda: results.update(item=vault.put(src)))
-    put.start()
-    assert reading.wait(10)
-    cleanup = threading.Thread(target=lambda: results.update(removed=vault.cleanup()))
-    cleanup.start()
-    cleanup.join(0.3)
-    assert cleanup.is_alive()  # blocked on the vault lock while the put's temp files exist
-    release.set()
-    put.join(10)
-    cleanup.join(10)
-    assert results["removed"] == []
-    assert vault.verify(results["item"].id)
+    assert vault.restore(kept.id, tmp_path / "back.txt").read_bytes() == b"kept"
 
 
 # --- bounded memory ----------------------------------------------------------------------------------------

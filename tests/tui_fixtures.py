@@ -121,3 +121,27 @@ def screen_text(app) -> str:
     console = Console(width=app.size.width, height=app.size.height, file=io.StringIO(), record=True)
     console.print(app.screen._compositor.render_update(full=True))  # noqa: SLF001 (what a screenshot renders)
     return console.export_text()
+
+
+async def settle(pilot, typing: bool = False, timeout: float = 10.0) -> None:
+    """Until what was typed reached the filter (``typing``: the search debounce ran out), no worker is pending or
+    running, the messages the workers posted are handled and every table has measured its rows."""
+    if typing:
+        await _filters_applied(pilot, timeout)
+    for _ in range(50):
+        await pilot.app.workers.wait_for_complete()
+        await pilot.pause()
+        if not any(w.state.name in ("PENDING", "RUNNING") for w in pilot.app.workers):
+            await tables_measured(pilot, timeout)
+            return
+    raise AssertionError("workers did not settle")
+
+
+async def _filters_applied(pilot, timeout: float) -> None:
+    """Wait for the debounced filter bars to apply what their inputs describe (instead of sleeping past it)."""
+    waited = 0.0
+    while any(bar.value != bar.read() for bar in pilot.app.screen.query("FilterBar")):
+        if waited >= timeout:
+            raise AssertionError(f"the search typed was not applied after {timeout} s")
+        await pilot.pause(0.05)
+        waited += 0.05

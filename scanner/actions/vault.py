@@ -7,7 +7,7 @@ Layout of the vault root (mode 0700; every file 0600):
               file name can itself be personal data), the path as shown (masked), size, sha256, mode, mtime_ns,
               stored_at, the caller's note — with an HMAC under the master key; an item exists once this file
               is in place (it is written last)
-  vault.json  a check value that tells a wrong master key from a damaged item; .lock; .tmp-* crash leftovers
+  vault.json  a check value that tells a wrong master key from a damaged item; .tmp-* crash leftovers
 Every write goes to a temp name, is fsynced, renamed into place, and the directory fsynced.
 
 Purging crypto-shreds: the key file is overwritten with random bytes, fsynced and unlinked, then the metadata
@@ -23,7 +23,6 @@ without its own key rather than mint one that could not read it.
 from __future__ import annotations
 
 import errno
-import fcntl
 import hashlib
 import hmac
 import json
@@ -32,7 +31,6 @@ import re
 import secrets
 import stat
 from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path, PurePath
@@ -118,7 +116,7 @@ class Vault:
         data_key = AESGCM.generate_key(bit_length=vault_format.KEY_SIZE * 8)
         blob_tmp = self._temp(f"{item_id}.blob")
         try:
-            with self._lock(fcntl.LOCK_SH), _open_source(src, source_fd) as source:
+            with _open_source(src, source_fd) as source:
                 before = os.fstat(source.fileno())
                 sha256, size = self._encrypt(source, blob_tmp, item_id, data_key)
                 _check_unchanged(src, before, os.fstat(source.fileno()), size, by_name=source_fd is None)
@@ -236,22 +234,6 @@ class Vault:
         self._path(item_id, ".blob").unlink(missing_ok=True)
         vault_format.fsync_dir(self.root)
 
-    def cleanup(self) -> list[Path]:
-        """Remove what a crash left behind (temp files; key and blob files of no item or of a purged one) and
-        return their paths. Waits for puts in progress, which hold the vault lock."""
-        removed = []
-        with self._lock(fcntl.LOCK_EX):
-            for path in sorted(self.root.iterdir()):
-                if not self._is_leftover(path):
-                    continue
-                if path.name.endswith(".key"):
-                    vault_format.shred(path)
-                else:
-                    path.unlink(missing_ok=True)
-                removed.append(path)
-        vault_format.fsync_dir(self.root)
-        return removed
-
     def _encrypt(self, source: BinaryIO, blob_tmp: Path, item_id: str, data_key: bytes) -> tuple[str, int]:
         digest, size = hashlib.sha256(), 0
 
@@ -361,19 +343,6 @@ class Vault:
             raise VaultError(f"vault item {item.id}: cannot restore to {shown}: {exc.strerror or exc}") from exc
         return dest
 
-    def _is_leftover(self, path: Path) -> bool:
-        if path.name.startswith(vault_format.TEMP_PREFIX):
-            return True
-        item_id, _, kind = path.name.partition(".")
-        if kind not in ("blob", "key") or not ITEM_ID.fullmatch(item_id):
-            return False
-        if not self._path(item_id, ".json").exists():
-            return True
-        try:
-            return self.item(item_id).purged
-        except VaultError:
-            return False  # unreadable metadata: leave the files for a person to look at
-
     def _path(self, item_id: str, suffix: str) -> Path:
         if not isinstance(item_id, str) or not ITEM_ID.fullmatch(item_id):
             raise VaultError(f"{item_id!r} is not a vault item id (32 lowercase hex digits)")
@@ -381,17 +350,6 @@ class Vault:
 
     def _temp(self, name: str) -> Path:
         return self.root / f"{vault_format.TEMP_PREFIX}{secrets.token_hex(4)}-{name}"
-
-    @contextmanager
-    def _lock(self, operation: int) -> Iterator[None]:
-        """Puts share the vault lock; cleanup takes it alone, so it never removes a put's files in flight."""
-        fd = os.open(self.root / ".lock", os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o600)
-        try:
-            fcntl.flock(fd, operation)
-            yield
-        finally:
-            os.close(fd)
-
 
 def holds_items(root: Path) -> bool:
     """Whether the vault at ``root`` holds any item (a purged one's tombstone too), without opening it: an absent

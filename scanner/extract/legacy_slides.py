@@ -15,7 +15,6 @@ from scanner.extract.base import UNSUPPORTED, ExtractionError, TextBlock
 from scanner.extract.office_crypto import check_not_encrypted, damage_reported
 from scanner.extract.ole import first_stream, open_ole, read_stream, require_ole
 
-SLIDES_SUFFIXES = frozenset({".ppt", ".pps", ".pot", ".dps", ".dpt"})
 _STREAM = "PowerPoint Document"
 _CONTAINER_VERSION = 0xF
 _SLIDE_LIST, _SLIDE_PERSIST = 0x0FF0, 0x03F3

@@ -16,7 +16,6 @@ from scanner.extract.base import ENCRYPTED, UNSUPPORTED, ExtractionError, TextBl
 from scanner.extract.office_crypto import check_not_encrypted, damage_reported
 from scanner.extract.ole import first_stream, open_ole, read_stream, require_ole
 
-WORD_SUFFIXES = frozenset({".doc", ".dot", ".wps", ".wpt"})
 _FIB_IDENT = 0xA5EC
 _NFIB_WORD97 = 0x00C1
 _F_ENCRYPTED, _F_WHICH_TABLE, _F_OBFUSCATED = 0x0100, 0x0200, 0x8000

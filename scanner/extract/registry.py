@@ -41,7 +41,6 @@ _ARCHIVES = {
     ".tar.bz2": ("scanner.extract.archive", "TarExtractor"),
     ".tar.xz": ("scanner.extract.archive", "TarExtractor"),
 }
-ARCHIVE_SUFFIXES = frozenset(_ARCHIVES)
 
 
 def format_label(path: Path | str) -> str:

@@ -29,8 +29,6 @@ from scanner.extract.office_crypto import check_not_encrypted, damage_reported
 from scanner.extract.ole import OLE_SIGNATURE, first_stream, open_ole, require_ole
 
 XLSX_SUFFIXES = frozenset({".xlsx", ".xlsm"})
-XLS_SUFFIXES = frozenset({".xls"})
-WPS_SPREADSHEET_SUFFIXES = frozenset({".et", ".ett"})
 
 # (sheet name, 1-based sheet position, 1-based row number, [(1-based column, text of a non-empty value), ...])
 SheetRow = tuple[str, int, int, list[tuple[int, str]]]

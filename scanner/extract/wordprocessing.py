@@ -27,7 +27,6 @@ from scanner.extract.base import UNSUPPORTED, Cell, ExtractionError, TextBlock
 from scanner.extract.office_crypto import check_not_encrypted, check_xml_size, damage_reported
 
 DOCX_SUFFIXES = frozenset({".docx"})
-PPTX_SUFFIXES = frozenset({".pptx", ".pptm", ".ppsx"})
 # python-docx and python-pptx parse every XML part into one in-memory tree, several times the XML's size.
 MAX_XML_BYTES = 128 << 20
 

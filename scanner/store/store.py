@@ -2,7 +2,7 @@
 
 WAL mode, one transaction per scanned file, so an interrupted scan leaves every file either fully recorded
 or untouched. Findings of a re-scanned file are superseded, not deleted, so decisions taken on them
-(later issues) keep their history.
+keep their history.
 """
 
 from __future__ import annotations

@@ -25,6 +25,3 @@ def rewriter_for(path: Path) -> Rewriter | None:
         return DocxRewriter()
     return None
 
-
-def maskable_formats() -> list[str]:
-    return sorted({*PLAIN_TEXT_SUFFIXES, ".xlsx", ".xlsm", ".docx"})
