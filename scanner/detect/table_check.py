@@ -44,10 +44,15 @@ def show(value: Any) -> str:
 
 def did_you_mean(word: str, known: Collection[str], prefix: str = "") -> str:
     """`` (did you mean 'x'?)`` for a near miss, else the list of what is known."""
-    close = difflib.get_close_matches(word, list(known), n=1)
+    close = _closest(word, known)
     if close:
-        return f" (did you mean {prefix + close[0]!r}?)"
+        return f" (did you mean {prefix + close!r}?)"
     return f"; known: {', '.join(sorted(prefix + k for k in known))}"
+
+
+def _closest(word: str, known: Collection[str]) -> str | None:
+    close = difflib.get_close_matches(word, list(known), n=1)
+    return close[0] if close else None
 
 
 def is_whole(value: Any) -> bool:
@@ -59,14 +64,19 @@ def is_number(value: Any) -> bool:
 
 
 def table_problems(table: Mapping[str, Any], shape: Shape, prefix: str = "") -> Iterator[str]:
-    """Unknown keys (with a suggestion), missing required keys, then each present key's own problems."""
+    """Unknown keys (with a suggestion), missing required keys, then each present key's own problems.
+
+    A required key that an unknown key was suggested for is not reported again as missing: one typo, one line.
+    """
+    suggested = set()
     for name in table:
         if name not in shape:
+            suggested.add(_closest(name, shape))
             yield f"unknown key {prefix + name!r}{did_you_mean(name, shape, prefix)}"
     for name, key in shape.items():
         if name in table:
             yield from key.check.problems(table[name], prefix + name)
-        elif key.required:
+        elif key.required and name not in suggested:
             yield f"missing required key {prefix + name!r}"
 
 
