@@ -289,13 +289,15 @@ def _cmd_rules_list(args: argparse.Namespace) -> int:
 
 
 def _cmd_rules_check(args: argparse.Namespace) -> int:
+    from rules import builtin_pack_paths
     from scanner.detect.rulepack import load_site_packs, pack_files
 
     missing = [p for p in args.paths if not p.exists()]
     if missing:
         raise UsageError(f"{missing[0]}: no such rule pack file or folder")
     files = [p for p in args.paths if p.is_file()] + pack_files([*(p for p in args.paths if p.is_dir()), *args.rules])
-    packs = load_site_packs(files)
+    builtin = {p.resolve() for p in builtin_pack_paths()}  # always checked; named again, not loaded twice
+    packs = load_site_packs([f for f in files if f.resolve() not in builtin])
     print(f"ok: {len(packs)} packs, {len(active_rules(packs))} active rules")
     return 0
 

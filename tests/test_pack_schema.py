@@ -207,3 +207,5 @@ def test_cli_check_accepts_the_builtin_packs():
     result = custos("rules", "check")
     assert result.returncode == 0 and result.stderr == b""
     assert result.stdout.decode().startswith("ok: 5 packs, ")
+    one = custos("rules", "check", builtin_pack_paths()[0])  # a maintainer checking the pack they edit
+    assert one.returncode == 0 and one.stdout == result.stdout
