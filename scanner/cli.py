@@ -60,7 +60,8 @@ def main(argv: list[str] | None = None) -> int:
         return args.handler(args)
     except (UsageError, RulePackError, StoreError, StateAccessError, KeyFileError, IdentityError,
             *_action_errors()) as exc:  # fmt: skip
-        print(f"custos: error: {safe(exc)}", file=sys.stderr)
+        for line in exc.problems if isinstance(exc, RulePackError) else (exc,):  # rule packs: all problems
+            print(f"custos: error: {safe(line)}", file=sys.stderr)
         return 2
     except BrokenPipeError:  # `custos findings | head`: the reader left, nothing went wrong
         sys.stderr.close()
@@ -144,7 +145,7 @@ def _parser() -> argparse.ArgumentParser:
     export.add_argument("--root", type=Path, help="only findings under this scanned root")
     export.set_defaults(handler=_cmd_export)
 
-    rules = sub.add_parser("rules", help="list or test the rule packs")
+    rules = sub.add_parser("rules", help="list, test or check the rule packs")
     rules_sub = rules.add_subparsers(metavar="ACTION")
     listing = rules_sub.add_parser("list", help="every recognizer, its entity type, sensitivity and pack")
     _rules_option(listing)
@@ -152,6 +153,10 @@ def _parser() -> argparse.ArgumentParser:
     testing = rules_sub.add_parser("test", help="run every rule's positive and negative examples")
     _rules_option(testing)
     testing.set_defaults(handler=_cmd_rules_test)
+    checking = rules_sub.add_parser("check", help="validate rule packs against the pack schema, without scanning")
+    checking.add_argument("paths", type=Path, nargs="*", metavar="PATH", help="site pack files or folders")
+    _rules_option(checking)
+    checking.set_defaults(handler=_cmd_rules_check)
 
     from scanner.cli_actions import add_action_commands
     from scanner.cli_daemon import add_daemon_commands
@@ -280,6 +285,20 @@ def _binary_output_allowed(args: argparse.Namespace) -> None:
 
 def _cmd_rules_list(args: argparse.Namespace) -> int:
     print_rules(load_default_packs(args.rules))
+    return 0
+
+
+def _cmd_rules_check(args: argparse.Namespace) -> int:
+    from rules import builtin_pack_paths
+    from scanner.detect.rulepack import load_site_packs, pack_files
+
+    missing = [p for p in args.paths if not p.exists()]
+    if missing:
+        raise UsageError(f"{missing[0]}: no such rule pack file or folder")
+    files = [p for p in args.paths if p.is_file()] + pack_files([*(p for p in args.paths if p.is_dir()), *args.rules])
+    builtin = {p.resolve() for p in builtin_pack_paths()}  # always checked; named again, not loaded twice
+    packs = load_site_packs([f for f in files if f.resolve() not in builtin])
+    print(f"ok: {len(packs)} packs, {len(active_rules(packs))} active rules")
     return 0
 
 

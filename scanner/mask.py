@@ -21,6 +21,11 @@ def mask_value(value: str, style: MaskStyle) -> str:
     return masked if masked != value else _keep(value, MaskStyle("keep", 0, 0))
 
 
+def style_names() -> tuple[str, ...]:
+    """The mask styles a rule pack may name (``mask = { style = ... }``)."""
+    return tuple(_STYLES)
+
+
 def _keep(value: str, style: MaskStyle) -> str:
     """Keep ``head`` and ``tail`` significant characters; mask the significant ones between."""
     positions = [i for i, ch in enumerate(value) if ch.isalnum()]
