@@ -20,15 +20,15 @@ from scanner import __version__
 from scanner.classify import Policy
 from scanner.detect.engine import Detector
 from scanner.discover import FileRef, WalkProblem, walk
-from scanner.extract.base import UNSUPPORTED
 from scanner.extract.registry import format_label
-from scanner.file_scan import CHANGED_DURING_SCAN, SCANNED, FileOutcome, FileResult, FileScanner, ScanOptions
+from scanner.file_scan import FileOutcome, FileResult, FileScanner, ScanOptions
+from scanner.states import FileStatus
 from scanner.store.store import FileRecord, Store, joined_path
 
 if TYPE_CHECKING:  # scanner.pool is imported only when a pool is started
     from scanner.pool import EngineSpec
 
-__all__ = ["CHANGED_DURING_SCAN", "SCANNED", "ScanOptions", "ScanStats", "Scanner"]
+__all__ = ["ScanOptions", "ScanStats", "Scanner"]
 
 
 @dataclass
@@ -194,14 +194,14 @@ class Scanner:
         )  # fmt: skip
         if result.member:
             stats.files_seen += 1
-        if result.status == SCANNED:
+        if result.status == FileStatus.SCANNED:
             stats.files_scanned += 1
             stats.bytes_scanned += result.size or 0
             stats.findings += len(result.findings)
             return
         stats.problems[result.status] += 1
         stats.files_failed += 1  # not inspected, whatever the reason: a format this version cannot read included
-        if result.status == UNSUPPORTED:
+        if result.status == FileStatus.UNSUPPORTED:
             stats.unsupported[format_label(joined_path(result.rel, result.member))] += 1
 
     def _packs(self) -> str:
@@ -219,8 +219,8 @@ class Scanner:
 
 def _same_stat(previous: FileRecord | None, ref: FileRef) -> bool:
     unchanged = previous and (previous.size, previous.mtime_ns) == (ref.size, ref.mtime_ns)
-    return bool(unchanged and previous.status == SCANNED)
+    return bool(unchanged and previous.status == FileStatus.SCANNED)
 
 
 def _known_sha256(previous: FileRecord | None) -> str | None:
-    return previous.sha256 if previous and previous.status == SCANNED else None
+    return previous.sha256 if previous and previous.status == FileStatus.SCANNED else None
