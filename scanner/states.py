@@ -10,7 +10,13 @@ from __future__ import annotations
 from enum import StrEnum
 
 
-class FindingState(StrEnum):
+class _Vocabulary(StrEnum):
+    """A member prints and reprs as its stored value: messages, argparse choices and exports read as before."""
+
+    __repr__ = str.__repr__
+
+
+class FindingState(_Vocabulary):
     """`findings.state`, in the order people look for them (the CLI's and the review UI's filter)."""
 
     ACTIVE = "active"  # found in the file as it is now, not yet decided
@@ -23,7 +29,7 @@ class FindingState(StrEnum):
     GONE = "gone"  # its file left the share
 
 
-class ActionKind(StrEnum):
+class ActionKind(_Vocabulary):
     """`actions.kind`: what a reviewer can propose."""
 
     MASK = "mask"
@@ -35,7 +41,7 @@ class ActionKind(StrEnum):
     RESTORE = "restore"
 
 
-class ActionState(StrEnum):
+class ActionState(_Vocabulary):
     """`actions.state`: proposed → approved → executing → executed | failed | stale; or cancelled."""
 
     PROPOSED = "proposed"
@@ -47,7 +53,7 @@ class ActionState(StrEnum):
     CANCELLED = "cancelled"
 
 
-class FileStatus(StrEnum):
+class FileStatus(_Vocabulary):
     """`files.status`: what became of a file (or archive member) the last time it was looked at."""
 
     SCANNED = "scanned"
@@ -74,7 +80,7 @@ class FileStatus(StrEnum):
     NOT_REGULAR = "not_regular"
 
 
-class ScanRunStatus(StrEnum):
+class ScanRunStatus(_Vocabulary):
     """`scans.status`: how a scan run ended (running while it has not)."""
 
     RUNNING = "running"
@@ -83,7 +89,7 @@ class ScanRunStatus(StrEnum):
     FAILED = "failed"
 
 
-class DaemonState(StrEnum):
+class DaemonState(_Vocabulary):
     """`daemon_status.state`: the daemon's lifecycle."""
 
     STARTING = "starting"
@@ -91,6 +97,14 @@ class DaemonState(StrEnum):
     DRAINING = "draining"
     STOPPED = "stopped"
     CRASHED = "crashed"
+
+
+class JobState(_Vocabulary):
+    """`work_queue.state`: a path waiting for, held by, or given up by a daemon worker (SQL in `WorkQueue`)."""
+
+    QUEUED = "queued"
+    RUNNING = "running"
+    FAILED = "failed"
 
 
 # Findings
@@ -135,6 +149,7 @@ RETIRED_FILE_STATUSES = frozenset({FileStatus.GONE, FileStatus.QUARANTINED, File
 """Files no longer on the share: nothing left to inspect, nothing to reconcile."""
 
 # The daemon
+DAEMON_STATES = tuple(DaemonState)
 LIVE_DAEMON_STATES = (DaemonState.STARTING, DaemonState.RUNNING, DaemonState.DRAINING)
 
 
