@@ -22,7 +22,7 @@ from scanner.detect.engine import Detector
 from scanner.discover import FileRef, WalkProblem, walk
 from scanner.extract.registry import format_label
 from scanner.file_scan import FileOutcome, FileResult, FileScanner, ScanOptions
-from scanner.states import FileStatus
+from scanner.states import FileStatus, ScanRunStatus
 from scanner.store.store import FileRecord, Store, joined_path
 
 if TYPE_CHECKING:  # scanner.pool is imported only when a pool is started
@@ -85,7 +85,7 @@ class Scanner:
         root_key = str(root)
         run_id = self.store.begin_run(root_key, self._packs(), __version__)
         stats = ScanStats()
-        status = "interrupted"
+        status = ScanRunStatus.INTERRUPTED
         try:
             items = walk(root, follow_symlinks=self.options.follow_symlinks, exclude=self.options.exclude)
             if self.options.jobs > 1:
@@ -100,7 +100,7 @@ class Scanner:
                     if progress:
                         progress(item.rel, stats)
             self.store.mark_missing(root_key, run_id)
-            status = "completed"
+            status = ScanRunStatus.COMPLETED
         finally:
             self._finish(run_id, status, stats)
         return run_id, stats
@@ -113,10 +113,10 @@ class Scanner:
         try:
             st = os.stat(path, follow_symlinks=False)
         except FileNotFoundError:
-            self.store.finish_run(run_id, "completed", files_seen=1)
+            self.store.finish_run(run_id, ScanRunStatus.COMPLETED, files_seen=1)
             return stats
         self.scan_file(root_key, FileRef(path, rel, st.st_size, st.st_mtime_ns, st.st_dev, st.st_ino), run_id, stats)
-        self._finish(run_id, "completed", stats)
+        self._finish(run_id, ScanRunStatus.COMPLETED, stats)
         return stats
 
     def scan_file(self, root_key: str, ref: FileRef, run_id: int, stats: ScanStats) -> None:
