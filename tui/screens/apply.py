@@ -24,6 +24,7 @@ from scanner.actions.audit import Actor
 from scanner.actions.service import ActionError
 from scanner.actions.workspace import open_workspace
 from scanner.display import safe, safe_text
+from scanner.states import ActionKind, ActionState
 from scanner.store.actions import ActionRow, ActionStateError, ActionStore
 from scanner.store.store import Store
 from tui.screens.help import HELP_KEY
@@ -50,11 +51,11 @@ def typed_hint(typed: str) -> Text:
 def method_of(action: ActionRow) -> str:
     """What executing the action does to the file, in plain words."""
     return {
-        "mask": f"mask {len(action.finding_ids)} values in place; original kept in the encrypted vault",
-        "quarantine": "move into the encrypted vault",
-        "delete": "overwrite and delete; original kept in the vault until purged",
-        "retain": f"record retention until {action.retain_until}",
-        "false_positive": "dismiss as false positive",
+        ActionKind.MASK: f"mask {len(action.finding_ids)} values in place; original kept in the encrypted vault",
+        ActionKind.QUARANTINE: "move into the encrypted vault",
+        ActionKind.DELETE: "overwrite and delete; original kept in the vault until purged",
+        ActionKind.RETAIN: f"record retention until {action.retain_until}",
+        ActionKind.FALSE_POSITIVE: "dismiss as false positive",
     }.get(action.kind, action.kind)
 
 
@@ -71,15 +72,15 @@ def shown_paths(actions: list[ActionRow]) -> dict[int, str]:
 def load_plan(actions: ActionStore, action_ids: list[int] | None) -> tuple[list[ActionRow], list[str]]:
     """The approved actions among ``action_ids`` (all approved ones if None), and why the others are left out."""
     if action_ids is None:
-        return actions.actions(states=("approved",)), []
+        return actions.actions(states=(ActionState.APPROVED,)), []
     rows, skipped = [], []
     for action_id in action_ids:
         try:
             rows.append(actions.action(action_id))
         except ActionStateError as exc:
             skipped.append(str(exc))
-    skipped += [f"action {a.id} is {a.state}, not approved: skipped" for a in rows if a.state != "approved"]
-    return [a for a in rows if a.state == "approved"], skipped
+    skipped += [f"action {a.id} is {a.state}, not approved: skipped" for a in rows if a.state != ActionState.APPROVED]
+    return [a for a in rows if a.state == ActionState.APPROVED], skipped
 
 
 class ConfirmApplyScreen(Screen):
@@ -160,7 +161,7 @@ class ConfirmApplyScreen(Screen):
         intro = f"{plural(len(self._todo), 'approved action')} will change {plural(files, 'file')}, exactly as listed:"
         self.query_one("#apply-intro", Static).update(intro if self._todo else "No approved actions to apply.")
         self.query_one("#apply-skipped", Static).update(safe_text("\n".join(event.skipped)))
-        deletes = sum(a.kind == "delete" for a in event.approved)
+        deletes = sum(a.kind == ActionKind.DELETE for a in event.approved)
         go = self.query_one("#apply-go", Button)
         self._needs_typed = bool(deletes)
         if deletes:

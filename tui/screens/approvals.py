@@ -23,6 +23,7 @@ from scanner.actions.audit import Actor
 from scanner.actions.service import ActionError
 from scanner.actions.workspace import open_workspace
 from scanner.display import safe, safe_text
+from scanner.states import ActionState
 from scanner.store.actions import ActionRow, ActionStateError, ActionStore
 from scanner.store.store import Store
 from tui.screens.apply import ConfirmApplyScreen
@@ -32,15 +33,15 @@ from tui.widgets.column_fit import Column, path_ellipsis
 from tui.widgets.fitted_table import FittedTable
 
 STATE_FILTERS: dict[str, tuple[str, ...] | None] = {
-    "open": ("proposed", "approved"),
-    "proposed": ("proposed",),
-    "approved": ("approved",),
-    "executed": ("executed",),
-    "failed": ("failed", "stale"),
-    "cancelled": ("cancelled",),
+    "open": (ActionState.PROPOSED, ActionState.APPROVED),
+    ActionState.PROPOSED: (ActionState.PROPOSED,),
+    ActionState.APPROVED: (ActionState.APPROVED,),
+    ActionState.EXECUTED: (ActionState.EXECUTED,),
+    ActionState.FAILED: (ActionState.FAILED, ActionState.STALE),
+    ActionState.CANCELLED: (ActionState.CANCELLED,),
     "all": None,
 }
-FILTER_LABELS = {"open": "proposed + approved", "failed": "failed + stale"}
+FILTER_LABELS = {"open": "proposed + approved", ActionState.FAILED: "failed + stale"}
 COLUMNS = [Column("mark", ""), Column("id", "id"), Column("state", "state"), Column("kind", "kind"),
            Column("findings", "findings"), Column("proposed", "proposed by", drop=1, cap=16),
            Column("approved", "approved by", drop=1, cap=16),
@@ -200,7 +201,7 @@ class ApprovalsScreen(Screen):
         self.post_message(self.ActionDecided(action_id, verb))
 
     def on_approvals_screen_action_decided(self, event: ActionDecided) -> None:
-        past = {"approve": "approved", "cancel": "cancelled"}[event.verb]
+        past = {"approve": ActionState.APPROVED, "cancel": ActionState.CANCELLED}[event.verb]
         if event.error:
             self.notify(safe(event.error), title=f"Not {past}", severity="error", markup=False)
             return

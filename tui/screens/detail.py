@@ -24,6 +24,7 @@ from scanner.display import safe, safe_text
 from scanner.extract.plaintext import PLAIN_TEXT_SUFFIXES
 from scanner.extract.registry import format_label
 from scanner.review.context import masked_context
+from scanner.states import CURRENT_FINDING_STATES
 from scanner.store.review import FindingFilter, FindingItem, ReviewQueries
 from tui.screens.help import HELP_KEY
 from tui.widgets.column_fit import Column, end_ellipsis
@@ -32,7 +33,6 @@ from tui.widgets.fitted_table import FittedTable
 from tui.widgets.proposing import PROPOSE_BINDINGS, ProposeKeys
 from tui.widgets.reading import thread_queries
 
-CURRENT_STATES = ("active", "dismissed", "retained")  # findings whose offsets index the file as it is now
 MAX_SPANS = 20_000  # more findings than this in one file: no context rather than a partly masked one
 SIBLINGS = 500
 SIBLING_COLUMNS = [Column("type", "type"), Column("sensitivity", "sensitivity", drop=1), Column("preview", "preview"),
@@ -72,12 +72,12 @@ def read_detail(queries: ReviewQueries, finding_id: int) -> Detail | None:
     context, note = None, ""
     if format_label(item.path) not in PLAIN_TEXT_SUFFIXES:
         note = f"No context lines for {format_label(item.path)} files: see the location and the preview above."
-    elif item.state not in CURRENT_STATES:
+    elif item.state not in CURRENT_FINDING_STATES:
         note = f"No context: this finding is {item.state}; the file no longer holds what it was found in."
     else:
         spans = [
             (f.start, f.end, f.preview)
-            for state in CURRENT_STATES
+            for state in CURRENT_FINDING_STATES
             for f in queries.findings_page(FindingFilter(file_id=item.file_id, state=state), limit=MAX_SPANS)
         ]
         if len(spans) >= MAX_SPANS:

@@ -27,11 +27,11 @@ from scanner.actions.service import ActionError, Proposal
 from scanner.actions.workspace import Workspace, open_workspace
 from scanner.display import safe
 from scanner.name_mask import mask_path
+from scanner.states import WHOLE_FILE_KINDS, ActionKind
 from scanner.store.actions import ActionStateError
 from scanner.store.review import FindingFilter, ReviewQueries
 
-NEEDS_REASON = ("false_positive", "retain")
-WHOLE_FILE_KINDS = ("quarantine", "delete")
+NEEDS_REASON = (ActionKind.FALSE_POSITIVE, ActionKind.RETAIN)
 SHOWN_FILES = 8
 _ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 
@@ -162,7 +162,7 @@ class ProposeScreen(ModalScreen[list[int] | None]):
             yield Static("Loading…", id="propose-plan")
             yield Label("Reason" + (" (required)" if needs_reason else " (optional)"))
             yield Input(placeholder="why this action", id="propose-reason")
-            if self.kind == "retain":
+            if self.kind == ActionKind.RETAIN:
                 yield Label("Retain until (required)")
                 yield Input(placeholder="YYYY-MM-DD", id="propose-until", max_length=10)
             yield Static("", id="propose-errors", markup=False)
@@ -199,7 +199,7 @@ class ProposeScreen(ModalScreen[list[int] | None]):
             if self.kind in NEEDS_REASON and not reason:
                 raise ValueError(f"a {self.kind.replace('_', ' ')} needs a reason: say why")
             until = None
-            if self.kind == "retain":
+            if self.kind == ActionKind.RETAIN:
                 until = parse_retain_until(self.query_one("#propose-until", Input).value.strip(), date.today())
         except ValueError as exc:
             self._show_errors([str(exc)])

@@ -8,15 +8,16 @@ import importlib.util
 
 from textual.binding import Binding
 
+from scanner.states import ActionKind
 from scanner.store.review import FindingFilter
 
 TRIAGE_MODULE = "tui.screens.triage"
 KIND_LABELS = {
-    "mask": "Mask",
-    "quarantine": "Quarantine",
-    "delete": "Delete",
-    "retain": "Retain",
-    "false_positive": "False positive",
+    ActionKind.MASK: "Mask",
+    ActionKind.QUARANTINE: "Quarantine",
+    ActionKind.DELETE: "Delete",
+    ActionKind.RETAIN: "Retain",
+    ActionKind.FALSE_POSITIVE: "False positive",
 }
 
 # One group in the footer ("m x D r n Propose"), so it fits 80 columns; help and tooltips name each key.
