@@ -16,8 +16,16 @@ from scanner.detect.entity_types import ENTITY_TYPES
 from scanner.display import safe, safe_record
 from scanner.fsio import open_private_output
 from scanner.paths import default_db
-from scanner.store.actions import KINDS, STATES, VAULT_KINDS
-from scanner.store.finding_states import FINDING_STATES
+from scanner.states import (
+    ACTION_KINDS,
+    ACTION_STATES,
+    FINDING_STATES,
+    UNSUCCESSFUL_ACTION_STATES,
+    VAULT_KINDS,
+    ActionKind,
+    ActionState,
+    FindingState,
+)
 from scanner.text_table import Column, render, terminal_width
 
 
@@ -44,7 +52,7 @@ def finding_ids(text: str) -> list[int]:
 
 def add_action_commands(sub: argparse._SubParsersAction) -> None:
     propose = sub.add_parser("propose", help="propose an action on findings, a file or a vault item")
-    propose.add_argument("kind", choices=[*KINDS, "default"], help="'default': what the action policy proposes")
+    propose.add_argument("kind", choices=[*ACTION_KINDS, "default"], help="'default': what the action policy proposes")
     propose.add_argument("--finding", type=finding_ids, action="extend", default=[], metavar="ID[,ID…]",
                          help="finding ids: repeat it or separate them with commas")  # fmt: skip
     propose.add_argument("--file", type=Path, help="a whole scanned file instead of findings")
@@ -77,8 +85,8 @@ def add_action_commands(sub: argparse._SubParsersAction) -> None:
     actions = sub.add_parser("actions", help="list actions")
     actions_sub = actions.add_subparsers(metavar="ACTION")
     listing = actions_sub.add_parser("list", help="actions with their state")
-    listing.add_argument("--state", choices=STATES, action="append")
-    listing.add_argument("--kind", choices=KINDS, action="append")
+    listing.add_argument("--state", choices=ACTION_STATES, action="append")
+    listing.add_argument("--kind", choices=ACTION_KINDS, action="append")
     _common(listing, handler=_cmd_actions_list)
     one = actions_sub.add_parser("show", help="one action in full: who, when, what was done, why it failed")
     one.add_argument("id", type=int)
@@ -98,7 +106,7 @@ def add_action_commands(sub: argparse._SubParsersAction) -> None:
     findings.add_argument("--path", help="only files whose path contains this")
     findings.add_argument("--type", dest="entity_type", choices=sorted(ENTITY_TYPES), metavar="TYPE",
                           help="only this entity type, e.g. CN_MOBILE")  # fmt: skip
-    findings.add_argument("--state", default="active", choices=FINDING_STATES, help="default: active")
+    findings.add_argument("--state", default=FindingState.ACTIVE, choices=FINDING_STATES, help="default: active")
     _common(findings, handler=_cmd_findings)
 
     restore = sub.add_parser(
@@ -183,10 +191,11 @@ def _cmd_propose(args: argparse.Namespace) -> int:
 def _propose_vault_actions(args: argparse.Namespace) -> int:
     if args.finding or args.file:
         raise ActionUsageError(f"{args.kind} acts on a vault item: name it with --vault ID, not findings or a file")
-    if args.expired and args.kind != "purge":
+    if args.expired and args.kind != ActionKind.PURGE:
         raise ActionUsageError("--expired goes with purge")
     if bool(args.vault) == bool(args.expired):
-        raise ActionUsageError(f"name one vault item with --vault ID{' or use --expired' * (args.kind == 'purge')}")
+        expired = " or use --expired" if args.kind == ActionKind.PURGE else ""
+        raise ActionUsageError(f"name one vault item with --vault ID{expired}")
     with _workspace(args) as ws:
         ids = ws.service.vault_actions.expired() if args.expired else [args.vault]
         actor = current_actor(args.reviewer)
@@ -220,8 +229,10 @@ def _cmd_cancel(args: argparse.Namespace) -> int:
 
 def _cmd_apply(args: argparse.Namespace) -> int:
     with _workspace(args) as ws:
-        pending = [ws.actions.action(i) for i in args.ids] if args.ids else ws.actions.actions(states=("approved",))
-        if not pending and not ws.actions.actions(states=("executing",)):
+        pending = (
+            [ws.actions.action(i) for i in args.ids] if args.ids else ws.actions.actions(states=(ActionState.APPROVED,))
+        )
+        if not pending and not ws.actions.actions(states=(ActionState.EXECUTING,)):
             print("nothing to apply: no approved actions")
             return 0
         for a in pending:
@@ -233,13 +244,13 @@ def _cmd_apply(args: argparse.Namespace) -> int:
         outcomes = ws.service.apply(current_actor(args.reviewer), args.ids or None)
     for o in outcomes:
         print(f"{o.state:<9} action {o.action_id} {o.kind} {safe(o.target)}: {safe(o.message)}")
-    return 0 if all(o.state == "executed" for o in outcomes) else 1
+    return 0 if all(o.state == ActionState.EXECUTED for o in outcomes) else 1
 
 
 def _cmd_actions_list(args: argparse.Namespace) -> int:
     with _workspace(args) as ws:
         rows = ws.actions.actions(states=args.state, kinds=args.kind)
-        notes = {a.id: ws.actions.shown_note(a) for a in rows if a.state in ("failed", "stale") and a.error}
+        notes = {a.id: ws.actions.shown_note(a) for a in rows if a.state in UNSUCCESSFUL_ACTION_STATES and a.error}
     cells = [(str(a.id), a.state, a.kind, str(len(a.finding_ids)), safe(a.proposed_by), safe(a.approved_by or "-"),
               safe(a.shown_path)) for a in rows]  # fmt: skip
     lines = list(render(ACTION_COLUMNS, cells, terminal_width(sys.stdout)))  # reviewer names may be CJK
@@ -279,11 +290,11 @@ def _action_details(action, note: str | None, retries) -> list[tuple[str, str]]:
     if action.executed_by:
         lines.append(("executed by", f"{action.executed_by} at {action.executed_at}"))
     if note:
-        lines.append(("why" if action.state in ("failed", "stale") else "note", note))
+        lines.append(("why" if action.state in UNSUCCESSFUL_ACTION_STATES else "note", note))
     if action.retry_of is not None:
         lines.append(("retry of", f"action {action.retry_of}"))
     lines += [("retried as", f"action {r.id} ({r.state})") for r in retries]
-    if action.state in ("failed", "stale") and not retries:
+    if action.state in UNSUCCESSFUL_ACTION_STATES and not retries:
         lines.append(("", f"to try again: custos retry {action.id} (a new proposal, approved as usual)"))
     return lines
 
@@ -317,9 +328,9 @@ def _cmd_findings(args: argparse.Namespace) -> int:
 
 def _cmd_restore(args: argparse.Namespace) -> int:
     with _workspace(args) as ws:
-        [action_id] = _approved_vault_actions(ws, "restore", [args.vault_id])
+        [action_id] = _approved_vault_actions(ws, ActionKind.RESTORE, [args.vault_id])
         [outcome] = ws.service.apply(current_actor(args.reviewer), [action_id])
-    if outcome.state != "executed":
+    if outcome.state != ActionState.EXECUTED:
         print(
             f"{outcome.state} action {action_id}: restore of vault item {safe(args.vault_id)}: {safe(outcome.message)}"
         )
@@ -331,7 +342,7 @@ def _cmd_restore(args: argparse.Namespace) -> int:
 
 def _approved_vault_actions(ws, kind: str, vault_ids: list[str]) -> list[int]:
     """The approved ``kind`` action of each vault item (every approved one if none are named)."""
-    approved = {a.vault_id: a.id for a in ws.actions.actions(states=("approved",), kinds=(kind,))}
+    approved = {a.vault_id: a.id for a in ws.actions.actions(states=(ActionState.APPROVED,), kinds=(kind,))}
     if not vault_ids:
         return list(approved.values())
     missing = [v for v in vault_ids if v not in approved]
@@ -355,7 +366,7 @@ def _cmd_vault_list(args: argparse.Namespace) -> int:
 
 def _cmd_vault_purge(args: argparse.Namespace) -> int:
     with _workspace(args) as ws:
-        action_ids = _approved_vault_actions(ws, "purge", list(args.ids))
+        action_ids = _approved_vault_actions(ws, ActionKind.PURGE, list(args.ids))
         if not action_ids:
             print("nothing to purge: no approved purge (custos propose purge --vault ID, then approve)")
             return 0
@@ -366,7 +377,7 @@ def _cmd_vault_purge(args: argparse.Namespace) -> int:
         outcomes = ws.service.apply(current_actor(args.reviewer), action_ids)
     for o in outcomes:
         print(f"{o.state:<9} action {o.action_id} {o.kind} {safe(o.target)}: {safe(o.message)}")
-    return 0 if all(o.state == "executed" for o in outcomes) else 1
+    return 0 if all(o.state == ActionState.EXECUTED for o in outcomes) else 1
 
 
 def _cmd_audit_verify(args: argparse.Namespace) -> int:

@@ -11,13 +11,7 @@ from dataclasses import dataclass
 from fnmatch import fnmatchcase
 from pathlib import Path
 
-# WalkProblem statuses, recorded in the database; values are stable, never rename them.
-PERMISSION_DENIED = "permission_denied"
-SYMLINK_SKIPPED = "symlink_skipped"
-SYMLINK_LOOP = "symlink_loop"
-VANISHED = "vanished"
-IO_ERROR = "io_error"
-NOT_REGULAR = "not_regular"
+from scanner.states import FileStatus
 
 ROOT_REL = "."  # rel of problems concerning the root itself
 
@@ -66,7 +60,7 @@ def walk(root: Path, *, follow_symlinks: bool = False, exclude: Sequence[str] = 
             yield _file_ref(top, top.name, st)
         return
     if not stat.S_ISDIR(st.st_mode):
-        yield WalkProblem(ROOT_REL, NOT_REGULAR, f"{top}: scan root is not a directory or a regular file")
+        yield WalkProblem(ROOT_REL, FileStatus.NOT_REGULAR, f"{top}: scan root is not a directory or a regular file")
         return
     yield from _Walk(top, follow_symlinks, globs).run(st)
 
@@ -105,7 +99,7 @@ class _Walk:
         if first == rel:
             return None
         how = "symbolic link" if link else "directory (bind mount?)"
-        return WalkProblem(rel, SYMLINK_LOOP, f"{path}: {how} leads to {first!r}, already scanned; skipped")
+        return WalkProblem(rel, FileStatus.SYMLINK_LOOP, f"{path}: {how} leads to {first!r}, already scanned; skipped")
 
     def _tree(self, path: Path, rel: str) -> Iterator[FileRef | WalkProblem]:
         listed = _list(path, rel)
@@ -133,7 +127,7 @@ class _Walk:
         path = Path(entry.path)
         is_link = entry.is_symlink()
         if is_link and not self.follow:
-            yield WalkProblem(rel, SYMLINK_SKIPPED, f"{path}: symbolic link not followed (following is off)")
+            yield WalkProblem(rel, FileStatus.SYMLINK_SKIPPED, f"{path}: symbolic link not followed (following is off)")
             return None
         try:
             st = entry.stat(follow_symlinks=is_link)
@@ -143,7 +137,7 @@ class _Walk:
         if stat.S_ISREG(st.st_mode):
             yield _file_ref(path, rel, st)
         elif not stat.S_ISDIR(st.st_mode):
-            yield WalkProblem(rel, NOT_REGULAR, f"{path}: FIFO, socket or device; never opened, not scanned")
+            yield WalkProblem(rel, FileStatus.NOT_REGULAR, f"{path}: FIFO, socket or device; never opened, not scanned")
         elif is_link:
             self.deferred.append((path, rel))
         else:
@@ -179,13 +173,13 @@ def _problem(rel: str, path: Path, exc: OSError, *, is_link: bool, listing: bool
     if isinstance(exc, PermissionError):
         return WalkProblem(
             rel,
-            PERMISSION_DENIED,
+            FileStatus.PERMISSION_DENIED,
             f"{path}: {what} (permission denied); grant the scanner's account access or exclude this path",
         )
     if exc.errno == errno.ELOOP:
-        return WalkProblem(rel, SYMLINK_LOOP, f"{path}: symbolic links form a loop; not followed")
+        return WalkProblem(rel, FileStatus.SYMLINK_LOOP, f"{path}: symbolic links form a loop; not followed")
     if isinstance(exc, FileNotFoundError | NotADirectoryError):
         if is_link and os.path.lexists(path):
-            return WalkProblem(rel, VANISHED, f"{path}: broken symbolic link (its target does not exist)")
-        return WalkProblem(rel, VANISHED, f"{path}: disappeared during the scan (deleted or moved)")
-    return WalkProblem(rel, IO_ERROR, f"{path}: {what} ({exc.strerror or exc}); check the disk or share")
+            return WalkProblem(rel, FileStatus.VANISHED, f"{path}: broken symbolic link (its target does not exist)")
+        return WalkProblem(rel, FileStatus.VANISHED, f"{path}: disappeared during the scan (deleted or moved)")
+    return WalkProblem(rel, FileStatus.IO_ERROR, f"{path}: {what} ({exc.strerror or exc}); check the disk or share")

@@ -23,6 +23,7 @@ from typing import TextIO
 from scanner.display import safe
 from scanner.display_mask import mask_for_display
 from scanner.name_mask import mask_path
+from scanner.states import FindingState
 from scanner.store.store import FindingRow, Store
 
 COLUMNS = ("path", "entity_type", "start", "end", "location", "score", "preview", "sensitivity", "rule")
@@ -34,7 +35,7 @@ def exported_findings(store: Store, *, root: str | None = None, masked: bool = F
     return shown_findings(store, root=root) if masked else store.findings(root=root)
 
 
-def shown_findings(store: Store, *, root: str | None = None, state: str = "active") -> Iterator[FindingRow]:
+def shown_findings(store: Store, *, root: str | None = None, state: str = FindingState.ACTIVE) -> Iterator[FindingRow]:
     """Stored findings with each path (and member path) masked where the scan found personal data in it, and
     every path and location through the display mask."""
     spans = store.name_spans()

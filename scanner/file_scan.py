@@ -24,24 +24,15 @@ from scanner.detect.rulepack import MaskStyle
 from scanner.detect.stream import ChunkedDetector, LocatedDetection
 from scanner.discover import DEFAULT_EXCLUDES, FileRef
 from scanner.extract.archive_limits import ArchiveLimits
-from scanner.extract.base import (
-    SUSPICIOUS,
-    TOO_LARGE,
-    UNSUPPORTED,
-    ExtractionError,
-    Extractor,
-    TextBlock,
-    error_from_os,
-)
+from scanner.extract.base import ExtractionError, Extractor, TextBlock, error_from_os
 from scanner.extract.registry import extractor_for, format_label
 from scanner.fingerprint import file_sha256, fingerprint
 from scanner.mask import mask_value
 from scanner.name_mask import NAME_LOCATION, mask_path, scrub
+from scanner.states import FileStatus
 from scanner.store.store import NewFinding, joined_path
 
 _NAME_MASK = MaskStyle("name")  # for detections from NER, which have no rule
-SCANNED = "scanned"
-CHANGED_DURING_SCAN = "changed_during_scan"
 
 
 @dataclass(frozen=True)
@@ -138,13 +129,13 @@ class FileScanner:
             message = (
                 f"{ref.rel}: {ref.size:,} bytes exceeds the {self.options.max_file_size:,}-byte limit (--max-size)"
             )
-            return FileOutcome((self.problem(ref, TOO_LARGE, message),))
+            return FileOutcome((self.problem(ref, FileStatus.TOO_LARGE, message),))
         try:  # before hashing: a large file of no known format is turned away on its first 8 KiB
             extractor = self._extractor_for(ref.rel, ref.path)
         except ExtractionError as exc:
             return FileOutcome((self.problem(ref, exc.status, exc.message),))
         if extractor is None:
-            return FileOutcome((self.problem(ref, UNSUPPORTED, _unsupported(ref.rel)),))
+            return FileOutcome((self.problem(ref, FileStatus.UNSUPPORTED, _unsupported(ref.rel)),))
         try:
             sha256 = file_sha256(ref.path)
         except OSError as exc:
@@ -159,18 +150,18 @@ class FileScanner:
         try:
             extractor = extractor or self._extractor_for(ref.rel, ref.path)
             if extractor is None:
-                raise ExtractionError(UNSUPPORTED, _unsupported(ref.rel))
+                raise ExtractionError(FileStatus.UNSUPPORTED, _unsupported(ref.rel))
             document = self._extract(extractor, ref.path, ref.rel, visit, depth=0)
             after = os.stat(ref.path)
         except NestedTooDeep as exc:
-            return FileOutcome((self.problem(ref, SUSPICIOUS, f"{ref.rel}: {exc.message}"),))
+            return FileOutcome((self.problem(ref, FileStatus.SUSPICIOUS, f"{ref.rel}: {exc.message}"),))
         except ExtractionError as exc:
             return FileOutcome((*visit.results, self.problem(ref, exc.status, exc.message)))
         except OSError as exc:
             return FileOutcome((*visit.results, self.problem(ref, *_os_error(ref.path, exc))))
         if (after.st_size, after.st_mtime_ns) != (ref.size, ref.mtime_ns):
             message = f"{ref.rel}: changed while it was being scanned; it will be scanned again"
-            return FileOutcome((*visit.results, self.problem(ref, CHANGED_DURING_SCAN, message)))
+            return FileOutcome((*visit.results, self.problem(ref, FileStatus.CHANGED_DURING_SCAN, message)))
         notes = document.notes
         if visit.skipped:
             cap = (
@@ -180,7 +171,7 @@ class FileScanner:
             notes = f"{notes}; {cap}" if notes else cap
         names = self.names_in(ref.rel)
         own = FileResult(
-            ref.rel, SCANNED, names.scrub(notes), ref.size, ref.mtime_ns, ref.dev, ref.ino, sha256,
+            ref.rel, FileStatus.SCANNED, names.scrub(notes), ref.size, ref.mtime_ns, ref.dev, ref.ino, sha256,
             document.encoding, (*names.findings, *document.findings),
         )  # fmt: skip
         return FileOutcome((*visit.results, own))
@@ -260,7 +251,7 @@ class FileScanner:
         try:
             extractor = self._extractor_for(plain, path)
             if extractor is None:
-                raise ExtractionError(UNSUPPORTED, _unsupported(plain))
+                raise ExtractionError(FileStatus.UNSUPPORTED, _unsupported(plain))
             inner = self._extract(extractor, path, plain, visit, depth)
         except NestedTooDeep:
             raise
@@ -280,14 +271,14 @@ class FileScanner:
         if depth > self.limits.max_depth and format_label(rel) in _CONTAINERS:
             # 42.zip nests 16 archives 16 wide, five deep: one row for the outer file, not 16**5 member rows.
             raise NestedTooDeep(
-                SUSPICIOUS,
+                FileStatus.SUSPICIOUS,
                 f"archives nested more than {self.limits.max_depth} levels deep ({names.scrub(rel)}); recursive"
                 " archives like 42.zip are zip bombs; not unpacked, inspect it by hand in a sandbox",
             )
         try:
             extractor = self._extractor_for(rel, path)
             if extractor is None:
-                raise ExtractionError(UNSUPPORTED, _unsupported(rel))
+                raise ExtractionError(FileStatus.UNSUPPORTED, _unsupported(rel))
             document = self._extract(extractor, path, rel, visit, depth)
         except NestedTooDeep:
             raise
@@ -297,7 +288,7 @@ class FileScanner:
             return
         visit.results.append(
             FileResult(
-                visit.rel, SCANNED, names.scrub(document.notes), size, sha256=file_sha256(path),
+                visit.rel, FileStatus.SCANNED, names.scrub(document.notes), size, sha256=file_sha256(path),
                 encoding=document.encoding, findings=(*names.findings, *document.findings), member=member,
             )
         )  # fmt: skip

@@ -20,15 +20,15 @@ from scanner import __version__
 from scanner.classify import Policy
 from scanner.detect.engine import Detector
 from scanner.discover import FileRef, WalkProblem, walk
-from scanner.extract.base import UNSUPPORTED
 from scanner.extract.registry import format_label
-from scanner.file_scan import CHANGED_DURING_SCAN, SCANNED, FileOutcome, FileResult, FileScanner, ScanOptions
+from scanner.file_scan import FileOutcome, FileResult, FileScanner, ScanOptions
+from scanner.states import FileStatus, ScanRunStatus
 from scanner.store.store import FileRecord, Store, joined_path
 
 if TYPE_CHECKING:  # scanner.pool is imported only when a pool is started
     from scanner.pool import EngineSpec
 
-__all__ = ["CHANGED_DURING_SCAN", "SCANNED", "ScanOptions", "ScanStats", "Scanner"]
+__all__ = ["ScanOptions", "ScanStats", "Scanner"]
 
 
 @dataclass
@@ -85,7 +85,7 @@ class Scanner:
         root_key = str(root)
         run_id = self.store.begin_run(root_key, self._packs(), __version__)
         stats = ScanStats()
-        status = "interrupted"
+        status = ScanRunStatus.INTERRUPTED
         try:
             items = walk(root, follow_symlinks=self.options.follow_symlinks, exclude=self.options.exclude)
             if self.options.jobs > 1:
@@ -100,7 +100,7 @@ class Scanner:
                     if progress:
                         progress(item.rel, stats)
             self.store.mark_missing(root_key, run_id)
-            status = "completed"
+            status = ScanRunStatus.COMPLETED
         finally:
             self._finish(run_id, status, stats)
         return run_id, stats
@@ -113,10 +113,10 @@ class Scanner:
         try:
             st = os.stat(path, follow_symlinks=False)
         except FileNotFoundError:
-            self.store.finish_run(run_id, "completed", files_seen=1)
+            self.store.finish_run(run_id, ScanRunStatus.COMPLETED, files_seen=1)
             return stats
         self.scan_file(root_key, FileRef(path, rel, st.st_size, st.st_mtime_ns, st.st_dev, st.st_ino), run_id, stats)
-        self._finish(run_id, "completed", stats)
+        self._finish(run_id, ScanRunStatus.COMPLETED, stats)
         return stats
 
     def scan_file(self, root_key: str, ref: FileRef, run_id: int, stats: ScanStats) -> None:
@@ -194,14 +194,14 @@ class Scanner:
         )  # fmt: skip
         if result.member:
             stats.files_seen += 1
-        if result.status == SCANNED:
+        if result.status == FileStatus.SCANNED:
             stats.files_scanned += 1
             stats.bytes_scanned += result.size or 0
             stats.findings += len(result.findings)
             return
         stats.problems[result.status] += 1
         stats.files_failed += 1  # not inspected, whatever the reason: a format this version cannot read included
-        if result.status == UNSUPPORTED:
+        if result.status == FileStatus.UNSUPPORTED:
             stats.unsupported[format_label(joined_path(result.rel, result.member))] += 1
 
     def _packs(self) -> str:
@@ -219,8 +219,8 @@ class Scanner:
 
 def _same_stat(previous: FileRecord | None, ref: FileRef) -> bool:
     unchanged = previous and (previous.size, previous.mtime_ns) == (ref.size, ref.mtime_ns)
-    return bool(unchanged and previous.status == SCANNED)
+    return bool(unchanged and previous.status == FileStatus.SCANNED)
 
 
 def _known_sha256(previous: FileRecord | None) -> str | None:
-    return previous.sha256 if previous and previous.status == SCANNED else None
+    return previous.sha256 if previous and previous.status == FileStatus.SCANNED else None

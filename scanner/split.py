@@ -18,12 +18,13 @@ from typing import BinaryIO
 
 from scanner.detect.stream import LocatedDetection
 from scanner.discover import FileRef
-from scanner.extract.base import UNDECODABLE, ExtractionError, TextBlock, error_from_os
+from scanner.extract.base import ExtractionError, TextBlock, error_from_os
 from scanner.extract.decode import READ_SIZE, detect_encoding, iter_text
 from scanner.extract.plaintext import PLAIN_TEXT_SUFFIXES
 from scanner.extract.registry import format_label
-from scanner.file_scan import CHANGED_DURING_SCAN, SCANNED, FileOutcome, FileResult, FileScanner, ScanOptions
+from scanner.file_scan import FileOutcome, FileResult, FileScanner, ScanOptions
 from scanner.fingerprint import file_sha256
+from scanner.states import FileStatus
 from scanner.store.store import NewFinding
 
 CUT_SEARCH = 1 << 20  # bytes searched after a nominal cut for a line end; none found: no cut there
@@ -118,7 +119,7 @@ def merge(split: SplitPlan, results: Sequence[RangeResult]) -> FileOutcome:
         return FileOutcome((FileResult(ref.rel, error.status, error.message, ref.size, ref.mtime_ns),))
     if (after.st_size, after.st_mtime_ns) != (ref.size, ref.mtime_ns):
         message = f"{ref.rel}: changed while it was being scanned; it will be scanned again"
-        return FileOutcome((FileResult(ref.rel, CHANGED_DURING_SCAN, message, ref.size, ref.mtime_ns),))
+        return FileOutcome((FileResult(ref.rel, FileStatus.CHANGED_DURING_SCAN, message, ref.size, ref.mtime_ns),))
     findings: list[NewFinding] = [name for result in results for name in result.names]
     chars = newlines = 0
     for result in sorted(results, key=lambda r: r.index):
@@ -128,7 +129,16 @@ def merge(split: SplitPlan, results: Sequence[RangeResult]) -> FileOutcome:
         chars += result.chars
         newlines += result.newlines
     own = FileResult(
-        ref.rel, SCANNED, None, ref.size, ref.mtime_ns, ref.dev, ref.ino, split.sha256, split.encoding, tuple(findings)
+        ref.rel,
+        FileStatus.SCANNED,
+        None,
+        ref.size,
+        ref.mtime_ns,
+        ref.dev,
+        ref.ino,
+        split.sha256,
+        split.encoding,
+        tuple(findings),
     )
     return FileOutcome((own,))
 
@@ -162,7 +172,7 @@ def _blocks(
             text = decoder.decode(chunk, final=last and position + len(chunk) >= end)
         except UnicodeDecodeError as exc:
             raise ExtractionError(
-                UNDECODABLE,
+                FileStatus.UNDECODABLE,
                 f"{path}: not valid {split.encoding} near byte {position + exc.start} ({exc.reason}); the file"
                 " is damaged or truncated, or changed while it was being read",
             ) from exc

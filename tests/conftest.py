@@ -43,4 +43,3 @@ def db(tmp_path: Path, share: Path, packs, detector) -> Path:
 @pytest.fixture
 def anyio_backend() -> str:
     return "asyncio"
-

@@ -36,6 +36,7 @@ def decode_bytes(data: bytes) -> str:
     except UnicodeDecodeError:
         return data.decode("gb18030", "replace")
 
+
 CN = "姓名：张三，手机：13800138000，身份证：11010519491231002X\r\n地址：杭州市西湖区文三路90号\n"
 GB18030_ONLY = "𠮷䶮😀€ 鿰 "  # outside GBK: 4-byte GB18030 sequences
 

@@ -9,11 +9,12 @@ from pathlib import Path
 
 import pytest
 
-from scanner.extract.base import CORRUPT, ENCRYPTED, TOO_LARGE, UNSUPPORTED, ExtractionError, TextBlock
+from scanner.extract.base import ExtractionError, TextBlock
 from scanner.extract.ole import open_ole, read_stream
 from scanner.extract.plaintext import PlainTextExtractor
 from scanner.extract.registry import extractor_for
 from scanner.extract.sniff import not_text_reason
+from scanner.states import FileStatus
 from tests.legacy_office import biff8_workbook, compound_file, presentation, word_document
 
 BODY = [  # (text, stored as 8-bit): the pieces of a document body
@@ -60,17 +61,17 @@ def test_word_marks_do_not_glue_values_together(tmp_path):
 def test_encrypted_word_97_6_and_damaged_documents_are_reported_not_skipped(tmp_path):
     encrypted = tmp_path / "加密.doc"
     encrypted.write_bytes(word_document(BODY, encrypted=True))
-    assert failure(encrypted).status == ENCRYPTED
+    assert failure(encrypted).status == FileStatus.ENCRYPTED
 
     word6 = tmp_path / "旧.doc"
     word6.write_bytes(word_document(BODY, nfib=0x65))
     error = failure(word6)
-    assert error.status == UNSUPPORTED and "Word 6.0/95 format: not supported" in error.message
+    assert error.status == FileStatus.UNSUPPORTED and "Word 6.0/95 format: not supported" in error.message
 
     data = word_document(BODY)
     truncated = tmp_path / "截断.doc"
     truncated.write_bytes(data[:1536])
-    assert failure(truncated).status == CORRUPT
+    assert failure(truncated).status == FileStatus.CORRUPT
 
     good = tmp_path / "好.doc"
     good.write_bytes(data)
@@ -80,7 +81,7 @@ def test_encrypted_word_97_6_and_damaged_documents_are_reported_not_skipped(tmp_
     bad_table = tmp_path / "坏.doc"  # a piece table whose size runs past its stream
     bad_table.write_bytes(compound_file({"WordDocument": word, "1Table": b"\x02\xff\xff\xff\x7f"}))
     error = failure(bad_table)
-    assert error.status == CORRUPT and "damaged or truncated legacy Word (.doc)" in error.message
+    assert error.status == FileStatus.CORRUPT and "damaged or truncated legacy Word (.doc)" in error.message
 
 
 def test_wps_files_in_wps_s_own_older_format_are_listed_as_not_supported_with_the_reason(tmp_path):
@@ -89,15 +90,15 @@ def test_wps_files_in_wps_s_own_older_format_are_listed_as_not_supported_with_th
         path = tmp_path / name
         path.write_bytes(b"WPS\x00\x01" + os.urandom(600))  # not an OLE container
         error = failure(path)
-        assert error.status == UNSUPPORTED and f"{kind}: not supported" in error.message
+        assert error.status == FileStatus.UNSUPPORTED and f"{kind}: not supported" in error.message
     other = tmp_path / "别的.dps"
     other.write_bytes(compound_file({"WpsContent": b"\x01" * 100}))
     error = failure(other)
-    assert error.status == UNSUPPORTED
+    assert error.status == FileStatus.UNSUPPORTED
     assert "legacy WPS presentation (.dps): not supported (no PowerPoint Document stream)" in error.message
     no_book = tmp_path / "别的.et"
     no_book.write_bytes(compound_file({"WpsSheet": b"\x01" * 100}))
-    assert failure(no_book).status == UNSUPPORTED
+    assert failure(no_book).status == FileStatus.UNSUPPORTED
 
 
 @pytest.mark.parametrize("name", ["客户.ppt", "客户.dps"])
@@ -116,7 +117,7 @@ def test_a_presentation_record_running_past_its_stream_is_corrupt(tmp_path):
     path = tmp_path / "坏.ppt"
     path.write_bytes(compound_file({"PowerPoint Document": b"\x0f\x00\xe8\x03\xff\xff\x00\x00" + bytes(5000)}))
     error = failure(path)
-    assert error.status == CORRUPT and "legacy PowerPoint (.ppt)" in error.message
+    assert error.status == FileStatus.CORRUPT and "legacy PowerPoint (.ppt)" in error.message
 
 
 def test_wps_spreadsheets_in_excel_97_format_read_as_workbooks(tmp_path):
@@ -142,7 +143,7 @@ def test_overlapping_pieces_cannot_multiply_a_small_document(tmp_path):
     bomb.write_bytes(compound_file({"WordDocument": bytes(word), "1Table": table}))
     assert bomb.stat().st_size < 32 << 10
     error = failure(bomb)
-    assert error.status == CORRUPT and "more text than the WordDocument stream holds" in error.message
+    assert error.status == FileStatus.CORRUPT and "more text than the WordDocument stream holds" in error.message
 
 
 def test_a_stream_over_the_limit_is_too_large_not_read(tmp_path):
@@ -150,7 +151,7 @@ def test_a_stream_over_the_limit_is_too_large_not_read(tmp_path):
     path.write_bytes(word_document(BODY))
     with open_ole(path) as ole, pytest.raises(ExtractionError) as err:
         read_stream(ole, "WordDocument", path, limit=1024)
-    assert err.value.status == TOO_LARGE and "WordDocument stream" in err.value.message
+    assert err.value.status == FileStatus.TOO_LARGE and "WordDocument stream" in err.value.message
 
 
 # --- text by content ------------------------------------------------------------------------------------
@@ -196,5 +197,5 @@ def test_a_binary_file_of_unknown_format_is_not_read_and_says_why(tmp_path):
     assert extractor_for(path.name) is None  # without its content, a name alone decides nothing
     with pytest.raises(ExtractionError) as err:
         extractor_for(path.name, content=path)
-    assert err.value.status == UNSUPPORTED
+    assert err.value.status == FileStatus.UNSUPPORTED
     assert err.value.message == "blob.bin: no reader for .bin files, and it is not text (binary content: NUL bytes)"

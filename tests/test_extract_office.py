@@ -19,10 +19,11 @@ from openpyxl import Workbook
 from pptx import Presentation
 from pptx.util import Inches
 
-from scanner.extract.base import CORRUPT, ENCRYPTED, TOO_LARGE, ExtractionError, TextBlock
+from scanner.extract.base import ExtractionError, TextBlock
 from scanner.extract.office_crypto import check_not_encrypted
 from scanner.extract.spreadsheet import XlsExtractor, XlsxExtractor, format_value
 from scanner.extract.wordprocessing import DocxExtractor, PptxExtractor
+from scanner.states import FileStatus
 
 
 def cells_of(block: TextBlock) -> list[tuple[str, str, str | None]]:
@@ -183,7 +184,7 @@ def test_xls_that_is_really_html_is_corrupt(tmp_path):
     path.write_text("<html><body><table><tr><td>张三</td></tr></table></body></html>", encoding="utf-8")
     with pytest.raises(ExtractionError) as err:
         list(XlsExtractor().blocks(path))
-    assert err.value.status == CORRUPT
+    assert err.value.status == FileStatus.CORRUPT
     assert str(path) in err.value.message and "HTML" in err.value.message
 
 
@@ -192,7 +193,7 @@ def test_xls_garbage_is_corrupt(tmp_path):
     path.write_bytes(os.urandom(4096))
     with pytest.raises(ExtractionError) as err:
         list(XlsExtractor().blocks(path))
-    assert err.value.status == CORRUPT
+    assert err.value.status == FileStatus.CORRUPT
     assert str(path) in err.value.message
 
 
@@ -357,7 +358,7 @@ def test_encrypted_files_are_reported_encrypted(tmp_path, build, extractor, suff
     check_not_encrypted(plain)  # the same file unencrypted passes
     with pytest.raises(ExtractionError) as err:
         list(extractor().blocks(path))
-    assert err.value.status == ENCRYPTED
+    assert err.value.status == FileStatus.ENCRYPTED
     assert str(path) in err.value.message and "password-protected" in err.value.message
 
 
@@ -367,7 +368,7 @@ def test_truncated_xlsx_is_corrupt(tmp_path):
     path.write_bytes(data[: len(data) // 2])
     with pytest.raises(ExtractionError) as err:
         list(XlsxExtractor().blocks(path))
-    assert err.value.status == CORRUPT
+    assert err.value.status == FileStatus.CORRUPT
     assert err.value.message.startswith(f"{path}: damaged or truncated Excel (.xlsx) file (")
 
 
@@ -377,7 +378,7 @@ def test_random_bytes_are_corrupt(tmp_path, extractor):
     path.write_bytes(os.urandom(2048))
     with pytest.raises(ExtractionError) as err:
         list(extractor().blocks(path))
-    assert err.value.status == CORRUPT
+    assert err.value.status == FileStatus.CORRUPT
     assert str(path) in err.value.message
 
 
@@ -385,7 +386,7 @@ def test_docx_too_large_to_parse_in_memory(tmp_path):
     path = build_docx(tmp_path / "big.docx")
     with pytest.raises(ExtractionError) as err:
         list(DocxExtractor(max_xml_bytes=1024).blocks(path))
-    assert err.value.status == TOO_LARGE
+    assert err.value.status == FileStatus.TOO_LARGE
     assert str(path) in err.value.message
 
 

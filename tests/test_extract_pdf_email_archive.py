@@ -14,20 +14,11 @@ from pathlib import Path
 import pytest
 
 from scanner.extract.archive import ArchiveLimits, TarExtractor, ZipExtractor, _member, safe_filename
-from scanner.extract.base import (
-    CORRUPT,
-    ENCRYPTED,
-    NEEDS_OCR,
-    SUSPICIOUS,
-    TOO_LARGE,
-    VANISHED,
-    Embedded,
-    ExtractionError,
-    TextBlock,
-)
+from scanner.extract.base import Embedded, ExtractionError, TextBlock
 from scanner.extract.email_message import EmlExtractor, MsgExtractor
 from scanner.extract.pdf import PdfExtractor, _whole_code_points
 from scanner.extract.registry import extractor_for
+from scanner.states import FileStatus
 from tests.sample_files import members_opened, zip_bytes
 
 PHONE = "13800138000"
@@ -108,7 +99,7 @@ def test_pdf_one_block_per_page_with_chinese_text(cjk_pdf: Path):
 
 def test_pdf_without_text_layer_needs_ocr(tmp_path: Path):
     error = failure(PdfExtractor(), make_pdf(tmp_path / "scan.pdf", [None, None]))
-    assert error.status == NEEDS_OCR
+    assert error.status == FileStatus.NEEDS_OCR
     assert "2 pages without a text layer (scanned?); needs OCR" in error.message
 
 
@@ -122,7 +113,7 @@ def test_truncated_pdf_is_corrupt(cjk_pdf: Path, tmp_path: Path):
     cut = tmp_path / "cut.pdf"
     cut.write_bytes(data[: len(data) * 6 // 10])
     error = failure(PdfExtractor(), cut)
-    assert error.status == CORRUPT and "truncated" in error.message
+    assert error.status == FileStatus.CORRUPT and "truncated" in error.message
 
 
 @pytest.mark.parametrize("algorithm", ["RC4-128", "AES-256"])
@@ -133,7 +124,7 @@ def test_pdf_with_an_open_password_is_encrypted(cjk_pdf: Path, tmp_path: Path, a
     writer.encrypt("secret", algorithm=algorithm)
     writer.write(tmp_path / "locked.pdf")
     error = failure(PdfExtractor(), tmp_path / "locked.pdf")
-    assert error.status == ENCRYPTED and "password" in error.message
+    assert error.status == FileStatus.ENCRYPTED and "password" in error.message
 
 
 @pytest.mark.parametrize("algorithm", ["RC4-128", "AES-256"])
@@ -153,7 +144,7 @@ def test_pdf_text_keeps_astral_name_characters_and_drops_lone_surrogates():
 
 
 def test_missing_pdf_is_vanished(tmp_path: Path):
-    assert failure(PdfExtractor(), tmp_path / "gone.pdf").status == VANISHED
+    assert failure(PdfExtractor(), tmp_path / "gone.pdf").status == FileStatus.VANISHED
 
 
 # --- E-mail ----------------------------------------------------------------------------------------------------
@@ -306,7 +297,7 @@ def test_outlook_msg(tmp_path: Path):
 
 def test_damaged_msg_is_corrupt(tmp_path: Path):
     (tmp_path / "bad.msg").write_bytes(b"not an OLE file at all\n" * 40)
-    assert failure(MsgExtractor(), tmp_path / "bad.msg").status == CORRUPT
+    assert failure(MsgExtractor(), tmp_path / "bad.msg").status == FileStatus.CORRUPT
 
 
 # --- Archives --------------------------------------------------------------------------------------------------
@@ -374,7 +365,7 @@ def test_zip_bomb_is_refused_from_declared_sizes_without_inflating_it(tmp_path: 
         peak = tracemalloc.get_traced_memory()[1]
     finally:
         tracemalloc.stop()
-    assert error.status == SUSPICIOUS and "zip bomb" in error.message and "ratio 1,0" in error.message
+    assert error.status == FileStatus.SUSPICIOUS and "zip bomb" in error.message and "ratio 1,0" in error.message
     assert opened == [] and peak < 50 << 20  # refused before a single byte was decompressed
     (tmp_path / "fine.zip").write_bytes(zip_bytes({"a.csv": b"x\n"}))
     assert [e.name for e, _ in collect(ZipExtractor(), tmp_path / "fine.zip")] == ["a.csv"]
@@ -392,14 +383,17 @@ def test_zip_header_lying_about_its_size_never_yields_more_than_declared(tmp_pat
         struct.pack_into("<I", data, at, 1000)
     (tmp_path / "liar.zip").write_bytes(bytes(data))
     error = failure(ZipExtractor(), tmp_path / "liar.zip")
-    assert error.status == CORRUPT and "CRC" in error.message
+    assert error.status == FileStatus.CORRUPT and "CRC" in error.message
 
 
 def test_copy_refuses_more_bytes_than_declared(tmp_path: Path):
     # zipfile and tarfile already stop at the declared size; the copy's own count is the second line of defence.
     with pytest.raises(ExtractionError) as info:
         list(_member(tmp_path / "a.zip", str(tmp_path), "x.bin", io.BytesIO(bytes(3000)), 1000, 1024))
-    assert info.value.status == SUSPICIOUS and "more than the 1,000 bytes its header declares" in info.value.message
+    assert (
+        info.value.status == FileStatus.SUSPICIOUS
+        and "more than the 1,000 bytes its header declares" in info.value.message
+    )
 
 
 def test_encrypted_zip(tmp_path: Path):
@@ -411,7 +405,7 @@ def test_encrypted_zip(tmp_path: Path):
         struct.pack_into("<H", data, at, struct.unpack_from("<H", data, at)[0] | 0x1)
     (tmp_path / "locked.zip").write_bytes(bytes(data))
     error = failure(ZipExtractor(), tmp_path / "locked.zip")
-    assert error.status == ENCRYPTED and "1 of 2 members are password-protected" in error.message
+    assert error.status == FileStatus.ENCRYPTED and "1 of 2 members are password-protected" in error.message
     assert "secret.xlsx" in error.message
 
 
@@ -420,17 +414,17 @@ def test_truncated_or_fake_zip_is_corrupt(tmp_path: Path):
     (tmp_path / "cut.zip").write_bytes(data[: len(data) * 6 // 10])
     (tmp_path / "fake.zip").write_text("just text\n")
     for name in ("cut.zip", "fake.zip"):
-        assert failure(ZipExtractor(), tmp_path / name).status == CORRUPT
+        assert failure(ZipExtractor(), tmp_path / name).status == FileStatus.CORRUPT
 
 
 def test_too_many_members_is_suspicious_and_too_much_data_too_large(tmp_path: Path):
     (tmp_path / "many.zip").write_bytes(zip_bytes({f"{i}.txt": b"x" for i in range(5)}))
     error = failure(ZipExtractor(ArchiveLimits(max_members=3)), tmp_path / "many.zip")
-    assert error.status == SUSPICIOUS and "more than 3 members" in error.message
+    assert error.status == FileStatus.SUSPICIOUS and "more than 3 members" in error.message
     error = failure(ZipExtractor(ArchiveLimits(max_total_bytes=4)), tmp_path / "many.zip")
-    assert error.status == TOO_LARGE
+    assert error.status == FileStatus.TOO_LARGE
     error = failure(ZipExtractor(ArchiveLimits(max_member_bytes=0)), tmp_path / "many.zip")
-    assert error.status == TOO_LARGE and "'0.txt' is 1 bytes" in error.message
+    assert error.status == FileStatus.TOO_LARGE and "'0.txt' is 1 bytes" in error.message
 
 
 def make_tar(path: Path, mode: str, encoding: str = "utf-8") -> Path:
@@ -469,10 +463,10 @@ def test_tar_bomb_and_damaged_tar(tmp_path: Path):
         info.size = 20 << 20
         tf.addfile(info, io.BytesIO(bytes(info.size)))
     error = failure(TarExtractor(), bomb)
-    assert error.status == SUSPICIOUS and "zip bomb" in error.message
+    assert error.status == FileStatus.SUSPICIOUS and "zip bomb" in error.message
     data = make_tar(tmp_path / "a.tar.gz", "w:gz").read_bytes()
     (tmp_path / "cut.tar.gz").write_bytes(data[: len(data) * 6 // 10])
-    assert failure(TarExtractor(), tmp_path / "cut.tar.gz").status == CORRUPT
+    assert failure(TarExtractor(), tmp_path / "cut.tar.gz").status == FileStatus.CORRUPT
 
 
 def test_safe_filename():

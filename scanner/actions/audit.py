@@ -55,6 +55,7 @@ from scanner.actions.audit_keys import (
     seal_problem,
 )
 from scanner.identity import checked_identity
+from scanner.states import ActionState
 from scanner.store.lossless import storable
 
 RESERVED = frozenset({"seq", "time", "event", "actor", "key_id", "prev_hash", "hash", "sig"})
@@ -299,7 +300,7 @@ class AuditLog:
                 reason = (f"record {last_seq} is not the one the database remembers (hash {record['hash'][:16]}…, "
                           f"remembered {expected[:16]}…): the log was rewritten and re-signed")  # fmt: skip
                 return VerifyResult(ok=False, records=count, reason=reason)
-            if record["event"] == "executed" and isinstance(record.get("action_id"), int):
+            if record["event"] == ActionState.EXECUTED and isinstance(record.get("action_id"), int):
                 logged_executed.add(record["action_id"])
         if known:
             missing = sorted(known)

@@ -13,9 +13,11 @@ from scanner import __version__
 from scanner.display import safe, safe_record
 from scanner.display_mask import mask_for_display
 from scanner.local_time import local_time, time_zone, utc_moment, utc_time
+from scanner.states import FILE_KINDS, VAULT_KINDS, ActionKind, ActionState
 
-EVENTS = ("executed", "purged", "restored")  # purged/restored: the direct commands of logs before purge was an action
-FILE_ACTIONS = ("mask", "delete", "quarantine", "purge", "restore")
+# purged/restored: the direct commands of logs before purge was an action
+EVENTS = (ActionState.EXECUTED, "purged", "restored")
+FILE_ACTIONS = (*FILE_KINDS, *VAULT_KINDS)
 
 
 def _columns(zone: ZoneInfo) -> tuple[str, ...]:
@@ -71,7 +73,7 @@ def _chain_head(audit) -> str:
 
 def _reportable(record: dict) -> bool:
     event = record.get("event")
-    return event in EVENTS and (event != "executed" or record.get("action") in FILE_ACTIONS)
+    return event in EVENTS and (event != ActionState.EXECUTED or record.get("action") in FILE_ACTIONS)
 
 
 def _row(record: dict, zone: ZoneInfo) -> tuple[str, ...]:
@@ -80,7 +82,7 @@ def _row(record: dict, zone: ZoneInfo) -> tuple[str, ...]:
     if actor.get("reviewer") and actor.get("os_user"):
         by = f"{actor['reviewer']} (OS user {actor['os_user']})"
     event = record.get("event")
-    action = record.get("action") if event == "executed" else event
+    action = record.get("action") if event == ActionState.EXECUTED else event
     verified = []
     if record.get("file_sha256_before"):
         verified.append(f"SHA-256 before {record['file_sha256_before'][:16]}…")
@@ -99,21 +101,21 @@ def _row(record: dict, zone: ZoneInfo) -> tuple[str, ...]:
         mask_for_display(str(record.get("target", ""))),  # records older than the display mask: names starred
         _ACTION_NAMES.get(str(action), str(action)),
         str(record.get("method") or ""),
-        str(record.get("proposed_by") or ("-" if event != "executed" else "(no proposal recorded)")),
-        str(record.get("approved_by") or ("-" if event != "executed" else "(no approval recorded)")),
+        str(record.get("proposed_by") or ("-" if event != ActionState.EXECUTED else "(no proposal recorded)")),
+        str(record.get("approved_by") or ("-" if event != ActionState.EXECUTED else "(no approval recorded)")),
         by,
         "; ".join(verified),
     )
 
 
 _ACTION_NAMES = {
-    "mask": "脱敏 masked in place",
-    "delete": "删除 deleted",
-    "quarantine": "隔离 quarantined (encrypted vault)",
+    ActionKind.MASK: "脱敏 masked in place",
+    ActionKind.DELETE: "删除 deleted",
+    ActionKind.QUARANTINE: "隔离 quarantined (encrypted vault)",
     "purged": "销毁 vault copy crypto-shredded",
     "restored": "恢复 restored from vault",
-    "purge": "销毁 vault copy crypto-shredded",
-    "restore": "恢复 restored from vault",
+    ActionKind.PURGE: "销毁 vault copy crypto-shredded",
+    ActionKind.RESTORE: "恢复 restored from vault",
 }
 
 

@@ -40,6 +40,7 @@ from scanner.detect.rulepack import MaskStyle
 from scanner.fingerprint import fingerprint
 from scanner.mask import mask_value
 from scanner.name_mask import is_name_finding, masked_values, scrub
+from scanner.states import ActionKind, ActionState, FileStatus, FindingState
 from scanner.store.actions import ActionRow, ActionStore, FindingRef
 from scanner.store.store import joined_path, utc_now
 
@@ -89,8 +90,10 @@ class Executor:
         return self._scanner_factory()
 
     def execute(self, action: ActionRow, actor: Actor) -> Outcome:
-        self.actions.move(action.id, ("approved",), "executing", executed_by=actor.identity, executed_at=utc_now())
-        checkpoint("executing")
+        self.actions.move(
+            action.id, (ActionState.APPROVED,), ActionState.EXECUTING, executed_by=actor.identity, executed_at=utc_now()
+        )
+        checkpoint(ActionState.EXECUTING)
         return self._run(self.actions.action(action.id), actor, resumed=False)
 
     def resume(self, action: ActionRow, actor: Actor) -> Outcome:
@@ -99,14 +102,18 @@ class Executor:
     def _run(self, action: ActionRow, actor: Actor, resumed: bool) -> Outcome:
         path = action.path
         try:
-            if action.kind == "retain":
-                self.actions.set_finding_state(action.finding_ids, "retained")
+            if action.kind == ActionKind.RETAIN:
+                self.actions.set_finding_state(action.finding_ids, FindingState.RETAINED)
                 return self._finish(action, actor, method=f"retained until {action.retain_until}")
-            if action.kind == "false_positive":
+            if action.kind == ActionKind.FALSE_POSITIVE:
                 file = self.actions.file_by_id(action.file_id)
                 self.actions.suppress(action.id, file, self.actions.findings(action.finding_ids))
                 return self._finish(action, actor, method="dismissed; suppressed on later scans (rule+value+path)")
-            handler = {"mask": self._mask, "quarantine": self._quarantine, "delete": self._delete}[action.kind]
+            handler = {
+                ActionKind.MASK: self._mask,
+                ActionKind.QUARANTINE: self._quarantine,
+                ActionKind.DELETE: self._delete,
+            }[action.kind]
             return handler(action, actor, path, resumed)
         except (StaleFile, StagedCopyChanged) as exc:
             return self._stale(action, actor, str(exc))
@@ -160,7 +167,7 @@ class Executor:
         with contextlib.suppress(OSError, UnsafeTarget):  # tidying only: the file is masked whatever happens here
             self._remove_temps(action)
         in_text = [f.id for f in self.actions.findings(action.finding_ids) if not is_name_finding(f.location)]
-        self.actions.set_finding_state(in_text, "masked")
+        self.actions.set_finding_state(in_text, FindingState.MASKED)
         checkpoint("mask: findings marked")
         self.scanner.rescan_one(action.root, action.rel_path)
         method = f"masked in place ({len(action.finding_ids)} values), original in vault item {action.vault_id}"
@@ -176,7 +183,7 @@ class Executor:
                 original.unlink()
                 checkpoint("quarantine: unlinked")
             action = self.actions.action(action.id)
-        self.actions.set_file_status(action.file_id, "quarantined")
+        self.actions.set_file_status(action.file_id, FileStatus.QUARANTINED)
         return self._finish(action, actor, method=f"moved into the encrypted vault (item {action.vault_id})")
 
     def _delete(self, action: ActionRow, actor: Actor, path: Path, resumed: bool) -> Outcome:
@@ -193,7 +200,7 @@ class Executor:
             facts = {"bytes_overwritten": report.bytes_overwritten, "filesystem": report.filesystem,
                      "assurance": report.assurance, "caveats": list(report.caveats)}  # fmt: skip
             action = self.actions.action(action.id)
-        self.actions.set_file_status(action.file_id, "deleted")
+        self.actions.set_file_status(action.file_id, FileStatus.DELETED)
         method = "secure delete: overwrite 1 pass (random), fsync, truncate, rename, unlink"
         method += f"; original kept in vault item {action.vault_id} until purged (crypto-shred)"
         return self._finish(action, actor, method=method, extra=facts)
@@ -269,11 +276,14 @@ class Executor:
         from scanner.actions.service import action_fields
 
         fields = {**action_fields(action), "method": method, "vault_id": action.vault_id,
-                  "file_sha256_after": sha256_after, "result": "executed", **(extra or {})}  # fmt: skip
-        self.audit.append("executed", actor, fields)  # the record first: a crash now repeats it, never loses it
+                  "file_sha256_after": sha256_after, "result": ActionState.EXECUTED, **(extra or {})}  # fmt: skip
+        # the record first: a crash now repeats it, never loses it
+        self.audit.append(ActionState.EXECUTED, actor, fields)
         checkpoint("executed: audited")
-        self.actions.move(action.id, ("executing",), "executed", method=method, sha256_after=sha256_after)
-        return Outcome(action.id, action.kind, action.shown_path, "executed", method)
+        self.actions.move(
+            action.id, (ActionState.EXECUTING,), ActionState.EXECUTED, method=method, sha256_after=sha256_after
+        )
+        return Outcome(action.id, action.kind, action.shown_path, ActionState.EXECUTED, method)
 
     def _scrubbed(self, action: ActionRow, why: str) -> str:
         """An error message with the personal data found in the file's path masked, as records must hold it."""
@@ -284,10 +294,12 @@ class Executor:
         from scanner.actions.service import action_fields
 
         why = self._scrubbed(action, why)
-        self.audit.append("stale", actor, {**action_fields(action), "result": "stale", "error": why})
-        self.actions.move(action.id, ("executing",), "stale", error=why)
+        self.audit.append(
+            ActionState.STALE, actor, {**action_fields(action), "result": ActionState.STALE, "error": why}
+        )
+        self.actions.move(action.id, (ActionState.EXECUTING,), ActionState.STALE, error=why)
         self.scanner.rescan_one(action.root, action.rel_path)
-        return Outcome(action.id, action.kind, action.shown_path, "stale", f"{why}; rescanned, propose again")
+        return Outcome(action.id, action.kind, action.shown_path, ActionState.STALE, f"{why}; rescanned, propose again")
 
     def _fail(self, action: ActionRow, actor: Actor, why: str) -> Outcome:
         from scanner.actions.service import action_fields
@@ -295,9 +307,11 @@ class Executor:
         why = self._scrubbed(action, why)
         with contextlib.suppress(OSError, UnsafeTarget):  # tidying only; a folder we cannot reach holds none of ours
             self._remove_temps(action)
-        self.audit.append("failed", actor, {**action_fields(action), "result": "failed", "error": why})
-        self.actions.move(action.id, ("executing",), "failed", error=why)
-        return Outcome(action.id, action.kind, action.shown_path, "failed", why)
+        self.audit.append(
+            ActionState.FAILED, actor, {**action_fields(action), "result": ActionState.FAILED, "error": why}
+        )
+        self.actions.move(action.id, (ActionState.EXECUTING,), ActionState.FAILED, error=why)
+        return Outcome(action.id, action.kind, action.shown_path, ActionState.FAILED, why)
 
 
 def _edit(f: FindingRef) -> Edit:

@@ -11,13 +11,14 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from scanner.local_time import DEFAULT_TIME_ZONE
+from scanner.states import FILE_KINDS, ActionKind
 
 # Actions that cannot be approved by whoever proposed them, whatever any file says.
-BUILTIN_SECOND_PERSON = frozenset({"delete", "quarantine", "purge"})
+BUILTIN_SECOND_PERSON = frozenset({ActionKind.DELETE, ActionKind.QUARANTINE, ActionKind.PURGE})
 # The vault keeps an original at least this long; `purge` of a younger item is refused.
 MIN_VAULT_RETENTION_DAYS = 30
 # What a `restore` undoes: it needs a second person when the action that filled the vault item did.
-UNDOABLE_KINDS = ("mask", "quarantine", "delete")
+UNDOABLE_KINDS = FILE_KINDS
 
 
 class PolicyError(ValueError):
@@ -27,10 +28,14 @@ class PolicyError(ValueError):
 @dataclass(frozen=True)
 class ActionPolicy:
     default_by_sensitivity: Mapping[str, str] = field(
-        default_factory=lambda: {"sensitive": "quarantine", "general": "mask"}
+        default_factory=lambda: {"sensitive": ActionKind.QUARANTINE, "general": ActionKind.MASK}
     )
     default_by_entity: Mapping[str, str] = field(
-        default_factory=lambda: {"CN_RESIDENT_ID": "mask", "CN_BANK_CARD": "mask", "CREDIT_CARD": "mask"}
+        default_factory=lambda: {
+            "CN_RESIDENT_ID": ActionKind.MASK,
+            "CN_BANK_CARD": ActionKind.MASK,
+            "CREDIT_CARD": ActionKind.MASK,
+        }
     )
     second_person: frozenset[str] = BUILTIN_SECOND_PERSON
     vault_retention_days: int = MIN_VAULT_RETENTION_DAYS
@@ -39,11 +44,13 @@ class ActionPolicy:
 
     def default_for(self, entity_type: str, sensitivity: str) -> str:
         """What the review UI pre-selects for a finding; ``mask`` when the policy says nothing."""
-        return self.default_by_entity.get(entity_type) or self.default_by_sensitivity.get(sensitivity) or "mask"
+        return (
+            self.default_by_entity.get(entity_type) or self.default_by_sensitivity.get(sensitivity) or ActionKind.MASK
+        )
 
     def needs_second_person(self, kind: str, undoes: str | None = None) -> bool:
         """``undoes``: for ``restore``, the kind of the action whose vault item is put back."""
-        if kind == "restore" and undoes is not None and self.needs_second_person(undoes):
+        if kind == ActionKind.RESTORE and undoes is not None and self.needs_second_person(undoes):
             return True
         return kind in self.second_person | BUILTIN_SECOND_PERSON
 

@@ -13,16 +13,15 @@ from datetime import date
 from pathlib import Path
 
 from scanner.actions.service import ActionError, Proposal
-from scanner.store.actions import OPEN_STATES, VAULT_KINDS, ActionRow, ActionStore
-
-RETRYABLE = ("failed", "stale")
+from scanner.states import OPEN_ACTION_STATES, UNSUCCESSFUL_ACTION_STATES, VAULT_KINDS, WHOLE_FILE_KINDS, ActionState
+from scanner.store.actions import ActionRow, ActionStore
 
 
 def retry_proposal(actions: ActionStore, action: ActionRow) -> Proposal:
     """The proposal that retries ``action``; ActionError if it cannot be retried (and why)."""
-    if action.state not in RETRYABLE:
+    if action.state not in UNSUCCESSFUL_ACTION_STATES:
         raise ActionError(f"action {action.id} is {action.state}; only failed or stale actions are retried")
-    done = [r for r in actions.retries_of(action.id) if r.state in (*OPEN_STATES, "executed")]
+    done = [r for r in actions.retries_of(action.id) if r.state in (*OPEN_ACTION_STATES, ActionState.EXECUTED)]
     if done:
         raise ActionError(f"action {action.id} was already retried as action {done[-1].id} ({done[-1].state})")
     common = {"reason": action.reason, "retry_of": action.id,
@@ -36,7 +35,7 @@ def retry_proposal(actions: ActionStore, action: ActionRow) -> Proposal:
 def _findings_now(actions: ActionStore, action: ActionRow) -> tuple[int, ...]:
     """The active findings that stand for ``action``'s findings now."""
     active = actions.active_findings_of(action.file_id)
-    if action.kind in ("quarantine", "delete"):
+    if action.kind in WHOLE_FILE_KINDS:
         found = active  # the whole file, as it is now
     else:
         wanted = {(f.rule_id, f.fingerprint) for f in actions.findings(action.finding_ids)}

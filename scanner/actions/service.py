@@ -22,13 +22,21 @@ from scanner.actions.staging import clear_leftovers
 from scanner.locks import LockBusy, exclusive
 from scanner.name_mask import mask_path
 from scanner.paths import apply_lock_path_for
-from scanner.store.actions import KINDS, VAULT_KINDS, ActionRow, ActionStateError, ActionStore, FindingRef
+from scanner.states import (
+    ACTION_KINDS,
+    FILE_KINDS,
+    VAULT_KINDS,
+    WHOLE_FILE_KINDS,
+    ActionKind,
+    ActionState,
+    FileStatus,
+    FindingState,
+)
+from scanner.store.actions import ActionRow, ActionStateError, ActionStore, FindingRef
 from scanner.store.store import FileRecord, utc_now
 
 if TYPE_CHECKING:
     from scanner.actions.vault_actions import VaultActions
-
-FILE_KINDS = ("mask", "quarantine", "delete")
 
 
 class ActionError(ValueError):
@@ -74,8 +82,8 @@ class ActionService:
                 raise ActionError("no active findings to choose a default action for")
             proposal = replace(proposal, kind=self.default_kind(findings))
         kind = proposal.kind
-        if kind not in KINDS:
-            raise ActionError(f"unknown action {kind!r}; choose one of {', '.join(KINDS)}")
+        if kind not in ACTION_KINDS:
+            raise ActionError(f"unknown action {kind!r}; choose one of {', '.join(ACTION_KINDS)}")
         if kind in VAULT_KINDS:
             file, _origin = self.vault_actions.target(kind, proposal.vault_id)
             findings: list[FindingRef] = []
@@ -92,11 +100,13 @@ class ActionService:
             proposed_by=actor.identity,
             os_user=actor.os_user,
             vault_id=proposal.vault_id if kind in VAULT_KINDS else None,
-            restore_to=str(proposal.restore_to.resolve()) if kind == "restore" and proposal.restore_to else None,
-            restore_overwrite=kind == "restore" and proposal.restore_overwrite,
+            restore_to=str(proposal.restore_to.resolve())
+            if kind == ActionKind.RESTORE and proposal.restore_to
+            else None,
+            restore_overwrite=kind == ActionKind.RESTORE and proposal.restore_overwrite,
             retry_of=proposal.retry_of,
         )
-        self._log("proposed", actor, self.actions.action(action_id))
+        self._log(ActionState.PROPOSED, actor, self.actions.action(action_id))
         return action_id
 
     def _needs_second_person(self, kind: str, vault_id: str | None) -> bool:
@@ -116,14 +126,14 @@ class ActionService:
         missing = sorted(set(proposal.finding_ids) - {f.id for f in findings})
         if missing:
             raise ActionError(f"no such findings: {', '.join(map(str, missing))}")
-        inactive = [f.id for f in findings if f.state != "active"]
+        inactive = [f.id for f in findings if f.state != FindingState.ACTIVE]
         if inactive:
             raise ActionError(f"findings {', '.join(map(str, inactive))} are not active (superseded, gone or decided)")
         files = {f.file_id for f in findings}
         if len(files) != 1:
             raise ActionError("one action covers one file: propose per file (the findings span several files)")
         file = self.actions.file_by_id(files.pop())
-        if proposal.kind in ("quarantine", "delete"):
+        if proposal.kind in WHOLE_FILE_KINDS:
             findings = self.actions.active_findings_of(file.id)  # the whole file goes
         return file, findings
 
@@ -132,15 +142,15 @@ class ActionService:
         shown = mask_path(file.export_path, self.actions.name_spans(file.id))
         if kind in FILE_KINDS and file.member:
             raise ActionError(f"{shown} is inside an archive: act on the archive itself")
-        if kind in FILE_KINDS and file.status != "scanned":
+        if kind in FILE_KINDS and file.status != FileStatus.SCANNED:
             raise ActionError(f"{shown} is {file.status}; only scanned files can be changed")
-        if kind in ("mask", "false_positive", "retain") and not findings:
+        if kind in (ActionKind.MASK, ActionKind.FALSE_POSITIVE, ActionKind.RETAIN) and not findings:
             raise ActionError(f"{shown} has no active findings to {kind.replace('_', ' ')}")
-        if kind == "retain" and not (proposal.reason and proposal.retain_until):
+        if kind == ActionKind.RETAIN and not (proposal.reason and proposal.retain_until):
             raise ActionError("retain needs a justification (--reason) and a date (--until YYYY-MM-DD)")
-        if kind == "false_positive" and not proposal.reason:
+        if kind == ActionKind.FALSE_POSITIVE and not proposal.reason:
             raise ActionError("a false positive needs a reason (--reason)")
-        if kind == "false_positive" and not proposal.finding_ids:
+        if kind == ActionKind.FALSE_POSITIVE and not proposal.finding_ids:
             raise ActionError("name the findings that are false positives, not a whole file")
         open_action = self.actions.open_action_for([f.id for f in findings]) if findings else None
         if open_action is not None:
@@ -157,7 +167,7 @@ class ActionService:
     def approve(self, action_id: int, actor: Actor) -> None:
         self.audit.check_writable()
         action = self.actions.action(action_id)
-        if action.state != "proposed":
+        if action.state != ActionState.PROPOSED:
             raise ActionError(f"action {action_id} is {action.state}, not proposed")
         # the policy now, not only as it was at proposal time: it can only have grown stricter
         needs = action.needs_second_person or self._needs_second_person(action.kind, action.vault_id)
@@ -166,12 +176,12 @@ class ActionService:
                 f"action {action_id} ({action.kind}) needs a second person: {action.proposed_by} proposed it and "
                 "cannot approve it too"
             )
-        self._move(action_id, ("proposed",), "approved", actor, approved_by=actor.identity,
+        self._move(action_id, (ActionState.PROPOSED,), ActionState.APPROVED, actor, approved_by=actor.identity,
                    approved_os_user=actor.os_user, approved_at=utc_now())  # fmt: skip
 
     def cancel(self, action_id: int, actor: Actor, reason: str | None = None) -> None:
         self.audit.check_writable()
-        self._move(action_id, ("proposed", "approved"), "cancelled", actor, error=reason)
+        self._move(action_id, (ActionState.PROPOSED, ActionState.APPROVED), ActionState.CANCELLED, actor, error=reason)
 
     def _move(self, action_id: int, expected: Sequence[str], state: str, actor: Actor, **columns: object) -> None:
         try:
@@ -197,12 +207,14 @@ class ActionService:
     def _apply(self, actor: Actor, action_ids: Sequence[int] | None) -> list[Outcome]:
         self.audit.check_writable()  # before a file is touched: its record could not be written afterwards
         clear_leftovers(self.executor.scratch)  # plain working copies a crashed apply left behind
-        outcomes = [self._execute(a, actor, resumed=True) for a in self.actions.actions(states=("executing",))]
+        outcomes = [
+            self._execute(a, actor, resumed=True) for a in self.actions.actions(states=(ActionState.EXECUTING,))
+        ]
         if action_ids is None:
-            todo = self.actions.actions(states=("approved",))
+            todo = self.actions.actions(states=(ActionState.APPROVED,))
         else:
             todo = [self.actions.action(i) for i in action_ids]
-            not_approved = [f"{a.id} ({a.state})" for a in todo if a.state != "approved"]
+            not_approved = [f"{a.id} ({a.state})" for a in todo if a.state != ActionState.APPROVED]
             if not_approved:
                 raise ActionError(
                     f"only approved actions can be applied: {', '.join(not_approved)}; a failed or stale action is "

@@ -23,9 +23,13 @@ import tomli
 
 from scanner.actions.policy import ActionPolicy, PolicyError
 from scanner.local_time import TimeZoneError, time_zone
-from scanner.store.actions import KINDS
+from scanner.states import ACTION_KINDS, ActionKind
 
-DEFAULT_PROPOSALS = ("mask", "quarantine", "delete")  # what a finding's default proposal may be
+DEFAULT_PROPOSALS = (
+    ActionKind.MASK,
+    ActionKind.QUARANTINE,
+    ActionKind.DELETE,
+)  # what a finding's default proposal may be
 SENSITIVITIES = ("sensitive", "general")
 _ACTION_KEYS = ("second_person", "vault_retention_days", "default_by_sensitivity", "default_by_entity")
 
@@ -103,9 +107,11 @@ def _only_known(table: Mapping[str, Any], known: tuple[str, ...], where: str, pr
 def _kinds(value: Any, where: str) -> frozenset[str]:
     if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
         raise PolicyError(f"{where}: actions.second_person must be a list of action kinds")
-    unknown = sorted(set(value) - set(KINDS))
+    unknown = sorted(set(value) - set(ACTION_KINDS))
     if unknown:
-        raise PolicyError(f"{where}: actions.second_person names unknown kinds {unknown}; known: {', '.join(KINDS)}")
+        raise PolicyError(
+            f"{where}: actions.second_person names unknown kinds {unknown}; known: {', '.join(ACTION_KINDS)}"
+        )
     return frozenset(value)
 
 

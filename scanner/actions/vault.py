@@ -351,6 +351,7 @@ class Vault:
     def _temp(self, name: str) -> Path:
         return self.root / f"{vault_format.TEMP_PREFIX}{secrets.token_hex(4)}-{name}"
 
+
 def holds_items(root: Path) -> bool:
     """Whether the vault at ``root`` holds any item (a purged one's tombstone too), without opening it: an absent
     or empty vault needs neither its directory nor its master key to be listed."""

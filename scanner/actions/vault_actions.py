@@ -16,6 +16,7 @@ from scanner.actions.restore import original_place
 from scanner.actions.service import ActionError, action_fields
 from scanner.actions.vault import Vault, VaultError
 from scanner.name_mask import masked_values, scrub
+from scanner.states import ActionKind, ActionState
 from scanner.store.actions import ActionRow, ActionStore
 from scanner.store.store import FileRecord, joined_path, utc_now
 
@@ -49,7 +50,7 @@ class VaultActions:
             raise ActionError(f"vault item {vault_id} was not filled by an action recorded in this database")
         if self.vault.item(vault_id).purged:
             raise ActionError(f"vault item {vault_id} is already purged")
-        if kind == "purge":
+        if kind == ActionKind.PURGE:
             self.check_retention(vault_id)
         open_action = self.actions.open_action_for_vault(vault_id)
         if open_action is not None:
@@ -86,25 +87,34 @@ class VaultActions:
     # --- executing -------------------------------------------------------------------------------------
     def execute(self, action: ActionRow, actor: Actor, resumed: bool = False) -> Outcome:
         if not resumed:
-            self.actions.move(action.id, ("approved",), "executing", executed_by=actor.identity, executed_at=utc_now())
+            self.actions.move(
+                action.id,
+                (ActionState.APPROVED,),
+                ActionState.EXECUTING,
+                executed_by=actor.identity,
+                executed_at=utc_now(),
+            )
             action = self.actions.action(action.id)
         item_path = action.shown_path
         try:
-            if action.kind == "purge":
+            if action.kind == ActionKind.PURGE:
                 target, method, extra = self._purge(action)
             else:
                 target, method, extra = self._restore(action)
         except (ActionError, VaultError, OSError) as exc:
             why = self._scrubbed(action, str(exc))
-            self.audit.append("failed", actor, {**action_fields(action), "result": "failed", "error": why})
-            self.actions.move(action.id, ("executing",), "failed", error=why)
-            return Outcome(action.id, action.kind, str(item_path), "failed", why)
+            self.audit.append(
+                ActionState.FAILED, actor, {**action_fields(action), "result": ActionState.FAILED, "error": why}
+            )
+            self.actions.move(action.id, (ActionState.EXECUTING,), ActionState.FAILED, error=why)
+            return Outcome(action.id, action.kind, str(item_path), ActionState.FAILED, why)
         fields = {**action_fields(action), "target": target, "vault_id": action.vault_id, "method": method,
-                  "result": "executed", **extra}  # fmt: skip
-        self.audit.append("executed", actor, fields)  # the record first: a crash now repeats it, never loses it
-        self.actions.move(action.id, ("executing",), "executed", method=method)
+                  "result": ActionState.EXECUTED, **extra}  # fmt: skip
+        # the record first: a crash now repeats it, never loses it
+        self.audit.append(ActionState.EXECUTED, actor, fields)
+        self.actions.move(action.id, (ActionState.EXECUTING,), ActionState.EXECUTED, method=method)
         message = f"{method}; {extra['findings']}" if "findings" in extra else method
-        return Outcome(action.id, action.kind, target, "executed", message)
+        return Outcome(action.id, action.kind, target, ActionState.EXECUTED, message)
 
     def _scrubbed(self, action: ActionRow, why: str) -> str:
         """The error with the personal data found in the file's path (and in the vault item's path) masked."""

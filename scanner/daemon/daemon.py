@@ -29,6 +29,7 @@ from scanner.daemon.heartbeat import Heartbeat, status_values
 from scanner.daemon.log import event, setup
 from scanner.daemon.reconcile import reconcile
 from scanner.daemon.watcher import Change, Watcher
+from scanner.states import DaemonState
 from scanner.store.daemon_status import DaemonStatusStore
 from scanner.store.moves import FileMoves
 from scanner.store.store import Store
@@ -53,7 +54,7 @@ class Daemon:
         self._ctx = multiprocessing.get_context("spawn")
         self._worker_stop = self._ctx.Event()
         self._workers: dict[str, multiprocessing.process.BaseProcess] = {}
-        self.state = "starting"
+        self.state = DaemonState.STARTING
         self.last_event_at: float | None = None
         self.errors = 0
         self.last_error: str | None = None
@@ -72,7 +73,7 @@ class Daemon:
                 self.changes = ChangeApplier(self.roots, self.moves, self.work, self.config.settle_seconds,
                                              self._error)  # fmt: skip
                 orphans = self.work.requeue_orphans()
-                self._status("starting", pid=os.getpid(), host=socket.gethostname(), started_at=self.started,
+                self._status(DaemonState.STARTING, pid=os.getpid(), host=socket.gethostname(), started_at=self.started,
                              roots=list(self.roots), workers=self.config.workers, version=__version__)  # fmt: skip
                 event("starting", pid=os.getpid(), db=self.db, roots=len(self.roots), workers=self.config.workers,
                       requeued=orphans)  # fmt: skip
@@ -84,7 +85,7 @@ class Daemon:
                 self.watch = watcher.describe()
                 event("watching", **{f"root{n}": f"{root}({mode})" for n, (root, mode) in
                                      enumerate(self.watch.items(), 1)})  # fmt: skip
-                self._status("running")
+                self._status(DaemonState.RUNNING)
                 stall_after = max(STALL_SECONDS, 10 * self.config.heartbeat_seconds)
                 heartbeat = Heartbeat(self.db, self.config.heartbeat_seconds, self.started, self._snapshot,
                                       lambda: self.progress_at, stall_after)  # fmt: skip
@@ -92,11 +93,11 @@ class Daemon:
                 try:
                     self._loop(watcher)
                 finally:
-                    self._status("draining")
+                    self._status(DaemonState.DRAINING)
                     watcher.stop()
                     self._stop_workers()
                     heartbeat.stop()
-                    self._status("stopped")
+                    self._status(DaemonState.STOPPED)
                     event("stopped", queued=self.work.depth(time.time()).queued)
         finally:
             lock.close()

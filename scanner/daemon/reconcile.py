@@ -21,11 +21,13 @@ from dataclasses import dataclass
 from scanner.daemon.config import RootConfig
 from scanner.daemon.log import event
 from scanner.daemon.watcher import root_is_present
+from scanner.states import RETIRED_FILE_STATUSES, FileStatus
 from scanner.store.moves import FileMoves
 from scanner.store.work_queue import WorkQueue
 
-SETTLED_STATUSES_TO_RECHECK = frozenset({"changed_during_scan", "vanished", "io_error", "gone"})
-DONE_STATUSES = frozenset({"gone", "quarantined", "deleted"})
+SETTLED_STATUSES_TO_RECHECK = frozenset(
+    {FileStatus.CHANGED_DURING_SCAN, FileStatus.VANISHED, FileStatus.IO_ERROR, FileStatus.GONE}
+)
 CHECK_EVERY = 500  # entries between stop checks
 ENQUEUE_CHUNK = 2_000  # paths per transaction: workers and the heartbeat get the write lock in between
 
@@ -54,7 +56,7 @@ def reconcile(
     base = str(root.path)
     known = moves.files_under(base, folder)
     now = time.time()
-    if not root_is_present(root.path) and any(status not in DONE_STATUSES for _, _, status in known.values()):
+    if not root_is_present(root.path) and any(status not in RETIRED_FILE_STATUSES for _, _, status in known.values()):
         event("root_unavailable", "warning", root=base, action="not marking files gone; retry next walk")
         return ReconcileResult(base, 0, 0, 0, time.monotonic() - started, outage=True)
     seen: set[str] = set()
@@ -72,7 +74,7 @@ def reconcile(
                 break
     gone = [] if interrupted else [
         (base, rel, "deleted") for rel, (_, _, status) in known.items()
-        if rel not in seen and status not in DONE_STATUSES and root.wants(rel)
+        if rel not in seen and status not in RETIRED_FILE_STATUSES and root.wants(rel)
     ]  # fmt: skip
     _enqueue(work, changed, now + settle, now, progress)
     _enqueue(work, gone, now, now, progress)

@@ -20,6 +20,7 @@ from scanner.daemon.log import event, setup
 from scanner.daemon.watcher import root_is_present
 from scanner.discover import FileRef
 from scanner.scan import Scanner, ScanOptions, ScanStats
+from scanner.states import FileStatus, ScanRunStatus
 from scanner.store.daemon_status import DaemonStatusStore
 from scanner.store.moves import FileMoves
 from scanner.store.store import Store
@@ -81,7 +82,7 @@ class _Worker:
         finally:
             self.work.release(self.name)
             for run_id, stats in self.runs.values():
-                self._record_run(run_id, stats, "completed")
+                self._record_run(run_id, stats, ScanRunStatus.COMPLETED)
             event("worker_stopped", worker=self.name)
 
     def _handle(self, job: Job) -> None:
@@ -120,11 +121,13 @@ class _Worker:
         finally:
             renewer.stop()
         record = self.store.file(job.root, job.rel_path)
-        if record and record.status == "changed_during_scan":
+        if record and record.status == FileStatus.CHANGED_DURING_SCAN:
             now = time.time()
-            self.work.enqueue(job.root, job.rel_path, "changed_during_scan", now + self.config.settle_seconds, now)
+            self.work.enqueue(
+                job.root, job.rel_path, FileStatus.CHANGED_DURING_SCAN, now + self.config.settle_seconds, now
+            )
         self.work.complete(job.id, self.name)
-        self._record_run(run_id, stats, "running")
+        self._record_run(run_id, stats, ScanRunStatus.RUNNING)
         publish_progress(self.status, self.store, self.work)  # shown by `custos status` now, not a heartbeat later
         # findings: what the file holds now (an unchanged file moved keeps its findings); new: found by this scan
         event("scanned", path=ref.path, status=record.status if record else "?",

@@ -23,17 +23,8 @@ from pathlib import Path, PurePosixPath
 from typing import BinaryIO
 
 from scanner.extract.archive_limits import ArchiveLimits
-from scanner.extract.base import (
-    CORRUPT,
-    ENCRYPTED,
-    IO_ERROR,
-    SUSPICIOUS,
-    TOO_LARGE,
-    UNSUPPORTED,
-    Embedded,
-    ExtractionError,
-    error_from_os,
-)
+from scanner.extract.base import Embedded, ExtractionError, error_from_os
+from scanner.states import FileStatus
 
 __all__ = ["ArchiveLimits", "TarExtractor", "ZipExtractor", "safe_filename"]
 
@@ -151,13 +142,13 @@ class _Tally:
             raise _bomb(self.path, what, self.total, self.archive_bytes)
         if size > lim.max_member_bytes:
             raise ExtractionError(
-                TOO_LARGE,
+                FileStatus.TOO_LARGE,
                 f"{self.path}: member {name!r} is {size:,} bytes, over the {lim.max_member_bytes:,}-byte member"
                 " limit; unpack it and scan the files directly, or raise the archive limits",
             )
         if self.total > lim.max_total_bytes:
             raise ExtractionError(
-                TOO_LARGE,
+                FileStatus.TOO_LARGE,
                 f"{self.path}: members add up to more than {lim.max_total_bytes:,} bytes uncompressed; unpack it"
                 " and scan the files directly, or raise the archive limits",
             )
@@ -166,7 +157,7 @@ class _Tally:
 def _check_count(path: Path, count: int, limits: ArchiveLimits) -> None:
     if count > limits.max_members:
         raise ExtractionError(
-            SUSPICIOUS,
+            FileStatus.SUSPICIOUS,
             f"{path}: more than {limits.max_members:,} members looks like a zip bomb; not unpacked, inspect it by"
             " hand in a sandbox or unpack it and scan the files directly",
         )
@@ -175,7 +166,7 @@ def _check_count(path: Path, count: int, limits: ArchiveLimits) -> None:
 def _bomb(path: Path, what: str, size: int, compressed: int) -> ExtractionError:
     ratio = size // max(compressed, 1)
     return ExtractionError(
-        SUSPICIOUS,
+        FileStatus.SUSPICIOUS,
         f"{path}: {what} (ratio {ratio:,}:1) looks like a zip bomb; not unpacked, inspect it by hand in a sandbox",
     )
 
@@ -184,14 +175,14 @@ def _check_zip_readable(path: Path, files: list[zipfile.ZipInfo]) -> None:
     encrypted = [i for i in files if i.flag_bits & _ZIP_ENCRYPTED]
     if encrypted:
         raise ExtractionError(
-            ENCRYPTED,
+            FileStatus.ENCRYPTED,
             f"{path}: {len(encrypted)} of {len(files)} members are password-protected (first:"
             f" {_zip_name(encrypted[0])!r}); ask the owner for an unprotected copy and scan that",
         )
     for info in files:
         if info.compress_type not in _ZIP_METHODS:
             raise ExtractionError(
-                UNSUPPORTED,
+                FileStatus.UNSUPPORTED,
                 f"{path}: member {_zip_name(info)!r} uses compression method {info.compress_type} (e.g. Deflate64),"
                 " which the scanner cannot read; re-pack the archive with standard zip compression",
             )
@@ -234,7 +225,7 @@ def _member(archive: Path, tmp: str, name: str, src: BinaryIO, declared: int, re
                 written += len(chunk)
                 if written > declared:  # declared sizes already passed the limits
                     raise ExtractionError(
-                        SUSPICIOUS,
+                        FileStatus.SUSPICIOUS,
                         f"{what} decompresses to more than the {declared:,} bytes its header declares; a header"
                         " that lies about its size is a zip-bomb trick, inspect the archive by hand in a sandbox",
                     )
@@ -265,13 +256,14 @@ def _reading(path: Path) -> Iterator[None]:
 
 def _corrupt(path: Path, exc: BaseException) -> ExtractionError:
     return ExtractionError(
-        CORRUPT, f"{path}: damaged or truncated archive ({type(exc).__name__}: {exc}); restore it from a backup"
+        FileStatus.CORRUPT,
+        f"{path}: damaged or truncated archive ({type(exc).__name__}: {exc}); restore it from a backup",
     )
 
 
 def _temp_error(target: Path, what: str, exc: OSError) -> ExtractionError:
     reason = exc.strerror or type(exc).__name__
     return ExtractionError(
-        IO_ERROR,
+        FileStatus.IO_ERROR,
         f"{what}: could not write its temporary copy in {target.parent} ({reason}); free space there or set TMPDIR",
     )

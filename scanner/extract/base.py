@@ -8,25 +8,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Protocol
 
-# Statuses recorded in the database for files that yield no text; values are stable, never rename them.
-BINARY = "binary"
-UNDECODABLE = "undecodable"
-PERMISSION_DENIED = "permission_denied"
-VANISHED = "vanished"
-TOO_LARGE = "too_large"
-UNSUPPORTED = "unsupported"
-IO_ERROR = "io_error"
-ENCRYPTED = "encrypted"  # password-protected: may hold personal data nobody could inspect
-NEEDS_OCR = "needs_ocr"  # pages without a text layer (scans): not clean, just unread
-CORRUPT = "corrupt"  # damaged or truncated container
-SUSPICIOUS = "suspicious"  # an archive whose compression ratio or nesting looks like a bomb
-
-STATUSES = frozenset(
-    {
-        BINARY, UNDECODABLE, PERMISSION_DENIED, VANISHED, TOO_LARGE, UNSUPPORTED, IO_ERROR,
-        ENCRYPTED, NEEDS_OCR, CORRUPT, SUSPICIOUS,
-    }
-)  # fmt: skip
+from scanner.states import EXTRACTION_PROBLEMS, FileStatus
 
 
 @dataclass(frozen=True)
@@ -71,7 +53,7 @@ class ExtractionError(Exception):
     """A file that could not be read; `status` is recorded in the database, `message` is shown to people."""
 
     def __init__(self, status: str, message: str) -> None:
-        if status not in STATUSES:
+        if status not in EXTRACTION_PROBLEMS:
             raise ValueError(f"unknown extraction status {status!r}")
         super().__init__(message)
         self.status = status
@@ -92,13 +74,13 @@ class Extractor(Protocol):
 def error_from_os(path: Path, exc: OSError) -> ExtractionError:
     """Translate an OSError raised while opening or reading `path` into an ExtractionError."""
     if isinstance(exc, FileNotFoundError):
-        return ExtractionError(VANISHED, f"{path}: no longer exists (deleted or moved during the scan)")
+        return ExtractionError(FileStatus.VANISHED, f"{path}: no longer exists (deleted or moved during the scan)")
     if isinstance(exc, PermissionError):
         return ExtractionError(
-            PERMISSION_DENIED,
+            FileStatus.PERMISSION_DENIED,
             f"{path}: permission denied; grant the scanner's account read access or exclude this path",
         )
     if isinstance(exc, IsADirectoryError):
-        return ExtractionError(IO_ERROR, f"{path}: is a directory, not a file")
+        return ExtractionError(FileStatus.IO_ERROR, f"{path}: is a directory, not a file")
     reason = exc.strerror or errno.errorcode.get(exc.errno or 0, type(exc).__name__)
-    return ExtractionError(IO_ERROR, f"{path}: read failed ({reason}); check the disk or network share")
+    return ExtractionError(FileStatus.IO_ERROR, f"{path}: read failed ({reason}); check the disk or network share")

@@ -15,7 +15,8 @@ from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import BinaryIO
 
-from scanner.extract.base import BINARY, IO_ERROR, UNDECODABLE, UNSUPPORTED, ExtractionError, error_from_os
+from scanner.extract.base import ExtractionError, error_from_os
+from scanner.states import FileStatus
 
 READ_SIZE = 1 << 20  # bytes per read; memory stays bounded by this and block_chars, never by file size
 HEAD_SIZE = 8 << 10  # bytes inspected for NULs and BOM-less UTF-16
@@ -141,7 +142,7 @@ def _decoded_reads(path: Path, encoding: str) -> Iterator[str]:
                 text = decoder.decode(chunk, final=not chunk)
             except UnicodeDecodeError as exc:
                 raise ExtractionError(
-                    UNDECODABLE,
+                    FileStatus.UNDECODABLE,
                     f"{path}: not valid {encoding} near byte {consumed + exc.start} ({exc.reason}); the file"
                     " is damaged or truncated, or changed while it was being read",
                 ) from exc
@@ -194,7 +195,7 @@ def _check_replacements(path: Path, text: str, raw: bytes) -> None:
     if as_utf8.count("\ufffd") <= MAX_REPLACEMENT_RATIO * len(as_utf8):
         return
     raise ExtractionError(
-        UNDECODABLE,
+        FileStatus.UNDECODABLE,
         f"{path}: neither UTF-8 nor GB18030 text ({bad} of the first {len(text)} characters cannot be"
         " decoded); it may be encrypted, binary, or in another encoding; open it to check",
     )
@@ -221,9 +222,11 @@ def _open(path: Path) -> BinaryIO:
     try:
         mode = os.fstat(fd).st_mode
         if stat.S_ISDIR(mode):
-            raise ExtractionError(IO_ERROR, f"{path}: is a directory, not a file")
+            raise ExtractionError(FileStatus.IO_ERROR, f"{path}: is a directory, not a file")
         if not stat.S_ISREG(mode):
-            raise ExtractionError(UNSUPPORTED, f"{path}: not a regular file (FIFO, socket, device); not read")
+            raise ExtractionError(
+                FileStatus.UNSUPPORTED, f"{path}: not a regular file (FIFO, socket, device); not read"
+            )
         return os.fdopen(fd, "rb")
     except BaseException:
         os.close(fd)
@@ -238,4 +241,4 @@ def _read(f: BinaryIO, path: Path, size: int | None = None) -> bytes:
 
 
 def _binary(path: Path, kind: str) -> ExtractionError:
-    return ExtractionError(BINARY, f"{path}: binary content ({kind}), not text; not scanned as plain text")
+    return ExtractionError(FileStatus.BINARY, f"{path}: binary content ({kind}), not text; not scanned as plain text")

@@ -18,7 +18,8 @@ from email.parser import BytesParser
 from pathlib import Path
 
 from scanner.extract.archive import safe_filename
-from scanner.extract.base import CORRUPT, IO_ERROR, UNSUPPORTED, Embedded, ExtractionError, TextBlock, error_from_os
+from scanner.extract.base import Embedded, ExtractionError, TextBlock, error_from_os
+from scanner.states import FileStatus
 
 HEADERS = ("From", "To", "Cc", "Bcc", "Reply-To", "Subject")
 _GBK_LABELS = "gb2312|gb_2312-80|csgb2312|euc-cn|gbk|x-gbk|cp936|ms936"
@@ -89,7 +90,8 @@ class MsgExtractor:
             from extract_msg.exceptions import ExMsgBaseException
         except ImportError as exc:
             raise ExtractionError(
-                UNSUPPORTED, f"{path}: reading Outlook .msg files needs the extract-msg package ({exc}); install it"
+                FileStatus.UNSUPPORTED,
+                f"{path}: reading Outlook .msg files needs the extract-msg package ({exc}); install it",
             ) from exc
         damaged = (ExMsgBaseException, KeyError, ValueError, IndexError, TypeError)
         try:
@@ -137,7 +139,7 @@ def _emit(texts: Iterable[tuple[str, str]], attachments: Iterable[tuple[str, byt
                 target.write_bytes(data)
             except OSError as exc:
                 raise ExtractionError(
-                    IO_ERROR,
+                    FileStatus.IO_ERROR,
                     f"attachment {name!r}: could not write its temporary copy in {tmp} ({exc.strerror}); free space"
                     " there or set TMPDIR",
                 ) from exc
@@ -213,5 +215,6 @@ def _msg_attachments(msg: object) -> Iterator[tuple[str, bytes]]:
 
 def _corrupt(path: Path, exc: BaseException) -> ExtractionError:
     return ExtractionError(
-        CORRUPT, f"{path}: damaged Outlook message ({type(exc).__name__}: {exc}); open and re-save it in Outlook"
+        FileStatus.CORRUPT,
+        f"{path}: damaged Outlook message ({type(exc).__name__}: {exc}); open and re-save it in Outlook",
     )

@@ -11,9 +11,10 @@ import struct
 from collections.abc import Iterator
 from pathlib import Path
 
-from scanner.extract.base import UNSUPPORTED, ExtractionError, TextBlock
+from scanner.extract.base import ExtractionError, TextBlock
 from scanner.extract.office_crypto import check_not_encrypted, damage_reported
 from scanner.extract.ole import first_stream, open_ole, read_stream, require_ole
+from scanner.states import FileStatus
 
 _STREAM = "PowerPoint Document"
 _CONTAINER_VERSION = 0xF
@@ -41,7 +42,9 @@ class LegacySlidesExtractor:
         with damage_reported(path, kind):
             with open_ole(path) as ole:
                 if first_stream(ole, _STREAM) is None:
-                    raise ExtractionError(UNSUPPORTED, f"{path}: {kind}: not supported (no {_STREAM} stream)")
+                    raise ExtractionError(
+                        FileStatus.UNSUPPORTED, f"{path}: {kind}: not supported (no {_STREAM} stream)"
+                    )
                 stream = read_stream(ole, _STREAM, path)
             atoms = list(text_atoms(stream))  # parsed whole first: a damaged record fails before any text is used
         offset = 0

@@ -12,9 +12,10 @@ import struct
 from collections.abc import Iterator
 from pathlib import Path
 
-from scanner.extract.base import ENCRYPTED, UNSUPPORTED, ExtractionError, TextBlock
+from scanner.extract.base import ExtractionError, TextBlock
 from scanner.extract.office_crypto import check_not_encrypted, damage_reported
 from scanner.extract.ole import first_stream, open_ole, read_stream, require_ole
+from scanner.states import FileStatus
 
 _FIB_IDENT = 0xA5EC
 _NFIB_WORD97 = 0x00C1
@@ -45,11 +46,11 @@ class LegacyWordExtractor:
         check_not_encrypted(path)
         with damage_reported(path, kind), open_ole(path) as ole:
             if first_stream(ole, "WordDocument") is None:
-                raise ExtractionError(UNSUPPORTED, f"{path}: {kind}: not supported (no WordDocument stream)")
+                raise ExtractionError(FileStatus.UNSUPPORTED, f"{path}: {kind}: not supported (no WordDocument stream)")
             word = read_stream(ole, "WordDocument", path)
             table_name = "1Table" if _fib_flags(word, path, kind) & _F_WHICH_TABLE else "0Table"
             if first_stream(ole, table_name) is None:
-                raise ExtractionError(UNSUPPORTED, f"{path}: {kind}: not supported (no {table_name} stream)")
+                raise ExtractionError(FileStatus.UNSUPPORTED, f"{path}: {kind}: not supported (no {table_name} stream)")
             text = document_text(word, read_stream(ole, table_name, path))
         yield from paragraph_blocks(text, story_lengths(word))
 
@@ -136,12 +137,13 @@ def _fib_flags(word: bytes, path: Path, kind: str) -> int:
         raise ValueError("no Word File Information Block")
     if nfib < _NFIB_WORD97:
         raise ExtractionError(
-            UNSUPPORTED, f"{path}: {kind} in the Word 6.0/95 format: not supported; save it as .docx and rescan"
+            FileStatus.UNSUPPORTED,
+            f"{path}: {kind} in the Word 6.0/95 format: not supported; save it as .docx and rescan",
         )
     (flags,) = struct.unpack_from("<H", word, 0x0A)
     if flags & (_F_ENCRYPTED | _F_OBFUSCATED):
         raise ExtractionError(
-            ENCRYPTED, f"{path}: password-protected; it may hold personal data that could not be inspected"
+            FileStatus.ENCRYPTED, f"{path}: password-protected; it may hold personal data that could not be inspected"
         )
     return flags
 

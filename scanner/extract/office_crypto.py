@@ -20,7 +20,8 @@ from lxml.etree import XMLSyntaxError
 from msoffcrypto.exceptions import FileFormatError
 from msoffcrypto.exceptions import ParseError as CryptoParseError
 
-from scanner.extract.base import CORRUPT, ENCRYPTED, TOO_LARGE, ExtractionError, error_from_os
+from scanner.extract.base import ExtractionError, error_from_os
+from scanner.states import FileStatus
 
 # What the ZIP, XML and Office parsers raise on damaged or truncated input (KeyError: a missing part).
 DAMAGE_ERRORS: tuple[type[Exception], ...] = (
@@ -37,7 +38,7 @@ DAMAGE_ERRORS: tuple[type[Exception], ...] = (
 
 
 def check_not_encrypted(path: Path) -> None:
-    """Raise ExtractionError(ENCRYPTED) when `path` is a password-protected Office file.
+    """Raise ExtractionError(FileStatus.ENCRYPTED) when `path` is a password-protected Office file.
 
     Files msoffcrypto cannot classify pass silently: the format's own parser reports them as damaged.
     """
@@ -61,14 +62,14 @@ def check_not_encrypted(path: Path) -> None:
             return
     if encrypted:
         raise ExtractionError(
-            ENCRYPTED,
+            FileStatus.ENCRYPTED,
             f"{path}: password-protected; it may hold personal data that could not be inspected"
             " — open it with the owner or record it",
         )
 
 
 def check_xml_size(path: Path, fh: BinaryIO, limit: int) -> None:
-    """Raise ExtractionError(TOO_LARGE) when the package's XML parts unpack to more than `limit` bytes.
+    """Raise ExtractionError(FileStatus.TOO_LARGE) when the package's XML parts unpack to more than `limit` bytes.
 
     For parsers that build the whole document tree in memory (python-docx, python-pptx); rewinds `fh`.
     """
@@ -77,7 +78,7 @@ def check_xml_size(path: Path, fh: BinaryIO, limit: int) -> None:
     fh.seek(0)
     if size > limit:
         raise ExtractionError(
-            TOO_LARGE,
+            FileStatus.TOO_LARGE,
             f"{path}: {size >> 20} MiB of XML once unpacked, over the {limit >> 20} MiB this scanner parses"
             " in memory; review it by hand",
         )
@@ -85,7 +86,7 @@ def check_xml_size(path: Path, fh: BinaryIO, limit: int) -> None:
 
 @contextmanager
 def damage_reported(path: Path, kind: str, extra: tuple[type[Exception], ...] = ()) -> Iterator[None]:
-    """Turn parser failures inside the block into ExtractionError: CORRUPT for damage, OS errors as such.
+    """Turn parser failures inside the block into ExtractionError: FileStatus.CORRUPT for damage, OS errors as such.
 
     `kind` names the format for people ("Excel (.xlsx)"); `extra` adds a library's own exception types.
     """
@@ -103,4 +104,4 @@ def _corrupt(path: Path, kind: str, exc: BaseException) -> ExtractionError:
     # KeyError's str() adds quotes; the first argument reads better ("There is no item named ...").
     detail = str(exc.args[0]) if len(exc.args) == 1 else str(exc)
     detail = detail or type(exc).__name__
-    return ExtractionError(CORRUPT, f"{path}: damaged or truncated {kind} file ({detail})")
+    return ExtractionError(FileStatus.CORRUPT, f"{path}: damaged or truncated {kind} file ({detail})")

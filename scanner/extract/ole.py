@@ -12,14 +12,15 @@ from pathlib import Path
 
 import olefile
 
-from scanner.extract.base import TOO_LARGE, UNSUPPORTED, ExtractionError, error_from_os
+from scanner.extract.base import ExtractionError, error_from_os
+from scanner.states import FileStatus
 
 OLE_SIGNATURE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 MAX_STREAM_BYTES = 256 << 20
 
 
 def require_ole(path: Path, kind: str) -> None:
-    """Raise ExtractionError(UNSUPPORTED) when `path` is not an OLE container (an older format of `kind`)."""
+    """Raise ExtractionError(FileStatus.UNSUPPORTED) when `path` is not an OLE container (an older format of `kind`)."""
     try:
         with path.open("rb") as fh:
             head = fh.read(len(OLE_SIGNATURE))
@@ -27,7 +28,7 @@ def require_ole(path: Path, kind: str) -> None:
         raise error_from_os(path, exc) from exc
     if head != OLE_SIGNATURE:
         raise ExtractionError(
-            UNSUPPORTED,
+            FileStatus.UNSUPPORTED,
             f"{path}: {kind}: not supported (not an OLE compound file, so an older or other format); open it"
             " in the program that made it and save it as a current Office format",
         )
@@ -49,11 +50,11 @@ def first_stream(ole: olefile.OleFileIO, *names: str) -> str | None:
 
 
 def read_stream(ole: olefile.OleFileIO, name: str, path: Path, limit: int = MAX_STREAM_BYTES) -> bytes:
-    """The whole stream `name`; ExtractionError(TOO_LARGE) when it is over `limit` bytes."""
+    """The whole stream `name`; ExtractionError(FileStatus.TOO_LARGE) when it is over `limit` bytes."""
     size = ole.get_size(name)
     if size > limit:
         raise ExtractionError(
-            TOO_LARGE,
+            FileStatus.TOO_LARGE,
             f"{path}: its {name} stream holds {size >> 20} MiB, over the {limit >> 20} MiB this scanner reads into"
             " memory; review it by hand",
         )

@@ -11,7 +11,8 @@ from typing import BinaryIO
 from pypdf import PasswordType, PdfReader
 from pypdf.errors import DependencyError, FileNotDecryptedError, PyPdfError
 
-from scanner.extract.base import CORRUPT, ENCRYPTED, NEEDS_OCR, ExtractionError, TextBlock, error_from_os
+from scanner.extract.base import ExtractionError, TextBlock, error_from_os
+from scanner.states import FileStatus
 
 # pypdf reports damaged files through its own errors and, deep in its parsers, assorted built-in ones;
 # RecursionError comes from cyclic object references in malicious files.
@@ -65,12 +66,13 @@ class PdfExtractor:
         if empty:
             also = f" ({failed} more could not be parsed)" if failed else ""
             raise ExtractionError(
-                NEEDS_OCR,
+                FileStatus.NEEDS_OCR,
                 f"{path}: {empty} page{'s' if empty > 1 else ''} without a text layer (scanned?){also}; needs OCR"
                 " before it can be checked",
             )
         raise ExtractionError(
-            CORRUPT, f"{path}: none of its {failed} pages could be parsed; the PDF is damaged, open and re-save it"
+            FileStatus.CORRUPT,
+            f"{path}: none of its {failed} pages could be parsed; the PDF is damaged, open and re-save it",
         )
 
 
@@ -80,15 +82,18 @@ def _open_reader(path: Path, f: BinaryIO) -> PdfReader:
         if reader.is_encrypted and reader.decrypt("") == PasswordType.NOT_DECRYPTED:
             # Files with only an owner password (copy/print restrictions) open with the empty user password.
             raise ExtractionError(
-                ENCRYPTED,
+                FileStatus.ENCRYPTED,
                 f"{path}: the PDF needs a password to open; ask its owner for an unprotected copy and scan that",
             )
     except (DependencyError, NotImplementedError) as exc:
         raise ExtractionError(
-            ENCRYPTED, f"{path}: encrypted with a cipher this scanner cannot open ({exc}); ask for an unprotected copy"
+            FileStatus.ENCRYPTED,
+            f"{path}: encrypted with a cipher this scanner cannot open ({exc}); ask for an unprotected copy",
         ) from exc
     except FileNotDecryptedError as exc:
-        raise ExtractionError(ENCRYPTED, f"{path}: the PDF is encrypted ({exc}); ask for an unprotected copy") from exc
+        raise ExtractionError(
+            FileStatus.ENCRYPTED, f"{path}: the PDF is encrypted ({exc}); ask for an unprotected copy"
+        ) from exc
     except _DAMAGED as exc:
         raise _corrupt(path, exc) from exc
     except OSError as exc:
@@ -105,5 +110,5 @@ def _whole_code_points(text: str) -> str:
 
 def _corrupt(path: Path, exc: BaseException) -> ExtractionError:
     return ExtractionError(
-        CORRUPT, f"{path}: damaged or truncated PDF ({type(exc).__name__}: {exc}); restore it or re-save it"
+        FileStatus.CORRUPT, f"{path}: damaged or truncated PDF ({type(exc).__name__}: {exc}); restore it or re-save it"
     )

@@ -11,9 +11,10 @@ import logging
 from pathlib import Path
 
 from scanner.extract.archive_limits import ArchiveLimits
-from scanner.extract.base import UNSUPPORTED, ExtractionError, Extractor
+from scanner.extract.base import ExtractionError, Extractor
 from scanner.extract.plaintext import PLAIN_TEXT_SUFFIXES, PlainTextExtractor
 from scanner.extract.sniff import not_text_reason, read_head
+from scanner.states import FileStatus
 
 # suffix → (module, class); archives also take the limits. WPS Office's .wps/.et/.dps are the binary Office
 # formats in OLE containers; what is not (older WPS files) is reported as not supported, with the reason.
@@ -58,7 +59,7 @@ def extractor_for(
     """A fresh extractor for a file of this name, or None when its format is not supported.
 
     A name of no known format is read as plain text when `content` (the file on disk) is text by its first
-    bytes; when it is not, ExtractionError(UNSUPPORTED) says why. Without `content`, such a name gives None.
+    bytes; when it is not, ExtractionError(FileStatus.UNSUPPORTED) says why. Without `content`, such a name gives None.
     """
     label = format_label(path)
     if label in PLAIN_TEXT_SUFFIXES:
@@ -77,7 +78,7 @@ def extractor_for(
         reason = None  # reading it as text reports the error with the status it deserves
     if reason is None:
         return PlainTextExtractor(block_chars)
-    raise ExtractionError(UNSUPPORTED, f"{path}: no reader for {label} files, and it is not text ({reason})")
+    raise ExtractionError(FileStatus.UNSUPPORTED, f"{path}: no reader for {label} files, and it is not text ({reason})")
 
 
 log = logging.getLogger(__name__)

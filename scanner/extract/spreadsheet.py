@@ -24,9 +24,10 @@ from openpyxl.utils.exceptions import InvalidFileException
 from xlrd.compdoc import CompDocError
 from xlrd.xldate import XLDateError, xldate_as_tuple
 
-from scanner.extract.base import CORRUPT, UNSUPPORTED, Cell, ExtractionError, TextBlock, error_from_os
+from scanner.extract.base import Cell, ExtractionError, TextBlock, error_from_os
 from scanner.extract.office_crypto import check_not_encrypted, damage_reported
 from scanner.extract.ole import OLE_SIGNATURE, first_stream, open_ole, require_ole
+from scanner.states import FileStatus
 
 XLSX_SUFFIXES = frozenset({".xlsx", ".xlsm"})
 
@@ -86,7 +87,8 @@ class WpsSpreadsheetExtractor(XlsExtractor):
             workbook = first_stream(ole, "Workbook", "Book")
         if workbook is None:
             raise ExtractionError(
-                UNSUPPORTED, f"{path}: {self.kind}: not supported (no Excel workbook stream in its OLE container)"
+                FileStatus.UNSUPPORTED,
+                f"{path}: {self.kind}: not supported (no Excel workbook stream in its OLE container)",
             )
         yield from super().blocks(path)
 
@@ -195,6 +197,6 @@ def _refuse_disguised_text(path: Path) -> None:
         raise error_from_os(path, exc) from exc
     if not head.startswith(OLE_SIGNATURE) and head.lstrip(b"\xef\xbb\xbf \t\r\n").startswith(b"<"):
         raise ExtractionError(
-            CORRUPT,
+            FileStatus.CORRUPT,
             f"{path}: not an Excel workbook but HTML/XML text saved under an .xls name; scan it as text",
         )

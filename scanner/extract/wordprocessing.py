@@ -23,8 +23,9 @@ from pptx.exc import PythonPptxError
 from pptx.shapes.group import GroupShape
 from pptx.text.text import TextFrame
 
-from scanner.extract.base import UNSUPPORTED, Cell, ExtractionError, TextBlock
+from scanner.extract.base import Cell, ExtractionError, TextBlock
 from scanner.extract.office_crypto import check_not_encrypted, check_xml_size, damage_reported
+from scanner.states import FileStatus
 
 DOCX_SUFFIXES = frozenset({".docx"})
 # python-docx and python-pptx parse every XML part into one in-memory tree, several times the XML's size.
@@ -121,7 +122,9 @@ def open_main_part(path: Path, fh: BinaryIO, max_xml_bytes: int = MAX_XML_BYTES)
     check_xml_size(path, fh, max_xml_bytes)
     part = Package.open(fh).main_document_part
     if part.content_type != CT.WML_DOCUMENT_MAIN:  # e.g. a macro-enabled .docm or a template
-        raise ExtractionError(UNSUPPORTED, f"{path}: not a plain Word document (main part is {part.content_type})")
+        raise ExtractionError(
+            FileStatus.UNSUPPORTED, f"{path}: not a plain Word document (main part is {part.content_type})"
+        )
     return part
 
 

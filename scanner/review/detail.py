@@ -11,9 +11,9 @@ from dataclasses import dataclass
 from scanner.extract.plaintext import PLAIN_TEXT_SUFFIXES
 from scanner.extract.registry import format_label
 from scanner.review.context import masked_context
+from scanner.states import CURRENT_FINDING_STATES
 from scanner.store.review import FindingFilter, FindingItem, ReviewQueries
 
-CURRENT_STATES = ("active", "dismissed", "retained")  # findings whose offsets index the file as it is now
 MAX_SPANS = 20_000  # more findings than this in one file: no context rather than a partly masked one
 SIBLINGS = 500
 
@@ -40,12 +40,12 @@ def read_detail(queries: ReviewQueries, finding_id: int) -> Detail | None:
     context, note = None, ""
     if format_label(item.path) not in PLAIN_TEXT_SUFFIXES:
         note = f"No context lines for {format_label(item.path)} files: see the location and the preview above."
-    elif item.state not in CURRENT_STATES:
+    elif item.state not in CURRENT_FINDING_STATES:
         note = f"No context: this finding is {item.state}; the file no longer holds what it was found in."
     else:
         spans = [
             (f.start, f.end, f.preview)
-            for state in CURRENT_STATES
+            for state in CURRENT_FINDING_STATES
             for f in queries.findings_page(FindingFilter(file_id=item.file_id, state=state), limit=MAX_SPANS)
         ]
         if len(spans) >= MAX_SPANS:

@@ -11,10 +11,9 @@ from pathlib import Path
 from scanner.actions.service import Proposal
 from scanner.actions.workspace import Workspace
 from scanner.name_mask import mask_path
+from scanner.states import WHOLE_FILE_KINDS, ActionState
 from scanner.store.actions import ActionRow, ActionStateError, ActionStore
 from scanner.store.review import FindingFilter, ReviewQueries
-
-WHOLE_FILE_KINDS = ("quarantine", "delete")
 
 
 @dataclass(frozen=True)
@@ -79,12 +78,12 @@ def plan_targets(ws: Workspace, kind: str, finding_ids: list[int], file_ids: lis
 def apply_plan(actions: ActionStore, action_ids: list[int] | None) -> tuple[list[ActionRow], list[str]]:
     """The approved actions among ``action_ids`` (all approved ones if None), and why the others are left out."""
     if action_ids is None:
-        return actions.actions(states=("approved",)), []
+        return actions.actions(states=(ActionState.APPROVED,)), []
     rows, skipped = [], []
     for action_id in action_ids:
         try:
             rows.append(actions.action(action_id))
         except ActionStateError as exc:
             skipped.append(str(exc))
-    skipped += [f"action {a.id} is {a.state}, not approved: skipped" for a in rows if a.state != "approved"]
-    return [a for a in rows if a.state == "approved"], skipped
+    skipped += [f"action {a.id} is {a.state}, not approved: skipped" for a in rows if a.state != ActionState.APPROVED]
+    return [a for a in rows if a.state == ActionState.APPROVED], skipped

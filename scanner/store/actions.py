@@ -12,13 +12,18 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from scanner.name_mask import mask_path, masked_values, scrub
+from scanner.states import (
+    CLOSED_BY,
+    FILE_KINDS,
+    OPEN_ACTION_STATES,
+    VAULT_KINDS,
+    ActionKind,
+    ActionState,
+    FileStatus,
+    FindingState,
+    sql_list,
+)
 from scanner.store.store import FILE_COLUMNS, FileRecord, Store, joined_path, utc_now
-
-KINDS = ("mask", "quarantine", "delete", "retain", "false_positive", "purge", "restore")
-VAULT_KINDS = ("purge", "restore")  # act on a vault item, not on a file on the share
-STATES = ("proposed", "approved", "executing", "executed", "failed", "stale", "cancelled")
-OPEN_STATES = ("proposed", "approved", "executing")
-CLOSED_BY = {"mask": "masked", "quarantine": "quarantined", "delete": "deleted"}  # the findings' state after it
 
 
 class ActionStateError(RuntimeError):
@@ -126,8 +131,8 @@ class ActionStore:
     def active_findings_of(self, file_id: int) -> list[FindingRef]:
         rows = self._db.execute(
             "SELECT id, file_id, entity_type, start, end, location, rule_id, fingerprint, preview, sensitivity, state"
-            " FROM findings WHERE file_id = ? AND state = 'active' ORDER BY start",
-            (file_id,),
+            " FROM findings WHERE file_id = ? AND state = ? ORDER BY start",
+            (file_id, FindingState.ACTIVE),
         )
         return [FindingRef(**dict(r)) for r in rows]
 
@@ -147,8 +152,8 @@ class ActionStore:
     def open_action_for_vault(self, vault_id: str) -> int | None:
         """An open purge or restore of this vault item, if any."""
         row = self._db.execute(
-            "SELECT id FROM actions WHERE vault_id = ? AND kind IN ('purge', 'restore')"
-            " AND state IN ('proposed','approved','executing') LIMIT 1",
+            f"SELECT id FROM actions WHERE vault_id = ? AND kind IN {sql_list(VAULT_KINDS)}"
+            f" AND state IN {sql_list(OPEN_ACTION_STATES)} LIMIT 1",
             (vault_id,),
         ).fetchone()
         return int(row[0]) if row else None
@@ -156,7 +161,7 @@ class ActionStore:
     def action_that_vaulted(self, vault_id: str) -> ActionRow | None:
         """The mask, quarantine or delete whose original is the vault item ``vault_id``."""
         row = self._db.execute(
-            f"{_ACTION_SELECT} WHERE a.vault_id = ? AND a.kind IN ('mask', 'quarantine', 'delete') LIMIT 1",
+            f"{_ACTION_SELECT} WHERE a.vault_id = ? AND a.kind IN {sql_list(FILE_KINDS)} LIMIT 1",
             (vault_id,),
         ).fetchone()
         return self._row(row) if row else None
@@ -179,7 +184,7 @@ class ActionStore:
         ids = list(finding_ids)
         row = self._db.execute(
             "SELECT a.id FROM actions a JOIN action_findings af ON af.action_id = a.id"
-            f" WHERE af.finding_id IN ({','.join('?' * len(ids))}) AND a.state IN ('proposed','approved','executing')"
+            f" WHERE af.finding_id IN ({','.join('?' * len(ids))}) AND a.state IN {sql_list(OPEN_ACTION_STATES)}"
             " LIMIT 1",
             ids,
         ).fetchone()
@@ -207,9 +212,9 @@ class ActionStore:
                 "INSERT INTO actions(kind, state, file_id, file_size, file_mtime_ns, file_sha256, reason,"
                 " retain_until, needs_second_person, proposed_by, proposed_os_user, proposed_at, vault_id,"
                 " restore_to, restore_overwrite, retry_of)"
-                " VALUES (?, 'proposed', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 (
-                    kind, file.id, file.size, file.mtime_ns, file.sha256, reason, retain_until,
+                    kind, ActionState.PROPOSED, file.id, file.size, file.mtime_ns, file.sha256, reason, retain_until,
                     int(needs_second_person), proposed_by, os_user, utc_now(), vault_id, restore_to,
                     int(restore_overwrite), retry_of,
                 ),
@@ -245,7 +250,9 @@ class ActionStore:
     def set_file_status(self, file_id: int, status: str) -> None:
         with self.store.transaction():
             self._db.execute("UPDATE files SET status = ? WHERE id = ?", (status, file_id))
-            self._db.execute("UPDATE findings SET state = ? WHERE file_id = ? AND state = 'active'", (status, file_id))
+            self._db.execute(
+                "UPDATE findings SET state = ? WHERE file_id = ? AND state = ?", (status, file_id, FindingState.ACTIVE)
+            )
 
     def reinstate(self, undone: ActionRow) -> int:
         """The original that ``undone`` (a mask, quarantine or delete) vaulted is back at its path: the findings
@@ -253,20 +260,21 @@ class ActionStore:
         other file. Returns how many findings are active again."""
         closed = CLOSED_BY[undone.kind]
         with self.store.transaction():
-            if undone.kind == "mask":  # the row and the findings made since describe the masked copy: the next
+            if undone.kind == ActionKind.MASK:  # the row and the findings made since describe the masked copy: the next
                 # scan reads the file again (its offsets may differ) instead of taking it for unchanged
                 self._db.execute("UPDATE files SET mtime_ns = NULL, sha256 = NULL WHERE id = ?", (undone.file_id,))
             else:  # the file is again exactly the one scanned then; what was scanned at its path since is not
                 self._db.execute(
-                    "UPDATE findings SET state = 'superseded' WHERE file_id = ? AND state = 'active'", (undone.file_id,)
+                    "UPDATE findings SET state = ? WHERE file_id = ? AND state = ?",
+                    (FindingState.SUPERSEDED, undone.file_id, FindingState.ACTIVE),
                 )
                 self._db.execute(
-                    "UPDATE files SET status = 'scanned', size = ?, mtime_ns = ?, sha256 = ? WHERE id = ?",
-                    (undone.file_size, undone.file_mtime_ns, undone.file_sha256, undone.file_id),
+                    "UPDATE files SET status = ?, size = ?, mtime_ns = ?, sha256 = ? WHERE id = ?",
+                    (FileStatus.SCANNED, undone.file_size, undone.file_mtime_ns, undone.file_sha256, undone.file_id),
                 )
             reopened = self._db.executemany(
-                "UPDATE findings SET state = 'active' WHERE id = ? AND state = ?",
-                [(finding_id, closed) for finding_id in undone.finding_ids],
+                "UPDATE findings SET state = ? WHERE id = ? AND state = ?",
+                [(FindingState.ACTIVE, finding_id, closed) for finding_id in undone.finding_ids],
             )
             return reopened.rowcount
 
@@ -280,7 +288,7 @@ class ActionStore:
                     for f in findings
                 ],
             )
-            self.set_finding_state([f.id for f in findings], "dismissed")
+            self.set_finding_state([f.id for f in findings], FindingState.DISMISSED)
 
     def _row(self, row: sqlite3.Row) -> ActionRow:
         data = dict(row)

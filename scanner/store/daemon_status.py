@@ -9,6 +9,7 @@ import json
 import sqlite3
 from dataclasses import dataclass, fields
 
+from scanner.states import DAEMON_STATES, LIVE_DAEMON_STATES
 from scanner.store.store import Store
 
 DDL = """
@@ -33,9 +34,6 @@ CREATE TABLE IF NOT EXISTS daemon_status (
 """
 # Columns added after the first release, with their definitions: an older table gets them on open.
 ADDED_COLUMNS = {"watch": "TEXT NOT NULL DEFAULT '{}'"}
-
-STATES = ("starting", "running", "draining", "stopped", "crashed")
-LIVE_STATES = ("starting", "running", "draining")
 
 
 @dataclass(frozen=True)
@@ -82,8 +80,8 @@ class DaemonStatusStore:
         unknown = set(values) - set(COLUMNS)
         if unknown:
             raise ValueError(f"unknown daemon status field(s): {', '.join(sorted(unknown))}")
-        if "state" in values and values["state"] not in STATES:
-            raise ValueError(f"daemon state must be one of {', '.join(STATES)}, not {values['state']!r}")
+        if "state" in values and values["state"] not in DAEMON_STATES:
+            raise ValueError(f"daemon state must be one of {', '.join(DAEMON_STATES)}, not {values['state']!r}")
         if "roots" in values:
             values["roots"] = json.dumps([str(r) for r in values["roots"]])  # type: ignore[union-attr]
         if "watch" in values:
@@ -110,7 +108,7 @@ def is_alive(status: DaemonStatus | None, now: float, heartbeat_seconds: float) 
     """A daemon in a live state whose last heartbeat is no older than three heartbeat intervals."""
     return (
         status is not None
-        and status.state in LIVE_STATES
+        and status.state in LIVE_DAEMON_STATES
         and status.heartbeat_at is not None
         and now - status.heartbeat_at <= 3 * heartbeat_seconds
     )

@@ -8,17 +8,15 @@ status`, the export and the review UI all count it as "not inspected" through th
 
 from __future__ import annotations
 
-SCANNED = "scanned"
-RETIRED = frozenset({"gone", "quarantined", "deleted"})  # no longer on the share: nothing left to inspect
-_SETTLED = (SCANNED, *sorted(RETIRED))
+from scanner.states import RETIRED_FILE_STATUSES, FileStatus, sql_list
 
 # A WHERE condition on `files` (no parameters): the rows of files that were not inspected.
-NOT_INSPECTED_SQL = f"status NOT IN ({', '.join(repr(s) for s in _SETTLED)})"
+NOT_INSPECTED_SQL = f"status NOT IN {sql_list(RETIRED_FILE_STATUSES | {FileStatus.SCANNED})}"
 
 
 def not_inspected(status: str) -> bool:
     """True when a file with this status may hold personal data nobody has read."""
-    return status != SCANNED and status not in RETIRED
+    return status != FileStatus.SCANNED and status not in RETIRED_FILE_STATUSES
 
 
 def not_inspected_line(counts: dict[str, int]) -> str:

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field, replace
 
 from scanner.display_mask import mask_for_display
 from scanner.name_mask import mask_path
+from scanner.states import FindingState
 from scanner.store.file_status import NOT_INSPECTED_SQL
 from scanner.store.store import Store, joined_path
 
@@ -33,7 +34,7 @@ FILE_SORTS = {
 class FindingFilter:
     entity_types: tuple[str, ...] = ()
     sensitivity: str | None = None
-    state: str = "active"
+    state: str = FindingState.ACTIVE
     path_contains: str | None = None
     min_score: float | None = None
     file_id: int | None = None

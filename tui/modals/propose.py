@@ -21,10 +21,12 @@ from textual.worker import Worker, WorkerState
 
 from scanner.actions.audit import Actor
 from scanner.display import safe
-from scanner.review.plans import WHOLE_FILE_KINDS, ProposalPlan, Proposed, Target
+from scanner.review.plans import ProposalPlan, Proposed, Target
 from scanner.review.records import FindingFilter
+from scanner.states import WHOLE_FILE_KINDS, ActionKind
 
-NEEDS_REASON = ("false_positive", "retain")
+NEEDS_REASON = (ActionKind.FALSE_POSITIVE, ActionKind.RETAIN)
+
 SHOWN_FILES = 8
 _ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 
@@ -113,7 +115,7 @@ class ProposeScreen(ModalScreen[list[int] | None]):
             yield Static("Loading…", id="propose-plan")
             yield Label("Reason" + (" (required)" if needs_reason else " (optional)"))
             yield Input(placeholder="why this action", id="propose-reason")
-            if self.kind == "retain":
+            if self.kind == ActionKind.RETAIN:
                 yield Label("Retain until (required)")
                 yield Input(placeholder="YYYY-MM-DD", id="propose-until", max_length=10)
             yield Static("", id="propose-errors", markup=False)
@@ -147,7 +149,7 @@ class ProposeScreen(ModalScreen[list[int] | None]):
             if self.kind in NEEDS_REASON and not reason:
                 raise ValueError(f"a {self.kind.replace('_', ' ')} needs a reason: say why")
             until = None
-            if self.kind == "retain":
+            if self.kind == ActionKind.RETAIN:
                 until = parse_retain_until(self.query_one("#propose-until", Input).value.strip(), date.today())
         except ValueError as exc:
             self._show_errors([str(exc)])

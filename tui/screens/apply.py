@@ -22,6 +22,7 @@ from scanner.actions.audit import Actor
 from scanner.display import safe, safe_text
 from scanner.review.records import ActionRow
 from scanner.review.service import Refused
+from scanner.states import ActionKind
 from tui.modals.help import HELP_KEY
 from tui.widgets.column_fit import Column, path_ellipsis
 from tui.widgets.fitted_table import FittedTable
@@ -46,11 +47,11 @@ def typed_hint(typed: str) -> Text:
 def method_of(action: ActionRow) -> str:
     """What executing the action does to the file, in plain words."""
     return {
-        "mask": f"mask {len(action.finding_ids)} values in place; original kept in the encrypted vault",
-        "quarantine": "move into the encrypted vault",
-        "delete": "overwrite and delete; original kept in the vault until purged",
-        "retain": f"record retention until {action.retain_until}",
-        "false_positive": "dismiss as false positive",
+        ActionKind.MASK: f"mask {len(action.finding_ids)} values in place; original kept in the encrypted vault",
+        ActionKind.QUARANTINE: "move into the encrypted vault",
+        ActionKind.DELETE: "overwrite and delete; original kept in the vault until purged",
+        ActionKind.RETAIN: f"record retention until {action.retain_until}",
+        ActionKind.FALSE_POSITIVE: "dismiss as false positive",
     }.get(action.kind, action.kind)
 
 
@@ -141,7 +142,7 @@ class ConfirmApplyScreen(Screen):
         intro = f"{plural(len(self._todo), 'approved action')} will change {plural(files, 'file')}, exactly as listed:"
         self.query_one("#apply-intro", Static).update(intro if self._todo else "No approved actions to apply.")
         self.query_one("#apply-skipped", Static).update(safe_text("\n".join(event.skipped)))
-        deletes = sum(a.kind == "delete" for a in event.approved)
+        deletes = sum(a.kind == ActionKind.DELETE for a in event.approved)
         go = self.query_one("#apply-go", Button)
         self._needs_typed = bool(deletes)
         if deletes:

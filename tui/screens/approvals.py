@@ -21,6 +21,7 @@ from scanner.actions.audit import Actor
 from scanner.display import safe, safe_text
 from scanner.review.records import ActionRow
 from scanner.review.service import Refused
+from scanner.states import ActionState
 from tui.modals.cancel_action import CancelActionScreen
 from tui.modals.help import HELP_KEY
 from tui.screens.apply import ConfirmApplyScreen
@@ -29,15 +30,15 @@ from tui.widgets.column_fit import Column, path_ellipsis
 from tui.widgets.fitted_table import FittedTable
 
 STATE_FILTERS: dict[str, tuple[str, ...] | None] = {
-    "open": ("proposed", "approved"),
-    "proposed": ("proposed",),
-    "approved": ("approved",),
-    "executed": ("executed",),
-    "failed": ("failed", "stale"),
-    "cancelled": ("cancelled",),
+    "open": (ActionState.PROPOSED, ActionState.APPROVED),
+    ActionState.PROPOSED: (ActionState.PROPOSED,),
+    ActionState.APPROVED: (ActionState.APPROVED,),
+    ActionState.EXECUTED: (ActionState.EXECUTED,),
+    ActionState.FAILED: (ActionState.FAILED, ActionState.STALE),
+    ActionState.CANCELLED: (ActionState.CANCELLED,),
     "all": None,
 }
-FILTER_LABELS = {"open": "proposed + approved", "failed": "failed + stale"}
+FILTER_LABELS = {"open": "proposed + approved", ActionState.FAILED: "failed + stale"}
 COLUMNS = [Column("mark", ""), Column("id", "id"), Column("state", "state"), Column("kind", "kind"),
            Column("findings", "findings"), Column("proposed", "proposed by", drop=1, cap=16),
            Column("approved", "approved by", drop=1, cap=16),
@@ -163,7 +164,7 @@ class ApprovalsScreen(Screen):
         self.post_message(self.ActionDecided(action_id, verb))
 
     def on_approvals_screen_action_decided(self, event: ActionDecided) -> None:
-        past = {"approve": "approved", "cancel": "cancelled"}[event.verb]
+        past = {"approve": ActionState.APPROVED, "cancel": ActionState.CANCELLED}[event.verb]
         if event.error:
             self.notify(safe(event.error), title=f"Not {past}", severity="error", markup=False)
             return

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from scanner.actions.policy import UNDOABLE_KINDS, ActionPolicy
 from scanner.display import safe
-from scanner.review.records import KINDS
+from scanner.states import ACTION_KINDS, ActionKind
 
 ONE_PERSON = "one person: the proposer may approve it"
 TWO_PEOPLE = "two people: another person must approve it"
@@ -23,8 +23,8 @@ def _source(policy: ActionPolicy) -> str:
 
 
 def _restore(policy: ActionPolicy) -> str:
-    strict = [_label(k) for k in UNDOABLE_KINDS if policy.needs_second_person("restore", undoes=k)]
-    if policy.needs_second_person("restore"):
+    strict = [_label(k) for k in UNDOABLE_KINDS if policy.needs_second_person(ActionKind.RESTORE, undoes=k)]
+    if policy.needs_second_person(ActionKind.RESTORE):
         return TWO_PEOPLE
     if not strict:
         return ONE_PERSON
@@ -34,8 +34,8 @@ def _restore(policy: ActionPolicy) -> str:
 def approval_rules(policy: ActionPolicy) -> list[tuple[str, str]]:
     """(kind, who approves it) for every action kind, as ``policy`` enforces it."""
     rules = []
-    for kind in KINDS:
-        if kind == "restore":
+    for kind in ACTION_KINDS:
+        if kind == ActionKind.RESTORE:
             rules.append((_label(kind), _restore(policy)))
         else:
             rules.append((_label(kind), TWO_PEOPLE if policy.needs_second_person(kind) else ONE_PERSON))

@@ -13,10 +13,10 @@ from textual.timer import Timer
 from textual.widgets import Input, Select
 
 from scanner.review.records import FindingFilter
+from scanner.states import FINDING_STATES, FindingState
 
 DEBOUNCE = 0.25  # seconds of quiet typing before the filter applies
 SENSITIVITIES = ("sensitive", "general", "organization")
-STATES = ("active", "dismissed", "masked", "retained", "quarantined", "deleted", "superseded", "gone")
 
 
 class FilterBar(Horizontal):
@@ -47,7 +47,7 @@ class FilterBar(Horizontal):
         yield Input(placeholder="/ search: path, type, preview, rule", id="search")
         yield Select[str]([], prompt="type", id="type")
         yield Select[str]([(s, s) for s in SENSITIVITIES], prompt="sensitivity", id="sensitivity")
-        yield Select[str]([(s, s) for s in STATES], value="active", allow_blank=False, id="state")
+        yield Select[str]([(s, s) for s in FINDING_STATES], value=FindingState.ACTIVE, allow_blank=False, id="state")
         yield Input(placeholder="score ≥", type="number", id="min-score")
 
     def set_entity_types(self, types: list[str]) -> None:
@@ -73,7 +73,7 @@ class FilterBar(Horizontal):
         return FindingFilter(
             entity_types=(entity,) if isinstance(entity, str) else (),
             sensitivity=sensitivity if isinstance(sensitivity, str) else None,
-            state=state if isinstance(state, str) else "active",
+            state=state if isinstance(state, str) else FindingState.ACTIVE,
             min_score=min_score,
             search=search or None,
         )

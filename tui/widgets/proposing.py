@@ -7,14 +7,15 @@ from __future__ import annotations
 from textual.binding import Binding
 
 from scanner.review.records import FindingFilter
+from scanner.states import ActionKind
 from tui.modals.propose import ProposeScreen
 
 KIND_LABELS = {
-    "mask": "Mask",
-    "quarantine": "Quarantine",
-    "delete": "Delete",
-    "retain": "Retain",
-    "false_positive": "False positive",
+    ActionKind.MASK: "Mask",
+    ActionKind.QUARANTINE: "Quarantine",
+    ActionKind.DELETE: "Delete",
+    ActionKind.RETAIN: "Retain",
+    ActionKind.FALSE_POSITIVE: "False positive",
 }
 
 # One group in the footer ("m x D r n Propose"), so it fits 80 columns; help and tooltips name each key.

@@ -24,4 +24,3 @@ def rewriter_for(path: Path) -> Rewriter | None:
 
         return DocxRewriter()
     return None
-

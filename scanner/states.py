@@ -1,0 +1,158 @@
+"""The vocabulary of states and statuses: what the database, the audit log and the JSONL export record.
+
+Every state, status and action kind has one member here; code compares and stores the members, never bare
+strings. The values are stored on disk and exported, so they are stable: add members, never rename one.
+The groups below name the sets the code decides by (open actions, retired files, ...), each defined once.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+
+class _Vocabulary(StrEnum):
+    """A member prints and reprs as its stored value: messages, argparse choices and exports read as before."""
+
+    __repr__ = str.__repr__
+
+
+class FindingState(_Vocabulary):
+    """`findings.state`, in the order people look for them (the CLI's and the review UI's filter)."""
+
+    ACTIVE = "active"  # found in the file as it is now, not yet decided
+    DISMISSED = "dismissed"  # a false positive
+    RETAINED = "retained"  # kept on purpose, with a reason and a date
+    MASKED = "masked"  # masked in place by an action
+    QUARANTINED = "quarantined"  # its file went into the vault
+    DELETED = "deleted"  # its file was deleted (the original kept in the vault until purged)
+    SUPERSEDED = "superseded"  # a later scan of the file replaced it
+    GONE = "gone"  # its file left the share
+
+
+class ActionKind(_Vocabulary):
+    """`actions.kind`: what a reviewer can propose."""
+
+    MASK = "mask"
+    QUARANTINE = "quarantine"
+    DELETE = "delete"
+    RETAIN = "retain"
+    FALSE_POSITIVE = "false_positive"
+    PURGE = "purge"
+    RESTORE = "restore"
+
+
+class ActionState(_Vocabulary):
+    """`actions.state`: proposed → approved → executing → executed | failed | stale; or cancelled."""
+
+    PROPOSED = "proposed"
+    APPROVED = "approved"
+    EXECUTING = "executing"
+    EXECUTED = "executed"
+    FAILED = "failed"
+    STALE = "stale"  # the file changed since it was proposed: rescanned, propose again
+    CANCELLED = "cancelled"
+
+
+class FileStatus(_Vocabulary):
+    """`files.status`: what became of a file (or archive member) the last time it was looked at."""
+
+    SCANNED = "scanned"
+    CHANGED_DURING_SCAN = "changed_during_scan"
+    # taken off the share: by the share's users (gone) or by an action
+    GONE = "gone"
+    QUARANTINED = "quarantined"
+    DELETED = "deleted"
+    # extraction problems: the file yields no text
+    BINARY = "binary"
+    UNDECODABLE = "undecodable"
+    PERMISSION_DENIED = "permission_denied"
+    VANISHED = "vanished"
+    TOO_LARGE = "too_large"
+    UNSUPPORTED = "unsupported"
+    IO_ERROR = "io_error"
+    ENCRYPTED = "encrypted"  # password-protected: may hold personal data nobody could inspect
+    NEEDS_OCR = "needs_ocr"  # pages without a text layer (scans): not clean, just unread
+    CORRUPT = "corrupt"  # damaged or truncated container
+    SUSPICIOUS = "suspicious"  # an archive whose compression ratio or nesting looks like a bomb
+    # walk problems: found while listing the share
+    SYMLINK_SKIPPED = "symlink_skipped"
+    SYMLINK_LOOP = "symlink_loop"
+    NOT_REGULAR = "not_regular"
+
+
+class ScanRunStatus(_Vocabulary):
+    """`scans.status`: how a scan run ended (running while it has not)."""
+
+    RUNNING = "running"
+    COMPLETED = "completed"
+    INTERRUPTED = "interrupted"
+    FAILED = "failed"
+
+
+class DaemonState(_Vocabulary):
+    """`daemon_status.state`: the daemon's lifecycle."""
+
+    STARTING = "starting"
+    RUNNING = "running"
+    DRAINING = "draining"
+    STOPPED = "stopped"
+    CRASHED = "crashed"
+
+
+class JobState(_Vocabulary):
+    """`work_queue.state`: a path waiting for, held by, or given up by a daemon worker (SQL in `WorkQueue`)."""
+
+    QUEUED = "queued"
+    RUNNING = "running"
+    FAILED = "failed"
+
+
+# Findings
+FINDING_STATES = tuple(FindingState)
+CURRENT_FINDING_STATES = (FindingState.ACTIVE, FindingState.DISMISSED, FindingState.RETAINED)
+"""Findings whose offsets index the file as it is now (no action has rewritten or removed it)."""
+
+# Actions
+ACTION_KINDS = tuple(ActionKind)
+FILE_KINDS = (ActionKind.MASK, ActionKind.QUARANTINE, ActionKind.DELETE)
+"""Kinds that change a file on the share, keeping the original in the vault: a restore undoes them."""
+WHOLE_FILE_KINDS = (ActionKind.QUARANTINE, ActionKind.DELETE)
+"""Kinds that take the whole file off the share (not single values)."""
+VAULT_KINDS = (ActionKind.PURGE, ActionKind.RESTORE)
+"""Kinds that act on a vault item, not on a file on the share."""
+CLOSED_BY = {
+    ActionKind.MASK: FindingState.MASKED,
+    ActionKind.QUARANTINE: FindingState.QUARANTINED,
+    ActionKind.DELETE: FindingState.DELETED,
+}
+"""The state an executed file action leaves its findings in."""
+
+ACTION_STATES = tuple(ActionState)
+OPEN_ACTION_STATES = (ActionState.PROPOSED, ActionState.APPROVED, ActionState.EXECUTING)
+"""Actions still under way: a finding or vault item they cover cannot get another."""
+UNSUCCESSFUL_ACTION_STATES = (ActionState.FAILED, ActionState.STALE)
+"""Actions that ran and did not do their work: a reviewer may retry them."""
+
+# Files
+EXTRACTION_PROBLEMS = frozenset({
+    FileStatus.BINARY, FileStatus.UNDECODABLE, FileStatus.PERMISSION_DENIED, FileStatus.VANISHED,
+    FileStatus.TOO_LARGE, FileStatus.UNSUPPORTED, FileStatus.IO_ERROR, FileStatus.ENCRYPTED, FileStatus.NEEDS_OCR,
+    FileStatus.CORRUPT, FileStatus.SUSPICIOUS,
+})  # fmt: skip
+"""Statuses an extractor reports for a file it could not read (`ExtractionError`)."""
+WALK_PROBLEMS = frozenset({
+    FileStatus.PERMISSION_DENIED, FileStatus.SYMLINK_SKIPPED, FileStatus.SYMLINK_LOOP, FileStatus.VANISHED,
+    FileStatus.IO_ERROR, FileStatus.NOT_REGULAR,
+})  # fmt: skip
+"""Statuses the walk of a share reports for what it skipped (`WalkProblem`)."""
+RETIRED_FILE_STATUSES = frozenset({FileStatus.GONE, FileStatus.QUARANTINED, FileStatus.DELETED})
+"""Files no longer on the share: nothing left to inspect, nothing to reconcile."""
+
+# The daemon
+DAEMON_STATES = tuple(DaemonState)
+LIVE_DAEMON_STATES = (DaemonState.STARTING, DaemonState.RUNNING, DaemonState.DRAINING)
+
+
+def sql_list(values: tuple[str, ...] | frozenset[str]) -> str:
+    """`('a', 'b')` for an SQL `IN` over members of these enums (their values are plain identifiers)."""
+    return "(" + ", ".join(f"'{v}'" for v in sorted(values, key=str)) + ")"

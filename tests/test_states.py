@@ -1,0 +1,133 @@
+"""The vocabulary of states lives in scanner/states.py only, and its stored values never change.
+
+The database and the JSONL export hold these strings, so the values are pinned here; and a bare literal such as
+"quarantined" in a screen is a state the enums cannot vouch for, so code under scanner/ and tui/ may not have one
+(outside the few uses below, where the same word means something else).
+"""
+
+from __future__ import annotations
+
+import ast
+import json
+import re
+from collections import Counter
+from pathlib import Path
+
+import pytest
+
+from scanner import states
+from scanner.states import (
+    ActionKind,
+    ActionState,
+    DaemonState,
+    FileStatus,
+    FindingState,
+    JobState,
+    ScanRunStatus,
+)
+
+REPO = Path(__file__).resolve().parent.parent
+VOCABULARIES = (FindingState, ActionKind, ActionState, FileStatus, ScanRunStatus, DaemonState, JobState)
+VALUES = {member.value for vocabulary in VOCABULARIES for member in vocabulary}
+
+# (file, word): how many times it may appear as a whole string constant, and why it is not a state there.
+ALLOWED = {
+    ("scanner/cli_actions.py", "restore"): (1, "the name of the `custos restore` subcommand"),
+    ("scanner/cli_actions.py", "purge"): (2, "the `custos vault purge` subcommand, and the word typed to confirm"),
+    ("scanner/cli_daemon.py", "running"): (1, "status text: 'running' or 'NOT RUNNING' for a live heartbeat"),
+    ("tui/screens/dashboard.py", "running"): (1, "status text: 'running' or 'NOT RUNNING' for a live heartbeat"),
+    ("tui/screens/dashboard.py", "executed"): (2, "a step of the destruction progress ('decided', 'executed')"),
+    ("tui/screens/approvals.py", "proposed"): (1, "a column id of the approvals table (proposed by)"),
+    ("tui/screens/approvals.py", "approved"): (1, "a column id of the approvals table (approved by)"),
+    ("scanner/detect/rulepack.py", "mask"): (1, "the `mask` key of a rule in a rule pack"),
+    ("scanner/detect/pack_schema.py", "mask"): (1, "the `mask` key of a rule in the rule-pack schema"),
+    ("scanner/daemon/changes.py", "deleted"): (3, "a change kind seen by the watcher, the reason a path is queued"),
+    ("scanner/daemon/watcher.py", "deleted"): (1, "a change kind seen by the watcher"),
+    ("scanner/daemon/reconcile.py", "deleted"): (1, "the reason a path is queued (change kind)"),
+    ("scanner/daemon/worker.py", "deleted"): (1, "the reason a path is queued (change kind)"),
+    ("scanner/daemon/worker.py", "scanned"): (1, "a daemon log event name"),
+    ("scanner/daemon/worker.py", "gone"): (2, "a daemon log event name"),
+    ("scanner/daemon/daemon.py", "starting"): (1, "a daemon log event name"),
+    ("scanner/daemon/daemon.py", "stopped"): (1, "a daemon log event name"),
+    ("scanner/daemon/reconcile.py", "interrupted"): (1, "a field of the reconcile log event"),
+    ("scanner/report.py", "starting"): (1, "the progress bar's first caption"),
+}
+
+
+def _sources() -> list[Path]:
+    return sorted(p for top in ("scanner", "tui") for p in (REPO / top).rglob("*.py") if p.name != "states.py")
+
+
+def _string_constants(path: Path) -> list[str]:
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    return [n.value for n in ast.walk(tree) if isinstance(n, ast.Constant) and isinstance(n.value, str)]
+
+
+def test_stored_values_are_unchanged() -> None:
+    """The strings in the database, the audit log and the export: renaming one orphans every stored row."""
+    assert [s.value for s in FindingState] == [
+        "active", "dismissed", "retained", "masked", "quarantined", "deleted", "superseded", "gone",
+    ]  # fmt: skip
+    assert [k.value for k in ActionKind] == [
+        "mask", "quarantine", "delete", "retain", "false_positive", "purge", "restore",
+    ]  # fmt: skip
+    assert [s.value for s in ActionState] == [
+        "proposed", "approved", "executing", "executed", "failed", "stale", "cancelled",
+    ]  # fmt: skip
+    assert {s.value for s in FileStatus} == {
+        "scanned", "changed_during_scan", "gone", "quarantined", "deleted", "binary", "undecodable",
+        "permission_denied", "vanished", "too_large", "unsupported", "io_error", "encrypted", "needs_ocr", "corrupt",
+        "suspicious", "symlink_skipped", "symlink_loop", "not_regular",
+    }  # fmt: skip
+    assert [s.value for s in ScanRunStatus] == ["running", "completed", "interrupted", "failed"]
+    assert [s.value for s in DaemonState] == ["starting", "running", "draining", "stopped", "crashed"]
+    assert [s.value for s in JobState] == ["queued", "running", "failed"]
+
+
+@pytest.mark.parametrize("member", [FindingState.QUARANTINED, ActionKind.FALSE_POSITIVE, FileStatus.NEEDS_OCR])
+def test_a_member_reads_as_its_value_everywhere(member: states.FindingState) -> None:
+    """Messages, argparse's "choose from" list and the JSONL export show the plain value, as before."""
+    assert str(member) == f"{member}" == member.value
+    assert repr(member) == repr(member.value)
+    assert json.dumps({"state": member}) == json.dumps({"state": member.value})
+    assert member == member.value and hash(member) == hash(member.value)
+
+
+def test_groups_hold_members_of_their_vocabulary() -> None:
+    assert set(states.OPEN_ACTION_STATES) | set(states.UNSUCCESSFUL_ACTION_STATES) < set(ActionState)
+    assert set(states.FILE_KINDS).isdisjoint(states.VAULT_KINDS)
+    assert set(states.WHOLE_FILE_KINDS) < set(states.FILE_KINDS) == set(states.CLOSED_BY)
+    assert states.RETIRED_FILE_STATUSES.isdisjoint(states.EXTRACTION_PROBLEMS | states.WALK_PROBLEMS)
+    assert set(states.CURRENT_FINDING_STATES) < set(FindingState)
+    assert states.sql_list(states.VAULT_KINDS) == "('purge', 'restore')"
+
+
+def test_no_bare_state_literals_outside_the_states_module() -> None:
+    found: Counter[tuple[str, str]] = Counter()
+    for path in _sources():
+        rel = path.relative_to(REPO).as_posix()
+        for value in _string_constants(path):
+            if value in VALUES:
+                found[(rel, value)] += 1
+    unexpected = {key: n for key, n in found.items() if key not in ALLOWED}
+    assert not unexpected, f"use the members of scanner.states instead of these literals: {unexpected}"
+    changed = {key: (found[key], n) for key, (n, _) in ALLOWED.items() if found[key] != n}
+    assert not changed, f"(found, allowed) differ; a new use is a state literal, or update ALLOWED: {changed}"
+
+
+_SQL_COMPARISON = re.compile(
+    r"\b(?:state|status|kind)\s*(?:=|!=|<>|(?:NOT\s+)?IN)\s*\(?\s*('[^']*'(?:\s*,\s*'[^']*')*)", re.IGNORECASE
+)
+
+
+def test_states_written_into_sql_are_known_values() -> None:
+    """SQL text may still spell a state out; a typo or a renamed member there would match no row, silently."""
+    unknown, checked = [], 0
+    for path in [*_sources(), REPO / "scanner" / "states.py"]:
+        for text in _string_constants(path):
+            for listed in _SQL_COMPARISON.findall(text):
+                spelled = re.findall(r"'([^']*)'", listed)
+                checked += len(spelled)
+                unknown += [(path.name, v) for v in spelled if v not in VALUES]
+    assert checked > 20  # the store's SQL is still read: the pattern has not gone stale
+    assert not unknown
