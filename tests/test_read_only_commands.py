@@ -4,6 +4,7 @@ vault. Each command runs as a real `custos` subprocess; the state folder is list
 
 from __future__ import annotations
 
+import hashlib
 import os
 from pathlib import Path
 
@@ -30,10 +31,12 @@ READ_ONLY = [
 
 
 def _listing(folder: Path) -> dict[str, int]:
-    """Every path under ``folder`` (folders too) with its size; what a command must leave as it found it. The
-    database's own size is left out: `status` may add the daemon's (empty) tables to it."""
+    """Every path under ``folder`` (folders too) with its size and, for files, its content hash; what a command
+    must leave as it found it (the database too: opening a current one writes nothing, issue 14)."""
     return {
-        str(p.relative_to(folder)): (p.stat().st_size if p.is_file() and p.suffix != ".db" else -1)
+        str(p.relative_to(folder)): (p.stat().st_size, hashlib.sha256(p.read_bytes()).hexdigest())
+        if p.is_file()
+        else -1
         for p in folder.rglob("*")
     }
 

@@ -16,17 +16,15 @@ import re
 import stat
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from fnmatch import translate
-from functools import cache, cached_property
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 
 import tomli
 
-from scanner.discover import DEFAULT_EXCLUDES
 from scanner.paths import default_db
+from scanner.selection import DEFAULT_EXCLUDES, FileSelection
 
-CUSTOS_TEMP_GLOB = ".custos-*"  # masked copies, hidden deletions and restores in progress
 NETWORK_FILESYSTEMS = frozenset({"nfs", "nfs4", "cifs", "smb3", "smbfs", "ceph", "glusterfs", "fuse.sshfs"})
 LOG_LEVELS = ("debug", "info", "warning", "error")
 MAX_WORKERS = 64
@@ -36,12 +34,6 @@ _OCTAL = re.compile(r"\\([0-7]{3})")
 
 class ConfigError(ValueError):
     """A configuration that cannot be used; the message is one line naming the file and the key."""
-
-
-@cache
-def always_excluded() -> tuple[str, ...]:
-    """Globs excluded from every root: the scanner's DEFAULT_EXCLUDES and Custos's own temporary files."""
-    return (*DEFAULT_EXCLUDES, CUSTOS_TEMP_GLOB)
 
 
 @dataclass(frozen=True)
@@ -54,43 +46,19 @@ class RootConfig:
     polling: bool = False
     poll_interval: float = 30.0
 
+    @cached_property
+    def selection(self) -> FileSelection:
+        """Which files under the root are scanned: the same rules as `custos scan --exclude` (scanner.selection);
+        symbolic links are never followed."""
+        return FileSelection(exclude=(*DEFAULT_EXCLUDES, *self.exclude), include=self.include)
+
     def wants(self, rel: str) -> bool:
-        """Whether the file at `rel` (relative to the root, POSIX '/') is scanned.
-
-        Excluded when a glob matches the path of the file or of any directory above it, or the name of the
-        file or of any such directory. Otherwise it must match an include glob by path or by name.
-        """
-        parts = _parts(rel)
-        if not parts or self._excluded(parts):
-            return False
-        return self._included("/".join(parts), parts[-1])
-
-    def wants_in_walk(self, rel: str, name: str) -> bool:
-        """`wants` for a file whose folders a walk has already let through (`wants_dir`): one check each."""
-        exclude = self._exclude_re
-        return not (exclude.match(name) or exclude.match(rel)) and self._included(rel, name)
+        """Whether the file at `rel` (relative to the root, POSIX '/') is scanned (`FileSelection.wants`)."""
+        return self.selection.wants(rel)
 
     def wants_dir(self, rel_dir: str) -> bool:
         """Whether a walk enters the directory at `rel_dir`; include globs never prune directories."""
-        parts = _parts(rel_dir)
-        return not parts or not self._excluded(parts)
-
-    def _excluded(self, parts: list[str]) -> bool:
-        exclude = self._exclude_re
-        return any(exclude.match(name) or exclude.match("/".join(parts[:depth])) for depth, name in enumerate(parts, 1))
-
-    def _included(self, path: str, name: str) -> bool:
-        include = self._include_re
-        return bool(include.match(path) or include.match(name))
-
-    @cached_property
-    def _exclude_re(self) -> re.Pattern[str]:
-        """All exclude globs as one compiled alternation: same answers as fnmatchcase, one regex call."""
-        return _globs_regex((*always_excluded(), *self.exclude))
-
-    @cached_property
-    def _include_re(self) -> re.Pattern[str]:
-        return _globs_regex(self.include)
+        return self.selection.wants_dir(rel_dir)
 
 
 @dataclass(frozen=True)
@@ -109,10 +77,6 @@ class WatchConfig:
 
     def database_path(self) -> Path:
         return self.database if self.database is not None else default_db()
-
-
-def _globs_regex(globs: Sequence[str]) -> re.Pattern[str]:
-    return re.compile("|".join(translate(g) for g in globs) or "(?!)")
 
 
 def parse_size(text: str) -> int:
@@ -325,10 +289,6 @@ def _show(value: Any) -> str:
     if isinstance(value, bool | str):
         return json.dumps(value, ensure_ascii=False)  # true, false, "two"
     return {list: "an array", dict: "a table"}.get(type(value), str(value))
-
-
-def _parts(rel: str) -> list[str]:
-    return [p for p in rel.split("/") if p not in ("", ".")]
 
 
 def _mounts(path: Path) -> dict[str, str]:

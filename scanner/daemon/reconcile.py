@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from scanner.daemon.config import RootConfig
 from scanner.daemon.log import event
 from scanner.daemon.watcher import root_is_present
+from scanner.discover import WalkProblem, walk_selected
 from scanner.states import RETIRED_FILE_STATUSES, FileStatus
 from scanner.store.moves import FileMoves
 from scanner.store.work_queue import WorkQueue
@@ -29,6 +30,9 @@ SETTLED_STATUSES_TO_RECHECK = frozenset(
     {FileStatus.CHANGED_DURING_SCAN, FileStatus.VANISHED, FileStatus.IO_ERROR, FileStatus.GONE}
 )
 CHECK_EVERY = 500  # entries between stop checks
+UNREADABLE = frozenset(
+    {FileStatus.PERMISSION_DENIED, FileStatus.IO_ERROR}
+)  # walk problems worth a warning in the daemon's log
 ENQUEUE_CHUNK = 2_000  # paths per transaction: workers and the heartbeat get the write lock in between
 
 
@@ -94,28 +98,14 @@ def _enqueue(work: WorkQueue, items: list[tuple[str, str, str]], not_before: flo
 
 
 def walk_files(root: RootConfig, folder: str = "") -> Iterator[tuple[str, int, int]]:
-    """(relative path, size, mtime_ns) of every regular file the root wants, under `folder` if given;
-    symlinks are not followed."""
-    if folder and not root.wants_dir(folder):
-        return
-    stack = [(folder, os.path.join(root.path, folder) if folder else str(root.path))]
-    while stack:
-        rel_dir, path = stack.pop()
-        try:
-            entries = list(os.scandir(path))
-        except FileNotFoundError:
-            continue  # a folder deleted under the walk (or a polled folder gone): its files are gone
-        except OSError as exc:
-            event("walk_error", "warning", path=path, error=exc.strerror or exc)
-            continue
-        for entry in entries:
-            rel = f"{rel_dir}/{entry.name}" if rel_dir else entry.name
-            try:
-                if entry.is_dir(follow_symlinks=False):
-                    if root.wants_dir(rel):
-                        stack.append((rel, entry.path))
-                elif entry.is_file(follow_symlinks=False) and root.wants_in_walk(rel, entry.name):
-                    st = entry.stat(follow_symlinks=False)
-                    yield rel, st.st_size, st.st_mtime_ns
-            except OSError:
-                continue  # vanished between listing and stat: its delete event or the next walk says so
+    """(relative path, size, mtime_ns) of every regular file the root wants, under `folder` if given: the walk
+    of `custos scan` (`walk_selected`), with the root's selection; symlinks are not followed."""
+    for item in walk_selected(root.path, root.selection, start=folder, record=_size_and_mtime):
+        if not isinstance(item, WalkProblem):
+            yield item
+        elif item.status in UNREADABLE:  # links, FIFOs and files that vanished under the walk are expected
+            event("walk_error", "warning", path=root.path / item.rel, error=item.message)
+
+
+def _size_and_mtime(path: str, rel: str, st: os.stat_result) -> tuple[str, int, int]:
+    return rel, st.st_size, st.st_mtime_ns

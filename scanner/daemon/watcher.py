@@ -2,7 +2,8 @@
 
 Events are hints: the daemon's main loop turns them into queued paths, and reconciliation walks catch what
 they miss. inotify is used where it can be; a root configured with `polling = true` (network shares), or
-one where inotify cannot be set up (instance limit EMFILE, watch limit ENOSPC), gets a PollingObserver.
+one where inotify cannot be set up (instance limit EMFILE, watch limit ENOSPC), gets a polling observer
+(which, like the walks, does not follow symbolic links).
 Trouble that watchdog only logs is turned into work here: an inotify queue overflow asks for a
 reconciliation walk, and a folder it could not watch (the watch limit reached mid-run) is listed so the
 daemon polls it and retries its watch. A root replaced under the daemon (moved away, another directory put
@@ -35,7 +36,7 @@ from watchdog.events import (
 )
 from watchdog.observers import Observer
 from watchdog.observers.api import BaseObserver
-from watchdog.observers.polling import PollingObserver
+from watchdog.observers.polling import PollingObserverVFS
 
 from scanner.daemon.config import RootConfig
 from scanner.daemon.log import event
@@ -177,7 +178,8 @@ class Watcher:
                 event("inotify_unavailable", "warning", root=root.path, reason=reason, fallback="polling",
                       hint=_limit_hint(exc))  # fmt: skip
                 _stop(observer)
-        observer = PollingObserver(timeout=root.poll_interval)
+        # lstat: the poll must not descend into symlinked folders, which the walks never enter (scanner.selection)
+        observer = PollingObserverVFS(os.lstat, os.scandir, polling_interval=root.poll_interval)
         observer.schedule(handler, str(root.path), recursive=True, event_filter=EVENTS)
         observer.start()
         return _RootWatch(root, observer, handler, "polling", reason, identity)

@@ -20,6 +20,7 @@ from scanner.daemon.log import event, setup
 from scanner.daemon.watcher import root_is_present
 from scanner.discover import FileRef
 from scanner.scan import Scanner, ScanOptions, ScanStats
+from scanner.selection import behind_symlink
 from scanner.states import FileStatus, ScanRunStatus
 from scanner.store.daemon_status import DaemonStatusStore
 from scanner.store.moves import FileMoves
@@ -91,6 +92,9 @@ class _Worker:
             self.work.complete(job.id, self.name)
             return
         path = Path(job.root) / job.rel_path
+        if behind_symlink(root.path, job.rel_path):  # the walks never reach it: it is not in this root (any more)
+            self._gone(job, root.path)
+            return
         try:
             st = os.stat(path, follow_symlinks=False)
         except FileNotFoundError:
@@ -140,7 +144,7 @@ class _Worker:
         root = self.roots.get(jobs[0].root)
         missing, others = [], []
         for job in jobs:
-            if root is None or not root.wants(job.rel_path) or not _missing(Path(job.root) / job.rel_path):
+            if root is None or not root.wants(job.rel_path) or not _missing(root.path, job.rel_path):
                 others.append(job)
             else:
                 missing.append(job)
@@ -180,9 +184,12 @@ class _Worker:
         )  # fmt: skip
 
 
-def _missing(path: Path) -> bool:
+def _missing(root: Path, rel: str) -> bool:
+    """Not in the root: gone, or only reachable through a folder that is now a symbolic link."""
+    if behind_symlink(root, rel):
+        return True
     try:
-        os.lstat(path)
+        os.lstat(root / rel)
     except FileNotFoundError:
         return True
     except OSError:

@@ -6,34 +6,10 @@ One row per daemon instance; the daemon upserts it on every heartbeat, readers j
 from __future__ import annotations
 
 import json
-import sqlite3
 from dataclasses import dataclass, fields
 
 from scanner.states import DAEMON_STATES, LIVE_DAEMON_STATES
 from scanner.store.store import Store
-
-DDL = """
-CREATE TABLE IF NOT EXISTS daemon_status (
-    id            TEXT PRIMARY KEY,             -- daemon instance ('main' while there is one per database)
-    pid           INTEGER,
-    host          TEXT,
-    started_at    REAL,
-    heartbeat_at  REAL,
-    state         TEXT,                          -- starting | running | draining | stopped | crashed
-    roots         TEXT NOT NULL DEFAULT '[]',    -- JSON list of watched roots
-    workers       INTEGER,
-    last_event_at REAL,
-    queue_depth   INTEGER,
-    files_scanned INTEGER NOT NULL DEFAULT 0,
-    files_per_s   REAL,
-    errors        INTEGER NOT NULL DEFAULT 0,
-    last_error    TEXT,
-    version       TEXT,
-    watch         TEXT NOT NULL DEFAULT '{}'     -- JSON {root: how it is watched}, e.g. polling and why
-);
-"""
-# Columns added after the first release, with their definitions: an older table gets them on open.
-ADDED_COLUMNS = {"watch": "TEXT NOT NULL DEFAULT '{}'"}
 
 
 @dataclass(frozen=True)
@@ -63,17 +39,8 @@ class DaemonStatusStore:
     """Upsert and read one daemon instance's status row; shares the store's connection."""
 
     def __init__(self, store: Store, instance_id: str = "main") -> None:
-        self._db = store.connection
+        self._db = store.connection  # its table is created with the rest of the schema (scanner.store.schema)
         self.instance_id = instance_id
-        self._db.executescript(DDL)
-        present = {row[1] for row in self._db.execute("PRAGMA table_info(daemon_status)")}
-        for name, definition in ADDED_COLUMNS.items():
-            if name not in present:
-                try:
-                    self._db.execute(f"ALTER TABLE daemon_status ADD COLUMN {name} {definition}")
-                except sqlite3.OperationalError as exc:  # another process added it first
-                    if "duplicate column" not in str(exc):
-                        raise
 
     def update(self, **values: object) -> None:
         """Set the given columns (others keep their value), creating the row if needed; one statement."""

@@ -1,7 +1,12 @@
-"""SQLite schema of the findings store. No column holds a plain personal-data value."""
+"""SQLite schema of the whole Custos database: every table and index, for every process (scan, daemon, TUI).
 
-SCHEMA_VERSION = 4  # 3: files.member (archive members apart from real names), audit_chain, restore/purge actions
+This module is their only definition; `scanner.store.migrations.bring_up_to_date` creates them and upgrades an
+older database when a `Store` opens it. No column holds a plain personal-data value.
+"""
+
+SCHEMA_VERSION = 5  # 3: files.member (archive members apart from real names), audit_chain, restore/purge actions
 # 4: actions.retry_of (a retry is a new proposal linked to the failed or stale action it retries)
+# 5: the daemon's work_queue and daemon_status are created here (not by their classes); files_by_path index
 
 DDL = """
 CREATE TABLE IF NOT EXISTS meta (
@@ -121,10 +126,48 @@ CREATE INDEX IF NOT EXISTS findings_by_file ON findings(file_id, state);
 CREATE INDEX IF NOT EXISTS findings_by_type ON findings(state, entity_type, sensitivity);
 CREATE INDEX IF NOT EXISTS findings_by_fingerprint ON findings(fingerprint);
 CREATE INDEX IF NOT EXISTS files_by_status ON files(root, status);
+CREATE INDEX IF NOT EXISTS files_by_path ON files(root || '/' || rel_path);  -- Store.file_at, written as there
+CREATE TABLE IF NOT EXISTS work_queue (           -- the daemon's paths waiting to be scanned (WorkQueue)
+    id          INTEGER PRIMARY KEY,
+    root        TEXT NOT NULL,
+    rel_path    TEXT NOT NULL,
+    reason      TEXT NOT NULL,
+    state       TEXT NOT NULL DEFAULT 'queued',  -- queued | running | failed
+    enqueued_at REAL NOT NULL,
+    not_before  REAL NOT NULL,                   -- settle deadline or retry time
+    owner       TEXT,
+    lease_until REAL,
+    attempts    INTEGER NOT NULL DEFAULT 0,      -- claims that ended neither in complete nor postpone/release
+    error       TEXT
+);
+CREATE UNIQUE INDEX IF NOT EXISTS work_queue_queued_path ON work_queue(root, rel_path) WHERE state = 'queued';
+CREATE INDEX IF NOT EXISTS work_queue_claim ON work_queue(state, not_before);
+CREATE INDEX IF NOT EXISTS work_queue_running_path ON work_queue(root, rel_path) WHERE state = 'running';
+CREATE INDEX IF NOT EXISTS work_queue_failed_path ON work_queue(root, rel_path) WHERE state = 'failed';
+CREATE TABLE IF NOT EXISTS daemon_status (        -- what the running daemon reports (DaemonStatusStore)
+    id            TEXT PRIMARY KEY,             -- daemon instance ('main' while there is one per database)
+    pid           INTEGER,
+    host          TEXT,
+    started_at    REAL,
+    heartbeat_at  REAL,
+    state         TEXT,                          -- starting | running | draining | stopped | crashed
+    roots         TEXT NOT NULL DEFAULT '[]',    -- JSON list of watched roots
+    workers       INTEGER,
+    last_event_at REAL,
+    queue_depth   INTEGER,
+    files_scanned INTEGER NOT NULL DEFAULT 0,
+    files_per_s   REAL,
+    errors        INTEGER NOT NULL DEFAULT 0,
+    last_error    TEXT,
+    version       TEXT,
+    watch         TEXT NOT NULL DEFAULT '{}'     -- JSON {root: how it is watched}, e.g. polling and why
+);
 """
 
 # Columns added to existing tables, by the schema version that added them (new tables are in DDL above).
+# daemon_status.watch came before schema 5 made the table part of the schema: a table from then may lack it.
 ADDED_COLUMNS = {
     3: (("actions", "restore_to TEXT"), ("actions", "restore_overwrite INTEGER NOT NULL DEFAULT 0")),
     4: (("actions", "retry_of INTEGER"),),
+    5: (("daemon_status", "watch TEXT NOT NULL DEFAULT '{}'"),),
 }

@@ -17,8 +17,7 @@ from pathlib import Path
 from scanner.states import FindingState
 from scanner.store import lossless
 from scanner.store.file_status import NOT_INSPECTED_SQL
-from scanner.store.migrations import add_member_column, needs_member_column
-from scanner.store.schema import ADDED_COLUMNS, DDL, SCHEMA_VERSION
+from scanner.store.migrations import SchemaTooNew, bring_up_to_date
 
 # The states a new finding is stored in, as plain str: sqlite3 binds an enum member about twice as slowly per row.
 _ACTIVE, _DISMISSED = FindingState.ACTIVE.value, FindingState.DISMISSED.value
@@ -53,6 +52,11 @@ def joined_path(rel_path: str, member: str) -> str:
 
 
 FILE_COLUMNS = "id, root, rel_path, size, mtime_ns, sha256, status, scan_count, member, names_scanned"
+# The WHERE expression is the one the files_by_path index is built on (schema.py): keep them the same.
+FILE_AT_SQL = (
+    f"SELECT {FILE_COLUMNS} FROM files"
+    " WHERE root || '/' || rel_path = ? AND member = '' ORDER BY length(root) DESC LIMIT 1"
+)
 
 
 @dataclass(frozen=True, slots=True)  # slots: a dense file holds hundreds of thousands of these
@@ -107,12 +111,11 @@ class Store:
         self.path = path
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
+            _private_file(path)
             self._db = sqlite3.connect(path, timeout=30, isolation_level=None)
         except (OSError, sqlite3.Error) as exc:
             raise StoreError(f"{path}: cannot open the findings database ({exc})") from exc
         try:
-            if os.name == "posix":
-                os.chmod(path, 0o600)
             self._db.row_factory = sqlite3.Row
             lossless.register(self._db)  # names that are not UTF-8 are stored and read back byte for byte
             self._db.execute("PRAGMA journal_mode=WAL")
@@ -141,29 +144,10 @@ class Store:
         return _Transaction(self._db)
 
     def _migrate(self) -> None:
-        self._db.executescript(DDL)
-        row = self._db.execute("SELECT value FROM meta WHERE key='schema_version'").fetchone()
-        if row is None:
-            self._db.execute("INSERT INTO meta(key, value) VALUES ('schema_version', ?)", (str(SCHEMA_VERSION),))
-        elif int(row["value"]) > SCHEMA_VERSION:
-            raise StoreError(
-                f"{self.path}: database schema {row['value']} is newer than this Custos ({SCHEMA_VERSION}); upgrade"
-            )
-        elif int(row["value"]) < SCHEMA_VERSION:
-            self._add_columns(int(row["value"]))
-        if needs_member_column(self._db):
-            add_member_column(self._db)
-            self._db.executescript(DDL)  # the rebuilt tables' indexes
-        self._db.execute("UPDATE meta SET value = ? WHERE key = 'schema_version'", (str(SCHEMA_VERSION),))
-
-    def _add_columns(self, version: int) -> None:
-        """Bring an older database up to SCHEMA_VERSION: add the columns later versions introduced."""
-        with self._transaction():
-            for added_in in sorted(v for v in ADDED_COLUMNS if v > version):
-                for table, column in ADDED_COLUMNS[added_in]:
-                    present = {r[1] for r in self._db.execute(f"PRAGMA table_info({table})")}
-                    if column.split()[0] not in present:
-                        self._db.execute(f"ALTER TABLE {table} ADD COLUMN {column}")
+        try:
+            bring_up_to_date(self._db)
+        except SchemaTooNew as exc:
+            raise StoreError(f"{self.path}: {exc}") from None
 
     # --- scan runs -------------------------------------------------------------------------------------
     def begin_run(self, root: str, packs: str, tool_version: str) -> int:
@@ -202,11 +186,7 @@ class Store:
     def file_at(self, path: Path) -> FileRecord | None:
         """The file recorded at this absolute path under any scanned root (the deepest root wins)."""
         target = str(Path(path).resolve())
-        rows = self._db.execute(
-            f"SELECT {FILE_COLUMNS} FROM files"
-            " WHERE root || '/' || rel_path = ? AND member = '' ORDER BY length(root) DESC LIMIT 1",
-            (target,),
-        ).fetchone()
+        rows = self._db.execute(FILE_AT_SQL, (target,)).fetchone()
         return FileRecord(**dict(rows)) if rows else None
 
     def record_scan(
@@ -470,3 +450,17 @@ class _Transaction:
 
     def __exit__(self, exc_type, exc, tb) -> None:
         self._db.execute("ROLLBACK" if exc_type else "COMMIT")
+
+
+def _private_file(path: Path) -> None:
+    """Create the database file readable by its owner only, or make an existing one so; an existing file whose mode
+    is already right is left alone (no chmod on every open: the TUI re-opens it every few seconds)."""
+    if os.name != "posix":
+        return
+    try:
+        os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
+        return
+    except FileExistsError:
+        pass
+    if os.stat(path).st_mode & 0o077:
+        os.chmod(path, 0o600)

@@ -16,26 +16,6 @@ from dataclasses import dataclass
 
 from scanner.store.store import Store
 
-DDL = """
-CREATE TABLE IF NOT EXISTS work_queue (
-    id          INTEGER PRIMARY KEY,
-    root        TEXT NOT NULL,
-    rel_path    TEXT NOT NULL,
-    reason      TEXT NOT NULL,
-    state       TEXT NOT NULL DEFAULT 'queued',  -- queued | running | failed
-    enqueued_at REAL NOT NULL,
-    not_before  REAL NOT NULL,                   -- settle deadline or retry time
-    owner       TEXT,
-    lease_until REAL,
-    attempts    INTEGER NOT NULL DEFAULT 0,      -- claims that ended neither in complete nor postpone/release
-    error       TEXT
-);
-CREATE UNIQUE INDEX IF NOT EXISTS work_queue_queued_path ON work_queue(root, rel_path) WHERE state = 'queued';
-CREATE INDEX IF NOT EXISTS work_queue_claim ON work_queue(state, not_before);
-CREATE INDEX IF NOT EXISTS work_queue_running_path ON work_queue(root, rel_path) WHERE state = 'running';
-CREATE INDEX IF NOT EXISTS work_queue_failed_path ON work_queue(root, rel_path) WHERE state = 'failed';
-"""
-
 _UPSERT = (
     "INSERT INTO work_queue(root, rel_path, reason, enqueued_at, not_before) VALUES (?, ?, ?, ?, ?)"
     " ON CONFLICT(root, rel_path) WHERE state = 'queued' DO UPDATE"
@@ -85,8 +65,7 @@ class WorkQueue:
 
     def __init__(self, store: Store) -> None:
         self._store = store
-        self._db = store.connection
-        self._db.executescript(DDL)
+        self._db = store.connection  # its table is created with the rest of the schema (scanner.store.schema)
 
     # --- producers -------------------------------------------------------------------------------------
     def enqueue(self, root: str, rel_path: str, reason: str, not_before: float, now: float) -> None:
