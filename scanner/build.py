@@ -13,12 +13,12 @@ from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from scanner.classify import Policy
 from scanner.detect.rulepack import RulePack, merged_policy
 from scanner.fingerprint import load_or_create_key
 from scanner.paths import key_path_for
 
 if TYPE_CHECKING:
+    from scanner.classify import Policy
     from scanner.detect.engine import Detector
     from scanner.scan import Scanner, ScanOptions
     from scanner.store.store import Store
@@ -26,6 +26,8 @@ if TYPE_CHECKING:
 
 def classification_policy(packs: Sequence[RulePack]) -> Policy:
     """How findings are classified (sensitivity, retention), merged from the packs' policy tables."""
+    from scanner.classify import Policy
+
     return Policy.from_mapping(merged_policy(packs))
 
 
