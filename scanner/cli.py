@@ -14,14 +14,14 @@ from pathlib import Path
 from typing import NoReturn
 
 from scanner import __version__
-from scanner.detect.rulepack import RulePackError, active_rules, load_default_packs, merged_policy
+from scanner.detect.rulepack import RulePackError, active_rules, load_default_packs
 from scanner.discover import DEFAULT_EXCLUDES
 from scanner.display import safe
 from scanner.export import FORMATS, WRITERS, exported_findings, write_csv
-from scanner.fingerprint import KeyFileError, load_or_create_key
+from scanner.fingerprint import KeyFileError
 from scanner.fsio import open_private_output
 from scanner.identity import IdentityError
-from scanner.paths import default_db, key_path_for
+from scanner.paths import default_db
 from scanner.report import print_rules, print_summary, progress_reporter
 from scanner.state_access import (
     StateAccessError,
@@ -200,11 +200,10 @@ def _cmd_scan(args: argparse.Namespace) -> int:
     if args.output:
         check_output_writable(args.output)
     packs = load_default_packs(args.rules)
-    from scanner.classify import Policy
-    from scanner.pool import EngineSpec, WorkerDied  # heavy imports (spaCy, Presidio) only when scanning
-    from scanner.scan import Scanner, ScanOptions
+    from scanner.build import build_scanner
+    from scanner.pool import WorkerDied  # heavy imports (spaCy, Presidio) only when scanning
+    from scanner.scan import ScanOptions
 
-    engine = EngineSpec(tuple(packs), args.today, tuple(sorted(pipelines.items())))
     options = ScanOptions(
         max_file_size=args.max_size,
         follow_symlinks=args.follow_symlinks,
@@ -212,14 +211,7 @@ def _cmd_scan(args: argparse.Namespace) -> int:
         jobs=jobs,
     )
     with _no_daemon_on(db), Store(db) as store:
-        scanner = Scanner(
-            store,
-            engine.build() if jobs == 1 else None,  # with workers, each builds its own; this process needs none
-            key=load_or_create_key(key_path_for(db)),
-            policy=Policy.from_mapping(merged_policy(packs)),
-            options=options,
-            engine=engine,
-        )
+        scanner = build_scanner(store, db, packs, options=options, today=args.today, pipelines=pipelines)
         show_progress = not args.no_progress and sys.stderr.isatty()
         try:
             with progress_reporter(show_progress) as progress:

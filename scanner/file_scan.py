@@ -91,6 +91,19 @@ class _Visit:
     skipped: int = 0
 
 
+@dataclass(frozen=True, slots=True)
+class _Entry:
+    """One thing being extracted within a visit: the walked file itself, an archive member or an attachment.
+    ``name`` is how it is shown ("a.zip:inner/b.csv" for a member), ``depth`` how deep it is nested."""
+
+    path: Path
+    name: str
+    depth: int = 0
+
+    def inner(self, name: str, path: Path) -> _Entry:
+        return _Entry(path, name, self.depth + 1)
+
+
 @dataclass(frozen=True)
 class NamesFound:
     """What a scan of a path found: its "name" findings, and (plain, preview) pairs to scrub messages with."""
@@ -151,7 +164,7 @@ class FileScanner:
             extractor = extractor or self._extractor_for(ref.rel, ref.path)
             if extractor is None:
                 raise ExtractionError(FileStatus.UNSUPPORTED, _unsupported(ref.rel))
-            document = self._extract(extractor, ref.path, ref.rel, visit, depth=0)
+            document = self._extract(extractor, _Entry(ref.path, ref.rel), visit)
             after = os.stat(ref.path)
         except NestedTooDeep as exc:
             return FileOutcome((self.problem(ref, FileStatus.SUSPICIOUS, f"{ref.rel}: {exc.message}"),))
@@ -175,6 +188,25 @@ class FileScanner:
             document.encoding, (*names.findings, *document.findings),
         )  # fmt: skip
         return FileOutcome((*visit.results, own))
+
+    def placed(self, ref: FileRef, detected: FileOutcome, known_sha256: str | None = None) -> FileOutcome | None:
+        """``detected`` (what `scan_content` gave for a copy of the walked file ``ref`` before it took its place)
+        as the outcome of scanning ``ref``, if ``ref`` still holds exactly that content; else None: scan it."""
+        *members, own = detected.results or (None,)
+        if own is None or own.member or own.status != FileStatus.SCANNED or ref.size > self.options.max_file_size:
+            return None
+        try:
+            sha256 = file_sha256(ref.path)
+            after = os.stat(ref.path, follow_symlinks=False)
+        except OSError:
+            return None
+        moved = (after.st_size, after.st_mtime_ns, after.st_ino) != (ref.size, ref.mtime_ns, ref.ino)
+        if moved or sha256 != own.sha256:  # changed since it was stat'ed, or it is not the content detected
+            return None
+        if sha256 == known_sha256:
+            return FileOutcome(unchanged=True)
+        here = replace(own, size=ref.size, mtime_ns=ref.mtime_ns, dev=ref.dev, ino=ref.ino)
+        return FileOutcome((*members, here))
 
     def problem(self, ref: FileRef, status: str, message: str) -> FileResult:
         """A walked file that could not be inspected (stat data kept so an unchanged retry is cheap to spot);
@@ -216,7 +248,7 @@ class FileScanner:
         """The extractor for `name` (a suffix of no known format: by `content`); ExtractionError if it is none."""
         return extractor_for(name, self.options.chunk_chars, self.limits, content)
 
-    def _extract(self, extractor: Extractor, path: Path, name: str, visit: _Visit, depth: int) -> _Document:
+    def _extract(self, extractor: Extractor, entry: _Entry, visit: _Visit) -> _Document:
         """Extract and detect one file; archive members become rows of their own on the way (up to the row
         cap), attachments join this file's findings under an "attachment NAME" location."""
         attached: list[LocatedDetection] = []
@@ -224,35 +256,36 @@ class FileScanner:
 
         def text_blocks() -> Iterator[TextBlock]:
             handled = 0
-            with closing(extractor.blocks(path)) as items:
+            with closing(extractor.blocks(entry.path)) as items:
                 for item in items:
                     if isinstance(item, TextBlock):
                         yield item
                     elif not item.member:
-                        attached.extend(self._attachment(item.name, item.path, visit, depth + 1, notes))
+                        attached.extend(self._attachment(entry.inner(item.name, item.path), visit, notes))
                     elif len(visit.results) >= self.limits.max_member_rows:
                         visit.skipped += max(getattr(extractor, "members", 0) - handled, 1)
                         return
                     else:
                         handled += 1
-                        self._scan_member(f"{name}:{item.name}", item.path, visit, depth + 1)
+                        self._scan_member(entry.inner(f"{entry.name}:{item.name}", item.path), visit)
 
-        found = list(self.findings(self.chunked.detect(text_blocks(), suffix=format_label(name))))
+        found = list(self.findings(self.chunked.detect(text_blocks(), suffix=format_label(entry.name))))
         return _Document([*found, *attached], extractor.encoding, "; ".join(notes) or None)
 
-    def _attachment(self, plain: str, path: Path, visit: _Visit, depth: int, notes: list[str]) -> list[NewFinding]:
+    def _attachment(self, entry: _Entry, visit: _Visit, notes: list[str]) -> list[NewFinding]:
         """An attachment's findings under "attachment NAME …", NAME masked where it holds personal data (its
         own findings, "attachment N name", come from the message's text)."""
+        plain = entry.name
         found = self.names_in(plain)
         name = mask_path(plain, [(f.start, f.end, f.preview) for f in found.findings])
-        if depth > self.limits.max_depth:
+        if entry.depth > self.limits.max_depth:
             notes.append(f"attachment {name}: nested deeper than {self.limits.max_depth} levels")
             return []
         try:
-            extractor = self._extractor_for(plain, path)
+            extractor = self._extractor_for(plain, entry.path)
             if extractor is None:
                 raise ExtractionError(FileStatus.UNSUPPORTED, _unsupported(plain))
-            inner = self._extract(extractor, path, plain, visit, depth)
+            inner = self._extract(extractor, entry, visit)
         except NestedTooDeep:
             raise
         except ExtractionError as exc:
@@ -262,13 +295,14 @@ class FileScanner:
             notes.append(found.scrub(inner.notes))
         return [replace(f, location=f"attachment {name} {f.location}") for f in inner.findings]
 
-    def _scan_member(self, rel: str, path: Path, visit: _Visit, depth: int) -> None:
+    def _scan_member(self, entry: _Entry, visit: _Visit) -> None:
         """An archive member: its own row (file "a.zip", member "inner/b.csv"), rescanned only when its archive
-        changes; ``rel`` is the member's shown path, "a.zip:inner/b.csv"."""
+        changes; ``entry.name`` is the member's shown path, "a.zip:inner/b.csv"."""
+        rel, path = entry.name, entry.path
         size = path.stat().st_size
         member = rel[len(visit.rel) + 1 :]
         names = self.names_in(joined_path(visit.rel, member), len(visit.rel) + 1)
-        if depth > self.limits.max_depth and format_label(rel) in _CONTAINERS:
+        if entry.depth > self.limits.max_depth and format_label(rel) in _CONTAINERS:
             # 42.zip nests 16 archives 16 wide, five deep: one row for the outer file, not 16**5 member rows.
             raise NestedTooDeep(
                 FileStatus.SUSPICIOUS,
@@ -279,7 +313,7 @@ class FileScanner:
             extractor = self._extractor_for(rel, path)
             if extractor is None:
                 raise ExtractionError(FileStatus.UNSUPPORTED, _unsupported(rel))
-            document = self._extract(extractor, path, rel, visit, depth)
+            document = self._extract(extractor, entry, visit)
         except NestedTooDeep:
             raise
         except ExtractionError as exc:

@@ -28,7 +28,7 @@ from scanner.store.store import FileRecord, Store, joined_path
 if TYPE_CHECKING:  # scanner.pool is imported only when a pool is started
     from scanner.pool import EngineSpec
 
-__all__ = ["ScanOptions", "ScanStats", "Scanner"]
+__all__ = ["ScanOptions", "ScanRun", "ScanStats", "Scanner"]
 
 
 @dataclass
@@ -44,6 +44,16 @@ class ScanStats:
     findings: int = 0
     problems: Counter[str] = field(default_factory=Counter)
     unsupported: Counter[str] = field(default_factory=Counter)
+
+
+@dataclass
+class ScanRun:
+    """One scan run as it goes: the `scan_runs` row it is recorded under, the root it scans and its counts. Every
+    run (`custos scan`, a rescan after an action, the daemon's runs per root) begins and ends through `Scanner`."""
+
+    id: int
+    root_key: str
+    stats: ScanStats = field(default_factory=ScanStats)
 
 
 Progress = Callable[[str, ScanStats], None]
@@ -82,101 +92,108 @@ class Scanner:
     def scan(self, root: Path, progress: Progress | None = None) -> tuple[int, ScanStats]:
         """Scan every file under ``root``; returns the run id and its counts."""
         root = root.resolve()
-        root_key = str(root)
-        run_id = self.store.begin_run(root_key, self._packs(), __version__)
-        stats = ScanStats()
+        run = self.begin_run(str(root))
         status = ScanRunStatus.INTERRUPTED
         try:
             items = walk(root, follow_symlinks=self.options.follow_symlinks, exclude=self.options.exclude)
             if self.options.jobs > 1:
-                self._scan_pooled(root_key, items, run_id, stats, progress)
+                self._scan_pooled(run, items, progress)
             else:
                 for item in items:
-                    stats.files_seen += 1
+                    run.stats.files_seen += 1
                     if isinstance(item, WalkProblem):
-                        self._record(root_key, run_id, self._walk_problem(item), stats)
+                        self._record(run, self._walk_problem(item))
                     else:
-                        self.scan_file(root_key, item, run_id, stats)
+                        self.scan_file(run, item)
                     if progress:
-                        progress(item.rel, stats)
-            self.store.mark_missing(root_key, run_id)
+                        progress(item.rel, run.stats)
+            self.store.mark_missing(run.root_key, run.id)
             status = ScanRunStatus.COMPLETED
         finally:
-            self._finish(run_id, status, stats)
-        return run_id, stats
+            self.finish_run(run, status)
+        return run.id, run.stats
 
-    def rescan_one(self, root_key: str, rel: str) -> ScanStats:
-        """Scan one file of a root again as a run of its own (after an action changed it, or on stale findings)."""
-        run_id = self.store.begin_run(root_key, self._packs(), __version__)
-        stats = ScanStats(files_seen=1)
+    def begin_run(self, root_key: str, tool: str = __version__) -> ScanRun:
+        """Record the start of a run over ``root_key`` (``tool``: the version, and how it was started)."""
+        return ScanRun(self.store.begin_run(root_key, self._packs(), tool), root_key)
+
+    def finish_run(self, run: ScanRun, status: str) -> None:
+        """Record a run's status and counts so far (the daemon updates its long runs as they go)."""
+        stats = run.stats
+        self.store.finish_run(
+            run.id, status, files_seen=stats.files_seen, files_scanned=stats.files_scanned,
+            files_unchanged=stats.files_unchanged, files_failed=stats.files_failed,
+            bytes_scanned=stats.bytes_scanned, findings=stats.findings,
+        )  # fmt: skip
+
+    def rescan_one(self, root_key: str, rel: str, detected: FileOutcome | None = None) -> ScanStats:
+        """Scan one file of a root again as a run of its own (after an action changed it, or on stale findings).
+        ``detected``: what detecting the file's content already gave (a masked copy before it took the file's
+        place), recorded without detecting again if the file still holds exactly that content."""
+        run = self.begin_run(root_key)
+        run.stats.files_seen = 1
         path = Path(root_key) / rel
         try:
             st = os.stat(path, follow_symlinks=False)
         except FileNotFoundError:
-            self.store.finish_run(run_id, ScanRunStatus.COMPLETED, files_seen=1)
-            return stats
-        self.scan_file(root_key, FileRef(path, rel, st.st_size, st.st_mtime_ns, st.st_dev, st.st_ino), run_id, stats)
-        self._finish(run_id, ScanRunStatus.COMPLETED, stats)
-        return stats
+            self.finish_run(run, ScanRunStatus.COMPLETED)
+            return run.stats
+        self.scan_file(run, FileRef(path, rel, st.st_size, st.st_mtime_ns, st.st_dev, st.st_ino), detected)
+        self.finish_run(run, ScanRunStatus.COMPLETED)
+        return run.stats
 
-    def scan_file(self, root_key: str, ref: FileRef, run_id: int, stats: ScanStats) -> None:
+    def scan_file(self, run: ScanRun, ref: FileRef, detected: FileOutcome | None = None) -> None:
         """Scan one file in this process (or skip it as unchanged) and record the outcome."""
-        previous = self.store.file(root_key, ref.rel)
+        previous = self.store.file(run.root_key, ref.rel)
         if _same_stat(previous, ref):
-            self._keep_unchanged(root_key, previous, ref, run_id, stats)
+            self._keep_unchanged(run, previous, ref)
             return
-        self.apply(root_key, run_id, ref, previous, self.files.scan(ref, _known_sha256(previous)), stats)
+        known = _known_sha256(previous)
+        outcome = self.files.placed(ref, detected, known) if detected else None
+        self.apply(run, ref, previous, outcome or self.files.scan(ref, known))
 
-    def apply(
-        self, root_key: str, run_id: int, ref: FileRef, previous: FileRecord | None, outcome: FileOutcome,
-        stats: ScanStats,
-    ) -> None:  # fmt: skip
+    def apply(self, run: ScanRun, ref: FileRef, previous: FileRecord | None, outcome: FileOutcome) -> None:
         """Write what scanning one walked file gave: each row in its own transaction, members first."""
         if outcome.unchanged:
-            self._keep_unchanged(root_key, previous, ref, run_id, stats)
+            self._keep_unchanged(run, previous, ref)
             return
         for result in outcome.results:
-            self._record(root_key, run_id, result, stats)
+            self._record(run, result)
 
-    def _scan_pooled(
-        self, root_key: str, items: Iterable[FileRef | WalkProblem], run_id: int, stats: ScanStats,
-        progress: Progress | None,
-    ) -> None:  # fmt: skip
+    def _scan_pooled(self, run: ScanRun, items: Iterable[FileRef | WalkProblem], progress: Progress | None) -> None:
         from scanner.pool import ScanPool
 
         def settle(block: bool) -> None:
             for (ref, previous), outcome in pool.finished(block=block):
-                self.apply(root_key, run_id, ref, previous, outcome, stats)
+                self.apply(run, ref, previous, outcome)
                 if progress:
-                    progress(ref.rel, stats)
+                    progress(ref.rel, run.stats)
 
         with ScanPool(self.engine, key=self.key, policy=self.policy, options=self.options) as pool:
             for item in items:
-                stats.files_seen += 1
-                previous = None if isinstance(item, WalkProblem) else self.store.file(root_key, item.rel)
+                run.stats.files_seen += 1
+                previous = None if isinstance(item, WalkProblem) else self.store.file(run.root_key, item.rel)
                 if isinstance(item, WalkProblem):
-                    self._record(root_key, run_id, self._walk_problem(item), stats)
+                    self._record(run, self._walk_problem(item))
                 elif _same_stat(previous, item) and previous.names_scanned:
-                    self._keep_unchanged(root_key, previous, item, run_id, stats)
+                    self._keep_unchanged(run, previous, item)
                 else:  # reported when its outcome comes back; a name not yet scanned: this process has no detector
                     known = _known_sha256(previous) if previous and previous.names_scanned else None
                     pool.submit(item, known, (item, previous))
                     settle(block=pool.full)
                     continue
                 if progress:
-                    progress(item.rel, stats)
+                    progress(item.rel, run.stats)
                 settle(block=False)
             while pool.pending:
                 settle(block=True)
 
-    def _keep_unchanged(
-        self, root_key: str, previous: FileRecord, ref: FileRef, run_id: int, stats: ScanStats
-    ) -> None:  # fmt: skip
-        self.store.record_unchanged(previous.id, run_id, ref.size, ref.mtime_ns)
-        self.store.keep_members(root_key, ref.rel, run_id)
+    def _keep_unchanged(self, run: ScanRun, previous: FileRecord, ref: FileRef) -> None:
+        self.store.record_unchanged(previous.id, run.id, ref.size, ref.mtime_ns)
+        self.store.keep_members(run.root_key, ref.rel, run.id)
         if not previous.names_scanned and self.files is not None:  # moved, or scanned before names were
-            self.store.replace_name_findings(previous.id, run_id, self.files.names_in(ref.rel).findings)
-        stats.files_unchanged += 1
+            self.store.replace_name_findings(previous.id, run.id, self.files.names_in(ref.rel).findings)
+        run.stats.files_unchanged += 1
 
     def _walk_problem(self, item: WalkProblem) -> FileResult:
         """A path the walk could not enter or read; its name is scanned when this process has a detector."""
@@ -185,9 +202,10 @@ class Scanner:
         names = self.files.names_in(item.rel)
         return FileResult(item.rel, item.status, names.scrub(item.message), findings=names.findings)
 
-    def _record(self, root_key: str, run_id: int, result: FileResult, stats: ScanStats) -> None:
+    def _record(self, run: ScanRun, result: FileResult) -> None:
+        stats = run.stats
         self.store.record_scan(
-            root=root_key, rel_path=result.rel, member=result.member, run_id=run_id, status=result.status,
+            root=run.root_key, rel_path=result.rel, member=result.member, run_id=run.id, status=result.status,
             size=result.size, names_scanned=result.names_scanned,
             mtime_ns=result.mtime_ns, dev=result.dev, ino=result.ino, sha256=result.sha256,
             encoding=result.encoding, error=result.error, findings=result.findings,
@@ -208,13 +226,6 @@ class Scanner:
         if self.detector is not None:
             return ", ".join(sorted({r.pack_ref for r in self.detector.rules.values()}))
         return self.engine.pack_refs()
-
-    def _finish(self, run_id: int, status: str, stats: ScanStats) -> None:
-        self.store.finish_run(
-            run_id, status, files_seen=stats.files_seen, files_scanned=stats.files_scanned,
-            files_unchanged=stats.files_unchanged, files_failed=stats.files_failed,
-            bytes_scanned=stats.bytes_scanned, findings=stats.findings,
-        )  # fmt: skip
 
 
 def _same_stat(previous: FileRecord | None, ref: FileRef) -> bool:

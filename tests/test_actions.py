@@ -165,7 +165,7 @@ def test_a_false_positive_never_resurfaces(ws, share):
     finding = next(f for f in _findings(ws, path) if f.entity_type == "PERSON")
     _approve_and_apply(ws, Proposal("false_positive", (finding.id,), reason="a product name"), approver=ALICE)
     path.write_text(path.read_text(encoding="utf-8") + "李雷,13800138000,新客户\n", encoding="utf-8")
-    ws.service.executor.scanner.scan(share)  # the file changed: every finding is made afresh
+    ws.scanner.scan(share)  # the file changed: every finding is made afresh
     active = _findings(ws, path)
     assert any(f.preview == "138****8000" for f in active)
     assert finding.fingerprint not in {f.fingerprint for f in active}
@@ -189,7 +189,7 @@ def test_formats_without_an_in_place_masker_fail_cleanly(ws, share, tmp_path, de
     c = canvas.Canvas(str(pdf))
     c.drawString(72, 720, f"Tel {PHONE}")
     c.save()
-    ws.service.executor.scanner.scan(share)
+    ws.scanner.scan(share)
     before = pdf.read_bytes()
     _, outcome = _approve_and_apply(ws, Proposal("mask", path=pdf))
     assert outcome.state == "failed" and "cannot be masked in place" in outcome.message

@@ -339,7 +339,7 @@ def test_a_thread_racing_apply_never_gets_anything_outside_changed(tmp_path, pac
                 if state == "executed":
                     todo.discard(i)
                 elif state == "stale":
-                    ws.service.executor.scanner.rescan_one(str(site.share), f"dept/f{i}.txt")
+                    ws.scanner.rescan_one(str(site.share), f"dept/f{i}.txt")
     assert "executed" in outcomes and set(outcomes) - {"executed"}, outcomes  # the race did bite, both ways
 
 

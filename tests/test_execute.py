@@ -13,14 +13,12 @@ from pathlib import Path
 import pytest
 
 from scanner.actions.audit import AuditLog
+from scanner.actions.detection import ScannerDetection
 from scanner.actions.execute import TEMP_PREFIX, Executor
 from scanner.actions.rewrite.registry import rewriter_for
 from scanner.actions.vault import Vault
-from scanner.classify import Policy
-from scanner.detect.rulepack import merged_policy
-from scanner.fingerprint import load_or_create_key
-from scanner.paths import audit_key_path_for, audit_log_path_for, key_path_for, vault_dir_for, vault_key_path_for
-from scanner.scan import Scanner
+from scanner.build import build_scanner
+from scanner.paths import audit_key_path_for, audit_log_path_for, vault_dir_for, vault_key_path_for
 from scanner.store.actions import ActionStateError, ActionStore
 from scanner.store.audit_chain import AuditChain
 from scanner.store.store import Store
@@ -72,12 +70,8 @@ def bench(db: Path, share: Path, packs, detector) -> Iterator[Bench]:
         actions = ActionStore(store)
         audit = AuditLog(audit_log_path_for(db), audit_key_path_for(db), AuditChain(store))
         open_vault = functools.cache(lambda: Vault(vault_dir_for(db), vault_key_path_for(db)))
-        policy = Policy.from_mapping(merged_policy(packs))
-
-        def make_scanner() -> Scanner:
-            return Scanner(store, detector, key=load_or_create_key(key_path_for(db)), policy=policy)
-
-        executor = Executor(actions, audit, open_vault, make_scanner, rewriter_for, db.with_name("custos.work"))
+        detection = ScannerDetection(lambda: build_scanner(store, db, packs, detector=detector))
+        executor = Executor(actions, audit, open_vault, detection, rewriter_for, db.with_name("custos.work"))
         yield Bench(executor, actions, audit, open_vault(), share)
 
 

@@ -242,7 +242,7 @@ def test_a_file_vanishing_between_listing_and_reading_is_recorded(tmp_path):
     from scanner.detect.engine import Detector
     from scanner.detect.rulepack import load_default_packs
     from scanner.discover import walk
-    from scanner.scan import Scanner, ScanStats
+    from scanner.scan import Scanner
     from scanner.store.store import Store
 
     root = tmp_path / "share"
@@ -252,11 +252,10 @@ def test_a_file_vanishing_between_listing_and_reading_is_recorded(tmp_path):
     (root / "a.txt").unlink()
     with Store(tmp_path / "f.db") as store:
         scanner = Scanner(store, Detector(load_default_packs()), key=b"k" * 32, policy=Policy())
-        run_id = store.begin_run(str(root), "p@1", "t")
-        stats = ScanStats()
-        scanner.scan_file(str(root), ref, run_id, stats)
+        run = scanner.begin_run(str(root))
+        scanner.scan_file(run, ref)
         record = store.file(str(root), "a.txt")
-    assert record.status == "vanished" and stats.files_failed == 1
+    assert record.status == "vanished" and run.stats.files_failed == 1
 
 
 def test_unknown_spacy_option_is_a_usage_error(tmp_path):

@@ -14,11 +14,7 @@ import json
 import random
 from pathlib import Path
 
-from scanner.classify import Policy
-from scanner.detect.rulepack import merged_policy
-from scanner.fingerprint import load_or_create_key
-from scanner.paths import key_path_for
-from scanner.scan import Scanner
+from scanner.build import build_scanner
 from scanner.store.store import Store
 
 NAME, PHONE, ID, EMAIL = "张伟", "13912345678", "110105199003071239", "zhang.wei@example.com"
@@ -44,8 +40,7 @@ def build_share(tmp_path: Path) -> Path:
 def scan_into(db: Path, share: Path, packs, detector) -> None:
     """One real scan run of ``share`` into ``db`` (created if missing), with the key beside the database."""
     with Store(db) as store:
-        key = load_or_create_key(key_path_for(db))
-        Scanner(store, detector, key=key, policy=Policy.from_mapping(merged_policy(packs))).scan(share)
+        build_scanner(store, db, packs, detector=detector).scan(share)
 
 
 _KINDS = (  # entity type, rule, pack, sensitivity, preview prefix

@@ -5,8 +5,9 @@ without following any link (`beneath`: a symlinked folder or a file with other h
 must still be exactly what was scanned (size, mtime, SHA-256 read through that descriptor), else the action is
 ``stale`` and the file is rescanned; (3) the original goes into the encrypted vault from that descriptor, read
 back and verified, and the vault id is recorded; (4) mask: a masked copy is made from a private copy (`staging`),
-re-scanned, and only if none of the masked values remain is it written beside the file (in the parent's dirfd),
-its hash recorded, and renamed over the file (renameat, directory fsync); quarantine: the name is unlinked;
+detected (once: the same rows are recorded for the file afterwards), and only if none of the masked values remain
+is it written beside the file (in the parent's dirfd), its hash recorded, and renamed over the file (renameat,
+directory fsync); quarantine: the name is unlinked;
 delete: the file is overwritten through its descriptor and unlinked (`shred`). Every rename and unlink first
 checks the name still refers to the inode that was checked. (5) The audit record is appended, then the action
 marked ``executed``; a refused action is recorded ``failed`` with the reason, and nothing was changed.
@@ -24,11 +25,11 @@ import contextlib
 import os
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from scanner.actions.audit import Actor, AuditLog
+from scanner.actions.audit_fields import action_fields
 from scanner.actions.beneath import ShareFile, UnsafeTarget, open_share_file, opened_dir, path_parts
 from scanner.actions.failpoints import checkpoint
 from scanner.actions.rewrite.base import Edit, RewriteError
@@ -36,19 +37,16 @@ from scanner.actions.shred import secure_delete
 from scanner.actions.staging import StagedCopyChanged, bring_back, staged
 from scanner.actions.vault import Vault, VaultError
 from scanner.actions.verify import remaining_values
-from scanner.detect.rulepack import MaskStyle
-from scanner.fingerprint import fingerprint
-from scanner.mask import mask_value
 from scanner.name_mask import is_name_finding, masked_values, scrub
 from scanner.states import ActionKind, ActionState, FileStatus, FindingState
 from scanner.store.actions import ActionRow, ActionStore, FindingRef
 from scanner.store.store import joined_path, utc_now
 
-if TYPE_CHECKING:  # the scanner loads Presidio: only executing an action needs it
-    from scanner.scan import Scanner
+if TYPE_CHECKING:
+    from scanner.actions.detection import ActionDetection
+    from scanner.file_scan import FileOutcome
 
 TEMP_PREFIX = ".custos-mask-"
-_NAME_MASK = MaskStyle("name")
 
 
 @dataclass(frozen=True)
@@ -70,24 +68,20 @@ class Executor:
         actions: ActionStore,
         audit: AuditLog,
         open_vault: Callable[[], Vault],
-        scanner_factory: Callable[[], Scanner],
+        detection: ActionDetection,
         rewriter_for: Callable,
         scratch: Path,
     ) -> None:
         self.actions = actions
         self.audit = audit
         self._open_vault = open_vault  # opened (a new one created) only when an original goes in
-        self._scanner_factory = scanner_factory  # the detector takes seconds to load: only when needed
+        self.detection = detection  # loads the detector on first use: only actions that detect need it
         self.rewriter_for = rewriter_for  # Path -> Rewriter | None
         self.scratch = scratch  # private working copies for masking (see staging)
 
     @property
     def vault(self) -> Vault:
         return self._open_vault()
-
-    @cached_property
-    def scanner(self) -> Scanner:
-        return self._scanner_factory()
 
     def execute(self, action: ActionRow, actor: Actor) -> Outcome:
         self.actions.move(
@@ -144,7 +138,8 @@ class Executor:
                 encoding = self.actions.file_encoding(action.file_id)
                 try:
                     rewriter.mask_copy(copy, masked, [_edit(f) for f in findings], self._masker(findings), encoding)
-                    left = remaining_values(self.scanner, masked, self.scanner.key, findings)
+                    detected = self.detection.detect_copy(masked, action.rel_path)
+                    left = remaining_values(detected, findings)
                 except RewriteError as exc:
                     raise RewriteError(str(exc).replace(str(copy), str(path))) from exc  # name the share file
                 if left:
@@ -161,15 +156,15 @@ class Executor:
                 os.close(temp_fd)
                 with contextlib.suppress(FileNotFoundError):
                     os.unlink(temp, dir_fd=original.dir_fd)
-        return self._after_mask(self.actions.action(action.id), actor)
+        return self._after_mask(self.actions.action(action.id), actor, detected)
 
-    def _after_mask(self, action: ActionRow, actor: Actor) -> Outcome:
+    def _after_mask(self, action: ActionRow, actor: Actor, detected: FileOutcome | None = None) -> Outcome:
         with contextlib.suppress(OSError, UnsafeTarget):  # tidying only: the file is masked whatever happens here
             self._remove_temps(action)
         in_text = [f.id for f in self.actions.findings(action.finding_ids) if not is_name_finding(f.location)]
         self.actions.set_finding_state(in_text, FindingState.MASKED)
         checkpoint("mask: findings marked")
-        self.scanner.rescan_one(action.root, action.rel_path)
+        self.detection.rescan(action.root, action.rel_path, detected)  # the masked copy's rows, if still in place
         method = f"masked in place ({len(action.finding_ids)} values), original in vault item {action.vault_id}"
         return self._finish(action, actor, method=method, sha256_after=action.planned_sha256)
 
@@ -248,14 +243,12 @@ class Executor:
 
     def _masker(self, findings: Sequence[FindingRef]):
         by_id = {f.id: f for f in findings}
-        rules = self.scanner.detector.rules
 
         def mask(edit: Edit, value: str) -> str:
             ref = by_id[edit.finding_id]
-            if fingerprint(self.scanner.key, ref.entity_type, value) != ref.fingerprint:
+            if self.detection.fingerprint(ref.entity_type, value) != ref.fingerprint:
                 raise RewriteError(f"finding {ref.id}: the text at {ref.location} is not the value that was scanned")
-            rule = rules.get(ref.rule_id)
-            return mask_value(value, rule.mask if rule else _NAME_MASK)
+            return self.detection.mask(ref.rule_id, value)
 
         return mask
 
@@ -273,8 +266,6 @@ class Executor:
 
     def _finish(self, action: ActionRow, actor: Actor, *, method: str, sha256_after: str | None = None,
                 extra: dict | None = None) -> Outcome:  # fmt: skip
-        from scanner.actions.service import action_fields
-
         fields = {**action_fields(action), "method": method, "vault_id": action.vault_id,
                   "file_sha256_after": sha256_after, "result": ActionState.EXECUTED, **(extra or {})}  # fmt: skip
         # the record first: a crash now repeats it, never loses it
@@ -291,19 +282,15 @@ class Executor:
         return scrub(why, masked_values(shown, self.actions.name_spans(action.file_id)))
 
     def _stale(self, action: ActionRow, actor: Actor, why: str) -> Outcome:
-        from scanner.actions.service import action_fields
-
         why = self._scrubbed(action, why)
         self.audit.append(
             ActionState.STALE, actor, {**action_fields(action), "result": ActionState.STALE, "error": why}
         )
         self.actions.move(action.id, (ActionState.EXECUTING,), ActionState.STALE, error=why)
-        self.scanner.rescan_one(action.root, action.rel_path)
+        self.detection.rescan(action.root, action.rel_path)
         return Outcome(action.id, action.kind, action.shown_path, ActionState.STALE, f"{why}; rescanned, propose again")
 
     def _fail(self, action: ActionRow, actor: Actor, why: str) -> Outcome:
-        from scanner.actions.service import action_fields
-
         why = self._scrubbed(action, why)
         with contextlib.suppress(OSError, UnsafeTarget):  # tidying only; a folder we cannot reach holds none of ours
             self._remove_temps(action)

@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from scanner.actions.audit import Actor, AuditLog
+from scanner.actions.audit_fields import action_fields
 from scanner.actions.execute import Executor, Outcome
 from scanner.actions.policy import ActionPolicy
 from scanner.actions.staging import clear_leftovers
@@ -230,23 +231,3 @@ class ActionService:
 
     def _log(self, event: str, actor: Actor, action: ActionRow) -> None:
         self.audit.append(event, actor, action_fields(action))
-
-
-def action_fields(action: ActionRow) -> dict:
-    """What the audit record says about an action (no personal data: the path with what was found in it masked,
-    the file's id in the database, hashes, people)."""
-    return {
-        "action_id": action.id,
-        "action": action.kind,
-        "target": action.shown_path,
-        "file_id": action.file_id,
-        "finding_ids": list(action.finding_ids),
-        "file_sha256_before": action.file_sha256,
-        "reason": action.reason,
-        "retain_until": action.retain_until,
-        "proposed_by": action.proposed_by,
-        "approved_by": action.approved_by,
-        "two_person": action.needs_second_person,
-        "note": action.error,  # why it was cancelled, failed or went stale
-        **({"retry_of": action.retry_of} if action.retry_of is not None else {}),
-    }

@@ -9,11 +9,12 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from scanner.actions.audit import Actor, AuditLog
+from scanner.actions.audit_fields import action_fields
 from scanner.actions.beneath import UnsafeTarget
 from scanner.actions.execute import Outcome
 from scanner.actions.policy import ActionPolicy
 from scanner.actions.restore import original_place
-from scanner.actions.service import ActionError, action_fields
+from scanner.actions.service import ActionError
 from scanner.actions.vault import Vault, VaultError
 from scanner.name_mask import masked_values, scrub
 from scanner.states import ActionKind, ActionState

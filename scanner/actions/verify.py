@@ -1,4 +1,8 @@
-"""Re-scanning a masked copy before it replaces the original: are any of the masked values still there?"""
+"""Checking a masked copy before it replaces the original: are any of the masked values still there?
+
+The check reads what detecting the copy gave (`ActionDetection.detect_copy`), the same rows that are recorded
+once the copy is in place, so the masked file is detected once.
+"""
 
 from __future__ import annotations
 
@@ -7,29 +11,26 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from scanner.actions.rewrite.base import RewriteError
-from scanner.extract.base import ExtractionError, TextBlock
-from scanner.extract.registry import extractor_for, format_label
-from scanner.fingerprint import fingerprint
+from scanner.name_mask import NAME_LOCATION
+from scanner.states import FileStatus
 from scanner.store.actions import FindingRef
 
-if TYPE_CHECKING:  # the scanner loads Presidio: only executing an action needs it
-    from scanner.scan import Scanner
+if TYPE_CHECKING:
+    from scanner.file_scan import FileOutcome
 
 
-def remaining_values(scanner: Scanner, path: Path, key: bytes, masked: Sequence[FindingRef]) -> list[int]:
-    """Ids of the ``masked`` findings whose value (same type, same keyed fingerprint) is still detected."""
+def remaining_values(detected: FileOutcome, masked: Sequence[FindingRef]) -> list[int]:
+    """Ids of the ``masked`` findings whose value (same type, same keyed fingerprint) is still detected in the
+    copy's content (its path is the share file's, unchanged by masking: its "name" findings do not count)."""
+    *_, own = detected.results
+    if own.status == FileStatus.UNSUPPORTED:
+        raise RewriteError(f"{Path(own.rel).name}: no extractor to check the masked copy with")
+    if own.status != FileStatus.SCANNED:
+        raise RewriteError(f"the masked copy cannot be read back ({own.status}: {own.error})")
     wanted = {(f.entity_type, f.fingerprint): f.id for f in masked}
-    extractor = extractor_for(path.name, scanner.options.chunk_chars, scanner.options.archive_limits)
-    if extractor is None:
-        raise RewriteError(f"{path.name}: no extractor to check the masked copy with")
-    try:
-        blocks = (b for b in extractor.blocks(path) if isinstance(b, TextBlock))
-        found = set()
-        for item in scanner.chunked.detect(blocks, suffix=format_label(path.name)):
-            det = item.detection
-            hit = wanted.get((det.entity_type, fingerprint(key, det.entity_type, det.value)))
-            if hit is not None:
-                found.add(hit)
-    except ExtractionError as exc:
-        raise RewriteError(f"the masked copy cannot be read back ({exc.status}: {exc.message})") from exc
+    found = set()
+    for f in own.findings:
+        hit = wanted.get((f.entity_type, f.fingerprint))
+        if hit is not None and f.location != NAME_LOCATION:
+            found.add(hit)
     return sorted(found)

@@ -15,8 +15,10 @@ from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from scanner.actions.audit import AuditLog
+from scanner.actions.detection import ScannerDetection
 from scanner.actions.execute import Executor
 from scanner.actions.policy import ActionPolicy
 from scanner.actions.rewrite.registry import rewriter_for
@@ -24,12 +26,11 @@ from scanner.actions.service import ActionService
 from scanner.actions.site_policy import load_site_policy
 from scanner.actions.vault import Vault, VaultItem, holds_items
 from scanner.actions.vault_actions import VaultActions
-from scanner.detect.rulepack import load_default_packs, merged_policy
-from scanner.fingerprint import load_or_create_key
+from scanner.build import build_scanner
+from scanner.detect.rulepack import load_default_packs
 from scanner.paths import (
     audit_key_path_for,
     audit_log_path_for,
-    key_path_for,
     policy_path_for,
     vault_dir_for,
     vault_key_path_for,
@@ -37,6 +38,9 @@ from scanner.paths import (
 from scanner.store.actions import ActionStore
 from scanner.store.audit_chain import AuditChain
 from scanner.store.store import Store
+
+if TYPE_CHECKING:
+    from scanner.scan import Scanner
 
 
 @dataclass
@@ -48,10 +52,16 @@ class Workspace:
     open_vault: Callable[[], Vault]  # opens (a new vault: creates) the vault and its master key, once
     service: ActionService
     policy: ActionPolicy
+    detection: ScannerDetection  # the scanner actions detect with, built on first use
 
     @property
     def vault(self) -> Vault:
         return self.open_vault()
+
+    @property
+    def scanner(self) -> Scanner:
+        """The workspace's scanner (loads the detector the first time): the one actions rescan with."""
+        return self.detection.scanner
 
     def vault_items(self) -> list[VaultItem]:
         """The vault's items, tombstones included; a vault that holds none is not opened (nor created)."""
@@ -61,23 +71,14 @@ class Workspace:
 @contextmanager
 def open_workspace(db: Path, rule_dirs: Sequence[Path] = (), detector=None) -> Iterator[Workspace]:
     """``detector``: an already loaded Detector to reuse (tests, the review UI); else one is loaded on demand."""
-    packs = load_default_packs(list(rule_dirs))
-    merged = merged_policy(packs)  # classification settings only: packs cannot carry action policy
+    packs = load_default_packs(list(rule_dirs))  # classification settings only: packs cannot carry action policy
     policy = load_site_policy(policy_path_for(db))
     with Store(db) as store:
-
-        def make_scanner():
-            from scanner.classify import Policy
-            from scanner.detect.engine import Detector
-            from scanner.scan import Scanner
-
-            key = load_or_create_key(key_path_for(db))
-            return Scanner(store, detector or Detector(packs), key=key, policy=Policy.from_mapping(merged))
-
+        detection = ScannerDetection(lambda: build_scanner(store, db, packs, detector=detector))
         actions = ActionStore(store)
         audit = AuditLog(audit_log_path_for(db), audit_key_path_for(db), AuditChain(store))
         open_vault = functools.cache(lambda: Vault(vault_dir_for(db), vault_key_path_for(db)))
-        executor = Executor(actions, audit, open_vault, make_scanner, rewriter_for, db.with_name(db.stem + ".work"))
+        executor = Executor(actions, audit, open_vault, detection, rewriter_for, db.with_name(db.stem + ".work"))
         vault_actions = VaultActions(actions, audit, open_vault, policy)
         service = ActionService(actions, audit, policy, executor, vault_actions)
-        yield Workspace(db, store, actions, audit, open_vault, service, policy)
+        yield Workspace(db, store, actions, audit, open_vault, service, policy, detection)

@@ -19,7 +19,7 @@ from scanner.daemon.heartbeat import publish_progress
 from scanner.daemon.log import event, setup
 from scanner.daemon.watcher import root_is_present
 from scanner.discover import FileRef
-from scanner.scan import Scanner, ScanOptions, ScanStats
+from scanner.scan import Scanner, ScanOptions, ScanRun
 from scanner.selection import behind_symlink
 from scanner.states import FileStatus, ScanRunStatus
 from scanner.store.daemon_status import DaemonStatusStore
@@ -39,19 +39,13 @@ DELETE_BATCH = 500  # deleted paths checked and marked gone per transaction
 def worker_main(config: WatchConfig, db: Path, name: str, stop: WorkerStop, log_level: str) -> None:
     """Entry point of a worker process (multiprocessing 'spawn': everything it needs is passed in)."""
     setup(log_level)
-    from scanner.classify import Policy
-    from scanner.detect.engine import Detector
-    from scanner.detect.rulepack import load_default_packs, merged_policy
-    from scanner.fingerprint import load_or_create_key
-    from scanner.paths import key_path_for
+    from scanner.build import build_scanner
+    from scanner.detect.rulepack import load_default_packs
 
     packs = load_default_packs()
-    detector = Detector(packs)
     with Store(db) as store:
         options = ScanOptions(max_file_size=config.max_file_size)
-        key = load_or_create_key(key_path_for(db))
-        scanner = Scanner(store, detector, key=key, policy=Policy.from_mapping(merged_policy(packs)), options=options)
-        _Worker(config, store, scanner, db, name).run(stop)
+        _Worker(config, store, build_scanner(store, db, packs, options=options), db, name).run(stop)
 
 
 class _Worker:
@@ -65,7 +59,7 @@ class _Worker:
         self.moves = FileMoves(store)
         self.status = DaemonStatusStore(store)
         self.roots = {str(r.path): r for r in config.roots}
-        self.runs: dict[str, tuple[int, ScanStats]] = {}
+        self.runs: dict[str, ScanRun] = {}  # one run per root, open while this worker lives
 
     def run(self, stop: WorkerStop) -> None:
         event("worker_ready", worker=self.name, pid=os.getpid())
@@ -82,8 +76,8 @@ class _Worker:
                     self._handle(job)
         finally:
             self.work.release(self.name)
-            for run_id, stats in self.runs.values():
-                self._record_run(run_id, stats, ScanRunStatus.COMPLETED)
+            for run in self.runs.values():
+                self.scanner.finish_run(run, ScanRunStatus.COMPLETED)
             event("worker_stopped", worker=self.name)
 
     def _handle(self, job: Job) -> None:
@@ -113,11 +107,12 @@ class _Worker:
         self._scan(job, FileRef(path, job.rel_path, st.st_size, st.st_mtime_ns, st.st_dev, st.st_ino))
 
     def _scan(self, job: Job, ref: FileRef) -> None:
-        run_id, stats = self._run_for(job.root)
-        before = stats.findings
+        run = self._run_for(job.root)
+        run.stats.files_seen += 1
+        before = run.stats.findings
         renewer = _LeaseRenewer(self.db, job, self.name)
         try:
-            self.scanner.scan_file(job.root, ref, run_id, stats)
+            self.scanner.scan_file(run, ref)
         except Exception as exc:  # noqa: BLE001 - one bad file must never stop the worker
             event("scan_error", "error", path=ref.path, error=exc)
             self.work.fail(job.id, self.name, f"{type(exc).__name__}: {exc}", retry_at=time.time() + RETRY_SECONDS)
@@ -131,11 +126,11 @@ class _Worker:
                 job.root, job.rel_path, FileStatus.CHANGED_DURING_SCAN, now + self.config.settle_seconds, now
             )
         self.work.complete(job.id, self.name)
-        self._record_run(run_id, stats, ScanRunStatus.RUNNING)
+        self.scanner.finish_run(run, ScanRunStatus.RUNNING)
         publish_progress(self.status, self.store, self.work)  # shown by `custos status` now, not a heartbeat later
         # findings: what the file holds now (an unchanged file moved keeps its findings); new: found by this scan
         event("scanned", path=ref.path, status=record.status if record else "?",
-              findings=self.moves.active_findings(job.root, job.rel_path), new=stats.findings - before,
+              findings=self.moves.active_findings(job.root, job.rel_path), new=run.stats.findings - before,
               reason=job.reason)  # fmt: skip
 
     def _handle_deletions(self, jobs: list[Job]) -> None:
@@ -169,19 +164,12 @@ class _Worker:
             event("gone", path=Path(job.root) / job.rel_path)
         self.work.complete(job.id, self.name)
 
-    def _run_for(self, root: str) -> tuple[int, ScanStats]:
+    def _run_for(self, root: str) -> ScanRun:
         if root not in self.runs:
             from scanner import __version__
 
-            packs = ", ".join(sorted({r.pack_ref for r in self.scanner.detector.rules.values()}))
-            self.runs[root] = (self.store.begin_run(root, packs, f"{__version__} watch"), ScanStats())
+            self.runs[root] = self.scanner.begin_run(root, f"{__version__} watch")
         return self.runs[root]
-
-    def _record_run(self, run_id: int, stats: ScanStats, status: str) -> None:
-        self.store.finish_run(
-            run_id, status, files_scanned=stats.files_scanned, files_unchanged=stats.files_unchanged,
-            files_failed=stats.files_failed, bytes_scanned=stats.bytes_scanned, findings=stats.findings,
-        )  # fmt: skip
 
 
 def _missing(root: Path, rel: str) -> bool:
