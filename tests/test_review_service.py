@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import threading
 from pathlib import Path
 
@@ -10,6 +11,7 @@ import pytest
 import scanner.actions.workspace as workspace_module
 import scanner.review.service as service_module
 from scanner.actions.audit import Actor
+from scanner.paths import policy_path_for
 from scanner.review.records import FindingFilter
 from scanner.review.service import Refused, ReviewService
 from tests.tui_fixtures import build_share, scan_into, tables_measured
@@ -162,3 +164,28 @@ def test_closing_releases_the_command_thread(db):
     assert any(t.name.startswith("custos-review-commands") for t in threading.enumerate())
     review.close()
     assert {t.name for t in threading.enumerate()} <= before
+
+
+def test_a_site_policy_tightened_while_the_app_is_open_applies_to_the_next_command(db):
+    """The service opens the workspace once, yet follows the policy file as each CLI command does: an
+    administrator who adds a kind to the two-person rule mid-session is obeyed from the next command on."""
+    policy_file = policy_path_for(db)
+    with ReviewService(db) as review:
+        [first, second] = review.finding_ids(FindingFilter(), 2)
+        plan = review.plan("false_positive", [first], [])
+        assert not plan.needs_second_person
+        [one_person] = review.propose(plan.targets, "test data", None, ALICE).created
+
+        policy_file.write_text('[actions]\nsecond_person = ["false_positive"]\n', encoding="utf-8")
+        os.chmod(policy_file, 0o644)
+        with pytest.raises(Refused, match="second|another|two"):
+            review.approve(one_person, ALICE)  # the proposer alone, now that the file says two people
+        assert review.action(one_person).state == "proposed"
+        assert review.plan("false_positive", [second], []).needs_second_person
+        assert review.policy.needs_second_person("false_positive"), "the help and approvals screens follow it too"
+        review.approve(one_person, BOB)
+        assert review.action(one_person).state == "approved"
+
+        policy_file.write_text("[actions]\nsecond_person = 3\n", encoding="utf-8")
+        with pytest.raises(Refused, match="policy.toml"):  # a broken file stops the command, in one line
+            review.plan("false_positive", [second], [])

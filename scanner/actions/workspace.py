@@ -58,6 +58,13 @@ class Workspace:
     def vault(self) -> Vault:
         return self.open_vault()
 
+    def reload_policy(self) -> ActionPolicy:
+        """Read the site policy file again, for a process that stays open (the review UI) while an administrator
+        may tighten it: every later proposal, approval and apply follows the file as it is now."""
+        policy = load_site_policy(policy_path_for(self.db))
+        self.policy = self.service.policy = self.service.vault_actions.policy = policy
+        return policy
+
     @property
     def scanner(self) -> Scanner:
         """The workspace's scanner (loads the detector the first time): the one actions rescan with."""

@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 from scanner.actions.audit import VerifyResult
-from scanner.store.actions import KINDS, ActionRow
+from scanner.store.actions import ActionRow
 from scanner.store.review import Dashboard, FileItem, FindingFilter, FindingItem
 
-__all__ = ["KINDS", "ActionRow", "Dashboard", "FileItem", "FindingFilter", "FindingItem", "VerifyResult"]
+__all__ = ["ActionRow", "Dashboard", "FileItem", "FindingFilter", "FindingItem", "VerifyResult"]

@@ -20,7 +20,7 @@ from typing import Any, TypeVar
 from scanner.actions.audit import Actor, VerifyResult
 from scanner.actions.audit_keys import AuditError
 from scanner.actions.execute import Outcome
-from scanner.actions.policy import ActionPolicy
+from scanner.actions.policy import ActionPolicy, PolicyError
 from scanner.actions.service import ActionError
 from scanner.actions.workspace import Workspace, open_workspace
 from scanner.display import safe
@@ -53,7 +53,6 @@ class ReviewService:
         except BaseException:
             self._commands.shutdown()
             raise
-        self.policy: ActionPolicy = self._ws.policy  # read-only: the help and approvals screens describe it
 
     def close(self) -> None:
         """Close the workspace on its own thread, after the command running now (if any) has finished."""
@@ -68,8 +67,26 @@ class ReviewService:
     def __exit__(self, *exc: object) -> None:
         self.close()
 
+    @property
+    def policy(self) -> ActionPolicy:
+        """The action policy as the last command read it: the help and approvals screens describe it."""
+        return self._ws.policy
+
     def _command(self, fn: Callable[..., T], *args: Any) -> T:
         return self._commands.submit(fn, *args).result()
+
+    def _policy_command(self, fn: Callable[..., T], *args: Any) -> T:
+        """A command that follows the action policy: the site policy file is read again first, as each CLI
+        command reads it, so a rule tightened while the app is open applies from the next command on."""
+
+        def run() -> T:
+            try:
+                self._ws.reload_policy()
+            except PolicyError as exc:
+                raise Refused(str(exc)) from None
+            return fn(*args)
+
+        return self._command(run)
 
     @contextmanager
     def _queries(self) -> Iterator[ReviewQueries]:
@@ -146,7 +163,7 @@ class ReviewService:
             targets = plan_targets(self._ws, kind, finding_ids, file_ids, seen_through)
             return ProposalPlan(targets, any(self._ws.policy.needs_second_person(t.kind) for t in targets))
 
-        return self._command(plan)
+        return self._policy_command(plan)
 
     def propose(self, targets: list[Target], reason: str | None, until: date | None, actor: Actor) -> Proposed:
         """One action per target; a refused target is reported (escaped), the others are still proposed."""
@@ -161,7 +178,7 @@ class ReviewService:
                     errors.append(safe(f"{target.rel_path}: {exc}"))
             return Proposed(created, done, errors)
 
-        return self._command(propose)
+        return self._policy_command(propose)
 
     def approve(self, action_id: int, actor: Actor) -> None:
         self._refusable(self._ws.service.approve, action_id, actor)
@@ -177,6 +194,6 @@ class ReviewService:
 
     def _refusable(self, fn: Callable[..., T], *args: Any, refusals: tuple[type[Exception], ...] = _REFUSALS) -> T:
         try:
-            return self._command(fn, *args)
+            return self._policy_command(fn, *args)
         except refusals as exc:
             raise Refused(str(exc)) from None
