@@ -129,7 +129,8 @@ class Scanner:
     def rescan_one(self, root_key: str, rel: str, detected: FileOutcome | None = None) -> ScanStats:
         """Scan one file of a root again as a run of its own (after an action changed it, or on stale findings).
         ``detected``: what detecting the file's content already gave (a masked copy before it took the file's
-        place), recorded without detecting again if the file still holds exactly that content."""
+        place), recorded without detecting again if the file still holds exactly that content. Size and mtime are
+        not trusted here: a file an action found changed may keep both, so its content hash decides."""
         run = self.begin_run(root_key)
         run.stats.files_seen = 1
         path = Path(root_key) / rel
@@ -138,14 +139,18 @@ class Scanner:
         except FileNotFoundError:
             self.finish_run(run, ScanRunStatus.COMPLETED)
             return run.stats
-        self.scan_file(run, FileRef(path, rel, st.st_size, st.st_mtime_ns, st.st_dev, st.st_ino), detected)
+        ref = FileRef(path, rel, st.st_size, st.st_mtime_ns, st.st_dev, st.st_ino)
+        self.scan_file(run, ref, detected, trust_stat=False)
         self.finish_run(run, ScanRunStatus.COMPLETED)
         return run.stats
 
-    def scan_file(self, run: ScanRun, ref: FileRef, detected: FileOutcome | None = None) -> None:
-        """Scan one file in this process (or skip it as unchanged) and record the outcome."""
+    def scan_file(
+        self, run: ScanRun, ref: FileRef, detected: FileOutcome | None = None, *, trust_stat: bool = True
+    ) -> None:
+        """Scan one file in this process (or skip it as unchanged) and record the outcome. ``trust_stat``: a file
+        whose size and mtime are as recorded is unchanged, without reading it (else its content hash decides)."""
         previous = self.store.file(run.root_key, ref.rel)
-        if _same_stat(previous, ref):
+        if trust_stat and _same_stat(previous, ref):
             self._keep_unchanged(run, previous, ref)
             return
         known = _known_sha256(previous)
