@@ -9,11 +9,7 @@ import sys
 from pathlib import Path
 
 from scanner.actions.audit import Actor
-from scanner.classify import Policy
-from scanner.detect.rulepack import merged_policy
-from scanner.fingerprint import load_or_create_key
-from scanner.paths import key_path_for
-from scanner.scan import Scanner
+from scanner.build import build_scanner
 from scanner.store.store import Store
 
 REPO = Path(__file__).resolve().parents[1]
@@ -34,8 +30,7 @@ def scanned_db(state: Path, share: Path, packs, detector) -> Path:
     """A findings database of ``share`` under ``state``, scanned in this process (the detector is loaded once)."""
     db = state / "custos.db"
     with Store(db) as store:
-        key = load_or_create_key(key_path_for(db))
-        Scanner(store, detector, key=key, policy=Policy.from_mapping(merged_policy(packs))).scan(share)
+        build_scanner(store, db, packs, detector=detector).scan(share)
     return db
 
 

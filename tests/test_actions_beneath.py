@@ -25,12 +25,8 @@ from scanner.actions.beneath import UnsafeTarget, open_share_file, path_parts
 from scanner.actions.failpoints import at_checkpoints
 from scanner.actions.service import Proposal
 from scanner.actions.workspace import open_workspace
-from scanner.classify import Policy
-from scanner.detect.rulepack import merged_policy
+from scanner.build import build_scanner
 from scanner.file_scan import ScanOptions
-from scanner.fingerprint import load_or_create_key
-from scanner.paths import key_path_for
-from scanner.scan import Scanner
 from scanner.store.store import Store
 
 REPO = Path(__file__).resolve().parents[1]
@@ -78,10 +74,8 @@ def make_site(tmp_path: Path, packs, detector, count: int = 1, *, follow_symlink
         os.symlink(outside, share / "linked")
     db = tmp_path / "state" / "custos.db"
     with Store(db) as store:
-        key = load_or_create_key(key_path_for(db))
-        policy = Policy.from_mapping(merged_policy(packs))
         options = ScanOptions(follow_symlinks=follow_symlinks)
-        Scanner(store, detector, key=key, policy=policy, options=options).scan(share)
+        build_scanner(store, db, packs, detector=detector, options=options).scan(share)
     return Site(share, outside, db)
 
 

@@ -24,11 +24,7 @@ import pytest
 from scanner.actions.audit import Actor
 from scanner.actions.service import Proposal
 from scanner.actions.workspace import open_workspace
-from scanner.classify import Policy
-from scanner.detect.rulepack import merged_policy
-from scanner.fingerprint import load_or_create_key
-from scanner.paths import key_path_for
-from scanner.scan import Scanner
+from scanner.build import build_scanner
 from scanner.store.store import Store
 
 SEED = 20261123
@@ -63,8 +59,7 @@ def batch(tmp_path_factory, packs, detector):
     _write_share(work / "share")
     db = work / "state" / "custos.db"
     with Store(db) as store:
-        key = load_or_create_key(key_path_for(db))
-        Scanner(store, detector, key=key, policy=Policy.from_mapping(merged_policy(packs))).scan(work / "share")
+        build_scanner(store, db, packs, detector=detector).scan(work / "share")
     with open_workspace(db, detector=detector) as ws:
         for name in [*MASKED, *QUARANTINED]:
             kind = "mask" if name in MASKED else "quarantine"

@@ -8,12 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from scanner.classify import Policy
+from scanner.build import build_scanner
 from scanner.daemon.config import config_from_args
 from scanner.daemon.reconcile import reconcile
-from scanner.detect.rulepack import merged_policy
-from scanner.fingerprint import load_or_create_key
-from scanner.scan import Scanner
 from scanner.store.moves import FileMoves
 from scanner.store.store import Store
 from scanner.store.work_queue import WorkQueue
@@ -26,8 +23,7 @@ def scanned(tmp_path: Path, packs, detector):
     (share / "a.txt").write_text("手机：13912345678\n", encoding="utf-8")
     (share / "dir" / "b.txt").write_text("手机：13800138000\n", encoding="utf-8")
     store = Store(tmp_path / "custos.db")
-    key = load_or_create_key(tmp_path / "custos.key")
-    Scanner(store, detector, key=key, policy=Policy.from_mapping(merged_policy(packs))).scan(share)
+    build_scanner(store, tmp_path / "custos.db", packs, detector=detector).scan(share)
     yield share, store
     store.close()
 

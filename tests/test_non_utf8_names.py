@@ -14,12 +14,8 @@ import pytest
 from scanner.actions.audit import Actor
 from scanner.actions.service import Proposal
 from scanner.actions.workspace import open_workspace
-from scanner.classify import Policy
-from scanner.detect.rulepack import merged_policy
+from scanner.build import build_scanner
 from scanner.display import safe
-from scanner.fingerprint import load_or_create_key
-from scanner.paths import key_path_for
-from scanner.scan import Scanner
 from scanner.store.lossless import stored
 from scanner.store.store import Store
 from tests.cli_output import clean_text, custos
@@ -64,8 +60,7 @@ def share(tmp_path: Path) -> Path:
 def ws(tmp_path: Path, share: Path, packs, detector):
     db = tmp_path / "state" / "custos.db"
     with Store(db) as store:
-        key = load_or_create_key(key_path_for(db))
-        Scanner(store, detector, key=key, policy=Policy.from_mapping(merged_policy(packs))).scan(share)
+        build_scanner(store, db, packs, detector=detector).scan(share)
     with open_workspace(db, detector=detector) as workspace:
         yield workspace
 

@@ -14,12 +14,8 @@ import pytest
 from rich.console import Console
 from textual.widgets import DataTable, Static
 
-from scanner.classify import Policy
-from scanner.detect.rulepack import merged_policy
-from scanner.fingerprint import load_or_create_key
-from scanner.paths import key_path_for
+from scanner.build import build_scanner
 from scanner.report import print_summary
-from scanner.scan import Scanner
 from scanner.store.daemon_status import DaemonStatusStore
 from scanner.store.file_status import not_inspected
 from scanner.store.store import Store
@@ -73,8 +69,7 @@ def scanned(tmp_path_factory, packs, detector):
             archive.writestr(name, data)
     db = base / "custos.db"
     with Store(db) as store:
-        key = load_or_create_key(key_path_for(db))
-        scanner = Scanner(store, detector, key=key, policy=Policy.from_mapping(merged_policy(packs)))
+        scanner = build_scanner(store, db, packs, detector=detector)
         _, stats = scanner.scan(share)
         out = io.StringIO()
         print_summary(store, str(share.resolve()), stats, db, Console(file=out, width=250, color_system=None))
