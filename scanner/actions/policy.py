@@ -11,14 +11,12 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from scanner.local_time import DEFAULT_TIME_ZONE
-from scanner.states import FILE_KINDS, ActionKind
+from scanner.states import ActionKind
 
 # Actions that cannot be approved by whoever proposed them, whatever any file says.
 BUILTIN_SECOND_PERSON = frozenset({ActionKind.DELETE, ActionKind.QUARANTINE, ActionKind.PURGE})
 # The vault keeps an original at least this long; `purge` of a younger item is refused.
 MIN_VAULT_RETENTION_DAYS = 30
-# What a `restore` undoes: it needs a second person when the action that filled the vault item did.
-UNDOABLE_KINDS = FILE_KINDS
 
 
 class PolicyError(ValueError):

@@ -4,9 +4,9 @@ made stricter by the site policy file): the help and the approvals screen never 
 
 from __future__ import annotations
 
-from scanner.actions.policy import UNDOABLE_KINDS, ActionPolicy
+from scanner.actions.policy import ActionPolicy
 from scanner.display import safe
-from scanner.states import ACTION_KINDS, ActionKind
+from scanner.states import ACTION_KINDS, FILE_KINDS, ActionKind
 
 ONE_PERSON = "one person: the proposer may approve it"
 TWO_PEOPLE = "two people: another person must approve it"
@@ -23,7 +23,7 @@ def _source(policy: ActionPolicy) -> str:
 
 
 def _restore(policy: ActionPolicy) -> str:
-    strict = [_label(k) for k in UNDOABLE_KINDS if policy.needs_second_person(ActionKind.RESTORE, undoes=k)]
+    strict = [_label(k) for k in FILE_KINDS if policy.needs_second_person(ActionKind.RESTORE, undoes=k)]
     if policy.needs_second_person(ActionKind.RESTORE):
         return TWO_PEOPLE
     if not strict:
