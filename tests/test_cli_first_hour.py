@@ -115,6 +115,7 @@ def test_unknown_states_and_types_are_refused(scanned):
     assert listed.returncode == 0 and len(listed.stdout.splitlines()) == 1  # a real state, none yet: the header
 
 
+@pytest.mark.slow  # four CLI subprocesses
 def test_propose_takes_several_finding_ids_repeated_or_comma_separated(scanned):
     _, db, _ = scanned
     ids = sorted(_ids_of(db, DEEP), key=int)

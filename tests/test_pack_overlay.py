@@ -75,6 +75,7 @@ def test_scan_with_a_site_pack_disables_replaces_and_adds(tmp_path, site):
     assert ("site_extension", "site@2.0.0", "8***", "general") in found  # added
 
 
+@pytest.mark.slow  # a CLI subprocess loading the engine; the scan test above covers the overlay
 def test_rules_test_runs_the_site_rules_and_not_the_disabled_one(site):
     result = custos("rules", "test", "--rules", site)
     assert result.returncode == 0, result.stdout + result.stderr

@@ -92,6 +92,7 @@ async def test_a_applies_from_anywhere_on_the_screen_and_escape_goes_back(db: Pa
         assert state_of(app, action_id) == "executed"
 
 
+@pytest.mark.slow  # the typed confirmation is also covered by test_tui_triage
 async def test_the_delete_field_shows_what_was_typed_and_what_it_needs(db: Path, share: Path, detector) -> None:
     action_id = approved(db, share, "delete", EXPORT, detector)
     app = ReviewApp(db, reviewer="bob", detector=detector)
