@@ -10,6 +10,7 @@ Validators, exclusions and the context decision itself are the rules' own, uncha
 
 from __future__ import annotations
 
+import os
 import re
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
@@ -66,12 +67,14 @@ class PackRecognizer(EntityRecognizer):
         self._anchored: list[tuple[Rule, PatternSpec, object, int | None]] = []
         self._gated: list[_GatedRule] = []
         self._cn_names = None
+        self._tagged_names = None  # the optional statistical tagger's names (extra "tagger"), when installed
         self._en_names = None
         for rule in self.rules.values():
             if rule.recognizer == "cn_person_name":
                 from scanner.detect.names import ChineseNameRecognizer, NameLexicon
 
                 self._cn_names = ChineseNameRecognizer(rule, NameLexicon.load(rule.lexicon), language)
+                self._tagged_names = _tagged_name_finder(self._cn_names)
                 anchors += [Anchor(("cn", key), src) for key, src in self._cn_names.anchor_patterns().items()]
             elif rule.recognizer == "en_person_name":
                 from scanner.detect.names import EnglishNameLexicon, EnglishNameRecognizer
@@ -123,7 +126,10 @@ class PackRecognizer(EntityRecognizer):
             return results
         if self._cn_names is not None:
             cn_hits = {key[1]: ends for key, ends in hits.items() if key[0] == "cn"}
-            results += [self._tag(r) for r in self._cn_names.find_at(text, cn_hits)]
+            cn_results = self._cn_names.find_at(text, cn_hits)
+            results += [self._tag(r) for r in cn_results]
+            if self._tagged_names is not None:  # optional tagger: only clauses with candidates the rules left open
+                results += [self._tag(r) for r in self._tagged_names.find(text, cn_hits, cn_results)]
         if self._en_names is not None:
             en_hits = (end for key, ends in hits.items() if key[0] == "en" for end in ends)
             lines = _merge(line_span(text, max(0, end - 1)) for end in en_hits)  # a hit may end past a newline
@@ -242,3 +248,15 @@ def _merge_regions(regions: list[Region]) -> list[Region]:
         else:
             merged.append((pos, stop, endpos))
     return merged
+
+
+def _tagged_name_finder(names):
+    """The optional statistical tagger behind the Chinese name rule, or None when the `tagger` extra is not
+    installed (then nothing of it is imported). CUSTOS_NAME_TAGGER=0 turns it off where it is installed."""
+    from scanner.detect import name_tagger
+
+    if os.environ.get("CUSTOS_NAME_TAGGER", "1") == "0" or not name_tagger.available():
+        return None
+    from scanner.detect.tagged_names import TaggedNameFinder
+
+    return TaggedNameFinder(names, names.rule, names.lexicon)
