@@ -128,7 +128,7 @@ class Detector:
         if not text:
             return []
         view = blank_markup(to_ascii_view(text))
-        if self._prefilter and len(view) <= _PREFILTER_CHARS and not self.recognizer.matcher.scan(view):
+        if self._prefilter and len(view) <= _PREFILTER_CHARS and not self.recognizer.may_hold_findings(view):
             return []
         self._enhancer.field_context = field_context or _no_labels
         self.recognizer.field_context = field_context

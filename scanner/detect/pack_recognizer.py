@@ -102,6 +102,13 @@ class PackRecognizer(EntityRecognizer):
         dictionary and word tags), so the first file of a scan does not pay for it."""
         self.analyze("联系人：王小明 13800138000 wang.xiaoming@example.com 冷雨欣的航班延误了")
 
+    def may_hold_findings(self, text: str) -> bool:
+        """False when `analyze` would surely find nothing: no anchor fires and (with the optional tagger) no
+        prose the tagger would read."""
+        if self.matcher.scan(text):
+            return True
+        return self._tagged_names is not None and self._tagged_names.has_prose(text)
+
     def analyze(
         self, text: str, entities: list[str] | None = None, nlp_artifacts: NlpArtifacts | None = None
     ) -> list[RecognizerResult]:

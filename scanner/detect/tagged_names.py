@@ -11,22 +11,29 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Mapping, Sequence
+from pathlib import Path
 
+import tomli
 from presidio_analyzer import EntityRecognizer, RecognizerResult
 
 from scanner.detect.name_tagger import tag_names
 from scanner.detect.names import NameLexicon
 from scanner.detect.recognizer import rule_result
 from scanner.detect.rulepack import Rule
-from scanner.detect.segmenter import dictionary_entry
+from scanner.detect.segmenter import dictionary_entry, dictionary_words
 from scanner.detect.validators import Verdict
 
 Span = tuple[int, int]
 EVIDENCE = "tagger"
+TAGGER_LEXICON = "name_tagger.toml"  # beside the Chinese name rule's lexicon
 # A clause around a candidate: the tagger reads it whole (it needs the words around a name), nothing more.
+_CJK = re.compile(r"[\u4e00-\u9fff]")
 _CLAUSE_END = re.compile(r"[\n。！？；!?;]")
 _CLAUSE_REACH = 160  # characters either side of a candidate at most (a long clause is cut)
 _RESOLVED_REACH = 8  # a candidate hit counts as resolved when an accepted name lies this close before its end
+# Prose: a run of Chinese characters and in-sentence punctuation long enough to be a sentence, not a cell or
+# a log field; structured text rarely holds one, so the tagger's cost follows the prose.
+_PROSE_RUN = re.compile(r"[\u4e00-\u9fff][\u4e00-\u9fff，、“”《》（）]{11,}")
 _PREFIXES = "小老阿"  # 小张倩, 老王: familiar prefixes, not part of the name
 _MEMO_SIZE = 20_000
 _COMMON_HEAD_FREQ = 100  # 周光…: a single surname and a frequent two-character word together are no name
@@ -39,8 +46,15 @@ class TaggedNameFinder:
         self._recognizer = recognizer
         self._rule = rule
         self._lexicon = lexicon
+        with open(Path(rule.lexicon).with_name(TAGGER_LEXICON), "rb") as fh:
+            own = tomli.load(fh)
+        self._not_names = lexicon.not_names | frozenset(own.get("fictional_names", ()))
+        self._min_prose = int(own.get("min_prose_chars", 10))
         self._titles = tuple(sorted(set(lexicon.titles_after), key=len, reverse=True))
         self._memo: dict[str, tuple[Span, ...]] = {}
+        self._open_heads: dict[str, bool] = {}
+        compounds = "|".join(re.escape(c) for c in sorted(lexicon.compound_surnames, key=len, reverse=True))
+        self._surname_at = re.compile(f"(?:{compounds}|[{''.join(sorted(lexicon.surnames))}])(?=[\u4e00-\u9fff])")
 
     def find(
         self, text: str, hits: Mapping[str, Sequence[int]], accepted: Sequence[RecognizerResult]
@@ -49,14 +63,47 @@ class TaggedNameFinder:
         ends, per anchor) which no ``accepted`` name resolved. Spans overlapping an accepted name are left out."""
         taken = sorted((r.start, r.end) for r in accepted)
         ends = sorted({end for key, found in hits.items() if key != "minority" for end in found})
-        windows = _merge(_clause(text, end) for end in ends if not _resolved(taken, end))
+        windows = [_clause(text, end) for end in ends if not _resolved(taken, end)]
+        windows += [run.span() for run in _PROSE_RUN.finditer(text) if self._holds_open_candidate(run, taken)]
+        windows = _merge(windows)
         results = []
         for start, end in windows:
+            if len(_CJK.findall(text, start, end)) < self._min_prose:
+                continue  # a file name, a cell, a field: too little context for the model
             for name_start, name_end in self._names_in(text[start:end]):
                 span = (start + name_start, start + name_end)
                 if not _overlaps(taken, span):
                     results.append(self._result(*span))
         return results
+
+    def has_prose(self, text: str) -> bool:
+        """Does ``text`` hold a run of prose (where `find` may run the tagger even without a candidate hit)?"""
+        return _PROSE_RUN.search(text) is not None
+
+    def _holds_open_candidate(self, run: re.Match[str], taken: Sequence[Span]) -> bool:
+        """Does this run of prose hold a surname that no accepted name covers and that does not only start
+        dictionary words (周一, 高兴, 金额)? Such runs are what the rules could not decide."""
+        text = run.string
+        for found in self._surname_at.finditer(text, run.start(), run.end()):
+            pos = found.start()
+            if not _overlaps(taken, (pos, pos + 1)) and self._open(text[pos : pos + 4]):
+                return True
+        return False
+
+    def _open(self, head: str) -> bool:
+        """Could a name start ``head`` (surname plus up to three characters), as far as the lexicon tells?"""
+        known = self._open_heads.get(head)
+        if known is None:
+            surname = self._surname_length(head)
+            known = any(
+                self._candidate(head[: surname + given], surname)
+                for given in (1, 2)
+                if surname + given <= len(head) and "\u4e00" <= head[surname + given - 1] <= "\u9fff"
+            )
+            if len(self._open_heads) >= _MEMO_SIZE:
+                self._open_heads.clear()
+            self._open_heads[head] = known
+        return known
 
     def names(self, text: str) -> list[Span]:
         """The spans of ``text`` that the tagger tags and the lexicon accepts (no window selection)."""
@@ -65,8 +112,13 @@ class TaggedNameFinder:
     def _names_in(self, window: str) -> tuple[Span, ...]:
         known = self._memo.get(window)
         if known is None:
-            found = (self._accepted(window, start, end) for start, end in tag_names(window))
-            known = tuple(span for span in found if span is not None)
+            tagged = tag_names(window)
+            if tagged:
+                bounds = _word_bounds(window)
+                found = (self._accepted(window, start, end) for start, end in tagged)
+                known = tuple(span for span in found if span is not None and _on_bounds(span, bounds))
+            else:
+                known = ()
             if len(self._memo) >= _MEMO_SIZE:
                 self._memo.clear()
             self._memo[window] = known
@@ -84,13 +136,16 @@ class TaggedNameFinder:
             parts = word.split("·")
             return (start, end) if all(parts) and not self._is_word(word) else None
         surname = self._surname_length(word)
-        if not surname or not surname + 1 <= len(word) <= surname + 2:
-            return None
-        if word in self._lexicon.not_names or self._is_word(word):
-            return None
-        if surname == 1 and len(word) == 3 and _common(word[:2], _COMMON_HEAD_FREQ):
+        if not surname or not surname + 1 <= len(word) <= surname + 2 or not self._candidate(word, surname):
             return None
         return start, end
+
+    def _candidate(self, word: str, surname: int) -> bool:
+        """Surname plus given characters that are no word: not a listed not-name (李宁), not in the dictionary
+        as anything but a name (周旋), and not a frequent two-character word with one more character (周光)."""
+        if word in self._not_names or word[-1] in self._lexicon.not_given_endings or self._is_word(word):
+            return False
+        return not (surname == 1 and len(word) == 3 and _common(word[:2], _COMMON_HEAD_FREQ))
 
     def _surname_length(self, word: str) -> int:
         if word[:2] in self._lexicon.compound_surnames:
@@ -136,3 +191,17 @@ def _merge(spans: Iterable[Span]) -> list[Span]:
         else:
             merged.append([start, end])
     return [(s, e) for s, e in merged]
+
+
+def _word_bounds(text: str) -> frozenset[int]:
+    """Where jieba's dictionary words start and end (characters no word claims stand alone)."""
+    bounds, pos = {0}, 0
+    for word in dictionary_words(text):
+        pos += len(word)
+        bounds.add(pos)
+    return frozenset(bounds)
+
+
+def _on_bounds(span: Span, bounds: frozenset[int]) -> bool:
+    """A name starts and ends between dictionary words, never inside one (受让方于 → 受让方 | 于, not 方于)."""
+    return span[0] in bounds and span[1] in bounds

