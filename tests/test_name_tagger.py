@@ -20,15 +20,18 @@ ROOT = Path(__file__).resolve().parents[1]
 
 
 @pytest.fixture(scope="module")
-def tagging_detector(packs, monkeypatch_module) -> Detector:
-    monkeypatch_module.delenv("CUSTOS_NAME_TAGGER", raising=False)
-    return Detector(packs, today=TODAY)
+def tagging_detector(packs) -> Detector:
+    with pytest.MonkeyPatch.context() as patch:
+        patch.delenv("CUSTOS_NAME_TAGGER", raising=False)
+        return Detector(packs, today=TODAY)
 
 
 @pytest.fixture(scope="module")
-def monkeypatch_module():
+def rules_only_detector(packs) -> Detector:
+    """The tagger turned off where it is installed (CUSTOS_NAME_TAGGER=0): the rules alone."""
     with pytest.MonkeyPatch.context() as patch:
-        yield patch
+        patch.setenv("CUSTOS_NAME_TAGGER", "0")
+        return Detector(packs, today=TODAY)
 
 
 def _people(detector: Detector, text: str) -> list[str]:
@@ -53,10 +56,9 @@ def test_tag_names_reads_each_line_and_cell_apart_with_exact_offsets():
         ("一个名叫左金文的村民竟自己投了自己一票。", "左金文"),
     ],
 )
-def test_the_tagger_finds_names_in_prose_the_rules_leave_open(tagging_detector, packs, monkeypatch, sentence, name):
+def test_the_tagger_finds_names_in_prose_the_rules_leave_open(tagging_detector, rules_only_detector, sentence, name):
     assert _people(tagging_detector, sentence) == [name]
-    monkeypatch.setenv("CUSTOS_NAME_TAGGER", "0")
-    assert _people(Detector(packs, today=TODAY), sentence) == []  # the rules alone have no evidence here
+    assert _people(rules_only_detector, sentence) == []  # the rules alone have no evidence here
 
 
 @pytest.mark.parametrize(
@@ -64,7 +66,8 @@ def test_the_tagger_finds_names_in_prose_the_rules_leave_open(tagging_detector, 
     [
         "请马上到王府井门店领取李宁运动鞋，这双鞋很受欢迎。",  # a brand the lexicon lists as a not-name
         "热烈欢迎江主席访问波士顿的各界人士在机场等候。",  # surname + title is no name
-        "他与蒋局长周旋和据理力争了很久才拿回房款。",  # 周旋 is a word
+        "受让方于协议签署后十个工作日内支付首期款项。",  # the model's 方于 starts inside the word 受让方
+        "孙悟空联名礼盒定于双十二上线，向前置仓提前备货。",  # a fictional name (rules/lexicons/name_tagger.toml)
         "王先生今天下午要来公司办理业务，请前台接待一下。",  # the model's span runs into the title
     ],
 )
@@ -118,7 +121,8 @@ print(json.dumps({"loaded": loaded, "people": [d.value for d in found if d.entit
 """
 
 
-def test_without_the_extra_nothing_of_the_tagger_is_imported_and_the_rules_decide_alone(packs, monkeypatch):
+@pytest.mark.slow  # builds a detector in a subprocess (~10 s on a busy machine)
+def test_without_the_extra_nothing_of_the_tagger_is_imported_and_the_rules_decide_alone(rules_only_detector):
     text = "全国武术冠军王群也在剧中担任重要角色。联系人：王小明 13800138000"
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
     env.pop("CUSTOS_NAME_TAGGER", None)
@@ -127,5 +131,4 @@ def test_without_the_extra_nothing_of_the_tagger_is_imported_and_the_rules_decid
     )
     report = json.loads(done.stdout.strip().splitlines()[-1])
     assert report["loaded"] == []
-    monkeypatch.setenv("CUSTOS_NAME_TAGGER", "0")
-    assert report["people"] == _people(Detector(packs, today=TODAY), text) == ["王小明"]
+    assert report["people"] == _people(rules_only_detector, text) == ["王小明"]

@@ -28,7 +28,10 @@ EVIDENCE = "tagger"
 TAGGER_LEXICON = "name_tagger.toml"  # beside the Chinese name rule's lexicon
 # A clause around a candidate: the tagger reads it whole (it needs the words around a name), nothing more.
 _CJK = re.compile(r"[\u4e00-\u9fff]")
-_CLAUSE_END = re.compile(r"[\n。！？；!?;]")
+# The model reads the non-ASCII stretches of a window: IDs, amounts and codes between them say nothing about
+# names, and without them the phrases exports repeat (客户1896咨询… / 客户86219咨询…) are tagged once.
+_NON_ASCII_RUN = re.compile(r"[^\x00-\x7f]+")
+_CLAUSE_END = re.compile(r"[\n\t|,\"。！？；!?;]")  # sentence ends, and the edges of cells and fields
 _CLAUSE_REACH = 160  # characters either side of a candidate at most (a long clause is cut)
 _RESOLVED_REACH = 8  # a candidate hit counts as resolved when an accepted name lies this close before its end
 # Prose: a run of Chinese characters and in-sentence punctuation long enough to be a sentence, not a cell or
@@ -64,27 +67,29 @@ class TaggedNameFinder:
         taken = sorted((r.start, r.end) for r in accepted)
         ends = sorted({end for key, found in hits.items() if key != "minority" for end in found})
         windows = [_clause(text, end) for end in ends if not _resolved(taken, end)]
-        windows += [run.span() for run in _PROSE_RUN.finditer(text) if self._holds_open_candidate(run, taken)]
-        windows = _merge(windows)
+        windows += [run.span() for run in _PROSE_RUN.finditer(text)]
         results = []
-        for start, end in windows:
-            if len(_CJK.findall(text, start, end)) < self._min_prose:
-                continue  # a file name, a cell, a field: too little context for the model
-            for name_start, name_end in self._names_in(text[start:end]):
-                span = (start + name_start, start + name_end)
-                if not _overlaps(taken, span):
-                    results.append(self._result(*span))
+        for window_start, window_end in _merge(windows):
+            for piece in _NON_ASCII_RUN.finditer(text, window_start, window_end):
+                start, end = piece.span()
+                if len(_CJK.findall(text, start, end)) < self._min_prose or not self._holds_open_candidate(
+                    text, start, end, taken
+                ):
+                    continue  # a file name, a short cell or field, or nothing the rules left open
+                for name_start, name_end in self._names_in(text[start:end]):
+                    span = (start + name_start, start + name_end)
+                    if not _overlaps(taken, span):
+                        results.append(self._result(*span))
         return results
 
     def has_prose(self, text: str) -> bool:
         """Does ``text`` hold a run of prose (where `find` may run the tagger even without a candidate hit)?"""
         return _PROSE_RUN.search(text) is not None
 
-    def _holds_open_candidate(self, run: re.Match[str], taken: Sequence[Span]) -> bool:
-        """Does this run of prose hold a surname that no accepted name covers and that does not only start
-        dictionary words (周一, 高兴, 金额)? Such runs are what the rules could not decide."""
-        text = run.string
-        for found in self._surname_at.finditer(text, run.start(), run.end()):
+    def _holds_open_candidate(self, text: str, start: int, end: int, taken: Sequence[Span]) -> bool:
+        """Does text[start:end] hold a surname that no accepted name covers and that does not only start
+        dictionary words (周一, 高兴, 金额)? Such windows are what the rules could not decide."""
+        for found in self._surname_at.finditer(text, start, end):
             pos = found.start()
             if not _overlaps(taken, (pos, pos + 1)) and self._open(text[pos : pos + 4]):
                 return True
