@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 from openpyxl import Workbook
 
+from scanner.detect.engine import Detector
 from scanner.detect.examples import parse_example
 from scanner.detect.reference import WindowedDetector
 from scanner.detect.stream import ChunkedDetector
@@ -25,6 +26,15 @@ DATA = REPO / "tests" / "data"
 @pytest.fixture(scope="module")
 def reference(packs) -> WindowedDetector:
     return WindowedDetector(packs, today=TODAY)
+
+
+@pytest.fixture(scope="module")
+def detector(packs) -> Detector:
+    """The one-pass engine on the rule packs alone: the reference has no counterpart of the optional name
+    tagger (extra "tagger"), so it is off here even where it is installed (tests/test_name_tagger.py)."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("CUSTOS_NAME_TAGGER", "0")
+        return Detector(packs, today=TODAY)
 
 
 def _found(detector, path: Path, chunk_chars: int = 1 << 20) -> list[tuple]:
