@@ -1,16 +1,19 @@
 """Names the optional statistical tagger vouches for, where the rule-based name finder left a candidate open.
 
-Only installed with the `tagger` extra (scanner/detect/name_tagger.py). The rules run first; the model runs
-only on the clauses around name candidates they looked at and did not accept, so text without such
-candidates costs nothing. A tagged span becomes a name only if the lexicon agrees as well: a known surname
-and one or two given characters (a title after it trimmed: 王先生 is a surname and a title), or a
-transliterated name written with `·`; never a dictionary word (周旋, 扎伊尔) nor a listed not-name (李宁).
+Only installed with the `tagger` extra (scanner/detect/name_tagger.py). The rules run first; the model reads
+only prose — a stretch of non-ASCII text with enough Chinese in it (not a file name, a cell, a log field; IDs
+and codes cut it, so the phrases exports repeat are tagged once) — that holds a surname no accepted name
+covers and that does not only start dictionary words (周一, 金额). A tagged span becomes a name only if the
+lexicon agrees as well: a known surname and one or two given characters (a title after it trimmed: 王先生 is
+a surname and a title), or a transliterated name written with `·`; never a dictionary word (扎伊尔), a
+listed not-name (李宁) or fictional name (孙悟空), nor a span starting or ending inside a word (受让方于).
 """
 
 from __future__ import annotations
 
+import bisect
 import re
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Sequence
 from pathlib import Path
 
 import tomli
@@ -24,26 +27,16 @@ from scanner.detect.segmenter import dictionary_entry, dictionary_words
 from scanner.detect.validators import Verdict
 
 Span = tuple[int, int]
+_CJK = re.compile(r"[\u4e00-\u9fff]")
 EVIDENCE = "tagger"
 TAGGER_LEXICON = "name_tagger.toml"  # beside the Chinese name rule's lexicon
-# A clause around a candidate: the tagger reads it whole (it needs the words around a name), nothing more.
-_CJK = re.compile(r"[\u4e00-\u9fff]")
-# The model reads the non-ASCII stretches of a window: IDs, amounts and codes between them say nothing about
-# names, and without them the phrases exports repeat (客户1896咨询… / 客户86219咨询…) are tagged once.
-_NON_ASCII_RUN = re.compile(r"[^\x00-\x7f]+")
-_CLAUSE_END = re.compile(r"[\n\t|,\"。！？；!?;]")  # sentence ends, and the edges of cells and fields
-_CLAUSE_REACH = 160  # characters either side of a candidate at most (a long clause is cut)
-_RESOLVED_REACH = 8  # a candidate hit counts as resolved when an accepted name lies this close before its end
-# Prose: a run of Chinese characters and in-sentence punctuation long enough to be a sentence, not a cell or
-# a log field; structured text rarely holds one, so the tagger's cost follows the prose.
-_PROSE_RUN = re.compile(r"[\u4e00-\u9fff][\u4e00-\u9fff，、“”《》（）]{11,}")
 _PREFIXES = "小老阿"  # 小张倩, 老王: familiar prefixes, not part of the name
 _MEMO_SIZE = 20_000
 _COMMON_HEAD_FREQ = 100  # 周光…: a single surname and a frequent two-character word together are no name
 
 
 class TaggedNameFinder:
-    """Turns the tagger's spans near open name candidates into PERSON results of the Chinese name rule."""
+    """Turns the tagger's spans in prose with open name candidates into PERSON results of the Chinese name rule."""
 
     def __init__(self, recognizer: EntityRecognizer, rule: Rule, lexicon: NameLexicon) -> None:
         self._recognizer = recognizer
@@ -53,45 +46,40 @@ class TaggedNameFinder:
             own = tomli.load(fh)
         self._not_names = lexicon.not_names | frozenset(own.get("fictional_names", ()))
         self._min_prose = int(own.get("min_prose_chars", 10))
+        self._prose = re.compile(f"[^\\x00-\\x7f]{{{self._min_prose},}}")
         self._titles = tuple(sorted(set(lexicon.titles_after), key=len, reverse=True))
         self._memo: dict[str, tuple[Span, ...]] = {}
         self._open_heads: dict[str, bool] = {}
         compounds = "|".join(re.escape(c) for c in sorted(lexicon.compound_surnames, key=len, reverse=True))
         self._surname_at = re.compile(f"(?:{compounds}|[{''.join(sorted(lexicon.surnames))}])(?=[\u4e00-\u9fff])")
 
-    def find(
-        self, text: str, hits: Mapping[str, Sequence[int]], accepted: Sequence[RecognizerResult]
-    ) -> list[RecognizerResult]:
-        """Names the tagger finds in the clauses of ``text`` that hold a candidate hit (the name matcher's hit
-        ends, per anchor) which no ``accepted`` name resolved. Spans overlapping an accepted name are left out."""
-        taken = sorted((r.start, r.end) for r in accepted)
-        ends = sorted({end for key, found in hits.items() if key != "minority" for end in found})
-        windows = [_clause(text, end) for end in ends if not _resolved(taken, end)]
-        windows += [run.span() for run in _PROSE_RUN.finditer(text)]
+    def find(self, text: str, accepted: Sequence[RecognizerResult]) -> list[RecognizerResult]:
+        """Names the tagger finds in the prose of ``text`` where the rules left a surname open (no ``accepted``
+        name covers it). Spans overlapping an accepted name are left to the rule."""
+        taken = _Taken((r.start, r.end) for r in accepted)
         results = []
-        for window_start, window_end in _merge(windows):
-            for piece in _NON_ASCII_RUN.finditer(text, window_start, window_end):
-                start, end = piece.span()
-                if len(_CJK.findall(text, start, end)) < self._min_prose or not self._holds_open_candidate(
-                    text, start, end, taken
-                ):
-                    continue  # a file name, a short cell or field, or nothing the rules left open
-                for name_start, name_end in self._names_in(text[start:end]):
-                    span = (start + name_start, start + name_end)
-                    if not _overlaps(taken, span):
-                        results.append(self._result(*span))
+        for piece in self._prose.finditer(text):
+            start, end = piece.span()
+            if len(_CJK.findall(text, start, end)) < self._min_prose or not self._holds_open_candidate(
+                text, start, end, taken
+            ):
+                continue  # too little Chinese for the model, or nothing the rules left open
+            for name_start, name_end in self._names_in(text[start:end]):
+                span = (start + name_start, start + name_end)
+                if not taken.overlaps(span):
+                    results.append(self._result(*span))
         return results
 
     def has_prose(self, text: str) -> bool:
-        """Does ``text`` hold a run of prose (where `find` may run the tagger even without a candidate hit)?"""
-        return _PROSE_RUN.search(text) is not None
+        """Does ``text`` hold a stretch of prose long enough for `find` to read (anchors or not)?"""
+        return self._prose.search(text) is not None
 
-    def _holds_open_candidate(self, text: str, start: int, end: int, taken: Sequence[Span]) -> bool:
+    def _holds_open_candidate(self, text: str, start: int, end: int, taken: _Taken) -> bool:
         """Does text[start:end] hold a surname that no accepted name covers and that does not only start
         dictionary words (周一, 高兴, 金额)? Such windows are what the rules could not decide."""
         for found in self._surname_at.finditer(text, start, end):
             pos = found.start()
-            if not _overlaps(taken, (pos, pos + 1)) and self._open(text[pos : pos + 4]):
+            if not taken.overlaps((pos, pos + 1)) and self._open(text[pos : pos + 4]):
                 return True
         return False
 
@@ -171,31 +159,24 @@ def _common(word: str, min_freq: int) -> bool:
     return frequency >= min_freq and not is_name
 
 
-def _resolved(taken: Sequence[Span], end: int) -> bool:
-    return any(start < end and end - _RESOLVED_REACH < stop for start, stop in taken)
+class _Taken:
+    """Spans already taken by accepted names, asked whether a span overlaps one in O(log n): exports hold
+    thousands of names and candidates."""
+
+    def __init__(self, spans: Iterable[Span]) -> None:
+        ordered = sorted(spans)
+        self._starts = [start for start, _ in ordered]
+        self._reach: list[int] = []  # the furthest end of the spans up to each index
+        for _, stop in ordered:
+            self._reach.append(max(stop, self._reach[-1]) if self._reach else stop)
+
+    def overlaps(self, span: Span) -> bool:
+        before = bisect.bisect_left(self._starts, span[1])  # spans starting before ``span`` ends
+        return before > 0 and self._reach[before - 1] > span[0]
 
 
-def _overlaps(taken: Sequence[Span], span: Span) -> bool:
-    return any(start < span[1] and span[0] < stop for start, stop in taken)
 
 
-def _clause(text: str, pos: int) -> Span:
-    """The clause around ``pos`` (bounded by a newline or a sentence end), at most _CLAUSE_REACH either side."""
-    lo = max(0, pos - _CLAUSE_REACH)
-    before = [m.end() for m in _CLAUSE_END.finditer(text, lo, max(lo, pos - 1))]
-    start = before[-1] if before else lo
-    after = _CLAUSE_END.search(text, pos, min(len(text), pos + _CLAUSE_REACH))
-    return start, after.end() if after else min(len(text), pos + _CLAUSE_REACH)
-
-
-def _merge(spans: Iterable[Span]) -> list[Span]:
-    merged: list[list[int]] = []
-    for start, end in sorted(spans):
-        if merged and start <= merged[-1][1]:
-            merged[-1][1] = max(merged[-1][1], end)
-        else:
-            merged.append([start, end])
-    return [(s, e) for s, e in merged]
 
 
 def _word_bounds(text: str) -> frozenset[int]:
