@@ -68,6 +68,7 @@ def test_the_tagger_finds_names_in_prose_the_rules_leave_open(tagging_detector, 
         "热烈欢迎江主席访问波士顿的各界人士在机场等候。",  # surname + title is no name
         "受让方于协议签署后十个工作日内支付首期款项。",  # the model's 方于 starts inside the word 受让方
         "孙悟空联名礼盒定于双十二上线，向前置仓提前备货。",  # a fictional name (rules/lexicons/name_tagger.toml)
+        "第一条　借款金额：人民币70,000元整，用于购房首付。借款期限24个月。",  # a unit after a number
         "王先生今天下午要来公司办理业务，请前台接待一下。",  # the model's span runs into the title
     ],
 )

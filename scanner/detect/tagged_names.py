@@ -66,7 +66,7 @@ class TaggedNameFinder:
                 continue  # too little Chinese for the model, or nothing the rules left open
             for name_start, name_end in self._names_in(text[start:end]):
                 span = (start + name_start, start + name_end)
-                if not taken.overlaps(span):
+                if not taken.overlaps(span) and not _after_number(text, span[0]):
                     results.append(self._result(*span))
         return results
 
@@ -191,3 +191,9 @@ def _word_bounds(text: str) -> frozenset[int]:
 def _on_bounds(span: Span, bounds: frozenset[int]) -> bool:
     """A name starts and ends between dictionary words, never inside one (受让方于 → 受让方 | 于, not 方于)."""
     return span[0] in bounds and span[1] in bounds
+
+
+def _after_number(text: str, start: int) -> bool:
+    """Right after a number a surname character is a unit or a measure word (70,000元整, 3 万人)."""
+    before = text[max(0, start - 4) : start].rstrip(" ")[-1:]
+    return before.isdigit() or before in ".,"
