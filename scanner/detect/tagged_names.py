@@ -196,4 +196,4 @@ def _on_bounds(span: Span, bounds: frozenset[int]) -> bool:
 def _after_number(text: str, start: int) -> bool:
     """Right after a number a surname character is a unit or a measure word (70,000元整, 3 万人)."""
     before = text[max(0, start - 4) : start].rstrip(" ")[-1:]
-    return before.isdigit() or before in ".,"
+    return before != "" and (before.isdigit() or before in ".,")
