@@ -44,7 +44,9 @@ class TaggedNameFinder:
         self._lexicon = lexicon
         with open(Path(rule.lexicon).with_name(TAGGER_LEXICON), "rb") as fh:
             own = tomli.load(fh)
-        self._not_names = lexicon.not_names | frozenset(own.get("fictional_names", ()))
+        self._not_names = lexicon.not_names | frozenset((*own.get("fictional_names", ()), *own.get("brands", ())))
+        self._placeholders = frozenset(own.get("placeholder_given", ()))
+        self._two_char_freq = int(own.get("max_dictionary_freq_two_chars", 30))
         self._min_prose = int(own.get("min_prose_chars", 10))
         self._prose = re.compile(f"[^\\x00-\\x7f]{{{self._min_prose},}}")
         self._titles = tuple(sorted(set(lexicon.titles_after), key=len, reverse=True))
@@ -138,6 +140,10 @@ class TaggedNameFinder:
         as anything but a name (周旋), and not a frequent two-character word with one more character (周光)."""
         if word in self._not_names or word[-1] in self._lexicon.not_given_endings or self._is_word(word):
             return False
+        if any(c in self._placeholders for c in word[surname:]):
+            return False  # 张某: anonymised
+        if len(word) == 2 and dictionary_entry(word)[0] >= self._two_char_freq:
+            return False  # 李子, 刘海: jieba lists them as names too
         return not (surname == 1 and len(word) == 3 and _common(word[:2], _COMMON_HEAD_FREQ))
 
     def _surname_length(self, word: str) -> int:
