@@ -22,6 +22,7 @@ from scanner.detect.lines import line_at, line_end, line_start
 from scanner.detect.recognizer import rule_result
 from scanner.detect.rulepack import Rule
 from scanner.detect.segmenter import name_words as _name_words
+from scanner.detect.segmenter import splits_a_word
 from scanner.detect.validators import Verdict
 
 _CJK = re.compile(r"[\u4e00-\u9fff]")
@@ -56,6 +57,8 @@ class NameLexicon:
     tibetan_name_parts: tuple[str, ...]
     mongolian_names: tuple[str, ...]
     not_names: frozenset[str]
+    function_word_surnames: frozenset[str] = frozenset()
+    clause_chars: str = ""
 
     @classmethod
     def load(cls, path: Path) -> NameLexicon:
@@ -76,6 +79,8 @@ class NameLexicon:
             tibetan_name_parts=by_length(data.get("tibetan_name_parts", ())),
             mongolian_names=by_length(data.get("mongolian_names", ())),
             not_names=frozenset(data.get("not_names", ())),
+            function_word_surnames=frozenset(data.get("function_word_surnames", ())),
+            clause_chars="".join(data.get("clause_chars", ())),
         )
 
 
@@ -283,17 +288,19 @@ class ChineseNameRecognizer(_PersonRecognizer):
             if given > given_chars:
                 continue
             end = start + surname_len + given
+            if given == 2 and text[end - 1] in lex.clause_chars or "·" in (text[end : end + 1], text[start - 1 : start]):
+                continue  # 李力在会上: the clause goes on after 李力; 霍尔格·伯尔纳 is one transliterated name
             title = self._title_at.match(text, end)
             long_title = title is not None and len(title.group(0)) > 1
             if not (may_start or long_title) or self._vetoed(text[start:end], surname_len):
                 continue  # inside a run of text only a two-character title vouches (请邝嘉欣女士)
-            if title:
-                return start, end, "title"
-            evidence = self._evidence(text, start, end, surname_len, after_name) if may_start else None
-            if evidence is None and may_start and surname_len == 2:
+            evidence = "title" if title else None
+            if evidence is None and may_start:
+                evidence = self._evidence(text, start, end, surname_len, after_name)
+            if evidence is None and may_start and surname_len == 2 and not _is_common_word(text[start : start + 2], 1000):
                 evidence = "compound"  # 令狐天宇负责…: compound surnames are rare outside names
-            if evidence:
-                return start, end, evidence
+            if evidence and not splits_a_word(text, start, end):
+                return start, end, evidence  # never 华社 of 新华社, 和国 of 共和国, 司独立 of 公司独立董事
         return None
 
     def _evidence(self, text: str, start: int, end: int, surname_len: int, after_name: bool) -> str | None:
@@ -303,7 +310,9 @@ class ChineseNameRecognizer(_PersonRecognizer):
         # Weaker evidence from the sentence's shape: the candidate must be no dictionary word at all (jieba
         # tags 顾客 and 阳光 as names too), and jieba must read it as a name-shaped word.
         candidate = text[start:end]
-        if _in_dictionary(candidate, _WEAK_MIN_FREQ) or (
+        # 江泽民, 钱其琛: jieba knows them as names; 陆家嘴, 张家港 are places that jieba tags as names too
+        known = end - start == surname_len + 2 and candidate[-2] != "家" and candidate in _name_words()
+        if (_in_dictionary(candidate, _WEAK_MIN_FREQ) and not known) or (
             surname_len == 1 and len(candidate) > 2 and _in_dictionary(candidate[:2], _WEAK_MIN_FREQ)
         ):
             return None
@@ -323,7 +332,7 @@ class ChineseNameRecognizer(_PersonRecognizer):
             return "partner"  # 杜鹏和丁一宁, 高翔宇、林琳、郑凯文
         if self._lead_before_re.search(text, max(0, start - 6), start) and predicate_after:
             return "lead"  # 请骆家豪下班前…, 据盖玉兰介绍, 现委托黎永康代为办理
-        if (start == 0 or not _CJK.match(text[start - 1])) and self._predicate_at.match(text, end):
+        if _set_apart(text, start) and self._predicate_at.match(text, end):
             return "clause"  # 冷雨欣的航班延误了…: a clause opens with the name and goes on to say something
         opens_at = line_start(text, start)
         if alone_after and self._line_fact(self._closing.search(line_at(text, start)[: start - opens_at])):
@@ -436,6 +445,8 @@ class ChineseNameRecognizer(_PersonRecognizer):
             return True  # 曹县, 唐山港, 朱红色, 谢谢您: no given name ends so
         if candidate in self.lexicon.not_names or _is_common_word(candidate, 1):
             return True
+        if candidate[0] in self.lexicon.function_word_surnames and _in_dictionary(candidate[1:], 1):
+            return True  # 和领导, 向全体, 那激情: a function word before a word
         return surname_len == 1 and len(candidate) > 2 and _is_common_word(candidate[:2], 100)
 
 
