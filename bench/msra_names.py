@@ -110,11 +110,15 @@ def main(argv: list[str] | None = None) -> int:
         data = data[: args.limit]
     detector = default_detector()
     tp = fp = fn = 0
+    by_rule: dict[str, list[int]] = {}
     false_pos: list[str] = []
     misses: list[str] = []
     started = time.process_time()
     for sentence, truth in data:
-        found = {(d.start, d.end) for d in detector.detect(sentence) if d.entity_type == "PERSON"}
+        people = [d for d in detector.detect(sentence) if d.entity_type == "PERSON"]
+        found = {(d.start, d.end) for d in people}
+        for d in people:
+            by_rule.setdefault(d.rule_id, [0, 0])[(d.start, d.end) not in truth] += 1
         tp += len(found & truth)
         fp += len(found - truth)
         fn += len(truth - found)
@@ -128,6 +132,8 @@ def main(argv: list[str] | None = None) -> int:
     print(f"MSRA news test: {len(data)} sentences, {chars:,} characters, {tp + fn} PER spans; CPU {cpu:.1f} s")
     print(f"{'group':8} {'TP':>6} {'FP':>6} {'FN':>6} {'precision':>10} {'recall':>8} {'F1':>8}")
     print(f"{'PERSON':8} {tp:6} {fp:6} {fn:6} {precision:10.4f} {recall:8.4f} {f1:8.4f}")
+    for rule_id, (right, wrong) in sorted(by_rule.items()):
+        print(f"  {rule_id}: {right} right, {wrong} wrong")
     for title, shown in (("false positives", false_pos), ("misses", misses)):
         if args.errors and shown:
             print(f"\n{title} (first {min(args.errors, len(shown))} of {len(shown)}):")

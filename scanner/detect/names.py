@@ -19,6 +19,7 @@ from presidio_analyzer import EntityRecognizer, RecognizerResult
 from presidio_analyzer.nlp_engine import NlpArtifacts
 
 from scanner.detect.lines import line_at, line_end, line_start
+from scanner.detect.name_rolls import name_rolls
 from scanner.detect.recognizer import rule_result
 from scanner.detect.rulepack import Rule
 from scanner.detect.segmenter import name_words as _name_words
@@ -192,13 +193,24 @@ class ChineseNameRecognizer(_PersonRecognizer):
             for pos in range(max(0, end - longest_title - 4), end - 1):
                 if text[pos] in self.lexicon.surnames or text[pos : pos + 2] in self.lexicon.compound_surnames:
                     starts.add(pos)
-        names = list(self._names(text, sorted(starts)))
+        names = self._with_rolls(text, list(self._names(text, sorted(starts))))
         lines = sorted({(line_start(text, end - 1), line_end(text, end)) for end in hits.get("minority", ())})
         return self._results(names + list(self._names_without_surname(text, names, lines)))
 
     def _find(self, text: str) -> list[RecognizerResult]:
-        names = list(self._names(text))
+        names = self._with_rolls(text, list(self._names(text)))
         return self._results(names + list(self._names_without_surname(text, names, [(0, len(text))])))
+
+    def _with_rolls(self, text: str, names: list[tuple[int, int, str]]) -> list[tuple[int, int, str]]:
+        """``names`` plus the names of rolls written without separators (see `name_rolls`), where they overlap
+        none of ``names``."""
+        lex = self.lexicon
+        rolled = [
+            (start, end, "roll")
+            for start, end in name_rolls(text, lex.surnames, lex.compound_surnames, self._vetoed_cached)
+            if not any(s < end and start < e for s, e, _ in names)
+        ]
+        return sorted(names + rolled) if rolled else names
 
     def _results(self, found: list[tuple[int, int, str]]) -> list[RecognizerResult]:
         results = []
