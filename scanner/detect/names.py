@@ -31,6 +31,7 @@ _CJK_RUN = re.compile(r"[\u4e00-\u9fff]{0,2}")
 _PII_ON_LINE = re.compile(r"\d{7,}|\d{3}[ -]\d{4}[ -]\d{4}|@")
 _LIST_SEPARATORS = "、，,/ "
 _WEAK_MIN_FREQ = 30  # jieba frequency from which a word is a word, whatever jieba's tag says
+_SPEAKER_TIME = re.compile(r"[ \t]+(?:\d{4}[-/.]\d{1,2}[-/.]\d{1,2}[ T]+)?\d{1,2}:\d{2}")  # 王建国 10:32
 _JOINERS = "和与或及、"  # between two names: 杜鹏和丁一宁, 高翔宇、林琳
 # What `_name_at` reads around a candidate: 8 characters before (roles, leads, set apart) and up to 10 from its
 # start (surname, given name, title or verb after, the 6 characters jieba segments).
@@ -269,7 +270,7 @@ class ChineseNameRecognizer(_PersonRecognizer):
             facts = lines.get(opens_at)
             if facts is None:
                 line = line_at(text, start)
-                in_list = ("、" in line or "，" in line or "," in line) and self._list_label.search(line) is not None
+                in_list = _has_list_separator(line) and self._list_label.search(line) is not None
                 facts = (in_list, _PII_ON_LINE.search(line) is not None, self._closing.search(line) is not None)
                 lines[opens_at] = facts
             closing_before = facts[2] and self._closing.search(text, opens_at, start) is not None
@@ -385,6 +386,15 @@ class ChineseNameRecognizer(_PersonRecognizer):
         set_apart = _set_apart(text, start)
         if set_apart and nxt in ("：", ":"):
             return "speaker"  # [10:32] 陈思远：…
+        if (
+            prev in ("(", "（")
+            and nxt in (")", "）")
+            and text[end + 1 : end + 2] in ("：", ":")
+            and not _in_dictionary(text[start:end], _WEAK_MIN_FREQ)
+        ):
+            return "speaker"  # 访客(刘芳): …, 客服（何俊峰）：…; not 甲方（盖章）：
+        if set_apart and nxt in " \t" and _SPEAKER_TIME.match(text, end):
+            return "speaker"  # 王建国 10:32 (a chat export: the speaker, then the time)
         return None
 
     def _may_start_here(self, text: str, start: int) -> bool:
@@ -413,7 +423,7 @@ class ChineseNameRecognizer(_PersonRecognizer):
     def _in_list(self, text: str, start: int) -> bool:
         self._read_line = True
         line = line_at(text, start)
-        return ("、" in line or "，" in line or "," in line) and self._list_label.search(line) is not None
+        return _has_list_separator(line) and self._list_label.search(line) is not None
 
     def _only_words_head(self, head: str) -> bool:
         """`_only_words_at` for a candidate's first four characters (all it reads: surname and up to two given
@@ -460,6 +470,11 @@ class ChineseNameRecognizer(_PersonRecognizer):
         if candidate[0] in self.lexicon.function_word_surnames and _in_dictionary(candidate[1:], 1):
             return True  # 和领导, 向全体, 那激情: a function word before a word
         return surname_len == 1 and len(candidate) > 2 and _is_common_word(candidate[:2], 100)
+
+
+def _has_list_separator(line: str) -> bool:
+    """Names in a list stand apart by 、，, or spaces (参会人员：张伟 李娜 王芳)."""
+    return "、" in line or "，" in line or "," in line or " " in line or "\u3000" in line
 
 
 def _alternation(words: tuple[str, ...]) -> re.Pattern[str]:
