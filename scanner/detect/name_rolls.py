@@ -8,8 +8,9 @@ Prose does not tile so: characters that are no surname keep opening tiles. Notes
 
 from __future__ import annotations
 
+import bisect
 import re
-from collections.abc import Callable, Container, Iterator
+from collections.abc import Callable, Container, Iterator, Sequence
 
 MIN_NAMES = 5
 _MAX_OTHER_SHARE = 0.15  # tiles that are no name (an unknown surname, a label) a roll may hold
@@ -23,11 +24,16 @@ def name_rolls(
     surnames: Container[str],
     compound_surnames: Container[str],
     is_word: Callable[[str, int], bool],
+    hit_ends: Sequence[int] | None = None,
 ) -> Iterator[tuple[int, int]]:
-    """The (start, end) of every name in the rolls of ``text``. ``is_word(candidate, surname_len)`` vetoes a tile
-    (金额, 成都仓: a dictionary word, not a name)."""
+    """The (start, end) of every name in the rolls of ``text`` (only runs in which one of the sorted ``hit_ends``
+    falls, if given). ``is_word(candidate, surname_len)`` vetoes a tile (金额, 成都仓: a dictionary word)."""
     for run in _ROLL.finditer(text, 0):
         start, end = run.span()
+        if hit_ends is not None:
+            i = bisect.bisect_right(hit_ends, start)
+            if i == len(hit_ends) or hit_ends[i] > end:
+                continue
         pieces = _pieces(text, start, end)
         letters = sum(e - s for s, e in pieces)
         if sum(text[i] in surnames for s, e in pieces for i in range(s, e)) < _MIN_SURNAME_SHARE * letters:

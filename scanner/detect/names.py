@@ -20,6 +20,7 @@ from presidio_analyzer.nlp_engine import NlpArtifacts
 
 from scanner.detect.lines import line_at, line_end, line_start
 from scanner.detect.name_rolls import name_rolls
+from scanner.detect.name_windows import NameResolver, NameWindow, windows_around
 from scanner.detect.recognizer import rule_result
 from scanner.detect.rulepack import Rule
 from scanner.detect.segmenter import name_words as _name_words
@@ -151,6 +152,7 @@ class ChineseNameRecognizer(_PersonRecognizer):
         self._verb_at = _alternation(lexicon.verbs_after)
         self._list_label = _alternation(lexicon.list_labels)
         self._role_before_re = re.compile(f"(?:{_alternation(lexicon.roles_before).pattern})$")
+        self.resolver: NameResolver | None = None  # see name_windows: the statistical tagger's way in
         super().__init__(rule, language)
 
     def anchor_patterns(self) -> dict[str, str]:
@@ -159,7 +161,8 @@ class ChineseNameRecognizer(_PersonRecognizer):
           characters can be evidence: a non-Chinese character or the end, a title, a predicate or a verb;
         - a compound surname after a non-Chinese character (compound surnames are evidence themselves);
         - a surname right after a role or lead word or a joiner (和, 与, 、 …: a partner needs nothing after);
-        - a surname followed by a two-character title, wherever it stands; and the names without surname."""
+        - a surname followed by a two-character title, wherever it stands; the names without surname;
+        - four surnames each one or two characters apart (a roll of names: 李鹏乔石李瑞环彭真…)."""
         lex = self.lexicon
         cjk = "[\u4e00-\u9fff]"
         singles = f"[{''.join(sorted(lex.surnames))}]"
@@ -174,6 +177,7 @@ class ChineseNameRecognizer(_PersonRecognizer):
             "after_word": f"(?:{after_word})(?:{surname}){cjk}",
             "titled": f"(?:{surname}){cjk}{{1,2}}(?:{long_titles})",
             "minority": self._no_surname.pattern,
+            "roll": f"{singles}{cjk}{{1,2}}{singles}{cjk}{{1,2}}{singles}{cjk}{{1,2}}{singles}",  # 李鹏乔石李瑞环彭真
         }
 
     def find_at(self, text: str, hits: dict[str, list[int]]) -> list[RecognizerResult]:
@@ -194,21 +198,61 @@ class ChineseNameRecognizer(_PersonRecognizer):
             for pos in range(max(0, end - longest_title - 4), end - 1):
                 if text[pos] in self.lexicon.surnames or text[pos : pos + 2] in self.lexicon.compound_surnames:
                     starts.add(pos)
-        names = self._with_rolls(text, list(self._names(text, sorted(starts))))
+        names = self._with_rolls(text, list(self._names(text, sorted(starts))), hits.get("roll", []))
+        if self.resolver is not None:  # every surname position: a name mid-sentence has no anchor of its own
+            every = [m.start() for m in self._every_surname.finditer(text)]
+            names = self._resolved(text, names, self.unresolved_windows(text, every, names))
         lines = sorted({(line_start(text, end - 1), line_end(text, end)) for end in hits.get("minority", ())})
         return self._results(names + list(self._names_without_surname(text, names, lines)))
 
+    def unresolved_windows(
+        self, text: str, starts: Iterable[int], names: list[tuple[int, int, str]]
+    ) -> list[NameWindow]:
+        """The windows of ``text`` holding candidates at ``starts`` that the rules left undecided: a surname and
+        one or two given characters, on dictionary word boundaries, no dictionary word, inside none of ``names``
+        (the names the rules accepted)."""
+        candidates = []
+        for start in starts:
+            if any(s <= start < e for s, e, _ in names) or self._only_words_head(text[start : start + 4]):
+                continue
+            surname_len = 2 if text[start : start + 2] in self.lexicon.compound_surnames else 1
+            given = len(_CJK_RUN.match(text, start + surname_len).group(0))
+            end = start + surname_len + given
+            if given and not self._vetoed_cached(text[start:end], surname_len) and not splits_a_word(text, start, end):
+                candidates.append((start, end))
+        return windows_around(text, candidates)
+
+    def _resolved(
+        self, text: str, names: list[tuple[int, int, str]], windows: list[NameWindow]
+    ) -> list[tuple[int, int, str]]:
+        """``names`` plus what the resolver finds in ``windows`` (overlapping none of ``names``)."""
+        if not windows:
+            return names
+        found = [
+            (start, end, "tagger")
+            for start, end in self.resolver(text, windows)
+            if 0 <= start < end <= len(text) and not any(s < end and start < e for s, e, _ in names)
+        ]
+        return sorted(names + found)
+
     def _find(self, text: str) -> list[RecognizerResult]:
         names = self._with_rolls(text, list(self._names(text)))
+        if self.resolver is not None:
+            starts = [m.start() for m in self._every_surname.finditer(text)]
+            names = self._resolved(text, names, self.unresolved_windows(text, starts, names))
         return self._results(names + list(self._names_without_surname(text, names, [(0, len(text))])))
 
-    def _with_rolls(self, text: str, names: list[tuple[int, int, str]]) -> list[tuple[int, int, str]]:
-        """``names`` plus the names of rolls written without separators (see `name_rolls`), where they overlap
-        none of ``names``."""
+    def _with_rolls(
+        self, text: str, names: list[tuple[int, int, str]], roll_hits: list[int] | None = None
+    ) -> list[tuple[int, int, str]]:
+        """``names`` plus the names of rolls written without separators (see `name_rolls`; only runs holding one
+        of ``roll_hits``, if given), where they overlap none of ``names``."""
+        if roll_hits is not None and not roll_hits:
+            return names
         lex = self.lexicon
         rolled = [
             (start, end, "roll")
-            for start, end in name_rolls(text, lex.surnames, lex.compound_surnames, self._vetoed_cached)
+            for start, end in name_rolls(text, lex.surnames, lex.compound_surnames, self._vetoed_cached, roll_hits)
             if not any(s < end and start < e for s, e, _ in names)
         ]
         return sorted(names + rolled) if rolled else names
@@ -301,8 +345,9 @@ class ChineseNameRecognizer(_PersonRecognizer):
             if given > given_chars:
                 continue
             end = start + surname_len + given
-            if given == 2 and text[end - 1] in lex.clause_chars or "·" in (text[end : end + 1], text[start - 1 : start]):
-                continue  # 李力在会上: the clause goes on after 李力; 霍尔格·伯尔纳 is one transliterated name
+            dotted = "·" in (text[end : end + 1], text[start - 1 : start])  # 霍尔格·伯尔纳 is one foreign name
+            if dotted or (given == 2 and text[end - 1] in lex.clause_chars):
+                continue  # 李力在会上: the clause goes on after 李力
             title = self._title_at.match(text, end)
             long_title = title is not None and len(title.group(0)) > 1
             if not (may_start or long_title) or self._vetoed(text[start:end], surname_len):
@@ -310,7 +355,8 @@ class ChineseNameRecognizer(_PersonRecognizer):
             evidence = "title" if title else None
             if evidence is None and may_start:
                 evidence = self._evidence(text, start, end, surname_len, after_name)
-            if evidence is None and may_start and surname_len == 2 and not _is_common_word(text[start : start + 2], 1000):
+            compound_word = surname_len == 2 and _is_common_word(text[start : start + 2], 1000)  # 东方
+            if evidence is None and may_start and surname_len == 2 and not compound_word:
                 evidence = "compound"  # 令狐天宇负责…: compound surnames are rare outside names
             if evidence and not splits_a_word(text, start, end):
                 return start, end, evidence  # never 华社 of 新华社, 和国 of 共和国, 司独立 of 公司独立董事
