@@ -9,7 +9,7 @@ earlier chunk of a file over a MiB is only found when that chunk held an accepte
 
 A mention counts only on word boundaries: for Chinese names, never inside a dictionary word (王芳 in 王芳菲? 李宁 in
 李宁运动鞋 is vetoed as a brand already); for Latin names, never inside a longer word. Names that are also common
-words (高峰, 金城) are not learned.
+words (高峰, 金城, 白云) are not learned.
 """
 
 from __future__ import annotations
@@ -80,7 +80,8 @@ def _worth_propagating(value: str) -> bool:
     from scanner.detect.segmenter import dictionary_entry
 
     frequency, is_name = dictionary_entry(value)
-    return is_name or frequency < _COMMON_WORD_FREQ
+    # jieba tags many two-character words as names too (高峰, 白云, 林立): only a rare one is propagated
+    return frequency < _COMMON_WORD_FREQ or (is_name and len(value) >= 3)
 
 
 def _alternation(names: Iterable[str]) -> re.Pattern[str]:
