@@ -8,7 +8,6 @@ Prose does not tile so: characters that are no surname keep opening tiles. Notes
 
 from __future__ import annotations
 
-import bisect
 import re
 from collections.abc import Callable, Container, Iterator, Sequence
 
@@ -26,14 +25,14 @@ def name_rolls(
     is_word: Callable[[str, int], bool],
     hit_ends: Sequence[int] | None = None,
 ) -> Iterator[tuple[int, int]]:
-    """The (start, end) of every name in the rolls of ``text`` (only runs in which one of the sorted ``hit_ends``
-    falls, if given). ``is_word(candidate, surname_len)`` vetoes a tile (金额, 成都仓: a dictionary word)."""
-    for run in _ROLL.finditer(text, 0):
+    """The (start, end) of every name in the rolls of ``text``: in every run of Chinese text, or only in the runs
+    holding one of the sorted ``hit_ends``, if given. ``is_word(candidate, surname_len)`` vetoes a tile (金额,
+    成都仓: a dictionary word, not a name)."""
+    runs = _ROLL.finditer(text) if hit_ends is None else _runs_around(text, hit_ends)
+    for run in runs:
+        if run is None:
+            continue
         start, end = run.span()
-        if hit_ends is not None:
-            i = bisect.bisect_right(hit_ends, start)
-            if i == len(hit_ends) or hit_ends[i] > end:
-                continue
         pieces = _pieces(text, start, end)
         letters = sum(e - s for s, e in pieces)
         if sum(text[i] in surnames for s, e in pieces for i in range(s, e)) < _MIN_SURNAME_SHARE * letters:
@@ -48,6 +47,28 @@ def name_rolls(
                     others += 1
         if len(names) >= MIN_NAMES and others <= _MAX_OTHER_SHARE * (len(names) + others):
             yield from names
+
+
+def _runs_around(text: str, hit_ends: Sequence[int]) -> Iterator[re.Match[str] | None]:
+    """The long runs (as `_ROLL` matches) that hold the hits, each once: the run is found by walking back from the
+    hit over Chinese characters and bracketed notes, then matching forward."""
+    covered = -1
+    for hit in hit_ends:
+        if hit <= covered:
+            continue
+        start = hit - 1
+        while start > 0 and (_is_cjk(text[start - 1]) or text[start - 1] in "（()）"):
+            start -= 1
+        match = _ROLL.match(text, start)
+        while match is None and start < hit - 1:  # the walk went back past a stray bracket
+            start += 1
+            match = _ROLL.match(text, start)
+        covered = match.end() if match else hit
+        yield match
+
+
+def _is_cjk(char: str) -> bool:
+    return "\u4e00" <= char <= "\u9fff"
 
 
 def _pieces(text: str, start: int, end: int) -> list[tuple[int, int]]:
