@@ -175,7 +175,7 @@ def test_context_lines_mask_the_names_next_to_a_finding(tmp_path: Path) -> None:
 # --- the real surfaces, on one scan ------------------------------------------------------------------------
 @pytest.fixture(scope="module")
 def scanned(tmp_path_factory, packs, detector) -> Path:
-    """A share with a visit log (an undetected name next to a phone) and a workbook whose sheet is named 张三."""
+    """A share with a visit log (a chat speaker 访客(刘芳): next to a phone) and a workbook with a sheet 张三."""
     base = tmp_path_factory.mktemp("display")
     share = base / "share"
     share.mkdir()
@@ -210,9 +210,9 @@ async def test_the_detail_view_shows_context_and_locations_masked(scanned: Path,
     async with app.run_test(size=(160, 45)) as pilot:
         await pilot.press("f")
         await _settle(pilot)
-        files = app.screen.query_one("#findings-table")
-        paths = [str(files.get_cell_at((r, files.get_column_index("path")))) for r in range(files.row_count)]
         for name, expected in (("visits.txt", "访客(刘*): 你好"), ("roster.xlsx", "张*!B2")):
+            files = app.screen.query_one("#findings-table")  # read again: the rows may be re-sorted on return
+            paths = [str(files.get_cell_at((r, files.get_column_index("path")))) for r in range(files.row_count)]
             files.move_cursor(row=paths.index(name))
             await pilot.press("enter")  # the file's findings
             await _settle(pilot)

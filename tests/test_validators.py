@@ -296,6 +296,15 @@ CASES: list[tuple[str, str, Verdict]] = [
     ("transliterated_name", "阿依古丽·吐尔逊", VALID),
     ("transliterated_name", "商品·服务", INVALID),  # both parts are ordinary words
     ("transliterated_name", "买买提", INVALID),
+    ("foreign_name", "克林顿", VALID),  # jieba's dictionary knows it as a name
+    ("foreign_name", "卢梭", VALID),
+    ("foreign_name", "山克曼", VALID),  # not in the dictionary at all, three characters
+    ("foreign_name", "亚当·山克曼", VALID),
+    ("foreign_name", "俄罗斯", INVALID),  # a place
+    ("foreign_name", "莫斯科", INVALID),  # tagged as a name by jieba, but far too frequent for one
+    ("foreign_name", "马可", INVALID),  # two characters the dictionary does not know as a name: too little
+    ("foreign_name", "商品·服务", INVALID),
+    ("foreign_name", "约翰·", INVALID),
     ("always_valid", "anything", VALID),
 ]
 
@@ -332,6 +341,7 @@ def test_registry_names_match_functions() -> None:
         "always_weak",
         "always_valid",
         "transliterated_name",
+        "foreign_name",
     }
     for name, fn in VALIDATORS.items():
         assert fn.__name__ == name

@@ -19,9 +19,12 @@ from presidio_analyzer import EntityRecognizer, RecognizerResult
 from presidio_analyzer.nlp_engine import NlpArtifacts
 
 from scanner.detect.lines import line_at, line_end, line_start
+from scanner.detect.name_rolls import name_rolls
+from scanner.detect.name_windows import NameResolver, NameWindow, windows_around
 from scanner.detect.recognizer import rule_result
 from scanner.detect.rulepack import Rule
 from scanner.detect.segmenter import name_words as _name_words
+from scanner.detect.segmenter import splits_a_word
 from scanner.detect.validators import Verdict
 
 _CJK = re.compile(r"[\u4e00-\u9fff]")
@@ -29,6 +32,7 @@ _CJK_RUN = re.compile(r"[\u4e00-\u9fff]{0,2}")
 _PII_ON_LINE = re.compile(r"\d{7,}|\d{3}[ -]\d{4}[ -]\d{4}|@")
 _LIST_SEPARATORS = "、，,/ "
 _WEAK_MIN_FREQ = 30  # jieba frequency from which a word is a word, whatever jieba's tag says
+_SPEAKER_TIME = re.compile(r"[ \t]+(?:\d{4}[-/.]\d{1,2}[-/.]\d{1,2}[ T]+)?\d{1,2}:\d{2}")  # 王建国 10:32
 _JOINERS = "和与或及、"  # between two names: 杜鹏和丁一宁, 高翔宇、林琳
 # What `_name_at` reads around a candidate: 8 characters before (roles, leads, set apart) and up to 10 from its
 # start (surname, given name, title or verb after, the 6 characters jieba segments).
@@ -56,6 +60,8 @@ class NameLexicon:
     tibetan_name_parts: tuple[str, ...]
     mongolian_names: tuple[str, ...]
     not_names: frozenset[str]
+    function_word_surnames: frozenset[str] = frozenset()
+    clause_chars: str = ""
 
     @classmethod
     def load(cls, path: Path) -> NameLexicon:
@@ -76,6 +82,8 @@ class NameLexicon:
             tibetan_name_parts=by_length(data.get("tibetan_name_parts", ())),
             mongolian_names=by_length(data.get("mongolian_names", ())),
             not_names=frozenset(data.get("not_names", ())),
+            function_word_surnames=frozenset(data.get("function_word_surnames", ())),
+            clause_chars="".join(data.get("clause_chars", ())),
         )
 
 
@@ -144,6 +152,7 @@ class ChineseNameRecognizer(_PersonRecognizer):
         self._verb_at = _alternation(lexicon.verbs_after)
         self._list_label = _alternation(lexicon.list_labels)
         self._role_before_re = re.compile(f"(?:{_alternation(lexicon.roles_before).pattern})$")
+        self.resolver: NameResolver | None = None  # see name_windows: the statistical tagger's way in
         super().__init__(rule, language)
 
     def anchor_patterns(self) -> dict[str, str]:
@@ -152,7 +161,8 @@ class ChineseNameRecognizer(_PersonRecognizer):
           characters can be evidence: a non-Chinese character or the end, a title, a predicate or a verb;
         - a compound surname after a non-Chinese character (compound surnames are evidence themselves);
         - a surname right after a role or lead word or a joiner (和, 与, 、 …: a partner needs nothing after);
-        - a surname followed by a two-character title, wherever it stands; and the names without surname."""
+        - a surname followed by a two-character title, wherever it stands; the names without surname;
+        - four surnames each one or two characters apart (a roll of names: 李鹏乔石李瑞环彭真…)."""
         lex = self.lexicon
         cjk = "[\u4e00-\u9fff]"
         singles = f"[{''.join(sorted(lex.surnames))}]"
@@ -167,6 +177,7 @@ class ChineseNameRecognizer(_PersonRecognizer):
             "after_word": f"(?:{after_word})(?:{surname}){cjk}",
             "titled": f"(?:{surname}){cjk}{{1,2}}(?:{long_titles})",
             "minority": self._no_surname.pattern,
+            "roll": f"{singles}{cjk}{{1,2}}{singles}{cjk}{{1,2}}{singles}{cjk}{{1,2}}{singles}",  # 李鹏乔石李瑞环彭真
         }
 
     def find_at(self, text: str, hits: dict[str, list[int]]) -> list[RecognizerResult]:
@@ -187,13 +198,64 @@ class ChineseNameRecognizer(_PersonRecognizer):
             for pos in range(max(0, end - longest_title - 4), end - 1):
                 if text[pos] in self.lexicon.surnames or text[pos : pos + 2] in self.lexicon.compound_surnames:
                     starts.add(pos)
-        names = list(self._names(text, sorted(starts)))
+        names = self._with_rolls(text, list(self._names(text, sorted(starts))), hits.get("roll", []))
+        if self.resolver is not None:  # every surname position: a name mid-sentence has no anchor of its own
+            every = [m.start() for m in self._every_surname.finditer(text)]
+            names = self._resolved(text, names, self.unresolved_windows(text, every, names))
         lines = sorted({(line_start(text, end - 1), line_end(text, end)) for end in hits.get("minority", ())})
         return self._results(names + list(self._names_without_surname(text, names, lines)))
 
+    def unresolved_windows(
+        self, text: str, starts: Iterable[int], names: list[tuple[int, int, str]]
+    ) -> list[NameWindow]:
+        """The windows of ``text`` holding candidates at ``starts`` that the rules left undecided: a surname and
+        one or two given characters, on dictionary word boundaries, no dictionary word, inside none of ``names``
+        (the names the rules accepted)."""
+        candidates = []
+        for start in starts:
+            if any(s <= start < e for s, e, _ in names) or self._only_words_head(text[start : start + 4]):
+                continue
+            surname_len = 2 if text[start : start + 2] in self.lexicon.compound_surnames else 1
+            given = len(_CJK_RUN.match(text, start + surname_len).group(0))
+            end = start + surname_len + given
+            if given and not self._vetoed_cached(text[start:end], surname_len) and not splits_a_word(text, start, end):
+                candidates.append((start, end))
+        return windows_around(text, candidates)
+
+    def _resolved(
+        self, text: str, names: list[tuple[int, int, str]], windows: list[NameWindow]
+    ) -> list[tuple[int, int, str]]:
+        """``names`` plus what the resolver finds in ``windows`` (overlapping none of ``names``)."""
+        if not windows:
+            return names
+        found = [
+            (start, end, "tagger")
+            for start, end in self.resolver(text, windows)
+            if 0 <= start < end <= len(text) and not any(s < end and start < e for s, e, _ in names)
+        ]
+        return sorted(names + found)
+
     def _find(self, text: str) -> list[RecognizerResult]:
-        names = list(self._names(text))
+        names = self._with_rolls(text, list(self._names(text)))
+        if self.resolver is not None:
+            starts = [m.start() for m in self._every_surname.finditer(text)]
+            names = self._resolved(text, names, self.unresolved_windows(text, starts, names))
         return self._results(names + list(self._names_without_surname(text, names, [(0, len(text))])))
+
+    def _with_rolls(
+        self, text: str, names: list[tuple[int, int, str]], roll_hits: list[int] | None = None
+    ) -> list[tuple[int, int, str]]:
+        """``names`` plus the names of rolls written without separators (see `name_rolls`; only runs holding one
+        of ``roll_hits``, if given), where they overlap none of ``names``."""
+        if roll_hits is not None and not roll_hits:
+            return names
+        lex = self.lexicon
+        rolled = [
+            (start, end, "roll")
+            for start, end in name_rolls(text, lex.surnames, lex.compound_surnames, self._vetoed_cached, roll_hits)
+            if not any(s < end and start < e for s, e, _ in names)
+        ]
+        return sorted(names + rolled) if rolled else names
 
     def _results(self, found: list[tuple[int, int, str]]) -> list[RecognizerResult]:
         results = []
@@ -252,7 +314,7 @@ class ChineseNameRecognizer(_PersonRecognizer):
             facts = lines.get(opens_at)
             if facts is None:
                 line = line_at(text, start)
-                in_list = ("、" in line or "，" in line or "," in line) and self._list_label.search(line) is not None
+                in_list = _has_list_separator(line) and self._list_label.search(line) is not None
                 facts = (in_list, _PII_ON_LINE.search(line) is not None, self._closing.search(line) is not None)
                 lines[opens_at] = facts
             closing_before = facts[2] and self._closing.search(text, opens_at, start) is not None
@@ -283,17 +345,21 @@ class ChineseNameRecognizer(_PersonRecognizer):
             if given > given_chars:
                 continue
             end = start + surname_len + given
+            dotted = "·" in (text[end : end + 1], text[start - 1 : start])  # 霍尔格·伯尔纳 is one foreign name
+            if dotted or (given == 2 and text[end - 1] in lex.clause_chars):
+                continue  # 李力在会上: the clause goes on after 李力
             title = self._title_at.match(text, end)
             long_title = title is not None and len(title.group(0)) > 1
             if not (may_start or long_title) or self._vetoed(text[start:end], surname_len):
                 continue  # inside a run of text only a two-character title vouches (请邝嘉欣女士)
-            if title:
-                return start, end, "title"
-            evidence = self._evidence(text, start, end, surname_len, after_name) if may_start else None
-            if evidence is None and may_start and surname_len == 2:
+            evidence = "title" if title else None
+            if evidence is None and may_start:
+                evidence = self._evidence(text, start, end, surname_len, after_name)
+            compound_word = surname_len == 2 and _is_common_word(text[start : start + 2], 1000)  # 东方
+            if evidence is None and may_start and surname_len == 2 and not compound_word:
                 evidence = "compound"  # 令狐天宇负责…: compound surnames are rare outside names
-            if evidence:
-                return start, end, evidence
+            if evidence and not splits_a_word(text, start, end):
+                return start, end, evidence  # never 华社 of 新华社, 和国 of 共和国, 司独立 of 公司独立董事
         return None
 
     def _evidence(self, text: str, start: int, end: int, surname_len: int, after_name: bool) -> str | None:
@@ -303,7 +369,9 @@ class ChineseNameRecognizer(_PersonRecognizer):
         # Weaker evidence from the sentence's shape: the candidate must be no dictionary word at all (jieba
         # tags 顾客 and 阳光 as names too), and jieba must read it as a name-shaped word.
         candidate = text[start:end]
-        if _in_dictionary(candidate, _WEAK_MIN_FREQ) or (
+        # 江泽民, 钱其琛: jieba knows them as names; 陆家嘴, 张家港 are places that jieba tags as names too
+        known = end - start == surname_len + 2 and candidate[-2] != "家" and candidate in _name_words()
+        if (_in_dictionary(candidate, _WEAK_MIN_FREQ) and not known) or (
             surname_len == 1 and len(candidate) > 2 and _in_dictionary(candidate[:2], _WEAK_MIN_FREQ)
         ):
             return None
@@ -323,7 +391,7 @@ class ChineseNameRecognizer(_PersonRecognizer):
             return "partner"  # 杜鹏和丁一宁, 高翔宇、林琳、郑凯文
         if self._lead_before_re.search(text, max(0, start - 6), start) and predicate_after:
             return "lead"  # 请骆家豪下班前…, 据盖玉兰介绍, 现委托黎永康代为办理
-        if (start == 0 or not _CJK.match(text[start - 1])) and self._predicate_at.match(text, end):
+        if _set_apart(text, start) and self._predicate_at.match(text, end):
             return "clause"  # 冷雨欣的航班延误了…: a clause opens with the name and goes on to say something
         opens_at = line_start(text, start)
         if alone_after and self._line_fact(self._closing.search(line_at(text, start)[: start - opens_at])):
@@ -364,6 +432,15 @@ class ChineseNameRecognizer(_PersonRecognizer):
         set_apart = _set_apart(text, start)
         if set_apart and nxt in ("：", ":"):
             return "speaker"  # [10:32] 陈思远：…
+        if (
+            prev in ("(", "（")
+            and nxt in (")", "）")
+            and text[end + 1 : end + 2] in ("：", ":")
+            and not _in_dictionary(text[start:end], _WEAK_MIN_FREQ)
+        ):
+            return "speaker"  # 访客(刘芳): …, 客服（何俊峰）：…; not 甲方（盖章）：
+        if set_apart and nxt in " \t" and _SPEAKER_TIME.match(text, end):
+            return "speaker"  # 王建国 10:32 (a chat export: the speaker, then the time)
         return None
 
     def _may_start_here(self, text: str, start: int) -> bool:
@@ -392,7 +469,7 @@ class ChineseNameRecognizer(_PersonRecognizer):
     def _in_list(self, text: str, start: int) -> bool:
         self._read_line = True
         line = line_at(text, start)
-        return ("、" in line or "，" in line or "," in line) and self._list_label.search(line) is not None
+        return _has_list_separator(line) and self._list_label.search(line) is not None
 
     def _only_words_head(self, head: str) -> bool:
         """`_only_words_at` for a candidate's first four characters (all it reads: surname and up to two given
@@ -436,7 +513,14 @@ class ChineseNameRecognizer(_PersonRecognizer):
             return True  # 曹县, 唐山港, 朱红色, 谢谢您: no given name ends so
         if candidate in self.lexicon.not_names or _is_common_word(candidate, 1):
             return True
+        if candidate[0] in self.lexicon.function_word_surnames and _in_dictionary(candidate[1:], 1):
+            return True  # 和领导, 向全体, 那激情: a function word before a word
         return surname_len == 1 and len(candidate) > 2 and _is_common_word(candidate[:2], 100)
+
+
+def _has_list_separator(line: str) -> bool:
+    """Names in a list stand apart by 、，, or spaces (参会人员：张伟 李娜 王芳)."""
+    return "、" in line or "，" in line or "," in line or " " in line or "\u3000" in line
 
 
 def _alternation(words: tuple[str, ...]) -> re.Pattern[str]:

@@ -22,6 +22,7 @@ from presidio_analyzer.nlp_engine import NlpArtifacts
 from scanner.detect.context import FieldContext, context_word_pattern
 from scanner.detect.lines import line_end, line_span, line_start
 from scanner.detect.matcher import Anchor, MultiMatcher
+from scanner.detect.name_windows import NameResolver
 from scanner.detect.recognizer import rule_result
 from scanner.detect.rulepack import PatternSpec, Rule
 from scanner.detect.validators import VALIDATORS, Verdict
@@ -96,6 +97,12 @@ class PackRecognizer(EntityRecognizer):
 
     def load(self) -> None:  # everything is compiled in __init__
         pass
+
+    def use_name_resolver(self, resolver: NameResolver | None) -> None:
+        """Let ``resolver`` (a statistical tagger) decide the Chinese name candidates the rules leave open, in the
+        prose windows around them (see `name_windows`); None switches it off."""
+        if self._cn_names is not None:
+            self._cn_names.resolver = resolver
 
     def warm_up(self) -> None:
         """Load what the validators and name checks load on first use (the public-suffix list, jieba's

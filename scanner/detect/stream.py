@@ -3,7 +3,8 @@
 Plain-text blocks are joined into chunks of about `chunk_chars`; each chunk carries `overlap` characters of
 the previous one as leading context, and a detection is reported only by the chunk in whose report range it
 starts, so a value straddling a chunk boundary is found exactly once. Structured blocks (cells, pages) carry
-their own location and are detected one by one.
+their own location and are detected one by one. A name accepted anywhere in the file is then found at its other
+mentions in the same and later texts of the file (`DocumentNames`).
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 
 from scanner.detect.engine import Detection, Detector
+from scanner.detect.name_mentions import DocumentNames
 from scanner.detect.pack_recognizer import LabelledSpans
 from scanner.detect.tables import TableContext, sniff_delimiter, split_header
 from scanner.extract.base import Cell, TextBlock
@@ -54,19 +56,21 @@ class ChunkedDetector:
             header = split_header(header_line.rstrip("\r"), delimiter)
         batch: list[TextBlock] = []
         batch_chars = 0
+        names = DocumentNames()  # names accepted in this document, found again at their other mentions
         for block in blocks:
             if block.cells:
                 batch.append(block)
                 batch_chars += len(block.text)
                 if batch_chars >= CELL_BATCH_CHARS:
-                    yield from self._emit_cells(batch)
+                    yield from self._emit_cells(batch, names)
                     batch, batch_chars = [], 0
                 continue
             if batch:
-                yield from self._emit_cells(batch)
+                yield from self._emit_cells(batch, names)
                 batch, batch_chars = [], 0
             if block.location is not None:
-                for det in self.detector.detect(block.text, field_context=TableContext(block.text)):
+                found = self.detector.detect(block.text, field_context=TableContext(block.text))
+                for det in names.complete(block.text, found):
                     yield LocatedDetection(det.shifted(block.offset), block.location)
                 continue
             buf += block.text
@@ -77,21 +81,21 @@ class ChunkedDetector:
             while len(buf) >= self.chunk_chars + self.overlap:
                 cut = self._cut_point(buf)
                 yield from self._emit(
-                    buf, buf_start, report_from, buf_start + cut, line_base, header, delimiter, ranged
+                    buf, buf_start, report_from, buf_start + cut, line_base, header, delimiter, names, ranged
                 )
                 keep_from = cut - self.overlap
                 line_base += buf.count("\n", 0, keep_from)
                 buf, buf_start, report_from = buf[keep_from:], buf_start + keep_from, buf_start + cut
         if batch:
-            yield from self._emit_cells(batch)
+            yield from self._emit_cells(batch, names)
         if suffix in DELIMITED_SUFFIXES and header is None and buf:
             delimiter = sniff_delimiter(buf.rstrip("\r"), suffix)
             header = split_header(buf.rstrip("\r"), delimiter)
         yield from self._emit(
-            buf, buf_start, report_from, buf_start + len(buf) + 1, line_base, header, delimiter, ranged
+            buf, buf_start, report_from, buf_start + len(buf) + 1, line_base, header, delimiter, names, ranged
         )
 
-    def _emit_cells(self, batch: list[TextBlock]) -> Iterator[LocatedDetection]:
+    def _emit_cells(self, batch: list[TextBlock], names: DocumentNames) -> Iterator[LocatedDetection]:
         """Detect a run of cell blocks as one text; each detection takes its cell's location and offset."""
         text = "".join(b.text for b in batch)
         cells: list[Cell] = []
@@ -103,7 +107,7 @@ class ChunkedDetector:
                 bases.append(block.offset - pos)
             pos += len(block.text)
         labels = _CellLabels(cells)
-        for det in self.detector.detect(text, field_context=labels):
+        for det in names.complete(text, self.detector.detect(text, field_context=labels)):
             i = labels.cell_at(det.start)
             if i is None:  # spans a cell separator: not a value of any one cell
                 continue
@@ -123,6 +127,7 @@ class ChunkedDetector:
         line_base: int,
         header: list[str] | None,
         delimiter: str,
+        names: DocumentNames,
         ranged: bool = False,
     ) -> Iterator[LocatedDetection]:
         if not buf:
@@ -130,7 +135,7 @@ class ChunkedDetector:
         first_is_header = buf_start == 0 and not ranged
         tables = TableContext(buf, header=header, delimiter=delimiter, header_is_first_line=first_is_header)
         line, counted_to = line_base, 0  # detections come sorted: count newlines once, as we go
-        for det in self.detector.detect(buf, field_context=tables):
+        for det in names.complete(buf, self.detector.detect(buf, field_context=tables)):
             absolute = buf_start + det.start
             if report_from <= absolute < report_to:
                 line += buf.count("\n", counted_to, det.start)

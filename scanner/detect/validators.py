@@ -453,6 +453,22 @@ def transliterated_name(value: str, *, today: datetime.date | None = None) -> Ve
     return _valid_if(len(parts) == 2 and not all(jieba.dt.FREQ.get(part, 0) >= 50 for part in parts))
 
 
+def foreign_name(value: str, *, today: datetime.date | None = None) -> Verdict:
+    """克林顿, 卢梭, 亚当·山克曼: a transliterated name, not a transliterated place or thing (俄罗斯, 巴西). One part:
+    a word jieba's dictionary tags as a personal name, or (three characters or more) a rare one; several parts:
+    not all of them ordinary words. jieba tags some frequent places as names (莫斯科 1817, 阿根廷 964): a
+    name word that frequent is taken for a place."""
+    from scanner.detect.segmenter import dictionary_entry
+
+    parts = value.split("·")
+    if not all(parts):
+        return Verdict.INVALID
+    if len(parts) > 1:
+        return _valid_if(not all(dictionary_entry(part)[0] >= 50 and not dictionary_entry(part)[1] for part in parts))
+    frequency, is_name = dictionary_entry(value)
+    return _valid_if((is_name and frequency < 900) or (frequency < 50 and len(value) >= 3))
+
+
 def always_weak(value: str, *, today: datetime.date | None = None) -> Verdict:
     """For rules whose shape carries no proof: the engine then requires a context word."""
     return Verdict.WEAK
@@ -485,5 +501,6 @@ VALIDATORS: dict[str, Callable[..., Verdict]] = {
         always_weak,
         always_valid,
         transliterated_name,
+        foreign_name,
     )
 }
