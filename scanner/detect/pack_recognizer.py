@@ -21,7 +21,8 @@ from presidio_analyzer.nlp_engine import NlpArtifacts
 from scanner.detect.context import FieldContext, context_word_pattern
 from scanner.detect.lines import line_end, line_span, line_start
 from scanner.detect.matcher import Anchor, MultiMatcher
-from scanner.detect.recognizer import rule_result
+from scanner.detect.recognizer import regrouped_results, rule_result
+from scanner.detect.regroup import RUN_ANCHOR, WRAP_ANCHOR, find_runs, runs_near
 from scanner.detect.rulepack import PatternSpec, Rule
 from scanner.detect.validators import VALIDATORS, Verdict
 from scanner.paths import cache_dir
@@ -34,6 +35,7 @@ DEFAULT_BEFORE = 40  # the enhancer's window sizes (context.WindowContextEnhance
 DEFAULT_AFTER = 12
 
 
+_RUN_KEYS = (("regroup", "run"), ("regroup", "wrap"))
 Region = tuple[int, int, int]  # (pos, stop, endpos): matches starting in [pos, stop], text read up to endpos
 
 
@@ -87,6 +89,9 @@ class PackRecognizer(EntityRecognizer):
                     self._anchored.append((rule, spec, key, _max_width(spec.regex)))
                     source = spec.anchor or spec.regex.pattern
                     anchors.append(Anchor(key, source, ignore_case=bool(spec.regex.flags & re.IGNORECASE)))
+        self._regrouped = [r for r in self.rules.values() if r.regroup and r.patterns and not r.requires_context]
+        if self._regrouped:
+            anchors += [Anchor(key, source) for key, source in zip(_RUN_KEYS, (RUN_ANCHOR, WRAP_ANCHOR), strict=True)]
         self.matcher = MultiMatcher(anchors, cache_dir=cache_dir())
         entities = sorted({r.entity_type for r in self.rules.values()})
         super().__init__(supported_entities=entities, name="custos_rule_packs", supported_language=language)
@@ -119,6 +124,9 @@ class PackRecognizer(EntityRecognizer):
                     if (result.start, result.end, spec.name) not in seen:
                         seen.add((result.start, result.end, spec.name))
                         results.append(result)
+        run_ends = [end for key in _RUN_KEYS for end in hits.get(key, ())]
+        if run_ends:
+            results += self._regrouped_matches(text, run_ends, wanted)
         if wanted and "PERSON" not in wanted:
             return results
         if self._cn_names is not None:
@@ -128,6 +136,15 @@ class PackRecognizer(EntityRecognizer):
             en_hits = (end for key, ends in hits.items() if key[0] == "en" for end in ends)
             lines = _merge(line_span(text, max(0, end - 1)) for end in en_hits)  # a hit may end past a newline
             results += [self._tag(r) for r in self._en_names.find_in_lines(text, lines)]
+        return results
+
+    def _regrouped_matches(self, text: str, run_ends: list[int], wanted: set[str]) -> list[RecognizerResult]:
+        """Values written in other digit groupings, read from the runs around the matcher's run hits."""
+        runs = find_runs(text, _merge(runs_near(text, run_ends, REACH)))
+        results: list[RecognizerResult] = []
+        for rule in self._regrouped:
+            if not wanted or rule.entity_type in wanted:
+                results += regrouped_results(self, rule, text, runs, self.today)
         return results
 
     def _tag(self, result: RecognizerResult) -> RecognizerResult:
