@@ -21,6 +21,7 @@ _LONGEST = 24  # characters of a run without separators: 18-character IDs and co
 _SEPARATORS = (" ", ".", "-")
 _BREAK = r"[ \t]*\r?\n[ \t]*"
 _TOKEN = r"[0-9A-Z]*\d[0-9A-Z]*[xX]?"
+_LETTERS = r"[A-Z]{1,2}"  # a group of code letters after the first (9137 0102 0692 3514 XY)
 _DELIMITERS = frozenset(",\t|;")
 _PLAIN = re.compile(r"[0-9A-Za-z+]+")
 
@@ -45,7 +46,7 @@ def _run_pattern(sep: str) -> re.Pattern[str]:
     s = re.escape(sep)
     return re.compile(
         r"(?<![0-9A-Za-z+])(?<!\d[ .\-/:])(?<!\d\n)(?<!\d\r\n)"  # never from inside a longer number or date
-        rf"\+?{_TOKEN}(?:(?:{s}|{_BREAK}){_TOKEN})+"
+        rf"\+?{_TOKEN}(?:(?:{s}|{_BREAK})(?:{_TOKEN}|{_LETTERS}))+"
         r"(?![0-9A-Za-z])(?![.\-/:]\d)"
     )
 
