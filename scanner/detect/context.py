@@ -65,7 +65,7 @@ class WindowContextEnhancer(ContextAwareEnhancer):
             after_size = min(self._after, rule.context_chars) if rule.context_chars else self._after
             after = _collapse(lowered[result.end : result.end + 3 * after_size]).split("\n", 1)[0][:after_size]
             labels = [*self.field_context(result.start, result.end), *_key_before(text, result.start)]
-            if _says_what_it_is_not(rule, before[-16:], labels):
+            if _says_what_it_is_not(rule, _label_before(before), labels):
                 result.score = 0.0
                 continue
             weak = result.recognition_metadata.get(VERDICT_KEY) == _WEAK
@@ -148,6 +148,14 @@ def context_word_pattern(words: tuple[str, ...]) -> re.Pattern[str] | None:
 def _has_word(text: str, words: tuple[str, ...], *, whole: bool = False) -> bool:
     pattern = _word_pattern(words, whole)
     return pattern is not None and pattern.search(text) is not None
+
+
+def _label_before(before: str) -> str:
+    """The 16 characters before a value on its own line; the line above only when the value starts its line
+    (a label on the line above), never a table's header row above a first data row."""
+    tail = before[-16:]
+    above, newline, own = tail.rpartition("\n")
+    return own if not newline or own.strip() else above
 
 
 def _says_what_it_is_not(rule: Rule, label_before: str, labels: Sequence[str]) -> bool:

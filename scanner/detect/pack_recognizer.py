@@ -36,6 +36,7 @@ DEFAULT_AFTER = 12
 
 
 _RUN_KEYS = (("regroup", "run"), ("regroup", "wrap"))
+_KEY_TAIL = re.compile(r"""[\w.-]{0,40}["']?\s*[:=：]""")  # the rest of a key and its separator (context._KEY_BEFORE)
 Region = tuple[int, int, int]  # (pos, stop, endpos): matches starting in [pos, stop], text read up to endpos
 
 
@@ -55,6 +56,7 @@ class _GatedRule:
     accepts_label: Callable[[str], bool]
     width: int | None  # the longest value its patterns can match (None: unbounded)
     longest_word: int  # its longest context word
+    key_only: bool  # only a field's own label counts (context_chars = 1): a word in the text must be a key
 
 
 class PackRecognizer(EntityRecognizer):
@@ -140,7 +142,7 @@ class PackRecognizer(EntityRecognizer):
 
     def _regrouped_matches(self, text: str, run_ends: list[int], wanted: set[str]) -> list[RecognizerResult]:
         """Values written in other digit groupings, read from the runs around the matcher's run hits."""
-        runs = find_runs(text, _merge(runs_near(text, run_ends, REACH)))
+        runs = find_runs(text, _merge(runs_near(text, run_ends)))
         results: list[RecognizerResult] = []
         for rule in self._regrouped:
             if not wanted or rule.entity_type in wanted:
@@ -181,6 +183,8 @@ class PackRecognizer(EntityRecognizer):
         enhancer's windows (or a field key) to reach it, or inside a field whose label holds one."""
         regions: list[Region] = []
         for end in context_ends:  # `end` is where a context word ends
+            if gated.key_only and not _KEY_TAIL.match(text, end):
+                continue  # a word in running text, not the key of a "key: value" the enhancer would read
             if gated.width is None:
                 start = max(0, end - gated.reach_after - LONGEST_VALUE)
                 stop = line_end(text, min(len(text), end + gated.reach_before))
@@ -210,7 +214,11 @@ def _gated(rule: Rule) -> _GatedRule:
     widths = [_max_width(spec.regex) for spec in rule.patterns]
     width = None if None in widths else max(widths, default=0)
     longest_word = max(map(len, rule.context), default=0)
-    return _GatedRule(rule, max(4 * before, KEY_REACH), 3 * after, accepts_label, width, longest_word)
+    # With a one-character window no word of two or more fits: only labels (a field's header, the key right
+    # before a value, context._key_before) can vouch, so a word in the text counts only as part of a key.
+    key_only = rule.context_chars == 1 and min(map(len, rule.context), default=0) > 1
+    reach_before = max(4 * before, KEY_REACH)
+    return _GatedRule(rule, reach_before, 3 * after, accepts_label, width, longest_word, key_only)
 
 
 def _literal(word: str) -> str:

@@ -18,6 +18,7 @@ from dataclasses import dataclass
 
 MIN_DIGITS = 10  # the shortest value a regrouping rule reports (mobile, landline) has 10–11 digits
 _LONGEST = 24  # characters of a run without separators: 18-character IDs and codes, 19-digit cards, +cc
+RUN_REACH = 96  # a run reaches at most this far either side of a hit inside it (24 characters, separators, a break)
 _SEPARATORS = (" ", ".", "-")
 _BREAK = r"[ \t]*\r?\n[ \t]*"
 _TOKEN = r"[0-9A-Z]*\d[0-9A-Z]*[xX]?"
@@ -119,9 +120,9 @@ def whole_run_value(pattern: re.Pattern[str], run: DigitRun) -> tuple[int, int] 
     return run.span(start, end)
 
 
-def runs_near(text: str, hit_ends: Iterable[int], reach: int) -> Iterator[tuple[int, int]]:
-    """Regions of whole lines around the matcher's hits: the hit's line and its neighbours (a wrapped run),
-    at most ``reach`` characters either side."""
+def runs_near(text: str, hit_ends: Iterable[int], reach: int = RUN_REACH) -> Iterator[tuple[int, int]]:
+    """Regions around the matcher's hits: the hit's line and its neighbours (a wrapped run), at most ``reach``
+    characters either side."""
     for end in hit_ends:
         before = text.rfind("\n", 0, max(0, end - 1))
         before = text.rfind("\n", 0, before) + 1 if before > 0 else 0

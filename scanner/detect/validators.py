@@ -285,6 +285,11 @@ def phone_any_region(value: str, *, today: datetime.date | None = None) -> Verdi
     number = compact(value)
     if not (number.startswith("0") and number.isdigit() and 8 <= len(number) <= 13):
         return Verdict.INVALID  # a trunk prefix and a subscriber number
+    return _national_number_verdict(number)
+
+
+@functools.lru_cache(maxsize=4096)  # a phone column repeats its numbers; each miss parses up to 26 regions
+def _national_number_verdict(number: str) -> Verdict:
     for region in ("CN", *_NATIONAL_REGIONS):
         try:
             parsed = phonenumbers.parse(number, region)
