@@ -21,7 +21,7 @@ from presidio_analyzer.nlp_engine import NlpArtifacts
 from scanner.detect.context import FieldContext, context_word_pattern
 from scanner.detect.lines import line_end, line_span, line_start
 from scanner.detect.matcher import Anchor, MultiMatcher
-from scanner.detect.recognizer import regrouped_results, rule_result
+from scanner.detect.recognizer import RULE_KEY, regrouped_results, rule_result
 from scanner.detect.regroup import RUN_ANCHOR, WRAP_ANCHOR, find_runs, runs_near
 from scanner.detect.rulepack import PatternSpec, Rule
 from scanner.detect.validators import VALIDATORS, Verdict
@@ -132,7 +132,7 @@ class PackRecognizer(EntityRecognizer):
                         results.append(result)
         run_ends = [end for key in _RUN_KEYS for end in hits.get(key, ())]
         if run_ends:
-            results += self._regrouped_matches(text, run_ends, wanted)
+            results += self._regrouped_matches(text, run_ends, wanted, results)
         if wanted and "PERSON" not in wanted:
             return results
         if self._cn_names is not None:
@@ -144,14 +144,18 @@ class PackRecognizer(EntityRecognizer):
             results += [self._tag(r) for r in self._en_names.find_in_lines(text, lines)]
         return results
 
-    def _regrouped_matches(self, text: str, run_ends: list[int], wanted: set[str]) -> list[RecognizerResult]:
-        """Values written in other digit groupings, read from the runs around the matcher's run hits."""
+    def _regrouped_matches(
+        self, text: str, run_ends: list[int], wanted: set[str], found: list[RecognizerResult]
+    ) -> list[RecognizerResult]:
+        """Values written in other digit groupings, read from the runs around the matcher's run hits; a value a
+        rule's own pattern ``found`` already (138 0013 8000) is not reported twice."""
         runs = find_runs(text, _merge(runs_near(text, run_ends)))
+        plain = {(r.recognition_metadata[RULE_KEY], r.start, r.end) for r in found}
         results: list[RecognizerResult] = []
         for rule in self._regrouped:
             if not wanted or rule.entity_type in wanted:
                 results += regrouped_results(self, rule, text, runs, self.today)
-        return results
+        return [r for r in results if (r.recognition_metadata[RULE_KEY], r.start, r.end) not in plain]
 
     def _tag(self, result: RecognizerResult) -> RecognizerResult:
         """Results of the inner name recognizers carry this recognizer's id (Presidio groups results by it)."""

@@ -120,13 +120,15 @@ def whole_run_value(pattern: re.Pattern[str], run: DigitRun) -> tuple[int, int] 
     return run.span(start, end)
 
 
+_RUN_CHARS_AFTER = re.compile(r"[0-9A-Za-z+ .\-\t\r\n]*")
+_RUN_CHARS_BEFORE = re.compile(r"[0-9A-Za-z+ .\-\t\r\n]*$")
+
+
 def runs_near(text: str, hit_ends: Iterable[int], reach: int = RUN_REACH) -> Iterator[tuple[int, int]]:
-    """Regions around the matcher's hits: the hit's line and its neighbours (a wrapped run), at most ``reach``
-    characters either side."""
+    """The stretch of characters a run can hold around each of the matcher's hits (a hit ends inside a run),
+    at most ``reach`` characters either side: Chinese text, commas and quotes bound it."""
     for end in hit_ends:
-        before = text.rfind("\n", 0, max(0, end - 1))
-        before = text.rfind("\n", 0, before) + 1 if before > 0 else 0
-        after = text.find("\n", end)
-        after = text.find("\n", after + 1) if after >= 0 else -1
-        after = len(text) if after < 0 else after
-        yield max(before, end - reach), min(after, end + reach)
+        low = max(0, end - reach)
+        start = _RUN_CHARS_BEFORE.search(text, low, end).start()
+        stop = _RUN_CHARS_AFTER.match(text, end, min(len(text), end + reach)).end()
+        yield start, stop
