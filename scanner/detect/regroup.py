@@ -77,12 +77,21 @@ def find_runs(text: str, regions: Iterable[tuple[int, int]]) -> list[DigitRun]:
     for pos, endpos in regions:
         for sep, pattern in _RUNS:
             for match in pattern.finditer(text, pos, endpos):
-                if match.end() == endpos < len(text) or match.span() in found:
-                    continue  # cut by the region's end: the run may go on
+                if (match.end() == endpos and _goes_on(text, endpos)) or match.span() in found:
+                    continue  # cut by the region's end: the run goes on
                 run = _digit_run(text, match.start(), match.end(), sep)
                 if run is not None:
                     found[match.span()] = run
     return [found[span] for span in sorted(found)]
+
+
+def _goes_on(text: str, pos: int) -> bool:
+    """Whether a run read up to ``pos`` would not end there in the whole text (the run pattern's look-ahead)."""
+    if pos >= len(text):
+        return False
+    return _RUN_CHARS_AFTER.match(text, pos, pos + 1).end() > pos or (
+        text[pos] in "/:" and text[pos + 1 : pos + 2].isdigit()
+    )
 
 
 def _digit_run(text: str, start: int, end: int, sep: str) -> DigitRun | None:
@@ -128,6 +137,8 @@ def runs_near(text: str, hit_ends: Iterable[int], reach: int = RUN_REACH) -> Ite
     """The stretch of characters a run can hold around each of the matcher's hits (a hit ends inside a run),
     at most ``reach`` characters either side: Chinese text, commas and quotes bound it."""
     for end in hit_ends:
+        if end and _RUN_CHARS_AFTER.match(text, end - 1, end).end() < end:
+            end -= 1  # the matcher's hit took the character after the run (a look-ahead made consuming)
         low = max(0, end - reach)
         start = _RUN_CHARS_BEFORE.search(text, low, end).start()
         stop = _RUN_CHARS_AFTER.match(text, end, min(len(text), end + reach)).end()
