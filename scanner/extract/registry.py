@@ -41,6 +41,7 @@ _MARKED_UP_TEXT = {
     ".htm": ("scanner.extract.html_forms", "HtmlExtractor"),
     ".sql": ("scanner.extract.sql_dump", "SqlDumpExtractor"),
 }
+STRUCTURED_TEXT_SUFFIXES = frozenset(_MARKED_UP_TEXT)  # read whole through their extractor, never split
 _ARCHIVES = {
     ".zip": ("scanner.extract.archive", "ZipExtractor"),
     ".tar": ("scanner.extract.archive", "TarExtractor"),
