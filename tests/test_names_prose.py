@@ -7,7 +7,17 @@ import re
 
 import pytest
 
+from scanner.detect.engine import Detector
 from scanner.detect.name_windows import NameWindow
+
+
+@pytest.fixture(scope="module")
+def detector(packs) -> Detector:
+    """The rule-based name finder alone: the optional tagger (tests/test_name_tagger.py) is off even where it is
+    installed, so these tests see what the rules decide."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("CUSTOS_NAME_TAGGER", "0")
+        return Detector(packs)
 
 
 def people(detector, text: str) -> list[str]:
