@@ -40,6 +40,7 @@ def scan_jsonl(folder: Path, tmp_path: Path) -> list[dict]:
     return [json.loads(line) for line in out.read_text(encoding="utf-8").splitlines()]
 
 
+@pytest.mark.slow  # a CLI scan in a subprocess; the in-process tests below cover propagation
 def test_every_mention_in_a_chat_log_and_a_table_is_found_at_its_exact_offsets(tmp_path):
     share = tmp_path / "share"
     share.mkdir()

@@ -92,6 +92,7 @@ print([text[s:e] for s, e in tag_names(text)])
 """
 
 
+@pytest.mark.slow  # loads the model in a subprocess
 def test_the_tagger_runs_with_the_network_refused():
     env = {**os.environ, "PYTHONPATH": str(ROOT), "HF_HUB_OFFLINE": "1"}
     done = subprocess.run([sys.executable, "-c", _NO_NETWORK], capture_output=True, text=True, env=env, check=True)
