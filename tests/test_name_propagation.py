@@ -9,6 +9,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from scanner.detect.engine import Detection
 from scanner.detect.name_mentions import DocumentNames
 from scanner.detect.stream import ChunkedDetector
