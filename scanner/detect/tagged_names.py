@@ -181,10 +181,6 @@ class _Taken:
         return before > 0 and self._reach[before - 1] > span[0]
 
 
-
-
-
-
 def _word_bounds(text: str) -> frozenset[int]:
     """Where jieba's dictionary words start and end (characters no word claims stand alone)."""
     bounds, pos = {0}, 0
