@@ -124,7 +124,7 @@ print(json.dumps({"loaded": loaded, "people": [d.value for d in found if d.entit
 
 @pytest.mark.slow  # builds a detector in a subprocess (~10 s on a busy machine)
 def test_without_the_extra_nothing_of_the_tagger_is_imported_and_the_rules_decide_alone(rules_only_detector):
-    text = "全国武术冠军王群也在剧中担任重要角色。联系人：王小明 13800138000"
+    text = "县委决定选派任了八年城建局长的周欣光担任老干部局长。联系人：王小明 13800138000"
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
     env.pop("CUSTOS_NAME_TAGGER", None)
     done = subprocess.run(
