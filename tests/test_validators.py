@@ -219,7 +219,10 @@ CASES: list[tuple[str, str, Verdict]] = [
     # IP addresses (telling firmware versions from addresses is the rule pack's job)
     ("ipv4", "5.170.3.1", VALID),
     ("ipv4", "192.168.1.1", VALID),
-    ("ipv4", "0.0.0.0", VALID),
+    ("ipv4", "0.0.0.0", INVALID),  # "any address" in configs, and versions such as 0.9.1.2: never a host
+    ("ipv4", "0.9.1.2", INVALID),
+    ("ipv4", "192.168.1.0/24", VALID),  # a CIDR block is reported whole
+    ("ipv4", "10.0.0.0/33", INVALID),
     ("ipv4", "255.255.255.255", VALID),
     ("ipv4", "256.1.1.1", INVALID),
     ("ipv4", "01.2.3.4", INVALID),
@@ -232,6 +235,37 @@ CASES: list[tuple[str, str, Verdict]] = [
     ("ipv6", "12:30", INVALID),  # a time
     ("ipv6", "2001:db8::g", INVALID),
     ("ipv6", "1:2:3:4:5:6:7:8:9", INVALID),
+    ("ipv6", "fe80::1%eth0", VALID),
+    ("ipv6", "::ffff:192.0.2.1", VALID),
+    ("ipv6", "2001:db8::192.168.1.1", VALID),
+    ("ipv6", "2001:db8::/32", VALID),
+    ("ipv6", "2001:db8::/129", INVALID),
+    ("ipv6", "ab::cd", INVALID),  # a C++ scope, no digit
+    ("ipv6", "::", INVALID),
+    # Hong Kong, Macau, Taiwan identity cards
+    ("hk_identity_card", "P174468(6)", VALID),
+    ("hk_identity_card", "AB987654(3)", VALID),
+    ("hk_identity_card", "G123456(A)", VALID),
+    ("hk_identity_card", "P1744686", WEAK),  # no brackets: a keyword must vouch
+    ("hk_identity_card", "P174468(5)", INVALID),
+    ("hk_identity_card", "P174468(6", INVALID),
+    ("macau_identity_card", "1234567(8)", WEAK),
+    ("macau_identity_card", "5/215432/1", WEAK),
+    ("macau_identity_card", "2234567(8)", INVALID),
+    ("tw_identity_card", "B221690311", VALID),
+    ("tw_identity_card", "A123456789", VALID),
+    ("tw_identity_card", "A800000014", VALID),  # 2021 resident certificate
+    ("tw_identity_card", "A123456788", INVALID),
+    ("tw_identity_card", "A323456789", INVALID),
+    # national phone formats under a phone label
+    ("phone_any_region", "080-1234-5678", VALID),
+    ("phone_any_region", "09-7625400", VALID),
+    ("phone_any_region", "12345", INVALID),
+    ("phone_any_region", "0000000000", INVALID),
+    # Beijing and Shanghai 8-digit local numbers starting with 1
+    ("cn_landline", "010-12345678", VALID),
+    ("cn_landline", "(021)13579246", VALID),
+    ("cn_landline", "0571-18084421", INVALID),
     # travel documents
     ("cn_passport", "e12345678", WEAK),
     ("cn_passport", "DE1234567", WEAK),
@@ -329,9 +363,13 @@ def test_registry_names_match_functions() -> None:
         "cn_mobile",
         "cn_landline",
         "intl_phone",
+        "phone_any_region",
         "email",
         "ipv4",
         "ipv6",
+        "hk_identity_card",
+        "macau_identity_card",
+        "tw_identity_card",
         "cn_passport",
         "cn_hk_macao_pass",
         "cn_license_plate",

@@ -64,14 +64,15 @@ class WindowContextEnhancer(ContextAwareEnhancer):
             before = self._before_window(lowered, result.start, rule.context_chars or self._before)
             after_size = min(self._after, rule.context_chars) if rule.context_chars else self._after
             after = _collapse(lowered[result.end : result.end + 3 * after_size]).split("\n", 1)[0][:after_size]
-            if _has_word(before[-16:], rule.negative_context, whole=True):
+            labels = [*self.field_context(result.start, result.end), *_key_before(text, result.start)]
+            if _says_what_it_is_not(rule, _label_before(before), labels):
                 result.score = 0.0
                 continue
             weak = result.recognition_metadata.get(VERDICT_KEY) == _WEAK
             if weak and _has_word(before + " " + after, rule.weak_veto, whole=True):
                 result.score = 0.0  # the text itself says the value failed validation
                 continue
-            labels = [*call_context, *self.field_context(result.start, result.end), *_key_before(text, result.start)]
+            labels += call_context
             word = _first_context_word(rule.context, before, after, labels)
             if word:
                 result.score = min(1.0, result.score + rule.context_boost)
@@ -147,6 +148,25 @@ def context_word_pattern(words: tuple[str, ...]) -> re.Pattern[str] | None:
 def _has_word(text: str, words: tuple[str, ...], *, whole: bool = False) -> bool:
     pattern = _word_pattern(words, whole)
     return pattern is not None and pattern.search(text) is not None
+
+
+def _label_before(before: str) -> str:
+    """The 16 characters before a value on its own line; the line above only when the value starts its line
+    (a label on the line above), never a table's header row above a first data row."""
+    tail = before[-16:]
+    above, newline, own = tail.rpartition("\n")
+    return own if not newline or own.strip() else above
+
+
+def _says_what_it_is_not(rule: Rule, label_before: str, labels: Sequence[str]) -> bool:
+    """A negative word (订单号, 流水号, SKU …) right before the value or in its field's label (column header,
+    key) vetoes it, whatever its check digit says: order numbers are 1-in-11 valid IDs by chance. A context
+    word of the rule in the same label outranks it (身份证编号 is an ID's number, 订单号 an order's)."""
+    if not rule.negative_context:
+        return False
+    if _has_word(label_before, rule.negative_context, whole=True) and not _has_word(label_before, rule.context):
+        return True
+    return any(_has_word(label, rule.negative_context) and not _has_word(label, rule.context) for label in labels)
 
 
 def _first_context_word(words: tuple[str, ...], before: str, after: str, labels: Sequence[str]) -> str | None:

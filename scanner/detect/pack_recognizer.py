@@ -23,7 +23,8 @@ from scanner.detect.context import FieldContext, context_word_pattern
 from scanner.detect.lines import line_end, line_span, line_start
 from scanner.detect.matcher import Anchor, MultiMatcher
 from scanner.detect.name_windows import NameResolver
-from scanner.detect.recognizer import rule_result
+from scanner.detect.recognizer import RULE_KEY, regrouped_results, rule_result
+from scanner.detect.regroup import RUN_ANCHOR, WRAP_ANCHOR, find_runs, runs_near
 from scanner.detect.rulepack import PatternSpec, Rule
 from scanner.detect.validators import VALIDATORS, Verdict
 from scanner.paths import cache_dir
@@ -36,6 +37,9 @@ DEFAULT_BEFORE = 40  # the enhancer's window sizes (context.WindowContextEnhance
 DEFAULT_AFTER = 12
 
 
+_RUN_KEYS = (("regroup", "run"), ("regroup", "wrap"))
+# The rest of a key and its separator (context._KEY_BEFORE): a key-only rule's context word is anchored with it.
+_KEY_TAIL = r"""(?:[\w.-]|[\u4e00-\u9fff]){0,40}["']?\s*[:=：]"""
 Region = tuple[int, int, int]  # (pos, stop, endpos): matches starting in [pos, stop], text read up to endpos
 
 
@@ -55,6 +59,8 @@ class _GatedRule:
     accepts_label: Callable[[str], bool]
     width: int | None  # the longest value its patterns can match (None: unbounded)
     longest_word: int  # its longest context word
+    key_only: bool  # only a field's own label counts (context_chars = 1): a word in the text must be a key,
+    # so its anchor runs on to the key's separator, and values start after that
 
 
 class PackRecognizer(EntityRecognizer):
@@ -83,14 +89,19 @@ class PackRecognizer(EntityRecognizer):
                 self._en_names = EnglishNameRecognizer(rule, EnglishNameLexicon.load(rule.lexicon), language)
                 anchors += [Anchor(("en", i), src) for i, src in enumerate(self._en_names.anchor_patterns())]
             elif rule.requires_context:
-                self._gated.append(_gated(rule))
-                anchors += [Anchor(("ctx", rule.id), _literal(word), ignore_case=True) for word in rule.context]
+                gated = _gated(rule)
+                self._gated.append(gated)
+                tail = _KEY_TAIL if gated.key_only else ""  # the hit then ends after the key's separator
+                anchors += [Anchor(("ctx", rule.id), _literal(w) + tail, ignore_case=True) for w in rule.context]
             else:
                 for spec in rule.patterns:
                     key = ("pat", rule.id, spec.name)
                     self._anchored.append((rule, spec, key, _max_width(spec.regex)))
                     source = spec.anchor or spec.regex.pattern
                     anchors.append(Anchor(key, source, ignore_case=bool(spec.regex.flags & re.IGNORECASE)))
+        self._regrouped = [r for r in self.rules.values() if r.regroup and r.patterns and not r.requires_context]
+        if self._regrouped:
+            anchors += [Anchor(key, source) for key, source in zip(_RUN_KEYS, (RUN_ANCHOR, WRAP_ANCHOR), strict=True)]
         self.matcher = MultiMatcher(anchors, cache_dir=cache_dir())
         entities = sorted({r.entity_type for r in self.rules.values()})
         super().__init__(supported_entities=entities, name="custos_rule_packs", supported_language=language)
@@ -136,6 +147,9 @@ class PackRecognizer(EntityRecognizer):
                     if (result.start, result.end, spec.name) not in seen:
                         seen.add((result.start, result.end, spec.name))
                         results.append(result)
+        run_ends = [end for key in _RUN_KEYS for end in hits.get(key, ())]
+        if run_ends:
+            results += self._regrouped_matches(text, run_ends, wanted, results)
         if wanted and "PERSON" not in wanted:
             return results
         if self._cn_names is not None:
@@ -149,6 +163,19 @@ class PackRecognizer(EntityRecognizer):
             lines = _merge(line_span(text, max(0, end - 1)) for end in en_hits)  # a hit may end past a newline
             results += [self._tag(r) for r in self._en_names.find_in_lines(text, lines)]
         return results
+
+    def _regrouped_matches(
+        self, text: str, run_ends: list[int], wanted: set[str], found: list[RecognizerResult]
+    ) -> list[RecognizerResult]:
+        """Values written in other digit groupings, read from the runs around the matcher's run hits; a value a
+        rule's own pattern ``found`` already (138 0013 8000) is not reported twice."""
+        runs = find_runs(text, _merge(runs_near(text, run_ends)))
+        plain = {(r.recognition_metadata[RULE_KEY], r.start, r.end) for r in found}
+        results: list[RecognizerResult] = []
+        for rule in self._regrouped:
+            if not wanted or rule.entity_type in wanted:
+                results += regrouped_results(self, rule, text, runs, self.today)
+        return [r for r in results if (r.recognition_metadata[RULE_KEY], r.start, r.end) not in plain]
 
     def _tag(self, result: RecognizerResult) -> RecognizerResult:
         """Results of the inner name recognizers carry this recognizer's id (Presidio groups results by it)."""
@@ -213,7 +240,11 @@ def _gated(rule: Rule) -> _GatedRule:
     widths = [_max_width(spec.regex) for spec in rule.patterns]
     width = None if None in widths else max(widths, default=0)
     longest_word = max(map(len, rule.context), default=0)
-    return _GatedRule(rule, max(4 * before, KEY_REACH), 3 * after, accepts_label, width, longest_word)
+    # With a one-character window no word of two or more fits: only labels (a field's header, the key right
+    # before a value, context._key_before) can vouch, so a word in the text counts only as part of a key.
+    key_only = rule.context_chars == 1 and min(map(len, rule.context), default=0) > 1
+    reach_before = max(4 * before, KEY_REACH)
+    return _GatedRule(rule, reach_before, 3 * after, accepts_label, width, longest_word, key_only)
 
 
 def _literal(word: str) -> str:

@@ -31,6 +31,9 @@ from scanner.detect.validators import VALIDATORS
 
 SENSITIVITIES = ("sensitive", "general", "organization")
 RECOGNIZERS = ("pattern", "cn_person_name", "en_person_name")  # "pattern": regex + validator; else built in
+# "any": a value in any grouping keeps its validator's verdict (check digits vouch for it); "grouped": OCR gaps
+# and line breaks need a context word, since nothing but the shape vouches for a phone number.
+REGROUP_MODES = ("any", "grouped")
 BUILTIN = "builtin"  # the one pack set a site pack can extend: the packs shipped in rules/
 REGEX_FLAGS = re.ASCII  # \b, \w and \d must not treat CJK characters or full-width digits as word characters
 _SEMVER = re.compile(r"^\d+\.\d+\.\d+(?:[-+][0-9A-Za-z.-]+)?$")
@@ -101,7 +104,8 @@ RULE_SHAPE: dict[str, Key] = {
     "context_boost": Key(SCORE),
     "requires_context": Key(FLAG),
     "context_chars": Key(_whole(1)),
-    "negative_context": Key(WORDS),
+    "negative_context": Key(WORDS),  # words naming what a value is not (订单号): before it, or as its field's label
+    "regroup": Key(OneOf(lambda: REGROUP_MODES)),  # values written in any digit grouping (scanner/detect/regroup.py)
     "weak_veto": Key(WORDS),
     "triggers": Key(WORDS),
     "prefilter": Key(REGEX),

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Iterator
 from datetime import date
 
 from presidio_analyzer import AnalysisExplanation, EntityRecognizer, RecognizerResult
 from presidio_analyzer.nlp_engine import NlpArtifacts
 
+from scanner.detect.lines import line_span
+from scanner.detect.regroup import DigitRun, find_runs, whole_run_value
 from scanner.detect.rulepack import Rule
 from scanner.detect.validators import VALIDATORS, Verdict
 
@@ -40,6 +43,33 @@ def rule_result(
         VERDICT_KEY: _VALUES[verdict],
     }
     return RecognizerResult(rule.entity_type, start, end, score, explanation, metadata)
+
+
+def regrouped_results(
+    recognizer: EntityRecognizer, rule: Rule, text: str, runs: Iterable[DigitRun], today: date
+) -> Iterator[RecognizerResult]:
+    """The rule's values among digit runs written in other groupings (`regroup`): a pattern must cover a run's
+    characters without separators; prefilter, exclusion and validator apply as to a plain match. For a
+    "grouped" rule, OCR gaps and line breaks leave the value WEAK, so a context word must vouch for it."""
+    validate = VALIDATORS[rule.validator]
+    for run in runs:
+        for spec in rule.patterns:
+            span = whole_run_value(spec.regex, run)
+            if span is None:
+                continue
+            start, end = span
+            if rule.prefilter is not None and rule.prefilter.search(text, *line_span(text, start)) is None:
+                continue
+            if rule.exclude is not None and rule.exclude.search(text, start, end):
+                continue
+            verdict = validate(text[start:end], today=today)
+            if verdict is Verdict.INVALID:
+                continue
+            if verdict is Verdict.VALID and rule.regroup == "grouped" and (run.gapped or run.wrapped):
+                verdict = Verdict.WEAK
+            score = spec.score if spec.score is not None else rule.score
+            yield rule_result(recognizer, rule, start, end, score, f"{spec.name}_regrouped", verdict)
+            break  # a run is one value
 
 
 class RuleRecognizer(EntityRecognizer):
@@ -85,4 +115,6 @@ class RuleRecognizer(EntityRecognizer):
                 results.append(
                     rule_result(self, self.rule, start, end, score, spec.name, verdict, pattern=spec.regex.pattern)
                 )
+        if self.rule.regroup:
+            results += regrouped_results(self, self.rule, text, find_runs(text, [(0, len(text))]), self._today)
         return results

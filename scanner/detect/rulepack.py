@@ -67,6 +67,7 @@ class Rule:
     context_boost: float = 0.1
     requires_context: bool = False
     negative_context: tuple[str, ...] = ()
+    regroup: str | None = None  # pack_schema.REGROUP_MODES: also match values written in other digit groupings
     weak_veto: tuple[str, ...] = ()
     context_chars: int | None = None
     prefilter: re.Pattern[str] | None = None
@@ -204,6 +205,7 @@ def _build_rule(raw: Mapping[str, Any], pack_id: str, version: str, folder: Path
         requires_context=raw.get("requires_context", False),
         negative_context=tuple(raw.get("negative_context", ())),
         weak_veto=tuple(raw.get("weak_veto", ())),
+        regroup=raw.get("regroup"),
         context_chars=raw.get("context_chars"),
         prefilter=_compile(raw["prefilter"], ignore_case=True) if "prefilter" in raw else None,
         exclude=_compile(raw["exclude"], ignore_case=True) if "exclude" in raw else None,

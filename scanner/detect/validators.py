@@ -219,7 +219,8 @@ def credit_card(value: str, *, today: datetime.date | None = None) -> Verdict:
 
 # libphonenumber's CN mobile pattern: it leaves out the 140/146/148/149 data-only and IoT ranges.
 _CN_MOBILE = re.compile(r"1(?:610\d|740[0-5])\d{6}|1(?:[38]\d|4[57]|[59][0-35-9]|6[25-7]|7[0-35-8])\d{8}", re.ASCII)
-_CN_LANDLINE = re.compile(r"0(?:10|2\d|[3-9]\d{2})[2-9]\d{6,7}", re.ASCII)
+# Beijing (010) and Shanghai (021) also hand out 8-digit local numbers that start with 1.
+_CN_LANDLINE = re.compile(r"0(?:10|2\d|[3-9]\d{2})[2-9]\d{6,7}|0(?:10|21)1\d{7}", re.ASCII)
 
 
 def _strip_cn_country_code(number: str, national_len: int | None = None) -> tuple[str, bool]:
@@ -270,6 +271,35 @@ def intl_phone(value: str, *, today: datetime.date | None = None) -> Verdict:
     return Verdict.INVALID
 
 
+# National formats people write without a country code, tried in this order under a phone label (a mainland
+# landline is also found by cn_landline, whose priority wins).
+_NATIONAL_REGIONS = (
+    "JP", "KR", "TW", "GB", "DE", "FR", "IT", "NL", "BE", "CH", "AT", "AU", "NZ", "IL",
+    "IN", "TH", "MY", "ID", "PH", "VN", "TR", "ZA", "EG", "AR", "PE",
+)  # fmt: skip
+
+
+def phone_any_region(value: str, *, today: datetime.date | None = None) -> Verdict:
+    """A number in the national format of some country (090-1234-5678, 09-7625400): only a phone label says
+    it is a phone, so the rule that uses this requires one."""
+    number = compact(value)
+    if not (number.startswith("0") and number.isdigit() and 8 <= len(number) <= 13):
+        return Verdict.INVALID  # a trunk prefix and a subscriber number
+    return _national_number_verdict(number)
+
+
+@functools.lru_cache(maxsize=4096)  # a phone column repeats its numbers; each miss parses up to 26 regions
+def _national_number_verdict(number: str) -> Verdict:
+    for region in ("CN", *_NATIONAL_REGIONS):
+        try:
+            parsed = phonenumbers.parse(number, region)
+        except phonenumbers.NumberParseException:
+            continue
+        if phonenumbers.is_valid_number_for_region(parsed, region):
+            return Verdict.VALID
+    return Verdict.INVALID
+
+
 # --- network ---------------------------------------------------------------------------------------------
 
 _EMAIL_LOCAL = re.compile(r"[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+(?:\.[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+)*")
@@ -303,16 +333,79 @@ def _is_address(kind: type[ipaddress.IPv4Address | ipaddress.IPv6Address], text:
     return True
 
 
+def _prefix_ok(prefix: str, bits: int) -> bool:
+    return prefix == "" or (prefix.isdigit() and len(prefix) <= 3 and int(prefix) <= bits)
+
+
 def ipv4(value: str, *, today: datetime.date | None = None) -> Verdict:
-    """Dotted quad, each part 0–255 without leading zeros."""
-    text = value.strip()
-    return _valid_if(_IPV4.fullmatch(text) and _is_address(ipaddress.IPv4Address, text))
+    """Dotted quad, each part 0–255 without leading zeros, optionally a CIDR block (/24). Not 0.x.x.x: that
+    block is "this network", and 0.0.0.0 and 0.9.1.2 in text are placeholders and versions, never a host."""
+    text, _, prefix = value.strip().partition("/")
+    if not _IPV4.fullmatch(text) or text.startswith("0.") or not _prefix_ok(prefix, 32):
+        return Verdict.INVALID
+    return _valid_if(_is_address(ipaddress.IPv4Address, text))
 
 
 def ipv6(value: str, *, today: datetime.date | None = None) -> Verdict:
-    """Anything `ipaddress` accepts as IPv6 with at least two colons."""
-    text = value.strip()
-    return _valid_if(text.count(":") >= 2 and _is_address(ipaddress.IPv6Address, text))
+    """What `ipaddress` accepts as IPv6 (zone ids such as %eth0 and embedded IPv4 included), optionally a CIDR
+    block; at least one digit, so C++ scopes (ab::cd) and a bare :: are not addresses."""
+    text, _, prefix = value.strip().partition("/")
+    if text.count(":") < 2 or not any(ch.isdigit() for ch in text) or not _prefix_ok(prefix, 128):
+        return Verdict.INVALID
+    return _valid_if(_is_address(ipaddress.IPv6Address, text))
+
+
+# --- Hong Kong, Macau and Taiwan identity cards ---------------------------------------------------------
+
+_HKID = re.compile(r"([A-Z]{1,2})(\d{6})\(?([0-9A])\)?", re.ASCII)
+_HKID_SPACE = 36  # the value of the blank that pads a one-letter prefix to two
+
+
+def _hkid_check(prefix: str, digits: str) -> str:
+    """HKID check character: weights 9…2 over the (padded) letters and six digits, mod 11; 10 is written A."""
+    values = [_HKID_SPACE] * (2 - len(prefix)) + [ord(c) - ord("A") + 10 for c in prefix] + [int(d) for d in digits]
+    remainder = sum(v * w for v, w in zip(values, range(9, 1, -1), strict=True)) % 11
+    return "0123456789A"[(11 - remainder) % 11]
+
+
+def hk_identity_card(value: str, *, today: datetime.date | None = None) -> Verdict:
+    """Hong Kong identity card: 1–2 letters, 6 digits, check character. Written with its check in brackets,
+    P174468(6), the shape and check vouch for it; bare, P1744686, a context word must."""
+    text = value.strip().upper()
+    match = _HKID.fullmatch(text)
+    if match is None or ("(" in text) != (")" in text):
+        return Verdict.INVALID
+    prefix, digits, check = match.groups()
+    if _hkid_check(prefix, digits) != check:
+        return Verdict.INVALID
+    return Verdict.VALID if "(" in text else Verdict.WEAK
+
+
+_MACAU_ID = re.compile(r"[157]/?\d{6}/?\(?\d\)?", re.ASCII)
+
+
+def macau_identity_card(value: str, *, today: datetime.date | None = None) -> Verdict:
+    """Macau resident identity card (BIR), 1/5/7 + 6 digits + check digit: the check algorithm is not
+    published, so the shape is all there is and a context word must vouch."""
+    return Verdict.WEAK if _MACAU_ID.fullmatch(value.strip()) else Verdict.INVALID
+
+
+# Letter → area number; the odd places (I, O, W, X, Y, Z) are the areas added after the first 22.
+_TW_AREAS = {c: n for n, c in enumerate("ABCDEFGHJKLMNPQRSTUVXYWZIO", start=10)}
+_TW_ID = re.compile(r"[A-Z][1289]\d{8}", re.ASCII)
+_TW_WEIGHTS = (8, 7, 6, 5, 4, 3, 2, 1, 1)
+
+
+def tw_identity_card(value: str, *, today: datetime.date | None = None) -> Verdict:
+    """Taiwan national ID (and the resident certificate numbers of 2021 on): letter, sex digit 1/2 (8/9 for
+    residents), 7 digits and a check digit; area digits weighted 1 and 9, the rest 8…1 and 1, sum mod 10."""
+    text = value.strip().upper()
+    if not _TW_ID.fullmatch(text):
+        return Verdict.INVALID
+    area = _TW_AREAS[text[0]]
+    weighted = sum(int(d) * w for d, w in zip(text[1:], _TW_WEIGHTS, strict=True))
+    total = area // 10 + (area % 10) * 9 + weighted
+    return _valid_if(total % 10 == 0)
 
 
 # --- travel documents and plates (format only: no public check digit) ------------------------------------
@@ -489,11 +582,15 @@ VALIDATORS: dict[str, Callable[..., Verdict]] = {
         cn_mobile,
         cn_landline,
         intl_phone,
+        phone_any_region,
         email,
         ipv4,
         ipv6,
         cn_passport,
         cn_hk_macao_pass,
+        hk_identity_card,
+        macau_identity_card,
+        tw_identity_card,
         cn_license_plate,
         date_of_birth,
         cn_qq,
