@@ -38,8 +38,7 @@ DEFAULT_AFTER = 12
 
 
 _RUN_KEYS = (("regroup", "run"), ("regroup", "wrap"))
-# The rest of a key and its separator (context._KEY_BEFORE): a key-only rule's context word is anchored with it.
-_KEY_TAIL = r"""(?:[\w.-]|[\u4e00-\u9fff]){0,40}["']?\s*[:=：]"""
+_KEY_TAIL = re.compile(r"""[\w.-]{0,40}["']?\s*[:=：]""")  # the rest of a key and its separator (context._KEY_BEFORE)
 Region = tuple[int, int, int]  # (pos, stop, endpos): matches starting in [pos, stop], text read up to endpos
 
 
@@ -59,8 +58,7 @@ class _GatedRule:
     accepts_label: Callable[[str], bool]
     width: int | None  # the longest value its patterns can match (None: unbounded)
     longest_word: int  # its longest context word
-    key_only: bool  # only a field's own label counts (context_chars = 1): a word in the text must be a key,
-    # so its anchor runs on to the key's separator, and values start after that
+    key_only: bool  # only a field's own label counts (context_chars = 1): a word in the text must be a key
 
 
 class PackRecognizer(EntityRecognizer):
@@ -89,10 +87,8 @@ class PackRecognizer(EntityRecognizer):
                 self._en_names = EnglishNameRecognizer(rule, EnglishNameLexicon.load(rule.lexicon), language)
                 anchors += [Anchor(("en", i), src) for i, src in enumerate(self._en_names.anchor_patterns())]
             elif rule.requires_context:
-                gated = _gated(rule)
-                self._gated.append(gated)
-                tail = _KEY_TAIL if gated.key_only else ""  # the hit then ends after the key's separator
-                anchors += [Anchor(("ctx", rule.id), _literal(w) + tail, ignore_case=True) for w in rule.context]
+                self._gated.append(_gated(rule))
+                anchors += [Anchor(("ctx", rule.id), _literal(word), ignore_case=True) for word in rule.context]
             else:
                 for spec in rule.patterns:
                     key = ("pat", rule.id, spec.name)
@@ -211,6 +207,8 @@ class PackRecognizer(EntityRecognizer):
         enhancer's windows (or a field key) to reach it, or inside a field whose label holds one."""
         regions: list[Region] = []
         for end in context_ends:  # `end` is where a context word ends
+            if gated.key_only and not _KEY_TAIL.match(text, end):
+                continue  # a word in running text, not the key of a "key: value" the enhancer would read
             if gated.width is None:
                 start = max(0, end - gated.reach_after - LONGEST_VALUE)
                 stop = line_end(text, min(len(text), end + gated.reach_before))
