@@ -21,7 +21,7 @@ from scanner.discover import FileRef
 from scanner.extract.base import ExtractionError, TextBlock, error_from_os
 from scanner.extract.decode import READ_SIZE, detect_encoding, iter_text
 from scanner.extract.plaintext import PLAIN_TEXT_SUFFIXES
-from scanner.extract.registry import format_label
+from scanner.extract.registry import STRUCTURED_TEXT_SUFFIXES, format_label
 from scanner.file_scan import FileOutcome, FileResult, FileScanner, ScanOptions
 from scanner.fingerprint import file_sha256
 from scanner.states import FileStatus
@@ -58,8 +58,14 @@ class RangeResult:
 
 
 def splittable(ref: FileRef, options: ScanOptions) -> bool:
-    """Worth splitting: a plain-text file over the threshold that the scan will read at all."""
-    return options.split_bytes < ref.size <= options.max_file_size and format_label(ref.rel) in PLAIN_TEXT_SUFFIXES
+    """Worth splitting: a plain-text file over the threshold that the scan will read at all (an SQL dump or
+    HTML page is read whole: its columns and form labels come from its extractor, which ranges do not use)."""
+    label = format_label(ref.rel)
+    return (
+        options.split_bytes < ref.size <= options.max_file_size
+        and label in PLAIN_TEXT_SUFFIXES
+        and label not in STRUCTURED_TEXT_SUFFIXES
+    )
 
 
 def plan(files: FileScanner, ref: FileRef, known_sha256: str | None) -> FileOutcome | SplitPlan:

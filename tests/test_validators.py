@@ -306,7 +306,8 @@ CASES: list[tuple[str, str, Verdict]] = [
     ("date_of_birth", "May 3, 1990", VALID),
     ("date_of_birth", "Sept 3rd, 1990", VALID),
     ("date_of_birth", "2026-11-23", VALID),  # today
-    ("date_of_birth", "3/5/1990", INVALID),  # March or May?
+    ("date_of_birth", "3/5/1990", VALID),  # March or May: a birth date either way (next to a birth label)
+    ("date_of_birth", "3/5/2999", INVALID),
     ("date_of_birth", "1990-5/3", INVALID),
     ("date_of_birth", "1990-02-30", INVALID),
     ("date_of_birth", "1990年13月1日", INVALID),
@@ -356,6 +357,7 @@ def test_collision_cases_really_collide() -> None:
 
 def test_registry_names_match_functions() -> None:
     assert set(VALIDATORS) == {
+        "cn_address",
         "cn_resident_id",
         "cn_uscc",
         "cn_bank_card",

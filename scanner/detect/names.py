@@ -569,13 +569,19 @@ class EnglishNameLexicon:
     first_names: frozenset[str]
     not_name_pairs: frozenset[str]
     pinyin_surnames: frozenset[str] = frozenset()
+    street_words: frozenset[str] = frozenset()  # "Gordon Terrace" is a street, not a person
 
     @classmethod
     def load(cls, path: Path) -> EnglishNameLexicon:
         with open(path, "rb") as fh:
             data = tomli.load(fh)
         not_names = frozenset(w.lower() for w in data.get("not_name_words", ()))
-        return cls(frozenset(data.get("first_names", ())), not_names, frozenset(data.get("pinyin_surnames", ())))
+        return cls(
+            frozenset(data.get("first_names", ())),
+            not_names,
+            frozenset(data.get("pinyin_surnames", ())),
+            frozenset(data.get("street_words", ())),
+        )
 
 
 # One pinyin syllable (initial + final); a given name is one to three of them: Xiaoming, Yiran, Haoyu.
@@ -637,7 +643,11 @@ class EnglishNameRecognizer(_PersonRecognizer):
         pos = 0
         while match := _EN_PAIR.search(text, pos):
             first = match.group(1)
-            if first not in self.lexicon.first_names or match.group(0).lower() in self.lexicon.not_name_pairs:
+            if (
+                first not in self.lexicon.first_names
+                or match.group(0).lower() in self.lexicon.not_name_pairs
+                or match.group(0).rsplit(" ", 1)[-1] in self.lexicon.street_words
+            ):
                 pos = match.start() + len(first) + 1  # "Dear Ethan Prescott": try again from "Ethan"
                 continue
             pos = match.end()

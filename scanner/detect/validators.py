@@ -514,8 +514,14 @@ def _parse_month_day_year(text: str) -> datetime.date | None:
 
 
 def date_of_birth(value: str, *, today: datetime.date | None = None) -> Verdict:
-    """A real date between 1900 and today."""
-    return _valid_if(_plausible_birth(parse_date(value), today))
+    """A real date between 1900 and today. "born 2/8/1935" is a birth date whether it means 2 August or
+    February 8: next to a birth label, either plausible reading of a D/M/Y-or-M/D/Y date will do."""
+    if _plausible_birth(parse_date(value), today):
+        return Verdict.VALID
+    if m := _DMY_OR_MDY.fullmatch(value.strip()):
+        a, b, year = _numbers(m)
+        return _valid_if(any(_plausible_birth(_date_or_none(year, *md), today) for md in ((a, b), (b, a))))
+    return Verdict.INVALID
 
 
 # --- messaging handles (no structure to confirm) ---------------------------------------------------------
@@ -562,6 +568,11 @@ def foreign_name(value: str, *, today: datetime.date | None = None) -> Verdict:
     return _valid_if((is_name and frequency < 900) or (frequency < 50 and len(value) >= 3))
 
 
+def cn_address(value: str, *, today: datetime.date | None = None) -> Verdict:
+    """An address may be broken over two lines (a narrow table cell, a wrapped form), never more."""
+    return _valid_if(value.count("\n") <= 1)
+
+
 def always_weak(value: str, *, today: datetime.date | None = None) -> Verdict:
     """For rules whose shape carries no proof: the engine then requires a context word."""
     return Verdict.WEAK
@@ -599,5 +610,6 @@ VALIDATORS: dict[str, Callable[..., Verdict]] = {
         always_valid,
         transliterated_name,
         foreign_name,
+        cn_address,
     )
 }

@@ -34,6 +34,14 @@ _STRUCTURED = {
     ".eml": ("scanner.extract.email_message", "EmlExtractor"),
     ".msg": ("scanner.extract.email_message", "MsgExtractor"),
 }
+# Plain-text formats read with more structure: offsets still index the file's text (they stay in
+# PLAIN_TEXT_SUFFIXES for context, masking and splitting), but form values and dump columns become cells.
+_MARKED_UP_TEXT = {
+    ".html": ("scanner.extract.html_forms", "HtmlExtractor"),
+    ".htm": ("scanner.extract.html_forms", "HtmlExtractor"),
+    ".sql": ("scanner.extract.sql_dump", "SqlDumpExtractor"),
+}
+STRUCTURED_TEXT_SUFFIXES = frozenset(_MARKED_UP_TEXT)  # read whole through their extractor, never split
 _ARCHIVES = {
     ".zip": ("scanner.extract.archive", "ZipExtractor"),
     ".tar": ("scanner.extract.archive", "TarExtractor"),
@@ -62,6 +70,9 @@ def extractor_for(
     bytes; when it is not, ExtractionError(FileStatus.UNSUPPORTED) says why. Without `content`, such a name gives None.
     """
     label = format_label(path)
+    if label in _MARKED_UP_TEXT:
+        cls = _load(*_MARKED_UP_TEXT[label])
+        return cls(block_chars) if cls else PlainTextExtractor(block_chars)
     if label in PLAIN_TEXT_SUFFIXES:
         return PlainTextExtractor(block_chars)
     if label in _ARCHIVES:
