@@ -193,7 +193,12 @@ class PackRecognizer(EntityRecognizer):
                 start, end = match.span("value") if has_value_group else match.span()
                 if start >= end:
                     continue
-                if rule.prefilter is not None and rule.prefilter.search(text, *line_span(text, start)) is None:
+                # The literal may sit on the line above the value when the match spans a line break (a label,
+                # then the value on the next line): read from the match's own line to the value's.
+                if (
+                    rule.prefilter is not None
+                    and rule.prefilter.search(text, line_start(text, match.start()), line_end(text, start)) is None
+                ):
                     continue
                 if rule.exclude is not None and rule.exclude.search(text, start, end):
                     continue
