@@ -30,6 +30,7 @@ Span = tuple[int, int]
 _CJK = re.compile(r"[\u4e00-\u9fff]")
 EVIDENCE = "tagger"
 TAGGER_LEXICON = "name_tagger.toml"  # beside the Chinese name rule's lexicon
+PLACES_LEXICON = "world_places.toml"
 _PREFIXES = "小老阿"  # 小张倩, 老王: familiar prefixes, not part of the name
 _MEMO_SIZE = 20_000
 _COMMON_HEAD_FREQ = 100  # 周光…: a single surname and a frequent two-character word together are no name
@@ -44,6 +45,12 @@ class TaggedNameFinder:
         self._lexicon = lexicon
         with open(Path(rule.lexicon).with_name(TAGGER_LEXICON), "rb") as fh:
             own = tomli.load(fh)
+        self._places = load_places(Path(rule.lexicon).with_name(PLACES_LEXICON))
+        self._foreign_chars = frozenset(own.get("transliteration_chars", ""))
+        self._min_foreign = int(own.get("min_foreign_chars", 3))
+        self._foreign_run = re.compile(f"[{re.escape(''.join(sorted(self._foreign_chars)))}]{{{self._min_foreign},}}")
+        self._name_suffixes = frozenset((*own.get("name_suffix_words", ()), *lexicon.titles_after))
+        self._honorifics = frozenset(own.get("honorifics_after", ()))
         self._not_names = lexicon.not_names | frozenset((*own.get("fictional_names", ()), *own.get("brands", ())))
         self._placeholders = frozenset(own.get("placeholder_given", ()))
         self._two_char_freq = int(own.get("max_dictionary_freq_two_chars", 30))
@@ -78,12 +85,16 @@ class TaggedNameFinder:
 
     def _holds_open_candidate(self, text: str, start: int, end: int, taken: _Taken) -> bool:
         """Does text[start:end] hold a surname that no accepted name covers and that does not only start
-        dictionary words (周一, 高兴, 金额)? Such windows are what the rules could not decide."""
+        dictionary words (周一, 高兴, 金额), or a run of transliteration characters that is no word and no place
+        (普里马科夫)? Such windows are what the rules could not decide."""
         for found in self._surname_at.finditer(text, start, end):
             pos = found.start()
             if not taken.overlaps((pos, pos + 1)) and self._open(text[pos : pos + 4]):
                 return True
-        return False
+        return any(
+            not taken.overlaps(run.span()) and self._foreign(run.group(0))
+            for run in self._foreign_run.finditer(text, start, end)
+        )
 
     def _open(self, head: str) -> bool:
         """Could a name start ``head`` (surname plus up to three characters), as far as the lexicon tells?"""
@@ -111,7 +122,7 @@ class TaggedNameFinder:
             if tagged:
                 bounds = _word_bounds(window)
                 found = (self._accepted(window, start, end) for start, end in tagged)
-                known = tuple(span for span in found if span is not None and _on_bounds(span, bounds))
+                known = tuple(span for span in found if span is not None and self._on_bounds(window, span, bounds))
             else:
                 known = ()
             if len(self._memo) >= _MEMO_SIZE:
@@ -130,10 +141,34 @@ class TaggedNameFinder:
         if "·" in word:
             parts = word.split("·")
             return (start, end) if all(parts) and not self._is_word(word) else None
+        if word in self._places:
+            return None  # 马拉维, 扎伊尔: the model tags transliterated places as people too
         surname = self._surname_length(word)
-        if not surname or not surname + 1 <= len(word) <= surname + 2 or not self._candidate(word, surname):
-            return None
-        return start, end
+        if surname and surname + 1 <= len(word) <= surname + 2 and self._candidate(word, surname):
+            return start, end
+        return (start, end) if self._foreign(word) else None
+
+    def _foreign(self, word: str) -> bool:
+        """A transliterated foreign name written without `·` (克林顿, 普里马科夫): long enough, every character
+        from the transliteration table, no dictionary word (法西斯) and no place (马拉维)."""
+        return (
+            len(word) >= self._min_foreign
+            and all(c in self._foreign_chars for c in word)
+            and word not in self._places
+            and word not in self._not_names
+            and not self._is_word(word)
+        )
+
+    def _on_bounds(self, window: str, span: Span, bounds: frozenset[int]) -> bool:
+        """A name starts and ends between dictionary words, never inside one (受让方于 → 受让方 | 于, not 方于) —
+        unless the word it ends inside is the name and a title or a doctrine after it (鲍 | 林先生, 邓小平理论)."""
+        start, end = span
+        if start not in bounds:
+            return False
+        if end in bounds:
+            return True
+        word_end = min((b for b in bounds if b > end), default=len(window))
+        return window[end:word_end] in self._name_suffixes
 
     def _candidate(self, word: str, surname: int) -> bool:
         """Surname plus given characters that are no word: not a listed not-name (李宁), not in the dictionary
@@ -142,6 +177,8 @@ class TaggedNameFinder:
             return False
         if any(c in self._placeholders for c in word[surname:]):
             return False  # 张某: anonymised
+        if len(word) == surname + 1 and word[-1] in self._honorifics:
+            return False  # 王老, 钱氏: a surname and an honorific, like a surname and a title
         if len(word) == 2 and dictionary_entry(word)[0] >= self._two_char_freq:
             return False  # 李子, 刘海: jieba lists them as names too
         return not (surname == 1 and len(word) == 3 and _common(word[:2], _COMMON_HEAD_FREQ))
@@ -181,6 +218,13 @@ class _Taken:
         return before > 0 and self._reach[before - 1] > span[0]
 
 
+def load_places(path: Path) -> frozenset[str]:
+    """Countries, capitals, cities and regions (rules/lexicons/world_places.toml)."""
+    with open(path, "rb") as fh:
+        data = tomli.load(fh)
+    return frozenset((*data.get("countries", ()), *data.get("places", ())))
+
+
 def _word_bounds(text: str) -> frozenset[int]:
     """Where jieba's dictionary words start and end (characters no word claims stand alone)."""
     bounds, pos = {0}, 0
@@ -188,11 +232,6 @@ def _word_bounds(text: str) -> frozenset[int]:
         pos += len(word)
         bounds.add(pos)
     return frozenset(bounds)
-
-
-def _on_bounds(span: Span, bounds: frozenset[int]) -> bool:
-    """A name starts and ends between dictionary words, never inside one (受让方于 → 受让方 | 于, not 方于)."""
-    return span[0] in bounds and span[1] in bounds
 
 
 def _after_number(text: str, start: int) -> bool:
