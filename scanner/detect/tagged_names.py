@@ -138,6 +138,8 @@ class TaggedNameFinder:
         if text[start] in _PREFIXES and end - start >= 3 and self._surname_length(text[start + 1 : end]):
             start += 1
         word = text[start:end]
+        if "·" in (text[start - 1 : start], text[end : end + 1]):
+            return None  # 本雅明·内塔尼亚胡: part of a dotted name, which the dotted-name rules decide whole
         if "·" in word:
             parts = word.split("·")
             return (start, end) if all(parts) and not self._is_word(word) else None
