@@ -29,6 +29,7 @@ from scanner.detect.validators import Verdict
 Span = tuple[int, int]
 _CJK = re.compile(r"[\u4e00-\u9fff]")
 EVIDENCE = "tagger"
+ROLL_EVIDENCE = "roll"  # names.ChineseNameRecognizer's evidence for a name cut from a roll of names
 TAGGER_LEXICON = "name_tagger.toml"  # beside the Chinese name rule's lexicon
 PLACES_LEXICON = "world_places.toml"
 _PREFIXES = "小老阿"  # 小张倩, 老王: familiar prefixes, not part of the name
@@ -62,22 +63,32 @@ class TaggedNameFinder:
         compounds = "|".join(re.escape(c) for c in sorted(lexicon.compound_surnames, key=len, reverse=True))
         self._surname_at = re.compile(f"(?:{compounds}|[{''.join(sorted(lexicon.surnames))}])(?=[\u4e00-\u9fff])")
 
-    def find(self, text: str, accepted: Sequence[RecognizerResult]) -> list[RecognizerResult]:
-        """Names the tagger finds in the prose of ``text`` where the rules left a surname open (no ``accepted``
-        name covers it). Spans overlapping an accepted name are left to the rule."""
-        taken = _Taken((r.start, r.end) for r in accepted)
-        results = []
+    def resolve(self, text: str, accepted: Sequence[RecognizerResult]) -> list[RecognizerResult]:
+        """``accepted`` (the rules' names in ``text``) and the names the tagger adds in the prose where the rules
+        left a surname open. Spans overlapping an accepted name are left to the rule — except a name the rules
+        cut from a roll written without separators (李鹏乔石李瑞环…): where the tagger cuts such a roll otherwise,
+        its cut wins (a roll's 2- or 3-character tiles are a guess; 孙勇孙|文盛 → 孙勇|孙文盛)."""
+        rolled = [r for r in accepted if _evidence(r) == ROLL_EVIDENCE]
+        firm = [r for r in accepted if _evidence(r) != ROLL_EVIDENCE]
+        taken = _Taken((r.start, r.end) for r in firm)
+        guessed = _Taken((r.start, r.end) for r in rolled)
+        tagged: list[Span] = []
         for piece in self._prose.finditer(text):
             start, end = piece.span()
-            if len(_CJK.findall(text, start, end)) < self._min_prose or not self._holds_open_candidate(
-                text, start, end, taken
+            if len(_CJK.findall(text, start, end)) < self._min_prose or not (
+                self._holds_open_candidate(text, start, end, taken) or guessed.overlaps((start, end))
             ):
                 continue  # too little Chinese for the model, or nothing the rules left open
             for name_start, name_end in self._names_in(text[start:end]):
                 span = (start + name_start, start + name_end)
                 if not taken.overlaps(span) and not _after_number(text, span[0]):
-                    results.append(self._result(*span))
-        return results
+                    tagged.append(span)
+        if not tagged:
+            return list(accepted)
+        recut = _Taken(tagged)
+        kept = [r for r in rolled if (r.start, r.end) in set(tagged) or not recut.overlaps((r.start, r.end))]
+        known = {(r.start, r.end) for r in kept}
+        return [*firm, *kept, *(self._result(*span) for span in tagged if span not in known)]
 
     def has_prose(self, text: str) -> bool:
         """Does ``text`` hold a stretch of prose long enough for `find` to read (anchors or not)?"""
@@ -218,6 +229,11 @@ class _Taken:
     def overlaps(self, span: Span) -> bool:
         before = bisect.bisect_left(self._starts, span[1])  # spans starting before ``span`` ends
         return before > 0 and self._reach[before - 1] > span[0]
+
+
+def _evidence(result: RecognizerResult) -> str | None:
+    explanation = result.analysis_explanation
+    return explanation.pattern_name if explanation is not None else None
 
 
 def load_places(path: Path) -> frozenset[str]:
