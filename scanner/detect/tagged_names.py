@@ -52,6 +52,8 @@ class TaggedNameFinder:
         self._foreign_run = re.compile(f"[{re.escape(''.join(sorted(self._foreign_chars)))}]{{{self._min_foreign},}}")
         self._name_suffixes = frozenset((*own.get("name_suffix_words", ()), *lexicon.titles_after))
         self._honorifics = frozenset(own.get("honorifics_after", ()))
+        self._place_after = _alternation(own.get("place_words_after", ()))
+        self._place_before = re.compile(f"(?:{_alternation(own.get('place_words_before', ())).pattern})$")
         self._not_names = lexicon.not_names | frozenset((*own.get("fictional_names", ()), *own.get("brands", ())))
         self._placeholders = frozenset(own.get("placeholder_given", ()))
         self._two_char_freq = int(own.get("max_dictionary_freq_two_chars", 30))
@@ -133,7 +135,13 @@ class TaggedNameFinder:
             if tagged:
                 bounds = _word_bounds(window)
                 found = (self._accepted(window, start, end) for start, end in tagged)
-                known = tuple(span for span in found if span is not None and self._on_bounds(window, span, bounds))
+                known = tuple(
+                    span
+                    for span in found
+                    if span is not None
+                    and self._on_bounds(window, span, bounds)
+                    and not self._place(window, span, bounds)
+                )
             else:
                 known = ()
             if len(self._memo) >= _MEMO_SIZE:
@@ -171,6 +179,14 @@ class TaggedNameFinder:
             and word not in self._not_names
             and not self._is_word(word)
         )
+
+    def _place(self, window: str, span: Span, bounds: frozenset[int]) -> bool:
+        """Right before a place word that stands as a word (克夫拉达悬崖, 闻韶辖区) or right after a word for a town
+        (小镇萨利马): the span names a place."""
+        after = self._place_after.match(window, span[1])
+        if after is not None and after.end() in bounds:
+            return True
+        return self._place_before.search(window, 0, span[0]) is not None
 
     def _on_bounds(self, window: str, span: Span, bounds: frozenset[int]) -> bool:
         """A name starts and ends between dictionary words, never inside one (受让方于 → 受让方 | 于, not 方于) —
@@ -229,6 +245,11 @@ class _Taken:
     def overlaps(self, span: Span) -> bool:
         before = bisect.bisect_left(self._starts, span[1])  # spans starting before ``span`` ends
         return before > 0 and self._reach[before - 1] > span[0]
+
+
+def _alternation(words: Iterable[str]) -> re.Pattern[str]:
+    """Longest first; never matches when there are no words."""
+    return re.compile("|".join(re.escape(w) for w in sorted(set(words), key=lambda w: (-len(w), w))) or "(?!)")
 
 
 def _evidence(result: RecognizerResult) -> str | None:
