@@ -57,8 +57,13 @@ class TaggedNameFinder:
         self._not_names = lexicon.not_names | frozenset((*own.get("fictional_names", ()), *own.get("brands", ())))
         self._placeholders = frozenset(own.get("placeholder_given", ()))
         self._two_char_freq = int(own.get("max_dictionary_freq_two_chars", 30))
+        self._two_char_freq_in_clause = int(own.get("max_dictionary_freq_two_chars_before_predicate", 30))
+        predicate = (*lexicon.predicate_markers, *lexicon.verbs_after, *lexicon.clause_chars, *lexicon.titles_after)
+        self._predicate_at = _alternation(predicate)
         self._min_prose = int(own.get("min_prose_chars", 10))
-        self._prose = re.compile(f"[^\\x00-\\x7f]{{{self._min_prose},}}")
+        # Non-ASCII text and the punctuation between it: the detector reads full-width ，（）：！？ folded to ASCII,
+        # and a clause such as （原名林毓英） is read with its sentence. Digits, letters, tabs and newlines cut it.
+        self._prose = re.compile("[^\\x00-\\x7f](?:[^\\x00-\\x7f]|[(),:;!?\"'](?=[^\\x00-\\x7f]))*")
         self._titles = tuple(sorted(set(lexicon.titles_after), key=len, reverse=True))
         self._memo: dict[str, tuple[Span, ...]] = {}
         self._open_heads: dict[str, bool] = {}
@@ -93,8 +98,8 @@ class TaggedNameFinder:
         return [*firm, *kept, *(self._result(*span) for span in tagged if span not in known)]
 
     def has_prose(self, text: str) -> bool:
-        """Does ``text`` hold a stretch of prose long enough for `find` to read (anchors or not)?"""
-        return self._prose.search(text) is not None
+        """Does ``text`` hold a stretch of prose long enough for `resolve` to read (anchors or not)?"""
+        return any(len(_CJK.findall(text, *piece.span())) >= self._min_prose for piece in self._prose.finditer(text))
 
     def _holds_open_candidate(self, text: str, start: int, end: int, taken: _Taken) -> bool:
         """Does text[start:end] hold a surname that no accepted name covers and that does not only start
@@ -115,7 +120,7 @@ class TaggedNameFinder:
         if known is None:
             surname = self._surname_length(head)
             known = any(
-                self._candidate(head[: surname + given], surname)
+                self._candidate(head[: surname + given], surname, in_clause=True)
                 for given in (1, 2)
                 if surname + given <= len(head) and "\u4e00" <= head[surname + given - 1] <= "\u9fff"
             )
@@ -165,7 +170,8 @@ class TaggedNameFinder:
         if word in self._places:
             return None  # 马拉维, 扎伊尔: the model tags transliterated places as people too
         surname = self._surname_length(word)
-        if surname and surname + 1 <= len(word) <= surname + 2 and self._candidate(word, surname):
+        in_clause = self._predicate_at.match(text, end) is not None
+        if surname and surname + 1 <= len(word) <= surname + 2 and self._candidate(word, surname, in_clause):
             return start, end
         return (start, end) if self._foreign(word) else None
 
@@ -199,16 +205,18 @@ class TaggedNameFinder:
         word_end = min((b for b in bounds if b > end), default=len(window))
         return window[end:word_end] in self._name_suffixes
 
-    def _candidate(self, word: str, surname: int) -> bool:
+    def _candidate(self, word: str, surname: int, in_clause: bool = False) -> bool:
         """Surname plus given characters that are no word: not a listed not-name (李宁), not in the dictionary
-        as anything but a name (周旋), and not a frequent two-character word with one more character (周光)."""
+        as anything but a name (周旋), not a frequent two-character word (李子; less strict ``in_clause``: before a
+        predicate, 李鹏在…), and not a frequent two-character word with one more character (周光)."""
         if word in self._not_names or word[-1] in self._lexicon.not_given_endings or self._is_word(word):
             return False
         if any(c in self._placeholders for c in word[surname:]):
             return False  # 张某: anonymised
         if len(word) == surname + 1 and word[-1] in self._honorifics:
             return False  # 王老, 钱氏: a surname and an honorific, like a surname and a title
-        if len(word) == 2 and dictionary_entry(word)[0] >= self._two_char_freq:
+        most = self._two_char_freq_in_clause if in_clause else self._two_char_freq
+        if len(word) == 2 and dictionary_entry(word)[0] >= most:
             return False  # 李子, 刘海: jieba lists them as names too
         return not (surname == 1 and len(word) == 3 and _common(word[:2], _COMMON_HEAD_FREQ))
 
