@@ -75,6 +75,50 @@ def test_tagged_spans_still_need_the_lexicon(tagging_detector, sentence):
     assert _people(tagging_detector, sentence) == []
 
 
+@pytest.mark.parametrize(
+    ("sentence", "name"),
+    [
+        ("几天来，我同勒布朗总督及夫人进行了友好的会谈。", "勒布朗"),  # transliterated, no `·`, no title the rule knows
+        ("据悉，普里马科夫来华前也表示，两国关系发展顺利。", "普里马科夫"),
+        ("鲍林先生今天下午抵达北京，将出席明天的签约仪式。", "鲍林"),  # jieba's word 林先生 ends the name
+        ("项目负责人张浩（原名林毓英），今年调到了华东区工作。", "林毓英"),  # a clause in full-width brackets
+        ("李鹏在会上介绍了今年的销售计划，大家反响热烈。", "李鹏"),  # a name jieba also lists 675 times
+    ],
+)
+def test_the_tagger_adds_foreign_names_and_names_the_word_bounds_hid(
+    tagging_detector, rules_only_detector, sentence, name
+):
+    assert name in _people(tagging_detector, sentence)
+    assert name not in _people(rules_only_detector, sentence)
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "马拉维旅游部门向全世界推销自己的口号，吸引了很多游客。",  # a country (rules/lexicons/world_places.toml)
+        "我们到位于海湾北端的克夫拉达悬崖看台观看跳水表演。",  # before a place word
+        "我们乘车向湖边小镇萨利马进发时，路况很差，车开得很慢。",  # after a word for a town
+        "刚推开门，75岁的王老就起身快步走过来迎接我们。",  # surname + honorific
+        "这批李子很甜，客户反馈很好，下周再进一批货。",  # the model reads the word senses as words
+        "她的刘海太长了，挡住了眼睛，明天去剪一下。",
+        "高峰时段订单量激增，客服人手不足需要加班处理。",  # a word jieba lists over 1000 times
+    ],
+)
+def test_places_honorifics_and_words_are_not_tagged_names(tagging_detector, sentence):
+    assert _people(tagging_detector, sentence) == []
+
+
+def test_a_tagged_part_of_a_dotted_name_is_left_to_the_dotted_rules(tagging_detector):
+    people = _people(tagging_detector, "本书的作者是以色列国总理本雅明·内塔尼亚胡，他写过很多书。")
+    assert "内塔尼亚胡" not in people
+
+
+def test_the_tagger_recuts_a_roll_the_rules_cut_wrongly(tagging_detector, rules_only_detector):
+    roll = "主席团成员：孙英孙勇孙文盛孙同川孙家正孙维本牟善初"
+    assert "孙勇孙" in _people(rules_only_detector, roll)  # the rules' tiles are a guess
+    assert _people(tagging_detector, roll) == ["孙英", "孙勇", "孙文盛", "孙同川", "孙家正", "孙维本", "牟善初"]
+
+
 def test_a_title_after_a_tagged_name_is_trimmed(tagging_detector):
     assert _people(tagging_detector, "会上，主持人王秀英老师介绍了今年的工作安排和分工情况。") == ["王秀英"]
 

@@ -95,6 +95,8 @@ def test_contract_with_party_brackets_is_not_a_speaker(detector):
         ("叶利钦总统和夫人出席了晚宴。", ["叶利钦"]),
         ("俄罗斯总统今天抵达北京。", []),  # a country before a title is no name
         ("巴西总统和阿根廷总统举行了会晤。", []),
+        ("另外，科威特首相萨阿德等高级官员在机场迎接。", ["萨阿德"]),  # a country from world_places.toml
+        ("吉尔吉斯斯坦总统今天抵达北京。", []),
         ("商品·服务·价格", []),
     ],
 )

@@ -151,9 +151,9 @@ class PackRecognizer(EntityRecognizer):
         if self._cn_names is not None:
             cn_hits = {key[1]: ends for key, ends in hits.items() if key[0] == "cn"}
             cn_results = self._cn_names.find_at(text, cn_hits)
-            results += [self._tag(r) for r in cn_results]
             if self._tagged_names is not None:  # optional tagger: only prose with candidates the rules left open
-                results += [self._tag(r) for r in self._tagged_names.find(text, cn_results)]
+                cn_results = self._tagged_names.resolve(text, cn_results)
+            results += [self._tag(r) for r in cn_results]
         if self._en_names is not None:
             en_hits = (end for key, ends in hits.items() if key[0] == "en" for end in ends)
             lines = _merge(line_span(text, max(0, end - 1)) for end in en_hits)  # a hit may end past a newline

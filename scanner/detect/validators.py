@@ -553,19 +553,34 @@ def transliterated_name(value: str, *, today: datetime.date | None = None) -> Ve
 
 
 def foreign_name(value: str, *, today: datetime.date | None = None) -> Verdict:
-    """克林顿, 卢梭, 亚当·山克曼: a transliterated name, not a transliterated place or thing (俄罗斯, 巴西). One part:
+    """克林顿, 卢梭, 亚当·山克曼: a transliterated name, not a transliterated place or thing (俄罗斯, 巴西, or any
+    part a place of world_places.toml: 科威特, 南斯拉夫). One part:
     a word jieba's dictionary tags as a personal name, or (three characters or more) a rare one; several parts:
     not all of them ordinary words. jieba tags some frequent places as names (莫斯科 1817, 阿根廷 964): a
     name word that frequent is taken for a place."""
     from scanner.detect.segmenter import dictionary_entry
 
     parts = value.split("·")
-    if not all(parts):
-        return Verdict.INVALID
+    if not all(parts) or any(part in _world_places() for part in parts):
+        return Verdict.INVALID  # 科威特, 南斯拉夫: rules/lexicons/world_places.toml
     if len(parts) > 1:
         return _valid_if(not all(dictionary_entry(part)[0] >= 50 and not dictionary_entry(part)[1] for part in parts))
     frequency, is_name = dictionary_entry(value)
     return _valid_if((is_name and frequency < 900) or (frequency < 50 and len(value) >= 3))
+
+
+@functools.cache
+def _world_places() -> frozenset[str]:
+    """Countries, capitals, cities and regions, whose transliterations look like names (the lexicon is data)."""
+    from pathlib import Path
+
+    import tomli
+
+    import rules
+
+    with open(Path(rules.__file__).parent / "lexicons" / "world_places.toml", "rb") as fh:
+        data = tomli.load(fh)
+    return frozenset((*data.get("countries", ()), *data.get("places", ())))
 
 
 def cn_address(value: str, *, today: datetime.date | None = None) -> Verdict:
