@@ -20,7 +20,7 @@ MOBILE_TYPES = frozenset({"CN_MOBILE"})
 EMAIL_TYPES = frozenset({"EMAIL_ADDRESS"})
 ADDRESS_TYPES = frozenset({"CN_ADDRESS"})
 
-_MOBILE = re.compile(r"1\d{10}")
+_MOBILE = re.compile(r"1[3-9]\d{9}")
 
 
 @dataclass(frozen=True)
@@ -35,7 +35,10 @@ class Contacts:
 
 def normal_mobile(value: str) -> str | None:
     """``+86 138-0013-8000`` → ``13800138000``; None for what is not a mainland mobile number."""
-    digits = "".join(ch for ch in to_ascii_view(value) if ch.isdigit())
+    text = to_ascii_view(value).strip()
+    if text.startswith("+") and not text[1:].lstrip().startswith("86"):
+        return None  # another country's number
+    digits = "".join(ch for ch in text if ch.isdigit())
     for prefix in ("0086", "86"):
         if len(digits) == 11 + len(prefix) and digits.startswith(prefix):
             digits = digits[len(prefix) :]
