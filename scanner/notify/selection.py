@@ -13,8 +13,10 @@ import hashlib
 import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-from scanner.subjects.queries import SubjectQueries
+if TYPE_CHECKING:
+    from scanner.subjects.queries import SubjectQueries
 
 MINOR = "minor"  # the flag a subject carries, shown as a category on the list
 
