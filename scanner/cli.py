@@ -95,13 +95,14 @@ def _action_errors() -> tuple[type[Exception], ...]:
     from scanner.actions.vault import VaultError
     from scanner.cli_actions import ActionUsageError
     from scanner.cli_daemon import DaemonUsageError
+    from scanner.cli_notify import NotifyUsageError
     from scanner.cli_review import ReviewUsageError
     from scanner.daemon.config import ConfigError
     from scanner.daemon.daemon import DaemonError
     from scanner.store.actions import ActionStateError
 
     return (ActionError, ActionUsageError, ActionStateError, AuditError, PolicyError, RewriteError, VaultError,
-            DaemonUsageError, ConfigError, DaemonError, ReviewUsageError)  # fmt: skip
+            DaemonUsageError, ConfigError, DaemonError, ReviewUsageError, NotifyUsageError)  # fmt: skip
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -161,12 +162,14 @@ def _parser() -> argparse.ArgumentParser:
     from scanner.cli_actions import add_action_commands
     from scanner.cli_daemon import add_daemon_commands
     from scanner.cli_handover import add_handover_commands
+    from scanner.cli_notify import add_notify_commands
     from scanner.cli_review import add_review_command
 
     add_action_commands(sub)
     add_daemon_commands(sub)
     add_review_command(sub)
     add_handover_commands(sub)
+    add_notify_commands(sub)
     return parser
 
 
