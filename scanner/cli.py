@@ -97,12 +97,14 @@ def _action_errors() -> tuple[type[Exception], ...]:
     from scanner.cli_daemon import DaemonUsageError
     from scanner.cli_notify import NotifyUsageError
     from scanner.cli_review import ReviewUsageError
+    from scanner.cli_subjects import SubjectUsageError
     from scanner.daemon.config import ConfigError
     from scanner.daemon.daemon import DaemonError
     from scanner.store.actions import ActionStateError
 
     return (ActionError, ActionUsageError, ActionStateError, AuditError, PolicyError, RewriteError, VaultError,
-            DaemonUsageError, ConfigError, DaemonError, ReviewUsageError, NotifyUsageError)  # fmt: skip
+            DaemonUsageError, ConfigError, DaemonError, ReviewUsageError, SubjectUsageError,
+            NotifyUsageError)  # fmt: skip
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -164,10 +166,12 @@ def _parser() -> argparse.ArgumentParser:
     from scanner.cli_handover import add_handover_commands
     from scanner.cli_notify import add_notify_commands
     from scanner.cli_review import add_review_command
+    from scanner.cli_subjects import add_subject_commands
 
     add_action_commands(sub)
     add_daemon_commands(sub)
     add_review_command(sub)
+    add_subject_commands(sub)
     add_handover_commands(sub)
     add_notify_commands(sub)
     return parser
@@ -208,6 +212,7 @@ def _cmd_scan(args: argparse.Namespace) -> int:
     from scanner.build import build_scanner
     from scanner.pool import WorkerDied  # heavy imports (spaCy, Presidio) only when scanning
     from scanner.scan import ScanOptions
+    from scanner.subjects.link import link_subjects
 
     options = ScanOptions(
         max_file_size=args.max_size,
@@ -221,6 +226,7 @@ def _cmd_scan(args: argparse.Namespace) -> int:
         try:
             with progress_reporter(show_progress) as progress:
                 run_id, stats = scanner.scan(args.path, progress)
+            link_subjects(store)  # who the findings describe, across every root of the store
         except WorkerDied as exc:
             print(f"custos: error: {safe(exc)}", file=sys.stderr)
             return 2
