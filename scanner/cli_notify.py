@@ -18,7 +18,7 @@ from pathlib import Path
 from scanner.display import safe
 from scanner.display_mask import mask_for_display
 from scanner.paths import default_db
-from scanner.states import ActionKind
+from scanner.states import ActionKind, SubjectCategory
 
 BUILT_IN = "built-in"
 DEFAULT_LEGAL_BASIS = "PIPL Art. 22: each person is told the recipient's name and contact before the transfer"
@@ -34,7 +34,7 @@ def add_notify_commands(sub: argparse._SubParsersAction) -> None:
     propose = commands.add_parser("propose", help="propose a notification list (approved with: handover approve)")
     who = propose.add_mutually_exclusive_group(required=True)
     who.add_argument("--subject", type=int, action="extend", nargs="+", metavar="ID", help="these subjects")
-    who.add_argument("--category", help="every subject holding this category (identity, contact, …, minor)")
+    who.add_argument("--category", choices=list(SubjectCategory), help="every subject holding this category")
     who.add_argument("--all", action="store_true", help="every subject")
     propose.add_argument("--recipient-company", required=True, metavar="NAME", help="who the data transfers to")
     propose.add_argument("--recipient-contact", required=True, metavar="TEXT", help="how people reach the recipient")

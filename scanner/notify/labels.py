@@ -4,13 +4,15 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+from scanner.states import SubjectCategory
+
 CATEGORY_LABELS = {
-    "identity": "身份信息",
-    "contact": "联系方式",
-    "financial": "金融账户信息",
-    "biometric": "生物识别信息",
-    "health": "医疗健康信息",
-    "minor": "不满十四周岁未成年人的个人信息",
+    SubjectCategory.IDENTITY: "身份信息",
+    SubjectCategory.CONTACT: "联系方式",
+    SubjectCategory.FINANCIAL: "金融账户信息",
+    SubjectCategory.BIOMETRIC: "生物识别信息",
+    SubjectCategory.HEALTH: "医疗健康信息",
+    SubjectCategory.MINOR: "不满十四周岁未成年人的个人信息",
 }
 _ORDER = {category: position for position, category in enumerate(CATEGORY_LABELS)}
 

@@ -15,10 +15,10 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from scanner.states import SubjectCategory
+
 if TYPE_CHECKING:
     from scanner.subjects.queries import SubjectQueries
-
-MINOR = "minor"  # the flag a subject carries, shown as a category on the list
 
 
 class NotifySelectionError(ValueError):
@@ -45,7 +45,9 @@ def criteria(*, subjects: Sequence[int] = (), category: str | None = None, every
     if subjects:
         return {"subjects": sorted(set(subjects))}
     if category is not None:
-        return {"category": category}
+        if category not in set(SubjectCategory):
+            raise NotifySelectionError(f"unknown category {category!r}; choose one of {', '.join(SubjectCategory)}")
+        return {"category": str(category)}
     return {"all": True}
 
 
@@ -55,15 +57,21 @@ def choose(queries: SubjectQueries, chosen_by: Mapping[str, object]) -> ChosenPe
         ids = [int(i) for i in chosen_by["subjects"]]  # type: ignore[union-attr]
     elif "category" in chosen_by:
         category = str(chosen_by["category"])
-        ids = queries.subject_ids(minor=True) if category == MINOR else queries.subject_ids(category=category)
+        if category == SubjectCategory.MINOR:  # a flag, not a kind held
+            ids = queries.subject_ids(minor=True)
+        else:
+            ids = queries.subject_ids(category=category)
     else:
         ids = queries.subject_ids()
-    findings: dict[int, list[int]] = {}
-    categories: dict[int, tuple[str, ...]] = {}
-    for subject_id in ids:
-        summary = queries.summary(subject_id)
-        findings[subject_id] = sorted(queries.finding_ids(subject_id))
-        categories[subject_id] = (*summary.categories, *((MINOR,) if summary.minor else ()))
+    rows = queries.rows(ids)
+    missing = sorted(set(ids) - {row.id for row in rows})
+    if missing:
+        raise NotifySelectionError(
+            f"no subject {', '.join(map(str, missing))}; subjects are renumbered when linked again: see custos "
+            "subjects list"
+        )
+    findings = {row.id: sorted(queries.finding_ids(row.id)) for row in rows}
+    categories = {row.id: (*row.categories, *((SubjectCategory.MINOR,) if row.minor else ())) for row in rows}
     return ChosenPeople(findings, categories)
 
 
