@@ -160,11 +160,13 @@ def _parser() -> argparse.ArgumentParser:
 
     from scanner.cli_actions import add_action_commands
     from scanner.cli_daemon import add_daemon_commands
+    from scanner.cli_handover import add_handover_commands
     from scanner.cli_review import add_review_command
 
     add_action_commands(sub)
     add_daemon_commands(sub)
     add_review_command(sub)
+    add_handover_commands(sub)
     return parser
 
 
