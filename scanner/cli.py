@@ -96,12 +96,13 @@ def _action_errors() -> tuple[type[Exception], ...]:
     from scanner.cli_actions import ActionUsageError
     from scanner.cli_daemon import DaemonUsageError
     from scanner.cli_review import ReviewUsageError
+    from scanner.cli_subjects import SubjectUsageError
     from scanner.daemon.config import ConfigError
     from scanner.daemon.daemon import DaemonError
     from scanner.store.actions import ActionStateError
 
     return (ActionError, ActionUsageError, ActionStateError, AuditError, PolicyError, RewriteError, VaultError,
-            DaemonUsageError, ConfigError, DaemonError, ReviewUsageError)  # fmt: skip
+            DaemonUsageError, ConfigError, DaemonError, ReviewUsageError, SubjectUsageError)  # fmt: skip
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -162,11 +163,13 @@ def _parser() -> argparse.ArgumentParser:
     from scanner.cli_daemon import add_daemon_commands
     from scanner.cli_handover import add_handover_commands
     from scanner.cli_review import add_review_command
+    from scanner.cli_subjects import add_subject_commands
 
     add_action_commands(sub)
     add_daemon_commands(sub)
     add_review_command(sub)
     add_handover_commands(sub)
+    add_subject_commands(sub)
     return parser
 
 
@@ -205,6 +208,7 @@ def _cmd_scan(args: argparse.Namespace) -> int:
     from scanner.build import build_scanner
     from scanner.pool import WorkerDied  # heavy imports (spaCy, Presidio) only when scanning
     from scanner.scan import ScanOptions
+    from scanner.subjects.link import link_subjects
 
     options = ScanOptions(
         max_file_size=args.max_size,
@@ -218,6 +222,7 @@ def _cmd_scan(args: argparse.Namespace) -> int:
         try:
             with progress_reporter(show_progress) as progress:
                 run_id, stats = scanner.scan(args.path, progress)
+            link_subjects(store)  # who the findings describe, across every root of the store
         except WorkerDied as exc:
             print(f"custos: error: {safe(exc)}", file=sys.stderr)
             return 2

@@ -137,6 +137,27 @@ class JobState(_Vocabulary):
 
 # Findings
 FINDING_STATES = tuple(FindingState)
+
+
+class SubjectCategory(_Vocabulary):
+    """What kinds of a person's information are held (subjects.categories); `minor` is a flag, not a kind."""
+
+    IDENTITY = "identity"
+    CONTACT = "contact"
+    FINANCIAL = "financial"
+    BIOMETRIC = "biometric"
+    HEALTH = "health"
+    MINOR = "minor"
+
+
+class LinkOutcome(_Vocabulary):
+    """What a shared strong identifier did when subjects were linked (subject_links.outcome)."""
+
+    LINKED = "linked"  # two records joined into one person
+    TOO_COMMON = "too_common"  # held by records of too many different names (a switchboard, a test ID)
+    CONFLICT = "conflict"  # the records it would join hold different identity documents or names
+
+
 CURRENT_FINDING_STATES = (FindingState.ACTIVE, FindingState.DISMISSED, FindingState.RETAINED)
 """Findings whose offsets index the file as it is now (no action has rewritten or removed it)."""
 

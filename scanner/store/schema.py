@@ -8,6 +8,7 @@ SCHEMA_VERSION = 6  # 3: files.member (archive members apart from real names), a
 # 4: actions.retry_of (a retry is a new proposal linked to the failed or stale action it retries)
 # 5: the daemon's work_queue and daemon_status are created here (not by their classes); files_by_path index
 # 6: disclosures (handover packages, notification lists), the files each handover holds, files marked for transfer
+# 6: findings.record (the row/object/form a finding sits in) and the data subjects linked from it (subjects_*)
 
 DDL = """
 CREATE TABLE IF NOT EXISTS meta (
@@ -67,8 +68,10 @@ CREATE TABLE IF NOT EXISTS findings (
     preview      TEXT NOT NULL,                -- masked, never the value
     fingerprint  TEXT NOT NULL,                -- HMAC-SHA256, keyed
     context_word TEXT,                         -- the rule's label that raised the score (not personal data)
-    state        TEXT NOT NULL DEFAULT 'active' -- active | superseded | gone | dismissed (a false positive)
+    state        TEXT NOT NULL DEFAULT 'active', -- active | superseded | gone | dismissed (a false positive)
                                                 -- | retained | masked | quarantined | deleted
+    record       TEXT                          -- the record it sits in: "line 4", "Sheet1!7", "object at line
+                                                -- 12" (scanner/record_keys.py); NULL: derived from location
 );
 CREATE TABLE IF NOT EXISTS actions (
     id            INTEGER PRIMARY KEY,
@@ -171,6 +174,50 @@ CREATE INDEX IF NOT EXISTS findings_by_type ON findings(state, entity_type, sens
 CREATE INDEX IF NOT EXISTS findings_by_fingerprint ON findings(fingerprint);
 CREATE INDEX IF NOT EXISTS files_by_status ON files(root, status);
 CREATE INDEX IF NOT EXISTS files_by_path ON files(root || '/' || rel_path);  -- Store.file_at, written as there
+CREATE TABLE IF NOT EXISTS subjects (             -- people the findings describe (SubjectStore, subjects/link.py)
+    id           INTEGER PRIMARY KEY,
+    name_preview TEXT,                           -- masked, never the name
+    categories   TEXT NOT NULL,                  -- comma-separated: identity, contact, financial, biometric, health
+    minor        INTEGER NOT NULL DEFAULT 0,     -- a finding of theirs is flagged minor
+    sensitivity  TEXT NOT NULL,                  -- the highest of their findings': sensitive | general
+    records      INTEGER NOT NULL,
+    files        INTEGER NOT NULL,
+    findings     INTEGER NOT NULL
+);
+CREATE TABLE IF NOT EXISTS subject_records (      -- the records (rows, objects, forms...) each subject was seen in
+    id         INTEGER PRIMARY KEY,
+    subject_id INTEGER NOT NULL REFERENCES subjects(id),
+    file_id    INTEGER NOT NULL REFERENCES files(id),
+    record     TEXT NOT NULL,
+    findings   INTEGER NOT NULL
+);
+CREATE TABLE IF NOT EXISTS subject_findings (     -- which subject each current finding belongs to
+    finding_id INTEGER PRIMARY KEY REFERENCES findings(id),
+    subject_id INTEGER NOT NULL REFERENCES subjects(id),
+    record_id  INTEGER NOT NULL REFERENCES subject_records(id)
+);
+CREATE TABLE IF NOT EXISTS subject_identifiers (  -- a subject's strong identifiers: keyed fingerprint, masked preview
+    subject_id  INTEGER NOT NULL REFERENCES subjects(id),
+    entity_type TEXT NOT NULL,
+    fingerprint TEXT NOT NULL,
+    preview     TEXT NOT NULL,
+    records     INTEGER NOT NULL,
+    PRIMARY KEY (subject_id, entity_type, fingerprint)
+);
+CREATE TABLE IF NOT EXISTS subject_links (        -- the evidence: why two records are one person, or why not
+    id          INTEGER PRIMARY KEY,
+    outcome     TEXT NOT NULL,                   -- linked | too_common | conflict
+    subject_id  INTEGER REFERENCES subjects(id), -- linked: the subject the two records are part of
+    entity_type TEXT NOT NULL,                   -- the identifier's type
+    fingerprint TEXT NOT NULL,                   -- the identifier's keyed fingerprint
+    record_a    INTEGER REFERENCES subject_records(id),
+    record_b    INTEGER REFERENCES subject_records(id),
+    records     INTEGER NOT NULL DEFAULT 2,      -- too_common: the records holding it
+    names       INTEGER NOT NULL DEFAULT 0       -- too_common: the distinct names on those records
+);
+CREATE INDEX IF NOT EXISTS subject_findings_by_subject ON subject_findings(subject_id);
+CREATE INDEX IF NOT EXISTS subject_records_by_subject ON subject_records(subject_id, file_id);
+CREATE INDEX IF NOT EXISTS subject_links_by_subject ON subject_links(subject_id);
 CREATE TABLE IF NOT EXISTS work_queue (           -- the daemon's paths waiting to be scanned (WorkQueue)
     id          INTEGER PRIMARY KEY,
     root        TEXT NOT NULL,
@@ -214,4 +261,5 @@ ADDED_COLUMNS = {
     3: (("actions", "restore_to TEXT"), ("actions", "restore_overwrite INTEGER NOT NULL DEFAULT 0")),
     4: (("actions", "retry_of INTEGER"),),
     5: (("daemon_status", "watch TEXT NOT NULL DEFAULT '{}'"),),
+    6: (("findings", "record TEXT"),),
 }
