@@ -95,14 +95,17 @@ def _action_errors() -> tuple[type[Exception], ...]:
     from scanner.actions.vault import VaultError
     from scanner.cli_actions import ActionUsageError
     from scanner.cli_daemon import DaemonUsageError
+    from scanner.cli_disclosures import DisclosureUsageError
     from scanner.cli_review import ReviewUsageError
     from scanner.cli_subjects import SubjectUsageError
     from scanner.daemon.config import ConfigError
     from scanner.daemon.daemon import DaemonError
+    from scanner.handover.disclosures import DisclosureError
     from scanner.store.actions import ActionStateError
 
     return (ActionError, ActionUsageError, ActionStateError, AuditError, PolicyError, RewriteError, VaultError,
-            DaemonUsageError, ConfigError, DaemonError, ReviewUsageError, SubjectUsageError)  # fmt: skip
+            DaemonUsageError, ConfigError, DaemonError, ReviewUsageError, SubjectUsageError, DisclosureError,
+            DisclosureUsageError)  # fmt: skip
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -161,6 +164,7 @@ def _parser() -> argparse.ArgumentParser:
 
     from scanner.cli_actions import add_action_commands
     from scanner.cli_daemon import add_daemon_commands
+    from scanner.cli_disclosures import add_disclosures_command, add_seller_commands
     from scanner.cli_handover import add_handover_commands
     from scanner.cli_review import add_review_command
     from scanner.cli_subjects import add_subject_commands
@@ -168,7 +172,8 @@ def _parser() -> argparse.ArgumentParser:
     add_action_commands(sub)
     add_daemon_commands(sub)
     add_review_command(sub)
-    add_handover_commands(sub)
+    add_seller_commands(add_handover_commands(sub))
+    add_disclosures_command(sub)
     add_subject_commands(sub)
     return parser
 

@@ -215,7 +215,9 @@ def test_a_file_changed_since_the_proposal_is_refused_by_name_and_nothing_is_lef
     changed.write_text(changed.read_text(encoding="utf-8") + "追加\n", encoding="utf-8")
     (share / "客户2.txt").unlink()
     out = tmp_path / "p.cpkg"
-    with pytest.raises(DisclosureError, match=r"2 of 3 files changed .*客户1\.txt.*changed.*客户2\.txt \(gone\)"):
+    with pytest.raises(
+        DisclosureError, match=r"2 of 3 files changed .*客户1\.txt.*changed.*客户2\.txt \(no longer there\)"
+    ):
         service.build_handover(disclosure_id, out=out, reviewer="carol")
     assert not out.exists() and os.listdir(tmp_path).count("p.cpkg") == 0
     row = service.disclosure(disclosure_id)

@@ -54,6 +54,8 @@ ALLOWED = {
     ("scanner/daemon/daemon.py", "stopped"): (1, "a daemon log event name"),
     ("scanner/daemon/reconcile.py", "interrupted"): (1, "a field of the reconcile log event"),
     ("scanner/report.py", "starting"): (1, "the progress bar's first caption"),
+    ("scanner/cli_disclosures.py", "verified"): (1, "the name of the `custos handover verified` subcommand"),
+    ("scanner/cli_handover.py", "handover"): (1, "the name of the `custos handover` command group"),
     ("tui/screens/audit.py", "verified"): (1, "the CSS class of the audit banner when the log verifies"),
     ("tui/screens/dashboard.py", "handover"): (1, "the id of the dashboard's handover panel"),
 }

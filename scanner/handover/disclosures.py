@@ -9,7 +9,6 @@ the recipient, the legal basis, the reason, the manifest hash and the people. Bu
 
 from __future__ import annotations
 
-import hashlib
 import os
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
@@ -165,6 +164,10 @@ class DisclosureService:
         recipient = self._approved_key(disclosure, recipient_key)
         signer = self._signing_key()
         out = Path(out).absolute()
+        if not out.parent.is_dir():
+            raise DisclosureError(f"{out.parent}: no such folder for the package (--out); create it first")
+        if out.exists() or out.is_symlink():
+            raise DisclosureError(f"{out}: already exists; a package never replaces a file, choose another --out")
         self._move(disclosure_id, BUILDABLE_DISCLOSURE_STATES, DisclosureState.BUILDING, actor, None,
                    executed_by=actor.identity, executed_at=utc_now(), error=None)  # fmt: skip
         try:
@@ -278,15 +281,13 @@ class DisclosureService:
 
     # --- helpers ---------------------------------------------------------------------------------------
     def _approved_key(self, disclosure: DisclosureRow, recipient_key: Path):
-        from scanner.handover.keys import load_recipient_public
-
         _path, digest = _recipient_key(recipient_key)
         if disclosure.recipient_key_sha256 and digest != disclosure.recipient_key_sha256:
             raise DisclosureError(
                 f"{recipient_key} is not the recipient key disclosure {disclosure.id} was approved with "
                 f"(SHA-256 {disclosure.recipient_key_sha256[:16]}…, this one {digest[:16]}…); propose again to use it"
             )
-        return load_recipient_public(recipient_key)
+        return _load_recipient_key(recipient_key)
 
     def _signing_key(self):
         from scanner.actions.audit_keys import load_or_create_signing_key
@@ -337,14 +338,19 @@ def _receipt_record(receipt: dict) -> dict:
 
 
 def _recipient_key(path: Path) -> tuple[str, str]:
-    """The key's absolute path and the SHA-256 of its raw public bytes (what the approval pins)."""
-    from cryptography.hazmat.primitives import serialization
+    """The key's absolute path and its fingerprint (SHA-256 of the raw public key): what the approval pins."""
+    from scanner.handover.keys import fingerprint
 
-    from scanner.handover.keys import load_recipient_public
+    return str(Path(path).absolute()), fingerprint(_load_recipient_key(path))
 
-    public = load_recipient_public(Path(path))
-    raw = public.public_bytes(serialization.Encoding.Raw, serialization.PublicFormat.Raw)
-    return str(Path(path).absolute()), hashlib.sha256(raw).hexdigest()
+
+def _load_recipient_key(path: Path):
+    from scanner.handover.keys import HandoverKeyError, load_recipient_public
+
+    try:
+        return load_recipient_public(Path(path))
+    except HandoverKeyError as exc:
+        raise DisclosureError(str(exc)) from None
 
 
 def _package_meta(disclosure: DisclosureRow) -> dict:
