@@ -35,7 +35,8 @@ def test_a_handover_from_proposal_to_the_destruction_record(db: Path, share: Pat
     originals = {p.name: p.read_bytes() for p in share.iterdir()}
 
     proposed = _ok("handover", "propose", "--to-name", "买方科技有限公司", "--recipient-key", pub, "--legal-basis",
-                   "PIPL Art. 22", "--reason", "sale of the business", "--folder", share, "--as", "alice", "--db", db)
+                   "PIPL Art. 22", "--reason", "sale of the business", "--folder", share, "--as", "alice",
+                   "--db", db)  # fmt: skip
     assert re.match(r"proposed disclosure 1: handover of 3 files \(\d[\d,]* bytes\)", proposed), proposed
     assert "needs a second person" in _refused("handover", "approve", "1", "--as", "alice", "--db", db)
     package = tmp_path / "out" / "handover.cpkg"
