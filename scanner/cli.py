@@ -95,16 +95,18 @@ def _action_errors() -> tuple[type[Exception], ...]:
     from scanner.actions.vault import VaultError
     from scanner.cli_actions import ActionUsageError
     from scanner.cli_daemon import DaemonUsageError
+    from scanner.cli_disclosures import DisclosureUsageError
     from scanner.cli_notify import NotifyUsageError
     from scanner.cli_review import ReviewUsageError
     from scanner.cli_subjects import SubjectUsageError
     from scanner.daemon.config import ConfigError
     from scanner.daemon.daemon import DaemonError
+    from scanner.handover.disclosures import DisclosureError
     from scanner.store.actions import ActionStateError
 
     return (ActionError, ActionUsageError, ActionStateError, AuditError, PolicyError, RewriteError, VaultError,
-            DaemonUsageError, ConfigError, DaemonError, ReviewUsageError, SubjectUsageError,
-            NotifyUsageError)  # fmt: skip
+            DaemonUsageError, ConfigError, DaemonError, ReviewUsageError, SubjectUsageError, DisclosureError,
+            DisclosureUsageError, NotifyUsageError)  # fmt: skip
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -163,6 +165,7 @@ def _parser() -> argparse.ArgumentParser:
 
     from scanner.cli_actions import add_action_commands
     from scanner.cli_daemon import add_daemon_commands
+    from scanner.cli_disclosures import add_disclosures_command, add_seller_commands
     from scanner.cli_handover import add_handover_commands
     from scanner.cli_notify import add_notify_commands
     from scanner.cli_review import add_review_command
@@ -171,8 +174,9 @@ def _parser() -> argparse.ArgumentParser:
     add_action_commands(sub)
     add_daemon_commands(sub)
     add_review_command(sub)
+    add_seller_commands(add_handover_commands(sub))
+    add_disclosures_command(sub)
     add_subject_commands(sub)
-    add_handover_commands(sub)
     add_notify_commands(sub)
     return parser
 

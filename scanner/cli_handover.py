@@ -38,6 +38,11 @@ def add_handover_commands(sub: argparse._SubParsersAction) -> argparse._SubParse
     verify.add_argument("package", type=Path)
     verify.add_argument("--sender-key", type=Path, required=True, metavar="PUB", help="the sender's audit .pub")
     verify.add_argument("--key", type=Path, metavar="PRIV", help="your private key: check the plaintext too")
+    verify.add_argument(
+        "--json",
+        action="store_true",
+        help="print the outcome as JSON: the receipt the sender records (custos handover verified)",
+    )
     verify.set_defaults(handler=_cmd_verify)
 
     opening = commands.add_parser(
@@ -75,6 +80,8 @@ def _cmd_verify(args: argparse.Namespace) -> int:
     except HandoverKeyError as exc:
         return _fail(exc, EXIT_USAGE)
     report = verify_package(args.package, sender, private)
+    if args.json:
+        return _print_receipt(report)
     if not report.ok:
         print(f"custos: package {safe(args.package)} FAILED verification: {safe(report.problem)}", file=sys.stderr)
         return EXIT_BAD_PACKAGE
@@ -88,6 +95,16 @@ def _cmd_verify(args: argparse.Namespace) -> int:
     if not report.plaintext_checked:
         print("custos: pass --key to also check the decrypted content and the member names")
     return 0
+
+
+def _print_receipt(report) -> int:
+    """The verification as JSON (hashes, counts, outcome; never a name from the package): the buyer's receipt."""
+    import json
+
+    fields = ("ok", "problem", "manifest_sha256", "count", "total_bytes", "package_id", "sender_key_id",
+              "plaintext_checked")  # fmt: skip
+    print(json.dumps({name: getattr(report, name) for name in fields}, ensure_ascii=False, sort_keys=True))
+    return 0 if report.ok else EXIT_BAD_PACKAGE
 
 
 def _cmd_open(args: argparse.Namespace) -> int:

@@ -7,6 +7,7 @@ older database when a `Store` opens it. No column holds a plain personal-data va
 SCHEMA_VERSION = 6  # 3: files.member (archive members apart from real names), audit_chain, restore/purge actions
 # 4: actions.retry_of (a retry is a new proposal linked to the failed or stale action it retries)
 # 5: the daemon's work_queue and daemon_status are created here (not by their classes); files_by_path index
+# 6: disclosures (handover packages, notification lists), the files each handover holds, files marked for transfer
 # 6: findings.record (the row/object/form a finding sits in) and the data subjects linked from it (subjects_*)
 
 DDL = """
@@ -122,6 +123,49 @@ CREATE TABLE IF NOT EXISTS audit_chain (      -- every audit record's seal, so a
     event       TEXT NOT NULL,
     action_id   INTEGER,
     recorded_at TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS disclosures (       -- personal data handed to a recipient (DisclosureStore)
+    id            INTEGER PRIMARY KEY,
+    kind          TEXT NOT NULL,      -- handover | notify_list
+    state         TEXT NOT NULL,      -- proposed | approved | building | built | verified | failed | cancelled
+    recipient     TEXT NOT NULL,      -- the receiving company, as the proposer named it
+    recipient_key TEXT,               -- path of the recipient's X25519 public key given at proposal
+    recipient_key_sha256 TEXT,        -- SHA-256 of its raw bytes: the build must encrypt to this very key
+    legal_basis   TEXT NOT NULL,
+    reason        TEXT NOT NULL,
+    selection     TEXT NOT NULL,      -- JSON: {"folder": path} | {"subjects": [ids]} | {"marked": true} | …
+    needs_second_person INTEGER NOT NULL DEFAULT 1,
+    proposed_by   TEXT NOT NULL,
+    proposed_os_user TEXT NOT NULL,
+    proposed_at   TEXT NOT NULL,
+    approved_by   TEXT,
+    approved_os_user TEXT,
+    approved_at   TEXT,
+    executed_by   TEXT,               -- who built the package, and when
+    executed_at   TEXT,
+    out_path      TEXT,               -- where the package was written
+    manifest_sha256 TEXT,             -- SHA-256 of the signed manifest: what the recipient's verification must show
+    file_count    INTEGER,
+    total_bytes   INTEGER,
+    verified_by   TEXT,               -- the recipient's person who verified the package
+    verified_recorded_by TEXT,        -- who recorded the receipt here
+    verified_at   TEXT,
+    receipt       TEXT,               -- the recipient's verification receipt (JSON: hashes and counts only)
+    error         TEXT                -- why the build failed or the disclosure was cancelled
+);
+CREATE TABLE IF NOT EXISTS disclosure_files (  -- the files a handover holds, as they were when it was proposed
+    disclosure_id INTEGER NOT NULL REFERENCES disclosures(id),
+    file_id       INTEGER NOT NULL REFERENCES files(id),
+    name          TEXT NOT NULL,      -- the member name in the package (relative POSIX path)
+    size          INTEGER,
+    mtime_ns      INTEGER,
+    sha256        TEXT,
+    PRIMARY KEY (disclosure_id, file_id)
+);
+CREATE TABLE IF NOT EXISTS transfer_marks (    -- files marked to go to the buyer (custos handover mark)
+    file_id    INTEGER PRIMARY KEY REFERENCES files(id),
+    marked_by  TEXT NOT NULL,
+    marked_at  TEXT NOT NULL
 );
 CREATE INDEX IF NOT EXISTS actions_by_state ON actions(state, kind);
 CREATE INDEX IF NOT EXISTS actions_by_file ON actions(file_id, state);
