@@ -90,7 +90,7 @@ def _cmd_propose(args: argparse.Namespace) -> int:
             legal_basis=args.legal_basis, reason=args.reason, selection=selection, reviewer=args.reviewer,
             recipient_key=args.to_key,
         )  # fmt: skip
-    print(f"proposed notification list {disclosure_id}: {len(people.findings)} people, {template.source}")
+    print(f"proposed notification list {disclosure_id}: {len(people.findings)} people, {safe(template.source)}")
     print(f"next: a second person approves it (custos handover approve {disclosure_id}), then "
           f"custos notify-list build {disclosure_id} --out PATH")  # fmt: skip
     return 0
@@ -123,7 +123,7 @@ def _cmd_build(args: argparse.Namespace) -> int:
         recipient = Recipient(selection["recipient_company"], selection["recipient_contact"],
                               _chinese_date(selection["effective_date"]))  # fmt: skip
         outcome = NotifyOutcome()
-        produce = notify_producer(ws.store, ws.scanner, people, template, recipient, outcome)
+        produce = notify_producer(ws.store, lambda: ws.scanner, people, template, recipient, outcome)
         key = Path(disclosure.recipient_key) if disclosure.recipient_key else None
         if key is None:
             raise NotifyUsageError(f"disclosure {args.id} has no recipient key; propose it again with --to-key")

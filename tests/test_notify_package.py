@@ -39,7 +39,7 @@ def built(tmp_path: Path, db: Path, share: Path, packs, detector):  # noqa: F811
     out.parent.mkdir()
     with Store(db) as store:
         scanner = build_scanner(store, db, packs, detector=detector)
-        produce = notify_producer(store, scanner, people, default_template(), RECIPIENT, outcome)
+        produce = notify_producer(store, lambda: scanner, people, default_template(), RECIPIENT, outcome)
         with PackageWriter(out, recipient.public_key(), signer, meta={"kind": "notify_list"}) as writer:
             produce(writer)
     return out, outcome, recipient, signer
@@ -87,7 +87,8 @@ def test_a_failure_while_producing_leaves_no_package(tmp_path: Path, db: Path, p
 
     broken = NoticeTemplate("{unknown}", "a template not checked")  # fails when rendered, after the read-back
     with Store(db) as store, pytest.raises(KeyError):
-        produce = notify_producer(store, build_scanner(store, db, packs, detector=detector), people,
+        scanner = build_scanner(store, db, packs, detector=detector)
+        produce = notify_producer(store, lambda: scanner, people,
                                   broken, RECIPIENT, NotifyOutcome())  # fmt: skip
         with PackageWriter(out, recipient.public_key(), signer, meta={}) as writer:
             produce(writer)

@@ -34,13 +34,14 @@ class NotifyOutcome:
 
 
 def notify_producer(
-    store: Store, scanner: Scanner, people: ChosenPeople, template: NoticeTemplate, recipient: Recipient,
-    outcome: NotifyOutcome,
+    store: Store, scanner: Callable[[], Scanner], people: ChosenPeople, template: NoticeTemplate,
+    recipient: Recipient, outcome: NotifyOutcome,
 ) -> Callable[[PackageWriter], None]:  # fmt: skip
-    """The ``produce`` callback of `DisclosureService.run`: reads the values back, then adds both files."""
+    """The ``produce`` callback of `DisclosureService.run`: reads the values back, then adds both files.
+    ``scanner`` makes the scanner (loading the detector takes seconds: only once the build is under way)."""
 
     def produce(writer: PackageWriter) -> None:
-        back = ValueReader(store, scanner).read(people.findings)
+        back = ValueReader(store, scanner()).read(people.findings)
         rows = notification_rows(back.values, people.categories, template, recipient)
         outcome.people = len(rows)
         outcome.reachable = sum(1 for row in rows if row.reachable)
