@@ -118,7 +118,7 @@ def test_a_sale_from_scan_to_destruction_report(tmp_path: Path):
     # 5. the buyer's side: verify, open, compare
     receipt = sale.run("handover", "verify", tmp_path / "out" / "handover.pkg", "--sender-key", sender_pub,
                        "--key", buyer / "buyer.key", "--json")  # fmt: skip
-    (buyer / "receipt.json").write_text(receipt.strip().splitlines()[-1] if receipt.strip() else "", encoding="utf-8")
+    (buyer / "receipt.json").write_text(receipt, encoding="utf-8")
     assert json.loads((buyer / "receipt.json").read_text(encoding="utf-8"))["ok"] is True
     sale.run("handover", "open", tmp_path / "out" / "handover.pkg", "--key", buyer / "buyer.key",
              "--sender-key", sender_pub, "--to", buyer / "handover")  # fmt: skip
