@@ -259,3 +259,21 @@ def test_a_failed_open_keeps_what_was_there(tmp_path, who, package):
     with pytest.raises(PackageError):
         open_package(_tampered(tmp_path, parts.join()), who.recipient, who.sender_public, dest)
     assert sorted(p.name for p in dest.rglob("*")) == ["customers", "mine.txt"]
+
+
+def test_a_flipped_final_flag(tmp_path, who, package):
+    path, _contents, _manifest = package
+    parts = cut(path)
+    chunks = records(parts.members[0])
+    chunks[0] = chunks[0][:1] + bytes([fmt.FINAL]) + chunks[0][2:]  # member 1 now seems to end after chunk 1
+    parts.members[0] = b"".join(chunks)
+    without, keyed = _problems(_tampered(tmp_path, parts.join()), who)
+    assert without == keyed == "package holds 4 members but the signed seal lists 3 (a member was removed or added)"
+
+
+def test_a_header_count_edited(tmp_path, who, package):
+    path, _contents, _manifest = package
+    data = bytearray(path.read_bytes())
+    data[fmt.COUNT_OFFSET + 3] = 9
+    without, _keyed = _problems(_tampered(tmp_path, bytes(data)), who)
+    assert without == "the package header says 9 members but its signed seal 3 (header altered)"

@@ -102,6 +102,8 @@ class PackageWriter:
                 members=tuple(self._members),
             )
             document = manifest_bytes(manifest)
+            if len(document) > fmt.MAX_MANIFEST_SIZE:
+                raise PackageError(f"the manifest is too large ({len(document)} bytes); split the handover")
             digest = hashlib.sha256(document).hexdigest()
             sealed_manifest = self._write_stream(fmt.MANIFEST_CHUNK, fmt.MANIFEST_INDEX, _reader([document]))[2]
             seal = Seal(manifest.package_id, manifest.created_at, manifest.sender_key_id,
