@@ -43,6 +43,7 @@ KEY_SIZE = 32
 DEFAULT_CHUNK_SIZE = 1 << 20
 MAX_CHUNK_SIZE = 16 << 20  # bounds what a damaged header can make a reader allocate
 MAX_SEAL_SIZE = 64 << 20
+MAX_MANIFEST_SIZE = 256 << 20  # the manifest is decrypted in memory to be parsed
 SIGNATURE_SIZE = 64
 MANIFEST_INDEX = 0xFFFFFFFF  # the manifest's "member index" in nonces and associated data
 

@@ -128,7 +128,7 @@ class _Walk:
             if not final and length != self.full_chunk:
                 raise PackageError(f"{self._what(kind)}: chunk {chunk + 1} has a damaged frame (short, not final)")
             if offset + fmt.RECORD_SIZE + length > self.package.size:
-                raise PackageError(self._truncated(kind, chunk))
+                raise PackageError(self._truncated(kind, chunk, inside=True))
             offset += fmt.RECORD_SIZE + length
             chunk += 1
             if final:
@@ -137,7 +137,7 @@ class _Walk:
     def _frame(self, offset: int, chunk: int, kind: int) -> tuple[int, int, int] | None:
         data = self.package.read(offset, fmt.RECORD_SIZE)
         if len(data) < fmt.RECORD_SIZE:
-            raise PackageError(self._truncated(kind, chunk))
+            raise PackageError(self._truncated(kind, chunk, inside=bool(data)))
         frame_kind, flags, length = fmt.RECORD.unpack(data)
         if kind == fmt.MEMBER_CHUNK and chunk == 0 and frame_kind == fmt.MANIFEST_CHUNK:
             return None
@@ -160,11 +160,11 @@ class _Walk:
     def _what(self, kind: int) -> str:
         return f"member {len(self.members) + 1}" if kind == fmt.MEMBER_CHUNK else "the manifest"
 
-    def _truncated(self, kind: int, chunk: int) -> str:
+    def _truncated(self, kind: int, chunk: int, *, inside: bool) -> str:
         found, count = len(self.members), self.header.count
         of = f" of {count}" if count else ""
         if kind == fmt.MANIFEST_CHUNK:
             return f"package truncated inside its manifest (after {found} members): the signed seal is missing"
-        if chunk == 0:
+        if chunk == 0 and not inside:
             return f"package truncated after member {found}{of}: the rest, the manifest and the signed seal are missing"
         return f"package truncated inside member {found + 1}{of} (at chunk {chunk + 1})"

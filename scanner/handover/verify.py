@@ -84,6 +84,8 @@ class CheckedPackage:
 
     def _read_manifest(self) -> Manifest:
         assert self.cipher is not None
+        if self.layout.manifest.length > fmt.MAX_MANIFEST_SIZE:
+            raise PackageError(f"the manifest is implausibly large ({self.layout.manifest.length} bytes)")
         parts = []
         for record in self.package.records(self.layout.manifest):
             try:
@@ -146,8 +148,11 @@ def _check_layout(layout: Layout, seal: Seal) -> None:
         seal.chunk_size,
     ):
         raise PackageError("the package header does not match its signed seal (header altered or swapped)")
+    if header.count != seal.count:
+        raise PackageError(f"the package header says {header.count} members but its signed seal {seal.count} "
+                           "(header altered)")  # fmt: skip
     found = len(layout.members)
-    if found != seal.count or header.count != seal.count or len(seal.members) != seal.count:
+    if found != seal.count or len(seal.members) != seal.count:
         raise PackageError(
             f"package holds {found} members but the signed seal lists {seal.count} (a member was removed or added)"
         )

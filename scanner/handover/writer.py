@@ -78,7 +78,8 @@ class PackageWriter:
         source = Path(source)
         with _open_source(source) as fh:
             before = os.fstat(fh.fileno())
-            entry = self._add(name, fh.read, info, check=lambda size: _check_unchanged(source, fh, before, size))
+            read = _capped(fh.read, before.st_size + 1)  # a file that keeps growing ends the read, and is refused
+            entry = self._add(name, read, info, check=lambda size: _check_unchanged(source, fh, before, size))
         return entry
 
     def add_bytes(self, name: str, chunks: Iterable[bytes], info: dict[str, Any]) -> MemberEntry:
@@ -101,6 +102,8 @@ class PackageWriter:
                 members=tuple(self._members),
             )
             document = manifest_bytes(manifest)
+            if len(document) > fmt.MAX_MANIFEST_SIZE:
+                raise PackageError(f"the manifest is too large ({len(document)} bytes); split the handover")
             digest = hashlib.sha256(document).hexdigest()
             sealed_manifest = self._write_stream(fmt.MANIFEST_CHUNK, fmt.MANIFEST_INDEX, _reader([document]))[2]
             seal = Seal(manifest.package_id, manifest.created_at, manifest.sender_key_id,
@@ -205,6 +208,18 @@ class PackageWriter:
         record = fmt.record_header(kind, final, len(body)) + body
         self._require_open().write(record)
         return record
+
+
+def _capped(read: Read, limit: int) -> Read:
+    remaining = limit
+
+    def capped(count: int) -> bytes:
+        nonlocal remaining
+        data = read(min(count, remaining)) if remaining else b""
+        remaining -= len(data)
+        return data
+
+    return capped
 
 
 def _reader(chunks: Iterable[bytes]) -> Read:
