@@ -176,7 +176,7 @@ class DisclosureService:
                 produce(writer)
             manifest = writer.manifest
         except Exception as exc:  # noqa: BLE001 - any failure of the build is recorded, then reported
-            why = f"the package was not built: {exc}"
+            why = self.store.scrubbed(disclosure_id, f"the package was not built: {exc}")
             self._move(disclosure_id, (DisclosureState.BUILDING,), DisclosureState.FAILED, actor,
                        DisclosureEvent.FAILED, error=why)  # fmt: skip
             raise DisclosureError(why) from exc
