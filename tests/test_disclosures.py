@@ -285,3 +285,24 @@ def test_a_failure_names_files_as_records_show_them(ws, tmp_path, buyer, packs, 
         assert "张三丰" not in str(refused.value) and "简历" in str(refused.value)
         assert "张三丰".encode() not in named.audit.path.read_bytes()
         assert "张三丰" not in service.disclosure(disclosure_id).error
+
+
+def test_run_builds_any_approved_disclosure_from_what_produce_adds(ws, buyer, tmp_path):
+    """The interface the notification list uses: `run` with generated members (add_bytes)."""
+    service = DisclosureService(ws)
+    disclosure_id = service.propose(ActionKind.NOTIFY_LIST, recipient="买方科技有限公司", legal_basis=LEGAL,
+                                    reason="notify the customers", selection={"all": True},
+                                    reviewer="alice")  # fmt: skip
+    service.approve(disclosure_id, reviewer="bob")
+
+    def produce(writer) -> None:
+        writer.add_bytes("notify.csv", [b"\xef\xbb\xbf", b"a,b\r\n"], {"rows": 1})
+
+    manifest = service.run(disclosure_id, produce, recipient_key=buyer[1], out=tmp_path / "n.cpkg", reviewer="carol")
+    row = service.disclosure(disclosure_id)
+    assert (row.state, row.file_count, row.total_bytes) == (DisclosureState.BUILT, 1, 8)
+    assert row.recipient_key_sha256 == manifest.recipient_key_fingerprint
+    built = _events(ws)[-1]
+    assert built["event"] == DisclosureEvent.BUILT and built["members"][0]["name"] == "notify.csv"
+    with pytest.raises(DisclosureError, match="it handed over no files"):
+        service.propose_local_deletion(disclosure_id, reviewer="alice")
