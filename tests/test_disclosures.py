@@ -247,3 +247,62 @@ def test_a_receipt_with_another_manifest_hash_is_refused(ws, share, buyer, tmp_p
         service.record_verified(disclosure_id, verified_by="buyer", receipt={**receipt, "ok": False}, reviewer="a")
     assert service.disclosure(disclosure_id).state == DisclosureState.BUILT
     service.record_verified(disclosure_id, verified_by="buyer", receipt=json.loads(json.dumps(receipt)), reviewer="a")
+
+
+def test_a_handover_by_data_subject_holds_every_file_the_person_is_in(ws, share, buyer, tmp_path):
+    from scanner.subjects.link import link_subjects
+    from scanner.subjects.queries import SubjectQueries
+
+    link_subjects(ws.store)
+    queries = SubjectQueries(ws.store)
+    [person] = [s for s in queries.subject_ids() if len(queries.file_ids(s)) == 3]  # one phone, in all three files
+    service = DisclosureService(ws)
+    disclosure_id = _propose(service, share, buyer[1], subjects=[person])
+    assert service.disclosure(disclosure_id).selection == {"subjects": [person]}
+    files = service.store.files_of(disclosure_id)
+    assert sorted(f.name for f in files) == ["客户0.txt", "客户1.txt", "客户2.txt"]
+    service.approve(disclosure_id, reviewer="bob")
+    manifest = service.build_handover(disclosure_id, out=tmp_path / "p.cpkg", reviewer="carol")
+    assert manifest.count == 3 and all("contact" in m.info["categories"] for m in manifest.members)
+
+
+def test_a_failure_names_files_as_records_show_them(ws, tmp_path, buyer, packs, detector):
+    """A file named after a person: the failure as reported and as the audit log records it masks the name (the
+    database's files table holds paths as scanned, as it always has)."""
+    from tests.action_fixtures import scanned_db
+
+    share = tmp_path / "named"
+    share.mkdir()
+    (share / "简历_张三丰.txt").write_text(f"姓名：张三丰\n手机：{PHONE}\n", encoding="utf-8")
+    db = scanned_db(tmp_path / "named-state", share, packs, detector)
+    with open_workspace(db, detector=detector) as named:
+        service = DisclosureService(named)
+        disclosure_id = _propose(service, share, buyer[1])
+        service.approve(disclosure_id, reviewer="bob")
+        (share / "简历_张三丰.txt").write_text("changed\n", encoding="utf-8")
+        with pytest.raises(DisclosureError, match="content changed|size or modification time") as refused:
+            service.build_handover(disclosure_id, out=tmp_path / "p.cpkg", reviewer="carol")
+        assert "张三丰" not in str(refused.value) and "简历" in str(refused.value)
+        assert "张三丰".encode() not in named.audit.path.read_bytes()
+        assert "张三丰" not in service.disclosure(disclosure_id).error
+
+
+def test_run_builds_any_approved_disclosure_from_what_produce_adds(ws, buyer, tmp_path):
+    """The interface the notification list uses: `run` with generated members (add_bytes)."""
+    service = DisclosureService(ws)
+    disclosure_id = service.propose(ActionKind.NOTIFY_LIST, recipient="买方科技有限公司", legal_basis=LEGAL,
+                                    reason="notify the customers", selection={"all": True},
+                                    reviewer="alice")  # fmt: skip
+    service.approve(disclosure_id, reviewer="bob")
+
+    def produce(writer) -> None:
+        writer.add_bytes("notify.csv", [b"\xef\xbb\xbf", b"a,b\r\n"], {"rows": 1})
+
+    manifest = service.run(disclosure_id, produce, recipient_key=buyer[1], out=tmp_path / "n.cpkg", reviewer="carol")
+    row = service.disclosure(disclosure_id)
+    assert (row.state, row.file_count, row.total_bytes) == (DisclosureState.BUILT, 1, 8)
+    assert row.recipient_key_sha256 == manifest.recipient_key_fingerprint
+    built = _events(ws)[-1]
+    assert built["event"] == DisclosureEvent.BUILT and built["members"][0]["name"] == "notify.csv"
+    with pytest.raises(DisclosureError, match="it handed over no files"):
+        service.propose_local_deletion(disclosure_id, reviewer="alice")

@@ -176,12 +176,14 @@ class DisclosureService:
                 produce(writer)
             manifest = writer.manifest
         except Exception as exc:  # noqa: BLE001 - any failure of the build is recorded, then reported
-            why = f"the package was not built: {exc}"
+            why = self.store.scrubbed(disclosure_id, f"the package was not built: {exc}")
             self._move(disclosure_id, (DisclosureState.BUILDING,), DisclosureState.FAILED, actor,
                        DisclosureEvent.FAILED, error=why)  # fmt: skip
             raise DisclosureError(why) from exc
+        # the key used is recorded too: a notification list may have been proposed without one pinned
         built = {"out_path": str(out), "manifest_sha256": manifest.sha256, "file_count": manifest.count,
-                 "total_bytes": manifest.total_bytes}  # fmt: skip
+                 "total_bytes": manifest.total_bytes,
+                 "recipient_key_sha256": manifest.recipient_key_fingerprint}  # fmt: skip
         self._move(disclosure_id, (DisclosureState.BUILDING,), DisclosureState.BUILT, actor, DisclosureEvent.BUILT,
                    extra=self._contents(disclosure_id, manifest), **built)  # fmt: skip
         return manifest

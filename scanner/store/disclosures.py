@@ -243,6 +243,17 @@ class DisclosureStore:
     def _marked(self, file_id: int) -> bool:
         return self._db.execute("SELECT 1 FROM transfer_marks WHERE file_id = ?", (file_id,)).fetchone() is not None
 
+    def scrubbed(self, disclosure_id: int, text: str) -> str:
+        """``text`` (an error message) with each of the disclosure's files named as records show it: the personal
+        data found in its path masked, whether the message gives the full path, the relative one or the member
+        name."""
+        for file in self.files_of(disclosure_id):
+            shown_rel = file.shown_path.removeprefix(file.root + "/")
+            text = text.replace(str(file.path), file.shown_path).replace(file.rel_path, shown_rel)
+            parts = file.name.count("/") + 1  # the member name is the path's last components, masked the same way
+            text = text.replace(file.name, "/".join(shown_rel.split("/")[-parts:]))
+        return text
+
     def shown_path(self, file: FileRecord) -> str:
         """The file's path as records and screens show it (personal data found in the path masked)."""
         return f"{file.root}/{mask_path(file.rel_path, self.store.name_spans([file.id]).get(file.id, []))}"
