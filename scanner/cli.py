@@ -95,13 +95,18 @@ def _action_errors() -> tuple[type[Exception], ...]:
     from scanner.actions.vault import VaultError
     from scanner.cli_actions import ActionUsageError
     from scanner.cli_daemon import DaemonUsageError
+    from scanner.cli_disclosures import DisclosureUsageError
+    from scanner.cli_notify import NotifyUsageError
     from scanner.cli_review import ReviewUsageError
+    from scanner.cli_subjects import SubjectUsageError
     from scanner.daemon.config import ConfigError
     from scanner.daemon.daemon import DaemonError
+    from scanner.handover.disclosures import DisclosureError
     from scanner.store.actions import ActionStateError
 
     return (ActionError, ActionUsageError, ActionStateError, AuditError, PolicyError, RewriteError, VaultError,
-            DaemonUsageError, ConfigError, DaemonError, ReviewUsageError)  # fmt: skip
+            DaemonUsageError, ConfigError, DaemonError, ReviewUsageError, SubjectUsageError, DisclosureError,
+            DisclosureUsageError, NotifyUsageError)  # fmt: skip
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -160,11 +165,19 @@ def _parser() -> argparse.ArgumentParser:
 
     from scanner.cli_actions import add_action_commands
     from scanner.cli_daemon import add_daemon_commands
+    from scanner.cli_disclosures import add_disclosures_command, add_seller_commands
+    from scanner.cli_handover import add_handover_commands
+    from scanner.cli_notify import add_notify_commands
     from scanner.cli_review import add_review_command
+    from scanner.cli_subjects import add_subject_commands
 
     add_action_commands(sub)
     add_daemon_commands(sub)
     add_review_command(sub)
+    add_seller_commands(add_handover_commands(sub))
+    add_disclosures_command(sub)
+    add_subject_commands(sub)
+    add_notify_commands(sub)
     return parser
 
 
@@ -203,6 +216,7 @@ def _cmd_scan(args: argparse.Namespace) -> int:
     from scanner.build import build_scanner
     from scanner.pool import WorkerDied  # heavy imports (spaCy, Presidio) only when scanning
     from scanner.scan import ScanOptions
+    from scanner.subjects.link import link_subjects
 
     options = ScanOptions(
         max_file_size=args.max_size,
@@ -216,6 +230,7 @@ def _cmd_scan(args: argparse.Namespace) -> int:
         try:
             with progress_reporter(show_progress) as progress:
                 run_id, stats = scanner.scan(args.path, progress)
+            link_subjects(store)  # who the findings describe, across every root of the store
         except WorkerDied as exc:
             print(f"custos: error: {safe(exc)}", file=sys.stderr)
             return 2

@@ -20,6 +20,7 @@ from scanner.states import (
     ACTION_KINDS,
     ACTION_STATES,
     FINDING_STATES,
+    PROPOSABLE_KINDS,
     UNSUCCESSFUL_ACTION_STATES,
     VAULT_KINDS,
     ActionKind,
@@ -52,7 +53,8 @@ def finding_ids(text: str) -> list[int]:
 
 def add_action_commands(sub: argparse._SubParsersAction) -> None:
     propose = sub.add_parser("propose", help="propose an action on findings, a file or a vault item")
-    propose.add_argument("kind", choices=[*ACTION_KINDS, "default"], help="'default': what the action policy proposes")
+    propose.add_argument("kind", choices=[*PROPOSABLE_KINDS, "default"],
+                         help="'default': what the action policy proposes")  # fmt: skip
     propose.add_argument("--finding", type=finding_ids, action="extend", default=[], metavar="ID[,ID…]",
                          help="finding ids: repeat it or separate them with commas")  # fmt: skip
     propose.add_argument("--file", type=Path, help="a whole scanned file instead of findings")

@@ -29,6 +29,7 @@ from scanner.extract.registry import extractor_for, format_label
 from scanner.fingerprint import file_sha256, fingerprint
 from scanner.mask import mask_value
 from scanner.name_mask import NAME_LOCATION, mask_path, scrub
+from scanner.record_keys import RecordSpans, record_of_location
 from scanner.states import FileStatus
 from scanner.store.store import NewFinding, joined_path
 
@@ -242,6 +243,7 @@ class FileScanner:
                 preview=mask_value(det.value, rule.mask) if rule else mask_value(det.value, _NAME_MASK),
                 fingerprint=fingerprint(self.key, det.entity_type, det.value),
                 context_word=det.context_word,
+                record=record_of_location(item.location),
             )
 
     def _extractor_for(self, name: str, content: Path) -> Extractor | None:
@@ -253,12 +255,14 @@ class FileScanner:
         cap), attachments join this file's findings under an "attachment NAME" location."""
         attached: list[LocatedDetection] = []
         notes: list[str] = []
+        records = RecordSpans(format_label(entry.name))
 
         def text_blocks() -> Iterator[TextBlock]:
             handled = 0
             with closing(extractor.blocks(entry.path)) as items:
                 for item in items:
                     if isinstance(item, TextBlock):
+                        records.feed(item)
                         yield item
                     elif not item.member:
                         attached.extend(self._attachment(entry.inner(item.name, item.path), visit, notes))
@@ -270,6 +274,9 @@ class FileScanner:
                         self._scan_member(entry.inner(f"{entry.name}:{item.name}", item.path), visit)
 
         found = list(self.findings(self.chunked.detect(text_blocks(), suffix=format_label(entry.name))))
+        records.finish()
+        if records.starts or records.outer:  # a record spans lines: known only once its end was read
+            found = [replace(f, record=records.key(f.start, f.location)) for f in found]
         return _Document([*found, *attached], extractor.encoding, "; ".join(notes) or None)
 
     def _attachment(self, entry: _Entry, visit: _Visit, notes: list[str]) -> list[NewFinding]:
@@ -293,7 +300,10 @@ class FileScanner:
             return []
         if inner.notes:
             notes.append(found.scrub(inner.notes))
-        return [replace(f, location=f"attachment {name} {f.location}") for f in inner.findings]
+        return [
+            replace(f, location=f"attachment {name} {f.location}", record=f"attachment {name} {f.record}")
+            for f in inner.findings
+        ]
 
     def _scan_member(self, entry: _Entry, visit: _Visit) -> None:
         """An archive member: its own row (file "a.zip", member "inner/b.csv"), rescanned only when its archive

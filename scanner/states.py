@@ -39,6 +39,8 @@ class ActionKind(_Vocabulary):
     FALSE_POSITIVE = "false_positive"
     PURGE = "purge"
     RESTORE = "restore"
+    HANDOVER = "handover"  # files handed to a recipient in an encrypted package (a disclosure, not an action)
+    NOTIFY_LIST = "notify_list"  # the PIPL Art. 22 notification list, exported encrypted (a disclosure)
 
 
 class ActionState(_Vocabulary):
@@ -51,6 +53,32 @@ class ActionState(_Vocabulary):
     FAILED = "failed"
     STALE = "stale"  # the file changed since it was proposed: rescanned, propose again
     CANCELLED = "cancelled"
+
+
+class DisclosureState(_Vocabulary):
+    """`disclosures.state`: proposed → approved → building → built → verified; or failed, cancelled."""
+
+    PROPOSED = "proposed"
+    APPROVED = "approved"
+    BUILDING = "building"  # the package is being written (a crash here leaves no package; build again)
+    BUILT = "built"  # the signed package is in place; its manifest hash is recorded
+    VERIFIED = "verified"  # the recipient's verification receipt matched the recorded manifest hash
+    FAILED = "failed"  # the build was refused or broke; nothing was left; it may be built again
+    CANCELLED = "cancelled"
+
+
+class DisclosureEvent(_Vocabulary):
+    """The audit log's events about disclosures and the files marked for transfer."""
+
+    PROPOSED = "disclosure_proposed"
+    APPROVED = "disclosure_approved"
+    CANCELLED = "disclosure_cancelled"
+    BUILT = "disclosure_built"
+    FAILED = "disclosure_failed"
+    VERIFIED = "disclosure_verified"
+    LOCAL_DELETION_PROPOSED = "disclosure_local_deletion_proposed"
+    MARKED = "transfer_marked"
+    UNMARKED = "transfer_unmarked"
 
 
 class FileStatus(_Vocabulary):
@@ -109,6 +137,27 @@ class JobState(_Vocabulary):
 
 # Findings
 FINDING_STATES = tuple(FindingState)
+
+
+class SubjectCategory(_Vocabulary):
+    """What kinds of a person's information are held (subjects.categories); `minor` is a flag, not a kind."""
+
+    IDENTITY = "identity"
+    CONTACT = "contact"
+    FINANCIAL = "financial"
+    BIOMETRIC = "biometric"
+    HEALTH = "health"
+    MINOR = "minor"
+
+
+class LinkOutcome(_Vocabulary):
+    """What a shared strong identifier did when subjects were linked (subject_links.outcome)."""
+
+    LINKED = "linked"  # two records joined into one person
+    TOO_COMMON = "too_common"  # held by records of too many different names (a switchboard, a test ID)
+    CONFLICT = "conflict"  # the records it would join hold different identity documents or names
+
+
 CURRENT_FINDING_STATES = (FindingState.ACTIVE, FindingState.DISMISSED, FindingState.RETAINED)
 """Findings whose offsets index the file as it is now (no action has rewritten or removed it)."""
 
@@ -120,6 +169,11 @@ WHOLE_FILE_KINDS = (ActionKind.QUARANTINE, ActionKind.DELETE)
 """Kinds that take the whole file off the share (not single values)."""
 VAULT_KINDS = (ActionKind.PURGE, ActionKind.RESTORE)
 """Kinds that act on a vault item, not on a file on the share."""
+DISCLOSURE_KINDS = (ActionKind.HANDOVER, ActionKind.NOTIFY_LIST)
+"""Kinds that disclose personal data to a recipient: proposed and approved as disclosures (`custos handover`),
+never as actions on a file."""
+PROPOSABLE_KINDS = tuple(k for k in ActionKind if k not in DISCLOSURE_KINDS)
+"""What `custos propose` and the action service accept."""
 CLOSED_BY = {
     ActionKind.MASK: FindingState.MASKED,
     ActionKind.QUARANTINE: FindingState.QUARANTINED,
@@ -132,6 +186,13 @@ OPEN_ACTION_STATES = (ActionState.PROPOSED, ActionState.APPROVED, ActionState.EX
 """Actions still under way: a finding or vault item they cover cannot get another."""
 UNSUCCESSFUL_ACTION_STATES = (ActionState.FAILED, ActionState.STALE)
 """Actions that ran and did not do their work: a reviewer may retry them."""
+
+# Disclosures
+DISCLOSURE_STATES = tuple(DisclosureState)
+BUILDABLE_DISCLOSURE_STATES = (DisclosureState.APPROVED, DisclosureState.FAILED, DisclosureState.BUILDING)
+"""A disclosure whose package may be built now (under the apply lock: a `building` one was cut off by a crash)."""
+OPEN_DISCLOSURE_STATES = (DisclosureState.PROPOSED, DisclosureState.APPROVED, DisclosureState.FAILED)
+"""Disclosures that may still be cancelled."""
 
 # Files
 EXTRACTION_PROBLEMS = frozenset({

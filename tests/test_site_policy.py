@@ -136,7 +136,7 @@ def test_cli_a_bad_site_file_stops_every_action_command_with_one_line(db):
 
 def test_help_states_the_rule_as_enforced():
     text = " ".join(custos("approve", "--help").stdout.split())
-    assert "delete, purge, quarantine (plus any kinds the site policy file adds)" in text
+    assert "delete, handover, notify_list, purge, quarantine (plus any kinds the site policy file adds)" in text
     assert "restore needs a second person whenever the action it undoes did" in text
     assert "Rule packs cannot change this" in text
 

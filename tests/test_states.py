@@ -20,6 +20,8 @@ from scanner.states import (
     ActionKind,
     ActionState,
     DaemonState,
+    DisclosureEvent,
+    DisclosureState,
     FileStatus,
     FindingState,
     JobState,
@@ -27,7 +29,8 @@ from scanner.states import (
 )
 
 REPO = Path(__file__).resolve().parent.parent
-VOCABULARIES = (FindingState, ActionKind, ActionState, FileStatus, ScanRunStatus, DaemonState, JobState)
+VOCABULARIES = (FindingState, ActionKind, ActionState, FileStatus, ScanRunStatus, DaemonState, JobState,
+                DisclosureState, DisclosureEvent)  # fmt: skip
 VALUES = {member.value for vocabulary in VOCABULARIES for member in vocabulary}
 
 # (file, word): how many times it may appear as a whole string constant, and why it is not a state there.
@@ -51,6 +54,10 @@ ALLOWED = {
     ("scanner/daemon/daemon.py", "stopped"): (1, "a daemon log event name"),
     ("scanner/daemon/reconcile.py", "interrupted"): (1, "a field of the reconcile log event"),
     ("scanner/report.py", "starting"): (1, "the progress bar's first caption"),
+    ("scanner/cli_disclosures.py", "verified"): (1, "the name of the `custos handover verified` subcommand"),
+    ("scanner/cli_handover.py", "handover"): (1, "the name of the `custos handover` command group"),
+    ("tui/screens/audit.py", "verified"): (1, "the CSS class of the audit banner when the log verifies"),
+    ("tui/screens/dashboard.py", "handover"): (1, "the id of the dashboard's handover panel"),
 }
 
 
@@ -69,7 +76,7 @@ def test_stored_values_are_unchanged() -> None:
         "active", "dismissed", "retained", "masked", "quarantined", "deleted", "superseded", "gone",
     ]  # fmt: skip
     assert [k.value for k in ActionKind] == [
-        "mask", "quarantine", "delete", "retain", "false_positive", "purge", "restore",
+        "mask", "quarantine", "delete", "retain", "false_positive", "purge", "restore", "handover", "notify_list",
     ]  # fmt: skip
     assert [s.value for s in ActionState] == [
         "proposed", "approved", "executing", "executed", "failed", "stale", "cancelled",
@@ -82,6 +89,13 @@ def test_stored_values_are_unchanged() -> None:
     assert [s.value for s in ScanRunStatus] == ["running", "completed", "interrupted", "failed"]
     assert [s.value for s in DaemonState] == ["starting", "running", "draining", "stopped", "crashed"]
     assert [s.value for s in JobState] == ["queued", "running", "failed"]
+    assert [s.value for s in DisclosureState] == [
+        "proposed", "approved", "building", "built", "verified", "failed", "cancelled",
+    ]  # fmt: skip
+    assert [e.value for e in DisclosureEvent] == [
+        "disclosure_proposed", "disclosure_approved", "disclosure_cancelled", "disclosure_built", "disclosure_failed",
+        "disclosure_verified", "disclosure_local_deletion_proposed", "transfer_marked", "transfer_unmarked",
+    ]  # fmt: skip
 
 
 @pytest.mark.parametrize("member", [FindingState.QUARANTINED, ActionKind.FALSE_POSITIVE, FileStatus.NEEDS_OCR])
@@ -100,6 +114,9 @@ def test_groups_hold_members_of_their_vocabulary() -> None:
     assert states.RETIRED_FILE_STATUSES.isdisjoint(states.EXTRACTION_PROBLEMS | states.WALK_PROBLEMS)
     assert set(states.CURRENT_FINDING_STATES) < set(FindingState)
     assert states.sql_list(states.VAULT_KINDS) == "('purge', 'restore')"
+    assert set(states.DISCLOSURE_KINDS).isdisjoint(states.PROPOSABLE_KINDS)
+    assert set(states.DISCLOSURE_KINDS) | set(states.PROPOSABLE_KINDS) == set(ActionKind)
+    assert set(states.BUILDABLE_DISCLOSURE_STATES) | set(states.OPEN_DISCLOSURE_STATES) < set(DisclosureState)
 
 
 def test_no_bare_state_literals_outside_the_states_module() -> None:

@@ -186,7 +186,9 @@ async def test_help_and_approvals_state_the_built_in_policy_per_kind(db: Path, d
         await pilot.press("escape", "p")
         await settle(pilot)
         summary = str(app.screen.query_one("#approvals-policy", Static).content)
-        assert summary.startswith("Second person needed: quarantine, delete, purge · proposer may approve: mask,")
+        assert summary.startswith(
+            "Second person needed: quarantine, delete, purge, handover, notify list · proposer may approve: mask,"
+        )
 
 
 async def test_a_site_policy_that_adds_mask_is_what_help_and_approvals_say(db: Path, detector) -> None:
@@ -205,5 +207,5 @@ async def test_a_site_policy_that_adds_mask_is_what_help_and_approvals_say(db: P
         await pilot.press("escape", "p")
         await settle(pilot)
         summary = str(app.screen.query_one("#approvals-policy", Static).content)
-        assert summary.startswith("Second person needed: mask, quarantine, delete, purge")
+        assert summary.startswith("Second person needed: mask, quarantine, delete, purge, handover, notify list")
         assert summary.endswith(f"policy: {policy}")

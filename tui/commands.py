@@ -20,8 +20,12 @@ SCREEN_COMMANDS: tuple[tuple[str, str, str], ...] = (
     ("Findings: select all in file", "select_all_in_file", "Select every finding of the file under the cursor"),
     ("Findings: search", "focus_search", "Search paths, types, previews and rules"),
     ("Approvals: apply approved", "apply", "Review and execute the approved actions"),
+    ("Subjects: propose delete for this person", "propose('delete')", "Art. 47: every file holding the person"),
+    ("Subjects: propose mask for this person", "propose('mask')", "Mask every value of the person, in every file"),
+    ("Subjects: filter by category", "next_category", "Cycle identity, contact, financial, biometric, health"),
+    ("Subjects: minors only", "toggle_minors", "Show only people flagged as minors"),
 )
-MODES = ("dashboard", "findings", "approvals", "audit")
+MODES = ("dashboard", "findings", "approvals", "audit", "subjects")
 
 
 class ReviewCommands(Provider):

@@ -1,6 +1,7 @@
 """The destruction record (销毁记录): what was masked, deleted, quarantined or purged, when (local time and UTC),
 how, proposed by whom, approved by whom, executed by whom — the two-person control made visible — and verified
-how; built from the signed audit log, whose verification heads the report."""
+how; and what was handed over to whom (the handover section); built from the signed audit log, whose
+verification heads the report."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from scanner import __version__
+from scanner.actions.handover_report import Handover, handover_html, handover_markdown, handovers
 from scanner.display import safe, safe_record
 from scanner.display_mask import mask_for_display
 from scanner.local_time import local_time, time_zone, utc_moment, utc_time
@@ -30,8 +32,12 @@ def destruction_report(workspace, *, since=None, until=None, fmt: str = "md", pu
     """``zone``: the local time zone shown beside UTC (default: the site policy's, else Asia/Shanghai)."""
     zone = zone or time_zone(workspace.policy.report_time_zone)
     verification = workspace.audit.verify(public_key if public_key and public_key.exists() else None)
-    records = workspace.audit.records(since=since, until=until, event=None, actor=None, target_contains=None)
-    rows = [_row(safe_record(r), zone) for r in records if _reportable(r)]  # names from the share, shown escaped
+    records = [
+        safe_record(r)
+        for r in workspace.audit.records(since=since, until=until, event=None, actor=None, target_contains=None)
+    ]  # names from the share, escaped
+    rows = [_row(r, zone) for r in records if _reportable(r)]
+    handed = handovers(records)
     now = datetime.now(UTC)
     head = {
         "zone": zone.key,
@@ -46,7 +52,7 @@ def destruction_report(workspace, *, since=None, until=None, fmt: str = "md", pu
         "tool": f"Custos {__version__}",
         "chain_head": _chain_head(workspace.audit),
     }
-    return _html(head, rows) if fmt == "html" else _markdown(head, rows)
+    return _html(head, rows, handed, zone) if fmt == "html" else _markdown(head, rows, handed, zone)
 
 
 def _bound(moment: datetime, zone: ZoneInfo) -> str:
@@ -119,7 +125,7 @@ _ACTION_NAMES = {
 }
 
 
-def _markdown(head: dict, rows: list[tuple[str, ...]]) -> str:
+def _markdown(head: dict, rows: list[tuple[str, ...]], handed: list[Handover], zone: ZoneInfo) -> str:
     lines = [
         "# 个人信息销毁记录 / Personal information destruction record",
         "",
@@ -137,11 +143,12 @@ def _markdown(head: dict, rows: list[tuple[str, ...]]) -> str:
     lines += ["| " + " | ".join(cell.replace("|", "\\|") for cell in row) + " |" for row in rows]
     if not rows:
         lines.append("| " + " | ".join(["(none in this period)"] + [""] * (len(head["columns"]) - 1)) + " |")
+    lines += handover_markdown(handed, zone)
     lines += ["", _LIMITS, ""]
     return "\n".join(lines)
 
 
-def _html(head: dict, rows: list[tuple[str, ...]]) -> str:
+def _html(head: dict, rows: list[tuple[str, ...]], handed: list[Handover], zone: ZoneInfo) -> str:
     cells = "".join(f"<th>{html.escape(c)}</th>" for c in head["columns"])
     body = "".join("<tr>" + "".join(f"<td>{html.escape(c)}</td>" for c in row) + "</tr>" for row in rows)
     return (
@@ -154,7 +161,7 @@ def _html(head: dict, rows: list[tuple[str, ...]]) -> str:
         f"<li>Audit chain head (keep this; a later log must still contain this record): "
         f"{html.escape(head['chain_head'])}</li>"
         "<li>Legal basis: PIPL Art. 47, 51, 54</li></ul>"
-        f"<table><tr>{cells}</tr>{body}</table><p>{html.escape(_LIMITS)}</p></html>\n"
+        f"<table><tr>{cells}</tr>{body}</table>{handover_html(handed, zone)}<p>{html.escape(_LIMITS)}</p></html>\n"
     )
 
 

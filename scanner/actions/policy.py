@@ -13,8 +13,11 @@ from dataclasses import dataclass, field
 from scanner.local_time import DEFAULT_TIME_ZONE
 from scanner.states import ActionKind
 
-# Actions that cannot be approved by whoever proposed them, whatever any file says.
-BUILTIN_SECOND_PERSON = frozenset({ActionKind.DELETE, ActionKind.QUARANTINE, ActionKind.PURGE})
+# Actions that cannot be approved by whoever proposed them, whatever any file says: those that destroy data, and
+# the disclosures (a handover package, a notification list) that give personal data to someone else.
+BUILTIN_SECOND_PERSON = frozenset({
+    ActionKind.DELETE, ActionKind.QUARANTINE, ActionKind.PURGE, ActionKind.HANDOVER, ActionKind.NOTIFY_LIST,
+})  # fmt: skip
 # The vault keeps an original at least this long; `purge` of a younger item is refused.
 MIN_VAULT_RETENTION_DAYS = 30
 

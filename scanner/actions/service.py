@@ -24,8 +24,9 @@ from scanner.locks import LockBusy, exclusive
 from scanner.name_mask import mask_path
 from scanner.paths import apply_lock_path_for
 from scanner.states import (
-    ACTION_KINDS,
+    DISCLOSURE_KINDS,
     FILE_KINDS,
+    PROPOSABLE_KINDS,
     VAULT_KINDS,
     WHOLE_FILE_KINDS,
     ActionKind,
@@ -83,8 +84,10 @@ class ActionService:
                 raise ActionError("no active findings to choose a default action for")
             proposal = replace(proposal, kind=self.default_kind(findings))
         kind = proposal.kind
-        if kind not in ACTION_KINDS:
-            raise ActionError(f"unknown action {kind!r}; choose one of {', '.join(ACTION_KINDS)}")
+        if kind in DISCLOSURE_KINDS:
+            raise ActionError(f"{kind} is a disclosure: propose it with 'custos handover propose' (or notify-list)")
+        if kind not in PROPOSABLE_KINDS:
+            raise ActionError(f"unknown action {kind!r}; choose one of {', '.join(PROPOSABLE_KINDS)}")
         if kind in VAULT_KINDS:
             file, _origin = self.vault_actions.target(kind, proposal.vault_id)
             findings: list[FindingRef] = []

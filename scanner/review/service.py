@@ -28,6 +28,7 @@ from scanner.review.dashboard import DashboardView, read_dashboard
 from scanner.review.detail import Detail, read_detail
 from scanner.review.pages import Page, read_page
 from scanner.review.plans import ProposalPlan, Proposed, Target, apply_plan, plan_targets
+from scanner.review.subjects import SubjectList, SubjectSummary, read_subject, read_subject_findings, read_subjects
 from scanner.store.actions import ActionRow, ActionStateError, ActionStore
 from scanner.store.review import FindingFilter, FindingItem, ReviewQueries
 from scanner.store.store import Store
@@ -142,6 +143,19 @@ class ReviewService:
         """The approved actions among ``action_ids`` (all approved ones if None), and why the others are left out."""
         with Store(self.db) as store:
             return apply_plan(ActionStore(store), action_ids)
+
+    def subjects(self, category: str | None = None, minor: bool | None = None) -> SubjectList:
+        """The people the findings describe (as last linked), filtered by category and the minor flag."""
+        with Store(self.db) as store:
+            return read_subjects(store, category=category, minor=minor)
+
+    def subject(self, subject_id: int) -> SubjectSummary | None:
+        with Store(self.db) as store:
+            return read_subject(store, subject_id)
+
+    def subject_finding_ids(self, subject_id: int) -> list[int]:
+        with Store(self.db) as store:
+            return read_subject_findings(store, subject_id)
 
     def verify_audit(self) -> VerifyResult:
         """The audit log's chain and signatures checked against the database (reads open their own connections)."""

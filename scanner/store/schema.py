@@ -4,9 +4,11 @@ This module is their only definition; `scanner.store.migrations.bring_up_to_date
 older database when a `Store` opens it. No column holds a plain personal-data value.
 """
 
-SCHEMA_VERSION = 5  # 3: files.member (archive members apart from real names), audit_chain, restore/purge actions
+SCHEMA_VERSION = 6  # 3: files.member (archive members apart from real names), audit_chain, restore/purge actions
 # 4: actions.retry_of (a retry is a new proposal linked to the failed or stale action it retries)
 # 5: the daemon's work_queue and daemon_status are created here (not by their classes); files_by_path index
+# 6: disclosures (handover packages, notification lists), the files each handover holds, files marked for transfer
+# 6: findings.record (the row/object/form a finding sits in) and the data subjects linked from it (subjects_*)
 
 DDL = """
 CREATE TABLE IF NOT EXISTS meta (
@@ -66,8 +68,10 @@ CREATE TABLE IF NOT EXISTS findings (
     preview      TEXT NOT NULL,                -- masked, never the value
     fingerprint  TEXT NOT NULL,                -- HMAC-SHA256, keyed
     context_word TEXT,                         -- the rule's label that raised the score (not personal data)
-    state        TEXT NOT NULL DEFAULT 'active' -- active | superseded | gone | dismissed (a false positive)
+    state        TEXT NOT NULL DEFAULT 'active', -- active | superseded | gone | dismissed (a false positive)
                                                 -- | retained | masked | quarantined | deleted
+    record       TEXT                          -- the record it sits in: "line 4", "Sheet1!7", "object at line
+                                                -- 12" (scanner/record_keys.py); NULL: derived from location
 );
 CREATE TABLE IF NOT EXISTS actions (
     id            INTEGER PRIMARY KEY,
@@ -120,6 +124,49 @@ CREATE TABLE IF NOT EXISTS audit_chain (      -- every audit record's seal, so a
     action_id   INTEGER,
     recorded_at TEXT NOT NULL
 );
+CREATE TABLE IF NOT EXISTS disclosures (       -- personal data handed to a recipient (DisclosureStore)
+    id            INTEGER PRIMARY KEY,
+    kind          TEXT NOT NULL,      -- handover | notify_list
+    state         TEXT NOT NULL,      -- proposed | approved | building | built | verified | failed | cancelled
+    recipient     TEXT NOT NULL,      -- the receiving company, as the proposer named it
+    recipient_key TEXT,               -- path of the recipient's X25519 public key given at proposal
+    recipient_key_sha256 TEXT,        -- SHA-256 of its raw bytes: the build must encrypt to this very key
+    legal_basis   TEXT NOT NULL,
+    reason        TEXT NOT NULL,
+    selection     TEXT NOT NULL,      -- JSON: {"folder": path} | {"subjects": [ids]} | {"marked": true} | …
+    needs_second_person INTEGER NOT NULL DEFAULT 1,
+    proposed_by   TEXT NOT NULL,
+    proposed_os_user TEXT NOT NULL,
+    proposed_at   TEXT NOT NULL,
+    approved_by   TEXT,
+    approved_os_user TEXT,
+    approved_at   TEXT,
+    executed_by   TEXT,               -- who built the package, and when
+    executed_at   TEXT,
+    out_path      TEXT,               -- where the package was written
+    manifest_sha256 TEXT,             -- SHA-256 of the signed manifest: what the recipient's verification must show
+    file_count    INTEGER,
+    total_bytes   INTEGER,
+    verified_by   TEXT,               -- the recipient's person who verified the package
+    verified_recorded_by TEXT,        -- who recorded the receipt here
+    verified_at   TEXT,
+    receipt       TEXT,               -- the recipient's verification receipt (JSON: hashes and counts only)
+    error         TEXT                -- why the build failed or the disclosure was cancelled
+);
+CREATE TABLE IF NOT EXISTS disclosure_files (  -- the files a handover holds, as they were when it was proposed
+    disclosure_id INTEGER NOT NULL REFERENCES disclosures(id),
+    file_id       INTEGER NOT NULL REFERENCES files(id),
+    name          TEXT NOT NULL,      -- the member name in the package (relative POSIX path)
+    size          INTEGER,
+    mtime_ns      INTEGER,
+    sha256        TEXT,
+    PRIMARY KEY (disclosure_id, file_id)
+);
+CREATE TABLE IF NOT EXISTS transfer_marks (    -- files marked to go to the buyer (custos handover mark)
+    file_id    INTEGER PRIMARY KEY REFERENCES files(id),
+    marked_by  TEXT NOT NULL,
+    marked_at  TEXT NOT NULL
+);
 CREATE INDEX IF NOT EXISTS actions_by_state ON actions(state, kind);
 CREATE INDEX IF NOT EXISTS actions_by_file ON actions(file_id, state);
 CREATE INDEX IF NOT EXISTS findings_by_file ON findings(file_id, state);
@@ -127,6 +174,50 @@ CREATE INDEX IF NOT EXISTS findings_by_type ON findings(state, entity_type, sens
 CREATE INDEX IF NOT EXISTS findings_by_fingerprint ON findings(fingerprint);
 CREATE INDEX IF NOT EXISTS files_by_status ON files(root, status);
 CREATE INDEX IF NOT EXISTS files_by_path ON files(root || '/' || rel_path);  -- Store.file_at, written as there
+CREATE TABLE IF NOT EXISTS subjects (             -- people the findings describe (SubjectStore, subjects/link.py)
+    id           INTEGER PRIMARY KEY,
+    name_preview TEXT,                           -- masked, never the name
+    categories   TEXT NOT NULL,                  -- comma-separated: identity, contact, financial, biometric, health
+    minor        INTEGER NOT NULL DEFAULT 0,     -- a finding of theirs is flagged minor
+    sensitivity  TEXT NOT NULL,                  -- the highest of their findings': sensitive | general
+    records      INTEGER NOT NULL,
+    files        INTEGER NOT NULL,
+    findings     INTEGER NOT NULL
+);
+CREATE TABLE IF NOT EXISTS subject_records (      -- the records (rows, objects, forms...) each subject was seen in
+    id         INTEGER PRIMARY KEY,
+    subject_id INTEGER NOT NULL REFERENCES subjects(id),
+    file_id    INTEGER NOT NULL REFERENCES files(id),
+    record     TEXT NOT NULL,
+    findings   INTEGER NOT NULL
+);
+CREATE TABLE IF NOT EXISTS subject_findings (     -- which subject each current finding belongs to
+    finding_id INTEGER PRIMARY KEY REFERENCES findings(id),
+    subject_id INTEGER NOT NULL REFERENCES subjects(id),
+    record_id  INTEGER NOT NULL REFERENCES subject_records(id)
+);
+CREATE TABLE IF NOT EXISTS subject_identifiers (  -- a subject's strong identifiers: keyed fingerprint, masked preview
+    subject_id  INTEGER NOT NULL REFERENCES subjects(id),
+    entity_type TEXT NOT NULL,
+    fingerprint TEXT NOT NULL,
+    preview     TEXT NOT NULL,
+    records     INTEGER NOT NULL,
+    PRIMARY KEY (subject_id, entity_type, fingerprint)
+);
+CREATE TABLE IF NOT EXISTS subject_links (        -- the evidence: why two records are one person, or why not
+    id          INTEGER PRIMARY KEY,
+    outcome     TEXT NOT NULL,                   -- linked | too_common | conflict
+    subject_id  INTEGER REFERENCES subjects(id), -- linked: the subject the two records are part of
+    entity_type TEXT NOT NULL,                   -- the identifier's type
+    fingerprint TEXT NOT NULL,                   -- the identifier's keyed fingerprint
+    record_a    INTEGER REFERENCES subject_records(id),
+    record_b    INTEGER REFERENCES subject_records(id),
+    records     INTEGER NOT NULL DEFAULT 2,      -- too_common: the records holding it
+    names       INTEGER NOT NULL DEFAULT 0       -- too_common: the distinct names on those records
+);
+CREATE INDEX IF NOT EXISTS subject_findings_by_subject ON subject_findings(subject_id);
+CREATE INDEX IF NOT EXISTS subject_records_by_subject ON subject_records(subject_id, file_id);
+CREATE INDEX IF NOT EXISTS subject_links_by_subject ON subject_links(subject_id);
 CREATE TABLE IF NOT EXISTS work_queue (           -- the daemon's paths waiting to be scanned (WorkQueue)
     id          INTEGER PRIMARY KEY,
     root        TEXT NOT NULL,
@@ -170,4 +261,5 @@ ADDED_COLUMNS = {
     3: (("actions", "restore_to TEXT"), ("actions", "restore_overwrite INTEGER NOT NULL DEFAULT 0")),
     4: (("actions", "retry_of INTEGER"),),
     5: (("daemon_status", "watch TEXT NOT NULL DEFAULT '{}'"),),
+    6: (("findings", "record TEXT"),),
 }

@@ -75,6 +75,7 @@ class NewFinding:
     preview: str
     fingerprint: str
     context_word: str | None
+    record: str = ""  # the file's record it sits in (scanner.record_keys); "" when not known
 
 
 @dataclass(frozen=True)
@@ -232,8 +233,8 @@ class Store:
             suppressed = self._suppressed(root, rel_path, member)
             self._db.executemany(
                 "INSERT INTO findings(file_id, scan_id, entity_type, start, end, location, score, rule_id, pack,"
-                " sensitivity, flags, preview, fingerprint, context_word, state)"
-                " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+                " sensitivity, flags, preview, fingerprint, context_word, state, record)"
+                " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
                 [
                     (
                         file_id,
@@ -251,6 +252,7 @@ class Store:
                         f.fingerprint,
                         f.context_word,
                         _DISMISSED if (f.rule_id, f.fingerprint) in suppressed else _ACTIVE,
+                        f.record,
                     )
                     for f in findings
                 ],
@@ -284,12 +286,12 @@ class Store:
             suppressed = self._suppressed(*row)
             self._db.executemany(
                 "INSERT INTO findings(file_id, scan_id, entity_type, start, end, location, score, rule_id, pack,"
-                " sensitivity, flags, preview, fingerprint, context_word, state)"
-                " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+                " sensitivity, flags, preview, fingerprint, context_word, state, record)"
+                " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
                 [
                     (file_id, run_id, f.entity_type, f.start, f.end, f.location, f.score, f.rule_id, f.pack,
                      f.sensitivity, ",".join(f.flags), f.preview, f.fingerprint, f.context_word,
-                     _DISMISSED if (f.rule_id, f.fingerprint) in suppressed else _ACTIVE)
+                     _DISMISSED if (f.rule_id, f.fingerprint) in suppressed else _ACTIVE, f.record)
                     for f in findings
                 ],
             )  # fmt: skip

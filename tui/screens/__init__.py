@@ -6,10 +6,12 @@ from tui.screens.approvals import ApprovalsScreen
 from tui.screens.audit import AuditScreen
 from tui.screens.dashboard import DashboardScreen
 from tui.screens.findings import FindingsScreen
+from tui.screens.subjects import SubjectsScreen
 
 MODES = {
     "dashboard": DashboardScreen,
     "findings": FindingsScreen,
     "approvals": ApprovalsScreen,
     "audit": AuditScreen,
+    "subjects": SubjectsScreen,
 }

@@ -1,0 +1,1 @@
+"""Data subjects: the people the findings describe, linked from records and shared strong identifiers."""

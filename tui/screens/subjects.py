@@ -1,0 +1,165 @@
+"""The people the findings describe: each with their categories and counts, drilled into the files and records
+holding them, and one key to propose an action on all of one person's findings (an Art. 47 deletion request).
+"""
+
+from __future__ import annotations
+
+from rich.text import Text
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical
+from textual.message import Message
+from textual.screen import Screen
+from textual.widgets import DataTable, Footer, Header, Static
+from textual.worker import Worker, WorkerState
+
+from scanner.display import safe, safe_text
+from scanner.display_mask import mask_for_display
+from scanner.review.subjects import SubjectList, SubjectSummary
+from scanner.states import SubjectCategory
+from tui.modals.help import HELP_KEY
+from tui.widgets.proposing import PROPOSE_BINDINGS, ProposeKeys
+
+PEOPLE_COLUMNS = ("id", "name", "categories", "minor", "files", "findings")
+PLACE_COLUMNS = ("file", "record", "findings")
+CATEGORY_CYCLE = (None, *(c.value for c in SubjectCategory if c != SubjectCategory.MINOR))
+
+
+def shown(text: str | None) -> Text:
+    """Text from the store (a preview, a path, a record key) as shown: display-masked, then escaped."""
+    return safe_text(mask_for_display(text or "-"))
+
+
+class SubjectsScreen(ProposeKeys, Screen):
+    """`c` cycles the category filter, `k` shows minors only; m / D / … propose on the person's findings."""
+
+    SUB_TITLE = "Data subjects"
+    BINDINGS = [
+        HELP_KEY,
+        Binding("c", "next_category", "Category", id="subjects.category", tooltip="Show one category of data"),
+        Binding("k", "toggle_minors", "Minors", id="subjects.minors", tooltip="Show only people flagged as minors"),
+        *PROPOSE_BINDINGS,
+    ]
+
+    class SubjectsLoaded(Message):
+        def __init__(self, listing: SubjectList) -> None:
+            super().__init__()
+            self.listing = listing
+
+    class SubjectLoaded(Message):
+        def __init__(self, summary: SubjectSummary | None, finding_ids: list[int]) -> None:
+            super().__init__()
+            self.summary, self.finding_ids = summary, finding_ids
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.category: str | None = None
+        self.minors_only = False
+        self.subject_id: int | None = None
+        self.finding_ids: list[int] = []
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        yield Static("", id="subjects-status", markup=False)
+        with Horizontal(id="subjects-body"):
+            people = DataTable(id="subjects-people", cursor_type="row", zebra_stripes=True)
+            people.add_columns(*PEOPLE_COLUMNS)
+            yield people
+            with Vertical(id="subjects-detail"):
+                yield Static("", id="subjects-person", markup=False)
+                places = DataTable(id="subjects-places", cursor_type="row")
+                places.add_columns(*PLACE_COLUMNS)
+                yield places
+        yield Footer(compact=True, show_command_palette=False)
+
+    def on_mount(self) -> None:
+        self.query_one("#subjects-people").focus()
+
+    def on_screen_resume(self) -> None:
+        self.action_reload()
+
+    def action_reload(self) -> None:
+        self._load(self.category, True if self.minors_only else None)
+
+    def action_next_category(self) -> None:
+        self.category = CATEGORY_CYCLE[(CATEGORY_CYCLE.index(self.category) + 1) % len(CATEGORY_CYCLE)]
+        self.action_reload()
+
+    def action_toggle_minors(self) -> None:
+        self.minors_only = not self.minors_only
+        self.action_reload()
+
+    def proposal_targets(self) -> tuple[list[int], list[int]]:
+        return list(self.finding_ids), []
+
+    def proposal_done(self, action_ids: list[int]) -> None:
+        if self.subject_id is not None:
+            self._load_subject(self.subject_id)
+
+    @work(thread=True, exclusive=True, group="subjects-list", exit_on_error=False)
+    def _load(self, category: str | None, minor: bool | None) -> None:
+        self.post_message(self.SubjectsLoaded(self.app.review.subjects(category, minor)))
+
+    @work(thread=True, exclusive=True, group="subjects-person", exit_on_error=False)
+    def _load_subject(self, subject_id: int) -> None:
+        review = self.app.review
+        self.post_message(self.SubjectLoaded(review.subject(subject_id), review.subject_finding_ids(subject_id)))
+
+    @on(Worker.StateChanged)
+    def _worker_failed(self, event: Worker.StateChanged) -> None:
+        if event.worker.group.startswith("subjects") and event.state == WorkerState.ERROR:
+            self.notify(f"could not read the subjects: {safe(event.worker.error)}", severity="error", timeout=10,
+                        markup=False)  # fmt: skip
+
+    def on_subjects_screen_subjects_loaded(self, message: SubjectsLoaded) -> None:
+        listing = message.listing
+        what = [f"{listing.total:,} people"]
+        if self.category:
+            what.append(f"holding {self.category}")
+        if self.minors_only:
+            what.append("minors only")
+        if listing.total > len(listing.rows):
+            what.append(f"first {len(listing.rows):,} shown")
+        if not listing.total and not self.category and not self.minors_only:
+            what.append("none linked yet: run 'custos subjects link' (or scan)")
+        self.query_one("#subjects-status", Static).update(safe_text(", ".join(what)))
+        table = self.query_one("#subjects-people", DataTable)
+        table.clear()
+        for s in listing.rows:
+            table.add_row(
+                Text(str(s.id), justify="right"), shown(s.name_preview), Text(", ".join(s.categories)),
+                Text("minor" if s.minor else ""), Text(str(s.files), justify="right"),
+                Text(str(s.findings), justify="right"), key=str(s.id),
+            )  # fmt: skip
+        if not listing.rows:
+            self._show(None, [])
+
+    @on(DataTable.RowHighlighted, "#subjects-people")
+    def _highlighted(self, event: DataTable.RowHighlighted) -> None:
+        if event.row_key.value is not None:
+            self.subject_id = int(event.row_key.value)
+            self._load_subject(self.subject_id)
+
+    def on_subjects_screen_subject_loaded(self, message: SubjectLoaded) -> None:
+        if message.summary is not None and message.summary.id != self.subject_id:
+            return  # overtaken by a later highlight
+        self._show(message.summary, message.finding_ids)
+
+    def _show(self, summary: SubjectSummary | None, finding_ids: list[int]) -> None:
+        self.finding_ids = finding_ids
+        person = self.query_one("#subjects-person", Static)
+        places = self.query_one("#subjects-places", DataTable)
+        places.clear()
+        if summary is None:
+            person.update("")
+            return
+        lines = [
+            f"#{summary.id} {mask_for_display(summary.name_preview or '-')}: {', '.join(summary.categories) or '-'}"
+            f"{', minor' if summary.minor else ''} ({summary.sensitivity})",
+            f"{summary.findings:,} findings on {summary.records:,} records in {summary.files:,} files",
+            *(f"{kind}: {mask_for_display(preview)} ({n} records)" for kind, preview, n in summary.identifiers[:4]),
+        ]
+        person.update(safe_text("\n".join(lines)))
+        for place in summary.places:
+            places.add_row(shown(place.path), shown(place.record), Text(str(place.findings), justify="right"))
