@@ -53,6 +53,7 @@ def test_keygen_writes_a_private_0600_and_refuses_to_replace(tmp_path):
     assert (tmp_path / "k").read_bytes() == before and not (tmp_path / "other.pub").exists()
 
 
+@pytest.mark.slow  # CLI subprocesses, several seconds
 def test_verify_and_open(tmp_path, sale):
     buyer, sender_pub, package = sale
     without = custos("verify", package, "--sender-key", sender_pub)

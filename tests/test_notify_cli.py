@@ -46,6 +46,7 @@ def test_nobody_chosen_and_unknown_subjects_are_refused(linked: Path, tmp_path: 
     assert done.returncode == 2 and "no subject 999" in done.stderr
 
 
+@pytest.mark.slow  # CLI subprocesses, several seconds
 def test_a_list_is_built_only_once_approved_and_as_approved(linked: Path, tmp_path: Path):
     template = tmp_path / "notice.txt"
     template.write_text("{name}：您的信息将转移至{recipient_company}，联系方式{recipient_contact}。", encoding="utf-8")

@@ -175,6 +175,7 @@ def test_no_plain_value_in_the_subjects_tables(linked: Path) -> None:
         assert value not in dump
 
 
+@pytest.mark.slow  # CLI subprocesses, several seconds
 def test_cli_lists_shows_and_counts_subjects_masked(linked: Path) -> None:
     env = cli_env()
     listing = custos("subjects", "list", "--db", linked, env=env)
