@@ -135,6 +135,15 @@ class JobState(_Vocabulary):
     FAILED = "failed"
 
 
+class ZoneSeverity(_Vocabulary):
+    """`zone_violations.severity`: how bad a zone's violation is, as its [[zones]] entry says (lowest first)."""
+
+    LOW = "low"
+    MEDIUM = "medium"
+    HIGH = "high"
+    CRITICAL = "critical"
+
+
 # Findings
 FINDING_STATES = tuple(FindingState)
 
@@ -156,6 +165,22 @@ class LinkOutcome(_Vocabulary):
     LINKED = "linked"  # two records joined into one person
     TOO_COMMON = "too_common"  # held by records of too many different names (a switchboard, a test ID)
     CONFLICT = "conflict"  # the records it would join hold different identity documents or names
+
+
+class AlertChannel(_Vocabulary):
+    """Where a zone-violation alert goes (`alert_outbox.channel`; the [alerts] tables of custos.toml)."""
+
+    SYSLOG = "syslog"  # one line to syslog/journald (/dev/log), else stderr
+    EMAIL = "email"  # SMTP, STARTTLS and login
+    WEBHOOK = "webhook"  # an HMAC-signed JSON POST
+
+
+class OutboxState(_Vocabulary):
+    """`alert_outbox.state`: an alert for one channel waiting, delivered, or given up after retry_max_s."""
+
+    PENDING = "pending"
+    SENT = "sent"
+    FAILED = "failed"
 
 
 CURRENT_FINDING_STATES = (FindingState.ACTIVE, FindingState.DISMISSED, FindingState.RETAINED)

@@ -22,6 +22,7 @@ from typing import Any
 
 import tomli
 
+from scanner.alerts.config import AlertsConfig, AlertsConfigError, parse_alerts
 from scanner.paths import default_db
 from scanner.selection import DEFAULT_EXCLUDES, FileSelection
 
@@ -74,6 +75,7 @@ class WatchConfig:
     heartbeat_seconds: float
     roots: tuple[RootConfig, ...]
     source: Path | None  # the file it was read from
+    alerts: AlertsConfig | None = None  # [alerts]: where zone-violation alerts go (scanner.alerts); None: nowhere
 
     def database_path(self) -> Path:
         return self.database if self.database is not None else default_db()
@@ -234,7 +236,7 @@ def _table(data: Mapping[str, Any], where: str, spec: Mapping[str, tuple[Any, _C
 
 
 def _build(data: Mapping[str, Any], *, base: Path, source: Path | None) -> WatchConfig:
-    _known_keys(data, "", ["daemon", "roots"])
+    _known_keys(data, "", ["daemon", "roots", "alerts"])
     if not isinstance(data.get("daemon", {}), dict):
         raise _Invalid(f"daemon: expected a table ([daemon]), got {_show(data['daemon'])}")
     raw_roots = data.get("roots", [])
@@ -261,7 +263,17 @@ def _build(data: Mapping[str, Any], *, base: Path, source: Path | None) -> Watch
         heartbeat_seconds=float(d["heartbeat_seconds"]),
         roots=tuple(roots),
         source=source,
+        alerts=_alerts(data),
     )
+
+
+def _alerts(data: Mapping[str, Any]) -> AlertsConfig | None:
+    if "alerts" not in data:
+        return None
+    try:
+        return parse_alerts(data["alerts"])
+    except AlertsConfigError as exc:
+        raise _Invalid(str(exc)) from None
 
 
 def _resolve(text: str, base: Path, key: str) -> Path:
