@@ -28,24 +28,7 @@ from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import NameOID
 
 from scanner.states import ZoneSeverity
-
-try:
-    from scanner.zones.model import ViolationAlert
-except ImportError:  # STAND-IN until s17-zones is merged; removed then
-
-    @dataclass(frozen=True)
-    class ViolationAlert:  # type: ignore[no-redef]
-        violation_id: int
-        zone: str
-        rule: str
-        severity: ZoneSeverity
-        root: str
-        masked_path: str
-        masked_previews: tuple[str, ...]
-        count: int
-        first_seen: str
-        host: str
-
+from scanner.zones.model import ViolationAlert
 
 SMTP_USER = "custos-alerts"
 SMTP_PASSWORD = "pw-Zr8q-alerts"  # only ever in the environment (CUSTOS_TEST_SMTP_PASSWORD) and the server
