@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import NoReturn
 
 from scanner import __version__
+from scanner.cli_alerts import scan_alerts
 from scanner.detect.rulepack import RulePackError, active_rules, load_default_packs
 from scanner.discover import DEFAULT_EXCLUDES
 from scanner.display import safe
@@ -94,6 +95,7 @@ def _action_errors() -> tuple[type[Exception], ...]:
     from scanner.actions.service import ActionError
     from scanner.actions.vault import VaultError
     from scanner.cli_actions import ActionUsageError
+    from scanner.cli_alerts import AlertsUsageError
     from scanner.cli_daemon import DaemonUsageError
     from scanner.cli_disclosures import DisclosureUsageError
     from scanner.cli_notify import NotifyUsageError
@@ -106,7 +108,7 @@ def _action_errors() -> tuple[type[Exception], ...]:
 
     return (ActionError, ActionUsageError, ActionStateError, AuditError, PolicyError, RewriteError, VaultError,
             DaemonUsageError, ConfigError, DaemonError, ReviewUsageError, SubjectUsageError, DisclosureError,
-            DisclosureUsageError, NotifyUsageError)  # fmt: skip
+            DisclosureUsageError, NotifyUsageError, AlertsUsageError)  # fmt: skip
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -143,7 +145,7 @@ def _parser() -> argparse.ArgumentParser:
         "--config",
         type=Path,
         metavar="FILE",
-        help="custos.toml whose [[zones]] policies are checked after each file (as `custos watch`)",
+        help="custos.toml whose [[zones]] policies are checked after each file, and [alerts] sent (as `custos watch`)",
     )
     scan.add_argument("--today", type=date.fromisoformat, help=argparse.SUPPRESS)  # fixed date for tests
     scan.set_defaults(handler=_cmd_scan)
@@ -170,6 +172,7 @@ def _parser() -> argparse.ArgumentParser:
     checking.set_defaults(handler=_cmd_rules_check)
 
     from scanner.cli_actions import add_action_commands
+    from scanner.cli_alerts import add_alerts_commands
     from scanner.cli_daemon import add_daemon_commands
     from scanner.cli_disclosures import add_disclosures_command, add_seller_commands
     from scanner.cli_handover import add_handover_commands
@@ -184,6 +187,7 @@ def _parser() -> argparse.ArgumentParser:
     add_disclosures_command(sub)
     add_subject_commands(sub)
     add_notify_commands(sub)
+    add_alerts_commands(sub)
     return parser
 
 
@@ -219,6 +223,7 @@ def _cmd_scan(args: argparse.Namespace) -> int:
     if args.output:
         check_output_writable(args.output)
     zones = _zones(args.config)
+    alerts = scan_alerts(args.config, db)  # [alerts] read and checked now, started when the scan starts
     packs = load_default_packs(args.rules)
     from scanner.build import build_scanner
     from scanner.pool import WorkerDied  # heavy imports (spaCy, Presidio) only when scanning
@@ -232,7 +237,7 @@ def _cmd_scan(args: argparse.Namespace) -> int:
         exclude=(*DEFAULT_EXCLUDES, *args.exclude),
         jobs=jobs,
     )
-    with _no_daemon_on(db), Store(db) as store:
+    with _no_daemon_on(db), alerts, Store(db) as store:
         scanner = build_scanner(store, db, packs, options=options, today=args.today, pipelines=pipelines)
         guard = attach_guard(scanner, store, zones)
         show_progress = not args.no_progress and sys.stderr.isatty()

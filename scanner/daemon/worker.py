@@ -33,12 +33,14 @@ if TYPE_CHECKING:
 LEASE_SECONDS = 120.0
 IDLE_SLEEP = 0.5
 RETRY_SECONDS = 30.0
+ALERTS_STOP_WAIT = 2.0  # seconds to write the last alerts into the outbox when the worker stops
 DELETE_BATCH = 500  # deleted paths checked and marked gone per transaction
 
 
 def worker_main(config: WatchConfig, db: Path, name: str, stop: WorkerStop, log_level: str) -> None:
     """Entry point of a worker process (multiprocessing 'spawn': everything it needs is passed in)."""
     setup(log_level)
+    from scanner.alerts.attach import alerts_on_violations
     from scanner.build import build_scanner
     from scanner.detect.rulepack import load_default_packs
     from scanner.zones.guard import attach_guard
@@ -48,8 +50,10 @@ def worker_main(config: WatchConfig, db: Path, name: str, stop: WorkerStop, log_
         options = ScanOptions(max_file_size=config.max_file_size)
         scanner = build_scanner(store, db, packs, options=options)
         guard = attach_guard(scanner, store, config.zones)  # zone policies judged after each file
+        alerts = config.alerts if guard else None  # recorded in the outbox here; the daemon's main process sends
         try:
-            _Worker(config, store, scanner, db, name).run(stop)
+            with alerts_on_violations(alerts, db, deliver=False, wait_s=ALERTS_STOP_WAIT):
+                _Worker(config, store, scanner, db, name).run(stop)
         finally:
             if guard:
                 guard.close()
