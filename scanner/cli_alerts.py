@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import logging
+import os
 import sys
 import time
 from collections.abc import Iterator
@@ -77,6 +78,19 @@ def _waiting(db: Path) -> int:
     with Store(db) as store:
         counts = AlertOutbox(store).counts()
     return counts.get(OutboxState.PENDING, 0) + counts.get(OutboxState.FAILED, 0)
+
+
+def describe_alerts(config: AlertsConfig) -> list[str]:
+    """For `custos config check`: the channels, and each secret variable not set in this environment (a note:
+    the service may get it from its EnvironmentFile)."""
+    lines = [f"alerts: {', '.join(config.channels) or 'no channel'}; min severity {config.min_severity}, "
+             f"{config.rate_limit_per_minute}/min per channel, retried for {config.retry_max_s:g} s"]  # fmt: skip
+    needed = [("alerts.email.password_env", config.email and config.email.password_env),
+              ("alerts.webhook.secret_env", config.webhook and config.webhook.secret_env)]  # fmt: skip
+    for key, variable in needed:
+        if variable and not os.environ.get(variable):
+            lines.append(f"note: {key}: {variable} is not set here; the daemon needs it in its environment")
+    return lines
 
 
 def _cmd_test(args: argparse.Namespace) -> int:

@@ -126,6 +126,11 @@ def _cmd_config_check(args: argparse.Namespace) -> int:
     modes = ", ".join(f"{safe(r.path)} ({'polling' if r.polling else 'inotify'})" for r in config.roots)
     print(f"config OK: {len(config.roots)} roots: {modes}; {config.workers} workers, database "
           f"{safe(config.database or default_db())}")  # fmt: skip
+    if config.alerts is not None:
+        from scanner.cli_alerts import describe_alerts
+
+        for line in describe_alerts(config.alerts):
+            print(line)
     return 0
 
 

@@ -181,3 +181,41 @@ def test_without_a_syslog_socket_the_line_goes_to_stderr(tmp_path: Path, capfd) 
     dispatcher.stop(timeout=2)
     err = capfd.readouterr().err
     assert err.count("custos: zone violation: id=3 ") == 1 and PLANTED_ID not in err
+
+
+def test_the_outbox_command_lists_waiting_and_given_up_alerts_masked(tmp_path: Path, capsys) -> None:
+    from scanner.cli import main
+
+    db = tmp_path / "c.db"
+    leaky = AlertMessage.from_violation(violation(4, masked_path=f"公共/{PLANTED_ID}.txt"))
+    with Store(db) as store:
+        outbox = AlertOutbox(store)
+        outbox.add(4, (AlertChannel.EMAIL, AlertChannel.WEBHOOK), leaky.to_json(), time.time())
+        email, hook = outbox.entries()
+        outbox.give_up(hook.id, f"HTTP 500 for {PLANTED_ID}")
+    assert main(["alerts", "outbox", "--db", str(db)]) == 0
+    out = capsys.readouterr().out
+    assert "1 pending, 0 sent, 1 failed" in out and "公共盘" in out and "webhook" in out
+    assert PLANTED_ID not in out
+    assert main(["alerts", "outbox", "--db", str(db), "--retry"]) == 0
+    assert "1 given-up alerts queued again" in capsys.readouterr().out
+    with Store(db) as store:
+        assert AlertOutbox(store).counts() == {OutboxState.PENDING: 2}
+
+
+def test_config_check_names_the_alert_channels_and_unset_secrets(tmp_path: Path, capsys, monkeypatch) -> None:
+    from scanner.cli import main
+
+    monkeypatch.delenv("CUSTOS_TEST_UNSET_KEY", raising=False)
+    (tmp_path / "share").mkdir()
+    config = tmp_path / "custos.toml"
+    config.write_text(
+        f'[daemon]\ndatabase = "{tmp_path / "db" / "c.db"}"\n[[roots]]\npath = "share"\n'
+        '[alerts]\nsyslog = false\n[alerts.webhook]\nurl = "http://127.0.0.1:9/x"\n'
+        'secret_env = "CUSTOS_TEST_UNSET_KEY"\n',
+        encoding="utf-8",
+    )
+    assert main(["config", "check", "--config", str(config)]) == 0
+    out = capsys.readouterr().out
+    assert "alerts: webhook; min severity low, 30/min per channel" in out
+    assert "note: alerts.webhook.secret_env: CUSTOS_TEST_UNSET_KEY is not set here" in out
