@@ -129,7 +129,8 @@ def test_the_dispatcher_sends_once_per_violation_and_filters_by_severity(tmp_pat
     assert wait_until(lambda: len(sink.lines()) >= 1)
     dispatcher.stop(timeout=2)
     lines = sink.lines()
-    assert len(lines) == 1 and "id=1 zone=公共盘 severity=high" in lines[0] and "custos: zone violation" in lines[0]
+    assert len(lines) == 1 and "id=1 zone=公共盘 severity=high" in lines[0]
+    assert lines[0].startswith("<27>custos: zone violation: ")  # daemon facility, err priority for "high"
     with Store(db) as store:
         assert AlertOutbox(store).counts() == {OutboxState.SENT: 1}
     sink.close()

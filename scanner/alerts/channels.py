@@ -27,11 +27,13 @@ from scanner.alerts.config import AlertsConfig, EmailConfig, WebhookConfig
 from scanner.alerts.message import AlertMessage
 from scanner.alerts.text import email_body, email_subject, syslog_line, webhook_body
 from scanner.display_mask import mask_for_display
-from scanner.states import AlertChannel
+from scanner.states import AlertChannel, ZoneSeverity
 
 DEV_LOG = "/dev/log"
 SIGNATURE_HEADER = "X-Custos-Signature"
 TIMESTAMP_HEADER = "X-Custos-Timestamp"
+SYSLOG_LEVELS = {ZoneSeverity.LOW: logging.INFO, ZoneSeverity.MEDIUM: logging.WARNING,
+                 ZoneSeverity.HIGH: logging.ERROR, ZoneSeverity.CRITICAL: logging.CRITICAL}  # fmt: skip
 
 
 class DeliveryError(RuntimeError):
@@ -58,12 +60,12 @@ class SyslogChannel:
             print(line, file=sys.stderr, flush=True)
             return
         try:
-            handler = _SyslogSender(address=self.address, facility=logging.handlers.SysLogHandler.LOG_AUTH)
+            handler = _SyslogSender(address=self.address, facility=logging.handlers.SysLogHandler.LOG_DAEMON)
         except OSError as exc:
             raise DeliveryError(f"syslog socket {self.address}: {exc.strerror or exc}") from None
         try:
-            handler.ident = "custos: "
-            handler.emit(logging.LogRecord("custos.alerts", logging.WARNING, __file__, 0, line, None, None))
+            level = SYSLOG_LEVELS.get(alert.severity, logging.WARNING)
+            handler.emit(logging.LogRecord("custos.alerts", level, __file__, 0, line, None, None))
         finally:
             handler.close()
         if handler.failure is not None:

@@ -99,7 +99,12 @@ class AlertDispatcher:
 
     # --- the delivery thread ---------------------------------------------------------------------------
     def _run(self) -> None:
-        with Store(self.store_path) as store:
+        try:
+            store = Store(self.store_path)
+        except Exception as exc:  # noqa: BLE001 - no outbox: alerts are lost, scanning goes on; say so loudly
+            log_event("alert_outbox_error", logging.ERROR, error=mask_for_display(f"{exc}")[:200], action="no alerts")
+            return
+        with store:
             outbox = AlertOutbox(store)
             while True:
                 wait = self.poll_s
