@@ -99,6 +99,7 @@ def _action_errors() -> tuple[type[Exception], ...]:
     from scanner.cli_notify import NotifyUsageError
     from scanner.cli_review import ReviewUsageError
     from scanner.cli_subjects import SubjectUsageError
+    from scanner.cli_violations import ViolationUsageError
     from scanner.daemon.config import ConfigError
     from scanner.daemon.daemon import DaemonError
     from scanner.handover.disclosures import DisclosureError
@@ -106,7 +107,7 @@ def _action_errors() -> tuple[type[Exception], ...]:
 
     return (ActionError, ActionUsageError, ActionStateError, AuditError, PolicyError, RewriteError, VaultError,
             DaemonUsageError, ConfigError, DaemonError, ReviewUsageError, SubjectUsageError, DisclosureError,
-            DisclosureUsageError, NotifyUsageError)  # fmt: skip
+            DisclosureUsageError, NotifyUsageError, ViolationUsageError)  # fmt: skip
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -176,6 +177,7 @@ def _parser() -> argparse.ArgumentParser:
     from scanner.cli_notify import add_notify_commands
     from scanner.cli_review import add_review_command
     from scanner.cli_subjects import add_subject_commands
+    from scanner.cli_violations import add_violations_command
 
     add_action_commands(sub)
     add_daemon_commands(sub)
@@ -184,6 +186,7 @@ def _parser() -> argparse.ArgumentParser:
     add_disclosures_command(sub)
     add_subject_commands(sub)
     add_notify_commands(sub)
+    add_violations_command(sub)
     return parser
 
 
