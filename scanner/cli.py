@@ -217,11 +217,11 @@ def _cmd_scan(args: argparse.Namespace) -> int:
     _binary_output_allowed(args)
     jobs = _jobs(args.jobs)
     pipelines = _pipelines(args.spacy)
+    zones = _zones(args.config)  # a bad zone is refused before anything is written
     db = args.db or default_db()
     check_database_writable(db)  # before the detector loads: a wrong --db is one line at once
     if args.output:
         check_output_writable(args.output)
-    zones = _zones(args.config)
     packs = load_default_packs(args.rules)
     from scanner.build import build_scanner
     from scanner.pool import WorkerDied  # heavy imports (spaCy, Presidio) only when scanning

@@ -129,6 +129,8 @@ def _cmd_config_check(args: argparse.Namespace) -> int:
     modes = ", ".join(f"{safe(r.path)} ({'polling' if r.polling else 'inotify'})" for r in config.roots)
     print(f"config OK: {len(config.roots)} roots: {modes}; {config.workers} workers, database "
           f"{safe(config.database or default_db())}")  # fmt: skip
+    if config.zones:
+        print(f"zones: {', '.join(safe(z.name) for z in config.zones)}")
     return 0
 
 

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from scanner.states import ViolationState
-from tests.test_daemon import Daemon, _config, query, wait_for
+from tests.test_daemon import Daemon, _config, query, status_text, wait_for
 from tests.zone_fixtures import RESIDENT_ID, ZONES_TOML
 
 
@@ -29,6 +29,7 @@ def test_an_id_dropped_into_the_public_folder_is_a_violation_within_5_s(tmp_path
         (row,) = query(daemon.db, opened, ViolationState.OPEN)
         assert row[1] == "forbid_entities:CN_RESIDENT_ID" and RESIDENT_ID not in row[2] and "*" in row[2]
         print(f"violation recorded {took:.2f} s after the file was written")
+        assert "violations:  1 (high 1) open" in status_text(daemon.db)
 
         (share / "公共" / "名单.txt").unlink()
         resolved = "SELECT id FROM zone_violations WHERE state = ?"

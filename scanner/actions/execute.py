@@ -41,6 +41,7 @@ from scanner.name_mask import is_name_finding, masked_values, scrub
 from scanner.states import ActionKind, ActionState, FileStatus, FindingState
 from scanner.store.actions import ActionRow, ActionStore, FindingRef
 from scanner.store.store import joined_path, utc_now
+from scanner.store.violations import ViolationStore
 
 if TYPE_CHECKING:
     from scanner.actions.detection import ActionDetection
@@ -179,6 +180,7 @@ class Executor:
                 checkpoint("quarantine: unlinked")
             action = self.actions.action(action.id)
         self.actions.set_file_status(action.file_id, FileStatus.QUARANTINED)
+        ViolationStore(self.actions.store).resolve_file(action.file_id)  # off the share: no longer in a zone
         return self._finish(action, actor, method=f"moved into the encrypted vault (item {action.vault_id})")
 
     def _delete(self, action: ActionRow, actor: Actor, path: Path, resumed: bool) -> Outcome:
@@ -196,6 +198,7 @@ class Executor:
                      "assurance": report.assurance, "caveats": list(report.caveats)}  # fmt: skip
             action = self.actions.action(action.id)
         self.actions.set_file_status(action.file_id, FileStatus.DELETED)
+        ViolationStore(self.actions.store).resolve_file(action.file_id)  # off the share: no longer in a zone
         method = "secure delete: overwrite 1 pass (random), fsync, truncate, rename, unlink"
         method += f"; original kept in vault item {action.vault_id} until purged (crypto-shred)"
         return self._finish(action, actor, method=method, extra=facts)

@@ -170,6 +170,15 @@ class ViolationStore:
             self._resolve(ids, now or utc_now())
         return len(ids)
 
+    def resolve_file(self, file_id: int, now: str | None = None) -> int:
+        """Resolve the open violations of one file (an action took it off the share)."""
+        with self._store.transaction():
+            ids = [r[0] for r in self._db.execute(
+                "SELECT id FROM zone_violations WHERE file_id = ? AND state = ?", (file_id, ViolationState.OPEN)
+            )]  # fmt: skip
+            self._resolve(ids, now or utc_now())
+        return len(ids)
+
     def resolve_retired(self, root: str | None = None, now: str | None = None) -> int:
         """Resolve the open violations of files no longer on the share (gone, quarantined, deleted)."""
         where = "" if root is None else " AND f.root = ?"
