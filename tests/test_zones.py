@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+from scanner.actions.service import Proposal
 from scanner.actions.workspace import open_workspace
 from scanner.daemon.config import ConfigError, load_config, load_zones
 from scanner.states import ActionKind, ActionState, ViolationState, ZoneRuleKind, ZoneSeverity
@@ -18,7 +19,7 @@ from scanner.zones import hooks
 from scanner.zones.evaluate import violations_for_file
 from scanner.zones.globs import GlobError, ZoneGlobs
 from scanner.zones.model import Zone, ZoneRule
-from tests.action_fixtures import BOB
+from tests.action_fixtures import ALICE, BOB
 from tests.zone_fixtures import PHONE, RESIDENT_ID, write_config, write_zone_share, zone_scan
 
 # --- config -------------------------------------------------------------------------------------------------
@@ -299,3 +300,19 @@ def test_auto_quarantine_proposes_and_never_executes(zoned, packs, detector) -> 
     assert outcome.state == ActionState.EXECUTED and not (share / "公共" / "名单.txt").exists()
     (resolved,) = _violations(db)
     assert resolved.state == ViolationState.RESOLVED
+
+
+def test_masking_the_value_resolves_the_violation(zoned, alerts, packs, detector) -> None:
+    share, db, config = zoned
+    zone_scan(db, share, config, packs, detector)
+    (v,) = _violations(db)
+    with Store(db) as store:
+        ids = [f.id for f in ActionStore(store).active_findings_of(v.file_id) if f.entity_type == "CN_RESIDENT_ID"]
+    with open_workspace(db, detector=detector) as ws:
+        action_id = ws.service.propose(Proposal(ActionKind.MASK, finding_ids=tuple(ids)), ALICE)
+        ws.service.approve(action_id, BOB)
+        [outcome] = ws.service.apply(BOB, [action_id])
+    assert outcome.state == ActionState.EXECUTED
+    assert RESIDENT_ID not in (share / "公共" / "名单.txt").read_text(encoding="utf-8")
+    (masked,) = _violations(db)
+    assert masked.state == ViolationState.RESOLVED and len(alerts) == 1

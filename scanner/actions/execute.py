@@ -166,6 +166,7 @@ class Executor:
         self.actions.set_finding_state(in_text, FindingState.MASKED)
         checkpoint("mask: findings marked")
         self.detection.rescan(action.root, action.rel_path, detected)  # the masked copy's rows, if still in place
+        ViolationStore(self.actions.store).recheck_file(action.file_id)  # masked: its zone violations may be fixed
         method = f"masked in place ({len(action.finding_ids)} values), original in vault item {action.vault_id}"
         return self._finish(action, actor, method=method, sha256_after=action.planned_sha256)
 

@@ -25,6 +25,7 @@ from scanner.states import (
 )
 from scanner.store.store import Store, utc_now
 from scanner.subjects.categories import PERSON_TYPES
+from scanner.zones.evaluate import still_broken
 from scanner.zones.model import Violation
 
 # Findings that are data still in the file: a false positive (dismissed) is not.
@@ -178,6 +179,20 @@ class ViolationStore:
             )]  # fmt: skip
             self._resolve(ids, now or utc_now())
         return len(ids)
+
+    def recheck_file(self, file_id: int, now: str | None = None) -> int:
+        """Resolve the open violations of a file that an action changed in place (masked) and that no longer hold,
+        judged from their recorded rules and what the file holds now; returns how many were resolved."""
+        row = self._db.execute("SELECT root, rel_path FROM files WHERE id = ?", (file_id,)).fetchone()
+        facts = self.facts(row["root"], row["rel_path"]) if row else None
+        if facts is None:
+            return 0
+        with self._store.transaction():
+            fixed = [r["id"] for r in self._db.execute(
+                "SELECT id, rule FROM zone_violations WHERE file_id = ? AND state = ?", (facts.file_id,
+                ViolationState.OPEN)) if not still_broken(r["rule"], facts.findings, facts.people)]  # fmt: skip
+            self._resolve(fixed, now or utc_now())
+        return len(fixed)
 
     def resolve_retired(self, root: str | None = None, now: str | None = None) -> int:
         """Resolve the open violations of files no longer on the share (gone, quarantined, deleted)."""
