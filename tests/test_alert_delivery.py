@@ -74,7 +74,7 @@ def test_one_mail_and_one_signed_post_per_violation(tmp_path: Path, tls, secrets
     assert "区域违规 Zone violation: 公共盘" in mail["Subject"] and mail["To"] == "dpo@example.com, it@example.com"
     body = mail.get_content()
     for words in ("区域：      公共盘", "严重程度：  高", "命中数量：  2", "Zone:      公共盘", "Severity:  high",
-                  "Host:      fileserver-1", "custos review --db", "forbid_entities:CN_RESIDENT_ID"):  # fmt: skip
+                  "Host:      fileserver-1", "custos violations --db", "forbid_entities:CN_RESIDENT_ID"):  # fmt: skip
         assert words in body
     call = hook.calls[0]
     assert call.signature_ok and call.path == "/hooks/custos"

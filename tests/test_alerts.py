@@ -106,7 +106,7 @@ def test_alert_texts_carry_no_unmasked_value_even_when_given_one() -> None:
         assert PLANTED_ID not in text and PLANTED_NAME not in text
         assert "公共盘" in text
     body = texts[1]
-    assert "区域" in body and "Zone:" in body and "custos review --db /var/lib/custos/custos.db" in body
+    assert "区域" in body and "Zone:" in body and "custos violations --db /var/lib/custos/custos.db" in body
     assert "\n" not in texts[0] and "110*" in texts[2]  # masked again: three leading digits kept
 
 

@@ -25,9 +25,9 @@ PREVIEWS_SHOWN = 5
 
 
 def review_command(db: Path | None) -> str:
-    """The command that shows the violation to a reviewer (the review UI's Violations view)."""
+    """The command that lists the violation for a reviewer (`custos review` shows it in its Violations screen)."""
     where = f" --db {mask_for_display(str(db))}" if db is not None else ""
-    return f"custos review{where}"
+    return f"custos violations{where}"
 
 
 def syslog_line(alert: AlertMessage) -> str:
@@ -70,7 +70,7 @@ def email_body(alert: AlertMessage, db: Path | None) -> str:
         f"命中数量：  {alert.count}",
         f"主机：      {safe(alert.host)}",
         f"首次发现：  {safe(alert.first_seen)}",
-        f"查看：      {command}  （违规 Violations 视图）",
+        f"查看：      {command}  （或 custos review 的违规 Violations 界面，按 z）",
         "",
         "Custos found personal data in a restricted zone.",
         "",
@@ -82,7 +82,7 @@ def email_body(alert: AlertMessage, db: Path | None) -> str:
         f"Count:     {alert.count}",
         f"Host:      {safe(alert.host)}",
         f"First seen: {safe(alert.first_seen)}",
-        f"Review:    {command}  (the Violations view)",
+        f"Review:    {command}  (or the Violations screen of custos review, key z)",
         "",
         f"Violation id: {alert.violation_id}. Values are masked; the file itself holds the data.",
     ]

@@ -54,3 +54,17 @@ def _judge(
             return []
         return [violation(rule.level, findings)]
     return []
+
+
+def still_broken(rule: str, findings: Sequence[ZoneFinding], people: int) -> bool:
+    """Whether a recorded violation's `rule` ("forbid_entities:CN_RESIDENT_ID") still holds for these findings,
+    without the zone config (after an action changed the file in place: it did not move). An exposure rule is
+    left to the next scan (True)."""
+    kind, _, detail = rule.partition(":")
+    if kind == ZoneRuleKind.FORBID_ENTITIES:
+        return any(f.entity_type == detail for f in findings)
+    if kind == ZoneRuleKind.FORBID_SENSITIVITY:
+        return any(f.sensitivity == detail for f in findings)
+    if kind == ZoneRuleKind.MAX_PEOPLE:
+        return bool(findings) and detail.isdigit() and people > int(detail)
+    return bool(findings)
