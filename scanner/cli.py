@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import NoReturn
 
 from scanner import __version__
+from scanner.cli_alerts import scan_alerts
 from scanner.detect.rulepack import RulePackError, active_rules, load_default_packs
 from scanner.discover import DEFAULT_EXCLUDES
 from scanner.display import safe
@@ -94,11 +95,13 @@ def _action_errors() -> tuple[type[Exception], ...]:
     from scanner.actions.service import ActionError
     from scanner.actions.vault import VaultError
     from scanner.cli_actions import ActionUsageError
+    from scanner.cli_alerts import AlertsUsageError
     from scanner.cli_daemon import DaemonUsageError
     from scanner.cli_disclosures import DisclosureUsageError
     from scanner.cli_notify import NotifyUsageError
     from scanner.cli_review import ReviewUsageError
     from scanner.cli_subjects import SubjectUsageError
+    from scanner.cli_violations import ViolationUsageError
     from scanner.daemon.config import ConfigError
     from scanner.daemon.daemon import DaemonError
     from scanner.handover.disclosures import DisclosureError
@@ -106,7 +109,8 @@ def _action_errors() -> tuple[type[Exception], ...]:
 
     return (ActionError, ActionUsageError, ActionStateError, AuditError, PolicyError, RewriteError, VaultError,
             DaemonUsageError, ConfigError, DaemonError, ReviewUsageError, SubjectUsageError, DisclosureError,
-            DisclosureUsageError, NotifyUsageError)  # fmt: skip
+            DisclosureUsageError, NotifyUsageError, ViolationUsageError,
+            AlertsUsageError)  # fmt: skip
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -139,6 +143,12 @@ def _parser() -> argparse.ArgumentParser:
         metavar="LANG=PIPELINE",
         help="use an installed trained spaCy pipeline for NER, e.g. zh=zh_core_web_sm (default: blank, rules only)",
     )
+    scan.add_argument(
+        "--config",
+        type=Path,
+        metavar="FILE",
+        help="custos.toml whose [[zones]] policies are checked after each file, and [alerts] sent (as `custos watch`)",
+    )
     scan.add_argument("--today", type=date.fromisoformat, help=argparse.SUPPRESS)  # fixed date for tests
     scan.set_defaults(handler=_cmd_scan)
 
@@ -164,12 +174,14 @@ def _parser() -> argparse.ArgumentParser:
     checking.set_defaults(handler=_cmd_rules_check)
 
     from scanner.cli_actions import add_action_commands
+    from scanner.cli_alerts import add_alerts_commands
     from scanner.cli_daemon import add_daemon_commands
     from scanner.cli_disclosures import add_disclosures_command, add_seller_commands
     from scanner.cli_handover import add_handover_commands
     from scanner.cli_notify import add_notify_commands
     from scanner.cli_review import add_review_command
     from scanner.cli_subjects import add_subject_commands
+    from scanner.cli_violations import add_violations_command
 
     add_action_commands(sub)
     add_daemon_commands(sub)
@@ -178,6 +190,8 @@ def _parser() -> argparse.ArgumentParser:
     add_disclosures_command(sub)
     add_subject_commands(sub)
     add_notify_commands(sub)
+    add_violations_command(sub)
+    add_alerts_commands(sub)
     return parser
 
 
@@ -208,15 +222,18 @@ def _cmd_scan(args: argparse.Namespace) -> int:
     _binary_output_allowed(args)
     jobs = _jobs(args.jobs)
     pipelines = _pipelines(args.spacy)
+    zones = _zones(args.config)  # a bad zone is refused before anything is written
     db = args.db or default_db()
     check_database_writable(db)  # before the detector loads: a wrong --db is one line at once
     if args.output:
         check_output_writable(args.output)
+    alerts = scan_alerts(args.config, db)  # [alerts] read and checked now, started when the scan starts
     packs = load_default_packs(args.rules)
     from scanner.build import build_scanner
     from scanner.pool import WorkerDied  # heavy imports (spaCy, Presidio) only when scanning
     from scanner.scan import ScanOptions
     from scanner.subjects.link import link_subjects
+    from scanner.zones.guard import attach_guard
 
     options = ScanOptions(
         max_file_size=args.max_size,
@@ -224,22 +241,37 @@ def _cmd_scan(args: argparse.Namespace) -> int:
         exclude=(*DEFAULT_EXCLUDES, *args.exclude),
         jobs=jobs,
     )
-    with _no_daemon_on(db), Store(db) as store:
+    with _no_daemon_on(db), alerts, Store(db) as store:
         scanner = build_scanner(store, db, packs, options=options, today=args.today, pipelines=pipelines)
+        guard = attach_guard(scanner, store, zones)
         show_progress = not args.no_progress and sys.stderr.isatty()
         try:
             with progress_reporter(show_progress) as progress:
                 run_id, stats = scanner.scan(args.path, progress)
             link_subjects(store)  # who the findings describe, across every root of the store
+            if guard:
+                guard.recheck()  # max_people: counted as linked subjects now
         except WorkerDied as exc:
             print(f"custos: error: {safe(exc)}", file=sys.stderr)
             return 2
+        finally:
+            if guard:
+                guard.close()
         root = str(args.path.resolve())
         if args.format == "table":
             print_summary(store, root, stats, db)
         else:
             _export(args, exported_findings(store, root=root, masked=args.mask_paths))
     return 0
+
+
+def _zones(config: Path | None) -> tuple:
+    """The [[zones]] of `--config` (validated; ConfigError names the file, zone and key), () without one."""
+    if config is None:
+        return ()
+    from scanner.daemon.config import load_zones
+
+    return load_zones(config)
 
 
 @contextmanager

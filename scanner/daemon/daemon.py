@@ -21,6 +21,7 @@ import socket
 import threading
 import time
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from scanner import __version__
 from scanner.daemon.changes import ChangeApplier
@@ -35,8 +36,12 @@ from scanner.store.moves import FileMoves
 from scanner.store.store import Store
 from scanner.store.work_queue import WorkQueue
 
+if TYPE_CHECKING:
+    from scanner.alerts.dispatch import AlertDispatcher
+
 STOP_GRACE = 5.0  # seconds a worker may take to finish its file after SIGTERM; then it is killed, its job requeued
 DRAIN_BATCH = 10_000  # changes taken from the watcher per loop turn
+ALERTS_STOP_WAIT = 2.0  # seconds the alert delivery gets at stop to send what is due
 STALL_SECONDS = 120.0  # a main loop with no progress this long stops the heartbeat: a stuck daemon is not "running"
 
 
@@ -90,12 +95,15 @@ class Daemon:
                 heartbeat = Heartbeat(self.db, self.config.heartbeat_seconds, self.started, self._snapshot,
                                       lambda: self.progress_at, stall_after)  # fmt: skip
                 heartbeat.start()
+                alerts = _start_alerts(self.config, self.db)
                 try:
                     self._loop(watcher)
                 finally:
                     self._status(DaemonState.DRAINING)
                     watcher.stop()
                     self._stop_workers()
+                    if alerts is not None:
+                        alerts.stop(ALERTS_STOP_WAIT)  # what is left waits in the outbox for the next start
                     heartbeat.stop()
                     self._status(DaemonState.STOPPED)
                     event("stopped", queued=self.work.depth(time.time()).queued)
@@ -219,6 +227,16 @@ class Daemon:
 
         signal.signal(signal.SIGTERM, stop)
         signal.signal(signal.SIGINT, stop)
+
+
+def _start_alerts(config: WatchConfig, db: Path) -> AlertDispatcher | None:
+    """The one alert delivery thread: workers record violations and their alerts in the outbox; this sends them."""
+    if config.alerts is None:
+        return None
+    from scanner.alerts.dispatch import AlertDispatcher
+
+    event("alerts", channels=",".join(config.alerts.channels), min_severity=config.alerts.min_severity)
+    return AlertDispatcher(config.alerts, db).start()
 
 
 def _worker_entry(config: WatchConfig, db: Path, name: str, stop, log_level: str) -> None:

@@ -33,19 +33,30 @@ if TYPE_CHECKING:
 LEASE_SECONDS = 120.0
 IDLE_SLEEP = 0.5
 RETRY_SECONDS = 30.0
+ALERTS_STOP_WAIT = 2.0  # seconds to write the last alerts into the outbox when the worker stops
 DELETE_BATCH = 500  # deleted paths checked and marked gone per transaction
 
 
 def worker_main(config: WatchConfig, db: Path, name: str, stop: WorkerStop, log_level: str) -> None:
     """Entry point of a worker process (multiprocessing 'spawn': everything it needs is passed in)."""
     setup(log_level)
+    from scanner.alerts.attach import alerts_on_violations
     from scanner.build import build_scanner
     from scanner.detect.rulepack import load_default_packs
+    from scanner.zones.guard import attach_guard
 
     packs = load_default_packs()
     with Store(db) as store:
         options = ScanOptions(max_file_size=config.max_file_size)
-        _Worker(config, store, build_scanner(store, db, packs, options=options), db, name).run(stop)
+        scanner = build_scanner(store, db, packs, options=options)
+        guard = attach_guard(scanner, store, config.zones)  # zone policies judged after each file
+        alerts = config.alerts if guard else None  # recorded in the outbox here; the daemon's main process sends
+        try:
+            with alerts_on_violations(alerts, db, deliver=False, wait_s=ALERTS_STOP_WAIT):
+                _Worker(config, store, scanner, db, name).run(stop)
+        finally:
+            if guard:
+                guard.close()
 
 
 class _Worker:
@@ -149,6 +160,7 @@ class _Worker:
                 self.work.postpone(job.id, self.name, not_before=time.time() + RETRY_SECONDS)
         elif missing:
             self.moves.mark_files_gone(jobs[0].root, [job.rel_path for job in missing])
+            self._retired(jobs[0].root)
             self.work.complete_many([job.id for job in missing], self.name)
             first = Path(jobs[0].root) / missing[0].rel_path
             event("gone", path=first, **({"and_more": len(missing) - 1} if len(missing) > 1 else {}))
@@ -162,7 +174,13 @@ class _Worker:
             return
         if self.moves.mark_file_gone(job.root, job.rel_path):
             event("gone", path=Path(job.root) / job.rel_path)
+            self._retired(job.root)
         self.work.complete(job.id, self.name)
+
+    def _retired(self, root: str) -> None:
+        """Files marked gone: their zone violations resolve."""
+        if self.scanner.observer:
+            self.scanner.observer.run_done(root)
 
     def _run_for(self, root: str) -> ScanRun:
         if root not in self.runs:

@@ -16,6 +16,7 @@ from scanner.name_mask import mask_path
 from scanner.states import FindingState
 from scanner.store.file_status import NOT_INSPECTED_SQL
 from scanner.store.store import Store, joined_path
+from scanner.store.violations import open_violations
 
 SORTS = {
     "path": "fi.root, fi.rel_path, f.start",
@@ -111,6 +112,7 @@ class Dashboard:
     files_with_findings: int = 0
     files_decided: int = 0
     files_executed: int = 0
+    violations: list[tuple[str, int]] = field(default_factory=list)  # open zone violations: severity, count
 
 
 _SHOWN = "CASE WHEN fi.member = '' THEN fi.rel_path ELSE fi.rel_path || ':' || fi.member END"
@@ -173,6 +175,7 @@ class ReviewQueries:
             files_with_findings=files_with,
             files_decided=decided,
             files_executed=executed,
+            violations=open_violations(self._store),
         )
 
     def count_findings(self, flt: FindingFilter) -> int:

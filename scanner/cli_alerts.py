@@ -1,0 +1,141 @@
+"""`custos alerts test` and `custos alerts outbox`, and the alerts of `custos scan --config`."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import os
+import sys
+import time
+from collections.abc import Iterator
+from contextlib import AbstractContextManager, contextmanager
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from scanner.display import safe
+from scanner.display_mask import mask_for_display
+from scanner.paths import default_db
+from scanner.states import OutboxState
+from scanner.text_table import Column, render, terminal_width
+
+if TYPE_CHECKING:
+    from scanner.alerts.config import AlertsConfig
+
+SCAN_ALERT_WAIT_S = 10.0  # how long `custos scan` waits at its end for alerts due to go out
+OUTBOX_COLUMNS = (Column("id", right=True), Column("violation", right=True), Column("channel"), Column("state"),
+                  Column("tries", right=True), Column("next try"), Column("zone", max_width=16),
+                  Column("severity"), Column("file", max_width=40), Column("last error", max_width=50))  # fmt: skip
+
+
+class AlertsUsageError(Exception):
+    """Shown as one line, exit 2."""
+
+
+def add_alerts_commands(sub: argparse._SubParsersAction) -> None:
+    alerts = sub.add_parser("alerts", help="zone-violation alerts: send a test alert, show the outbox")
+    alerts_sub = alerts.add_subparsers(metavar="ACTION")
+    test = alerts_sub.add_parser("test", help="send a test alert to each channel in [alerts] now")
+    test.add_argument("--config", type=Path, required=True, help="custos.toml with an [alerts] table")
+    test.add_argument("--db", type=Path, help="the database named in the review command the alert shows")
+    test.set_defaults(handler=_cmd_test)
+    outbox = alerts_sub.add_parser("outbox", help="alerts waiting to be delivered, or given up (masked)")
+    outbox.add_argument("--db", type=Path, help=f"findings database (default {default_db()})")
+    outbox.add_argument("--all", action="store_true", help="sent alerts too")
+    outbox.add_argument("--retry", action="store_true", help="put the given-up alerts back in the queue")
+    outbox.set_defaults(handler=_cmd_outbox)
+
+
+def scan_alerts(config: Path | None, db: Path) -> AbstractContextManager[None]:
+    """Alerts for the violations `custos scan --config` records: delivered as found, the rest at the end within
+    SCAN_ALERT_WAIT_S; what is still undelivered waits in the outbox. One line on stderr says how it went.
+    The [alerts] table is read (and a mistake reported) at once; the dispatcher starts when the block is entered."""
+    from scanner.daemon.config import load_alerts
+
+    return _scan_alerts(load_alerts(config) if config is not None else None, db)
+
+
+@contextmanager
+def _scan_alerts(alerts: AlertsConfig | None, db: Path) -> Iterator[None]:
+    from scanner.alerts.attach import alerts_on_violations
+
+    if alerts is not None and not logging.getLogger("custos").handlers:
+        from scanner.daemon.log import setup
+
+        setup("warning")  # failed attempts as one structured line each on stderr
+    with alerts_on_violations(alerts, db, deliver=True, wait_s=SCAN_ALERT_WAIT_S) as dispatcher:
+        yield
+    if dispatcher is not None and (dispatcher.sent or dispatcher.attempts_failed):
+        waiting = _waiting(db)
+        tail = f"; {waiting} waiting in the outbox (custos alerts outbox)" if waiting else ""
+        print(f"custos: alerts: {dispatcher.sent} sent{tail}", file=sys.stderr)
+
+
+def _waiting(db: Path) -> int:
+    from scanner.store.alert_outbox import AlertOutbox
+    from scanner.store.store import Store
+
+    with Store(db) as store:
+        counts = AlertOutbox(store).counts()
+    return counts.get(OutboxState.PENDING, 0) + counts.get(OutboxState.FAILED, 0)
+
+
+def describe_alerts(config: AlertsConfig) -> list[str]:
+    """For `custos config check`: the channels, and each secret variable not set in this environment (a note:
+    the service may get it from its EnvironmentFile)."""
+    lines = [f"alerts: {', '.join(config.channels) or 'no channel'}; min severity {config.min_severity}, "
+             f"{config.rate_limit_per_minute}/min per channel, retried for {config.retry_max_s:g} s"]  # fmt: skip
+    needed = [("alerts.email.password_env", config.email and config.email.password_env),
+              ("alerts.webhook.secret_env", config.webhook and config.webhook.secret_env)]  # fmt: skip
+    for key, variable in needed:
+        if variable and not os.environ.get(variable):
+            lines.append(f"note: {key}: {variable} is not set here; the daemon needs it in its environment")
+    return lines
+
+
+def _cmd_test(args: argparse.Namespace) -> int:
+    from scanner.alerts.dispatch import send_test
+    from scanner.daemon.config import load_alerts
+
+    config = load_alerts(args.config)
+    if config is None or not config.channels:
+        raise AlertsUsageError(f"{args.config}: no [alerts] channel configured")
+    failed = 0
+    for channel, error in send_test(config, args.db):
+        if error is None:
+            print(f"{channel}: sent")
+        else:
+            failed += 1
+            print(f"{channel}: FAILED: {safe(error)}")
+    return 1 if failed else 0
+
+
+def _cmd_outbox(args: argparse.Namespace) -> int:
+    from scanner.alerts.message import AlertMessage
+    from scanner.store.alert_outbox import AlertOutbox
+    from scanner.store.store import Store
+
+    db = args.db or default_db()
+    if not db.exists():
+        raise AlertsUsageError(f"{db}: no findings database yet")
+    with Store(db) as store:
+        outbox = AlertOutbox(store)
+        if args.retry:
+            print(f"{outbox.requeue_failed(time.time())} given-up alerts queued again")
+        entries = outbox.entries(tuple(OutboxState) if args.all else (OutboxState.PENDING, OutboxState.FAILED))
+        counts = outbox.counts()
+    rows = []
+    for e in entries:
+        message = AlertMessage.from_json(e.payload)
+        next_try = _when(e.next_at) if e.state == OutboxState.PENDING else ""
+        rows.append((str(e.id), str(e.violation_id), e.channel, e.state, str(e.attempts), next_try,
+                     safe(message.zone), message.severity, safe(mask_for_display(message.masked_path)),
+                     safe(mask_for_display(e.last_error or ""))))  # fmt: skip
+    for line in render(OUTBOX_COLUMNS, rows, terminal_width(sys.stdout)):
+        print(line)
+    print(", ".join(f"{counts.get(s, 0)} {s}" for s in OutboxState))
+    return 0
+
+
+def _when(stamp: float) -> str:
+    return datetime.fromtimestamp(stamp, UTC).isoformat(timespec="seconds").replace("+00:00", "Z")
