@@ -99,14 +99,14 @@ def _digit_run(text: str, start: int, end: int, sep: str) -> DigitRun | None:
     wrapped = "\n" in written
     if wrapped and (written.count("\n") > 1 or text[start - 1 : start] in _DELIMITERS):
         return None  # a delimited row's last cell does not go on in the next row's first
-    if not _ANCHORS.search(text, start, min(len(text), end + 1)):
-        return None
     groups = [(m.start() + start, m.group()) for m in _PLAIN.finditer(written)]
     compact = "".join(g for _, g in groups)
     digits = sum(ch.isdigit() for ch in compact)
     if not MIN_DIGITS <= len(compact.lstrip("+")) <= _LONGEST or digits * 2 < len(compact):
         return None
     if sep == "." and not _plausible_dotted([g for _, g in groups]):
+        return None
+    if not _ANCHORS.search(text, start, min(len(text), end + 1)):  # the costliest check last
         return None
     offsets = tuple(at + i for at, group in groups for i in range(len(group)))
     single = sum(len(g) == 1 for _, g in groups)

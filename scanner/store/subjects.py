@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
+from typing import NamedTuple
 
 from scanner.states import CURRENT_FINDING_STATES, RETIRED_FILE_STATUSES, FindingState
 from scanner.store.store import Store
@@ -17,9 +18,9 @@ _LINKED_STATES = tuple(s.value for s in CURRENT_FINDING_STATES if s != FindingSt
 _RETIRED = tuple(s.value for s in RETIRED_FILE_STATUSES)
 
 
-@dataclass(frozen=True, slots=True)
-class LinkableFinding:
-    """A current finding as the linker reads it: where it is, and its type, fingerprint and masked preview."""
+class LinkableFinding(NamedTuple):
+    """A current finding as the linker reads it: where it is, and its type, fingerprint and masked preview.
+    (A named tuple: the linker reads every current finding, and a tuple is built from a row at C speed.)"""
 
     id: int
     file_id: int
@@ -66,15 +67,16 @@ class SubjectStore:
         """Current findings (active or retained) of files still on the share, organisations' values left out."""
         marks = ",".join("?" * len(_LINKED_STATES))
         retired = ",".join("?" * len(_RETIRED))
-        rows = self._db.execute(
+        cursor = self._db.cursor()
+        cursor.row_factory = None  # plain tuples, straight into LinkableFinding
+        rows = cursor.execute(
             "SELECT f.id, f.file_id, f.record, f.location, f.entity_type, f.fingerprint, f.preview, f.flags,"
             " f.sensitivity FROM findings f JOIN files fi ON fi.id = f.file_id"
             f" WHERE f.state IN ({marks}) AND fi.status NOT IN ({retired}) AND f.sensitivity != 'organization'"
             " ORDER BY f.file_id, f.id",
             (*_LINKED_STATES, *_RETIRED),
         )
-        for row in rows:
-            yield LinkableFinding(*row)
+        yield from map(LinkableFinding._make, rows)
 
     def replace_all(self, rows: SubjectRows) -> None:
         """The subjects as linked now, in place of the previous ones, atomically."""

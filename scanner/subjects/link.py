@@ -26,6 +26,7 @@ from __future__ import annotations
 import time
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
+from operator import itemgetter
 
 from scanner.record_keys import record_of_location
 from scanner.states import LinkOutcome, SubjectCategory
@@ -45,6 +46,11 @@ MAX_NAMES_PER_RECORD = 3
 TOO_COMMON_NAMES = 5
 _NAME = "PERSON"
 _ALREADY, _JOINED, _REFUSED = object(), object(), object()
+_STRONG = frozenset(STRONG_TYPES)
+_FLAG_CATEGORIES = tuple((c, c.value) for c in CATEGORY_FLAGS)
+_ORDERED_CATEGORIES = tuple((c, c.value) for c in CATEGORY_ORDER)
+_MINOR = SubjectCategory.MINOR.value
+_count = itemgetter(1)
 
 
 @dataclass(frozen=True)
@@ -147,7 +153,7 @@ class _Linker:
         self.groups = [_group(m) for m in members]
         self.holders: dict[tuple[str, str], list[int]] = defaultdict(list)
         for record, found in enumerate(members):
-            for key in {(f.entity_type, f.fingerprint) for f in found if f.entity_type in STRONG_TYPES}:
+            for key in {(f.entity_type, f.fingerprint) for f in found if f.entity_type in _STRONG}:
                 self.holders[key].append(record)
 
     def root(self, record: int) -> int:
@@ -236,28 +242,41 @@ def _rows(
 
 
 def _subject(subject_id: int, held: list[list[LinkableFinding]], files: set[int]) -> tuple:
-    found = [f for record in held for f in record]
-    categories = {CATEGORY_OF_TYPE[f.entity_type] for f in found if f.entity_type in CATEGORY_OF_TYPE}
-    flags = {flag for f in found for flag in f.flags.split(",") if flag}
-    categories |= {c for c in CATEGORY_FLAGS if c.value in flags}
-    names = Counter(f.preview for f in found if f.entity_type == _NAME)
-    sensitivity = max((f.sensitivity for f in found), key=lambda s: SENSITIVITY_RANK.get(s, 0))
+    # One pass over the subject's findings (this runs once per person at the end of every scan).
+    categories: set[SubjectCategory] = set()
+    flags: set[str] = set()
+    names: dict[str, int] = {}  # masked name -> mentions, in the order first seen
+    sensitivity, rank = None, -1
+    found = 0
+    for record in held:
+        found += len(record)
+        for f in record:
+            if (category := CATEGORY_OF_TYPE.get(f.entity_type)) is not None:
+                categories.add(category)
+            if f.flags:
+                flags.update(f.flags.split(","))
+            if f.entity_type == _NAME:
+                names[f.preview] = names.get(f.preview, 0) + 1
+            if (level := SENSITIVITY_RANK.get(f.sensitivity, 0)) > rank:
+                sensitivity, rank = f.sensitivity, level  # the first of the highest, as max() picks it
+    flags.discard("")
+    categories.update(c for c, value in _FLAG_CATEGORIES if value in flags)
     return (
         subject_id,
-        names.most_common(1)[0][0] if names else None,
-        ",".join(c.value for c in CATEGORY_ORDER if c in categories),
-        int(SubjectCategory.MINOR.value in flags),
+        max(names.items(), key=_count)[0] if names else None,  # the most frequent, the first seen on a tie
+        ",".join(value for c, value in _ORDERED_CATEGORIES if c in categories),
+        int(_MINOR in flags),
         sensitivity,
         len(held),
         len(files),
-        len(found),
+        found,
     )
 
 
 def _identifiers(subject_id: int, held: list[list[LinkableFinding]]) -> list[tuple]:
     seen: dict[tuple[str, str], list] = {}
     for record in held:
-        for key in {(f.entity_type, f.fingerprint): f for f in record if f.entity_type in STRONG_TYPES}.items():
+        for key in {(f.entity_type, f.fingerprint): f for f in record if f.entity_type in _STRONG}.items():
             (kind, fp), f = key
             entry = seen.setdefault((kind, fp), [f.preview, 0])
             entry[1] += 1
