@@ -14,7 +14,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Protocol
 
 from scanner import __version__
 from scanner.classify import Policy
@@ -57,6 +57,17 @@ class ScanRun:
 
 
 Progress = Callable[[str, ScanStats], None]
+
+
+class ScanObserver(Protocol):
+    """Told when a walked file's outcome is recorded and when a run has marked missing files gone (the zone
+    policies, `scanner.zones.guard.ZoneGuard`). It must not raise."""
+
+    def file_done(self, root: str, rel_path: str) -> None: ...
+
+    def run_done(self, root: str) -> None: ...
+
+
 _DEFAULT_OPTIONS = ScanOptions()
 
 
@@ -88,6 +99,7 @@ class Scanner:
         self.files = FileScanner(detector, key=key, policy=policy, options=options, today=today) if detector else None
         self.chunked = self.files.chunked if self.files else None
         self.today = today or (detector.today if detector else None)
+        self.observer: ScanObserver | None = None
 
     def scan(self, root: Path, progress: Progress | None = None) -> tuple[int, ScanStats]:
         """Scan every file under ``root``; returns the run id and its counts."""
@@ -108,6 +120,8 @@ class Scanner:
                     if progress:
                         progress(item.rel, run.stats)
             self.store.mark_missing(run.root_key, run.id)
+            if self.observer:
+                self.observer.run_done(run.root_key)
             status = ScanRunStatus.COMPLETED
         finally:
             self.finish_run(run, status)
@@ -164,6 +178,8 @@ class Scanner:
             return
         for result in outcome.results:
             self._record(run, result)
+        if self.observer:
+            self.observer.file_done(run.root_key, ref.rel)
 
     def _scan_pooled(self, run: ScanRun, items: Iterable[FileRef | WalkProblem], progress: Progress | None) -> None:
         from scanner.pool import ScanPool
@@ -199,6 +215,8 @@ class Scanner:
         if not previous.names_scanned and self.files is not None:  # moved, or scanned before names were
             self.store.replace_name_findings(previous.id, run.id, self.files.names_in(ref.rel).findings)
         run.stats.files_unchanged += 1
+        if self.observer:
+            self.observer.file_done(run.root_key, ref.rel)
 
     def _walk_problem(self, item: WalkProblem) -> FileResult:
         """A path the walk could not enter or read; its name is scanned when this process has a detector."""

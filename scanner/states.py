@@ -135,6 +135,40 @@ class JobState(_Vocabulary):
     FAILED = "failed"
 
 
+class ZoneSeverity(_Vocabulary):
+    """`zone_violations.severity`: how bad a zone's violation is, as its [[zones]] entry says (lowest first)."""
+
+    LOW = "low"
+    MEDIUM = "medium"
+    HIGH = "high"
+    CRITICAL = "critical"
+
+
+class ZoneRuleKind(_Vocabulary):
+    """What a zone forbids: the [[zones]] key, and the first part of `zone_violations.rule` ("max_people:50")."""
+
+    FORBID_SENSITIVITY = "forbid_sensitivity"
+    FORBID_ENTITIES = "forbid_entities"
+    MAX_PEOPLE = "max_people"
+    MAX_EXPOSURE = "max_exposure"
+
+
+class ViolationState(_Vocabulary):
+    """`zone_violations.state`: open while the file still breaks the zone's rule; resolved once it does not."""
+
+    OPEN = "open"
+    RESOLVED = "resolved"
+
+
+class ExposureLevel(_Vocabulary):
+    """Who can read a file, narrowest first (a zone's `max_exposure`; judged by the exposure probe)."""
+
+    OWNER = "owner"
+    GROUP = "group"
+    BROAD_GROUP = "broad_group"
+    ALL = "all"
+
+
 # Findings
 FINDING_STATES = tuple(FindingState)
 
@@ -208,6 +242,12 @@ WALK_PROBLEMS = frozenset({
 """Statuses the walk of a share reports for what it skipped (`WalkProblem`)."""
 RETIRED_FILE_STATUSES = frozenset({FileStatus.GONE, FileStatus.QUARANTINED, FileStatus.DELETED})
 """Files no longer on the share: nothing left to inspect, nothing to reconcile."""
+
+# Zones
+ZONE_SEVERITIES = tuple(ZoneSeverity)
+"""Lowest first: an alert's `min_severity` keeps a severity and the ones after it."""
+EXPOSURE_LEVELS = tuple(ExposureLevel)
+"""Narrowest first: a file exposed beyond a zone's `max_exposure` violates it."""
 
 # The daemon
 DAEMON_STATES = tuple(DaemonState)
