@@ -4,10 +4,11 @@ read the files with sensitive findings (`file_exposure`). A database made before
 
 from __future__ import annotations
 
+from scanner.states import ViolationState
 from scanner.store.compliance import ComplianceQueries
 from scanner.store.store import Store
 
-OPEN = "open"  # ViolationState.OPEN once the zones vocabulary is merged
+OPEN = ViolationState.OPEN
 EVERYONE = "all"  # the exposure level of a file every user of the machine may read (ExposureLevel.ALL)
 
 

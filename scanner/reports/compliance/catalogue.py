@@ -6,7 +6,7 @@ from __future__ import annotations
 import os
 from collections.abc import Mapping
 
-from scanner.states import ActionKind, ActionState, DisclosureState, FileStatus, ScanRunStatus
+from scanner.states import ActionKind, ActionState, DisclosureState, FileStatus, ScanRunStatus, ZoneSeverity
 
 LANGUAGES = ("zh_CN", "en")
 
@@ -192,7 +192,8 @@ _LABELS: dict[str, dict[str, str]] = {
               ActionState.CANCELLED: "已取消", DisclosureState.BUILDING: "制作中", DisclosureState.BUILT: "已制作",
               DisclosureState.VERIFIED: "已核验", ScanRunStatus.COMPLETED: "完成", ScanRunStatus.INTERRUPTED: "中断",
               ScanRunStatus.RUNNING: "进行中"},
-    "severity": {"low": "低", "medium": "中", "high": "高", "critical": "严重"},
+    "severity": {ZoneSeverity.LOW: "低", ZoneSeverity.MEDIUM: "中", ZoneSeverity.HIGH: "高",
+                 ZoneSeverity.CRITICAL: "严重"},
     "level": {"owner": "仅所有者", "group": "所属组", "broad_group": "大范围组", "all": "所有用户"},
 }  # fmt: skip
 
