@@ -11,7 +11,16 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from scanner.name_mask import mask_path
-from scanner.states import RETIRED_FILE_STATUSES, ActionKind, ActionState, FileStatus, FindingState, sql_list
+from scanner.states import (
+    CURRENT_FINDING_STATES,
+    FILE_KINDS,
+    RETIRED_FILE_STATUSES,
+    ActionKind,
+    ActionState,
+    FileStatus,
+    FindingState,
+    sql_list,
+)
 from scanner.store.file_status import NOT_INSPECTED_SQL
 from scanner.store.store import Store, joined_path
 
@@ -135,12 +144,23 @@ class ComplianceQueries:
 
     def held_after(self, run_id: int) -> tuple[int, int]:
         """(findings, sensitive findings) held once run ``run_id`` ended: for every file, the findings of its
-        latest scan up to that run (a re-scan replaces a file's findings), false positives left out."""
+        latest scan up to that run (a re-scan replaces a file's findings; a file whose last scan found nothing
+        holds none), less false positives and values an action had masked, quarantined or deleted by then."""
         row = self._db.execute(
-            "WITH latest AS (SELECT file_id, MAX(scan_id) AS scan FROM findings WHERE scan_id <= ? GROUP BY file_id)"
-            " SELECT COUNT(*), COALESCE(SUM(f.sensitivity = 'sensitive'), 0) FROM findings f"
-            " JOIN latest ON latest.file_id = f.file_id AND latest.scan = f.scan_id WHERE f.state != ?",
-            (run_id, FindingState.DISMISSED),
+            f"""WITH points AS (
+                SELECT DISTINCT file_id, scan_id AS scan FROM findings
+                UNION SELECT fi.id, fi.last_scan_id FROM files fi WHERE fi.last_scan_id IS NOT NULL
+                  AND NOT EXISTS (SELECT 1 FROM findings f WHERE f.file_id = fi.id
+                                  AND f.state IN {sql_list(CURRENT_FINDING_STATES)})),
+              latest AS (SELECT file_id, MAX(scan) AS scan FROM points WHERE scan <= :run GROUP BY file_id),
+              ended AS (SELECT COALESCE(finished_at, started_at) AS at FROM scan_runs WHERE id = :run)
+            SELECT COUNT(*), COALESCE(SUM(f.sensitivity = 'sensitive'), 0) FROM findings f
+            JOIN latest ON latest.file_id = f.file_id AND latest.scan = f.scan_id
+            WHERE f.state != :dismissed AND NOT EXISTS (
+                SELECT 1 FROM action_findings af JOIN actions a ON a.id = af.action_id, ended
+                WHERE af.finding_id = f.id AND a.kind IN {sql_list(FILE_KINDS)} AND a.state = :executed
+                  AND a.executed_at <= ended.at)""",
+            {"run": run_id, "dismissed": FindingState.DISMISSED, "executed": ActionState.EXECUTED},
         ).fetchone()
         return int(row[0]), int(row[1])
 
