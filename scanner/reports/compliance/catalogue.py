@@ -93,8 +93,9 @@ _TEXT: dict[str, tuple[str, str]] = {
     "trend_sensitive": ("敏感", "sensitive"),
     "trend_axis": ("扫描", "scan run"),
     "trend_note": (
-        "每次扫描后，各文件最近一次扫描的结果（误报除外）。",
-        "After each run: every file's findings as last scanned by then (false positives left out).",
+        "每次扫描后：各文件截至当时最近一次扫描的结果，不含误报及此前已脱敏、隔离或删除的项。",
+        "After each run: every file's findings as last scanned by then, less false positives and what actions had "
+        "masked, quarantined or deleted by then.",
     ),
     # progress
     "progress": ("处置与移交进度", "Progress of the cleanup and handover"),
