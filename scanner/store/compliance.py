@@ -156,11 +156,11 @@ class ComplianceQueries:
               ended AS (SELECT COALESCE(finished_at, started_at) AS at FROM scan_runs WHERE id = :run)
             SELECT COUNT(*), COALESCE(SUM(f.sensitivity = 'sensitive'), 0) FROM findings f
             JOIN latest ON latest.file_id = f.file_id AND latest.scan = f.scan_id
-            WHERE f.state != :false_positive AND NOT EXISTS (
+            WHERE f.state != :not_personal AND NOT EXISTS (
                 SELECT 1 FROM action_findings af JOIN actions a ON a.id = af.action_id, ended
                 WHERE af.finding_id = f.id AND a.kind IN {sql_list(FILE_KINDS)} AND a.state = :done
                   AND a.executed_at <= ended.at)""",
-            {"run": run_id, "false_positive": FindingState.DISMISSED, "done": ActionState.EXECUTED},
+            {"run": run_id, "not_personal": FindingState.DISMISSED, "done": ActionState.EXECUTED},
         ).fetchone()
         return int(row[0]), int(row[1])
 
