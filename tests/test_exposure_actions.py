@@ -10,13 +10,13 @@ from pathlib import Path
 
 import pytest
 
-from exposure_fixtures import HAS_SETFACL, exposure_share
 from scanner.actions.service import ActionError, Proposal
 from scanner.actions.workspace import open_workspace
 from scanner.states import ActionKind, ActionState, ExposureLevel
 from scanner.store.exposure import ExposureStore
 from scanner.store.store import Store
 from tests.action_fixtures import ALICE, BOB, scanned_db
+from tests.exposure_fixtures import HAS_SETFACL, exposure_share
 
 SENSITIVE_REL = "身份证/客户.txt"
 
@@ -75,7 +75,8 @@ def test_tighten_then_restore_access(db: Path, share: Path, detector) -> None:
     assert _mode(target) == 0o640  # other's bits gone; the owning group (root) is not broad
     assert _levels(db) == {SENSITIVE_REL: ExposureLevel.GROUP}
     [record] = records
-    assert (record["action"], record["mode_before"], record["mode_after"]) == (ActionKind.TIGHTEN_ACCESS, "0644", "0640")
+    assert record["action"] == ActionKind.TIGHTEN_ACCESS
+    assert (record["mode_before"], record["mode_after"]) == ("0644", "0640")
     assert record["exposure_before"] == ExposureLevel.ALL and "身份证" in record["target"]
     assert target.read_text(encoding="utf-8").startswith("客户")  # the content is untouched
 

@@ -8,9 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from exposure_fixtures import GROUPS, HAS_SETFACL
 from scanner.exposure.probe import ProbeRefused, parse_acl_text, probe
 from scanner.states import ExposureLevel
+from tests.exposure_fixtures import GROUPS, HAS_SETFACL
 
 needs_setfacl = pytest.mark.skipif(not HAS_SETFACL, reason="setfacl (Debian package acl) is not installed")
 
