@@ -99,6 +99,7 @@ def _action_errors() -> tuple[type[Exception], ...]:
     from scanner.cli_notify import NotifyUsageError
     from scanner.cli_review import ReviewUsageError
     from scanner.cli_subjects import SubjectUsageError
+    from scanner.cli_violations import ViolationUsageError
     from scanner.daemon.config import ConfigError
     from scanner.daemon.daemon import DaemonError
     from scanner.handover.disclosures import DisclosureError
@@ -106,7 +107,7 @@ def _action_errors() -> tuple[type[Exception], ...]:
 
     return (ActionError, ActionUsageError, ActionStateError, AuditError, PolicyError, RewriteError, VaultError,
             DaemonUsageError, ConfigError, DaemonError, ReviewUsageError, SubjectUsageError, DisclosureError,
-            DisclosureUsageError, NotifyUsageError)  # fmt: skip
+            DisclosureUsageError, NotifyUsageError, ViolationUsageError)  # fmt: skip
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -138,6 +139,12 @@ def _parser() -> argparse.ArgumentParser:
         default=[],
         metavar="LANG=PIPELINE",
         help="use an installed trained spaCy pipeline for NER, e.g. zh=zh_core_web_sm (default: blank, rules only)",
+    )
+    scan.add_argument(
+        "--config",
+        type=Path,
+        metavar="FILE",
+        help="custos.toml whose [[zones]] policies are checked after each file (as `custos watch`)",
     )
     scan.add_argument("--today", type=date.fromisoformat, help=argparse.SUPPRESS)  # fixed date for tests
     scan.set_defaults(handler=_cmd_scan)
@@ -171,6 +178,7 @@ def _parser() -> argparse.ArgumentParser:
     from scanner.cli_notify import add_notify_commands
     from scanner.cli_review import add_review_command
     from scanner.cli_subjects import add_subject_commands
+    from scanner.cli_violations import add_violations_command
 
     add_action_commands(sub)
     add_daemon_commands(sub)
@@ -180,6 +188,7 @@ def _parser() -> argparse.ArgumentParser:
     add_subject_commands(sub)
     add_notify_commands(sub)
     add_exposure_command(sub)
+    add_violations_command(sub)
     return parser
 
 
@@ -210,6 +219,7 @@ def _cmd_scan(args: argparse.Namespace) -> int:
     _binary_output_allowed(args)
     jobs = _jobs(args.jobs)
     pipelines = _pipelines(args.spacy)
+    zones = _zones(args.config)  # a bad zone is refused before anything is written
     db = args.db or default_db()
     check_database_writable(db)  # before the detector loads: a wrong --db is one line at once
     if args.output:
@@ -219,6 +229,7 @@ def _cmd_scan(args: argparse.Namespace) -> int:
     from scanner.pool import WorkerDied  # heavy imports (spaCy, Presidio) only when scanning
     from scanner.scan import ScanOptions
     from scanner.subjects.link import link_subjects
+    from scanner.zones.guard import attach_guard
 
     options = ScanOptions(
         max_file_size=args.max_size,
@@ -228,20 +239,35 @@ def _cmd_scan(args: argparse.Namespace) -> int:
     )
     with _no_daemon_on(db), Store(db) as store:
         scanner = build_scanner(store, db, packs, options=options, today=args.today, pipelines=pipelines)
+        guard = attach_guard(scanner, store, zones)
         show_progress = not args.no_progress and sys.stderr.isatty()
         try:
             with progress_reporter(show_progress) as progress:
                 run_id, stats = scanner.scan(args.path, progress)
             link_subjects(store)  # who the findings describe, across every root of the store
+            if guard:
+                guard.recheck()  # max_people: counted as linked subjects now
         except WorkerDied as exc:
             print(f"custos: error: {safe(exc)}", file=sys.stderr)
             return 2
+        finally:
+            if guard:
+                guard.close()
         root = str(args.path.resolve())
         if args.format == "table":
             print_summary(store, root, stats, db)
         else:
             _export(args, exported_findings(store, root=root, masked=args.mask_paths))
     return 0
+
+
+def _zones(config: Path | None) -> tuple:
+    """The [[zones]] of `--config` (validated; ConfigError names the file, zone and key), () without one."""
+    if config is None:
+        return ()
+    from scanner.daemon.config import load_zones
+
+    return load_zones(config)
 
 
 @contextmanager

@@ -15,13 +15,13 @@ from scanner.display import safe
 from scanner.exposure.tighten import Access
 from scanner.name_mask import mask_path
 from scanner.paths import default_db
-from scanner.states import EXPOSURE_ORDER, ExposureLevel
+from scanner.states import EXPOSURE_LEVELS, ExposureLevel
 from scanner.store.exposure import ExposureRow, ExposureStore
 from scanner.store.store import Store
 from scanner.text_table import Column, render, terminal_width
 
 COLUMNS = (Column("level"), Column("mode", max_width=40), Column("readers", max_width=40), Column("path"))
-LISTED_LEVELS = [level.value for level in EXPOSURE_ORDER if level != ExposureLevel.OWNER]
+LISTED_LEVELS = [level.value for level in EXPOSURE_LEVELS if level != ExposureLevel.OWNER]
 
 
 def add_exposure_command(sub: argparse._SubParsersAction) -> None:

@@ -14,7 +14,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Protocol
 
 from scanner import __version__
 from scanner.classify import Policy
@@ -58,6 +58,17 @@ class ScanRun:
 
 
 Progress = Callable[[str, ScanStats], None]
+
+
+class ScanObserver(Protocol):
+    """Told when a walked file's outcome is recorded and when a run has marked missing files gone (the zone
+    policies, `scanner.zones.guard.ZoneGuard`). It must not raise."""
+
+    def file_done(self, root: str, rel_path: str) -> None: ...
+
+    def run_done(self, root: str) -> None: ...
+
+
 _DEFAULT_OPTIONS = ScanOptions()
 
 
@@ -91,6 +102,7 @@ class Scanner:
         self.chunked = self.files.chunked if self.files else None
         self.today = today or (detector.today if detector else None)
         self.exposure = exposure or ExposureRecorder(store)  # who can read the files with sensitive findings
+        self.observer: ScanObserver | None = None
 
     def scan(self, root: Path, progress: Progress | None = None) -> tuple[int, ScanStats]:
         """Scan every file under ``root``; returns the run id and its counts."""
@@ -111,6 +123,8 @@ class Scanner:
                     if progress:
                         progress(item.rel, run.stats)
             self.store.mark_missing(run.root_key, run.id)
+            if self.observer:
+                self.observer.run_done(run.root_key)
             status = ScanRunStatus.COMPLETED
         finally:
             self.finish_run(run, status)
@@ -168,6 +182,8 @@ class Scanner:
         for result in outcome.results:
             self._record(run, result)
         self.exposure.after_scan(run.root_key, ref.rel, [f for r in outcome.results for f in r.findings])
+        if self.observer:
+            self.observer.file_done(run.root_key, ref.rel)
 
     def _scan_pooled(self, run: ScanRun, items: Iterable[FileRef | WalkProblem], progress: Progress | None) -> None:
         from scanner.pool import ScanPool
@@ -204,6 +220,8 @@ class Scanner:
         if not previous.names_scanned and self.files is not None:  # moved, or scanned before names were
             self.store.replace_name_findings(previous.id, run.id, self.files.names_in(ref.rel).findings)
         run.stats.files_unchanged += 1
+        if self.observer:
+            self.observer.file_done(run.root_key, ref.rel)
 
     def _walk_problem(self, item: WalkProblem) -> FileResult:
         """A path the walk could not enter or read; its name is scanned when this process has a detector."""

@@ -46,7 +46,8 @@ class ActionKind(_Vocabulary):
 
 
 class ExposureLevel(_Vocabulary):
-    """`file_exposure.level`: who besides the owner can read a file, narrowest first (`EXPOSURE_ORDER`)."""
+    """`file_exposure.level`: who besides the owner can read a file, narrowest first (`EXPOSURE_LEVELS`; a zone's
+    `max_exposure` names one)."""
 
     OWNER = "owner"  # only the owner (and root)
     GROUP = "group"  # the owning group, named users or named groups of ordinary size
@@ -146,6 +147,31 @@ class JobState(_Vocabulary):
     FAILED = "failed"
 
 
+class ZoneSeverity(_Vocabulary):
+    """`zone_violations.severity`: how bad a zone's violation is, as its [[zones]] entry says (lowest first)."""
+
+    LOW = "low"
+    MEDIUM = "medium"
+    HIGH = "high"
+    CRITICAL = "critical"
+
+
+class ZoneRuleKind(_Vocabulary):
+    """What a zone forbids: the [[zones]] key, and the first part of `zone_violations.rule` ("max_people:50")."""
+
+    FORBID_SENSITIVITY = "forbid_sensitivity"
+    FORBID_ENTITIES = "forbid_entities"
+    MAX_PEOPLE = "max_people"
+    MAX_EXPOSURE = "max_exposure"
+
+
+class ViolationState(_Vocabulary):
+    """`zone_violations.state`: open while the file still breaks the zone's rule; resolved once it does not."""
+
+    OPEN = "open"
+    RESOLVED = "resolved"
+
+
 # Findings
 FINDING_STATES = tuple(FindingState)
 
@@ -207,10 +233,6 @@ BUILDABLE_DISCLOSURE_STATES = (DisclosureState.APPROVED, DisclosureState.FAILED,
 OPEN_DISCLOSURE_STATES = (DisclosureState.PROPOSED, DisclosureState.APPROVED, DisclosureState.FAILED)
 """Disclosures that may still be cancelled."""
 
-# Exposure
-EXPOSURE_ORDER = tuple(ExposureLevel)
-"""Narrowest first: a zone's ``max_exposure`` is broken by a level later in this order."""
-
 # Files
 EXTRACTION_PROBLEMS = frozenset({
     FileStatus.BINARY, FileStatus.UNDECODABLE, FileStatus.PERMISSION_DENIED, FileStatus.VANISHED,
@@ -225,6 +247,12 @@ WALK_PROBLEMS = frozenset({
 """Statuses the walk of a share reports for what it skipped (`WalkProblem`)."""
 RETIRED_FILE_STATUSES = frozenset({FileStatus.GONE, FileStatus.QUARANTINED, FileStatus.DELETED})
 """Files no longer on the share: nothing left to inspect, nothing to reconcile."""
+
+# Zones
+ZONE_SEVERITIES = tuple(ZoneSeverity)
+"""Lowest first: an alert's `min_severity` keeps a severity and the ones after it."""
+EXPOSURE_LEVELS = tuple(ExposureLevel)
+"""Narrowest first: a file exposed beyond a zone's `max_exposure` violates it."""
 
 # The daemon
 DAEMON_STATES = tuple(DaemonState)

@@ -27,11 +27,14 @@ from scanner.states import (
     FindingState,
     JobState,
     ScanRunStatus,
+    ViolationState,
+    ZoneRuleKind,
+    ZoneSeverity,
 )
 
 REPO = Path(__file__).resolve().parent.parent
 VOCABULARIES = (FindingState, ActionKind, ActionState, FileStatus, ScanRunStatus, DaemonState, JobState,
-                DisclosureState, DisclosureEvent)  # fmt: skip
+                DisclosureState, DisclosureEvent, ViolationState, ZoneSeverity, ZoneRuleKind)  # fmt: skip
 VALUES = {member.value for vocabulary in VOCABULARIES for member in vocabulary}
 
 # (file, word): how many times it may appear as a whole string constant, and why it is not a state there.
@@ -59,6 +62,8 @@ ALLOWED = {
     ("scanner/cli_handover.py", "handover"): (1, "the name of the `custos handover` command group"),
     ("tui/screens/audit.py", "verified"): (1, "the CSS class of the audit banner when the log verifies"),
     ("tui/screens/dashboard.py", "handover"): (1, "the id of the dashboard's handover panel"),
+    ("scanner/cli_handover.py", "open"): (1, "the name of the `custos handover open` subcommand"),
+    ("tui/screens/approvals.py", "open"): (3, "the approvals filter of actions still open (proposed + approved)"),
 }
 
 
@@ -99,6 +104,9 @@ def test_stored_values_are_unchanged() -> None:
         "disclosure_proposed", "disclosure_approved", "disclosure_cancelled", "disclosure_built", "disclosure_failed",
         "disclosure_verified", "disclosure_local_deletion_proposed", "transfer_marked", "transfer_unmarked",
     ]  # fmt: skip
+    assert [s.value for s in ViolationState] == ["open", "resolved"]
+    assert [s.value for s in ZoneSeverity] == ["low", "medium", "high", "critical"]
+    assert [k.value for k in ZoneRuleKind] == ["forbid_sensitivity", "forbid_entities", "max_people", "max_exposure"]
 
 
 @pytest.mark.parametrize("member", [FindingState.QUARANTINED, ActionKind.FALSE_POSITIVE, FileStatus.NEEDS_OCR])

@@ -42,6 +42,7 @@ from scanner.name_mask import is_name_finding, masked_values, scrub
 from scanner.states import ActionKind, ActionState, FileStatus, FindingState
 from scanner.store.actions import ActionRow, ActionStore, FindingRef
 from scanner.store.store import joined_path, utc_now
+from scanner.store.violations import ViolationStore
 
 if TYPE_CHECKING:
     from scanner.actions.detection import ActionDetection
@@ -169,6 +170,7 @@ class Executor:
         self.actions.set_finding_state(in_text, FindingState.MASKED)
         checkpoint("mask: findings marked")
         self.detection.rescan(action.root, action.rel_path, detected)  # the masked copy's rows, if still in place
+        ViolationStore(self.actions.store).recheck_file(action.file_id)  # masked: its zone violations may be fixed
         method = f"masked in place ({len(action.finding_ids)} values), original in vault item {action.vault_id}"
         return self._finish(action, actor, method=method, sha256_after=action.planned_sha256)
 
@@ -183,6 +185,7 @@ class Executor:
                 checkpoint("quarantine: unlinked")
             action = self.actions.action(action.id)
         self.actions.set_file_status(action.file_id, FileStatus.QUARANTINED)
+        ViolationStore(self.actions.store).resolve_file(action.file_id)  # off the share: no longer in a zone
         return self._finish(action, actor, method=f"moved into the encrypted vault (item {action.vault_id})")
 
     def _delete(self, action: ActionRow, actor: Actor, path: Path, resumed: bool) -> Outcome:
@@ -200,6 +203,7 @@ class Executor:
                      "assurance": report.assurance, "caveats": list(report.caveats)}  # fmt: skip
             action = self.actions.action(action.id)
         self.actions.set_file_status(action.file_id, FileStatus.DELETED)
+        ViolationStore(self.actions.store).resolve_file(action.file_id)  # off the share: no longer in a zone
         method = "secure delete: overwrite 1 pass (random), fsync, truncate, rename, unlink"
         method += f"; original kept in vault item {action.vault_id} until purged (crypto-shred)"
         return self._finish(action, actor, method=method, extra=facts)
@@ -209,6 +213,7 @@ class Executor:
         with open_share_file(Path(action.root), action.rel_path) as target:
             self._check_unchanged(action, target)
             done = self.access.run(action, target.fd, resumed)
+        ViolationStore(self.actions.store).recheck_file(action.file_id)  # a max_exposure violation may be fixed
         return self._finish(action, actor, method=done.method, extra=done.audit)
 
     # --- helpers ---------------------------------------------------------------------------------------

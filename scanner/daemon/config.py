@@ -24,6 +24,8 @@ import tomli
 
 from scanner.paths import default_db
 from scanner.selection import DEFAULT_EXCLUDES, FileSelection
+from scanner.zones.config import ZoneConfigError, parse_zones
+from scanner.zones.model import Zone
 
 NETWORK_FILESYSTEMS = frozenset({"nfs", "nfs4", "cifs", "smb3", "smbfs", "ceph", "glusterfs", "fuse.sshfs"})
 LOG_LEVELS = ("debug", "info", "warning", "error")
@@ -74,6 +76,7 @@ class WatchConfig:
     heartbeat_seconds: float
     roots: tuple[RootConfig, ...]
     source: Path | None  # the file it was read from
+    zones: tuple[Zone, ...] = ()  # [[zones]]: where some personal data must not be (scanner.zones)
 
     def database_path(self) -> Path:
         return self.database if self.database is not None else default_db()
@@ -92,20 +95,42 @@ def parse_size(text: str) -> int:
 
 def load_config(path: Path) -> WatchConfig:
     """Read and validate a config file; relative paths in it are taken from the file's directory."""
+    data = _read(path)
+    source = Path(os.path.abspath(path))
+    try:
+        return _build(data, base=source.parent, source=source)
+    except _Invalid as exc:
+        raise ConfigError(f"{path}: {exc}") from None
+
+
+def load_zones(path: Path) -> tuple[Zone, ...]:
+    """Only the [[zones]] of a config file (`custos scan --config`): no [[roots]] needed, the rest not checked
+    beyond its top-level names."""
+    data = _read(path)
+    try:
+        _known_keys(data, "", TOP_LEVEL_KEYS)
+        return _zones(data)
+    except _Invalid as exc:
+        raise ConfigError(f"{path}: {exc}") from None
+
+
+def _read(path: Path) -> dict[str, Any]:
     try:
         with open(path, "rb") as fh:
-            data = tomli.load(fh)
+            return tomli.load(fh)
     except OSError as exc:
         raise ConfigError(f"{path}: cannot read config file ({exc.strerror})") from exc
     except UnicodeDecodeError as exc:
         raise ConfigError(f"{path}: not UTF-8 text (byte {exc.start}); save it as UTF-8") from exc
     except tomli.TOMLDecodeError as exc:
         raise ConfigError(f"{path}: not valid TOML: {exc}") from exc
-    source = Path(os.path.abspath(path))
+
+
+def _zones(data: Mapping[str, Any]) -> tuple[Zone, ...]:
     try:
-        return _build(data, base=source.parent, source=source)
-    except _Invalid as exc:
-        raise ConfigError(f"{path}: {exc}") from None
+        return parse_zones(data.get("zones"))
+    except ZoneConfigError as exc:
+        raise _Invalid(str(exc)) from None
 
 
 def config_from_args(roots: Sequence[Path], **overrides: Any) -> WatchConfig:
@@ -208,6 +233,7 @@ _ROOT_KEYS: dict[str, tuple[Any, _Check]] = {
     "polling": (False, (lambda v: isinstance(v, bool), "true or false")),
     "poll_interval": (30.0, _number(0, strict=True)),
 }
+TOP_LEVEL_KEYS = ["daemon", "roots", "zones"]
 _OPTIONS = (set(_DAEMON_KEYS) | set(_ROOT_KEYS)) - {"path"}  # what config_from_args accepts
 
 
@@ -234,7 +260,7 @@ def _table(data: Mapping[str, Any], where: str, spec: Mapping[str, tuple[Any, _C
 
 
 def _build(data: Mapping[str, Any], *, base: Path, source: Path | None) -> WatchConfig:
-    _known_keys(data, "", ["daemon", "roots"])
+    _known_keys(data, "", TOP_LEVEL_KEYS)
     if not isinstance(data.get("daemon", {}), dict):
         raise _Invalid(f"daemon: expected a table ([daemon]), got {_show(data['daemon'])}")
     raw_roots = data.get("roots", [])
@@ -261,6 +287,7 @@ def _build(data: Mapping[str, Any], *, base: Path, source: Path | None) -> Watch
         heartbeat_seconds=float(d["heartbeat_seconds"]),
         roots=tuple(roots),
         source=source,
+        zones=_zones(data),
     )
 
 

@@ -41,11 +41,18 @@ def worker_main(config: WatchConfig, db: Path, name: str, stop: WorkerStop, log_
     setup(log_level)
     from scanner.build import build_scanner
     from scanner.detect.rulepack import load_default_packs
+    from scanner.zones.guard import attach_guard
 
     packs = load_default_packs()
     with Store(db) as store:
         options = ScanOptions(max_file_size=config.max_file_size)
-        _Worker(config, store, build_scanner(store, db, packs, options=options), db, name).run(stop)
+        scanner = build_scanner(store, db, packs, options=options)
+        guard = attach_guard(scanner, store, config.zones)  # zone policies judged after each file
+        try:
+            _Worker(config, store, scanner, db, name).run(stop)
+        finally:
+            if guard:
+                guard.close()
 
 
 class _Worker:
@@ -149,6 +156,7 @@ class _Worker:
                 self.work.postpone(job.id, self.name, not_before=time.time() + RETRY_SECONDS)
         elif missing:
             self.moves.mark_files_gone(jobs[0].root, [job.rel_path for job in missing])
+            self._retired(jobs[0].root)
             self.work.complete_many([job.id for job in missing], self.name)
             first = Path(jobs[0].root) / missing[0].rel_path
             event("gone", path=first, **({"and_more": len(missing) - 1} if len(missing) > 1 else {}))
@@ -162,7 +170,13 @@ class _Worker:
             return
         if self.moves.mark_file_gone(job.root, job.rel_path):
             event("gone", path=Path(job.root) / job.rel_path)
+            self._retired(job.root)
         self.work.complete(job.id, self.name)
+
+    def _retired(self, root: str) -> None:
+        """Files marked gone: their zone violations resolve."""
+        if self.scanner.observer:
+            self.scanner.observer.run_done(root)
 
     def _run_for(self, root: str) -> ScanRun:
         if root not in self.runs:

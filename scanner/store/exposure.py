@@ -10,7 +10,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from scanner.exposure.probe import Exposure
-from scanner.states import EXPOSURE_ORDER, RETIRED_FILE_STATUSES, ActionKind, ActionState, FindingState, sql_list
+from scanner.states import EXPOSURE_LEVELS, RETIRED_FILE_STATUSES, ActionKind, ActionState, FindingState, sql_list
 from scanner.store.store import Store, utc_now
 
 SENSITIVE = "sensitive"  # the PIPL class whose files are probed (scanner/classify.py)
@@ -79,6 +79,11 @@ class ExposureStore:
     def has(self, file_id: int) -> bool:
         return self._db.execute("SELECT 1 FROM file_exposure WHERE file_id = ?", (file_id,)).fetchone() is not None
 
+    def level_of(self, file_id: int) -> str | None:
+        """The recorded level of a walked file; None when none is recorded (no sensitive findings)."""
+        row = self._db.execute("SELECT level FROM file_exposure WHERE file_id = ?", (file_id,)).fetchone()
+        return None if row is None else str(row[0])
+
     def of(self, file_id: int) -> ExposureRow | None:
         rows = self._rows("e.file_id = ?", (file_id,), current_only=False)
         return rows[0] if rows else None
@@ -99,7 +104,7 @@ class ExposureStore:
         (that one and broader), ``folder`` an absolute folder the files are beneath."""
         where, args = ["1"], []
         if at_least is not None:
-            where.append(f"e.level IN {sql_list(EXPOSURE_ORDER[EXPOSURE_ORDER.index(at_least) :])}")
+            where.append(f"e.level IN {sql_list(EXPOSURE_LEVELS[EXPOSURE_LEVELS.index(at_least) :])}")
         if folder is not None:
             where.append("(f.root || '/' || f.rel_path) LIKE ? ESCAPE '\\'")
             args.append(_like_prefix(folder.rstrip("/") + "/"))
@@ -112,11 +117,11 @@ class ExposureStore:
             f" WHERE {_CURRENT} GROUP BY e.level"
         )
         found = dict(self._db.execute(sql).fetchall())
-        return {level.value: int(found.get(level.value, 0)) for level in EXPOSURE_ORDER}
+        return {level.value: int(found.get(level.value, 0)) for level in EXPOSURE_LEVELS}
 
     def _rows(self, where: str, args: tuple, *, current_only: bool) -> list[ExposureRow]:
         current = f" AND {_CURRENT}" if current_only else ""
-        order = " ".join(f"WHEN '{level}' THEN {i}" for i, level in enumerate(reversed(EXPOSURE_ORDER)))
+        order = " ".join(f"WHEN '{level}' THEN {i}" for i, level in enumerate(reversed(EXPOSURE_LEVELS)))
         sql = (
             "SELECT e.file_id, f.root, f.rel_path, e.uid, e.gid, e.mode, e.acl, e.level, e.readers, e.probed_at"
             f" FROM file_exposure e JOIN files f ON f.id = e.file_id WHERE {where}{current}"

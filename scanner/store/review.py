@@ -13,9 +13,10 @@ from dataclasses import dataclass, field, replace
 
 from scanner.display_mask import mask_for_display
 from scanner.name_mask import mask_path
-from scanner.states import EXPOSURE_ORDER, FindingState
+from scanner.states import EXPOSURE_LEVELS, FindingState
 from scanner.store.file_status import NOT_INSPECTED_SQL
 from scanner.store.store import Store, joined_path
+from scanner.store.violations import open_violations
 
 SORTS = {
     "path": "fi.root, fi.rel_path, f.start",
@@ -65,7 +66,7 @@ class FindingFilter:
             )
             params += [self.search] * 5
         if self.exposure:
-            wider = EXPOSURE_ORDER[EXPOSURE_ORDER.index(self.exposure) :]
+            wider = EXPOSURE_LEVELS[EXPOSURE_LEVELS.index(self.exposure) :]
             clauses.append(f"{EXPOSURE_OF} IN ({','.join('?' * len(wider))})")
             params += list(wider)
         return " AND ".join(clauses), params
@@ -118,6 +119,7 @@ class Dashboard:
     files_with_findings: int = 0
     files_decided: int = 0
     files_executed: int = 0
+    violations: list[tuple[str, int]] = field(default_factory=list)  # open zone violations: severity, count
 
 
 _SHOWN = "CASE WHEN fi.member = '' THEN fi.rel_path ELSE fi.rel_path || ':' || fi.member END"
@@ -185,6 +187,7 @@ class ReviewQueries:
             files_with_findings=files_with,
             files_decided=decided,
             files_executed=executed,
+            violations=open_violations(self._store),
         )
 
     def count_findings(self, flt: FindingFilter) -> int:

@@ -10,6 +10,7 @@ SCHEMA_VERSION = 7  # 3: files.member (archive members apart from real names), a
 # 6: disclosures (handover packages, notification lists), the files each handover holds, files marked for transfer
 # 6: findings.record (the row/object/form a finding sits in) and the data subjects linked from it (subjects_*)
 # 7: file_exposure (who can read each file with sensitive findings), access_changes (tighten/restore_access)
+# 7: zone_violations (files holding personal data a [[zones]] policy forbids where they lie)
 
 DDL = """
 CREATE TABLE IF NOT EXISTS meta (
@@ -242,6 +243,22 @@ CREATE TABLE IF NOT EXISTS access_changes (       -- the mode and ACL an access 
     acl_after   TEXT,
     level_after TEXT NOT NULL
 );
+CREATE TABLE IF NOT EXISTS zone_violations (     -- a file breaking a zone's rule (ViolationStore, scanner/zones/)
+    id          INTEGER PRIMARY KEY,
+    file_id     INTEGER NOT NULL REFERENCES files(id),  -- the walked file (an archive's members count towards it)
+    zone        TEXT NOT NULL,                   -- the zone's name in custos.toml
+    rule        TEXT NOT NULL,                   -- "forbid_entities:CN_RESIDENT_ID", "max_people:50", ...
+    severity    TEXT NOT NULL,                   -- low | medium | high | critical
+    state       TEXT NOT NULL DEFAULT 'open',    -- open | resolved
+    first_seen  TEXT NOT NULL,
+    last_seen   TEXT NOT NULL,                   -- the last scan that still found it
+    resolved_at TEXT,
+    previews    TEXT NOT NULL DEFAULT '[]',      -- JSON list of masked previews, never a value
+    findings    INTEGER NOT NULL DEFAULT 0,      -- how many findings break the rule
+    action_id   INTEGER REFERENCES actions(id)   -- auto_quarantine: the quarantine it proposed
+);
+CREATE UNIQUE INDEX IF NOT EXISTS zone_violations_open ON zone_violations(file_id, zone, rule) WHERE state = 'open';
+CREATE INDEX IF NOT EXISTS zone_violations_by_state ON zone_violations(state, zone, severity);
 CREATE TABLE IF NOT EXISTS work_queue (           -- the daemon's paths waiting to be scanned (WorkQueue)
     id          INTEGER PRIMARY KEY,
     root        TEXT NOT NULL,

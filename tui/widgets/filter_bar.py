@@ -17,8 +17,8 @@ from scanner.states import FINDING_STATES, ExposureLevel, FindingState
 
 DEBOUNCE = 0.25  # seconds of quiet typing before the filter applies
 SENSITIVITIES = ("sensitive", "general", "organization")
-# who can read the file, at least: every user, a broad group, a group (see scanner.exposure)
-EXPOSURES = (("all users", ExposureLevel.ALL), ("broad+", ExposureLevel.BROAD_GROUP), ("group+", ExposureLevel.GROUP))
+# who can read the file, at least: every user, a broad group, a group (see scanner.exposure); short, for 80 columns
+EXPOSURES = (("all", ExposureLevel.ALL), ("broad+", ExposureLevel.BROAD_GROUP), ("group+", ExposureLevel.GROUP))
 
 
 class FilterBar(Horizontal):
@@ -30,7 +30,7 @@ class FilterBar(Horizontal):
     FilterBar #type { width: 24; }
     FilterBar #sensitivity { width: 20; }
     FilterBar #state { width: 17; }
-    FilterBar #exposure { width: 16; }
+    FilterBar #exposure { width: 14; }
     FilterBar #min-score { width: 15; }
     """
 
@@ -48,10 +48,10 @@ class FilterBar(Horizontal):
 
     def compose(self) -> ComposeResult:
         yield Input(placeholder="/ search: path, type, preview, rule", id="search")
-        yield Select[str](EXPOSURES, prompt="exposure", id="exposure")
         yield Select[str]([], prompt="type", id="type")
         yield Select[str]([(s, s) for s in SENSITIVITIES], prompt="sensitivity", id="sensitivity")
         yield Select[str]([(s, s) for s in FINDING_STATES], value=FindingState.ACTIVE, allow_blank=False, id="state")
+        yield Select[str](EXPOSURES, prompt="access", id="exposure")
         yield Input(placeholder="score ≥", type="number", id="min-score")
 
     def set_entity_types(self, types: list[str]) -> None:
