@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 
+from scanner.actions.failpoints import at_checkpoints
 from scanner.actions.service import ActionError, Proposal
 from scanner.actions.workspace import open_workspace
 from scanner.states import ActionKind, ActionState, ExposureLevel
@@ -132,3 +133,28 @@ def test_tighten_removes_broad_acl_entries_and_restore_puts_them_back(db: Path, 
 def _getfacl(path: Path) -> str:
     run = subprocess.run(["getfacl", "--numeric", "--omit-header", str(path)], capture_output=True, text=True)
     return run.stdout
+
+
+class _Crash(BaseException):
+    """Stands for the process dying at a checkpoint (nothing after it runs)."""
+
+
+@pytest.mark.parametrize("point", [ActionState.EXECUTING, "access: set", "executed: audited"])
+def test_a_crash_at_each_step_is_finished_by_the_next_apply(db: Path, share: Path, detector, point: str) -> None:
+    target = share / SENSITIVE_REL
+
+    def crash(name: str) -> None:
+        if name == point:
+            raise _Crash(name)
+
+    with open_workspace(db, detector=detector) as ws:
+        action_id = ws.service.propose(Proposal(ActionKind.TIGHTEN_ACCESS, path=target), ALICE)
+        ws.service.approve(action_id, ALICE)
+        with at_checkpoints(crash), pytest.raises(_Crash):
+            ws.service.apply(ALICE, [action_id])
+        assert ws.actions.action(action_id).state == ActionState.EXECUTING
+    with open_workspace(db, detector=detector) as ws:
+        [outcome] = ws.service.apply(ALICE)  # resumes what was executing
+        assert (outcome.action_id, outcome.state) == (action_id, ActionState.EXECUTED), outcome.message
+        assert ws.audit.verify(None).ok
+    assert _mode(target) == 0o640 and _levels(db) == {SENSITIVE_REL: ExposureLevel.GROUP}
