@@ -99,6 +99,7 @@ def _action_errors() -> tuple[type[Exception], ...]:
     from scanner.cli_notify import NotifyUsageError
     from scanner.cli_review import ReviewUsageError
     from scanner.cli_subjects import SubjectUsageError
+    from scanner.cli_violations import ViolationUsageError
     from scanner.daemon.config import ConfigError
     from scanner.daemon.daemon import DaemonError
     from scanner.handover.disclosures import DisclosureError
@@ -106,7 +107,7 @@ def _action_errors() -> tuple[type[Exception], ...]:
 
     return (ActionError, ActionUsageError, ActionStateError, AuditError, PolicyError, RewriteError, VaultError,
             DaemonUsageError, ConfigError, DaemonError, ReviewUsageError, SubjectUsageError, DisclosureError,
-            DisclosureUsageError, NotifyUsageError)  # fmt: skip
+            DisclosureUsageError, NotifyUsageError, ViolationUsageError)  # fmt: skip
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -172,10 +173,12 @@ def _parser() -> argparse.ArgumentParser:
     from scanner.cli_actions import add_action_commands
     from scanner.cli_daemon import add_daemon_commands
     from scanner.cli_disclosures import add_disclosures_command, add_seller_commands
+    from scanner.cli_exposure import add_exposure_command
     from scanner.cli_handover import add_handover_commands
     from scanner.cli_notify import add_notify_commands
     from scanner.cli_review import add_review_command
     from scanner.cli_subjects import add_subject_commands
+    from scanner.cli_violations import add_violations_command
 
     add_action_commands(sub)
     add_daemon_commands(sub)
@@ -184,6 +187,8 @@ def _parser() -> argparse.ArgumentParser:
     add_disclosures_command(sub)
     add_subject_commands(sub)
     add_notify_commands(sub)
+    add_exposure_command(sub)
+    add_violations_command(sub)
     return parser
 
 
@@ -214,11 +219,11 @@ def _cmd_scan(args: argparse.Namespace) -> int:
     _binary_output_allowed(args)
     jobs = _jobs(args.jobs)
     pipelines = _pipelines(args.spacy)
+    zones = _zones(args.config)  # a bad zone is refused before anything is written
     db = args.db or default_db()
     check_database_writable(db)  # before the detector loads: a wrong --db is one line at once
     if args.output:
         check_output_writable(args.output)
-    zones = _zones(args.config)
     packs = load_default_packs(args.rules)
     from scanner.build import build_scanner
     from scanner.pool import WorkerDied  # heavy imports (spaCy, Presidio) only when scanning

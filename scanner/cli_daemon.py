@@ -83,6 +83,7 @@ def _cmd_status(args: argparse.Namespace) -> int:
     from scanner.store.daemon_status import DaemonStatusStore, is_alive
     from scanner.store.file_status import not_inspected_line
     from scanner.store.store import Store
+    from scanner.store.violations import open_violations, open_violations_line
     from scanner.store.work_queue import WorkQueue
 
     db = args.db or default_db()
@@ -92,6 +93,7 @@ def _cmd_status(args: argparse.Namespace) -> int:
         status = DaemonStatusStore(store).read()
         depth = WorkQueue(store).depth(time.time())
         not_inspected = store.not_inspected_counts()
+        violations = open_violations(store)
         if status is not None and status.started_at is not None:  # counted now: the row may be a heartbeat old
             now = status_values(store, WorkQueue(store), status.started_at, {})
             status = dataclasses.replace(status, files_scanned=now["files_scanned"], files_per_s=now["files_per_s"])
@@ -111,6 +113,7 @@ def _cmd_status(args: argparse.Namespace) -> int:
     last = f"; last: {safe(mask_for_display(status.last_error))}" if status.last_error else ""
     print(f"errors:      {status.errors}{last}")
     print(f"not inspected: {not_inspected_line(not_inspected)}; custos review lists them with the reason")
+    print(f"violations:  {open_violations_line(violations)} open; custos violations lists them")
     return 0 if alive else 1
 
 
@@ -126,6 +129,8 @@ def _cmd_config_check(args: argparse.Namespace) -> int:
     modes = ", ".join(f"{safe(r.path)} ({'polling' if r.polling else 'inotify'})" for r in config.roots)
     print(f"config OK: {len(config.roots)} roots: {modes}; {config.workers} workers, database "
           f"{safe(config.database or default_db())}")  # fmt: skip
+    if config.zones:
+        print(f"zones: {', '.join(safe(z.name) for z in config.zones)}")
     return 0
 
 

@@ -18,6 +18,7 @@ from scanner.display import safe, safe_text
 from scanner.display_mask import mask_for_display
 from scanner.name_mask import mask_path
 from scanner.store.file_status import not_inspected_line
+from scanner.store.violations import open_violations, open_violations_line
 
 if TYPE_CHECKING:  # annotations only: importing scanner.scan loads Presidio, which `custos status` does not need
     from scanner.scan import Progress as ProgressCallback
@@ -62,6 +63,9 @@ def print_summary(store: Store, root: str, stats: ScanStats, db: Path, console: 
     console.print(table)
     if total_not_inspected:
         _print_not_inspected(store, root, not_inspected, stats, console)
+    if violations := open_violations(store):
+        line = f"Open zone violations: {open_violations_line(violations)}; list them with: custos violations --db {db}"
+        console.print(safe_text(line), style="red")
     console.print(safe_text(f"Findings database: {db}  ·  export: custos export --format jsonl --db {db}"))
 
 

@@ -1,7 +1,7 @@
 """A scanned share for the compliance report tests: customers with phones and IDs, a public folder breaking a
-zone policy, a name in a path, an encrypted PDF and a scanned one (no text layer), and actions in every state
-the report counts — executed quarantine, executed retention with a justification naming a person, a stale
-delete — all recorded in the signed audit log."""
+zone policy and readable by every user, a name in a path, an encrypted PDF and a scanned one (no text layer),
+and actions in every state the report counts — executed quarantine, executed retention with a justification
+naming a person, a stale delete — all recorded in the signed audit log."""
 
 from __future__ import annotations
 
@@ -38,6 +38,8 @@ def build_report_db(tmp: Path, packs, detector) -> Path:
     (share / "客户" / NAMED_FILE).write_text(f"手机：{PHONE}\n", encoding="utf-8")
     _pdf(share / "加密.pdf", password="secret")
     _pdf(share / "扫描件.pdf")
+    (share / "人事" / "档案.txt").chmod(0o600)  # sensitive, its owner's only
+    (share / "公共" / "名单.txt").chmod(0o644)  # sensitive, and every user may read it
     db = tmp / "state" / "custos.db"
     zone_scan(db, share, write_config(tmp / "custos.toml"), packs, detector)
     with Store(db) as store:

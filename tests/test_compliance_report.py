@@ -61,6 +61,13 @@ def test_the_numbers_are_the_databases(db):
     assert [a.state for a in report.progress.unsuccessful] == ["stale"]
     assert report.violations.available and report.violations.open == 1
     assert report.violations.open_items[0][:3] == ("公共盘", "high", "forbid_entities:CN_RESIDENT_ID")
+    assert report.exposure.available and report.exposure.by_level == {
+        "owner": 1,
+        "group": 0,
+        "broad_group": 0,
+        "all": 1,
+    }
+    assert report.exposure.all_users == 1  # 公共/名单.txt (0644); 人事/档案.txt is 0600
     runs = _one(db, "SELECT id FROM scan_runs ORDER BY id")
     assert [r.id for r in report.scope.runs] == [r[0] for r in runs] and len(report.holdings.trend) == len(runs)
     assert report.scope.packs and all("@" in p for p in report.scope.packs)
@@ -75,7 +82,9 @@ def test_the_audit_head_is_the_logs_last_record(db):
 
 def test_open_risks_name_unread_files_stale_actions_and_expired_retentions(db):
     keys = {r.key: r for r in gather(db).risks}
-    assert set(keys) == {"risk_violations", "risk_encrypted", "risk_needs_ocr", "risk_failed_actions"}
+    assert set(keys) == {"risk_violations", "risk_readable_by_all", "risk_encrypted", "risk_needs_ocr",
+                         "risk_failed_actions"}  # fmt: skip
+    assert keys["risk_readable_by_all"].lines == (f"{db.parent.parent}/share/公共/名单.txt",)
     assert keys["risk_encrypted"].lines[0].endswith("/加密.pdf")
     later = gather(db, today=date.today() + timedelta(days=31))  # the retention's date has passed
     assert [r.count for r in later.risks if r.key == "risk_expired_retention"] == [1]

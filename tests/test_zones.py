@@ -8,6 +8,8 @@ from pathlib import Path
 
 import pytest
 
+from scanner.actions.service import Proposal
+from scanner.actions.workspace import open_workspace
 from scanner.daemon.config import ConfigError, load_config, load_zones
 from scanner.states import ActionKind, ActionState, ViolationState, ZoneRuleKind, ZoneSeverity
 from scanner.store.actions import ActionStore
@@ -17,6 +19,7 @@ from scanner.zones import hooks
 from scanner.zones.evaluate import violations_for_file
 from scanner.zones.globs import GlobError, ZoneGlobs
 from scanner.zones.model import Zone, ZoneRule
+from tests.action_fixtures import ALICE, BOB
 from tests.zone_fixtures import PHONE, RESIDENT_ID, write_config, write_zone_share, zone_scan
 
 # --- config -------------------------------------------------------------------------------------------------
@@ -205,10 +208,10 @@ def test_a_scan_records_the_violation_masked_once_and_alerts_once(zoned, alerts,
     )  # fmt: skip
     assert v.previews and all(RESIDENT_ID not in p and "*" in p for p in v.previews) and v.findings == 1
     (alert,) = alerts
-    assert (alert.violation_id, alert.rule, alert.root, alert.previews if False else alert.masked_previews) == (
+    assert (alert.violation_id, alert.rule, alert.root, alert.masked_previews) == (
         v.id, v.rule, str(share.resolve()), v.previews,
     )  # fmt: skip
-    assert "名单" not in alert.masked_path or alert.masked_path == "公共/名单.txt"
+    assert alert.masked_path == "公共/名单.txt" and alert.zone == "公共盘" and alert.count == 1 and alert.host
     dump = "\n".join(sqlite3.connect(db).iterdump())
     assert RESIDENT_ID not in dump and "张伟" not in dump
 
@@ -290,3 +293,26 @@ def test_auto_quarantine_proposes_and_never_executes(zoned, packs, detector) -> 
     assert (share / "公共" / "名单.txt").exists()
     audit = (db.parent / "custos.audit.jsonl").read_text(encoding="utf-8")
     assert "custos-zones" in audit and RESIDENT_ID not in audit
+
+    with open_workspace(db, detector=detector) as ws:  # approved and applied by a person: the file leaves the zone
+        ws.service.approve(v.action_id, BOB)
+        [outcome] = ws.service.apply(BOB, [v.action_id])
+    assert outcome.state == ActionState.EXECUTED and not (share / "公共" / "名单.txt").exists()
+    (resolved,) = _violations(db)
+    assert resolved.state == ViolationState.RESOLVED
+
+
+def test_masking_the_value_resolves_the_violation(zoned, alerts, packs, detector) -> None:
+    share, db, config = zoned
+    zone_scan(db, share, config, packs, detector)
+    (v,) = _violations(db)
+    with Store(db) as store:
+        ids = [f.id for f in ActionStore(store).active_findings_of(v.file_id) if f.entity_type == "CN_RESIDENT_ID"]
+    with open_workspace(db, detector=detector) as ws:
+        action_id = ws.service.propose(Proposal(ActionKind.MASK, finding_ids=tuple(ids)), ALICE)
+        ws.service.approve(action_id, BOB)
+        [outcome] = ws.service.apply(BOB, [action_id])
+    assert outcome.state == ActionState.EXECUTED
+    assert RESIDENT_ID not in (share / "公共" / "名单.txt").read_text(encoding="utf-8")
+    (masked,) = _violations(db)
+    assert masked.state == ViolationState.RESOLVED and len(alerts) == 1

@@ -31,6 +31,9 @@ class ReviewApp(App):
         Binding("p", "switch_mode('approvals')", "Approvals", id="approvals"),
         Binding("u", "switch_mode('audit')", "Audit", id="audit"),
         Binding("w", "switch_mode('subjects')", "Subjects", id="subjects", tooltip="Whose data: the people found"),
+        Binding(
+            "z", "switch_mode('violations')", "Violations", id="violations", tooltip="Files breaking a zone policy"
+        ),
         Binding("question_mark", "help", "Help", id="help", tooltip="Keys, workflow and approval policy"),
         Binding("t", "toggle_theme", "Theme", id="theme", show=False, tooltip="Switch between dark and light"),
         Binding("q", "quit", "Quit", id="quit"),

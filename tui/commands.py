@@ -24,8 +24,11 @@ SCREEN_COMMANDS: tuple[tuple[str, str, str], ...] = (
     ("Subjects: propose mask for this person", "propose('mask')", "Mask every value of the person, in every file"),
     ("Subjects: filter by category", "next_category", "Cycle identity, contact, financial, biometric, health"),
     ("Subjects: minors only", "toggle_minors", "Show only people flagged as minors"),
+    ("Violations: filter by state", "next_state", "Cycle open, resolved, all"),
+    ("Violations: filter by zone", "next_zone", "Cycle the zones violations were recorded in"),
+    ("Violations: filter by severity", "next_severity", "Cycle critical, high, medium, low, all"),
 )
-MODES = ("dashboard", "findings", "approvals", "audit", "subjects")
+MODES = ("dashboard", "findings", "approvals", "audit", "subjects", "violations")
 
 
 class ReviewCommands(Provider):

@@ -28,6 +28,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from scanner.actions.access import AccessActions, AccessChanged, AccessFailed
 from scanner.actions.audit import Actor, AuditLog
 from scanner.actions.audit_fields import action_fields
 from scanner.actions.beneath import ShareFile, UnsafeTarget, open_share_file, opened_dir, path_parts
@@ -41,6 +42,7 @@ from scanner.name_mask import is_name_finding, masked_values, scrub
 from scanner.states import ActionKind, ActionState, FileStatus, FindingState
 from scanner.store.actions import ActionRow, ActionStore, FindingRef
 from scanner.store.store import joined_path, utc_now
+from scanner.store.violations import ViolationStore
 
 if TYPE_CHECKING:
     from scanner.actions.detection import ActionDetection
@@ -78,6 +80,7 @@ class Executor:
         self.detection = detection  # loads the detector on first use: only actions that detect need it
         self.rewriter_for = rewriter_for  # Path -> Rewriter | None
         self.scratch = scratch  # private working copies for masking (see staging)
+        self.access = AccessActions(actions)  # tighten_access, restore_access
 
     @property
     def vault(self) -> Vault:
@@ -107,13 +110,15 @@ class Executor:
                 ActionKind.MASK: self._mask,
                 ActionKind.QUARANTINE: self._quarantine,
                 ActionKind.DELETE: self._delete,
+                ActionKind.TIGHTEN_ACCESS: self._access,
+                ActionKind.RESTORE_ACCESS: self._access,
             }[action.kind]
             return handler(action, actor, path, resumed)
-        except (StaleFile, StagedCopyChanged) as exc:
+        except (StaleFile, StagedCopyChanged, AccessChanged) as exc:
             return self._stale(action, actor, str(exc))
         except FileNotFoundError:
             return self._stale(action, actor, f"{path} is gone since it was scanned")
-        except (RewriteError, VaultError, UnsafeTarget) as exc:
+        except (RewriteError, VaultError, UnsafeTarget, AccessFailed) as exc:
             return self._fail(action, actor, str(exc))
         except OSError as exc:
             return self._fail(action, actor, f"{path}: {exc.strerror or exc}")
@@ -165,6 +170,7 @@ class Executor:
         self.actions.set_finding_state(in_text, FindingState.MASKED)
         checkpoint("mask: findings marked")
         self.detection.rescan(action.root, action.rel_path, detected)  # the masked copy's rows, if still in place
+        ViolationStore(self.actions.store).recheck_file(action.file_id)  # masked: its zone violations may be fixed
         method = f"masked in place ({len(action.finding_ids)} values), original in vault item {action.vault_id}"
         return self._finish(action, actor, method=method, sha256_after=action.planned_sha256)
 
@@ -179,6 +185,7 @@ class Executor:
                 checkpoint("quarantine: unlinked")
             action = self.actions.action(action.id)
         self.actions.set_file_status(action.file_id, FileStatus.QUARANTINED)
+        ViolationStore(self.actions.store).resolve_file(action.file_id)  # off the share: no longer in a zone
         return self._finish(action, actor, method=f"moved into the encrypted vault (item {action.vault_id})")
 
     def _delete(self, action: ActionRow, actor: Actor, path: Path, resumed: bool) -> Outcome:
@@ -196,9 +203,18 @@ class Executor:
                      "assurance": report.assurance, "caveats": list(report.caveats)}  # fmt: skip
             action = self.actions.action(action.id)
         self.actions.set_file_status(action.file_id, FileStatus.DELETED)
+        ViolationStore(self.actions.store).resolve_file(action.file_id)  # off the share: no longer in a zone
         method = "secure delete: overwrite 1 pass (random), fsync, truncate, rename, unlink"
         method += f"; original kept in vault item {action.vault_id} until purged (crypto-shred)"
         return self._finish(action, actor, method=method, extra=facts)
+
+    def _access(self, action: ActionRow, actor: Actor, path: Path, resumed: bool) -> Outcome:
+        """Mode and ACL only: the content must still be the scanned one, and stays as it is (no vault copy)."""
+        with open_share_file(Path(action.root), action.rel_path) as target:
+            self._check_unchanged(action, target)
+            done = self.access.run(action, target.fd, resumed)
+        ViolationStore(self.actions.store).recheck_file(action.file_id)  # a max_exposure violation may be fixed
+        return self._finish(action, actor, method=done.method, extra=done.audit)
 
     # --- helpers ---------------------------------------------------------------------------------------
     def _check_unchanged(self, action: ActionRow, original: ShareFile) -> None:

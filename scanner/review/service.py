@@ -29,9 +29,11 @@ from scanner.review.detail import Detail, read_detail
 from scanner.review.pages import Page, read_page
 from scanner.review.plans import ProposalPlan, Proposed, Target, apply_plan, plan_targets
 from scanner.review.subjects import SubjectList, SubjectSummary, read_subject, read_subject_findings, read_subjects
+from scanner.review.violations import ViolationList, read_violations
 from scanner.store.actions import ActionRow, ActionStateError, ActionStore
 from scanner.store.review import FindingFilter, FindingItem, ReviewQueries
 from scanner.store.store import Store
+from scanner.store.violations import ViolationRow
 
 T = TypeVar("T")
 _REFUSALS = (ActionError, ActionStateError)
@@ -156,6 +158,16 @@ class ReviewService:
     def subject_finding_ids(self, subject_id: int) -> list[int]:
         with Store(self.db) as store:
             return read_subject_findings(store, subject_id)
+
+    def violations(self, state: str | None = None, zone: str | None = None) -> list[ViolationRow]:
+        """Zone violations, newest first (paths masked in `path`), filtered by state and zone."""
+        return self.violation_list(state=state, zone=zone).rows
+
+    def violation_list(self, state: str | None = None, zone: str | None = None, severity: str | None = None
+                       ) -> ViolationList:  # fmt: skip
+        """`violations` filtered by severity too, with every zone name (the screen's zone filter)."""
+        with Store(self.db) as store:
+            return read_violations(store, state=state, zone=zone, severity=severity)
 
     def verify_audit(self) -> VerifyResult:
         """The audit log's chain and signatures checked against the database (reads open their own connections)."""

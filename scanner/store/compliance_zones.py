@@ -4,18 +4,19 @@ read the files with sensitive findings (`file_exposure`). A database made before
 
 from __future__ import annotations
 
-from scanner.states import ViolationState
+from scanner.states import ExposureLevel, ViolationState
 from scanner.store.compliance import ComplianceQueries
+from scanner.store.exposure import ExposureStore
 from scanner.store.store import Store
 
 OPEN = ViolationState.OPEN
-EVERYONE = "all"  # the exposure level of a file every user of the machine may read (ExposureLevel.ALL)
 
 
 class PolicyQueries:
     """Zone violations and exposure as the report counts them."""
 
     def __init__(self, store: Store) -> None:
+        self._store = store
         self._db = store.connection
         self._paths = ComplianceQueries(store)
 
@@ -45,25 +46,16 @@ class PolicyQueries:
         return [(r[0], r[1], r[2], shown[r[3]], r[7]) for r in rows]
 
     def exposure_levels(self) -> dict[str, int] | None:
-        """Files on the share with sensitive findings, by who can read them; None if exposure is not recorded."""
+        """Files on the share holding sensitive findings now, by who can read them (`ExposureStore.counts`, as
+        `custos exposure` counts them); None if the database records no exposure."""
         if not self._paths.has_table("file_exposure"):
             return None
-        rows = self._db.execute(
-            "SELECT e.level, COUNT(*) FROM file_exposure e JOIN files fi ON fi.id = e.file_id"
-            " WHERE EXISTS (SELECT 1 FROM findings f WHERE f.file_id = fi.id AND f.state = 'active'"
-            " AND f.sensitivity = 'sensitive') GROUP BY 1 ORDER BY 2 DESC"
-        )
-        return dict(rows.fetchall())
+        return ExposureStore(self._store).counts()
 
     def readable_by_all(self, limit: int) -> list[str]:
-        """Masked paths of files with sensitive findings that every user may read."""
+        """Masked paths of files holding sensitive findings that every user may read, the first ``limit``."""
         if not self._paths.has_table("file_exposure"):
             return []
-        rows = self._db.execute(
-            "SELECT fi.id, fi.root, fi.rel_path, fi.member FROM file_exposure e JOIN files fi ON fi.id = e.file_id"
-            " WHERE e.level = ? AND EXISTS (SELECT 1 FROM findings f WHERE f.file_id = fi.id AND f.state = 'active'"
-            " AND f.sensitivity = 'sensitive') ORDER BY fi.root, fi.rel_path LIMIT ?",
-            (EVERYONE, limit),
-        ).fetchall()
-        shown = self._paths.shown_paths([tuple(r) for r in rows])
-        return [shown[r[0]] for r in rows]
+        rows = ExposureStore(self._store).exposed(at_least=ExposureLevel.ALL)[:limit]
+        shown = self._paths.shown_paths([(r.file_id, r.root, r.rel_path, "") for r in rows])
+        return [shown[r.file_id] for r in rows]

@@ -12,17 +12,21 @@ import json
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
+from scanner.name_mask import mask_path
 from scanner.record_keys import record_of_location
 from scanner.states import (
     CURRENT_FINDING_STATES,
     RETIRED_FILE_STATUSES,
+    ZONE_SEVERITIES,
     FindingState,
     ViolationState,
     ZoneSeverity,
     sql_list,
 )
+from scanner.store.exposure import ExposureStore
 from scanner.store.store import Store, utc_now
 from scanner.subjects.categories import PERSON_TYPES
+from scanner.zones.evaluate import still_broken
 from scanner.zones.model import Violation
 
 # Findings that are data still in the file: a false positive (dismissed) is not.
@@ -49,12 +53,13 @@ class FileFacts:
 
 @dataclass(frozen=True)
 class ViolationRow:
-    """A stored violation with its file's current path (as recorded; mask it before showing)."""
+    """A stored violation with its file's current path: `rel_path` exact (to act on), `path` masked (to show)."""
 
     id: int
     file_id: int
     root: str
     rel_path: str
+    path: str  # rel_path with personal data in it masked (scanner.name_mask)
     zone: str
     rule: str
     severity: ZoneSeverity
@@ -167,6 +172,33 @@ class ViolationStore:
             self._resolve(ids, now or utc_now())
         return len(ids)
 
+    def resolve_file(self, file_id: int, now: str | None = None) -> int:
+        """Resolve the open violations of one file (an action took it off the share)."""
+        with self._store.transaction():
+            ids = [r[0] for r in self._db.execute(
+                "SELECT id FROM zone_violations WHERE file_id = ? AND state = ?", (file_id, ViolationState.OPEN)
+            )]  # fmt: skip
+            self._resolve(ids, now or utc_now())
+        return len(ids)
+
+    def recheck_file(self, file_id: int, now: str | None = None) -> int:
+        """Resolve the open violations of a file that an action changed in place (masked, access tightened) and
+        that no longer hold, judged from their recorded rules and what the file holds now; returns how many were
+        resolved."""
+        row = self._db.execute("SELECT root, rel_path FROM files WHERE id = ?", (file_id,)).fetchone()
+        facts = self.facts(row["root"], row["rel_path"]) if row else None
+        if facts is None:
+            return 0
+        exposure = ExposureStore(self._store).level_of(facts.file_id)
+        with self._store.transaction():
+            open_ones = self._db.execute(
+                "SELECT id, rule FROM zone_violations WHERE file_id = ? AND state = ?",
+                (facts.file_id, ViolationState.OPEN),
+            ).fetchall()
+            fixed = [r["id"] for r in open_ones if not still_broken(r["rule"], facts.findings, facts.people, exposure)]
+            self._resolve(fixed, now or utc_now())
+        return len(fixed)
+
     def resolve_retired(self, root: str | None = None, now: str | None = None) -> int:
         """Resolve the open violations of files no longer on the share (gone, quarantined, deleted)."""
         where = "" if root is None else " AND f.root = ?"
@@ -194,8 +226,8 @@ class ViolationStore:
 
     # --- reading ------------------------------------------------------------------------------------
     def violation(self, violation_id: int) -> ViolationRow | None:
-        row = self._db.execute(f"{_SELECT} WHERE v.id = ?", (violation_id,)).fetchone()
-        return None if row is None else _row(row)
+        rows = self._db.execute(f"{_SELECT} WHERE v.id = ?", (violation_id,)).fetchall()
+        return next(iter(self._rows(rows)), None)
 
     def violations(
         self, *, state: str | None = None, zone: str | None = None, severity: str | None = None
@@ -208,7 +240,11 @@ class ViolationStore:
                 params.append(value)
         clause = f" WHERE {' AND '.join(where)}" if where else ""
         rows = self._db.execute(f"{_SELECT}{clause} ORDER BY v.last_seen DESC, v.id DESC", params).fetchall()
-        return [_row(r) for r in rows]
+        return self._rows(rows)
+
+    def _rows(self, rows: list) -> list[ViolationRow]:
+        spans = self._store.name_spans({r["file_id"] for r in rows}) if rows else {}
+        return [_row(r, mask_path(r["rel_path"], spans.get(r["file_id"], ()))) for r in rows]
 
     def open_counts(self) -> dict[str, int]:
         """Open violations by severity."""
@@ -223,9 +259,21 @@ class ViolationStore:
         return [r[0] for r in self._db.execute("SELECT DISTINCT zone FROM zone_violations ORDER BY zone")]
 
 
-def _row(r) -> ViolationRow:  # noqa: ANN001 - a sqlite3.Row
+def open_violations(store: Store) -> list[tuple[str, int]]:
+    """Open violations by severity, the most severe first (the dashboard's and `custos status`'s line)."""
+    counts = ViolationStore(store).open_counts()
+    return [(s.value, counts[s]) for s in reversed(ZONE_SEVERITIES) if counts.get(s)]
+
+
+def open_violations_line(counts: list[tuple[str, int]]) -> str:
+    """ "3 (critical 1, high 2)", or "none"."""
+    total = sum(n for _, n in counts)
+    return f"{total} ({', '.join(f'{s} {n}' for s, n in counts)})" if total else "none"
+
+
+def _row(r, path: str) -> ViolationRow:  # noqa: ANN001 - a sqlite3.Row
     return ViolationRow(
-        r["id"], r["file_id"], r["root"], r["rel_path"], r["zone"], r["rule"], ZoneSeverity(r["severity"]),
+        r["id"], r["file_id"], r["root"], r["rel_path"], path, r["zone"], r["rule"], ZoneSeverity(r["severity"]),
         ViolationState(r["state"]), r["first_seen"], r["last_seen"], r["resolved_at"],
         tuple(json.loads(r["previews"])), r["findings"], r["action_id"],
     )  # fmt: skip

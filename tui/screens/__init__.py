@@ -7,6 +7,7 @@ from tui.screens.audit import AuditScreen
 from tui.screens.dashboard import DashboardScreen
 from tui.screens.findings import FindingsScreen
 from tui.screens.subjects import SubjectsScreen
+from tui.screens.violations import ViolationsScreen
 
 MODES = {
     "dashboard": DashboardScreen,
@@ -14,4 +15,5 @@ MODES = {
     "approvals": ApprovalsScreen,
     "audit": AuditScreen,
     "subjects": SubjectsScreen,
+    "violations": ViolationsScreen,
 }

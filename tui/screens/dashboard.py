@@ -53,6 +53,14 @@ def daemon_text(view: DaemonView) -> str:
     ])  # fmt: skip
 
 
+def violations_text(violations: list[tuple[str, int]]) -> str:
+    """The totals panel's line of open zone violations: "zone violations: 3 open (critical 1, high 2)"."""
+    total = sum(n for _, n in violations)
+    if not total:
+        return "zone violations: none open"
+    return f"zone violations: {total:,} open ({', '.join(f'{safe(s)} {n:,}' for s, n in violations)}) · z: list"
+
+
 def short_error(path: str, error: str) -> str:
     """Scanner errors start with the absolute path, already shown in the path column: keep the reason."""
     marker = f"{path}: "
@@ -144,6 +152,7 @@ class DashboardScreen(Screen):
         lines = [f"{active:,} active findings", f"in {d.files_with_findings:,} of {d.files_total:,} files"
                  f" ({d.not_inspected:,} not inspected)",
                  *(f"{safe(level):<10} {n:>9,}" for level, n in levels)]  # fmt: skip
+        lines.append(violations_text(d.violations))
         self.query_one("#totals", Static).update(Text("\n".join(lines)))
         to_decide = d.files_with_findings + d.files_executed  # executed files no longer hold active findings
         self.query_one("#handover", Static).update(f"{to_decide:,} files with findings to decide on")

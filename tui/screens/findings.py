@@ -114,6 +114,13 @@ class FindingsScreen(ProposeKeys, Screen):
         return self.query_one("#findings-table", PagedTable)
 
     # --- loading (thread workers; each posts one message) --------------------------------------------
+    def show_file(self, file_id: int, path: str) -> None:
+        """Show the findings of one file (the violations screen's drill-in); esc goes back to all files."""
+        self.file_filter = (file_id, path)
+        self.view = "findings"
+        if self.is_mounted:
+            self.reload()
+
     def current_filter(self) -> FindingFilter:
         """The filter bar's filter, narrowed to one file after Enter on a file."""
         return replace(self.filter, file_id=self.file_filter[0] if self.file_filter else None)

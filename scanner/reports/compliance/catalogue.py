@@ -6,7 +6,15 @@ from __future__ import annotations
 import os
 from collections.abc import Mapping
 
-from scanner.states import ActionKind, ActionState, DisclosureState, FileStatus, ScanRunStatus, ZoneSeverity
+from scanner.states import (
+    ActionKind,
+    ActionState,
+    DisclosureState,
+    ExposureLevel,
+    FileStatus,
+    ScanRunStatus,
+    ZoneSeverity,
+)
 
 LANGUAGES = ("zh_CN", "en")
 
@@ -187,7 +195,8 @@ _LABELS: dict[str, dict[str, str]] = {
                FileStatus.DELETED: "已删除"},
     "kind": {ActionKind.MASK: "脱敏", ActionKind.QUARANTINE: "隔离", ActionKind.DELETE: "删除",
              ActionKind.RETAIN: "保留", ActionKind.FALSE_POSITIVE: "误报", ActionKind.PURGE: "销毁",
-             ActionKind.RESTORE: "恢复", ActionKind.HANDOVER: "移交", ActionKind.NOTIFY_LIST: "告知清单"},
+             ActionKind.RESTORE: "恢复", ActionKind.HANDOVER: "移交", ActionKind.NOTIFY_LIST: "告知清单",
+             ActionKind.TIGHTEN_ACCESS: "收紧权限", ActionKind.RESTORE_ACCESS: "恢复权限"},
     "state": {ActionState.PROPOSED: "已提议", ActionState.APPROVED: "已批准", ActionState.EXECUTING: "执行中",
               ActionState.EXECUTED: "已执行", ActionState.FAILED: "失败", ActionState.STALE: "已过时",
               ActionState.CANCELLED: "已取消", DisclosureState.BUILDING: "制作中", DisclosureState.BUILT: "已制作",
@@ -195,7 +204,8 @@ _LABELS: dict[str, dict[str, str]] = {
               ScanRunStatus.RUNNING: "进行中"},
     "severity": {ZoneSeverity.LOW: "低", ZoneSeverity.MEDIUM: "中", ZoneSeverity.HIGH: "高",
                  ZoneSeverity.CRITICAL: "严重"},
-    "level": {"owner": "仅所有者", "group": "所属组", "broad_group": "大范围组", "all": "所有用户"},
+    "level": {ExposureLevel.OWNER: "仅所有者", ExposureLevel.GROUP: "所属组", ExposureLevel.BROAD_GROUP: "大范围组",
+              ExposureLevel.ALL: "所有用户"},
 }  # fmt: skip
 
 

@@ -1,0 +1,161 @@
+"""Zone violations: files holding personal data where a [[zones]] policy forbids it, with the zone, severity,
+masked path, rule and when it was first and last seen; filtered by zone, severity and state, and drilled into
+the file's findings (enter)."""
+
+from __future__ import annotations
+
+from rich.text import Text
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.message import Message
+from textual.screen import Screen
+from textual.widgets import DataTable, Footer, Header, Static
+from textual.worker import Worker, WorkerState
+
+from scanner.display import safe, safe_text
+from scanner.display_mask import mask_for_display
+from scanner.review.records import ViolationRow
+from scanner.review.violations import ViolationList
+from scanner.states import ViolationState, ZoneSeverity
+from tui.modals.help import HELP_KEY
+
+COLUMNS = ("zone", "severity", "state", "path", "rule", "first seen", "last seen", "findings")
+STATE_CYCLE = (ViolationState.OPEN, ViolationState.RESOLVED, None)
+SEVERITY_CYCLE = (None, *reversed(ZoneSeverity))
+SEVERITY_STYLE = {ZoneSeverity.CRITICAL: "bold red", ZoneSeverity.HIGH: "red", ZoneSeverity.MEDIUM: "yellow"}
+
+
+def when(stamp: str | None) -> str:
+    """A stored UTC time as "2026-11-23 09:15"."""
+    return stamp.replace("T", " ")[:16] if stamp else "-"
+
+
+def shown(text: str) -> Text:
+    """A path, preview or zone from the store as shown: display-masked, then escaped."""
+    return safe_text(mask_for_display(text))
+
+
+class ViolationsScreen(Screen):
+    """`o` cycles open / resolved / all, `n` the zone, `s` the severity; enter shows the file's findings."""
+
+    SUB_TITLE = "Zone violations"
+    BINDINGS = [
+        HELP_KEY,
+        Binding("o", "next_state", "State", id="violations.state", tooltip="Show open, resolved or all violations"),
+        Binding("n", "next_zone", "Zone", id="violations.zone", tooltip="Show one zone's violations"),
+        Binding("s", "next_severity", "Severity", id="violations.severity", tooltip="Show one severity"),
+        Binding("enter", "findings", "Findings", id="violations.findings", tooltip="The findings of this file"),
+        Binding("r", "reload", "Refresh", id="violations.refresh", tooltip="Read the violations again"),
+    ]
+
+    class ViolationsLoaded(Message):
+        def __init__(self, listing: ViolationList) -> None:
+            super().__init__()
+            self.listing = listing
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.state: str | None = ViolationState.OPEN
+        self.zone: str | None = None
+        self.severity: str | None = None
+        self.zones: list[str] = []
+        self.rows: list[ViolationRow] = []
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        yield Static("", id="violations-status", markup=False)
+        table = DataTable(id="violations-table", cursor_type="row", zebra_stripes=True)
+        table.add_columns(*COLUMNS)
+        yield table
+        yield Static("", id="violations-detail", markup=False)
+        yield Footer(compact=True, show_command_palette=False)
+
+    def on_mount(self) -> None:
+        self.query_one("#violations-table").focus()
+
+    def on_screen_resume(self) -> None:
+        self.action_reload()
+
+    def action_reload(self) -> None:
+        self._load(self.state, self.zone, self.severity)
+
+    def action_next_state(self) -> None:
+        self.state = STATE_CYCLE[(STATE_CYCLE.index(self.state) + 1) % len(STATE_CYCLE)]
+        self.action_reload()
+
+    def action_next_zone(self) -> None:
+        cycle = [None, *self.zones]
+        self.zone = cycle[(cycle.index(self.zone) + 1) % len(cycle)] if self.zone in cycle else None
+        self.action_reload()
+
+    def action_next_severity(self) -> None:
+        self.severity = SEVERITY_CYCLE[(SEVERITY_CYCLE.index(self.severity) + 1) % len(SEVERITY_CYCLE)]
+        self.action_reload()
+
+    async def action_findings(self) -> None:
+        """Show the highlighted violation's file in the findings screen (its own filter: esc shows all files)."""
+        row = self._current()
+        if row is None:
+            return
+        await self.app.switch_mode("findings")
+        self.app.screen.show_file(row.file_id, mask_for_display(row.path))
+
+    @on(DataTable.RowSelected, "#violations-table")
+    async def _selected(self, event: DataTable.RowSelected) -> None:
+        await self.action_findings()
+
+    @work(thread=True, exclusive=True, group="violations", exit_on_error=False)
+    def _load(self, state: str | None, zone: str | None, severity: str | None) -> None:
+        self.post_message(self.ViolationsLoaded(self.app.review.violation_list(state, zone, severity)))
+
+    @on(Worker.StateChanged)
+    def _worker_failed(self, event: Worker.StateChanged) -> None:
+        if event.worker.group == "violations" and event.state == WorkerState.ERROR:
+            self.notify(f"could not read the violations: {safe(event.worker.error)}", severity="error", timeout=10,
+                        markup=False)  # fmt: skip
+
+    def on_violations_screen_violations_loaded(self, message: ViolationsLoaded) -> None:
+        listing = message.listing
+        self.zones, self.rows = listing.zones, listing.rows
+        what = [f"{len(self.rows):,} {self.state or 'open and resolved'}"]
+        if self.zone:
+            what.append(f"zone {self.zone}")
+        if self.severity:
+            what.append(f"severity {self.severity}")
+        if not self.rows and not listing.zones:
+            what.append("none recorded: zones are set in custos.toml ([[zones]])")
+        self.query_one("#violations-status", Static).update(shown(" · ".join(what)))
+        table = self.query_one("#violations-table", DataTable)
+        table.clear()
+        for v in self.rows:
+            table.add_row(
+                shown(v.zone), Text(v.severity, style=SEVERITY_STYLE.get(v.severity, "")), Text(v.state),
+                shown(v.path), shown(v.rule), Text(when(v.first_seen)), Text(when(v.last_seen)),
+                Text(f"{v.findings:,}", justify="right"), key=str(v.id),
+            )  # fmt: skip
+        self._show_detail(self._current())
+
+    @on(DataTable.RowHighlighted, "#violations-table")
+    def _highlighted(self, event: DataTable.RowHighlighted) -> None:
+        self._show_detail(self._current())
+
+    def _current(self) -> ViolationRow | None:
+        table = self.query_one("#violations-table", DataTable)
+        if not self.rows or table.cursor_row < 0 or table.cursor_row >= len(self.rows):
+            return None
+        return self.rows[table.cursor_row]
+
+    def _show_detail(self, v: ViolationRow | None) -> None:
+        detail = self.query_one("#violations-detail", Static)
+        if v is None:
+            detail.update("")
+            return
+        lines = [
+            f"#{v.id} {v.zone} · {v.rule} · {v.severity} · {v.state}"
+            + (f" (resolved {when(v.resolved_at)})" if v.resolved_at else ""),
+            f"{v.path}: {v.findings:,} findings; e.g. {', '.join(v.previews) or '-'}",
+        ]
+        if v.action_id is not None:
+            lines.append(f"quarantine proposed automatically: action {v.action_id} (approvals: p)")
+        detail.update(shown("\n".join(lines)))
