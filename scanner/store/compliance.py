@@ -26,6 +26,7 @@ from scanner.store.store import Store, joined_path
 
 _ON_SHARE = f"fi.status NOT IN {sql_list(RETIRED_FILE_STATUSES)}"
 _ACTIVE = f"FROM findings f JOIN files fi ON fi.id = f.file_id WHERE f.state = '{FindingState.ACTIVE}'"
+HELD_STATES = (FindingState.ACTIVE, FindingState.RETAINED)  # in the file on purpose, or not yet decided
 _FOLDER = "CASE WHEN instr(fi.rel_path, '/') > 0 THEN substr(fi.rel_path, 1, instr(fi.rel_path, '/') - 1) ELSE '.' END"
 
 
@@ -127,9 +128,12 @@ class ComplianceQueries:
         return int(row[0]), int(row[1])
 
     def files_with_findings(self, sensitivity: str | None = None) -> int:
-        """Files on the share holding active findings (of this sensitivity)."""
+        """Files on the share still holding personal data (of this sensitivity): undecided or retained findings."""
         extra, params = (" AND f.sensitivity = ?", (sensitivity,)) if sensitivity else ("", ())
-        sql = f"SELECT COUNT(DISTINCT f.file_id) {_ACTIVE} AND {_ON_SHARE}{extra}"
+        sql = (
+            "SELECT COUNT(DISTINCT f.file_id) FROM findings f JOIN files fi ON fi.id = f.file_id"
+            f" WHERE f.state IN {sql_list(HELD_STATES)} AND {_ON_SHARE}{extra}"
+        )
         return int(self._db.execute(sql, params).fetchone()[0])
 
     def top_folders(self, limit: int) -> list[tuple[str, int, int]]:

@@ -42,6 +42,7 @@ _TEXT: dict[str, tuple[str, str]] = {
     "kf_sensitive_files": ("含敏感信息的文件", "Files with sensitive data"),
     "kf_not_inspected": ("未能检查的文件", "Files not inspected"),
     "kf_violations": ("未处理的区域违规", "Open zone violations"),
+    "kf_readable_by_all": ("所有用户可读的敏感文件", "Sensitive files readable by all"),
     "kf_audit": ("审计链", "Audit chain"),
     # scope
     "scope": ("范围", "Scope"),

@@ -102,6 +102,8 @@ def _key_figures(report: ComplianceReport, words: Words) -> list[Block]:
     ]
     if report.violations.available:
         items.append((words("kf_violations"), _n(report.violations.open), report.violations.open > 0))
+    if report.exposure.available:
+        items.append((words("kf_readable_by_all"), _n(report.exposure.all_users), report.exposure.all_users > 0))
     items.append((words("kf_audit"), words("audit_ok_short" if report.audit.ok else "audit_bad_short"),
                   not report.audit.ok))  # fmt: skip
     return [Heading(2, words("key_figures"), "key-figures"), KeyFigures(tuple(items))]
