@@ -108,8 +108,13 @@ def test_a_file_changed_since_the_scan_is_stale(db: Path, share: Path, detector,
         else:
             target.chmod(0o604)
         [outcome] = ws.service.apply(BOB, [action_id])
-    assert outcome.state == ActionState.STALE
-    assert _mode(target) == (0o644 if change == "content" else 0o604)  # nothing changed by the action
+        assert outcome.state == ActionState.STALE
+        assert _mode(target) == (0o644 if change == "content" else 0o604)  # nothing changed by the action
+        retry = ws.service.retry(action_id, ALICE)  # planned again from the rescan's exposure
+        ws.service.approve(retry, ALICE)
+        [outcome] = ws.service.apply(ALICE, [retry])
+    assert outcome.state == ActionState.EXECUTED, outcome.message
+    assert _mode(target) == 0o600 if change == "mode" else _mode(target) == 0o640
 
 
 @pytest.mark.skipif(not HAS_SETFACL, reason="setfacl (Debian package acl) is not installed")
