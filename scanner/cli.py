@@ -177,6 +177,7 @@ def _parser() -> argparse.ArgumentParser:
     from scanner.cli_alerts import add_alerts_commands
     from scanner.cli_daemon import add_daemon_commands
     from scanner.cli_disclosures import add_disclosures_command, add_seller_commands
+    from scanner.cli_exposure import add_exposure_command
     from scanner.cli_handover import add_handover_commands
     from scanner.cli_notify import add_notify_commands
     from scanner.cli_review import add_review_command
@@ -190,6 +191,7 @@ def _parser() -> argparse.ArgumentParser:
     add_disclosures_command(sub)
     add_subject_commands(sub)
     add_notify_commands(sub)
+    add_exposure_command(sub)
     add_violations_command(sub)
     add_alerts_commands(sub)
     return parser

@@ -12,6 +12,7 @@ from scanner.actions.audit import current_actor
 from scanner.actions.policy import MIN_VAULT_RETENTION_DAYS, two_person_rule_text
 from scanner.actions.service import Proposal
 from scanner.actions.workspace import open_workspace
+from scanner.cli_report import add_compliance_command
 from scanner.detect.entity_types import ENTITY_TYPES
 from scanner.display import safe, safe_record
 from scanner.fsio import open_private_output
@@ -159,6 +160,7 @@ def add_action_commands(sub: argparse._SubParsersAction) -> None:
                              help="local time zone shown beside UTC, e.g. Asia/Shanghai (default: the site policy's "
                              "[report] time_zone, else Asia/Shanghai)")  # fmt: skip
     _common(destruction, handler=_cmd_report_destruction)
+    add_compliance_command(report_sub)
 
 
 def _common(parser: argparse.ArgumentParser, handler) -> None:

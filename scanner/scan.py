@@ -20,6 +20,7 @@ from scanner import __version__
 from scanner.classify import Policy
 from scanner.detect.engine import Detector
 from scanner.discover import FileRef, WalkProblem, walk
+from scanner.exposure.record import ExposureRecorder
 from scanner.extract.registry import format_label
 from scanner.file_scan import FileOutcome, FileResult, FileScanner, ScanOptions
 from scanner.states import FileStatus, ScanRunStatus
@@ -85,6 +86,7 @@ class Scanner:
         options: ScanOptions = _DEFAULT_OPTIONS,
         today: date | None = None,
         engine: EngineSpec | None = None,
+        exposure: ExposureRecorder | None = None,
     ) -> None:
         if options.jobs > 1 and engine is None:
             raise ValueError("jobs > 1 needs an EngineSpec: each worker process builds its own detector")
@@ -99,6 +101,7 @@ class Scanner:
         self.files = FileScanner(detector, key=key, policy=policy, options=options, today=today) if detector else None
         self.chunked = self.files.chunked if self.files else None
         self.today = today or (detector.today if detector else None)
+        self.exposure = exposure or ExposureRecorder(store)  # who can read the files with sensitive findings
         self.observer: ScanObserver | None = None
 
     def scan(self, root: Path, progress: Progress | None = None) -> tuple[int, ScanStats]:
@@ -178,6 +181,7 @@ class Scanner:
             return
         for result in outcome.results:
             self._record(run, result)
+        self.exposure.after_scan(run.root_key, ref.rel, [f for r in outcome.results for f in r.findings])
         if self.observer:
             self.observer.file_done(run.root_key, ref.rel)
 
@@ -212,6 +216,7 @@ class Scanner:
     def _keep_unchanged(self, run: ScanRun, previous: FileRecord, ref: FileRef) -> None:
         self.store.record_unchanged(previous.id, run.id, ref.size, ref.mtime_ns)
         self.store.keep_members(run.root_key, ref.rel, run.id)
+        self.exposure.after_unchanged(previous.id, run.root_key, ref.rel)
         if not previous.names_scanned and self.files is not None:  # moved, or scanned before names were
             self.store.replace_name_findings(previous.id, run.id, self.files.names_in(ref.rel).findings)
         run.stats.files_unchanged += 1

@@ -41,6 +41,18 @@ class ActionKind(_Vocabulary):
     RESTORE = "restore"
     HANDOVER = "handover"  # files handed to a recipient in an encrypted package (a disclosure, not an action)
     NOTIFY_LIST = "notify_list"  # the PIPL Art. 22 notification list, exported encrypted (a disclosure)
+    TIGHTEN_ACCESS = "tighten_access"  # narrow a file's mode bits and POSIX ACL; the previous ones are kept
+    RESTORE_ACCESS = "restore_access"  # put back the mode and ACL a tighten_access replaced (its undo)
+
+
+class ExposureLevel(_Vocabulary):
+    """`file_exposure.level`: who besides the owner can read a file, narrowest first (`EXPOSURE_LEVELS`; a zone's
+    `max_exposure` names one)."""
+
+    OWNER = "owner"  # only the owner (and root)
+    GROUP = "group"  # the owning group, named users or named groups of ordinary size
+    BROAD_GROUP = "broad_group"  # a group everyone is in (users, staff, domain users) or one with many members
+    ALL = "all"  # every user of the machine: other-readable
 
 
 class ActionState(_Vocabulary):
@@ -160,15 +172,6 @@ class ViolationState(_Vocabulary):
     RESOLVED = "resolved"
 
 
-class ExposureLevel(_Vocabulary):
-    """Who can read a file, narrowest first (a zone's `max_exposure`; judged by the exposure probe)."""
-
-    OWNER = "owner"
-    GROUP = "group"
-    BROAD_GROUP = "broad_group"
-    ALL = "all"
-
-
 # Findings
 FINDING_STATES = tuple(FindingState)
 
@@ -222,6 +225,8 @@ VAULT_KINDS = (ActionKind.PURGE, ActionKind.RESTORE)
 DISCLOSURE_KINDS = (ActionKind.HANDOVER, ActionKind.NOTIFY_LIST)
 """Kinds that disclose personal data to a recipient: proposed and approved as disclosures (`custos handover`),
 never as actions on a file."""
+ACCESS_KINDS = (ActionKind.TIGHTEN_ACCESS, ActionKind.RESTORE_ACCESS)
+"""Kinds that change who can read a file (its mode bits and ACL), not its content: the previous ones are kept."""
 PROPOSABLE_KINDS = tuple(k for k in ActionKind if k not in DISCLOSURE_KINDS)
 """What `custos propose` and the action service accept."""
 CLOSED_BY = {

@@ -23,6 +23,7 @@ from scanner.states import (
     DaemonState,
     DisclosureEvent,
     DisclosureState,
+    ExposureLevel,
     FileStatus,
     FindingState,
     JobState,
@@ -86,7 +87,9 @@ def test_stored_values_are_unchanged() -> None:
     ]  # fmt: skip
     assert [k.value for k in ActionKind] == [
         "mask", "quarantine", "delete", "retain", "false_positive", "purge", "restore", "handover", "notify_list",
+        "tighten_access", "restore_access",
     ]  # fmt: skip
+    assert [e.value for e in ExposureLevel] == ["owner", "group", "broad_group", "all"]
     assert [s.value for s in ActionState] == [
         "proposed", "approved", "executing", "executed", "failed", "stale", "cancelled",
     ]  # fmt: skip

@@ -60,7 +60,7 @@ async def open_violations(pilot) -> ViolationsScreen:
     return pilot.app.screen
 
 
-@pytest.mark.parametrize("size", [(80, 24), (160, 45)])
+@pytest.mark.parametrize("size", [(80, 24), pytest.param((160, 45), marks=pytest.mark.slow)])  # ~4 s each
 async def test_open_violations_are_listed_masked_and_drill_into_the_file(db: Path, detector, size) -> None:
     app = ReviewApp(db, detector=detector)
     posted = []

@@ -15,11 +15,11 @@ from scanner.actions.handover_report import Handover, handover_html, handover_ma
 from scanner.display import safe, safe_record
 from scanner.display_mask import mask_for_display
 from scanner.local_time import local_time, time_zone, utc_moment, utc_time
-from scanner.states import FILE_KINDS, VAULT_KINDS, ActionKind, ActionState
+from scanner.states import ACCESS_KINDS, FILE_KINDS, VAULT_KINDS, ActionKind, ActionState
 
 # purged/restored: the direct commands of logs before purge was an action
 EVENTS = (ActionState.EXECUTED, "purged", "restored")
-FILE_ACTIONS = (*FILE_KINDS, *VAULT_KINDS)
+FILE_ACTIONS = (*FILE_KINDS, *VAULT_KINDS, *ACCESS_KINDS)  # access: who could read the data was narrowed
 
 
 def _columns(zone: ZoneInfo) -> tuple[str, ...]:
@@ -122,6 +122,8 @@ _ACTION_NAMES = {
     "restored": "恢复 restored from vault",
     ActionKind.PURGE: "销毁 vault copy crypto-shredded",
     ActionKind.RESTORE: "恢复 restored from vault",
+    ActionKind.TIGHTEN_ACCESS: "收紧权限 access tightened",
+    ActionKind.RESTORE_ACCESS: "恢复权限 access restored",
 }
 
 

@@ -28,6 +28,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from scanner.actions.access import AccessActions, AccessChanged, AccessFailed
 from scanner.actions.audit import Actor, AuditLog
 from scanner.actions.audit_fields import action_fields
 from scanner.actions.beneath import ShareFile, UnsafeTarget, open_share_file, opened_dir, path_parts
@@ -79,6 +80,7 @@ class Executor:
         self.detection = detection  # loads the detector on first use: only actions that detect need it
         self.rewriter_for = rewriter_for  # Path -> Rewriter | None
         self.scratch = scratch  # private working copies for masking (see staging)
+        self.access = AccessActions(actions)  # tighten_access, restore_access
 
     @property
     def vault(self) -> Vault:
@@ -108,13 +110,15 @@ class Executor:
                 ActionKind.MASK: self._mask,
                 ActionKind.QUARANTINE: self._quarantine,
                 ActionKind.DELETE: self._delete,
+                ActionKind.TIGHTEN_ACCESS: self._access,
+                ActionKind.RESTORE_ACCESS: self._access,
             }[action.kind]
             return handler(action, actor, path, resumed)
-        except (StaleFile, StagedCopyChanged) as exc:
+        except (StaleFile, StagedCopyChanged, AccessChanged) as exc:
             return self._stale(action, actor, str(exc))
         except FileNotFoundError:
             return self._stale(action, actor, f"{path} is gone since it was scanned")
-        except (RewriteError, VaultError, UnsafeTarget) as exc:
+        except (RewriteError, VaultError, UnsafeTarget, AccessFailed) as exc:
             return self._fail(action, actor, str(exc))
         except OSError as exc:
             return self._fail(action, actor, f"{path}: {exc.strerror or exc}")
@@ -203,6 +207,14 @@ class Executor:
         method = "secure delete: overwrite 1 pass (random), fsync, truncate, rename, unlink"
         method += f"; original kept in vault item {action.vault_id} until purged (crypto-shred)"
         return self._finish(action, actor, method=method, extra=facts)
+
+    def _access(self, action: ActionRow, actor: Actor, path: Path, resumed: bool) -> Outcome:
+        """Mode and ACL only: the content must still be the scanned one, and stays as it is (no vault copy)."""
+        with open_share_file(Path(action.root), action.rel_path) as target:
+            self._check_unchanged(action, target)
+            done = self.access.run(action, target.fd, resumed)
+        ViolationStore(self.actions.store).recheck_file(action.file_id)  # a max_exposure violation may be fixed
+        return self._finish(action, actor, method=done.method, extra=done.audit)
 
     # --- helpers ---------------------------------------------------------------------------------------
     def _check_unchanged(self, action: ActionRow, original: ShareFile) -> None:

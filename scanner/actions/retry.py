@@ -13,7 +13,14 @@ from datetime import date
 from pathlib import Path
 
 from scanner.actions.service import ActionError, Proposal
-from scanner.states import OPEN_ACTION_STATES, UNSUCCESSFUL_ACTION_STATES, VAULT_KINDS, WHOLE_FILE_KINDS, ActionState
+from scanner.states import (
+    ACCESS_KINDS,
+    OPEN_ACTION_STATES,
+    UNSUCCESSFUL_ACTION_STATES,
+    VAULT_KINDS,
+    WHOLE_FILE_KINDS,
+    ActionState,
+)
 from scanner.store.actions import ActionRow, ActionStore
 
 
@@ -29,6 +36,8 @@ def retry_proposal(actions: ActionStore, action: ActionRow) -> Proposal:
     if action.kind in VAULT_KINDS:
         return Proposal(action.kind, vault_id=action.vault_id, restore_overwrite=action.restore_overwrite,
                         restore_to=Path(action.restore_to) if action.restore_to else None, **common)  # fmt: skip
+    if action.kind in ACCESS_KINDS:  # the file as it is now: planned again from its exposure at the last scan
+        return Proposal(action.kind, path=action.path, **common)
     return Proposal(action.kind, finding_ids=_findings_now(actions, action), **common)
 
 

@@ -15,6 +15,7 @@ from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from scanner.actions.access import AccessPlanRefused
 from scanner.actions.audit import Actor, AuditLog
 from scanner.actions.audit_fields import action_fields
 from scanner.actions.execute import Executor, Outcome
@@ -24,8 +25,10 @@ from scanner.locks import LockBusy, exclusive
 from scanner.name_mask import mask_path
 from scanner.paths import apply_lock_path_for
 from scanner.states import (
+    ACCESS_KINDS,
     DISCLOSURE_KINDS,
     FILE_KINDS,
+    OPEN_ACTION_STATES,
     PROPOSABLE_KINDS,
     VAULT_KINDS,
     WHOLE_FILE_KINDS,
@@ -91,6 +94,8 @@ class ActionService:
         if kind in VAULT_KINDS:
             file, _origin = self.vault_actions.target(kind, proposal.vault_id)
             findings: list[FindingRef] = []
+        elif kind in ACCESS_KINDS:
+            return self._propose_access(proposal, actor)
         else:
             file, findings = self._target(proposal)
             self._check_proposal(proposal, file, findings)
@@ -110,6 +115,31 @@ class ActionService:
             restore_overwrite=kind == ActionKind.RESTORE and proposal.restore_overwrite,
             retry_of=proposal.retry_of,
         )
+        self._log(ActionState.PROPOSED, actor, self.actions.action(action_id))
+        return action_id
+
+    def _propose_access(self, proposal: Proposal, actor: Actor) -> int:
+        """An access action covers the file, not its findings: it changes who can read them, not the values."""
+        file, _ = self._target(proposal)
+        shown = mask_path(file.export_path, self.actions.name_spans(file.id))
+        if file.member:
+            raise ActionError(f"{shown} is inside an archive: act on the archive itself")
+        if file.status != FileStatus.SCANNED:
+            raise ActionError(f"{shown} is {file.status}; only scanned files can be changed")
+        open_ones = self.actions.actions(states=OPEN_ACTION_STATES, kinds=ACCESS_KINDS, file_id=file.id)
+        if open_ones:
+            raise ActionError(f"action {open_ones[0].id} already changes who can read {shown}; approve or cancel it")
+        access = self.executor.access
+        try:
+            change = access.plan(proposal.kind, file, shown)
+        except AccessPlanRefused as exc:
+            raise ActionError(str(exc)) from None
+        needs = self.policy.needs_second_person(proposal.kind) or access.needs_second_person(proposal.kind, file.id)
+        action_id = self.actions.insert_proposal(
+            kind=proposal.kind, file=file, finding_ids=[], reason=proposal.reason, retain_until=None,
+            needs_second_person=needs, proposed_by=actor.identity, os_user=actor.os_user, retry_of=proposal.retry_of,
+        )  # fmt: skip
+        access.record(action_id, change)
         self._log(ActionState.PROPOSED, actor, self.actions.action(action_id))
         return action_id
 

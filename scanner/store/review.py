@@ -13,7 +13,7 @@ from dataclasses import dataclass, field, replace
 
 from scanner.display_mask import mask_for_display
 from scanner.name_mask import mask_path
-from scanner.states import FindingState
+from scanner.states import EXPOSURE_LEVELS, FindingState
 from scanner.store.file_status import NOT_INSPECTED_SQL
 from scanner.store.store import Store, joined_path
 from scanner.store.violations import open_violations
@@ -40,6 +40,7 @@ class FindingFilter:
     min_score: float | None = None
     file_id: int | None = None
     search: str | None = None  # matched against path, type, preview, rule and location
+    exposure: str | None = None  # only files readable this widely or more (an ExposureLevel)
 
     def where(self) -> tuple[str, list[object]]:
         clauses, params = ["f.state = ?"], [self.state]
@@ -64,6 +65,10 @@ class FindingFilter:
                 " OR instr(f.rule_id, ?) > 0 OR instr(f.location, ?) > 0)"
             )
             params += [self.search] * 5
+        if self.exposure:
+            wider = EXPOSURE_LEVELS[EXPOSURE_LEVELS.index(self.exposure) :]
+            clauses.append(f"{EXPOSURE_OF} IN ({','.join('?' * len(wider))})")
+            params += list(wider)
         return " AND ".join(clauses), params
 
 
@@ -85,6 +90,7 @@ class FindingItem:
     start: int
     end: int
     action: str | None  # kind and state of an open or executed action covering it
+    exposure: str | None = None  # who can read its file (an ExposureLevel); None: not recorded
 
 
 @dataclass(frozen=True)
@@ -97,6 +103,7 @@ class FileItem:
     types: str
     status: str
     action: str | None
+    exposure: str | None = None  # who can read it (an ExposureLevel); None: not recorded
 
 
 @dataclass(frozen=True)
@@ -116,6 +123,11 @@ class Dashboard:
 
 
 _SHOWN = "CASE WHEN fi.member = '' THEN fi.rel_path ELSE fi.rel_path || ':' || fi.member END"
+# a file's exposure is recorded on the walked file: an archive member has its archive's
+EXPOSURE_OF = (
+    "(SELECT e.level FROM files w JOIN file_exposure e ON e.file_id = w.id"
+    " WHERE w.root = fi.root AND w.rel_path = fi.rel_path AND w.member = '')"
+)
 _ACTION_OF = (
     "(SELECT a.kind || ' ' || a.state FROM action_findings af JOIN actions a ON a.id = af.action_id"
     " WHERE af.finding_id = f.id ORDER BY a.id DESC LIMIT 1)"
@@ -190,7 +202,8 @@ class ReviewQueries:
         rows = self._db.execute(
             f"SELECT f.id, f.file_id, fi.root, {_SHOWN} AS path, f.entity_type, f.sensitivity, f.preview,"
             " f.location, f.score, f.rule_id AS rule, f.context_word, f.flags, f.state, f.start, f.end,"
-            f" {_ACTION_OF} AS action FROM findings f JOIN files fi ON fi.id = f.file_id WHERE {where}"
+            f" {_ACTION_OF} AS action, {EXPOSURE_OF} AS exposure FROM findings f JOIN files fi ON fi.id = f.file_id"
+            f" WHERE {where}"
             f" ORDER BY {SORTS.get(sort, SORTS['path'])} LIMIT ? OFFSET ?",
             [*params, limit, offset],
         )
@@ -203,12 +216,12 @@ class ReviewQueries:
             f"SELECT fi.id, fi.root, {_SHOWN} AS path, COUNT(*) AS n,"
             " SUM(f.sensitivity = 'sensitive') AS sensitive, group_concat(DISTINCT f.entity_type) AS types,"
             " fi.status, (SELECT a.kind || ' ' || a.state FROM actions a WHERE a.file_id = fi.id"
-            "  ORDER BY a.id DESC LIMIT 1) AS action"
+            f"  ORDER BY a.id DESC LIMIT 1) AS action, {EXPOSURE_OF} AS exposure"
             f" FROM findings f JOIN files fi ON fi.id = f.file_id WHERE {where} GROUP BY fi.id"
             f" ORDER BY {FILE_SORTS.get(sort, FILE_SORTS['findings'])} LIMIT ? OFFSET ?",
             [*params, limit, offset],
         )
-        return self._masked([FileItem(r[0], r[1], r[2], r[3], r[4] or 0, r[5] or "", r[6], r[7]) for r in rows])
+        return self._masked([FileItem(r[0], r[1], r[2], r[3], r[4] or 0, r[5] or "", r[6], r[7], r[8]) for r in rows])
 
     def count_files(self, flt: FindingFilter) -> int:
         where, params = flt.where()
@@ -232,7 +245,8 @@ class ReviewQueries:
         row = self._db.execute(
             f"SELECT f.id, f.file_id, fi.root, {_SHOWN} AS path, f.entity_type, f.sensitivity, f.preview,"
             " f.location, f.score, f.rule_id AS rule, f.context_word, f.flags, f.state, f.start, f.end,"
-            f" {_ACTION_OF} AS action FROM findings f JOIN files fi ON fi.id = f.file_id WHERE f.id = ?",
+            f" {_ACTION_OF} AS action, {EXPOSURE_OF} AS exposure FROM findings f JOIN files fi ON fi.id = f.file_id"
+            " WHERE f.id = ?",
             (finding_id,),
         ).fetchone()
         return self._masked([_finding(row)])[0] if row else None

@@ -9,6 +9,7 @@ SCHEMA_VERSION = 7  # 3: files.member (archive members apart from real names), a
 # 5: the daemon's work_queue and daemon_status are created here (not by their classes); files_by_path index
 # 6: disclosures (handover packages, notification lists), the files each handover holds, files marked for transfer
 # 6: findings.record (the row/object/form a finding sits in) and the data subjects linked from it (subjects_*)
+# 7: file_exposure (who can read each file with sensitive findings), access_changes (tighten/restore_access)
 # 7: zone_violations (files holding personal data a [[zones]] policy forbids where they lie)
 # 7: alert_outbox (zone-violation alerts waiting for, or given up by, a channel)
 
@@ -220,6 +221,29 @@ CREATE TABLE IF NOT EXISTS subject_links (        -- the evidence: why two recor
 CREATE INDEX IF NOT EXISTS subject_findings_by_subject ON subject_findings(subject_id);
 CREATE INDEX IF NOT EXISTS subject_records_by_subject ON subject_records(subject_id, file_id);
 CREATE INDEX IF NOT EXISTS subject_links_by_subject ON subject_links(subject_id);
+CREATE TABLE IF NOT EXISTS file_exposure (        -- who can read each file with sensitive findings (ExposureStore)
+    file_id     INTEGER PRIMARY KEY REFERENCES files(id),  -- the walked file (an archive's members share its row)
+    uid         INTEGER NOT NULL,
+    gid         INTEGER NOT NULL,
+    mode        INTEGER NOT NULL,                -- permission and special bits (st_mode & 0o7777)
+    acl         TEXT,                            -- "u::rw-,u:1001:r--,g::r--,m::r--,o::---" (numeric ids); ''
+                                                 -- when the ACL only mirrors the mode; NULL: no ACL support
+    level       TEXT NOT NULL,                   -- owner | group | broad_group | all
+    readers     TEXT NOT NULL DEFAULT '[]',      -- JSON: who besides the owner may read ("other", "group users")
+    probed_at   TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS file_exposure_by_level ON file_exposure(level);
+CREATE TABLE IF NOT EXISTS access_changes (       -- the mode and ACL an access action sets (ExposureStore)
+    action_id   INTEGER PRIMARY KEY REFERENCES actions(id),  -- a tighten_access or restore_access action
+    file_id     INTEGER NOT NULL REFERENCES files(id),
+    undoes      INTEGER REFERENCES actions(id),  -- restore_access: the tighten_access it reverts
+    mode_before INTEGER NOT NULL,                -- as proposed on: the file must still have it when executed,
+    acl_before  TEXT,                            -- and an undo puts it back
+    level_before TEXT NOT NULL,
+    mode_after  INTEGER NOT NULL,                -- what the action sets
+    acl_after   TEXT,
+    level_after TEXT NOT NULL
+);
 CREATE TABLE IF NOT EXISTS zone_violations (     -- a file breaking a zone's rule (ViolationStore, scanner/zones/)
     id          INTEGER PRIMARY KEY,
     file_id     INTEGER NOT NULL REFERENCES files(id),  -- the walked file (an archive's members count towards it)

@@ -23,6 +23,7 @@ from scanner.states import (
     ZoneSeverity,
     sql_list,
 )
+from scanner.store.exposure import ExposureStore
 from scanner.store.store import Store, utc_now
 from scanner.subjects.categories import PERSON_TYPES
 from scanner.zones.evaluate import still_broken
@@ -181,16 +182,20 @@ class ViolationStore:
         return len(ids)
 
     def recheck_file(self, file_id: int, now: str | None = None) -> int:
-        """Resolve the open violations of a file that an action changed in place (masked) and that no longer hold,
-        judged from their recorded rules and what the file holds now; returns how many were resolved."""
+        """Resolve the open violations of a file that an action changed in place (masked, access tightened) and
+        that no longer hold, judged from their recorded rules and what the file holds now; returns how many were
+        resolved."""
         row = self._db.execute("SELECT root, rel_path FROM files WHERE id = ?", (file_id,)).fetchone()
         facts = self.facts(row["root"], row["rel_path"]) if row else None
         if facts is None:
             return 0
+        exposure = ExposureStore(self._store).level_of(facts.file_id)
         with self._store.transaction():
-            fixed = [r["id"] for r in self._db.execute(
-                "SELECT id, rule FROM zone_violations WHERE file_id = ? AND state = ?", (facts.file_id,
-                ViolationState.OPEN)) if not still_broken(r["rule"], facts.findings, facts.people)]  # fmt: skip
+            open_ones = self._db.execute(
+                "SELECT id, rule FROM zone_violations WHERE file_id = ? AND state = ?",
+                (facts.file_id, ViolationState.OPEN),
+            ).fetchall()
+            fixed = [r["id"] for r in open_ones if not still_broken(r["rule"], facts.findings, facts.people, exposure)]
             self._resolve(fixed, now or utc_now())
         return len(fixed)
 

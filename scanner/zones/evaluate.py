@@ -56,10 +56,10 @@ def _judge(
     return []
 
 
-def still_broken(rule: str, findings: Sequence[ZoneFinding], people: int) -> bool:
+def still_broken(rule: str, findings: Sequence[ZoneFinding], people: int, exposure: str | None = None) -> bool:
     """Whether a recorded violation's `rule` ("forbid_entities:CN_RESIDENT_ID") still holds for these findings,
-    without the zone config (after an action changed the file in place: it did not move). An exposure rule is
-    left to the next scan (True)."""
+    without the zone config (after an action changed the file in place: it did not move). An exposure rule with
+    the exposure not known is left to the next scan (True)."""
     kind, _, detail = rule.partition(":")
     if kind == ZoneRuleKind.FORBID_ENTITIES:
         return any(f.entity_type == detail for f in findings)
@@ -67,4 +67,6 @@ def still_broken(rule: str, findings: Sequence[ZoneFinding], people: int) -> boo
         return any(f.sensitivity == detail for f in findings)
     if kind == ZoneRuleKind.MAX_PEOPLE:
         return bool(findings) and detail.isdigit() and people > int(detail)
+    if kind == ZoneRuleKind.MAX_EXPOSURE and exposure in EXPOSURE_LEVELS and detail in EXPOSURE_LEVELS:
+        return bool(findings) and EXPOSURE_LEVELS.index(exposure) > EXPOSURE_LEVELS.index(detail)
     return bool(findings)

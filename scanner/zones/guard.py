@@ -127,6 +127,8 @@ def attach_guard(scanner: object, store: Store, zones: Sequence[Zone]) -> ZoneGu
     """A `ZoneGuard` set as `scanner.observer` when any zone is configured; None (and nothing set) without."""
     if not zones:
         return None
-    guard = ZoneGuard(store, zones)
+    from scanner.store.exposure import ExposureStore
+
+    guard = ZoneGuard(store, zones, exposure_of=ExposureStore(store).level_of)  # recorded before file_done
     scanner.observer = guard  # type: ignore[attr-defined]
     return guard

@@ -1,4 +1,4 @@
-"""The findings filter bar: incremental search, entity type, sensitivity, state and minimum score.
+"""The findings filter bar: incremental search, entity type, sensitivity, state, exposure and minimum score.
 
 Emits `FilterBar.Changed` with a `FindingFilter` (typing is debounced); it never queries the store — the
 screen loads the entity types and hands them over with `set_entity_types`.
@@ -13,10 +13,12 @@ from textual.timer import Timer
 from textual.widgets import Input, Select
 
 from scanner.review.records import FindingFilter
-from scanner.states import FINDING_STATES, FindingState
+from scanner.states import FINDING_STATES, ExposureLevel, FindingState
 
 DEBOUNCE = 0.25  # seconds of quiet typing before the filter applies
 SENSITIVITIES = ("sensitive", "general", "organization")
+# who can read the file, at least: every user, a broad group, a group (see scanner.exposure); short, for 80 columns
+EXPOSURES = (("all", ExposureLevel.ALL), ("broad+", ExposureLevel.BROAD_GROUP), ("group+", ExposureLevel.GROUP))
 
 
 class FilterBar(Horizontal):
@@ -28,6 +30,7 @@ class FilterBar(Horizontal):
     FilterBar #type { width: 24; }
     FilterBar #sensitivity { width: 20; }
     FilterBar #state { width: 17; }
+    FilterBar #exposure { width: 14; }
     FilterBar #min-score { width: 15; }
     """
 
@@ -48,6 +51,7 @@ class FilterBar(Horizontal):
         yield Select[str]([], prompt="type", id="type")
         yield Select[str]([(s, s) for s in SENSITIVITIES], prompt="sensitivity", id="sensitivity")
         yield Select[str]([(s, s) for s in FINDING_STATES], value=FindingState.ACTIVE, allow_blank=False, id="state")
+        yield Select[str](EXPOSURES, prompt="access", id="exposure")
         yield Input(placeholder="score ≥", type="number", id="min-score")
 
     def set_entity_types(self, types: list[str]) -> None:
@@ -65,6 +69,7 @@ class FilterBar(Horizontal):
         entity = self.query_one("#type", Select).value
         sensitivity = self.query_one("#sensitivity", Select).value
         state = self.query_one("#state", Select).value
+        exposure = self.query_one("#exposure", Select).value
         search = self.query_one("#search", Input).value.strip()
         try:
             min_score = float(self.query_one("#min-score", Input).value)
@@ -76,6 +81,7 @@ class FilterBar(Horizontal):
             state=state if isinstance(state, str) else FindingState.ACTIVE,
             min_score=min_score,
             search=search or None,
+            exposure=exposure if isinstance(exposure, str) else None,
         )
 
     def apply_now(self) -> None:

@@ -10,10 +10,12 @@ from rich.text import Text
 
 from scanner.display import safe_text
 from scanner.review.records import FileItem, FindingItem
+from scanner.states import ExposureLevel
 from tui.widgets.column_fit import Column, end_ellipsis, path_ellipsis
 from tui.widgets.paged_table import MARK_COLUMN
 
 SENSITIVITY_STYLE = {"sensitive": "bold red", "organization": "yellow"}
+EXPOSURE_STYLE = {ExposureLevel.ALL: "bold red", ExposureLevel.BROAD_GROUP: "red", ExposureLevel.GROUP: "yellow"}
 
 # Left to right as shown. `drop`: which columns go first when the terminal is narrow (the detail view shows
 # them all). Previews, locations and numbers are never cut; the path takes the width left over.
@@ -27,6 +29,7 @@ FINDING_COLUMNS: list[Column] = [
     Column("score", "score", drop=4),
     Column("action", "action", drop=6),
     Column("rule", "rule", drop=7, cap=24, shorten=end_ellipsis),
+    Column("exposure", "readable by", drop=3),
 ]
 FILE_COLUMNS: list[Column] = [
     Column(MARK_COLUMN, " "),
@@ -36,6 +39,7 @@ FILE_COLUMNS: list[Column] = [
     Column("status", "status", drop=4),
     Column("types", "types", drop=2, flexible=True, min_width=12, shorten=end_ellipsis),
     Column("action", "latest action", drop=5),
+    Column("exposure", "readable by", drop=6),
 ]
 
 
@@ -54,6 +58,7 @@ def finding_cells(item: FindingItem, mark: str) -> list[object]:
         Text(f"{item.score:.2f}", justify="right"),
         safe_text(item.action),
         safe_text(item.rule),
+        _exposure(item.exposure),
     ]
 
 
@@ -66,4 +71,10 @@ def file_cells(item: FileItem, mark: str) -> list[object]:
         safe_text(item.status),
         safe_text(item.types.replace(",", ", ")),
         safe_text(item.action),
+        _exposure(item.exposure),
     ]
+
+
+def _exposure(level: str | None) -> Text:
+    """Who can read the file: its level, or "-" where none was recorded (no sensitive findings)."""
+    return safe_text(level or "-", style=EXPOSURE_STYLE.get(level or "", ""))

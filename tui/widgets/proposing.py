@@ -16,6 +16,8 @@ KIND_LABELS = {
     ActionKind.DELETE: "Delete",
     ActionKind.RETAIN: "Retain",
     ActionKind.FALSE_POSITIVE: "False positive",
+    ActionKind.TIGHTEN_ACCESS: "Tighten access",
+    ActionKind.RESTORE_ACCESS: "Restore access",
 }
 
 # One group in the footer ("m x D r n Propose"), so it fits 80 columns; help and tooltips name each key.

@@ -1,0 +1,143 @@
+"""`custos report compliance`: the compliance report for management and the regulator (HTML, Markdown, PDF), to
+a file, to stdout, or dated into a folder keeping the last N (the weekly timer in contrib/)."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from datetime import UTC, date, datetime
+from pathlib import Path
+
+from scanner.display import safe
+from scanner.fsio import open_private_output
+from scanner.paths import default_db, policy_path_for
+
+REPORT_PREFIX = "custos-compliance-"
+
+
+class ReportUsageError(Exception):
+    """Shown as one line, exit 2."""
+
+
+def add_compliance_command(report_sub: argparse._SubParsersAction) -> None:
+    from scanner.reports.compliance.build import FORMATS
+    from scanner.reports.compliance.catalogue import LANGUAGES
+
+    compliance = report_sub.add_parser(
+        "compliance", help="the compliance report for management (合规报告): HTML, Markdown or PDF",
+        description="Scope, coverage, personal data held, cleanup and handover progress, zone violations, "
+        "exposure, audit-chain status and open risks, from the findings database; no plain personal data.",
+    )  # fmt: skip
+    compliance.add_argument("--since", type=_since, metavar="DATE",
+                            help="period start, YYYY-MM-DD or an ISO time (default: everything recorded)")  # fmt: skip
+    compliance.add_argument("--format", choices=FORMATS, default="html")
+    compliance.add_argument("--output", type=Path, metavar="FILE", help="write here (mode 0600); default stdout")
+    compliance.add_argument(
+        "--into",
+        type=Path,
+        metavar="DIR",
+        help=f"write {REPORT_PREFIX}YYYY-MM-DD.<format> into this folder (the weekly timer)",
+    )
+    compliance.add_argument(
+        "--keep",
+        type=_positive,
+        metavar="N",
+        help="with --into: keep the newest N reports of this format there, remove older ones",
+    )
+    compliance.add_argument(
+        "--lang",
+        choices=LANGUAGES,
+        default=None,
+        help="report language (default: zh_CN when LC_ALL/LC_MESSAGES/LANG is Chinese, else en)",
+    )
+    compliance.add_argument("--db", type=Path, default=None, help=f"findings database (default {default_db()})")
+    compliance.set_defaults(handler=_cmd_report_compliance)
+
+
+def _cmd_report_compliance(args: argparse.Namespace) -> int:
+    from scanner.reports.compliance.build import build_report
+    from scanner.reports.compliance.catalogue import choose_language
+    from scanner.reports.compliance.charts import ChartFontMissing
+    from scanner.reports.compliance.pdf import RendererMissing, RenderFailed
+
+    try:
+        target = _target(args)
+        db = args.db or default_db()
+        if not db.exists():
+            raise ReportUsageError(f"{db}: no findings database there; run 'custos scan' first or give --db")
+        data = build_report(db, fmt=args.format, language=choose_language(args.lang), zone=_zone(db),
+                            since=args.since)  # fmt: skip
+    except (ReportUsageError, ChartFontMissing, RendererMissing, RenderFailed) as exc:
+        print(f"custos: error: {safe(exc)}", file=sys.stderr)
+        return 2
+    if target is None:
+        if args.format == "pdf" and sys.stdout.isatty():
+            print("custos: error: a PDF is not for the terminal: give --output FILE", file=sys.stderr)
+            return 2
+        sys.stdout.buffer.write(data)
+        sys.stdout.flush()
+        return 0
+    with open_private_output(target, binary=True) as out:
+        out.write(data)
+    removed = _keep_newest(args.into, args.format, args.keep) if args.into and args.keep else []
+    print(f"custos: compliance report written to {safe(target)}"
+          + (f"; removed {len(removed)} older" if removed else ""), file=sys.stderr)  # fmt: skip
+    return 0
+
+
+def _target(args: argparse.Namespace) -> Path | None:
+    if args.output and args.into:
+        raise ReportUsageError("give --output FILE or --into DIR, not both")
+    if args.keep and not args.into:
+        raise ReportUsageError("--keep N goes with --into DIR (the folder whose older reports it removes)")
+    if args.into is None:
+        return args.output
+    if not args.into.is_dir():
+        raise ReportUsageError(f"{safe(args.into)}: no such folder (create it, owned by the account that runs this)")
+    from scanner.reports.compliance.build import SUFFIXES
+
+    return args.into / f"{REPORT_PREFIX}{datetime.now(UTC).astimezone():%Y-%m-%d}{SUFFIXES[args.format]}"
+
+
+def _keep_newest(folder: Path, fmt: str, keep: int) -> list[Path]:
+    """Remove this format's dated reports in ``folder`` beyond the newest ``keep`` (names sort by date)."""
+    from scanner.reports.compliance.build import SUFFIXES
+
+    dated = sorted(p for p in folder.glob(f"{REPORT_PREFIX}*{SUFFIXES[fmt]}") if _dated(p, fmt))
+    old = dated[:-keep]
+    for path in old:
+        path.unlink(missing_ok=True)
+    return old
+
+
+def _dated(path: Path, fmt: str) -> bool:
+    from scanner.reports.compliance.build import SUFFIXES
+
+    stem = path.name.removeprefix(REPORT_PREFIX).removesuffix(SUFFIXES[fmt])
+    try:
+        date.fromisoformat(stem)
+    except ValueError:
+        return False
+    return path.is_file()
+
+
+def _zone(db: Path):
+    """The site policy's report time zone (as the destruction record), else Asia/Shanghai."""
+    from scanner.actions.site_policy import load_site_policy
+    from scanner.local_time import time_zone
+
+    return time_zone(load_site_policy(policy_path_for(db)).report_time_zone)
+
+
+def _since(text: str) -> datetime:
+    try:
+        value = datetime.fromisoformat(text.replace("Z", "+00:00"))
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r}: give a date as YYYY-MM-DD or an ISO time") from None
+    return value if value.tzinfo else value.replace(tzinfo=UTC)
+
+
+def _positive(text: str) -> int:
+    if not text.isdigit() or int(text) < 1:
+        raise argparse.ArgumentTypeError(f"{text!r}: give a whole number of reports, 1 or more")
+    return int(text)
