@@ -94,6 +94,7 @@ def test_a_handover_from_proposal_to_the_destruction_record(db: Path, share: Pat
             assert "张伟".encode() not in path.read_bytes(), path
 
 
+@pytest.mark.slow  # subprocesses of the CLI: seconds each (default run under 5 min)
 def test_marking_files_for_transfer_is_audited_and_chooses_the_handover(db: Path, share: Path, tmp_path: Path):
     pub = tmp_path / "buyer.pub"
     _ok("handover", "keygen", "--private", tmp_path / "buyer.key", "--public", pub)

@@ -69,6 +69,7 @@ def test_findings_list_and_exports_name_every_file_escaped(scanned):
     assert {r["path"] for r in rows} == {safe(n) for n in NAMES.values()}
 
 
+@pytest.mark.slow  # subprocesses of the CLI: seconds each (default run under 5 min)
 def test_reviewer_identities_are_normalised_or_refused_with_one_line(scanned):
     share, db, _ = scanned
     target = share / NAMES["title"]
@@ -89,6 +90,7 @@ def test_reviewer_identities_are_normalised_or_refused_with_one_line(scanned):
     assert custos("cancel", action_id, "--as", "alice", "--db", db).returncode == 0
 
 
+@pytest.mark.slow  # subprocesses of the CLI: seconds each (default run under 5 min)
 def test_the_apply_confirmation_names_the_escaped_path_and_the_true_kind(scanned):
     share, db, _ = scanned
     spoof = share / NAMES["spoof"]

@@ -6,6 +6,8 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pytest
+
 from scanner.detect.tables import TableContext
 from tests.cli_output import cli_env, custos
 
@@ -55,6 +57,7 @@ def test_order_header_in_the_row_above_does_not_veto_the_first_row(detector):
     assert ("CN_MOBILE", "18861564598") in found
 
 
+@pytest.mark.slow  # subprocesses of the CLI: seconds each (default run under 5 min)
 def test_scanning_an_order_export_reports_no_minor_id(tmp_path: Path):
     share = tmp_path / "share"
     share.mkdir()

@@ -8,6 +8,8 @@ import sys
 import zipfile
 from pathlib import Path
 
+import pytest
+
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO / "bench"))
 
@@ -51,6 +53,7 @@ def test_the_wheel_is_read_without_unpacking(tmp_path):
     assert read_test_set(wheel) == SAMPLE
 
 
+@pytest.mark.slow  # subprocesses of the CLI: seconds each (default run under 5 min)
 def test_the_scorer_prints_precision_recall_and_f1(tmp_path):
     data = tmp_path / "msra_test.txt"
     data.write_text(SAMPLE, encoding="utf-8")

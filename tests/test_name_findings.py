@@ -89,6 +89,7 @@ def test_listings_exports_and_summary_never_show_the_plain_name(
     assert "客户/张*_138****5678.txt" in listing and MOBILE not in listing
 
 
+@pytest.mark.slow  # subprocesses of the CLI: seconds each (default run under 5 min)
 def test_a_hostile_name_holding_a_mobile_is_listed_masked_and_escaped(tmp_path: Path) -> None:
     """Masking first, escaping last: the number is masked and the OSC sequence around it shown as text."""
     share = tmp_path / "share"

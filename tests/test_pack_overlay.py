@@ -59,6 +59,7 @@ def test_the_builtin_packs_find_what_the_site_pack_changes(detector):
     assert not any(rule == "site_extension" for rule, _ in found)
 
 
+@pytest.mark.slow  # subprocesses of the CLI: seconds each (default run under 5 min)
 def test_scan_with_a_site_pack_disables_replaces_and_adds(tmp_path, site):
     share = tmp_path / "share"
     share.mkdir()

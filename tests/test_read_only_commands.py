@@ -72,6 +72,7 @@ def test_without_a_database_a_read_only_command_says_so_and_creates_nothing(tmp_
     assert not state.exists()
 
 
+@pytest.mark.slow  # subprocesses of the CLI: seconds each (default run under 5 min)
 def test_a_missing_vault_key_matters_only_to_commands_that_use_the_vault(tmp_path, packs, detector):
     share = write_share(tmp_path / "share")
     db = scanned_db(tmp_path / "state", share, packs, detector)

@@ -222,6 +222,7 @@ def test_expected_problems_give_one_line_and_exit_code_2(tmp_path, capsys):
     assert len(err) == 4 and all(line.startswith("custos: error: ") for line in err)
 
 
+@pytest.mark.slow  # subprocesses of the CLI: seconds each (default run under 5 min)
 def test_console_script_runs_as_installed(share, tmp_path):
     root, _ = share
     env = {**os.environ, "CUSTOS_HOME": str(tmp_path / "state")}

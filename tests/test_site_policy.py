@@ -100,6 +100,7 @@ def test_a_rule_pack_with_action_policy_is_refused(tmp_path):
         load_pack(tmp_path / "weak.toml")
 
 
+@pytest.mark.slow  # subprocesses of the CLI: seconds each (default run under 5 min)
 def test_cli_rules_pack_cannot_let_one_person_approve_their_own_delete(tmp_path, db, share):
     """The attack from the issue, through the real CLI: propose, then self-approve with a weakening pack."""
     packs = tmp_path / "packs"
@@ -193,6 +194,7 @@ def test_purge_needs_a_second_person_then_crypto_shreds(db, share, detector):
         assert ws.audit.verify().ok
 
 
+@pytest.mark.slow  # subprocesses of the CLI: seconds each (default run under 5 min)
 def test_restore_needs_the_approval_the_quarantine_needed(db, share, detector):
     path = share / "客户2.txt"
     original = path.read_bytes()
