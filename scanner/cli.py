@@ -243,7 +243,8 @@ def _cmd_scan(args: argparse.Namespace) -> int:
         exclude=(*DEFAULT_EXCLUDES, *args.exclude),
         jobs=jobs,
     )
-    with _no_daemon_on(db), alerts, Store(db) as store:
+    # the store first: it creates a new database (WAL mode) before the alert thread opens its own connection
+    with _no_daemon_on(db), Store(db) as store, alerts:
         scanner = build_scanner(store, db, packs, options=options, today=args.today, pipelines=pipelines)
         guard = attach_guard(scanner, store, zones)
         show_progress = not args.no_progress and sys.stderr.isatty()
