@@ -10,7 +10,13 @@ from scanner.exposure.groups import BroadGroups, GroupTable
 
 ID_NOTE = "客户：张伟先生\n身份证号：110105199003071239\n"
 PHONE_NOTE = "客户：李娜\n手机：13912345678\n"
-HAS_SETFACL = shutil.which("setfacl") is not None
+try:
+    import posix1e  # noqa: F401  (the acl extra: without it ACLs are not read)
+
+    HAS_ACL_LIB = True
+except ImportError:
+    HAS_ACL_LIB = False
+HAS_SETFACL = shutil.which("setfacl") is not None and HAS_ACL_LIB
 # gid 4242 is an ordinary team, 4343 "users" (broad by name), 4444 a group of 60 people (broad by size)
 GROUPS = BroadGroups(
     directory=GroupTable.from_lines([

@@ -19,13 +19,16 @@ import stat
 from dataclasses import dataclass
 from pathlib import Path
 
-import posix1e
+try:
+    import posix1e  # the `acl` extra (pylibacl builds against Debian's libacl1-dev)
+except ImportError:  # without it ACLs are not read: the mode bits are all there is
+    posix1e = None
 
 from scanner.exposure.groups import BroadGroups
 from scanner.states import ExposureLevel
 
 _NO_ACL = (errno.EOPNOTSUPP, errno.ENOTSUP, errno.ENOSYS)
-_TAGS = {
+_TAGS = {} if posix1e is None else {
     posix1e.ACL_USER_OBJ: "u", posix1e.ACL_USER: "u", posix1e.ACL_GROUP_OBJ: "g", posix1e.ACL_GROUP: "g",
     posix1e.ACL_MASK: "m", posix1e.ACL_OTHER: "o",
 }  # fmt: skip
@@ -101,7 +104,9 @@ def probe(target: Path | int, groups: BroadGroups | None = None) -> Exposure:
 
 def read_acl(fd: int) -> tuple[AclEntry, ...] | None:
     """The access ACL of an open file: all entries if extended, () if it only mirrors the mode, None if the
-    filesystem has no POSIX ACLs."""
+    filesystem has no POSIX ACLs (or the `acl` extra, which reads them, is not installed)."""
+    if posix1e is None:
+        return None
     try:
         if not posix1e.has_extended(fd):
             return ()

@@ -12,7 +12,10 @@ import os
 import stat
 from dataclasses import dataclass
 
-import posix1e
+try:
+    import posix1e  # the `acl` extra
+except ImportError:
+    posix1e = None
 
 from scanner.exposure.groups import BroadGroups
 from scanner.exposure.probe import AclEntry, judge, parse_acl_text
@@ -73,9 +76,11 @@ def level_after(target: Access, uid: int, gid: int, groups: BroadGroups) -> Expo
 
 def set_access(fd: int, target: Access) -> None:
     """Give the open file this mode and ACL (through its descriptor: no path is followed)."""
+    if posix1e is None and target.acl:
+        raise OSError('setting a POSIX ACL needs the acl extra: pip install "custos[acl]"')
     if target.acl:
         posix1e.ACL(text=target.acl_text).applyto(fd)
-    elif target.acl == () and posix1e.has_extended(fd):
+    elif target.acl == () and posix1e is not None and posix1e.has_extended(fd):
         posix1e.ACL(mode=target.mode & 0o777).applyto(fd)  # back to an ACL that only mirrors the mode
     os.fchmod(fd, target.mode)  # the group bits are the mask under an extended ACL: the same value
 
