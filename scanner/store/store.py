@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import sqlite3
+import time
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -105,6 +106,24 @@ def utc_now() -> str:
     return datetime.now(UTC).isoformat(timespec="seconds").replace("+00:00", "Z")
 
 
+def _use_wal(db: sqlite3.Connection, wait_s: float = 30.0) -> None:
+    """Switch the database to WAL (once: a database already in WAL is left alone). Switching needs the database to
+    itself, and SQLite answers "database is locked" at once rather than waiting when other connections are opening
+    a new database at the same moment (the daemon and its workers, a scan and its alert thread): retry until
+    ``wait_s`` as the connection's own busy timeout would."""
+    if str(db.execute("PRAGMA journal_mode").fetchone()[0]).lower() == "wal":
+        return
+    deadline = time.monotonic() + wait_s
+    while True:
+        try:
+            db.execute("PRAGMA journal_mode=WAL")
+            return
+        except sqlite3.OperationalError as exc:
+            if "locked" not in str(exc) or time.monotonic() >= deadline:
+                raise
+            time.sleep(0.02)
+
+
 class Store:
     """The query/command API over the findings database."""
 
@@ -119,7 +138,7 @@ class Store:
         try:
             self._db.row_factory = sqlite3.Row
             lossless.register(self._db)  # names that are not UTF-8 are stored and read back byte for byte
-            self._db.execute("PRAGMA journal_mode=WAL")
+            _use_wal(self._db)
             self._db.execute("PRAGMA synchronous=NORMAL")
             self._db.execute("PRAGMA foreign_keys=ON")
             self._migrate()
