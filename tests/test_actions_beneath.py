@@ -178,6 +178,7 @@ def test_a_file_hard_linked_from_outside_is_neither_changed_nor_removed(tmp_path
     assert state == "failed" and "a reviewer must decide" in record["error"]
 
 
+@pytest.mark.slow  # seconds each; the default run stays under 5 min
 def test_restore_never_writes_through_a_linked_folder_and_recreates_a_missing_one(tmp_path, packs, detector):
     site = make_site(tmp_path, packs, detector)
     propose_and_approve(site.db, "quarantine", site.dept / "f0.txt")

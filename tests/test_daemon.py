@@ -126,6 +126,7 @@ def share(tmp_path: Path) -> Path:
     return path
 
 
+@pytest.mark.slow  # seconds each; the default run stays under 5 min
 def test_findings_follow_files_created_modified_moved_and_deleted(tmp_path, share):
     (share / "sub").mkdir()  # a folder made a moment before a move into it can miss its inotify watch
     daemon = Daemon(tmp_path, _config(tmp_path, share, heartbeat=5))  # the default: status must not lag behind it

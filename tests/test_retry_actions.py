@@ -79,6 +79,7 @@ def test_a_failed_quarantine_is_retried_as_a_new_proposal_needing_approval(db, s
     assert code == 2 and "already retried as action 2 (executed)" in err
 
 
+@pytest.mark.slow  # seconds each; the default run stays under 5 min
 def test_a_stale_mask_is_retried_on_the_rescanned_findings_with_the_same_values(db, share, detector):
     target = share / "客户0.txt"
     assert _run("propose", "mask", "--file", target, "--as", "alice", "--db", db)[0] == 0

@@ -136,6 +136,7 @@ async def test_dashboard_on_100k_findings(tmp_path: Path, detector) -> None:
         assert len(rows(app, "#by-folder")) == 15 and rows(app, "#by-folder")[0][1] == "5,000"
 
 
+@pytest.mark.slow  # seconds each; the default run stays under 5 min
 async def test_audit_screen_verifies_lists_filters_and_detects_tampering(db: Path, detector, monkeypatch) -> None:
     app = ReviewApp(db, detector=detector)
     async with app.run_test(size=SIZE) as pilot:

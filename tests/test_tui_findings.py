@@ -147,6 +147,7 @@ async def test_space_and_a_select_rows_and_escape_clears(db: Path, detector) -> 
         assert PARTLY in column(app, "mark")
 
 
+@pytest.mark.slow  # seconds each; the default run stays under 5 min
 async def test_propose_key_opens_the_propose_dialog_on_the_selection(db: Path, detector) -> None:
     from tui.modals.propose import ProposeScreen
 

@@ -74,6 +74,7 @@ async def test_apply_starts_focused_on_apply_and_enter_applies(db: Path, share: 
         assert events.count("executed") == 1
 
 
+@pytest.mark.slow  # seconds each; the default run stays under 5 min
 async def test_a_applies_from_anywhere_on_the_screen_and_escape_goes_back(db: Path, share: Path, detector) -> None:
     action_id = approved(db, share, "mask", NOTE, detector)
     app = ReviewApp(db, reviewer="bob", detector=detector)

@@ -151,6 +151,7 @@ def test_mask_proposed_approved_and_applied_through_the_ui(db, share, detector):
     assert not session.errors()
 
 
+@pytest.mark.slow  # seconds each; the default run stays under 5 min
 def test_delete_needs_a_second_person_and_a_typed_confirmation(db, share, detector):
     alice, bob = Session(db, detector, "alice"), Session(db, detector, "bob")
     export = share / EXPORT
@@ -199,6 +200,7 @@ def test_delete_needs_a_second_person_and_a_typed_confirmation(db, share, detect
     assert not export.exists()
 
 
+@pytest.mark.slow  # seconds each; the default run stays under 5 min
 def test_false_positive_needs_a_reason_then_dismisses_the_finding(db, share, detector):
     session = Session(db, detector)
 
@@ -223,6 +225,7 @@ def test_false_positive_needs_a_reason_then_dismisses_the_finding(db, share, det
     session.run(scenario)
 
 
+@pytest.mark.slow  # seconds each; the default run stays under 5 min
 def test_retain_needs_a_valid_future_date(db, share, detector):
     session = Session(db, detector)
 
@@ -248,6 +251,7 @@ def test_retain_needs_a_valid_future_date(db, share, detector):
     session.run(scenario)
 
 
+@pytest.mark.slow  # seconds each; the default run stays under 5 min
 def test_cancel_from_approvals_records_the_reason(db, share, detector):
     session = Session(db, detector)
 
