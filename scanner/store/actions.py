@@ -24,6 +24,7 @@ from scanner.states import (
     sql_list,
 )
 from scanner.store.store import FILE_COLUMNS, FileRecord, Store, joined_path, utc_now
+from scanner.store.transitions import guarded_move
 
 
 class ActionStateError(RuntimeError):
@@ -228,17 +229,8 @@ class ActionStore:
 
     def move(self, action_id: int, expected: Sequence[str], new_state: str, **columns: object) -> None:
         """Move an action from one of the ``expected`` states to ``new_state``, setting ``columns``."""
-        sets = ", ".join(["state = ?", *(f"{name} = ?" for name in columns)])
-        marks = ",".join("?" * len(expected))
         with self.store.transaction():
-            cur = self._db.execute(
-                f"UPDATE actions SET {sets} WHERE id = ? AND state IN ({marks})",
-                (new_state, *columns.values(), action_id, *expected),
-            )
-            if cur.rowcount != 1:
-                state = self._db.execute("SELECT state FROM actions WHERE id = ?", (action_id,)).fetchone()
-                now = state[0] if state else "missing"
-                raise ActionStateError(f"action {action_id} is {now}, not {' or '.join(expected)}")
+            guarded_move(self._db, "actions", action_id, expected, new_state, ActionStateError, "action", columns)
 
     def set_columns(self, action_id: int, **columns: object) -> None:
         sets = ", ".join(f"{name} = ?" for name in columns)

@@ -18,6 +18,7 @@ from pathlib import Path
 from scanner.name_mask import mask_path
 from scanner.states import CURRENT_FINDING_STATES, DisclosureState, FileStatus, sql_list
 from scanner.store.store import FILE_COLUMNS, FileRecord, Store, utc_now
+from scanner.store.transitions import guarded_move
 
 
 class DisclosureStateError(RuntimeError):
@@ -135,17 +136,10 @@ class DisclosureStore:
     def move(self, disclosure_id: int, expected: Sequence[str], new_state: str, **columns: object) -> None:
         """Move a disclosure from one of the ``expected`` states to ``new_state``, setting ``columns``."""
         columns = {k: json.dumps(v, sort_keys=True) if isinstance(v, dict) else v for k, v in columns.items()}
-        sets = ", ".join(["state = ?", *(f"{name} = ?" for name in columns)])
-        marks = ",".join("?" * len(expected))
         with self.store.transaction():
-            cur = self._db.execute(
-                f"UPDATE disclosures SET {sets} WHERE id = ? AND state IN ({marks})",
-                (new_state, *columns.values(), disclosure_id, *expected),
+            guarded_move(
+                self._db, "disclosures", disclosure_id, expected, new_state, DisclosureStateError, "disclosure", columns
             )
-            if cur.rowcount != 1:
-                state = self._db.execute("SELECT state FROM disclosures WHERE id = ?", (disclosure_id,)).fetchone()
-                now = state[0] if state else "missing"
-                raise DisclosureStateError(f"disclosure {disclosure_id} is {now}, not {' or '.join(expected)}")
 
     def files_of(self, disclosure_id: int) -> list[HandedFile]:
         rows = self._db.execute(
