@@ -234,7 +234,7 @@ def _cmd_scan(args: argparse.Namespace) -> int:
     from scanner.build import build_scanner
     from scanner.pool import WorkerDied  # heavy imports (spaCy, Presidio) only when scanning
     from scanner.scan import ScanOptions
-    from scanner.subjects.link import link_subjects
+    from scanner.subjects.fresh import ensure_linked
     from scanner.zones.guard import attach_guard
 
     options = ScanOptions(
@@ -251,8 +251,8 @@ def _cmd_scan(args: argparse.Namespace) -> int:
         try:
             with progress_reporter(show_progress) as progress:
                 run_id, stats = scanner.scan(args.path, progress)
-            link_subjects(store)  # who the findings describe, across every root of the store
-            if guard:
+            if guard and guard.counts_people:  # subjects are otherwise linked when first asked for
+                ensure_linked(store)
                 guard.recheck()  # max_people: counted as linked subjects now
         except WorkerDied as exc:
             print(f"custos: error: {safe(exc)}", file=sys.stderr)

@@ -8,8 +8,10 @@ from pathlib import Path
 
 import pytest
 
-from scanner.states import LinkOutcome
+from scanner.states import FindingState, LinkOutcome
+from scanner.store.actions import ActionStore
 from scanner.store.store import Store
+from scanner.subjects.fresh import ensure_linked, is_stale
 from scanner.subjects.link import link_subjects
 from scanner.subjects.queries import SubjectQueries, UnknownSubject
 from tests.action_fixtures import cli_env, custos, scanned_db
@@ -201,16 +203,50 @@ def test_subjects_link_builds_them_for_a_store_scanned_without_linking(
 ) -> None:
     db = scanned_db(tmp_path / "other", share, packs, detector)
     with Store(db) as store:
-        assert SubjectQueries(store).subject_ids() == []  # scanning alone (the library) does not link
+        assert SubjectQueries(store, relink=False).subject_ids() == []  # scanning alone does not link
     result = custos("subjects", "link", "--db", db)
     assert result.returncode == 0
     with Store(db) as store:
-        assert SubjectQueries(store).subject_ids()
+        assert SubjectQueries(store, relink=False).subject_ids()
+
+
+def test_reading_subjects_links_them_first_and_only_when_findings_changed(
+    tmp_path: Path, share: Path, packs, detector
+) -> None:
+    db = scanned_db(tmp_path / "lazy", share, packs, detector)
+    with Store(db) as store:
+        assert is_stale(store)
+        people = SubjectQueries(store).subject_ids()  # the first reader links
+        assert people and not is_stale(store)
+        assert ensure_linked(store) is None  # nothing changed: not linked again
+        assert _subject_of(db, "客户.csv", "line 2")
+        store.mark_missing(str(share.resolve()), run_id=10**6, under="crm")  # the export is gone: its findings too
+        assert is_stale(store)
+        relinked = ensure_linked(store)
+        assert relinked is not None and relinked.subjects < len(people)
+        assert not is_stale(store)
+    with sqlite3.connect(db) as conn:  # the gone export's records are no longer anyone's
+        held = "SELECT count(*) FROM subject_records r JOIN files f ON f.id = r.file_id WHERE f.rel_path LIKE ?"
+        assert conn.execute(held, ("%客户.csv",)).fetchone()[0] == 0
+
+
+def test_a_dismissed_finding_makes_the_subjects_stale(linked: Path) -> None:
+    with Store(linked) as store:
+        assert not is_stale(store)
+        finding = SubjectQueries(store).finding_ids(_subject_of(linked, "客户.csv", "line 3"))[0]
+        ActionStore(store).set_finding_state([finding], FindingState.DISMISSED)
+        assert is_stale(store)
+        SubjectQueries(store)
+        assert not is_stale(store)
 
 
 @pytest.mark.slow
-def test_custos_scan_links_subjects_at_its_end(tmp_path: Path, share: Path) -> None:
+def test_custos_scan_leaves_linking_to_the_first_reader(tmp_path: Path, share: Path) -> None:
     db = tmp_path / "cli" / "custos.db"
     result = custos("scan", share, "--db", db, "--no-progress", timeout=300)
     assert result.returncode == 0, result.stderr
+    with sqlite3.connect(db) as conn:
+        assert conn.execute("SELECT count(*) FROM subjects").fetchone()[0] == 0  # the scan did not pay for it
+    listing = custos("subjects", "list", "--db", db)
+    assert listing.returncode == 0, listing.stderr
     assert _subject_of(db, "客户.csv", "line 2") == _subject_of(db, "订单.xlsx", "客户!2")

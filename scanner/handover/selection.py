@@ -48,7 +48,7 @@ def selected_files(disclosures: DisclosureStore, selection: dict) -> list[tuple[
         folder = Path(selection["folder"])
         return named(disclosures.scanned_files_under(folder), base=folder)
     if "subjects" in selection:
-        from scanner.subjects.queries import SubjectQueries  # the subjects of the store, linked by `custos scan`
+        from scanner.subjects.queries import SubjectQueries  # the store's subjects, relinked if stale
 
         queries = SubjectQueries(disclosures.store)
         file_ids = {file_id for subject in selection["subjects"] for file_id in queries.file_ids(subject)}

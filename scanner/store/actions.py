@@ -23,6 +23,7 @@ from scanner.states import (
     FindingState,
     sql_list,
 )
+from scanner.store import findings_generation
 from scanner.store.store import FILE_COLUMNS, FileRecord, Store, joined_path, utc_now
 from scanner.store.transitions import guarded_move
 
@@ -238,6 +239,7 @@ class ActionStore:
 
     def set_finding_state(self, finding_ids: Iterable[int], state: str) -> None:
         self._db.executemany("UPDATE findings SET state = ? WHERE id = ?", [(state, f) for f in finding_ids])
+        findings_generation.bump(self._db)
 
     def set_file_status(self, file_id: int, status: str) -> None:
         with self.store.transaction():
@@ -245,6 +247,7 @@ class ActionStore:
             self._db.execute(
                 "UPDATE findings SET state = ? WHERE file_id = ? AND state = ?", (status, file_id, FindingState.ACTIVE)
             )
+            findings_generation.bump(self._db)
 
     def reinstate(self, undone: ActionRow) -> int:
         """The original that ``undone`` (a mask, quarantine or delete) vaulted is back at its path: the findings
@@ -268,6 +271,7 @@ class ActionStore:
                 "UPDATE findings SET state = ? WHERE id = ? AND state = ?",
                 [(FindingState.ACTIVE, finding_id, closed) for finding_id in undone.finding_ids],
             )
+            findings_generation.bump(self._db)
             return reopened.rowcount
 
     def suppress(self, action_id: int, file: FileRecord, findings: Sequence[FindingRef]) -> None:

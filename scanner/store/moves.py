@@ -9,6 +9,7 @@ member's name findings index "archive:member", so they shift with the archive's 
 
 from __future__ import annotations
 
+from scanner.store import findings_generation
 from scanner.store.lossless import stored_length
 from scanner.store.store import Store
 
@@ -103,6 +104,8 @@ class FileMoves:
             "UPDATE findings SET start = start + ?, end = end + ? WHERE file_id = ? AND location = 'name'",
             [(shift, shift, file_id) for (file_id,) in members],
         )
+        if files or members:
+            findings_generation.bump(self._db)
 
     def recorded_under(self, root: str, rel_dir: str) -> list[str]:
         """Recorded, not gone, top-level files under a folder of a root (for a deleted folder)."""
@@ -136,6 +139,8 @@ class FileMoves:
         self._db.executemany(
             "UPDATE findings SET state = 'gone' WHERE file_id = ? AND state = 'active'", [(i,) for i in ids]
         )
+        if ids:
+            findings_generation.bump(self._db)
         return len(ids)
 
     def files_under(self, root: str, rel_dir: str = "") -> dict[str, tuple[int | None, int | None, str]]:

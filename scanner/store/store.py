@@ -16,7 +16,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from scanner.states import FindingState
-from scanner.store import lossless
+from scanner.store import findings_generation, lossless
 from scanner.store.file_status import NOT_INSPECTED_SQL
 from scanner.store.migrations import SchemaTooNew, bring_up_to_date
 
@@ -244,11 +244,13 @@ class Store:
                 error,
                 names_scanned,
             )
-            self._db.execute(
+            superseded = self._db.execute(
                 "UPDATE findings SET state = 'superseded' WHERE file_id = ? AND state IN ('active', 'dismissed',"
                 " 'retained')",
                 (file_id,),
             )
+            if superseded.rowcount:  # a new file's findings only raise the highest id: no write for them
+                findings_generation.bump(self._db)
             suppressed = self._suppressed(root, rel_path, member)
             self._db.executemany(
                 "INSERT INTO findings(file_id, scan_id, entity_type, start, end, location, score, rule_id, pack,"
@@ -301,6 +303,7 @@ class Store:
                 " AND state IN ('active', 'retained')",
                 (file_id,),
             )
+            findings_generation.bump(self._db)
             row = self._db.execute("SELECT root, rel_path, member FROM files WHERE id = ?", (file_id,)).fetchone()
             suppressed = self._suppressed(*row)
             self._db.executemany(
@@ -341,6 +344,8 @@ class Store:
                 "UPDATE findings SET state = 'gone' WHERE file_id = ? AND state = 'active'",
                 [(i,) for i in ids],
             )
+            if ids:
+                findings_generation.bump(self._db)
         return len(ids)
 
     def _upsert_file(

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from typing import NamedTuple
 
 from scanner.states import CURRENT_FINDING_STATES, RETIRED_FILE_STATUSES, FindingState
+from scanner.store import findings_generation
 from scanner.store.store import Store
 
 _LINKED_STATES = tuple(s.value for s in CURRENT_FINDING_STATES if s != FindingState.DISMISSED)
@@ -78,9 +79,25 @@ class SubjectStore:
         )
         yield from map(LinkableFinding._make, rows)
 
-    def replace_all(self, rows: SubjectRows) -> None:
-        """The subjects as linked now, in place of the previous ones, atomically."""
+    def findings_signature(self) -> str:
+        """The current findings' signature (scanner/store/findings_generation.py), read before linking them."""
+        return findings_generation.signature(self._db)
+
+    def linked_signature(self) -> str | None:
+        """The findings' signature when the subjects were last linked; None: never linked (or before signatures)."""
+        row = self._db.execute("SELECT value FROM meta WHERE key = 'subjects_linked'").fetchone()
+        return None if row is None else row[0]
+
+    def replace_all(self, rows: SubjectRows, signature: str | None = None) -> None:
+        """The subjects as linked now, in place of the previous ones, atomically; ``signature``: the findings'
+        signature read before they were read for linking."""
         with self._store.transaction():
+            if signature is not None:
+                self._db.execute(
+                    "INSERT INTO meta(key, value) VALUES ('subjects_linked', ?)"
+                    " ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+                    (signature,),
+                )
             for table in ("subject_links", "subject_identifiers", "subject_findings", "subject_records", "subjects"):
                 self._db.execute(f"DELETE FROM {table}")
             self._db.executemany("INSERT INTO subjects VALUES (?,?,?,?,?,?,?,?)", rows.subjects)

@@ -88,7 +88,7 @@ class ViolationStore:
     def facts(self, root: str, rel_path: str) -> FileFacts | None:
         """The walked file at `rel_path` as last recorded; None if it is not recorded (or not a scanned file).
 
-        People: the subjects its findings were linked to (`custos subjects link`, run at the end of `custos scan`)
+        People: the subjects its findings were linked to (as last linked: scanner/subjects/fresh.py)
         when they are linked; else the distinct records (rows, objects, paragraphs) holding a person identifier
         (PERSON_TYPES: IDs, phones, e-mail, names, cards, QQ/WeChat)."""
         row = self._db.execute(

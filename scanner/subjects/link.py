@@ -91,6 +91,7 @@ def link_subjects(store: Store) -> LinkStats:
     """Rebuild every subject of the store from its current findings (idempotent)."""
     began = time.perf_counter()
     subjects = SubjectStore(store)
+    signature = subjects.findings_signature()  # before reading: a change while linking makes the next read relink
     findings = list(subjects.linkable_findings())
     record_of = _records(findings)
     keys = sorted(set(record_of.values()))
@@ -102,7 +103,7 @@ def link_subjects(store: Store) -> LinkStats:
     linker = _Linker(members)
     links = linker.run()
     rows = _rows(keys, members, linker, links)
-    subjects.replace_all(rows)
+    subjects.replace_all(rows, signature)
     outcomes = Counter(link[0] for link in links)
     return LinkStats(
         subjects=len(rows.subjects),

@@ -67,7 +67,13 @@ class SubjectStats:
 class SubjectQueries:
     """Read-only questions about the linked subjects of one store."""
 
-    def __init__(self, store: Store) -> None:
+    def __init__(self, store: Store, *, relink: bool = True) -> None:
+        """``relink``: link the subjects first if the findings changed since they were last linked (the default;
+        scanner/subjects/fresh.py)."""
+        if relink:
+            from scanner.subjects.fresh import ensure_linked
+
+            ensure_linked(store)
         self._subjects = SubjectStore(store)
 
     def subject_ids(

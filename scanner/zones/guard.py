@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING
 
 from scanner.display_mask import mask_for_display
 from scanner.name_mask import mask_path
-from scanner.states import ActionKind
+from scanner.states import ActionKind, ZoneRuleKind
 from scanner.store.store import Store
 from scanner.store.violations import ViolationStore
 from scanner.zones.evaluate import violations_for_file
@@ -63,9 +63,14 @@ class ZoneGuard:
         except Exception:  # noqa: BLE001
             _log.exception("resolving zone violations under %s failed", root)
 
+    @property
+    def counts_people(self) -> bool:
+        """Does a zone limit how many people a file may hold (max_people, counted as linked subjects)?"""
+        return any(rule.kind == ZoneRuleKind.MAX_PEOPLE for zone in self.zones for rule in zone.rules)
+
     def recheck(self) -> None:
-        """Judge again every file judged so far (after `custos scan` linked subjects: people are now counted as
-        subjects, not records)."""
+        """Judge again every file judged so far (after `custos scan` linked subjects for max_people: people are
+        now counted as subjects, not records)."""
         for root, rel_path in sorted(self._judged):
             self.file_done(root, rel_path)
 
