@@ -303,9 +303,8 @@ class ChineseNameRecognizer(_PersonRecognizer):
     ) -> tuple[int, int, str] | None:
         """`_name_at`, remembered by what it reads: LOOK_BEFORE characters before the candidate, LOOK_AFTER
         from it, and — only when it looked at them — three facts about its line. Exports and logs repeat the
-        same phrases (已支付，金额 …), so most candidates are decided by one dictionary look-up."""
-        if self._only_words_head(text[start : start + 4]):
-            return None
+        same phrases (已支付，金额 …), so most candidates are decided by one dictionary look-up. The caller has
+        ruled out `_only_words_head` already."""
         left = max(0, start - _LOOK_BEFORE)
         local = (text[left : start + _LOOK_AFTER], start - left, after_name)
         known = self._memo.get(local, _UNKNOWN)  # decided by the characters around it alone
