@@ -124,7 +124,7 @@ class ActionStore:
         if not ids:
             return []
         rows = self._db.execute(
-            "SELECT id, file_id, entity_type, start, end, location, rule_id, fingerprint, preview, sensitivity, state"
+            'SELECT id, file_id, entity_type, start, "end", location, rule_id, fingerprint, preview, sensitivity, state'
             f" FROM findings WHERE id IN ({','.join('?' * len(ids))}) ORDER BY start",
             ids,
         )
@@ -132,7 +132,7 @@ class ActionStore:
 
     def active_findings_of(self, file_id: int) -> list[FindingRef]:
         rows = self._db.execute(
-            "SELECT id, file_id, entity_type, start, end, location, rule_id, fingerprint, preview, sensitivity, state"
+            'SELECT id, file_id, entity_type, start, "end", location, rule_id, fingerprint, preview, sensitivity, state'
             " FROM findings WHERE file_id = ? AND state = ? ORDER BY start",
             (file_id, FindingState.ACTIVE),
         )

@@ -23,7 +23,7 @@ from contextlib import contextmanager
 from typing import Any
 
 from scanner.states import Engine
-from scanner.store.engine import ddl_statements, postgres_column, postgres_statement
+from scanner.store.dialect import ddl_statements, postgres_column, postgres_statement
 from scanner.store.schema import ADDED_COLUMNS, DDL, SCHEMA_VERSION
 
 
@@ -124,7 +124,8 @@ def _add_columns(db: Any, version: int) -> None:
 
 def _record_version(db: Any) -> None:
     db.execute(
-        "INSERT INTO meta(key, value) VALUES ('schema_version', ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+        "INSERT INTO meta(key, value) VALUES ('schema_version', ?)"
+        " ON CONFLICT(key) DO UPDATE SET value = excluded.value",
         (str(SCHEMA_VERSION),),
     )
 

@@ -201,7 +201,7 @@ class ReviewQueries:
         where, params = flt.where()
         rows = self._db.execute(
             f"SELECT f.id, f.file_id, fi.root, {_SHOWN} AS path, f.entity_type, f.sensitivity, f.preview,"
-            " f.location, f.score, f.rule_id AS rule, f.context_word, f.flags, f.state, f.start, f.end,"
+            ' f.location, f.score, f.rule_id AS rule, f.context_word, f.flags, f.state, f.start, f."end",'
             f" {_ACTION_OF} AS action, {EXPOSURE_OF} AS exposure FROM findings f JOIN files fi ON fi.id = f.file_id"
             f" WHERE {where}"
             f" ORDER BY {SORTS.get(sort, SORTS['path'])} LIMIT ? OFFSET ?",
@@ -244,7 +244,7 @@ class ReviewQueries:
     def finding(self, finding_id: int) -> FindingItem | None:
         row = self._db.execute(
             f"SELECT f.id, f.file_id, fi.root, {_SHOWN} AS path, f.entity_type, f.sensitivity, f.preview,"
-            " f.location, f.score, f.rule_id AS rule, f.context_word, f.flags, f.state, f.start, f.end,"
+            ' f.location, f.score, f.rule_id AS rule, f.context_word, f.flags, f.state, f.start, f."end",'
             f" {_ACTION_OF} AS action, {EXPOSURE_OF} AS exposure FROM findings f JOIN files fi ON fi.id = f.file_id"
             " WHERE f.id = ?",
             (finding_id,),

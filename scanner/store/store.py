@@ -158,7 +158,8 @@ def _open_postgresql(target: DatabaseTarget):  # noqa: ANN202 - engine.PostgresC
     try:
         return connect(target, timeout_s=30)
     except (OSError, *DB_ERRORS) as exc:
-        raise StoreError(f"{target.shown}: cannot open the findings database ({_without_password(exc, target)})") from None
+        reason = _without_password(exc, target)
+        raise StoreError(f"{target.shown}: cannot open the findings database ({reason})") from None
 
 
 def _without_password(exc: BaseException, target: DatabaseTarget) -> str:
@@ -343,7 +344,7 @@ class Store:
             )
             suppressed = self._suppressed(root, rel_path, member)
             self._db.executemany(
-                "INSERT INTO findings(file_id, scan_id, entity_type, start, \"end\", location, score, rule_id, pack,"
+                'INSERT INTO findings(file_id, scan_id, entity_type, start, "end", location, score, rule_id, pack,'
                 " sensitivity, flags, preview, fingerprint, context_word, state, record)"
                 " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
                 [
