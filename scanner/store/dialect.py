@@ -1,10 +1,11 @@
 """The store's SQL in PostgreSQL's dialect: statements translated once each, and the schema rendered from
 `scanner.store.schema.DDL` (one schema, two renderings).
 
-The store writes SQLite's dialect; `translate` turns a statement into PostgreSQL's: `?` and `:name` placeholders
-become psycopg's, a literal `%` is doubled, `INSERT OR IGNORE` becomes `ON CONFLICT DO NOTHING`, and the few
-SQLite functions the store uses are rewritten (instr → strpos, ifnull → COALESCE, group_concat → string_agg,
-two-argument max/min → GREATEST/LEAST). Anything else is written portably in the store itself.
+The store writes SQLite's dialect; `translate` turns a statement into PostgreSQL's: `?` and `:name`
+placeholders become psycopg's, a literal `%` is doubled, `LIMIT -1` (no limit) keeps working, `INSERT OR
+IGNORE` becomes `ON CONFLICT DO NOTHING`, and the few SQLite functions the store uses are rewritten (instr →
+strpos, ifnull → COALESCE, group_concat → string_agg, two-argument max/min → GREATEST/LEAST). Anything else is
+written portably in the store itself.
 """
 
 from __future__ import annotations
@@ -39,6 +40,7 @@ def translate(sql: str) -> str:
         return f"%({match.group(1)})s"
 
     code = _TOKENS.sub(token, sql)
+    code = re.sub(r"\bLIMIT %s", "LIMIT NULLIF(%s, -1)", code)  # SQLite's LIMIT -1 is PostgreSQL's LIMIT NULL
     code = _functions(code)
     if _INSERT_OR_IGNORE.match(code):
         code = _INSERT_OR_IGNORE.sub("INSERT INTO", code, count=1)
@@ -132,3 +134,11 @@ def ddl_statements(script: str) -> Iterator[str]:
             if pending.strip():
                 yield pending.strip()
             pending = ""
+
+
+def ids_in_json(db: object) -> str:
+    """A subquery of the integers in one JSON array parameter (`[1, 2, ...]`): a selection of 100,000 ids is one
+    query on either engine."""
+    if getattr(db, "dialect", "sqlite") == "postgresql":
+        return "SELECT value::bigint FROM json_array_elements_text(?::json)"
+    return "SELECT value FROM json_each(?)"

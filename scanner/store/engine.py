@@ -32,23 +32,21 @@ if TYPE_CHECKING:
 _URL_SCHEMES = ("postgresql://", "postgres://")
 
 
-class _PostgresErrorType(type):
-    """Matches psycopg's errors without importing psycopg: none can exist before it is loaded."""
-
-    def __subclasscheck__(cls, subclass: type) -> bool:
-        psycopg = sys.modules.get("psycopg")
-        return psycopg is not None and issubclass(subclass, psycopg.Error)
-
-    def __instancecheck__(cls, instance: Any) -> bool:
-        return cls.__subclasscheck__(type(instance))
+def db_errors() -> tuple[type[Exception], ...]:
+    """The database errors that can have been raised so far: `except db_errors():` is evaluated only when an
+    exception arrives, so SQLite commands (which never load psycopg) do not pay for importing it."""
+    psycopg = sys.modules.get("psycopg")
+    return (sqlite3.Error,) if psycopg is None else (sqlite3.Error, psycopg.Error)
 
 
-class PostgresError(Exception, metaclass=_PostgresErrorType):
-    """Stands for psycopg.Error in `except` clauses (SQLite commands never load psycopg)."""
+def __getattr__(name: str) -> Any:
+    """`DB_ERRORS`: (sqlite3.Error, psycopg.Error), the tuple to catch where sqlite3.Error was caught. Importing it
+    loads psycopg; code on the startup path uses `db_errors()` instead."""
+    if name == "DB_ERRORS":
+        import psycopg
 
-
-DB_ERRORS: tuple[type[Exception], ...] = (sqlite3.Error, PostgresError)
-"""What to catch where a database error is handled (sqlite3.Error alone before PostgreSQL)."""
+        return (sqlite3.Error, psycopg.Error)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 @dataclass(frozen=True)

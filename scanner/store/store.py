@@ -17,7 +17,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from scanner.states import Engine, FindingState
-from scanner.store.engine import DB_ERRORS, DatabaseTarget, connect, parse_target
+from scanner.store.engine import DatabaseTarget, connect, db_errors, parse_target
 from scanner.store.file_status import NOT_INSPECTED_SQL
 from scanner.store.migrations import SchemaTooNew, SchemaTooOld, bring_up_to_date, files_key
 
@@ -157,7 +157,7 @@ def _open_sqlite(path: Path) -> sqlite3.Connection:
 def _open_postgresql(target: DatabaseTarget):  # noqa: ANN202 - engine.PostgresConnection
     try:
         return connect(target, timeout_s=30)
-    except (OSError, *DB_ERRORS) as exc:
+    except (OSError, *db_errors()) as exc:
         reason = _without_password(exc, target)
         raise StoreError(f"{target.shown}: cannot open the findings database ({reason})") from None
 
@@ -218,7 +218,7 @@ class Store:
             self._migrate()
             self.host = _host_of(self._db, host)
             self._files_key = files_key(self._db)
-        except (OSError, *DB_ERRORS) as exc:  # a full disk fails here first on SQLite
+        except (OSError, *db_errors()) as exc:  # a full disk fails here first on SQLite
             self._db.close()
             trouble = _disk_trouble(self.path) if self.target.kind is Engine.SQLITE else ""
             raise StoreError(f"{self.target.shown}: cannot open the findings database ({exc}){trouble}") from exc
