@@ -142,3 +142,30 @@ def test_sqlite_commands_do_not_load_psycopg(tmp_path):
     repo = str(Path(__file__).resolve().parents[1])
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env={"PYTHONPATH": repo})
     assert done.stdout.strip() == "False", done.stderr
+
+
+def test_an_older_postgresql_schema_is_refused_until_custos_db_upgrade(pg_url):
+    from scanner.store.migrations import upgrade
+
+    Store(pg_url).close()
+    db = connect(parse_target(pg_url))
+    db.execute("UPDATE meta SET value = '7' WHERE key = 'schema_version'")
+    with pytest.raises(StoreError, match=r"schema 7 is older than this Custos \(8\): run `custos db upgrade --db "):
+        Store(pg_url)
+    upgrade(db)
+    Store(pg_url).close()
+    db.execute("UPDATE meta SET value = '99' WHERE key = 'schema_version'")
+    with pytest.raises(StoreError, match="schema 99 is newer than this Custos"):
+        Store(pg_url)
+    db.close()
+
+
+def test_a_url_given_as_db_names_the_database_by_its_masked_url(tmp_path, monkeypatch):
+    from scanner.store.engine import database_argument
+
+    monkeypatch.setenv("CUSTOS_HOME", str(tmp_path / "state"))
+    db = database_argument("postgresql://custos:s3cret@db.example/custos")
+    assert f"{db}" == "postgresql://custos:***@db.example/custos" and db.exists()
+    assert str(db) == str(tmp_path / "state" / "custos.db") and parse_target(db).url.endswith("/custos")
+    assert not db.with_name("custos.key").exists()  # the files beside it are real paths in the state folder
+    assert database_argument(str(tmp_path / "x.db")) == tmp_path / "x.db"

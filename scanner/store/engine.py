@@ -73,12 +73,42 @@ class DatabaseTarget:
         SQLite file, or in the state folder for PostgreSQL (as if the database were its custos.db)."""
         if self.path is not None:
             return self.path
-        from scanner.paths import default_db
+        from scanner.paths import state_dir
 
-        return default_db()
+        return state_dir() / "custos.db"
 
     def __str__(self) -> str:
         return self.shown
+
+
+class DatabaseUrlPath(type(Path())):
+    """A PostgreSQL store where the commands pass a database path (`--db`, `default_db()`): the path is the state
+    folder's custos.db, so the files kept beside a database (key, vault, audit log, locks) are found from it as for
+    SQLite; `target` is the URL. It "exists": the server creates an empty database on first open."""
+
+    target: DatabaseTarget
+
+    def exists(self, *args: Any, **kwargs: Any) -> bool:
+        return True if getattr(self, "target", None) is not None else super().exists(*args, **kwargs)
+
+    def __format__(self, spec: str) -> str:
+        """Messages (f-strings) name the database by its masked URL; str() and os.fspath() stay the path."""
+        target = getattr(self, "target", None)
+        return format(target.shown if target is not None else str(self), spec)
+
+
+def database_argument(text: str) -> Path:
+    """`--db` and `CUSTOS_DB`: a SQLite path, or a PostgreSQL URL (as a `DatabaseUrlPath`)."""
+    target = parse_target(text)
+    if target.kind is Engine.SQLITE:
+        return Path(target.path)
+    return url_path(target)
+
+
+def url_path(target: DatabaseTarget) -> DatabaseUrlPath:
+    location = DatabaseUrlPath(target.local_path)
+    location.target = target
+    return location
 
 
 def parse_target(text_or_path: str | os.PathLike[str] | DatabaseTarget) -> DatabaseTarget:
@@ -86,6 +116,8 @@ def parse_target(text_or_path: str | os.PathLike[str] | DatabaseTarget) -> Datab
     path) is a SQLite file."""
     if isinstance(text_or_path, DatabaseTarget):
         return text_or_path
+    if getattr(text_or_path, "target", None) is not None:
+        return text_or_path.target
     if isinstance(text_or_path, str) and text_or_path.startswith(_URL_SCHEMES):
         return DatabaseTarget(Engine.POSTGRESQL, url=text_or_path)
     text = os.fspath(text_or_path)
