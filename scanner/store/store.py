@@ -252,6 +252,11 @@ class Store:
     def transaction(self) -> _Transaction:
         return _Transaction(self._db)
 
+    def on_this_host(self) -> tuple[str, tuple[str, ...]]:
+        """(" AND host = ?", (host,)) to keep a files query to this host's rows on PostgreSQL; ("", ()) on SQLite,
+        whose rows are all one host's."""
+        return self._mine, self._mine_params
+
     def _migrate(self) -> None:
         shown = self.target.shown
         try:
