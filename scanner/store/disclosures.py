@@ -182,7 +182,7 @@ class DisclosureStore:
             chunk = ids[i : i + 500]
             rows = self._db.execute(
                 f"SELECT DISTINCT {', '.join('o.' + c.strip() for c in FILE_COLUMNS.split(','))} FROM files m"
-                " JOIN files o ON o.root = m.root AND o.rel_path = m.rel_path AND o.member = ''"
+                " JOIN files o ON o.root = m.root AND o.rel_path = m.rel_path AND o.host = m.host AND o.member = ''"
                 f" WHERE m.id IN ({','.join('?' * len(chunk))})",
                 chunk,
             )
@@ -194,7 +194,7 @@ class DisclosureStore:
         """The current findings of a file and of its archive members, counted; no value, no preview."""
         rows = self._db.execute(
             "SELECT fi.entity_type, fi.sensitivity, fi.flags FROM files o"
-            " JOIN files m ON m.root = o.root AND m.rel_path = o.rel_path"
+            " JOIN files m ON m.root = o.root AND m.rel_path = o.rel_path AND m.host = o.host"
             f" JOIN findings fi ON fi.file_id = m.id WHERE o.id = ? AND fi.state IN {sql_list(CURRENT_FINDING_STATES)}",
             (file_id,),
         )

@@ -127,7 +127,7 @@ _SHOWN = "CASE WHEN fi.member = '' THEN fi.rel_path ELSE fi.rel_path || ':' || f
 # a file's exposure is recorded on the walked file: an archive member has its archive's
 EXPOSURE_OF = (
     "(SELECT e.level FROM files w JOIN file_exposure e ON e.file_id = w.id"
-    " WHERE w.root = fi.root AND w.rel_path = fi.rel_path AND w.member = '')"
+    " WHERE w.root = fi.root AND w.rel_path = fi.rel_path AND w.host = fi.host AND w.member = '')"
 )
 _ACTION_OF = (
     "(SELECT a.kind || ' ' || a.state FROM action_findings af JOIN actions a ON a.id = af.action_id"

@@ -527,7 +527,7 @@ class Store:
         ``None``: every file."""
         sql = (
             'SELECT fi.id, f.start, f."end", f.preview FROM files fi'
-            " JOIN files owner ON owner.root = fi.root AND owner.rel_path = fi.rel_path"
+            " JOIN files owner ON owner.root = fi.root AND owner.rel_path = fi.rel_path AND owner.host = fi.host"
             " AND (owner.id = fi.id OR owner.member = '')"
             " JOIN findings f ON f.file_id = owner.id"
             " WHERE f.location = 'name' AND f.state NOT IN ('superseded', 'dismissed')"
