@@ -5,7 +5,6 @@ from __future__ import annotations
 import argparse
 import errno
 import os
-import sqlite3
 import sys
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager, nullcontext
@@ -30,6 +29,7 @@ from scanner.state_access import (
     check_not_root_in_foreign_state,
     check_output_writable,
 )
+from scanner.store.engine import database_argument, db_errors
 from scanner.store.file_status import not_inspected_line
 from scanner.store.store import FindingRow, Store, StoreError
 
@@ -67,7 +67,7 @@ def main(argv: list[str] | None = None) -> int:
     except BrokenPipeError:  # `custos findings | head`: the reader left, nothing went wrong
         sys.stderr.close()
         return 0
-    except (OSError, sqlite3.Error) as exc:  # a full disk, a read-only or vanished state folder: one line, no trace
+    except (OSError, *db_errors()) as exc:  # a full disk, a read-only or vanished state folder: one line, no trace
         print(f"custos: error: {_storage_problem(exc)}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
@@ -75,9 +75,9 @@ def main(argv: list[str] | None = None) -> int:
         return 130
 
 
-def _storage_problem(exc: OSError | sqlite3.Error) -> str:
+def _storage_problem(exc: Exception) -> str:
     """What went wrong with the disk or the database, in one line a security officer can act on."""
-    if isinstance(exc, sqlite3.Error):
+    if isinstance(exc, db_errors()):
         text = str(exc)
         if "disk is full" in text or "disk I/O error" in text:
             return f"the database could not be written ({text}); free space on its disk and run the command again"
@@ -97,6 +97,7 @@ def _action_errors() -> tuple[type[Exception], ...]:
     from scanner.cli_actions import ActionUsageError
     from scanner.cli_alerts import AlertsUsageError
     from scanner.cli_daemon import DaemonUsageError
+    from scanner.cli_db import DbUsageError
     from scanner.cli_disclosures import DisclosureUsageError
     from scanner.cli_notify import NotifyUsageError
     from scanner.cli_review import ReviewUsageError
@@ -110,7 +111,7 @@ def _action_errors() -> tuple[type[Exception], ...]:
     return (ActionError, ActionUsageError, ActionStateError, AuditError, PolicyError, RewriteError, VaultError,
             DaemonUsageError, ConfigError, DaemonError, ReviewUsageError, SubjectUsageError, DisclosureError,
             DisclosureUsageError, NotifyUsageError, ViolationUsageError,
-            AlertsUsageError)  # fmt: skip
+            AlertsUsageError, DbUsageError)  # fmt: skip
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -176,6 +177,7 @@ def _parser() -> argparse.ArgumentParser:
     from scanner.cli_actions import add_action_commands
     from scanner.cli_alerts import add_alerts_commands
     from scanner.cli_daemon import add_daemon_commands
+    from scanner.cli_db import add_db_commands
     from scanner.cli_disclosures import add_disclosures_command, add_seller_commands
     from scanner.cli_exposure import add_exposure_command
     from scanner.cli_handover import add_handover_commands
@@ -194,11 +196,14 @@ def _parser() -> argparse.ArgumentParser:
     add_exposure_command(sub)
     add_violations_command(sub)
     add_alerts_commands(sub)
+    add_db_commands(sub)
     return parser
 
 
 def _db_and_rules(parser: argparse.ArgumentParser, rules: bool = True) -> None:
-    parser.add_argument("--db", type=Path, default=None, help=f"findings database (default {default_db()})")
+    parser.add_argument(
+        "--db", type=database_argument, default=None, help=f"findings database (default {default_db()})"
+    )
     if rules:
         _rules_option(parser)
 

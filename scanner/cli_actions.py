@@ -28,6 +28,7 @@ from scanner.states import (
     ActionState,
     FindingState,
 )
+from scanner.store.engine import database_argument
 from scanner.text_table import Column, render, terminal_width
 
 
@@ -164,7 +165,9 @@ def add_action_commands(sub: argparse._SubParsersAction) -> None:
 
 
 def _common(parser: argparse.ArgumentParser, handler) -> None:
-    parser.add_argument("--db", type=Path, default=None, help=f"findings database (default {default_db()})")
+    parser.add_argument(
+        "--db", type=database_argument, default=None, help=f"findings database (default {default_db()})"
+    )
     parser.add_argument("--as", dest="reviewer", metavar="NAME", help="reviewer identity (default $CUSTOS_REVIEWER)")
     parser.add_argument("--rules", type=Path, action="append", default=[], metavar="DIR", help="extra rule packs")
     parser.set_defaults(handler=handler)

@@ -17,6 +17,7 @@ from scanner.display import safe
 from scanner.display_mask import mask_for_display
 from scanner.paths import default_db
 from scanner.states import OutboxState
+from scanner.store.engine import database_argument
 from scanner.text_table import Column, render, terminal_width
 
 if TYPE_CHECKING:
@@ -37,10 +38,10 @@ def add_alerts_commands(sub: argparse._SubParsersAction) -> None:
     alerts_sub = alerts.add_subparsers(metavar="ACTION")
     test = alerts_sub.add_parser("test", help="send a test alert to each channel in [alerts] now")
     test.add_argument("--config", type=Path, required=True, help="custos.toml with an [alerts] table")
-    test.add_argument("--db", type=Path, help="the database named in the review command the alert shows")
+    test.add_argument("--db", type=database_argument, help="the database named in the review command the alert shows")
     test.set_defaults(handler=_cmd_test)
     outbox = alerts_sub.add_parser("outbox", help="alerts waiting to be delivered, or given up (masked)")
-    outbox.add_argument("--db", type=Path, help=f"findings database (default {default_db()})")
+    outbox.add_argument("--db", type=database_argument, help=f"findings database (default {default_db()})")
     outbox.add_argument("--all", action="store_true", help="sent alerts too")
     outbox.add_argument("--retry", action="store_true", help="put the given-up alerts back in the queue")
     outbox.set_defaults(handler=_cmd_outbox)

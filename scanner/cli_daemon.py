@@ -11,6 +11,7 @@ from pathlib import Path
 from scanner.display import safe
 from scanner.display_mask import mask_for_display
 from scanner.paths import default_db
+from scanner.store.engine import database_argument
 
 HEARTBEAT_SECONDS = 5.0  # the daemon's default; alive while the last heartbeat is under three of them old
 
@@ -23,7 +24,7 @@ def add_daemon_commands(sub: argparse._SubParsersAction) -> None:
     watch = sub.add_parser("watch", help="run the daemon: watch roots and keep their findings current")
     watch.add_argument("roots", type=Path, nargs="*", help="folders to watch (or [[roots]] in --config)")
     watch.add_argument("--config", type=Path, help="TOML configuration (see contrib/custos.toml)")
-    watch.add_argument("--db", type=Path, help=f"findings database (default: config, else {default_db()})")
+    watch.add_argument("--db", type=database_argument, help=f"findings database (default: config, else {default_db()})")
     watch.add_argument("--workers", type=int, help="worker processes")
     watch.add_argument("--settle", type=float, help="seconds a file must be unchanged before it is scanned")
     watch.add_argument("--reconcile-interval", type=float, help="seconds between reconciliation walks (0: start only)")
@@ -32,7 +33,7 @@ def add_daemon_commands(sub: argparse._SubParsersAction) -> None:
     watch.set_defaults(handler=_cmd_watch)
 
     status = sub.add_parser("status", help="the daemon's heartbeat, queue and errors")
-    status.add_argument("--db", type=Path)
+    status.add_argument("--db", type=database_argument)
     status.set_defaults(handler=_cmd_status)
 
     config = sub.add_parser("config", help="check a daemon configuration")

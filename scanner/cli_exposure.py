@@ -16,6 +16,7 @@ from scanner.exposure.tighten import Access
 from scanner.name_mask import mask_path
 from scanner.paths import default_db
 from scanner.states import EXPOSURE_LEVELS, ExposureLevel
+from scanner.store.engine import database_argument
 from scanner.store.exposure import ExposureRow, ExposureStore
 from scanner.store.store import Store
 from scanner.text_table import Column, render, terminal_width
@@ -33,7 +34,7 @@ def add_exposure_command(sub: argparse._SubParsersAction) -> None:
         help="only files readable this widely or more (default: every one, with its level)",
     )
     exposure.add_argument("--folder", help="only files under this folder (relative or absolute)")
-    exposure.add_argument("--db", type=Path, help=f"findings database (default {default_db()})")
+    exposure.add_argument("--db", type=database_argument, help=f"findings database (default {default_db()})")
     exposure.set_defaults(handler=_cmd_exposure)
 
 

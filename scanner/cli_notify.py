@@ -19,6 +19,7 @@ from scanner.display import safe
 from scanner.display_mask import mask_for_display
 from scanner.paths import default_db
 from scanner.states import ActionKind, SubjectCategory
+from scanner.store.engine import database_argument
 
 BUILT_IN = "built-in"
 DEFAULT_LEGAL_BASIS = "PIPL Art. 22: each person is told the recipient's name and contact before the transfer"
@@ -57,7 +58,9 @@ def add_notify_commands(sub: argparse._SubParsersAction) -> None:
 
 
 def _common(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--db", type=Path, default=None, help=f"findings database (default {default_db()})")
+    parser.add_argument(
+        "--db", type=database_argument, default=None, help=f"findings database (default {default_db()})"
+    )
     parser.add_argument("--as", dest="reviewer", metavar="NAME", help="reviewer identity (default $CUSTOS_REVIEWER)")
 
 

@@ -11,6 +11,7 @@ from pathlib import Path
 from scanner.display import safe
 from scanner.fsio import open_private_output
 from scanner.paths import default_db, policy_path_for
+from scanner.store.engine import database_argument
 
 REPORT_PREFIX = "custos-compliance-"
 
@@ -50,7 +51,9 @@ def add_compliance_command(report_sub: argparse._SubParsersAction) -> None:
         default=None,
         help="report language (default: zh_CN when LC_ALL/LC_MESSAGES/LANG is Chinese, else en)",
     )
-    compliance.add_argument("--db", type=Path, default=None, help=f"findings database (default {default_db()})")
+    compliance.add_argument(
+        "--db", type=database_argument, default=None, help=f"findings database (default {default_db()})"
+    )
     compliance.set_defaults(handler=_cmd_report_compliance)
 
 

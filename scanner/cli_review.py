@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import argparse
-from pathlib import Path
 
 from scanner.paths import default_db
+from scanner.store.engine import database_argument
 
 
 class ReviewUsageError(Exception):
@@ -14,7 +14,7 @@ class ReviewUsageError(Exception):
 
 def add_review_command(sub: argparse._SubParsersAction) -> None:
     review = sub.add_parser("review", help="triage findings and confirm actions in a terminal UI")
-    review.add_argument("--db", type=Path, help=f"findings database (default {default_db()})")
+    review.add_argument("--db", type=database_argument, help=f"findings database (default {default_db()})")
     review.add_argument("--as", dest="reviewer", metavar="NAME", help="reviewer identity (default $CUSTOS_REVIEWER)")
     review.set_defaults(handler=_cmd_review)
 

@@ -10,6 +10,7 @@ from scanner.display import safe
 from scanner.display_mask import mask_for_display
 from scanner.paths import default_db
 from scanner.states import SubjectCategory
+from scanner.store.engine import database_argument
 from scanner.store.store import Store
 from scanner.text_table import Column, render, terminal_width
 
@@ -26,7 +27,7 @@ def add_subject_commands(sub: argparse._SubParsersAction) -> None:
     subjects = sub.add_parser("subjects", help="the people the findings describe: list, show, stats, link")
     subjects.add_argument("what", nargs="?", default="list", choices=["list", "show", "stats", "link"])
     subjects.add_argument("id", nargs="?", type=int, help="show: the subject's id")
-    subjects.add_argument("--db", type=Path, help=f"findings database (default {default_db()})")
+    subjects.add_argument("--db", type=database_argument, help=f"findings database (default {default_db()})")
     subjects.add_argument("--category", choices=[c.value for c in SubjectCategory if c != SubjectCategory.MINOR])
     subjects.add_argument("--minor", action="store_true", help="only subjects flagged as minors")
     subjects.add_argument("--folder", help="only subjects seen in files under this folder (relative or absolute)")

@@ -5,12 +5,12 @@ from __future__ import annotations
 
 import argparse
 import sys
-from pathlib import Path
 
 from scanner.display import safe
 from scanner.display_mask import mask_for_display
 from scanner.paths import default_db
 from scanner.states import ViolationState, ZoneSeverity
+from scanner.store.engine import database_argument
 from scanner.store.store import Store
 from scanner.text_table import Column, render, terminal_width
 
@@ -26,7 +26,7 @@ class ViolationUsageError(Exception):
 def add_violations_command(sub: argparse._SubParsersAction) -> None:
     violations = sub.add_parser("violations", help="files breaking a zone policy ([[zones]] in custos.toml)")
     violations.add_argument("what", nargs="?", default="list", choices=["list"])
-    violations.add_argument("--db", type=Path, help=f"findings database (default {default_db()})")
+    violations.add_argument("--db", type=database_argument, help=f"findings database (default {default_db()})")
     violations.add_argument("--zone", help="only this zone (its name in custos.toml)")
     violations.add_argument("--state", choices=list(ViolationState), help="open or resolved (default: both)")
     violations.add_argument("--severity", choices=list(ZoneSeverity), help="only this severity")

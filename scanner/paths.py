@@ -15,6 +15,11 @@ def state_dir() -> Path:
 
 
 def default_db() -> Path:
+    """``$CUSTOS_DB`` (a path or a postgresql:// URL) when set, else custos.db in the state folder."""
+    if os.environ.get("CUSTOS_DB"):
+        from scanner.store.engine import database_argument
+
+        return database_argument(os.environ["CUSTOS_DB"])
     return state_dir() / "custos.db"
 
 

@@ -17,6 +17,8 @@ class StateAccessError(Exception):
 
 def check_database_writable(db: Path) -> None:
     """The database ``db`` (and the keys, the vault, the WAL files beside it) can be created or written."""
+    if getattr(db, "target", None) is not None:  # PostgreSQL: only the state folder (keys, vault, logs) is local
+        db = Path(db)
     if db.exists():
         if db.is_dir():
             raise StateAccessError(f"{db}: is a folder, not a findings database; give --db a file name")

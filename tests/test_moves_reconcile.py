@@ -17,13 +17,13 @@ from scanner.store.work_queue import WorkQueue
 
 
 @pytest.fixture
-def scanned(tmp_path: Path, packs, detector):
+def scanned(tmp_path: Path, packs, detector, db_url):
     share = tmp_path / "share"
     (share / "dir").mkdir(parents=True)
     (share / "a.txt").write_text("手机：13912345678\n", encoding="utf-8")
     (share / "dir" / "b.txt").write_text("手机：13800138000\n", encoding="utf-8")
-    store = Store(tmp_path / "custos.db")
-    build_scanner(store, tmp_path / "custos.db", packs, detector=detector).scan(share)
+    store = Store(db_url)
+    build_scanner(store, store.path, packs, detector=detector).scan(share)
     yield share, store
     store.close()
 
@@ -88,7 +88,8 @@ def _insert(store: Store, root: str, *rels: str) -> None:
     for rel in rels:
         path, _, member = rel.partition("|")
         store.connection.execute(
-            "INSERT INTO files(root, rel_path, member, status) VALUES (?, ?, ?, 'scanned')", (root, path, member)
+            "INSERT INTO files(root, rel_path, member, status, host) VALUES (?, ?, ?, 'scanned', ?)",
+            (root, path, member, store.host),
         )
 
 
@@ -97,9 +98,9 @@ def _statuses(store: Store, root: str) -> dict[str, str]:
     return {r[0] + (f"|{r[1]}" if r[1] else ""): r[2] for r in rows}
 
 
-def test_prefix_queries_take_an_archive_and_its_members_or_a_folder_and_nothing_beside(tmp_path):
+def test_prefix_queries_take_an_archive_and_its_members_or_a_folder_and_nothing_beside(db_url):
     # The prefix is a range on the (root, rel_path) index now; its edges must match what substr() matched.
-    with Store(tmp_path / "custos.db") as store:
+    with Store(db_url) as store:
         root = "/srv/share"
         _insert(store, root, "a.zip", "a.zip|in/b.csv", "a.zip:x", "a.zip;x", "a.zipx", "a.zip0", "d/x.txt",
                 "d/e/y.txt", "d0", "d.txt", "d/z.zip|m.csv", "dd/q.txt")  # fmt: skip

@@ -105,11 +105,11 @@ class DisclosureStore:
             cur = self._db.execute(
                 "INSERT INTO disclosures(kind, state, recipient, recipient_key, recipient_key_sha256, legal_basis,"
                 " reason, selection, needs_second_person, proposed_by, proposed_os_user, proposed_at)"
-                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
                 (kind, DisclosureState.PROPOSED, recipient, recipient_key, recipient_key_sha256, legal_basis, reason,
                  json.dumps(selection, sort_keys=True), int(needs_second_person), proposed_by, os_user, utc_now()),
             )  # fmt: skip
-            disclosure_id = int(cur.lastrowid)
+            disclosure_id = int(cur.fetchone()[0])
             self._db.executemany(
                 "INSERT INTO disclosure_files(disclosure_id, file_id, name, size, mtime_ns, sha256)"
                 " VALUES (?, ?, ?, ?, ?, ?)",
@@ -182,7 +182,7 @@ class DisclosureStore:
             chunk = ids[i : i + 500]
             rows = self._db.execute(
                 f"SELECT DISTINCT {', '.join('o.' + c.strip() for c in FILE_COLUMNS.split(','))} FROM files m"
-                " JOIN files o ON o.root = m.root AND o.rel_path = m.rel_path AND o.member = ''"
+                " JOIN files o ON o.root = m.root AND o.rel_path = m.rel_path AND o.host = m.host AND o.member = ''"
                 f" WHERE m.id IN ({','.join('?' * len(chunk))})",
                 chunk,
             )
@@ -194,7 +194,7 @@ class DisclosureStore:
         """The current findings of a file and of its archive members, counted; no value, no preview."""
         rows = self._db.execute(
             "SELECT fi.entity_type, fi.sensitivity, fi.flags FROM files o"
-            " JOIN files m ON m.root = o.root AND m.rel_path = o.rel_path"
+            " JOIN files m ON m.root = o.root AND m.rel_path = o.rel_path AND m.host = o.host"
             f" JOIN findings fi ON fi.file_id = m.id WHERE o.id = ? AND fi.state IN {sql_list(CURRENT_FINDING_STATES)}",
             (file_id,),
         )

@@ -18,7 +18,7 @@ _HOLDING = sql_list((FindingState.ACTIVE, FindingState.RETAINED))
 # a file "holds" sensitive data while one of its (or its members') current, not dismissed findings is sensitive
 _HOLDS_SENSITIVE = (
     "EXISTS (SELECT 1 FROM findings fi JOIN files m ON m.id = fi.file_id"
-    " WHERE m.root = f.root AND m.rel_path = f.rel_path"
+    " WHERE m.root = f.root AND m.rel_path = f.rel_path AND m.host = f.host"
     f" AND fi.state IN {_HOLDING} AND fi.sensitivity = '{SENSITIVE}')"
 )
 _CURRENT = f"f.status NOT IN {sql_list(RETIRED_FILE_STATUSES)} AND {_HOLDS_SENSITIVE}"

@@ -50,7 +50,7 @@ def finding_sources(store: Store, finding_ids: Iterable[int]) -> list[FindingSou
         "SELECT f.id, f.entity_type, f.fingerprint, f.rule_id, fi.root, fi.rel_path, fi.member,"
         " w.size, w.mtime_ns, w.sha256"
         " FROM findings f JOIN files fi ON fi.id = f.file_id"
-        " LEFT JOIN files w ON w.root = fi.root AND w.rel_path = fi.rel_path AND w.member = ''"
+        " LEFT JOIN files w ON w.root = fi.root AND w.rel_path = fi.rel_path AND w.host = fi.host AND w.member = ''"
         f" WHERE f.state IN ({', '.join('?' * len(states))}) AND f.id IN ({{marks}})"
     )
     found: list[FindingSource] = []

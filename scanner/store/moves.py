@@ -27,18 +27,24 @@ class FileMoves:
     def __init__(self, store: Store) -> None:
         self.store = store
         self._db = store.connection
+        self._on, self._host = store.on_this_host()  # PostgreSQL: only this host's rows (paths are per host)
 
     def rename_file(self, root: str, old_rel: str, new_rel: str) -> bool:
         """A file moved within a root: its row, findings and decisions follow it (archive members too); a file
         that the move replaced is gone. False when nothing was recorded at ``old_rel``."""
         with self.store.transaction():
             if (
-                self._db.execute("SELECT 1 FROM files WHERE root = ? AND rel_path = ?", (root, old_rel)).fetchone()
+                self._db.execute(
+                    f"SELECT 1 FROM files WHERE root = ?{self._on} AND rel_path = ?", (root, *self._host, old_rel)
+                ).fetchone()
                 is None
             ):
                 return False
             self._retire(root, new_rel)
-            self._db.execute("UPDATE files SET rel_path = ? WHERE root = ? AND rel_path = ?", (new_rel, root, old_rel))
+            self._db.execute(
+                f"UPDATE files SET rel_path = ? WHERE root = ?{self._on} AND rel_path = ?",
+                (new_rel, root, *self._host, old_rel),
+            )
             self._forget_names(root, "rel_path = ?", (new_rel,), len(new_rel) - len(old_rel))
             self._db.execute(
                 "UPDATE suppressions SET rel_path = ? WHERE root = ? AND rel_path = ?", (new_rel, root, old_rel)
@@ -49,8 +55,8 @@ class FileMoves:
         """The active findings of the file at ``rel_path`` (its archive members' included), for the daemon's log."""
         row = self._db.execute(
             "SELECT COUNT(*) FROM findings f JOIN files fi ON fi.id = f.file_id"
-            " WHERE fi.root = ? AND fi.rel_path = ? AND f.state = 'active'",
-            (root, rel_path),
+            f" WHERE fi.root = ?{self._on.replace('host', 'fi.host')} AND fi.rel_path = ? AND f.state = 'active'",
+            (root, *self._host, rel_path),
         ).fetchone()
         return int(row[0])
 
@@ -58,25 +64,31 @@ class FileMoves:
         """The file a move replaced: gone, and its row (with its members) renamed out of the way to
         ``path#replaced-<id>`` so its findings and decisions keep their history."""
         self._mark_gone(root, rel_path)
-        row = self._db.execute("SELECT id FROM files WHERE root = ? AND rel_path = ?", (root, rel_path)).fetchone()
+        row = self._db.execute(
+            f"SELECT id FROM files WHERE root = ?{self._on} AND rel_path = ?", (root, *self._host, rel_path)
+        ).fetchone()
         if row is None:
             return
         tomb = f"{rel_path}#replaced-{row[0]}"
-        self._db.execute("UPDATE files SET rel_path = ? WHERE root = ? AND rel_path = ?", (tomb, root, rel_path))
+        self._db.execute(
+            f"UPDATE files SET rel_path = ? WHERE root = ?{self._on} AND rel_path = ?",
+            (tomb, root, *self._host, rel_path),
+        )
 
     def rename_dir(self, root: str, old_dir: str, new_dir: str) -> int:
         """A folder moved within a root: every recorded path under it follows; returns how many."""
         old_prefix, new_prefix = f"{old_dir.rstrip('/')}/", f"{new_dir.rstrip('/')}/"
         with self.store.transaction():
             moving = self._db.execute(
-                "SELECT rel_path FROM files WHERE root = ? AND substr(rel_path, 1, ?) = ? AND member = ''",
-                (root, stored_length(old_prefix), old_prefix),
+                f"SELECT rel_path FROM files WHERE root = ?{self._on} AND substr(rel_path, 1, ?) = ? AND member = ''",
+                (root, *self._host, stored_length(old_prefix), old_prefix),
             ).fetchall()
             for (rel,) in moving:
                 self._retire(root, new_prefix + rel[len(old_prefix) :])  # e.g. files deleted there before
             cur = self._db.execute(
-                "UPDATE files SET rel_path = ? || substr(rel_path, ?) WHERE root = ? AND substr(rel_path, 1, ?) = ?",
-                (new_prefix, stored_length(old_prefix) + 1, root, stored_length(old_prefix), old_prefix),
+                f"UPDATE files SET rel_path = ? || substr(rel_path, ?) WHERE root = ?{self._on}"
+                " AND substr(rel_path, 1, ?) = ?",
+                (new_prefix, stored_length(old_prefix) + 1, root, *self._host, stored_length(old_prefix), old_prefix),
             )
             shift = len(new_prefix) - len(old_prefix)  # in characters of the path as found (not as stored)
             self._forget_names(root, "substr(rel_path, 1, ?) = ?", (stored_length(new_prefix), new_prefix), shift)
@@ -90,7 +102,9 @@ class FileMoves:
     def _forget_names(self, root: str, where: str, params: tuple, shift: int) -> None:
         """Moved rows: a file's findings in its old name superseded and its name due for scanning; a member's
         name findings moved along with the archive's path (``shift`` characters)."""
-        rows = self._db.execute(f"SELECT id, member FROM files WHERE root = ? AND {where}", (root, *params))
+        rows = self._db.execute(
+            f"SELECT id, member FROM files WHERE root = ?{self._on} AND {where}", (root, *self._host, *params)
+        )
         files, members = [], []
         for file_id, member in rows.fetchall():
             (members if member else files).append((file_id,))
@@ -101,7 +115,7 @@ class FileMoves:
         )
         self._db.executemany("UPDATE files SET names_scanned = 0 WHERE id = ?", files)
         self._db.executemany(
-            "UPDATE findings SET start = start + ?, end = end + ? WHERE file_id = ? AND location = 'name'",
+            'UPDATE findings SET start = start + ?, "end" = "end" + ? WHERE file_id = ? AND location = \'name\'',
             [(shift, shift, file_id) for (file_id,) in members],
         )
         if files or members:
@@ -110,9 +124,9 @@ class FileMoves:
     def recorded_under(self, root: str, rel_dir: str) -> list[str]:
         """Recorded, not gone, top-level files under a folder of a root (for a deleted folder)."""
         rows = self._db.execute(
-            f"SELECT rel_path FROM files WHERE root = ? AND {_STARTS_WITH} AND member = ''"
+            f"SELECT rel_path FROM files WHERE root = ?{self._on} AND {_STARTS_WITH} AND member = ''"
             " AND status NOT IN ('gone', 'quarantined', 'deleted')",
-            (root, *_prefix_range(f"{rel_dir.rstrip('/')}/")),
+            (root, *self._host, *_prefix_range(f"{rel_dir.rstrip('/')}/")),
         )
         return [r[0] for r in rows]
 
@@ -130,9 +144,9 @@ class FileMoves:
         ids = [
             r[0]
             for r in self._db.execute(
-                "SELECT id FROM files WHERE root = ? AND rel_path = ?"
+                f"SELECT id FROM files WHERE root = ?{self._on} AND rel_path = ?"
                 " AND status NOT IN ('gone', 'quarantined', 'deleted')",
-                (root, rel_path),
+                (root, *self._host, rel_path),
             )
         ]
         self._db.executemany("UPDATE files SET status = 'gone' WHERE id = ?", [(i,) for i in ids])
@@ -148,7 +162,7 @@ class FileMoves:
         not an archive member; what a reconciliation walk compares the disk with."""
         where, params = (f" AND {_STARTS_WITH}", _prefix_range(f"{rel_dir.rstrip('/')}/")) if rel_dir else ("", ())
         rows = self._db.execute(
-            f"SELECT rel_path, size, mtime_ns, status FROM files WHERE root = ? AND member = ''{where}",
-            (root, *params),
+            f"SELECT rel_path, size, mtime_ns, status FROM files WHERE root = ?{self._on} AND member = ''{where}",
+            (root, *self._host, *params),
         )
         return {r[0]: (r[1], r[2], r[3]) for r in rows}

@@ -9,8 +9,8 @@ indexed reads (scanner/store/findings_generation.py); a store whose findings did
 from __future__ import annotations
 
 import logging
-import sqlite3
 
+from scanner.store.engine import db_errors
 from scanner.store.store import Store
 from scanner.store.subjects import SubjectStore
 from scanner.subjects.link import LinkStats, link_subjects
@@ -32,6 +32,6 @@ def ensure_linked(store: Store) -> LinkStats | None:
         if not is_stale(store):
             return None
         return link_subjects(store)
-    except sqlite3.Error as exc:
+    except db_errors() as exc:
         _log.warning("subjects not relinked (%s); showing the last linking", exc)
         return None
