@@ -5,7 +5,6 @@ from __future__ import annotations
 import argparse
 import errno
 import os
-import sqlite3
 import sys
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager, nullcontext
@@ -30,6 +29,7 @@ from scanner.state_access import (
     check_not_root_in_foreign_state,
     check_output_writable,
 )
+from scanner.store.engine import db_errors
 from scanner.store.file_status import not_inspected_line
 from scanner.store.store import FindingRow, Store, StoreError
 
@@ -67,7 +67,7 @@ def main(argv: list[str] | None = None) -> int:
     except BrokenPipeError:  # `custos findings | head`: the reader left, nothing went wrong
         sys.stderr.close()
         return 0
-    except (OSError, sqlite3.Error) as exc:  # a full disk, a read-only or vanished state folder: one line, no trace
+    except (OSError, *db_errors()) as exc:  # a full disk, a read-only or vanished state folder: one line, no trace
         print(f"custos: error: {_storage_problem(exc)}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
@@ -75,9 +75,9 @@ def main(argv: list[str] | None = None) -> int:
         return 130
 
 
-def _storage_problem(exc: OSError | sqlite3.Error) -> str:
+def _storage_problem(exc: Exception) -> str:
     """What went wrong with the disk or the database, in one line a security officer can act on."""
-    if isinstance(exc, sqlite3.Error):
+    if isinstance(exc, db_errors()):
         text = str(exc)
         if "disk is full" in text or "disk I/O error" in text:
             return f"the database could not be written ({text}); free space on its disk and run the command again"

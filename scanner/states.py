@@ -203,6 +203,13 @@ class AlertChannel(_Vocabulary):
     WEBHOOK = "webhook"  # an HMAC-signed JSON POST
 
 
+class Engine(_Vocabulary):
+    """The database engine a store runs on (`scanner.store.engine.DatabaseTarget.kind`)."""
+
+    SQLITE = "sqlite"  # one file beside the state folder, embedded: the default
+    POSTGRESQL = "postgresql"  # one server for many hosts
+
+
 class OutboxState(_Vocabulary):
     """`alert_outbox.state`: an alert for one channel waiting, delivered, or given up after retry_max_s."""
 

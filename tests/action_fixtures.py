@@ -26,11 +26,12 @@ def write_share(root: Path, count: int = 3) -> Path:
     return root
 
 
-def scanned_db(state: Path, share: Path, packs, detector) -> Path:
-    """A findings database of ``share`` under ``state``, scanned in this process (the detector is loaded once)."""
-    db = state / "custos.db"
+def scanned_db(state: Path, share: Path, packs, detector, target: str | None = None) -> Path | str:
+    """A findings database of ``share`` under ``state`` (or at ``target``: a path or a PostgreSQL URL), scanned in
+    this process (the detector is loaded once)."""
+    db = target or state / "custos.db"
     with Store(db) as store:
-        build_scanner(store, db, packs, detector=detector).scan(share)
+        build_scanner(store, store.path, packs, detector=detector).scan(share)
     return db
 
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import sqlite3
 import threading
 from collections.abc import Iterator
 from pathlib import Path
@@ -10,8 +9,9 @@ from pathlib import Path
 import pytest
 
 from scanner.store.actions import ActionStateError, ActionStore
+from scanner.store.engine import DB_ERRORS
 from scanner.store.store import Store
-from tests.action_fixtures import PHONE, write_share
+from tests.action_fixtures import PHONE, scanned_db, write_share
 
 NAMED = "张伟的合同.txt"  # a person's name in the file name: records show it masked
 
@@ -24,7 +24,13 @@ def share(tmp_path: Path) -> Path:
 
 
 @pytest.fixture
-def actions(db: Path) -> Iterator[ActionStore]:
+def db(tmp_path: Path, share: Path, packs, detector, db_url: str) -> str:
+    """The share scanned into SQLite and into PostgreSQL."""
+    return scanned_db(tmp_path / "state", share, packs, detector, target=db_url)
+
+
+@pytest.fixture
+def actions(db: str) -> Iterator[ActionStore]:
     with Store(db) as store:
         yield ActionStore(store)
 
@@ -104,7 +110,7 @@ def test_two_reviewers_racing_to_approve_move_the_action_once(db, actions):
                 outcomes.append(("moved", who))
             except ActionStateError:
                 outcomes.append(("refused", who))
-            except sqlite3.OperationalError as exc:  # busy beyond the timeout would be a bug of its own
+            except DB_ERRORS as exc:  # busy beyond the timeout would be a bug of its own
                 outcomes.append((f"error {exc}", who))
 
     threads = [threading.Thread(target=approve, args=(f"r{i}",)) for i in range(8)]

@@ -1,4 +1,5 @@
-"""The daemon's work queue and status row, on real SQLite files, with real worker processes and SIGKILL crashes.
+"""The daemon's work queue and status row, on real SQLite files and PostgreSQL, with real worker processes and
+SIGKILL crashes.
 
 Time is passed in explicitly, so lease expiry is tested by moving `now`, never by sleeping.
 """
@@ -18,14 +19,15 @@ import pytest
 from scanner.store.daemon_status import DaemonStatusStore, is_alive
 from scanner.store.store import Store
 from scanner.store.work_queue import QueueDepth, WorkQueue
+from tests.engines import BOTH_ENGINES_SLOW_ON_POSTGRESQL, is_postgresql, rows
 
 ROOT = "/srv/share"
 SPAWN = multiprocessing.get_context("spawn")
 
 
 @pytest.fixture
-def db(tmp_path: Path) -> Path:
-    return tmp_path / "state" / "custos.db"
+def db(db_url: str) -> str:
+    return db_url
 
 
 @pytest.fixture
@@ -39,14 +41,9 @@ def queue(store: Store) -> WorkQueue:
     return WorkQueue(store)
 
 
-def _rows(db: Path) -> list[dict]:
+def _rows(db: str) -> list[dict]:
     """The queue as another connection sees it."""
-    con = sqlite3.connect(db)
-    con.row_factory = sqlite3.Row
-    try:
-        return [dict(r) for r in con.execute("SELECT * FROM work_queue ORDER BY id")]
-    finally:
-        con.close()
+    return rows(db, "SELECT * FROM work_queue ORDER BY id")
 
 
 # --- enqueue ---------------------------------------------------------------------------------------------
@@ -78,6 +75,7 @@ def test_a_path_changed_while_running_is_queued_again_and_scanned_after_not_alon
     assert (again.rel_path, again.reason, again.attempts) == ("a.txt", "modified", 1)
 
 
+@BOTH_ENGINES_SLOW_ON_POSTGRESQL
 def test_enqueue_many_reports_new_paths_and_re_enqueueing_adds_none(queue, db):
     n = 100_000
     items = ((ROOT, f"dir{i % 100}/file{i}.txt", "reconcile") for i in range(n))
@@ -224,7 +222,7 @@ def test_depth_and_next_ready_in(queue):
 # --- many processes, and crashes ---------------------------------------------------------------------------
 def _drain(db: str, owner: str, claims_file: str, start: multiprocessing.synchronize.Barrier) -> None:
     """Claim and complete until the queue is empty; each completion is recorded in the same transaction."""
-    with Store(Path(db)) as store:
+    with Store(db) as store:
         queue, claimed = WorkQueue(store), []
         start.wait()
         while (job := queue.claim(owner, now=1000.0, lease_seconds=600)) is not None:
@@ -237,7 +235,7 @@ def _drain(db: str, owner: str, claims_file: str, start: multiprocessing.synchro
 
 
 def _work(db: str, owner: str, now: float) -> None:
-    with Store(Path(db)) as store:
+    with Store(db) as store:
         queue = WorkQueue(store)
         while (job := queue.claim(owner, now=now, lease_seconds=100)) is not None:
             with store.transaction():
@@ -247,7 +245,7 @@ def _work(db: str, owner: str, now: float) -> None:
 
 
 def _claim_and_hang(db: str, owner: str, ready_file: str) -> None:
-    with Store(Path(db)) as store:
+    with Store(db) as store:
         job = WorkQueue(store).claim(owner, now=100, lease_seconds=30)
         Path(ready_file).write_text(str(job.id))
         time.sleep(600)
@@ -259,18 +257,16 @@ def _queue_with_done_table(db: Path, jobs: int) -> None:
         WorkQueue(store).enqueue_many(((ROOT, f"f{i}", "created") for i in range(jobs)), not_before=0, now=0)
 
 
-def _counts(db: Path) -> tuple[int, int, int]:
+def _counts(db: str) -> tuple[int, int, int]:
     """(queue rows, completions, distinct completed jobs) in one consistent read."""
-    con = sqlite3.connect(db, timeout=30)
-    try:
-        return con.execute(
-            "SELECT (SELECT COUNT(*) FROM work_queue), (SELECT COUNT(*) FROM done),"
-            " (SELECT COUNT(DISTINCT job_id) FROM done)"
-        ).fetchone()
-    finally:
-        con.close()
+    sql = (
+        "SELECT (SELECT COUNT(*) FROM work_queue) AS queued, (SELECT COUNT(*) FROM done) AS done,"
+        " (SELECT COUNT(DISTINCT job_id) FROM done) AS distinct_done"
+    )
+    return tuple(rows(db, sql)[0].values())
 
 
+@BOTH_ENGINES_SLOW_ON_POSTGRESQL
 def test_four_processes_complete_every_job_exactly_once(db, tmp_path):
     jobs = 2000
     _queue_with_done_table(db, jobs)
@@ -288,6 +284,7 @@ def test_four_processes_complete_every_job_exactly_once(db, tmp_path):
     assert _counts(db) == (0, jobs, jobs)
 
 
+@BOTH_ENGINES_SLOW_ON_POSTGRESQL
 def test_a_job_claimed_by_a_killed_process_is_reclaimed_after_its_lease(db, tmp_path):
     _queue_with_done_table(db, 3)
     ready = tmp_path / "claimed"
@@ -313,6 +310,7 @@ def test_a_job_claimed_by_a_killed_process_is_reclaimed_after_its_lease(db, tmp_
         assert len(_rows(db)) == 1
 
 
+@BOTH_ENGINES_SLOW_ON_POSTGRESQL
 def test_workers_killed_at_random_moments_lose_and_duplicate_nothing(db):
     jobs, rng = 400, random.Random(20261123)
     _queue_with_done_table(db, jobs)
@@ -332,9 +330,10 @@ def test_workers_killed_at_random_moments_lose_and_duplicate_nothing(db):
         assert rows + done == jobs and done == distinct  # every unfinished job still has its row
     _work(str(db), "final", now=10_000.0)  # past every dead worker's lease
     assert _counts(db) == (0, jobs, jobs)
-    con = sqlite3.connect(db)
-    assert con.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
-    con.close()
+    if not is_postgresql(db):
+        con = sqlite3.connect(db)
+        assert con.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+        con.close()
 
 
 # --- daemon status -----------------------------------------------------------------------------------------
@@ -364,7 +363,7 @@ def test_daemon_status_upserts_one_row_and_judges_liveness_by_heartbeat(store, d
     assert not is_alive(seen, now=126, heartbeat_seconds=5)
     status.update(state="stopped", heartbeat_at=125.0)
     assert not is_alive(status.read(), now=125, heartbeat_seconds=5)
-    assert sqlite3.connect(db).execute("SELECT COUNT(*) FROM daemon_status").fetchone()[0] == 1
+    assert rows(db, "SELECT COUNT(*) AS n FROM daemon_status") == [{"n": 1}]
     with pytest.raises(ValueError, match="unknown daemon status field"):
         status.update(colour="red")
     with pytest.raises(ValueError, match="daemon state must be one of"):
@@ -387,7 +386,8 @@ def test_deletions_are_claimed_in_a_batch_of_one_root_skipping_other_reasons_and
                     ("x.txt", "queued"), ("later.txt", "queued")}  # fmt: skip
 
 
-def test_a_status_table_from_before_the_watch_column_gains_it(db):
+def test_a_status_table_from_before_the_watch_column_gains_it(tmp_path):  # SQLite: upgraded on open
+    db = tmp_path / "state" / "custos.db"
     db.parent.mkdir(parents=True)
     con = sqlite3.connect(db)
     con.execute("CREATE TABLE daemon_status (id TEXT PRIMARY KEY, pid INTEGER, host TEXT, started_at REAL,"

@@ -8,7 +8,6 @@ progress as it works, and a loop that makes none for `stall_after` seconds stops
 
 from __future__ import annotations
 
-import sqlite3
 import threading
 import time
 from collections.abc import Callable
@@ -16,6 +15,7 @@ from pathlib import Path
 
 from scanner.daemon.log import event
 from scanner.store.daemon_status import DaemonStatusStore
+from scanner.store.engine import db_errors
 from scanner.store.store import Store
 from scanner.store.work_queue import WorkQueue
 
@@ -41,7 +41,7 @@ def publish_progress(status: DaemonStatusStore, store: Store, work: WorkQueue) -
     del counters["heartbeat_at"]
     try:
         status.update(**counters)
-    except sqlite3.Error as exc:  # busy: the next heartbeat writes them
+    except db_errors() as exc:  # busy: the next heartbeat writes them
         event("status_error", "warning", error=exc)
 
 
@@ -79,5 +79,5 @@ class Heartbeat:
                     stalled = False
                 try:
                     status.update(**status_values(store, work, self.started, self.snapshot()))
-                except sqlite3.Error as exc:  # a busy or full database: try again next beat
+                except db_errors() as exc:  # a busy or full database: try again next beat
                     event("heartbeat_error", "warning", error=exc)

@@ -64,6 +64,7 @@ class ActionRow:
     member: str = ""
     shown_path: str = ""  # root/path with the personal data found in the path masked: what records and screens show
     retry_of: int | None = None  # the failed or stale action this one retries
+    host: str = ""  # the host owning the file: only its daemon executes the action
 
     @property
     def path(self) -> Path:
@@ -123,7 +124,7 @@ class ActionStore:
         if not ids:
             return []
         rows = self._db.execute(
-            "SELECT id, file_id, entity_type, start, end, location, rule_id, fingerprint, preview, sensitivity, state"
+            'SELECT id, file_id, entity_type, start, "end", location, rule_id, fingerprint, preview, sensitivity, state'
             f" FROM findings WHERE id IN ({','.join('?' * len(ids))}) ORDER BY start",
             ids,
         )
@@ -131,7 +132,7 @@ class ActionStore:
 
     def active_findings_of(self, file_id: int) -> list[FindingRef]:
         rows = self._db.execute(
-            "SELECT id, file_id, entity_type, start, end, location, rule_id, fingerprint, preview, sensitivity, state"
+            'SELECT id, file_id, entity_type, start, "end", location, rule_id, fingerprint, preview, sensitivity, state'
             " FROM findings WHERE file_id = ? AND state = ? ORDER BY start",
             (file_id, FindingState.ACTIVE),
         )
@@ -212,15 +213,16 @@ class ActionStore:
             cur = self._db.execute(
                 "INSERT INTO actions(kind, state, file_id, file_size, file_mtime_ns, file_sha256, reason,"
                 " retain_until, needs_second_person, proposed_by, proposed_os_user, proposed_at, vault_id,"
-                " restore_to, restore_overwrite, retry_of)"
-                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                " restore_to, restore_overwrite, retry_of, host)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?,"
+                " (SELECT host FROM files WHERE id = ?)) RETURNING id",
                 (
                     kind, ActionState.PROPOSED, file.id, file.size, file.mtime_ns, file.sha256, reason, retain_until,
                     int(needs_second_person), proposed_by, os_user, utc_now(), vault_id, restore_to,
-                    int(restore_overwrite), retry_of,
+                    int(restore_overwrite), retry_of, file.id,
                 ),
             )  # fmt: skip
-            action_id = int(cur.lastrowid)
+            action_id = int(cur.fetchone()[0])
             self._db.executemany(
                 "INSERT INTO action_findings(action_id, finding_id) VALUES (?, ?)",
                 [(action_id, f) for f in finding_ids],

@@ -22,6 +22,7 @@ from scanner.states import (
     sql_list,
 )
 from scanner.store.file_status import NOT_INSPECTED_SQL
+from scanner.store.migrations import has_table
 from scanner.store.store import Store, joined_path
 
 _ON_SHARE = f"fi.status NOT IN {sql_list(RETIRED_FILE_STATUSES)}"
@@ -158,7 +159,7 @@ class ComplianceQueries:
                                   AND f.state IN {sql_list(CURRENT_FINDING_STATES)})),
               latest AS (SELECT file_id, MAX(scan) AS scan FROM points WHERE scan <= :run GROUP BY file_id),
               ended AS (SELECT COALESCE(finished_at, started_at) AS at FROM scan_runs WHERE id = :run)
-            SELECT COUNT(*), COALESCE(SUM(f.sensitivity = 'sensitive'), 0) FROM findings f
+            SELECT COUNT(*), COALESCE(SUM(CASE WHEN f.sensitivity = 'sensitive' THEN 1 ELSE 0 END), 0) FROM findings f
             JOIN latest ON latest.file_id = f.file_id AND latest.scan = f.scan_id
             WHERE f.state != :not_personal AND NOT EXISTS (
                 SELECT 1 FROM action_findings af JOIN actions a ON a.id = af.action_id, ended
@@ -212,8 +213,7 @@ class ComplianceQueries:
         return {f[0]: f"{f[1]}/{mask_path(joined_path(f[2], f[3]), spans.get(f[0], ()))}" for f in files}
 
     def has_table(self, name: str) -> bool:
-        row = self._db.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?", (name,)).fetchone()
-        return row is not None
+        return has_table(self._db, name)
 
 
 UNREAD_RISKS = (FileStatus.ENCRYPTED, FileStatus.NEEDS_OCR)

@@ -25,7 +25,8 @@ class PolicyQueries:
         if not self._paths.has_table("zone_violations"):
             return None
         rows = self._db.execute(
-            "SELECT zone, severity, SUM(state = ?), SUM(state != ?) FROM zone_violations"
+            "SELECT zone, severity, SUM(CASE WHEN state = ? THEN 1 ELSE 0 END),"
+            " SUM(CASE WHEN state != ? THEN 1 ELSE 0 END) FROM zone_violations"
             " GROUP BY 1, 2 ORDER BY 3 DESC, 1, 2",
             (OPEN, OPEN),
         )

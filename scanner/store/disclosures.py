@@ -105,11 +105,11 @@ class DisclosureStore:
             cur = self._db.execute(
                 "INSERT INTO disclosures(kind, state, recipient, recipient_key, recipient_key_sha256, legal_basis,"
                 " reason, selection, needs_second_person, proposed_by, proposed_os_user, proposed_at)"
-                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
                 (kind, DisclosureState.PROPOSED, recipient, recipient_key, recipient_key_sha256, legal_basis, reason,
                  json.dumps(selection, sort_keys=True), int(needs_second_person), proposed_by, os_user, utc_now()),
             )  # fmt: skip
-            disclosure_id = int(cur.lastrowid)
+            disclosure_id = int(cur.fetchone()[0])
             self._db.executemany(
                 "INSERT INTO disclosure_files(disclosure_id, file_id, name, size, mtime_ns, sha256)"
                 " VALUES (?, ?, ?, ?, ?, ?)",

@@ -1,4 +1,8 @@
-"""Creating the database and upgrading an older one to the current schema, run when a `Store` opens it.
+"""Creating the database and upgrading an older one to the current schema, on SQLite and on PostgreSQL.
+
+SQLite (embedded, one machine) is upgraded when a `Store` opens it. PostgreSQL is shared by many hosts running
+Custos versions that change at different times, so it is only created on open (a new, empty database); an older
+schema is upgraded by `custos db upgrade` (`upgrade`), and opening it before is refused (`SchemaTooOld`).
 
 `bring_up_to_date` is the one place that writes the schema. A database already at SCHEMA_VERSION is only read
 (one query), so opening it writes nothing: read-only commands and the TUI's periodic re-reads leave it as it was.
@@ -14,10 +18,12 @@ keys off, new table, copy, drop, rename, check), in one transaction.
 from __future__ import annotations
 
 import re
-import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
+from typing import Any
 
+from scanner.states import Engine
+from scanner.store.dialect import ddl_statements, postgres_column, postgres_statement
 from scanner.store.schema import ADDED_COLUMNS, DDL, SCHEMA_VERSION
 
 
@@ -33,15 +39,39 @@ class SchemaTooNew(MigrationError):
         self.version = version
 
 
-def stored_version(db: sqlite3.Connection) -> int | None:
+class SchemaTooOld(MigrationError):
+    """A shared (PostgreSQL) database of an older schema: `custos db upgrade` brings it up to date."""
+
+    def __init__(self, version: int) -> None:
+        super().__init__(f"database schema {version} is older than this Custos ({SCHEMA_VERSION})")
+        self.version = version
+
+
+def has_table(db: Any, name: str) -> bool:
+    if db.dialect == Engine.POSTGRESQL:
+        sql = "SELECT 1 FROM information_schema.tables WHERE table_schema = current_schema() AND table_name = ?"
+    else:
+        sql = "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?"
+    return db.execute(sql, (name,)).fetchone() is not None
+
+
+def stored_version(db: Any) -> int | None:
     """The schema version recorded in the database; None for a new (or foreign, table-less) one."""
-    if db.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'meta'").fetchone() is None:
+    if not has_table(db, "meta"):
         return None
     row = db.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()
     return None if row is None else int(row[0])
 
 
-def bring_up_to_date(db: sqlite3.Connection) -> None:
+def bring_up_to_date(db: Any) -> None:
+    """On opening: create a new database; upgrade an older SQLite one (PostgreSQL: `SchemaTooOld`)."""
+    version = stored_version(db)
+    if db.dialect == Engine.POSTGRESQL and version is not None and version < SCHEMA_VERSION:
+        raise SchemaTooOld(version)
+    upgrade(db)
+
+
+def upgrade(db: Any) -> None:
     """Create every table of a new database, or upgrade an older one; a current one is only read.
 
     Under one write lock (BEGIN IMMEDIATE), so processes opening a new database together (the daemon and its
@@ -58,32 +88,60 @@ def bring_up_to_date(db: sqlite3.Connection) -> None:
             return
         if version is not None and version > SCHEMA_VERSION:
             raise SchemaTooNew(version)
-        for statement in _statements(DDL):
+        tables = [s for s in _schema(db) if s.startswith("CREATE TABLE")]
+        for statement in tables:  # tables first: an index may be on a column added below
             db.execute(statement)
         _add_columns(db, version or 0)
-        rebuild = needs_member_column(db)
+        rebuild = db.dialect == Engine.SQLITE and needs_member_column(db)
         if not rebuild:
+            _create_indexes(db)
             _record_version(db)
     if rebuild:
         add_member_column(db)  # its own transaction, with foreign keys off
-        db.executescript(DDL)  # the rebuilt tables' indexes
+        _create_indexes(db)  # the rebuilt tables' indexes
         _record_version(db)
 
 
-def _add_columns(db: sqlite3.Connection, version: int) -> None:
+def _schema(db: Any) -> list[str]:
+    statements = list(ddl_statements(DDL))
+    return [postgres_statement(s) for s in statements] if db.dialect == Engine.POSTGRESQL else statements
+
+
+def _create_indexes(db: Any) -> None:
+    for statement in _schema(db):
+        if not statement.startswith("CREATE TABLE"):
+            db.execute(statement)
+
+
+def _add_columns(db: Any, version: int) -> None:
     """The columns versions after `version` added to tables that already existed (a new table has them)."""
     for added_in in sorted(v for v in ADDED_COLUMNS if v > version):
         for table, column in ADDED_COLUMNS[added_in]:
-            if column.split()[0] not in _columns(db, table):
-                db.execute(f"ALTER TABLE {table} ADD COLUMN {column}")
+            if column.split()[0] not in columns(db, table):
+                rendered = postgres_column(column) if db.dialect == Engine.POSTGRESQL else column
+                db.execute(f"ALTER TABLE {table} ADD COLUMN {rendered}")
 
 
-def _record_version(db: sqlite3.Connection) -> None:
-    db.execute("INSERT OR REPLACE INTO meta(key, value) VALUES ('schema_version', ?)", (str(SCHEMA_VERSION),))
+def _record_version(db: Any) -> None:
+    db.execute(
+        "INSERT INTO meta(key, value) VALUES ('schema_version', ?)"
+        " ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+        (str(SCHEMA_VERSION),),
+    )
+
+
+def files_key(db: Any) -> str:
+    """The files table's unique key, for its upserts: with `host` since schema 8; a SQLite database created before
+    keeps (root, rel_path, member), equivalent there (one host per SQLite file)."""
+    if db.dialect == Engine.SQLITE:
+        row = db.execute("SELECT sql FROM sqlite_master WHERE type = 'table' AND name = 'files'").fetchone()
+        if row is not None and "UNIQUE (root, rel_path, member, host)" not in row[0]:
+            return "root, rel_path, member"
+    return "host, root, rel_path, member"
 
 
 @contextmanager
-def _write_lock(db: sqlite3.Connection) -> Iterator[None]:
+def _write_lock(db: Any) -> Iterator[None]:
     db.execute("BEGIN IMMEDIATE")
     try:
         yield
@@ -93,21 +151,11 @@ def _write_lock(db: sqlite3.Connection) -> Iterator[None]:
     db.execute("COMMIT")
 
 
-def _statements(script: str) -> Iterator[str]:
-    """The statements of an SQL script one by one (`executescript` would commit the transaction they are in)."""
-    pending = ""
-    for line in script.splitlines(keepends=True):
-        pending += line
-        if sqlite3.complete_statement(pending):
-            yield pending
-            pending = ""
+def needs_member_column(db: Any) -> bool:
+    return "member" not in columns(db, "files")
 
 
-def needs_member_column(db: sqlite3.Connection) -> bool:
-    return "member" not in _columns(db, "files")
-
-
-def add_member_column(db: sqlite3.Connection) -> None:
+def add_member_column(db: Any) -> None:
     """Schema 2 → 3: split each "archive:member" rel_path whose archive is a recorded file into (rel_path,
     member); any other name with a colon is a real file and stays whole."""
     db.execute("PRAGMA foreign_keys=OFF")  # a no-op inside a transaction: set before BEGIN
@@ -137,8 +185,8 @@ def split_member(root: str, rel_path: str, walked: set[tuple[str, str]]) -> tupl
     return rel_path, ""
 
 
-def _rebuild(db: sqlite3.Connection, table: str, walked: set[tuple[str, str]]) -> None:
-    old = [c for c in _columns(db, table)]
+def _rebuild(db: Any, table: str, walked: set[tuple[str, str]]) -> None:
+    old = [c for c in columns(db, table)]
     db.execute(_create_statement(table).replace(f"CREATE TABLE IF NOT EXISTS {table} (", f"CREATE TABLE {table}_v3 ("))
     rows = db.execute(f"SELECT {', '.join(old)} FROM {table}").fetchall()
     at = old.index("rel_path")
@@ -160,5 +208,12 @@ def _create_statement(table: str) -> str:
     return match.group(0)
 
 
-def _columns(db: sqlite3.Connection, table: str) -> list[str]:
+def columns(db: Any, table: str) -> list[str]:
+    """The table's column names, in order."""
+    if db.dialect == Engine.POSTGRESQL:
+        sql = (
+            "SELECT column_name FROM information_schema.columns WHERE table_schema = current_schema()"
+            " AND table_name = ? ORDER BY ordinal_position"
+        )
+        return [r[0] for r in db.execute(sql, (table,))]
     return [r[1] for r in db.execute(f"PRAGMA table_info({table})")]

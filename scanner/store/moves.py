@@ -100,7 +100,7 @@ class FileMoves:
         )
         self._db.executemany("UPDATE files SET names_scanned = 0 WHERE id = ?", files)
         self._db.executemany(
-            "UPDATE findings SET start = start + ?, end = end + ? WHERE file_id = ? AND location = 'name'",
+            'UPDATE findings SET start = start + ?, "end" = "end" + ? WHERE file_id = ? AND location = \'name\'',
             [(shift, shift, file_id) for (file_id,) in members],
         )
 

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field, replace
 from scanner.display_mask import mask_for_display
 from scanner.name_mask import mask_path
 from scanner.states import EXPOSURE_LEVELS, FindingState
+from scanner.store.dialect import ids_in_json
 from scanner.store.file_status import NOT_INSPECTED_SQL
 from scanner.store.store import Store, joined_path
 from scanner.store.violations import open_violations
@@ -201,7 +202,7 @@ class ReviewQueries:
         where, params = flt.where()
         rows = self._db.execute(
             f"SELECT f.id, f.file_id, fi.root, {_SHOWN} AS path, f.entity_type, f.sensitivity, f.preview,"
-            " f.location, f.score, f.rule_id AS rule, f.context_word, f.flags, f.state, f.start, f.end,"
+            ' f.location, f.score, f.rule_id AS rule, f.context_word, f.flags, f.state, f.start, f."end",'
             f" {_ACTION_OF} AS action, {EXPOSURE_OF} AS exposure FROM findings f JOIN files fi ON fi.id = f.file_id"
             f" WHERE {where}"
             f" ORDER BY {SORTS.get(sort, SORTS['path'])} LIMIT ? OFFSET ?",
@@ -214,7 +215,8 @@ class ReviewQueries:
         where, params = flt.where()
         rows = self._db.execute(
             f"SELECT fi.id, fi.root, {_SHOWN} AS path, COUNT(*) AS n,"
-            " SUM(f.sensitivity = 'sensitive') AS sensitive, group_concat(DISTINCT f.entity_type) AS types,"
+            " SUM(CASE WHEN f.sensitivity = 'sensitive' THEN 1 ELSE 0 END) AS sensitive,"
+            " group_concat(DISTINCT f.entity_type) AS types,"
             " fi.status, (SELECT a.kind || ' ' || a.state FROM actions a WHERE a.file_id = fi.id"
             f"  ORDER BY a.id DESC LIMIT 1) AS action, {EXPOSURE_OF} AS exposure"
             f" FROM findings f JOIN files fi ON fi.id = f.file_id WHERE {where} GROUP BY fi.id"
@@ -234,7 +236,7 @@ class ReviewQueries:
         """Of the selected findings and whole files, those ``flt`` hides: findings it does not match, files none of
         whose findings it matches. Ids travel as one JSON array, so a selection of 100,000 is one query."""
         where, params = flt.where()
-        shown = "FROM findings f JOIN files fi ON fi.id = f.file_id WHERE {} IN (SELECT value FROM json_each(?)) AND "
+        shown = f"FROM findings f JOIN files fi ON fi.id = f.file_id WHERE {{}} IN ({ids_in_json(self._db)}) AND "
         findings = {r[0] for r in self._db.execute(f"SELECT f.id {shown.format('f.id')}{where}",
                                                    [json.dumps(finding_ids), *params])}  # fmt: skip
         files = {r[0] for r in self._db.execute(f"SELECT DISTINCT f.file_id {shown.format('f.file_id')}{where}",
@@ -244,7 +246,7 @@ class ReviewQueries:
     def finding(self, finding_id: int) -> FindingItem | None:
         row = self._db.execute(
             f"SELECT f.id, f.file_id, fi.root, {_SHOWN} AS path, f.entity_type, f.sensitivity, f.preview,"
-            " f.location, f.score, f.rule_id AS rule, f.context_word, f.flags, f.state, f.start, f.end,"
+            ' f.location, f.score, f.rule_id AS rule, f.context_word, f.flags, f.state, f.start, f."end",'
             f" {_ACTION_OF} AS action, {EXPOSURE_OF} AS exposure FROM findings f JOIN files fi ON fi.id = f.file_id"
             " WHERE f.id = ?",
             (finding_id,),

@@ -4,7 +4,7 @@ This module is their only definition; `scanner.store.migrations.bring_up_to_date
 older database when a `Store` opens it. No column holds a plain personal-data value.
 """
 
-SCHEMA_VERSION = 7  # 3: files.member (archive members apart from real names), audit_chain, restore/purge actions
+SCHEMA_VERSION = 8  # 3: files.member (archive members apart from real names), audit_chain, restore/purge actions
 # 4: actions.retry_of (a retry is a new proposal linked to the failed or stale action it retries)
 # 5: the daemon's work_queue and daemon_status are created here (not by their classes); files_by_path index
 # 6: disclosures (handover packages, notification lists), the files each handover holds, files marked for transfer
@@ -12,7 +12,10 @@ SCHEMA_VERSION = 7  # 3: files.member (archive members apart from real names), a
 # 7: file_exposure (who can read each file with sensitive findings), access_changes (tighten/restore_access)
 # 7: zone_violations (files holding personal data a [[zones]] policy forbids where they lie)
 # 7: alert_outbox (zone-violation alerts waiting for, or given up by, a channel)
+# 8: many hosts, one store: files/scan_runs/actions/work_queue.host, hosts, host_workers; files unique per host
+#    (a database created before keeps UNIQUE (root, rel_path, member): one host per SQLite file, equivalent)
 
+# Rendered for PostgreSQL by scanner.store.engine.postgres_statement (types, identity keys, "end" quoted).
 DDL = """
 CREATE TABLE IF NOT EXISTS meta (
     key   TEXT PRIMARY KEY,
@@ -31,7 +34,8 @@ CREATE TABLE IF NOT EXISTS scan_runs (
     files_unchanged INTEGER NOT NULL DEFAULT 0,
     files_failed  INTEGER NOT NULL DEFAULT 0,
     bytes_scanned INTEGER NOT NULL DEFAULT 0,
-    findings      INTEGER NOT NULL DEFAULT 0
+    findings      INTEGER NOT NULL DEFAULT 0,
+    host          TEXT NOT NULL DEFAULT ''           -- the host that ran it (scanner.hosts.identity)
 );
 CREATE TABLE IF NOT EXISTS files (
     id          INTEGER PRIMARY KEY,
@@ -52,7 +56,8 @@ CREATE TABLE IF NOT EXISTS files (
     scanned_at  TEXT,
     scan_count  INTEGER NOT NULL DEFAULT 0,
     names_scanned INTEGER NOT NULL DEFAULT 0,  -- 1 once the "name" findings describe the current path
-    UNIQUE (root, rel_path, member)
+    host        TEXT NOT NULL DEFAULT '',  -- the host that scanned it: root and rel_path are paths on that host
+    UNIQUE (root, rel_path, member, host)  -- host last: lookups by root and path keep using it
 );
 CREATE TABLE IF NOT EXISTS findings (
     id           INTEGER PRIMARY KEY,
@@ -102,7 +107,8 @@ CREATE TABLE IF NOT EXISTS actions (
     error         TEXT,
     restore_to    TEXT,               -- restore only: the folder to restore under (NULL: the original path)
     restore_overwrite INTEGER NOT NULL DEFAULT 0, -- restore only: the approval covers replacing a file
-    retry_of      INTEGER             -- the failed or stale action this proposal retries (custos retry)
+    retry_of      INTEGER,            -- the failed or stale action this proposal retries (custos retry)
+    host          TEXT NOT NULL DEFAULT ''  -- the host owning the file: only its daemon executes the action
 );
 CREATE TABLE IF NOT EXISTS action_findings (
     action_id  INTEGER NOT NULL REFERENCES actions(id),
@@ -271,7 +277,8 @@ CREATE TABLE IF NOT EXISTS work_queue (           -- the daemon's paths waiting 
     owner       TEXT,
     lease_until REAL,
     attempts    INTEGER NOT NULL DEFAULT 0,      -- claims that ended neither in complete nor postpone/release
-    error       TEXT
+    error       TEXT,
+    host        TEXT NOT NULL DEFAULT ''         -- the host whose path it is: only its workers claim it
 );
 CREATE UNIQUE INDEX IF NOT EXISTS work_queue_queued_path ON work_queue(root, rel_path) WHERE state = 'queued';
 CREATE INDEX IF NOT EXISTS work_queue_claim ON work_queue(state, not_before);
@@ -309,6 +316,25 @@ CREATE TABLE IF NOT EXISTS alert_outbox (         -- zone-violation alerts per c
     UNIQUE (violation_id, channel)                -- one alert per violation and channel, whoever submits it
 );
 CREATE INDEX IF NOT EXISTS alert_outbox_due ON alert_outbox(state, next_at);
+CREATE TABLE IF NOT EXISTS hosts (                -- the machines writing to this store (scanner.hosts.identity)
+    id             TEXT PRIMARY KEY,              -- [host] id, CUSTOS_HOST_ID, or the hostname
+    hostname       TEXT,
+    first_seen     TEXT NOT NULL,
+    last_seen      TEXT NOT NULL,
+    signing_key_id TEXT,                          -- the host's audit signing key
+    public_key     TEXT                           -- its public half (PEM): audit verify checks records with it
+);
+CREATE TABLE IF NOT EXISTS host_workers (         -- heartbeats per host and worker (daemon, its scan workers)
+    host          TEXT NOT NULL,
+    worker        TEXT NOT NULL,
+    pid           INTEGER,
+    state         TEXT,
+    heartbeat_at  REAL,
+    files_done    INTEGER NOT NULL DEFAULT 0,
+    errors        INTEGER NOT NULL DEFAULT 0,
+    queue_depth   INTEGER,
+    PRIMARY KEY (host, worker)
+);
 """
 
 # Columns added to existing tables, by the schema version that added them (new tables are in DDL above).
@@ -318,4 +344,5 @@ ADDED_COLUMNS = {
     4: (("actions", "retry_of INTEGER"),),
     5: (("daemon_status", "watch TEXT NOT NULL DEFAULT '{}'"),),
     6: (("findings", "record TEXT"),),
+    8: tuple((table, "host TEXT NOT NULL DEFAULT ''") for table in ("scan_runs", "files", "actions", "work_queue")),
 }

@@ -1,6 +1,6 @@
-"""The findings store: every read and write of the SQLite database goes through `Store`.
+"""The findings store: every read and write of the database (SQLite or PostgreSQL) goes through `Store`.
 
-WAL mode, one transaction per scanned file, so an interrupted scan leaves every file either fully recorded
+SQLite in WAL mode; one transaction per scanned file, so an interrupted scan leaves every file either fully recorded
 or untouched. Findings of a re-scanned file are superseded, not deleted, so decisions taken on them
 keep their history.
 """
@@ -8,6 +8,7 @@ keep their history.
 from __future__ import annotations
 
 import os
+import socket
 import sqlite3
 import time
 from collections.abc import Iterable, Iterator
@@ -15,10 +16,10 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
-from scanner.states import FindingState
-from scanner.store import lossless
+from scanner.states import Engine, FindingState
+from scanner.store.engine import DatabaseTarget, connect, db_errors, parse_target
 from scanner.store.file_status import NOT_INSPECTED_SQL
-from scanner.store.migrations import SchemaTooNew, bring_up_to_date
+from scanner.store.migrations import SchemaTooNew, SchemaTooOld, bring_up_to_date, files_key
 
 # The states a new finding is stored in, as plain str: sqlite3 binds an enum member about twice as slowly per row.
 _ACTIVE, _DISMISSED = FindingState.ACTIVE.value, FindingState.DISMISSED.value
@@ -57,6 +58,18 @@ FILE_COLUMNS = "id, root, rel_path, size, mtime_ns, sha256, status, scan_count, 
 FILE_AT_SQL = (
     f"SELECT {FILE_COLUMNS} FROM files"
     " WHERE root || '/' || rel_path = ? AND member = '' ORDER BY length(root) DESC LIMIT 1"
+)
+
+
+# {key}: the files table's unique key (migrations.files_key), the conflict target
+_UPSERT_FILE = (
+    "INSERT INTO files(root, rel_path, member, size, mtime_ns, dev, ino, sha256, encoding, status, error,"
+    " last_scan_id, scanned_at, names_scanned, host, scan_count) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,1)"
+    " ON CONFLICT({key}) DO UPDATE SET size=excluded.size, mtime_ns=excluded.mtime_ns,"
+    " dev=excluded.dev, ino=excluded.ino, sha256=excluded.sha256, encoding=excluded.encoding,"
+    " status=excluded.status, error=excluded.error, last_scan_id=excluded.last_scan_id,"
+    " scanned_at=excluded.scanned_at, names_scanned=excluded.names_scanned, scan_count=files.scan_count + 1"
+    " RETURNING id"
 )
 
 
@@ -124,27 +137,103 @@ def _use_wal(db: sqlite3.Connection, wait_s: float = 30.0) -> None:
             time.sleep(0.02)
 
 
+def _open_sqlite(path: Path) -> sqlite3.Connection:
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        _private_file(path)
+        db = connect(DatabaseTarget(Engine.SQLITE, path=path), timeout_s=30)
+    except (OSError, sqlite3.Error) as exc:
+        raise StoreError(f"{path}: cannot open the findings database ({exc})") from exc
+    try:
+        _use_wal(db)
+        db.execute("PRAGMA synchronous=NORMAL")
+        db.execute("PRAGMA foreign_keys=ON")
+    except (OSError, sqlite3.Error) as exc:  # a full disk fails here first: WAL needs its -wal and -shm files
+        db.close()
+        raise StoreError(f"{path}: cannot open the findings database ({exc}){_disk_trouble(path)}") from exc
+    return db
+
+
+def _open_postgresql(target: DatabaseTarget):  # noqa: ANN202 - engine.PostgresConnection
+    try:
+        return connect(target, timeout_s=30)
+    except (OSError, *db_errors()) as exc:
+        reason = _without_password(exc, target)
+        raise StoreError(f"{target.shown}: cannot open the findings database ({reason})") from None
+
+
+def _without_password(exc: BaseException, target: DatabaseTarget) -> str:
+    """The driver's message, with the URL's password (should the driver ever quote it) masked."""
+    text = str(exc).strip()
+    from urllib.parse import urlsplit
+
+    password = urlsplit(target.url or "").password
+    return text.replace(password, "***") if password else text
+
+
+def _host_of(db, host: str | None) -> str:  # noqa: ANN001
+    """The host id rows are written under. A SQLite store is one host's: the id recorded when it was first opened
+    (rows from before schema 8 get it then); PostgreSQL: this machine's id (scanner.hosts.identity)."""
+    from scanner.hosts.identity import local_host_id
+
+    mine = host or local_host_id()
+    if db.dialect == Engine.POSTGRESQL:
+        _register_host(db, mine)
+        return mine
+    row = db.execute("SELECT value FROM meta WHERE key = 'host'").fetchone()
+    if row is not None:
+        return row[0]
+    with _Transaction(db):
+        row = db.execute("SELECT value FROM meta WHERE key = 'host'").fetchone()
+        if row is not None:
+            return row[0]
+        db.execute("INSERT INTO meta(key, value) VALUES ('host', ?)", (mine,))
+        for table in ("scan_runs", "files", "actions", "work_queue"):
+            db.execute(f"UPDATE {table} SET host = ? WHERE host = ''", (mine,))
+    _register_host(db, mine)
+    return mine
+
+
+def _register_host(db, host: str) -> None:  # noqa: ANN001
+    """The host's row in `hosts`, added the first time it opens the store (heartbeats keep last_seen)."""
+    if db.execute("SELECT 1 FROM hosts WHERE id = ?", (host,)).fetchone() is None:
+        now = utc_now()
+        db.execute(
+            "INSERT OR IGNORE INTO hosts(id, hostname, first_seen, last_seen) VALUES (?, ?, ?, ?)",
+            (host, socket.gethostname(), now, now),
+        )
+
+
 class Store:
     """The query/command API over the findings database."""
 
-    def __init__(self, path: Path) -> None:
-        self.path = path
+    def __init__(self, target: Path | str | DatabaseTarget, *, host: str | None = None) -> None:
+        self.target = parse_target(target)
+        self.path = self.target.local_path  # the files kept beside the database are found from it
+        if self.target.kind is Engine.SQLITE:
+            self._db = _open_sqlite(self.path)
+        else:
+            self._db = _open_postgresql(self.target)
         try:
-            path.parent.mkdir(parents=True, exist_ok=True)
-            _private_file(path)
-            self._db = sqlite3.connect(path, timeout=30, isolation_level=None)
-        except (OSError, sqlite3.Error) as exc:
-            raise StoreError(f"{path}: cannot open the findings database ({exc})") from exc
-        try:
-            self._db.row_factory = sqlite3.Row
-            lossless.register(self._db)  # names that are not UTF-8 are stored and read back byte for byte
-            _use_wal(self._db)
-            self._db.execute("PRAGMA synchronous=NORMAL")
-            self._db.execute("PRAGMA foreign_keys=ON")
             self._migrate()
-        except (OSError, sqlite3.Error) as exc:  # a full disk fails here first: WAL needs its -wal and -shm files
+            self.host = _host_of(self._db, host)
+            self._files_key = files_key(self._db)
+        except (OSError, *db_errors()) as exc:  # a full disk fails here first on SQLite
             self._db.close()
-            raise StoreError(f"{path}: cannot open the findings database ({exc}){_disk_trouble(path)}") from exc
+            trouble = _disk_trouble(self.path) if self.target.kind is Engine.SQLITE else ""
+            raise StoreError(f"{self.target.shown}: cannot open the findings database ({exc}){trouble}") from exc
+        except StoreError:
+            self._db.close()
+            raise
+        self._upsert_file_sql = _UPSERT_FILE.format(key=self._files_key)
+        # Paths are per host: on PostgreSQL a host reads and retires only its own files' rows. A SQLite store is
+        # one host's (all its rows carry the same host), so its SQL stays as it was.
+        shared = self.target.kind is Engine.POSTGRESQL
+        self._mine, self._mine_params = (" AND host = ?", (self.host,)) if shared else ("", ())
+
+    @property
+    def dialect(self) -> Engine:
+        return self._db.dialect
 
     def close(self) -> None:
         self._db.close()
@@ -156,7 +245,7 @@ class Store:
         self.close()
 
     @property
-    def connection(self) -> sqlite3.Connection:
+    def connection(self):  # noqa: ANN201 - engine.SqliteConnection | engine.PostgresConnection
         """For the other data-access classes of this package (actions); nothing outside scanner.store uses it."""
         return self._db
 
@@ -164,18 +253,21 @@ class Store:
         return _Transaction(self._db)
 
     def _migrate(self) -> None:
+        shown = self.target.shown
         try:
             bring_up_to_date(self._db)
         except SchemaTooNew as exc:
-            raise StoreError(f"{self.path}: {exc}") from None
+            raise StoreError(f"{shown}: {exc}") from None
+        except SchemaTooOld as exc:
+            raise StoreError(f"{shown}: {exc}: run `custos db upgrade --db {shown}`") from None
 
     # --- scan runs -------------------------------------------------------------------------------------
     def begin_run(self, root: str, packs: str, tool_version: str) -> int:
         cur = self._db.execute(
-            "INSERT INTO scan_runs(root, started_at, packs, tool_version) VALUES (?, ?, ?, ?)",
-            (root, utc_now(), packs, tool_version),
+            "INSERT INTO scan_runs(root, started_at, packs, tool_version, host) VALUES (?, ?, ?, ?, ?) RETURNING id",
+            (root, utc_now(), packs, tool_version, self.host),
         )
-        return int(cur.lastrowid)
+        return int(cur.fetchone()[0])
 
     def finish_run(self, run_id: int, status: str, **counts: int) -> None:
         columns = ", ".join(f"{name} = ?" for name in counts)
@@ -198,15 +290,16 @@ class Store:
     # --- files -----------------------------------------------------------------------------------------
     def file(self, root: str, rel_path: str, member: str = "") -> FileRecord | None:
         row = self._db.execute(
-            f"SELECT {FILE_COLUMNS} FROM files WHERE root = ? AND rel_path = ? AND member = ?",
-            (root, rel_path, member),
+            f"SELECT {FILE_COLUMNS} FROM files WHERE root = ? AND rel_path = ? AND member = ?{self._mine}",
+            (root, rel_path, member, *self._mine_params),
         ).fetchone()
         return FileRecord(**dict(row)) if row else None
 
     def file_at(self, path: Path) -> FileRecord | None:
         """The file recorded at this absolute path under any scanned root (the deepest root wins)."""
         target = str(Path(path).resolve())
-        rows = self._db.execute(FILE_AT_SQL, (target,)).fetchone()
+        sql = FILE_AT_SQL.replace(" ORDER BY", f"{self._mine} ORDER BY")
+        rows = self._db.execute(sql, (target, *self._mine_params)).fetchone()
         return FileRecord(**dict(rows)) if rows else None
 
     def record_scan(
@@ -251,7 +344,7 @@ class Store:
             )
             suppressed = self._suppressed(root, rel_path, member)
             self._db.executemany(
-                "INSERT INTO findings(file_id, scan_id, entity_type, start, end, location, score, rule_id, pack,"
+                'INSERT INTO findings(file_id, scan_id, entity_type, start, "end", location, score, rule_id, pack,'
                 " sensitivity, flags, preview, fingerprint, context_word, state, record)"
                 " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
                 [
@@ -304,7 +397,7 @@ class Store:
             row = self._db.execute("SELECT root, rel_path, member FROM files WHERE id = ?", (file_id,)).fetchone()
             suppressed = self._suppressed(*row)
             self._db.executemany(
-                "INSERT INTO findings(file_id, scan_id, entity_type, start, end, location, score, rule_id, pack,"
+                "INSERT INTO findings(file_id, scan_id, entity_type, start, \"end\", location, score, rule_id, pack,"
                 " sensitivity, flags, preview, fingerprint, context_word, state, record)"
                 " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
                 [
@@ -319,8 +412,9 @@ class Store:
     def keep_members(self, root: str, container: str, run_id: int) -> None:
         """An unchanged archive's members were not re-extracted, but they are still there."""
         self._db.execute(
-            "UPDATE files SET last_scan_id = ? WHERE root = ? AND rel_path = ? AND member != '' AND status != 'gone'",
-            (run_id, root, container),
+            "UPDATE files SET last_scan_id = ? WHERE root = ? AND rel_path = ? AND member != '' AND status != 'gone'"
+            f"{self._mine}",
+            (run_id, root, container, *self._mine_params),
         )
 
     def mark_missing(self, root: str, run_id: int, under: str = "") -> int:
@@ -330,10 +424,10 @@ class Store:
             ids = [
                 r[0]
                 for r in self._db.execute(
-                    "SELECT id FROM files WHERE root = ? AND rel_path LIKE ?"
+                    f"SELECT id FROM files WHERE root = ? AND rel_path LIKE ?{self._mine}"
                     " AND status NOT IN ('gone', 'quarantined', 'deleted')"
                     " AND (last_scan_id IS NULL OR last_scan_id != ?)",
-                    (root, prefix, run_id),
+                    (root, prefix, *self._mine_params, run_id),
                 )
             ]
             self._db.executemany("UPDATE files SET status = 'gone' WHERE id = ?", [(i,) for i in ids])
@@ -347,13 +441,7 @@ class Store:
         self, root, rel_path, member, run_id, status, size, mtime_ns, dev, ino, sha256, encoding, error, names_scanned
     ) -> int:
         row = self._db.execute(
-            "INSERT INTO files(root, rel_path, member, size, mtime_ns, dev, ino, sha256, encoding, status, error,"
-            " last_scan_id, scanned_at, names_scanned, scan_count) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,1)"
-            " ON CONFLICT(root, rel_path, member) DO UPDATE SET size=excluded.size, mtime_ns=excluded.mtime_ns,"
-            " dev=excluded.dev, ino=excluded.ino, sha256=excluded.sha256, encoding=excluded.encoding,"
-            " status=excluded.status, error=excluded.error, last_scan_id=excluded.last_scan_id,"
-            " scanned_at=excluded.scanned_at, names_scanned=excluded.names_scanned, scan_count=files.scan_count + 1"
-            " RETURNING id",
+            self._upsert_file_sql,
             (
                 root,
                 rel_path,
@@ -369,6 +457,7 @@ class Store:
                 run_id,
                 utc_now(),
                 int(names_scanned),
+                self.host,
             ),  # fmt: skip
         ).fetchone()
         return int(row[0])
@@ -377,7 +466,7 @@ class Store:
     def findings(self, *, root: str | None = None, state: str = FindingState.ACTIVE) -> Iterator[FindingRow]:
         """Stored findings in path and position order, streamed."""
         sql = (
-            "SELECT f.id, fi.root, fi.rel_path AS path, f.entity_type, f.start, f.end, f.location, f.score,"
+            'SELECT f.id, fi.root, fi.rel_path AS path, f.entity_type, f.start, f."end", f.location, f.score,'
             " f.preview, f.sensitivity, f.rule_id AS rule, f.pack, f.flags, f.fingerprint, f.state, f.file_id,"
             " fi.member FROM findings f JOIN files fi ON fi.id = f.file_id WHERE f.state = ?"
         )
@@ -412,7 +501,11 @@ class Store:
         if root is not None:
             sql += " AND root = ?"
             params = (root,)
-        return self._db.execute(sql + " ORDER BY root, rel_path, member LIMIT ?", (*params, limit)).fetchall()
+        if limit >= 0:
+            sql += f" ORDER BY root, rel_path, member LIMIT {int(limit)}"
+        else:
+            sql += " ORDER BY root, rel_path, member"
+        return self._db.execute(sql, params).fetchall()
 
     def not_inspected_counts(self, *, root: str | None = None) -> dict[str, int]:
         """How many files were not inspected, by status (most first): the count every surface shows."""
@@ -428,7 +521,7 @@ class Store:
         a member's including its archive's; dismissed (false positive) and superseded findings left out.
         ``None``: every file."""
         sql = (
-            "SELECT fi.id, f.start, f.end, f.preview FROM files fi"
+            'SELECT fi.id, f.start, f."end", f.preview FROM files fi'
             " JOIN files owner ON owner.root = fi.root AND owner.rel_path = fi.rel_path"
             " AND (owner.id = fi.id OR owner.member = '')"
             " JOIN findings f ON f.file_id = owner.id"

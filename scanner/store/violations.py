@@ -151,10 +151,10 @@ class ViolationStore:
                     continue
                 cur = self._db.execute(
                     """INSERT INTO zone_violations(file_id, zone, rule, severity, state, first_seen, last_seen,
-                           previews, findings) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)""",
+                           previews, findings) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id""",
                     (file_id, v.zone, v.rule, v.severity, ViolationState.OPEN, now, now, previews, v.count),
                 )
-                new.append((int(cur.lastrowid), v))
+                new.append((int(cur.fetchone()[0]), v))
             self._resolve(open_.values(), now)
         return new
 
