@@ -12,8 +12,8 @@ shape (bench/pg_rows.py) are bulk-loaded with COPY, secondary indexes dropped du
 it, then VACUUM ANALYZE. Then the review UI's reads are timed through the code it runs: `read_page` over
 `ReviewQueries` (the findings and files pages, as ReviewService.page does: a Store opened per read) and
 `read_dashboard` (ReviewService.dashboard). Each is run --runs times; the median and the slowest are printed
-against the 200 ms target. Statements slower than the target are listed from pg_stat_statements with the plan
-auto_explain logged for them (own server only), which says which index is missing.
+against the 200 ms target. Statements slower than the target are listed with the plan auto_explain logged for them
+(own server only), which says which index is missing.
 
 The queue half of the issue's benchmark (4 workers draining the work queue without duplicate work) is the
 `queue_drain` hook below, filled in by the work-queue branch.
@@ -54,8 +54,8 @@ TARGET_MS = 200.0
 PAGE_SIZE = 500  # the findings screen's page
 QUICK = (100_000, 1_000_000)
 FULL = (1_000_000, 10_000_000)
-# A benchmark server: durable nothing, memory for sorts and index builds; statistics of every statement, and the
-# plan of each one slower than the target in the server's log.
+# A benchmark server: durable nothing, memory for sorts and index builds, and the plan of each statement slower
+# than the target in the server's log.
 SERVER_SETTINGS = {
     "shared_buffers": "'2GB'",
     "work_mem": "'64MB'",
@@ -63,7 +63,7 @@ SERVER_SETTINGS = {
     "max_wal_size": "'8GB'",
     "checkpoint_timeout": "'30min'",
     "autovacuum": "off",  # the load is followed by one VACUUM ANALYZE; autovacuum would race it
-    "shared_preload_libraries": "'pg_stat_statements,auto_explain'",
+    "shared_preload_libraries": "'auto_explain'",
     "auto_explain.log_min_duration": f"'{int(TARGET_MS)}ms'",
     "auto_explain.log_format": "'text'",
     "log_line_prefix": "'@@ '",
@@ -74,7 +74,8 @@ LOADED_TABLES = ("files", "findings", "actions", "action_findings", "file_exposu
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
     began = time.perf_counter()
-    server = PostgresServer(url=args.url) if args.url else PostgresServer.start(settings=SERVER_SETTINGS)
+    settings = {**SERVER_SETTINGS, **dict(item.split("=", 1) for item in args.set)}
+    server = PostgresServer(url=args.url) if args.url else PostgresServer.start(settings=settings)
     print(f"server: {'given' if args.url else 'throwaway'}, ready in {server.started_s:.2f} s", flush=True)
     try:
         url = server.new_database()
@@ -82,7 +83,7 @@ def main(argv: list[str] | None = None) -> int:
         create_schema(url)
         load(url, shape)
         results = time_review_reads(url, args.runs)
-        report_slow_statements(url, server)
+        report_slow_statements(server)
         queue_drain(url, workers=args.workers)
     finally:
         if args.keep:
@@ -104,6 +105,8 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--workers", type=int, default=4, help="queue-draining workers (the queue hook)")
     parser.add_argument("--url", help="a PostgreSQL server to use instead of a throwaway one (a database is made)")
     parser.add_argument("--keep", action="store_true", help="leave the database (and the server) behind")
+    parser.add_argument("--set", action="append", default=[], metavar="NAME=VALUE",
+                        help="a setting of the throwaway server, e.g. --set jit=off (repeatable)")  # fmt: skip
     args = parser.parse_args(argv)
     size = QUICK if args.quick else FULL
     args.files = args.files or size[0]
@@ -253,7 +256,6 @@ def review_reads(url: str) -> dict[str, Callable[[], object]]:
 
 def time_review_reads(url: str, runs: int) -> dict[str, list[float]]:
     print(f"\nreview reads ({runs} runs each; target {TARGET_MS:.0f} ms)", flush=True)
-    reset_statement_statistics(url)
     results: dict[str, list[float]] = {}
     for name, read in review_reads(url).items():
         times = []
@@ -273,58 +275,26 @@ def time_review_reads(url: str, runs: int) -> dict[str, list[float]]:
     return results
 
 
-def reset_statement_statistics(url: str) -> None:
-    with psycopg.connect(url, autocommit=True) as conn:
-        try:
-            conn.execute("CREATE EXTENSION IF NOT EXISTS pg_stat_statements")
-            conn.execute("SELECT pg_stat_statements_reset()")
-        except psycopg.Error:
-            pass  # a given server without the module: no per-statement list
-
-
-def report_slow_statements(url: str, server: PostgresServer) -> None:
-    """The statements the reads ran whose mean time is over the target, slowest first, with a logged plan."""
-    with psycopg.connect(url, autocommit=True) as conn:
-        try:
-            rows = conn.execute(
-                "SELECT mean_exec_time, calls, query FROM pg_stat_statements"
-                " WHERE dbid = (SELECT oid FROM pg_database WHERE datname = current_database())"
-                " AND mean_exec_time > %s AND query NOT LIKE 'VACUUM%%' AND query NOT LIKE 'COPY%%'"
-                " AND query NOT LIKE 'CREATE%%' ORDER BY mean_exec_time DESC",
-                [TARGET_MS],
-            ).fetchall()
-        except psycopg.Error:
-            print("\n(slow statements: pg_stat_statements is not loaded on this server)")
-            return
-    if not rows:
+def report_slow_statements(server: PostgresServer) -> None:
+    """The statements slower than the target, from the plans auto_explain logged for them (own server only):
+    slowest first, each with its mean time, calls and plan, which names the scan an index would avoid."""
+    if server.base_dir is None or not server.log_file.exists():
+        print("\n(slow statements: listed only on the benchmark's own server)")
+        return
+    slow: dict[str, list] = {}  # statement -> [durations, plan]
+    text = server.log_file.read_text(encoding="utf-8", errors="replace")
+    for entry in text.split("@@ ")[1:]:
+        match = re.search(r"duration: ([\d.]+) ms\s+plan:\s*\n\s*Query Text: (.*?)\n(.*)", entry, re.S)
+        if match and not match.group(2).lstrip().upper().startswith(("COPY", "CREATE", "VACUUM", "SELECT SETVAL")):
+            seen = slow.setdefault(one_line(match.group(2)), [[], match.group(3)])
+            seen[0].append(float(match.group(1)))
+    if not slow:
         print(f"\nno statement over {TARGET_MS:.0f} ms")
         return
-    print(f"\nstatements over {TARGET_MS:.0f} ms (mean of their calls), slowest first:")
-    plans = logged_plans(server)
-    for mean, calls, query in rows:
-        print(f"\n  {mean:8.1f} ms × {calls}  {one_line(query)[:400]}")
-        plan = plans.get(one_line(query)[:120])
-        if plan:
-            print("    plan: " + "\n    ".join(plan.splitlines()[:25]))
-
-
-def logged_plans(server: PostgresServer) -> dict[str, str]:
-    """auto_explain's plans in the server's log, by the first 120 characters of their statement (one line)."""
-    if server.base_dir is None or not server.log_file.exists():
-        return {}
-    text = server.log_file.read_text(encoding="utf-8", errors="replace")
-    plans = {}
-    for entry in text.split("@@ ")[1:]:
-        match = re.search(r"duration: [\d.]+ ms\s+plan:\s*\n\s*Query Text: (.*?)\n(.*)", entry, re.S)
-        if match:
-            plans[one_line(normalized(match.group(1)))[:120]] = match.group(2)
-    return plans
-
-
-def normalized(query: str) -> str:
-    """A logged statement with its literal parameters in pg_stat_statements's $n form (best effort)."""
-    count = iter(range(1, 1000))
-    return re.sub(r"\$\d+", lambda _: f"${next(count)}", query)
+    print(f"\nstatements over {TARGET_MS:.0f} ms, slowest first (auto_explain's plans):")
+    for query, (durations, plan) in sorted(slow.items(), key=lambda item: -statistics.mean(item[1][0])):
+        print(f"\n  {statistics.mean(durations):8.1f} ms x {len(durations)}  {query[:600]}")
+        print("    " + "\n    ".join(line.rstrip() for line in plan.strip().splitlines()[:30]))
 
 
 def one_line(text: str) -> str:
