@@ -150,7 +150,14 @@ def load(url: str, shape: Shape) -> None:
         conn.execute("VACUUM ANALYZE")
         print(f"  VACUUM ANALYZE {time.perf_counter() - step:.1f} s", flush=True)
         size = conn.execute("SELECT pg_size_pretty(pg_database_size(current_database()))").fetchone()[0]
-        print(f"  database size {size}", flush=True)
+        files, findings = conn.execute(
+            "SELECT (SELECT count(*) FROM files), (SELECT count(*) FROM findings)"
+        ).fetchone()
+        if (files, findings) != (shape.files, shape.findings):
+            raise SystemExit(
+                f"loaded {files:,} files and {findings:,} findings, not {shape.files:,}/{shape.findings:,}"
+            )
+        print(f"  loaded {files:,} files, {findings:,} findings; database size {size}", flush=True)
 
 
 def table_columns(conn: psycopg.Connection) -> dict[str, set[str]]:
