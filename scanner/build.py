@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from scanner.detect.rulepack import RulePack, merged_policy
-from scanner.fingerprint import load_or_create_key
+from scanner.fingerprint import key_id, load_or_create_key
 from scanner.paths import key_path_for
 
 if TYPE_CHECKING:
@@ -50,6 +50,7 @@ def build_scanner(
     options = options or ScanOptions()
     engine = EngineSpec(tuple(packs), today, tuple(sorted((pipelines or {}).items())))
     key = load_or_create_key(key_path_for(db))
+    store.bind_fingerprint_key(key_id(key))  # another key's fingerprints would match nobody's: refused here
     if detector is None and options.jobs == 1:
         detector = engine.build()
     return Scanner(store, detector, key=key, policy=classification_policy(packs), options=options, engine=engine)

@@ -37,6 +37,13 @@ def load_or_create_key(path: Path) -> bytes:
     return key
 
 
+def key_id(key: bytes) -> str:
+    """A short public name for a key (an HMAC of a fixed label: it reveals nothing of the key), recorded in the
+    store so that a host fingerprinting under another key is refused instead of writing fingerprints that match
+    nobody's (scanner/store/fingerprint_key.py)."""
+    return hmac.new(key, b"custos fingerprint key id", hashlib.sha256).hexdigest()[:16]
+
+
 def _create_key(path: Path) -> bytes:
     key = secrets.token_bytes(KEY_BYTES)
     if not write_new_private(path, key):

@@ -17,7 +17,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from scanner.states import Engine, FindingState
-from scanner.store import findings_generation
+from scanner.store import findings_generation, fingerprint_key
 from scanner.store.engine import DatabaseTarget, connect, db_errors, parse_target
 from scanner.store.file_status import NOT_INSPECTED_SQL
 from scanner.store.migrations import SchemaTooNew, SchemaTooOld, bring_up_to_date, files_key
@@ -252,6 +252,13 @@ class Store:
 
     def transaction(self) -> _Transaction:
         return _Transaction(self._db)
+
+    def bind_fingerprint_key(self, key_id: str) -> None:
+        """Record the fingerprint key's id on first use; raise StoreError for any other key (fingerprints made under
+        two keys never match: scanner/store/fingerprint_key.py)."""
+        recorded = fingerprint_key.bind_key(self._db, key_id)
+        if recorded != key_id:
+            raise StoreError(fingerprint_key.mismatch_message(self.target.shown, key_id, recorded))
 
     def on_this_host(self) -> tuple[str, tuple[str, ...]]:
         """(" AND host = ?", (host,)) to keep a files query to this host's rows on PostgreSQL; ("", ()) on SQLite,
