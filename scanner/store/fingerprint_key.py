@@ -14,9 +14,7 @@ from typing import Any
 def bind_key(db: Any, key_id: str) -> str:
     """Record ``key_id`` as the store's key if it has none yet; the store's key id (``key_id`` unless another key
     was recorded first)."""
-    db.execute(
-        "INSERT INTO meta(key, value) VALUES ('fingerprint_key_id', ?) ON CONFLICT(key) DO NOTHING", (key_id,)
-    )
+    db.execute("INSERT INTO meta(key, value) VALUES ('fingerprint_key_id', ?) ON CONFLICT(key) DO NOTHING", (key_id,))
     return db.execute("SELECT value FROM meta WHERE key = 'fingerprint_key_id'").fetchone()[0]
 
 
