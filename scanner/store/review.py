@@ -15,7 +15,7 @@ from dataclasses import dataclass, field, replace
 
 from scanner.display_mask import mask_for_display
 from scanner.name_mask import mask_path
-from scanner.states import EXPOSURE_LEVELS, FileStatus, FindingState, SummaryMetric
+from scanner.states import EXPOSURE_LEVELS, Engine, FileStatus, FindingState, SummaryMetric
 from scanner.store import summaries
 from scanner.store.dialect import ids_in_json
 from scanner.store.file_status import NOT_INSPECTED_SQL, not_inspected
@@ -153,6 +153,10 @@ class ReviewQueries:
     def __init__(self, store: Store) -> None:
         self._store = store
         self._db = store.connection
+        if store.dialect == Engine.POSTGRESQL:
+            # A page's plan walks an index and stops after 500 rows, but the planner costs the walk as if it ran to
+            # the end, and past jit_above_cost it compiles the query first: hundreds of ms for a few ms of work.
+            self._db.execute("SET jit = off")
 
     def _masked(self, items: list) -> list:
         """Items (with `file_id` or `id` of a file, and `path`) with their paths masked."""
