@@ -146,6 +146,7 @@ def load(url: str, shape: Shape) -> None:
         rebuild_indexes(conn, indexes)
         for table in ("scan_runs", "files", "findings", "actions"):  # new rows' ids continue after the loaded ones
             conn.execute(f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), (SELECT max(id) FROM {table}))")
+        count_summaries(url)
         step = time.perf_counter()
         conn.execute("VACUUM ANALYZE")
         print(f"  VACUUM ANALYZE {time.perf_counter() - step:.1f} s", flush=True)
@@ -158,6 +159,21 @@ def load(url: str, shape: Shape) -> None:
                 f"loaded {files:,} files and {findings:,} findings, not {shape.files:,}/{shape.findings:,}"
             )
         print(f"  loaded {files:,} files, {findings:,} findings; database size {size}", flush=True)
+
+
+def count_summaries(url: str) -> None:
+    """The review's kept totals (scanner/store/summaries.py) for the loaded rows: what the scans' writes would have
+    kept, counted once by `custos db recount`'s code."""
+    from scanner.store.store import Store
+
+    try:
+        from scanner.store.summaries import recount
+    except ImportError:  # a checkout from before the kept totals
+        return
+    step = time.perf_counter()
+    with Store(url) as store, store.transaction():
+        found = recount(store.connection)
+    print(f"  recount of the kept totals: {found.files:,} files in {time.perf_counter() - step:.1f} s", flush=True)
 
 
 def table_columns(conn: psycopg.Connection) -> dict[str, set[str]]:

@@ -26,8 +26,10 @@ def add_db_commands(sub: argparse._SubParsersAction) -> None:
         parser.add_argument("--db", type=database_argument, help=f"findings database or URL (default {default_db()})")
         parser.set_defaults(handler=handler)
     from scanner.cli_db_migrate import add_migrate_command
+    from scanner.cli_db_recount import add_recount_command
 
     add_migrate_command(actions)
+    add_recount_command(actions)
 
 
 def _open(args: argparse.Namespace, *, create: bool):  # noqa: ANN202 - an engine connection

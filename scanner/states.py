@@ -210,6 +210,17 @@ class Engine(_Vocabulary):
     POSTGRESQL = "postgresql"  # one server for many hosts
 
 
+class SummaryMetric(_Vocabulary):
+    """`review_counts.metric`: what the review's kept totals count (scanner/store/summaries.py)."""
+
+    STATE = "state"  # findings by state (key), every finding
+    TYPE = "type"  # active findings by type (key) and sensitivity (detail)
+    TYPE_FILES = "type_files"  # files with active findings of a type (key)
+    FOLDER = "folder"  # active findings by top folder (key)
+    FILE_STATUS = "file_status"  # files by status (key)
+    FILES_WITH_FINDINGS = "files_with_findings"  # files with active findings
+
+
 class OutboxState(_Vocabulary):
     """`alert_outbox.state`: an alert for one channel waiting, delivered, or given up after retry_max_s."""
 

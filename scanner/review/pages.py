@@ -4,26 +4,32 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from scanner.store.review import FileItem, FindingFilter, FindingItem, ReviewQueries
+from scanner.store.review import COUNT_CAP, FileItem, FindingFilter, FindingItem, ReviewQueries
 
 VIEWS = ("files", "findings")
 
 
 @dataclass(frozen=True)
 class Page:
-    """The rows of one page, the offset they start at (after clamping) and how many match in all."""
+    """The rows of one page, the offset they start at (after clamping) and how many match in all: exactly, or
+    (``exact`` False) at least ``total`` when counting stopped there ("10,001+")."""
 
     rows: list[FindingItem] | list[FileItem]
     offset: int
     total: int
+    exact: bool = True
 
 
 def read_page(queries: ReviewQueries, view: str, flt: FindingFilter, sort: str, offset: int | None, size: int
               ) -> Page:  # fmt: skip
-    """The page at ``offset`` (None: the last page; past the end: the last page) of ``view``."""
+    """The page at ``offset`` (None: the last page; past the end: the last page) of ``view``. Counting stops a
+    little past the page asked for (`COUNT_CAP` at least), unless the last page is: that needs the whole count."""
     files = view == "files"
-    total = queries.count_files(flt) if files else queries.count_findings(flt)
+    count = queries.count_files if files else queries.count_findings
+    cap = None if offset is None else max(COUNT_CAP, offset + 2 * size)
+    total = count(flt, cap)
+    exact = cap is None or total <= cap
     last = max(0, (total - 1) // size * size)
     offset = last if offset is None else min(offset, last)
     page = queries.files_page if files else queries.findings_page
-    return Page(page(flt, sort=sort, offset=offset, limit=size), offset, total)
+    return Page(page(flt, sort=sort, offset=offset, limit=size), offset, total, exact)

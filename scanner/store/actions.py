@@ -23,7 +23,7 @@ from scanner.states import (
     FindingState,
     sql_list,
 )
-from scanner.store import findings_generation
+from scanner.store import findings_generation, summaries
 from scanner.store.store import FILE_COLUMNS, FileRecord, Store, joined_path, utc_now
 from scanner.store.transitions import guarded_move
 
@@ -240,8 +240,20 @@ class ActionStore:
         self._db.execute(f"UPDATE actions SET {sets} WHERE id = ?", (*columns.values(), action_id))
 
     def set_finding_state(self, finding_ids: Iterable[int], state: str) -> None:
-        self._db.executemany("UPDATE findings SET state = ? WHERE id = ?", [(state, f) for f in finding_ids])
+        ids = list(finding_ids)
+        self._db.executemany("UPDATE findings SET state = ? WHERE id = ?", [(state, f) for f in ids])
         findings_generation.bump(self._db)
+        summaries.refresh(self._db, self._files_of(ids))
+
+    def _files_of(self, finding_ids: list[int]) -> set[int]:
+        files: set[int] = set()
+        for i in range(0, len(finding_ids), 500):
+            chunk = finding_ids[i : i + 500]
+            rows = self._db.execute(
+                f"SELECT DISTINCT file_id FROM findings WHERE id IN ({','.join('?' * len(chunk))})", chunk
+            )
+            files.update(r[0] for r in rows)
+        return files
 
     def set_file_status(self, file_id: int, status: str) -> None:
         with self.store.transaction():
@@ -250,6 +262,7 @@ class ActionStore:
                 "UPDATE findings SET state = ? WHERE file_id = ? AND state = ?", (status, file_id, FindingState.ACTIVE)
             )
             findings_generation.bump(self._db)
+            summaries.refresh(self._db, [file_id])
 
     def reinstate(self, undone: ActionRow) -> int:
         """The original that ``undone`` (a mask, quarantine or delete) vaulted is back at its path: the findings
@@ -274,6 +287,7 @@ class ActionStore:
                 [(FindingState.ACTIVE, finding_id, closed) for finding_id in undone.finding_ids],
             )
             findings_generation.bump(self._db)
+            summaries.refresh(self._db, [undone.file_id])
             return reopened.rowcount
 
     def suppress(self, action_id: int, file: FileRecord, findings: Sequence[FindingRef]) -> None:

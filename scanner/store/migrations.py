@@ -24,7 +24,7 @@ from typing import Any
 
 from scanner.states import Engine
 from scanner.store.dialect import ddl_statements, postgres_column, postgres_statement
-from scanner.store.schema import ADDED_COLUMNS, DDL, SCHEMA_VERSION
+from scanner.store.schema import ADDED_COLUMNS, DDL, POSTGRES_INDEXES, SCHEMA_VERSION
 
 
 class MigrationError(RuntimeError):
@@ -95,11 +95,14 @@ def upgrade(db: Any) -> None:
         rebuild = db.dialect == Engine.SQLITE and needs_member_column(db)
         if not rebuild:
             _create_indexes(db)
+            _count_summaries(db, version)
             _record_version(db)
     if rebuild:
         add_member_column(db)  # its own transaction, with foreign keys off
         _create_indexes(db)  # the rebuilt tables' indexes
-        _record_version(db)
+        with _write_lock(db):
+            _count_summaries(db, version)
+            _record_version(db)
 
 
 def _schema(db: Any) -> list[str]:
@@ -111,6 +114,18 @@ def _create_indexes(db: Any) -> None:
     for statement in _schema(db):
         if not statement.startswith("CREATE TABLE"):
             db.execute(statement)
+    if db.dialect == Engine.POSTGRESQL:
+        for statement in ddl_statements(POSTGRES_INDEXES):
+            db.execute(postgres_statement(statement))
+
+
+def _count_summaries(db: Any, version: int | None) -> None:
+    """An existing database gets the review's kept totals (scanner/store/summaries.py) counted once, as it is
+    upgraded; a new one starts with none, as it has no findings."""
+    if version is not None:
+        from scanner.store.summaries import recount
+
+        recount(db)
 
 
 def _add_columns(db: Any, version: int) -> None:

@@ -9,7 +9,7 @@ member's name findings index "archive:member", so they shift with the archive's 
 
 from __future__ import annotations
 
-from scanner.store import findings_generation
+from scanner.store import findings_generation, summaries
 from scanner.store.lossless import stored_length
 from scanner.store.store import Store
 
@@ -120,6 +120,7 @@ class FileMoves:
         )
         if files or members:
             findings_generation.bump(self._db)
+        summaries.refresh(self._db, [f for (f,) in files + members])  # their top folder may have changed too
 
     def recorded_under(self, root: str, rel_dir: str) -> list[str]:
         """Recorded, not gone, top-level files under a folder of a root (for a deleted folder)."""
@@ -155,6 +156,7 @@ class FileMoves:
         )
         if ids:
             findings_generation.bump(self._db)
+            summaries.refresh(self._db, ids)
         return len(ids)
 
     def files_under(self, root: str, rel_dir: str = "") -> dict[str, tuple[int | None, int | None, str]]:

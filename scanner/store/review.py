@@ -1,7 +1,9 @@
 """Read queries for the review UI: dashboard counts, pages of files and findings, one finding's detail.
 
-Pages are keyed by OFFSET over an indexed ORDER BY and never load more than a page, so a database with
-100,000 findings opens as fast as one with ten. Filters are data (`FindingFilter`); no widget writes SQL.
+Pages never load more than a page, and each sort order has an index (PostgreSQL's page indexes: schema.py), so a
+store of 10 million findings pages as fast as one of ten. Counts come from the totals the writes keep
+(scanner/store/summaries.py) when a filter is one they answer, else are counted up to `COUNT_CAP` ("10,000+").
+Filters are data (`FindingFilter`); no widget writes SQL.
 Every path handed out is the shown path ("archive.zip:member" for a member) with the personal data found in it
 masked (`scanner.name_mask`); `file_meta` alone also carries the plain `rel_path`, to read the file by.
 """
@@ -13,23 +15,28 @@ from dataclasses import dataclass, field, replace
 
 from scanner.display_mask import mask_for_display
 from scanner.name_mask import mask_path
-from scanner.states import EXPOSURE_LEVELS, FindingState
+from scanner.states import EXPOSURE_LEVELS, Engine, FileStatus, FindingState, SummaryMetric
+from scanner.store import summaries
 from scanner.store.dialect import ids_in_json
-from scanner.store.file_status import NOT_INSPECTED_SQL
+from scanner.store.file_status import NOT_INSPECTED_SQL, not_inspected
 from scanner.store.store import Store, joined_path
 from scanner.store.violations import open_violations
 
+# Ties are broken by columns of `findings` itself, so each order is an index's (a sort across the join to files
+# would sort every matching finding to show 500 of them); "path" walks the files' unique index in its order.
 SORTS = {
-    "path": "fi.root, fi.rel_path, f.start",
-    "type": "f.entity_type, fi.rel_path, f.start",
-    "sensitivity": "CASE f.sensitivity WHEN 'sensitive' THEN 0 WHEN 'general' THEN 1 ELSE 2 END, fi.rel_path, f.start",
-    "score": "f.score DESC, fi.rel_path, f.start",
+    "path": "fi.root, fi.rel_path, fi.member, fi.host, f.start, f.id",
+    "type": "f.entity_type, f.file_id, f.start",
+    "sensitivity": "CASE f.sensitivity WHEN 'sensitive' THEN 0 WHEN 'general' THEN 1 ELSE 2 END, f.file_id, f.start",
+    "score": "f.score DESC, f.file_id, f.start",
 }
 FILE_SORTS = {
     "path": "fi.root, fi.rel_path",
     "findings": "n DESC, fi.rel_path",
     "sensitivity": "sensitive DESC, n DESC, fi.rel_path",
 }
+COUNT_CAP = 10_000  # counts a filter needs counting stop past this: "10,000+"
+FOLDERS_SHOWN = 15
 
 
 @dataclass(frozen=True)
@@ -42,6 +49,13 @@ class FindingFilter:
     file_id: int | None = None
     search: str | None = None  # matched against path, type, preview, rule and location
     exposure: str | None = None  # only files readable this widely or more (an ExposureLevel)
+
+    def kept_totals_answer(self) -> bool:
+        """True when the writes' kept totals count what this filter matches (active findings, by type and
+        sensitivity at most)."""
+        return self.state == FindingState.ACTIVE and self == FindingFilter(
+            entity_types=self.entity_types, sensitivity=self.sensitivity
+        )
 
     def where(self) -> tuple[str, list[object]]:
         clauses, params = ["f.state = ?"], [self.state]
@@ -139,6 +153,10 @@ class ReviewQueries:
     def __init__(self, store: Store) -> None:
         self._store = store
         self._db = store.connection
+        if store.dialect == Engine.POSTGRESQL:
+            # A page's plan walks an index and stops after 500 rows, but the planner costs the walk as if it ran to
+            # the end, and past jit_above_cost it compiles the query first: hundreds of ms for a few ms of work.
+            self._db.execute("SET jit = off")
 
     def _masked(self, items: list) -> list:
         """Items (with `file_id` or `id` of a file, and `path`) with their paths masked."""
@@ -149,53 +167,71 @@ class ReviewQueries:
         return [replace(i, location=mask_for_display(i.location)) if hasattr(i, "location") else i for i in masked]
 
     def dashboard(self, problem_limit: int = 200) -> Dashboard:
+        """Counts from the writes' kept totals (summaries.py): a few indexed reads however big the store."""
         db = self._db
-        active = "FROM findings f JOIN files fi ON fi.id = f.file_id WHERE f.state = 'active'"
-        folders = db.execute(
-            "SELECT CASE WHEN instr(fi.rel_path, '/') > 0 THEN substr(fi.rel_path, 1, instr(fi.rel_path, '/') - 1)"
-            f" ELSE '.' END AS folder, COUNT(*), MIN(fi.id) {active} GROUP BY folder ORDER BY 2 DESC LIMIT 15"
-        ).fetchall()
-        folder_spans = self._store.name_spans([r[2] for r in folders])
+        by_type: dict[str, int] = {}
+        by_sensitivity: dict[str, int] = {}
+        for entity_type, sensitivity, n, _ in summaries.totals(db, SummaryMetric.TYPE):
+            by_type[entity_type] = by_type.get(entity_type, 0) + n
+            by_sensitivity[sensitivity] = by_sensitivity.get(sensitivity, 0) + n
+        type_files = {r[0]: r[2] for r in summaries.totals(db, SummaryMetric.TYPE_FILES)}
+        statuses = {r[0]: r[2] for r in summaries.totals(db, SummaryMetric.FILE_STATUS)}
+        folders = sorted(summaries.totals(db, SummaryMetric.FOLDER), key=lambda r: (-r[2], r[0]))[:FOLDERS_SHOWN]
+        samples = [r[3] if r[3] is not None else summaries.folder_sample(db, r[0]) for r in folders]
+        folder_spans = self._store.name_spans([s for s in samples if s is not None])
         problem_rows = db.execute(
             f"SELECT id, rel_path, member, status, COALESCE(error, '') FROM files WHERE {NOT_INSPECTED_SQL}"
             " ORDER BY rel_path, member LIMIT ?",
             (problem_limit,),
         ).fetchall()
         problem_spans = self._store.name_spans([r[0] for r in problem_rows])
-        files_with = db.execute(f"SELECT COUNT(DISTINCT f.file_id) {active}").fetchone()[0]
         decided = db.execute(
             "SELECT COUNT(DISTINCT file_id) FROM actions WHERE state NOT IN ('cancelled', 'failed', 'stale')"
         ).fetchone()[0]
         executed = db.execute("SELECT COUNT(DISTINCT file_id) FROM actions WHERE state = 'executed'").fetchone()[0]
 
-        def rows(sql: str, *params: object) -> list[tuple]:
-            return [tuple(r) for r in db.execute(sql, params)]
+        def most_first(counts: dict[str, int]) -> list[tuple[str, int]]:
+            return sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))
 
         return Dashboard(
-            by_sensitivity=rows(f"SELECT f.sensitivity, COUNT(*) {active} GROUP BY 1 ORDER BY 2 DESC"),
-            by_type=rows(
-                f"SELECT f.entity_type, COUNT(*), COUNT(DISTINCT f.file_id) {active} GROUP BY 1 ORDER BY 2 DESC"
-            ),
-            by_folder=[(mask_path(r[0], folder_spans.get(r[2], ())), r[1]) for r in folders],
-            by_state=rows("SELECT state, COUNT(*) FROM findings GROUP BY 1 ORDER BY 2 DESC"),
+            by_sensitivity=most_first(by_sensitivity),
+            by_type=[(t, n, type_files.get(t, 0)) for t, n in most_first(by_type)],
+            by_folder=[(mask_path(r[0], folder_spans.get(s, ())), r[2]) for r, s in zip(folders, samples, strict=True)],
+            by_state=[
+                (k, n) for k, _, n, _ in sorted(summaries.totals(db, SummaryMetric.STATE), key=lambda r: (-r[2], r[0]))
+            ],
             problems=[
                 (mask_path(joined_path(r[1], r[2]), problem_spans.get(r[0], ())), r[3], mask_for_display(r[4]))
                 for r in problem_rows
             ],
-            not_inspected=sum(self._store.not_inspected_counts().values()),
-            actions=rows("SELECT state, COUNT(*) FROM actions GROUP BY 1 ORDER BY 1"),
-            files_total=db.execute("SELECT COUNT(*) FROM files WHERE status != 'gone'").fetchone()[0],
-            files_with_findings=files_with,
+            not_inspected=sum(n for status, n in statuses.items() if not_inspected(status)),
+            actions=[tuple(r) for r in db.execute("SELECT state, COUNT(*) FROM actions GROUP BY 1 ORDER BY 1")],
+            files_total=sum(n for status, n in statuses.items() if status != FileStatus.GONE),
+            files_with_findings=summaries.total(db, SummaryMetric.FILES_WITH_FINDINGS),
             files_decided=decided,
             files_executed=executed,
             violations=open_violations(self._store),
         )
 
-    def count_findings(self, flt: FindingFilter) -> int:
+    def count_findings(self, flt: FindingFilter, cap: int | None = COUNT_CAP) -> int:
+        """How many findings ``flt`` matches; past ``cap`` (None: no cap), ``cap + 1`` ("cap+")."""
+        if flt.kept_totals_answer():
+            return self._kept_count(SummaryMetric.TYPE, flt)
         where, params = flt.where()
-        return self._db.execute(
-            f"SELECT COUNT(*) FROM findings f JOIN files fi ON fi.id = f.file_id WHERE {where}", params
-        ).fetchone()[0]
+        return self._capped(f"SELECT 1 FROM findings f JOIN files fi ON fi.id = f.file_id WHERE {where}", params, cap)
+
+    def _kept_count(self, metric: SummaryMetric, flt: FindingFilter) -> int:
+        if flt.entity_types or flt.sensitivity:
+            return sum(
+                n for t, s, n, _ in summaries.totals(self._db, SummaryMetric.TYPE)
+                if (not flt.entity_types or t in flt.entity_types) and (not flt.sensitivity or s == flt.sensitivity)
+            )  # fmt: skip
+        return summaries.total(self._db, SummaryMetric.STATE, FindingState.ACTIVE)
+
+    def _capped(self, rows_sql: str, params: list, cap: int | None) -> int:
+        if cap is None:
+            return self._db.execute(f"SELECT COUNT(*) FROM ({rows_sql}) m", params).fetchone()[0]
+        return self._db.execute(f"SELECT COUNT(*) FROM ({rows_sql} LIMIT ?) m", [*params, cap + 1]).fetchone()[0]
 
     def findings_page(self, flt: FindingFilter, *, sort: str = "path", offset: int = 0, limit: int = 500
                       ) -> list[FindingItem]:  # fmt: skip
@@ -212,25 +248,36 @@ class ReviewQueries:
 
     def files_page(self, flt: FindingFilter, *, sort: str = "findings", offset: int = 0, limit: int = 500
                    ) -> list[FileItem]:  # fmt: skip
-        where, params = flt.where()
-        rows = self._db.execute(
-            f"SELECT fi.id, fi.root, {_SHOWN} AS path, COUNT(*) AS n,"
-            " SUM(CASE WHEN f.sensitivity = 'sensitive' THEN 1 ELSE 0 END) AS sensitive,"
-            " group_concat(DISTINCT f.entity_type) AS types,"
-            " fi.status, (SELECT a.kind || ' ' || a.state FROM actions a WHERE a.file_id = fi.id"
-            f"  ORDER BY a.id DESC LIMIT 1) AS action, {EXPOSURE_OF} AS exposure"
-            f" FROM findings f JOIN files fi ON fi.id = f.file_id WHERE {where} GROUP BY fi.id"
-            f" ORDER BY {FILE_SORTS.get(sort, FILE_SORTS['findings'])} LIMIT ? OFFSET ?",
-            [*params, limit, offset],
-        )
+        order = f"ORDER BY {FILE_SORTS.get(sort, FILE_SORTS['findings'])} LIMIT ? OFFSET ?"
+        action = "(SELECT a.kind || ' ' || a.state FROM actions a WHERE a.file_id = fi.id ORDER BY a.id DESC LIMIT 1)"
+        if flt == FindingFilter():  # every file with active findings: their kept summaries, in an index's order
+            rows = self._db.execute(
+                f"SELECT fi.id, fi.root, {_SHOWN} AS path, s.active AS n, s.sensitive AS sensitive, s.types,"
+                f" fi.status, {action} AS action, {EXPOSURE_OF} AS exposure"
+                f" FROM file_summaries s JOIN files fi ON fi.id = s.file_id WHERE s.active > 0 {order}",
+                [limit, offset],
+            )
+        else:
+            where, params = flt.where()
+            rows = self._db.execute(
+                f"SELECT fi.id, fi.root, {_SHOWN} AS path, COUNT(*) AS n,"
+                " SUM(CASE WHEN f.sensitivity = 'sensitive' THEN 1 ELSE 0 END) AS sensitive,"
+                f" group_concat(DISTINCT f.entity_type) AS types, fi.status, {action} AS action,"
+                f" {EXPOSURE_OF} AS exposure"
+                f" FROM findings f JOIN files fi ON fi.id = f.file_id WHERE {where} GROUP BY fi.id {order}",
+                [*params, limit, offset],
+            )
         return self._masked([FileItem(r[0], r[1], r[2], r[3], r[4] or 0, r[5] or "", r[6], r[7], r[8]) for r in rows])
 
-    def count_files(self, flt: FindingFilter) -> int:
+    def count_files(self, flt: FindingFilter, cap: int | None = COUNT_CAP) -> int:
+        """How many files hold findings ``flt`` matches; past ``cap`` (None: no cap), ``cap + 1``."""
+        if flt == FindingFilter():
+            return summaries.total(self._db, SummaryMetric.FILES_WITH_FINDINGS)
+        if flt.kept_totals_answer() and not flt.sensitivity and len(flt.entity_types) == 1:
+            return summaries.total(self._db, SummaryMetric.TYPE_FILES, flt.entity_types[0])
         where, params = flt.where()
-        return self._db.execute(
-            f"SELECT COUNT(DISTINCT f.file_id) FROM findings f JOIN files fi ON fi.id = f.file_id WHERE {where}",
-            params,
-        ).fetchone()[0]
+        sql = f"SELECT DISTINCT f.file_id FROM findings f JOIN files fi ON fi.id = f.file_id WHERE {where}"
+        return self._capped(sql, params, cap)
 
     def hidden_by(self, flt: FindingFilter, finding_ids: list[int], file_ids: list[int]) -> tuple[list[int], list[int]]:
         """Of the selected findings and whole files, those ``flt`` hides: findings it does not match, files none of

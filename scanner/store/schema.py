@@ -4,6 +4,8 @@ This module is their only definition; `scanner.store.migrations.bring_up_to_date
 older database when a `Store` opens it. No column holds a plain personal-data value.
 """
 
+from scanner.store.file_status import NOT_INSPECTED_SQL
+
 SCHEMA_VERSION = 8  # 3: files.member (archive members apart from real names), audit_chain, restore/purge actions
 # 4: actions.retry_of (a retry is a new proposal linked to the failed or stale action it retries)
 # 5: the daemon's work_queue and daemon_status are created here (not by their classes); files_by_path index
@@ -15,6 +17,7 @@ SCHEMA_VERSION = 8  # 3: files.member (archive members apart from real names), a
 # 8: many hosts, one store: files/scan_runs/actions/work_queue.host, hosts, host_workers; files unique per host
 #    audit_chain.host/record: on PostgreSQL the chain itself (every host's signed records) lives in the database
 #    (a database created before keeps UNIQUE (root, rel_path, member): one host per SQLite file, equivalent)
+# 8: file_summaries and review_counts: the review's totals kept by the writes (scanner/store/summaries.py)
 
 # Rendered for PostgreSQL by scanner.store.engine.postgres_statement (types, identity keys, "end" quoted).
 DDL = """
@@ -320,6 +323,24 @@ CREATE TABLE IF NOT EXISTS alert_outbox (         -- zone-violation alerts per c
     UNIQUE (violation_id, channel)                -- one alert per violation and channel, whoever submits it
 );
 CREATE INDEX IF NOT EXISTS alert_outbox_due ON alert_outbox(state, next_at);
+CREATE TABLE IF NOT EXISTS file_summaries (   -- each file's findings counted, kept by the writes (summaries.py)
+    file_id    INTEGER PRIMARY KEY REFERENCES files(id),
+    active     INTEGER NOT NULL DEFAULT 0,       -- active findings
+    sensitive  INTEGER NOT NULL DEFAULT 0,       -- active findings of sensitive types
+    types      TEXT NOT NULL DEFAULT '',         -- the active findings' types, sorted, comma-separated
+    counts     TEXT NOT NULL DEFAULT '[]',       -- JSON [[state, type, sensitivity, n], ...] of all its findings
+    status     TEXT NOT NULL,                    -- the file's status and top folder these were counted under
+    folder     TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS file_summaries_by_findings ON file_summaries(active DESC) WHERE active > 0;
+CREATE TABLE IF NOT EXISTS review_counts (     -- the sum of every file's summary, per metric (summaries.py)
+    metric     TEXT NOT NULL,                    -- a SummaryMetric
+    key        TEXT NOT NULL,
+    detail     TEXT NOT NULL DEFAULT '',
+    n          INTEGER NOT NULL DEFAULT 0,
+    sample     INTEGER,                          -- folder: a file counted in it (its name findings mask the folder)
+    PRIMARY KEY (metric, key, detail)
+);
 CREATE TABLE IF NOT EXISTS hosts (                -- the machines writing to this store (scanner.hosts.identity)
     id             TEXT PRIMARY KEY,              -- [host] id, CUSTOS_HOST_ID, or the hostname
     hostname       TEXT,
@@ -340,6 +361,15 @@ CREATE TABLE IF NOT EXISTS host_workers (         -- heartbeats per host and wor
     PRIMARY KEY (host, worker)
 );
 """
+
+# Indexes only PostgreSQL gets: the review pages' sort orders at company scale (millions of findings). SQLite's
+# scan writes every finding through each index of `findings`, and an embedded store is one host's: it keeps its
+# own few.
+POSTGRES_INDEXES = f"""
+CREATE INDEX IF NOT EXISTS findings_page_by_score ON findings(state, score DESC, file_id, start);
+CREATE INDEX IF NOT EXISTS findings_page_by_type ON findings(state, entity_type, file_id, start);
+CREATE INDEX IF NOT EXISTS files_not_inspected ON files(rel_path, member) WHERE {NOT_INSPECTED_SQL};
+"""  # the very condition the queries write: PostgreSQL matches it textually
 
 # Columns added to existing tables, by the schema version that added them (new tables are in DDL above).
 # daemon_status.watch came before schema 5 made the table part of the schema: a table from then may lack it.

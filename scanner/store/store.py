@@ -11,13 +11,14 @@ import os
 import socket
 import sqlite3
 import time
+from collections import Counter
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
 from scanner.states import Engine, FindingState
-from scanner.store import findings_generation, fingerprint_key
+from scanner.store import findings_generation, fingerprint_key, summaries
 from scanner.store.engine import DatabaseTarget, connect, db_errors, parse_target
 from scanner.store.file_status import NOT_INSPECTED_SQL
 from scanner.store.migrations import SchemaTooNew, SchemaTooOld, bring_up_to_date, files_key
@@ -358,32 +359,35 @@ class Store:
             if superseded.rowcount:  # a new file's findings only raise the highest id: no write for them
                 findings_generation.bump(self._db)
             suppressed = self._suppressed(root, rel_path, member)
+            rows = [
+                (
+                    file_id,
+                    run_id,
+                    f.entity_type,
+                    f.start,
+                    f.end,
+                    f.location,
+                    f.score,
+                    f.rule_id,
+                    f.pack,
+                    f.sensitivity,
+                    ",".join(f.flags),
+                    f.preview,
+                    f.fingerprint,
+                    f.context_word,
+                    _DISMISSED if (f.rule_id, f.fingerprint) in suppressed else _ACTIVE,
+                    f.record,
+                )
+                for f in findings
+            ]
             self._db.executemany(
                 'INSERT INTO findings(file_id, scan_id, entity_type, start, "end", location, score, rule_id, pack,'
                 " sensitivity, flags, preview, fingerprint, context_word, state, record)"
                 " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
-                [
-                    (
-                        file_id,
-                        run_id,
-                        f.entity_type,
-                        f.start,
-                        f.end,
-                        f.location,
-                        f.score,
-                        f.rule_id,
-                        f.pack,
-                        f.sensitivity,
-                        ",".join(f.flags),
-                        f.preview,
-                        f.fingerprint,
-                        f.context_word,
-                        _DISMISSED if (f.rule_id, f.fingerprint) in suppressed else _ACTIVE,
-                        f.record,
-                    )
-                    for f in findings
-                ],
+                rows,
             )
+            written = Counter((r[14], r[2], r[9]) for r in rows)  # (state, type, sensitivity): the file's new counts
+            summaries.record_rescan(self._db, file_id, rel_path, status, superseded.rowcount, written)
         return file_id
 
     def _suppressed(self, root: str, rel_path: str, member: str) -> set[tuple[str, str]]:
@@ -424,6 +428,7 @@ class Store:
                 ],
             )  # fmt: skip
             self._db.execute("UPDATE files SET names_scanned = 1 WHERE id = ?", (file_id,))
+            summaries.refresh(self._db, [file_id])
 
     def keep_members(self, root: str, container: str, run_id: int) -> None:
         """An unchanged archive's members were not re-extracted, but they are still there."""
@@ -453,6 +458,7 @@ class Store:
             )
             if ids:
                 findings_generation.bump(self._db)
+                summaries.refresh(self._db, ids)
         return len(ids)
 
     def _upsert_file(

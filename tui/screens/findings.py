@@ -39,9 +39,9 @@ class PageQuery:
 
 
 class PageLoaded(Message):
-    def __init__(self, query: PageQuery, rows: list, offset: int, total: int) -> None:
+    def __init__(self, query: PageQuery, rows: list, offset: int, total: int, exact: bool = True) -> None:
         super().__init__()
-        self.query, self.rows, self.offset, self.total = query, rows, offset, total
+        self.query, self.rows, self.offset, self.total, self.exact = query, rows, offset, total, exact
 
 
 class EntityTypesLoaded(Message):
@@ -157,7 +157,7 @@ class FindingsScreen(ProposeKeys, Screen):
     def load_page(self, query: PageQuery) -> None:
         page = self.app.review.page(query.view, query.filter, query.sort, query.offset, PAGE_SIZE)
         if not get_current_worker().is_cancelled:
-            self.post_message(PageLoaded(query, page.rows, page.offset, page.total))
+            self.post_message(PageLoaded(query, page.rows, page.offset, page.total, page.exact))
 
     @work(thread=True, group="findings-types", exit_on_error=False)
     def load_entity_types(self) -> None:
@@ -176,7 +176,8 @@ class FindingsScreen(ProposeKeys, Screen):
         columns, cells = (FILE_COLUMNS, file_cells) if files else (FINDING_COLUMNS, finding_cells)
         marks = self.selection.marks(self.items)
         rows = [(str(item.id), cells(item, mark)) for item, mark in zip(self.items, marks, strict=True)]
-        self.table.show_page(columns, rows, offset=message.offset, total=message.total, cursor=message.query.cursor)
+        self.table.show_page(columns, rows, offset=message.offset, total=message.total, cursor=message.query.cursor,
+                             exact=message.exact)  # fmt: skip
         self._show_status()
 
     def on_entity_types_loaded(self, message: EntityTypesLoaded) -> None:

@@ -47,6 +47,7 @@ class PagedTable(FittedTable):
         super().__init__(id=id)
         self.page_offset = 0
         self.total_rows = 0
+        self.total_exact = True  # False: counting stopped at total_rows ("10,001+")
         self.page_size = PAGE_SIZE
 
     def show_page(
@@ -57,13 +58,14 @@ class PagedTable(FittedTable):
         offset: int,
         total: int,
         cursor: str | int = "first",
+        exact: bool = True,
     ) -> None:
         """Replace the rows (and the columns, when they differ) by one page; place the cursor on its "first"
         or "last" row, the row it was on ("keep"), or a row index."""
         kept = self.cursor_row
         self.set_columns(columns)
         self.set_rows(rows[: self.page_size])
-        self.page_offset, self.total_rows = offset, total
+        self.page_offset, self.total_rows, self.total_exact = offset, total, exact
         row = {"first": 0, "last": self.row_count - 1, "keep": kept}[cursor] if isinstance(cursor, str) else cursor
         self.move_cursor(row=max(0, min(row, self.row_count - 1)), animate=False)
 
@@ -78,7 +80,8 @@ class PagedTable(FittedTable):
     def range_label(self) -> str:
         if not self.row_count:
             return "no rows"
-        return f"rows {self.page_offset + 1:,}–{self.page_offset + self.row_count:,} of {self.total_rows:,}"
+        at_least = "" if self.total_exact else "+"
+        return f"rows {self.page_offset + 1:,}–{self.page_offset + self.row_count:,} of {self.total_rows:,}{at_least}"
 
     def set_marks(self, marks: dict[str, str]) -> None:
         """Update the mark column of the rows whose mark changed (row key → mark)."""
