@@ -24,7 +24,7 @@ from typing import Any
 
 from scanner.states import Engine
 from scanner.store.dialect import ddl_statements, postgres_column, postgres_statement
-from scanner.store.schema import ADDED_COLUMNS, DDL, SCHEMA_VERSION
+from scanner.store.schema import ADDED_COLUMNS, DDL, DROPPED_INDEXES, SCHEMA_VERSION
 
 
 class MigrationError(RuntimeError):
@@ -92,6 +92,7 @@ def upgrade(db: Any) -> None:
         for statement in tables:  # tables first: an index may be on a column added below
             db.execute(statement)
         _add_columns(db, version or 0)
+        _drop_replaced_indexes(db, version or 0)
         rebuild = db.dialect == Engine.SQLITE and needs_member_column(db)
         if not rebuild:
             _create_indexes(db)
@@ -120,6 +121,13 @@ def _add_columns(db: Any, version: int) -> None:
             if column.split()[0] not in columns(db, table):
                 rendered = postgres_column(column) if db.dialect == Engine.POSTGRESQL else column
                 db.execute(f"ALTER TABLE {table} ADD COLUMN {rendered}")
+
+
+def _drop_replaced_indexes(db: Any, version: int) -> None:
+    """Indexes that versions after `version` replaced (their successors are created with the other indexes)."""
+    for replaced_in in sorted(v for v in DROPPED_INDEXES if v > version):
+        for index in DROPPED_INDEXES[replaced_in]:
+            db.execute(f"DROP INDEX IF EXISTS {index}")
 
 
 def _record_version(db: Any) -> None:

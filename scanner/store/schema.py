@@ -13,6 +13,7 @@ SCHEMA_VERSION = 8  # 3: files.member (archive members apart from real names), a
 # 7: zone_violations (files holding personal data a [[zones]] policy forbids where they lie)
 # 7: alert_outbox (zone-violation alerts waiting for, or given up by, a channel)
 # 8: many hosts, one store: files/scan_runs/actions/work_queue.host, hosts, host_workers; files unique per host
+#    a path queued once per host (work_queue_queued_per_host); claims by host on PostgreSQL (work_queue_host_claim)
 #    (a database created before keeps UNIQUE (root, rel_path, member): one host per SQLite file, equivalent)
 
 # Rendered for PostgreSQL by scanner.store.engine.postgres_statement (types, identity keys, "end" quoted).
@@ -280,8 +281,9 @@ CREATE TABLE IF NOT EXISTS work_queue (           -- the daemon's paths waiting 
     error       TEXT,
     host        TEXT NOT NULL DEFAULT ''         -- the host whose path it is: only its workers claim it
 );
-CREATE UNIQUE INDEX IF NOT EXISTS work_queue_queued_path ON work_queue(root, rel_path) WHERE state = 'queued';
+CREATE UNIQUE INDEX IF NOT EXISTS work_queue_queued_per_host ON work_queue(root, rel_path, host) WHERE state = 'queued';
 CREATE INDEX IF NOT EXISTS work_queue_claim ON work_queue(state, not_before);
+CREATE INDEX IF NOT EXISTS work_queue_host_claim ON work_queue(host, state, not_before, id);  -- PostgreSQL's
 CREATE INDEX IF NOT EXISTS work_queue_running_path ON work_queue(root, rel_path) WHERE state = 'running';
 CREATE INDEX IF NOT EXISTS work_queue_failed_path ON work_queue(root, rel_path) WHERE state = 'failed';
 CREATE TABLE IF NOT EXISTS daemon_status (        -- what the running daemon reports (DaemonStatusStore)
@@ -328,11 +330,12 @@ CREATE TABLE IF NOT EXISTS host_workers (         -- heartbeats per host and wor
     host          TEXT NOT NULL,
     worker        TEXT NOT NULL,
     pid           INTEGER,
-    state         TEXT,
+    state         TEXT,                          -- starting | running | scanning | stopped (ScanWorkerState)
     heartbeat_at  REAL,
     files_done    INTEGER NOT NULL DEFAULT 0,
     errors        INTEGER NOT NULL DEFAULT 0,
-    queue_depth   INTEGER,
+    queue_depth   INTEGER,                       -- the host's jobs queued or running, as the worker last saw
+    started_at    REAL,                          -- when the worker (process) started: files/s over its life
     PRIMARY KEY (host, worker)
 );
 """
@@ -346,3 +349,6 @@ ADDED_COLUMNS = {
     6: (("findings", "record TEXT"),),
     8: tuple((table, "host TEXT NOT NULL DEFAULT ''") for table in ("scan_runs", "files", "actions", "work_queue")),
 }
+# Indexes a later schema replaced, by the schema version that replaced them (dropped when upgrading past it).
+# 8: a path is queued once per host, not once per store (two hosts may both have /srv/share/a.txt)
+DROPPED_INDEXES = {8: ("work_queue_queued_path",)}
