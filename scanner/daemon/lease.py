@@ -25,21 +25,21 @@ Beat = Callable[[HostWorkers], None]  # writes the worker's heartbeat row throug
 
 
 class LeaseKeeper:
-    """Renews ``job``'s lease (held by ``worker``) every ``every`` seconds until `stop`."""
+    """Renews ``job``'s lease (held by ``host``'s ``worker``) every ``every`` seconds until `stop`."""
 
-    def __init__(self, db: Path | str, job: Job, worker: str, *, lease_seconds: float, every: float,
+    def __init__(self, db: Path | str, job: Job, host: str, worker: str, *, lease_seconds: float, every: float,
                  beat: Beat | None = None) -> None:  # fmt: skip
         self.lost = False
         self._stop = threading.Event()
-        self._args = (db, job.id, worker, lease_seconds, every, beat)
+        self._args = (db, job.id, host, worker, lease_seconds, every, beat)
         self._thread = threading.Thread(target=self._run, name=f"lease-{job.id}", daemon=True)
         self._thread.start()
 
     def _run(self) -> None:
-        db, job_id, worker, lease_seconds, every, beat = self._args
+        db, job_id, host, worker, lease_seconds, every, beat = self._args
         if self._stop.wait(every):
             return  # the scan ended first: no connection opened
-        with Store(db) as store:
+        with Store(db, host=host) as store:
             work, beats = WorkQueue(store), HostWorkers(store)
             while True:
                 try:

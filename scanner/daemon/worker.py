@@ -144,7 +144,7 @@ class _Worker:
         run.stats.files_seen += 1
         before = run.stats.findings
         every = min(LEASE_SECONDS / 3, self.config.heartbeat_seconds)
-        keeper = LeaseKeeper(self.db, job, self.name, lease_seconds=LEASE_SECONDS, every=every,
+        keeper = LeaseKeeper(self.db, job, self.store.host, self.name, lease_seconds=LEASE_SECONDS, every=every,
                              beat=lambda beats: self._beat(ScanWorkerState.SCANNING, beats, force=True))  # fmt: skip
         try:
             self.scanner.scan_file(run, ref)
