@@ -182,6 +182,7 @@ CREATE INDEX IF NOT EXISTS actions_by_file ON actions(file_id, state);
 CREATE INDEX IF NOT EXISTS findings_by_file ON findings(file_id, state);
 CREATE INDEX IF NOT EXISTS findings_by_type ON findings(state, entity_type, sensitivity);
 CREATE INDEX IF NOT EXISTS findings_by_fingerprint ON findings(fingerprint);
+CREATE INDEX IF NOT EXISTS action_findings_by_finding ON action_findings(finding_id);  -- a finding's action (review)
 CREATE INDEX IF NOT EXISTS files_by_status ON files(root, status);
 CREATE INDEX IF NOT EXISTS files_by_path ON files(root || '/' || rel_path);  -- Store.file_at, written as there
 CREATE TABLE IF NOT EXISTS subjects (             -- people the findings describe (SubjectStore, subjects/link.py)
