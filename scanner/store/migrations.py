@@ -7,7 +7,8 @@ schema is upgraded by `custos db upgrade` (`upgrade`), and opening it before is 
 `bring_up_to_date` is the one place that writes the schema. A database already at SCHEMA_VERSION is only read
 (one query), so opening it writes nothing: read-only commands and the TUI's periodic re-reads leave it as it was.
 To add a table, add it to `schema.DDL`; to add a column to a table, add it to `DDL` and to `ADDED_COLUMNS` under
-a new SCHEMA_VERSION. Anything else (a rebuilt table, converted rows) is a function here, called below.
+a new SCHEMA_VERSION; an index only PostgreSQL needs, to `POSTGRESQL_INDEXES`. Anything else (a rebuilt
+table, converted rows) is a function here, called below.
 
 Schema 3 gives archive members a column of their own (`member`): before, a member was the row
 "a.zip:inner/b.csv", which a real file of that name (legal on Linux shares) would overwrite. SQLite cannot change
@@ -24,7 +25,7 @@ from typing import Any
 
 from scanner.states import Engine
 from scanner.store.dialect import ddl_statements, postgres_column, postgres_statement
-from scanner.store.schema import ADDED_COLUMNS, DDL, DROPPED_INDEXES, SCHEMA_VERSION
+from scanner.store.schema import ADDED_COLUMNS, DDL, DROPPED_INDEXES, POSTGRESQL_INDEXES, SCHEMA_VERSION
 
 
 class MigrationError(RuntimeError):
@@ -111,6 +112,9 @@ def _schema(db: Any) -> list[str]:
 def _create_indexes(db: Any) -> None:
     for statement in _schema(db):
         if not statement.startswith("CREATE TABLE"):
+            db.execute(statement)
+    if db.dialect == Engine.POSTGRESQL:
+        for statement in POSTGRESQL_INDEXES:
             db.execute(statement)
 
 

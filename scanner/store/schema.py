@@ -13,7 +13,7 @@ SCHEMA_VERSION = 8  # 3: files.member (archive members apart from real names), a
 # 7: zone_violations (files holding personal data a [[zones]] policy forbids where they lie)
 # 7: alert_outbox (zone-violation alerts waiting for, or given up by, a channel)
 # 8: many hosts, one store: files/scan_runs/actions/work_queue.host, hosts, host_workers; files unique per host
-#    a path queued once per host (work_queue_queued_per_host); claims by host on PostgreSQL (work_queue_host_claim)
+#    a path queued once per host (work_queue_queued_per_host); on PostgreSQL claims by host (POSTGRESQL_INDEXES)
 #    (a database created before keeps UNIQUE (root, rel_path, member): one host per SQLite file, equivalent)
 
 # Rendered for PostgreSQL by scanner.store.engine.postgres_statement (types, identity keys, "end" quoted).
@@ -284,7 +284,6 @@ CREATE TABLE IF NOT EXISTS work_queue (           -- the daemon's paths waiting 
 );
 CREATE UNIQUE INDEX IF NOT EXISTS work_queue_queued_per_host ON work_queue(root, rel_path, host) WHERE state = 'queued';
 CREATE INDEX IF NOT EXISTS work_queue_claim ON work_queue(state, not_before);
-CREATE INDEX IF NOT EXISTS work_queue_host_claim ON work_queue(host, state, not_before, id);  -- PostgreSQL's
 CREATE INDEX IF NOT EXISTS work_queue_running_path ON work_queue(root, rel_path) WHERE state = 'running';
 CREATE INDEX IF NOT EXISTS work_queue_failed_path ON work_queue(root, rel_path) WHERE state = 'failed';
 CREATE TABLE IF NOT EXISTS daemon_status (        -- what the running daemon reports (DaemonStatusStore)
@@ -353,3 +352,9 @@ ADDED_COLUMNS = {
 # Indexes a later schema replaced, by the schema version that replaced them (dropped when upgrading past it).
 # 8: a path is queued once per host, not once per store (two hosts may both have /srv/share/a.txt)
 DROPPED_INDEXES = {8: ("work_queue_queued_path",)}
+
+# Indexes only PostgreSQL gets: many hosts share its tables, and each host's queries keep to its own rows. A SQLite
+# store is one host's; it does without them and without their cost on every write.
+POSTGRESQL_INDEXES = (
+    "CREATE INDEX IF NOT EXISTS work_queue_host_claim ON work_queue(host, state, not_before, id)",  # a host's claims
+)
