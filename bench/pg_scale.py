@@ -15,8 +15,8 @@ it, then VACUUM ANALYZE. Then the review UI's reads are timed through the code i
 against the 200 ms target. Statements slower than the target are listed with the plan auto_explain logged for them
 (own server only), which says which index is missing.
 
-The queue half of the issue's benchmark (4 workers draining the work queue without duplicate work) is the
-`queue_drain` hook below, filled in by the work-queue branch.
+The queue half of the issue's benchmark: 4 workers draining the work queue concurrently (FOR UPDATE SKIP LOCKED
+claims with leases), jobs/s, and no job claimed twice (bench/pg_queue.py; --workers, --queue-jobs).
 """
 
 from __future__ import annotations
@@ -35,6 +35,7 @@ BENCH = Path(__file__).resolve().parent
 REPO = BENCH.parent
 sys.path[:0] = [str(BENCH), str(REPO)]
 
+from pg_queue import queue_drain  # noqa: E402
 from pg_rows import (  # noqa: E402
     ACTION_COLUMNS,
     EXPOSURE_COLUMNS,
@@ -84,7 +85,7 @@ def main(argv: list[str] | None = None) -> int:
         load(url, shape)
         results = time_review_reads(url, args.runs)
         report_slow_statements(server)
-        queue_drain(url, workers=args.workers)
+        queue_drain(url, workers=args.workers, jobs=args.queue_jobs)
     finally:
         if args.keep:
             print(f"kept: {url}" + ("" if args.url else f" (server in {server.base_dir}; stop it with pg_ctl)"))
@@ -102,7 +103,8 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--quick", action="store_true", help="the small size")
     parser.add_argument("--hosts", type=int, default=4, help="file servers the files are spread over")
     parser.add_argument("--runs", type=int, default=5, help="times each read is timed")
-    parser.add_argument("--workers", type=int, default=4, help="queue-draining workers (the queue hook)")
+    parser.add_argument("--workers", type=int, default=4, help="workers draining the work queue at once")
+    parser.add_argument("--queue-jobs", type=int, default=20_000, help="jobs queued for them (default 20,000)")
     parser.add_argument("--url", help="a PostgreSQL server to use instead of a throwaway one (a database is made)")
     parser.add_argument("--keep", action="store_true", help="leave the database (and the server) behind")
     parser.add_argument("--set", action="append", default=[], metavar="NAME=VALUE",
@@ -322,17 +324,6 @@ def report_slow_statements(server: PostgresServer) -> None:
 
 def one_line(text: str) -> str:
     return " ".join(text.split())
-
-
-# --- the work queue (issue 18: 4 workers draining the queue concurrently without duplicate work) --------------
-
-
-def queue_drain(url: str, *, workers: int) -> None:
-    """HOOK for the work-queue branch (s18-queue): enqueue jobs in ``url``'s work_queue (one host), start
-    ``workers`` processes that claim (FOR UPDATE SKIP LOCKED, leases) and complete until the queue is empty,
-    then print jobs/s and assert no job was completed twice. Not yet built: says so."""
-    print(f"\nqueue drain ({workers} workers): not measured yet (the work-queue branch fills in bench/pg_scale.py's "
-          "queue_drain)")  # fmt: skip
 
 
 if __name__ == "__main__":

@@ -29,6 +29,8 @@ def test_pg_scale_smoke_loads_the_rows_and_times_every_read(postgres_server: Pos
             "20000",
             "--runs",
             "1",
+            "--queue-jobs",
+            "2000",
             "--url",
             postgres_server.url,
         ],  # fmt: skip
@@ -45,4 +47,9 @@ def test_pg_scale_smoke_loads_the_rows_and_times_every_read(postgres_server: Pos
     for read in READS:
         assert re.search(rf"{re.escape(read)}\s+median\s+\d+\.\d ms", out), out
     assert "FAILED" not in out
-    assert "queue drain (4 workers)" in out  # the hook the work-queue branch fills in
+    for how in ("claim + complete", "each result recorded under the write lock"):  # 4 workers, no job twice
+        assert re.search(
+            rf"queue drain \(4 workers, {re.escape(how)}\): 2,000 jobs in [\d.]+ s = [\d,]+ jobs/s; claims 2,000"
+            r" \(.*\), duplicates 0, lost 0, other host's jobs claimed 0 \(500 of 500 left queued\)",
+            out,
+        ), out

@@ -16,6 +16,7 @@ SCHEMA_VERSION = 8  # 3: files.member (archive members apart from real names), a
 # 7: alert_outbox (zone-violation alerts waiting for, or given up by, a channel)
 # 8: many hosts, one store: files/scan_runs/actions/work_queue.host, hosts, host_workers; files unique per host
 #    audit_chain.host/record: on PostgreSQL the chain itself (every host's signed records) lives in the database
+#    a path queued once per host (work_queue_queued_per_host); on PostgreSQL claims by host (POSTGRES_INDEXES)
 #    (a database created before keeps UNIQUE (root, rel_path, member): one host per SQLite file, equivalent)
 # 8: file_summaries and review_counts: the review's totals kept by the writes (scanner/store/summaries.py)
 
@@ -287,7 +288,7 @@ CREATE TABLE IF NOT EXISTS work_queue (           -- the daemon's paths waiting 
     error       TEXT,
     host        TEXT NOT NULL DEFAULT ''         -- the host whose path it is: only its workers claim it
 );
-CREATE UNIQUE INDEX IF NOT EXISTS work_queue_queued_path ON work_queue(root, rel_path) WHERE state = 'queued';
+CREATE UNIQUE INDEX IF NOT EXISTS work_queue_queued_per_host ON work_queue(root, rel_path, host) WHERE state = 'queued';
 CREATE INDEX IF NOT EXISTS work_queue_claim ON work_queue(state, not_before);
 CREATE INDEX IF NOT EXISTS work_queue_running_path ON work_queue(root, rel_path) WHERE state = 'running';
 CREATE INDEX IF NOT EXISTS work_queue_failed_path ON work_queue(root, rel_path) WHERE state = 'failed';
@@ -353,19 +354,20 @@ CREATE TABLE IF NOT EXISTS host_workers (         -- heartbeats per host and wor
     host          TEXT NOT NULL,
     worker        TEXT NOT NULL,
     pid           INTEGER,
-    state         TEXT,
+    state         TEXT,                          -- starting | running | scanning | stopped (ScanWorkerState)
     heartbeat_at  REAL,
     files_done    INTEGER NOT NULL DEFAULT 0,
     errors        INTEGER NOT NULL DEFAULT 0,
-    queue_depth   INTEGER,
+    queue_depth   INTEGER,                       -- the host's jobs queued or running, as the worker last saw
+    started_at    REAL,                          -- when the worker (process) started: files/s over its life
     PRIMARY KEY (host, worker)
 );
 """
 
-# Indexes only PostgreSQL gets: the review pages' sort orders at company scale (millions of findings). SQLite's
-# scan writes every finding through each index of `findings`, and an embedded store is one host's: it keeps its
-# own few.
+# Indexes only PostgreSQL gets: the review's sorts over millions of findings, and each host's queue claims (many
+# hosts share its tables). A SQLite store is one host's; it does without them and their cost on every write.
 POSTGRES_INDEXES = f"""
+CREATE INDEX IF NOT EXISTS work_queue_host_claim ON work_queue(host, state, not_before, id);
 CREATE INDEX IF NOT EXISTS findings_page_by_score ON findings(state, score DESC, file_id, start);
 CREATE INDEX IF NOT EXISTS findings_page_by_type ON findings(state, entity_type, file_id, start);
 CREATE INDEX IF NOT EXISTS files_not_inspected ON files(rel_path, member) WHERE {NOT_INSPECTED_SQL};
@@ -381,3 +383,6 @@ ADDED_COLUMNS = {
     8: tuple((table, "host TEXT NOT NULL DEFAULT ''") for table in ("scan_runs", "files", "actions", "work_queue"))
     + (("audit_chain", "host TEXT"), ("audit_chain", "record TEXT")),  # one company chain on PostgreSQL
 }
+# Indexes a later schema replaced, by the schema version that replaced them (dropped when upgrading past it).
+# 8: a path is queued once per host, not once per store (two hosts may both have /srv/share/a.txt)
+DROPPED_INDEXES = {8: ("work_queue_queued_path",)}
