@@ -120,6 +120,14 @@ class FileStatus(_Vocabulary):
     NOT_REGULAR = "not_regular"
 
 
+class DocumentKind(_Vocabulary):
+    """What a picture is a picture of, when it is an identity document or a card (OCR, scanner/ocr/)."""
+
+    RESIDENT_ID_FRONT = "resident_id_front"  # 居民身份证, the side with 姓名 … 公民身份号码
+    RESIDENT_ID_BACK = "resident_id_back"  # the side with 签发机关 and 有效期限
+    BANK_CARD = "bank_card"
+
+
 class ScanRunStatus(_Vocabulary):
     """`scans.status`: how a scan run ended (running while it has not)."""
 

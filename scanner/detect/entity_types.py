@@ -22,5 +22,7 @@ ENTITY_TYPES = frozenset(
         "IP_ADDRESS",
         "CN_QQ",
         "CN_WECHAT",
+        "CN_ID_CARD_IMAGE",  # a picture of a resident ID card, front or back (OCR document classification)
+        "BANK_CARD_IMAGE",  # a picture of a bank card
     }
 )

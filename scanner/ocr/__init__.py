@@ -1,0 +1,7 @@
+"""Reading text off pictures: scans, photos of cards, image-only PDF pages and images inside Office files.
+
+`engine` wraps the recognizer (loaded on first use, optional extra `ocr`), `orientation` turns a picture
+upright, `layout` puts recognized lines into reading order as text with their boxes, `pictures` opens image
+files, `pdf_pages` renders pages without a text layer, `office_media` finds images inside docx/xlsx/pptx,
+`document_kind` tells an ID card or bank card from its text, and `reader` ties them into `TextBlock`s.
+"""
