@@ -130,6 +130,9 @@ def _parser() -> argparse.ArgumentParser:
                       help="skip larger files, recorded as too_large (default 1G)")  # fmt: skip
     scan.add_argument("--follow-symlinks", action="store_true", help="follow symbolic links (loops are detected)")
     scan.add_argument("--no-progress", action="store_true", help="no progress bar")
+    scan.add_argument("--ocr", action=argparse.BooleanOptionalAction, default=True,
+                      help="read pictures, scanned PDF pages and pictures in Office files by OCR (default: on when"
+                           " the ocr extra is installed; otherwise they are recorded as needs_ocr)")  # fmt: skip
     scan.add_argument(
         "--jobs",
         type=int,
@@ -247,6 +250,7 @@ def _cmd_scan(args: argparse.Namespace) -> int:
         follow_symlinks=args.follow_symlinks,
         exclude=(*DEFAULT_EXCLUDES, *args.exclude),
         jobs=jobs,
+        ocr=args.ocr,
     )
     # the store first: it creates a new database (WAL mode) before the alert thread opens its own connection
     with _no_daemon_on(db), Store(db) as store, alerts:

@@ -24,11 +24,12 @@ from scanner.detect.rulepack import MaskStyle
 from scanner.detect.stream import ChunkedDetector, LocatedDetection
 from scanner.discover import DEFAULT_EXCLUDES, FileRef
 from scanner.extract.archive_limits import ArchiveLimits
-from scanner.extract.base import ExtractionError, Extractor, TextBlock, error_from_os
+from scanner.extract.base import DocumentSeen, ExtractionError, Extractor, TextBlock, error_from_os
 from scanner.extract.registry import extractor_for, format_label
 from scanner.fingerprint import file_sha256, fingerprint
 from scanner.mask import mask_value
 from scanner.name_mask import NAME_LOCATION, mask_path, scrub
+from scanner.ocr.findings import document_finding
 from scanner.record_keys import RecordSpans, record_of_location
 from scanner.states import FileStatus
 from scanner.store.store import NewFinding, joined_path
@@ -50,6 +51,7 @@ class ScanOptions:
     jobs: int = 1
     split_bytes: int = 64 << 20
     split_range_bytes: int = 16 << 20
+    ocr: bool = True  # read pictures (and scanned PDF pages, pictures in Office files) when the engine is installed
 
 
 @dataclass(frozen=True)
@@ -248,12 +250,13 @@ class FileScanner:
 
     def _extractor_for(self, name: str, content: Path) -> Extractor | None:
         """The extractor for `name` (a suffix of no known format: by `content`); ExtractionError if it is none."""
-        return extractor_for(name, self.options.chunk_chars, self.limits, content)
+        return extractor_for(name, self.options.chunk_chars, self.limits, content, ocr=self.options.ocr)
 
     def _extract(self, extractor: Extractor, entry: _Entry, visit: _Visit) -> _Document:
         """Extract and detect one file; archive members become rows of their own on the way (up to the row
         cap), attachments join this file's findings under an "attachment NAME" location."""
         attached: list[LocatedDetection] = []
+        documents: list[DocumentSeen] = []
         notes: list[str] = []
         records = RecordSpans(format_label(entry.name))
 
@@ -264,6 +267,8 @@ class FileScanner:
                     if isinstance(item, TextBlock):
                         records.feed(item)
                         yield item
+                    elif isinstance(item, DocumentSeen):
+                        documents.append(item)
                     elif not item.member:
                         attached.extend(self._attachment(entry.inner(item.name, item.path), visit, notes))
                     elif len(visit.results) >= self.limits.max_member_rows:
@@ -274,6 +279,8 @@ class FileScanner:
                         self._scan_member(entry.inner(f"{entry.name}:{item.name}", item.path), visit)
 
         found = list(self.findings(self.chunked.detect(text_blocks(), suffix=format_label(entry.name))))
+        found.extend(document_finding(seen, self.key) for seen in documents)
+        notes.extend(getattr(extractor, "notes", ()))
         records.finish()
         if records.starts or records.outer:  # a record spans lines: known only once its end was read
             found = [replace(f, record=records.key(f.start, f.location)) for f in found]

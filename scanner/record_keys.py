@@ -25,6 +25,7 @@ HTML_SUFFIXES = frozenset({".html", ".htm", ".xhtml"})
 _SHEET_CELL = re.compile(r"(?P<sheet>.+)!\$?[A-Z]{1,3}\$?(?P<row>\d+)")
 _TABLE_CELL = re.compile(r"(?P<row>table \d+ row \d+) col \d+")
 _ATTACHMENT = re.compile(r"(?P<prefix>attachment .+?) (?P<rest>line \d+|\S+![A-Z]{1,3}\d+|table \d+ row \d+ col \d+)")
+_PICTURE_BOX = re.compile(r"(?P<picture>.+) box \d+,\d+,\d+,\d+")
 _BLANK_LINE = re.compile(r"\n[ \t\r\u3000]*\n")
 _JSON_TOKEN = re.compile(r'"(?:[^"\\\n]|\\.)*"|[{}\[\]]')
 _FORM_TAG = re.compile(r"<(/?)form\b[^<>]{0,4000}>", re.I)
@@ -36,6 +37,8 @@ def record_of_location(location: str) -> str:
         return f"{match['sheet']}!{match['row']}"
     if match := _TABLE_CELL.fullmatch(location):
         return match["row"]
+    if match := _PICTURE_BOX.fullmatch(location):  # a picture read by OCR is one record (an ID card: one person)
+        return record_of_location(match["picture"])
     if match := _ATTACHMENT.fullmatch(location):
         return f"{match['prefix']} {record_of_location(match['rest'])}"
     return location

@@ -49,6 +49,17 @@ class Embedded:
     member: bool
 
 
+@dataclass(frozen=True)
+class DocumentSeen:
+    """A picture recognised as an identity document or a card (OCR): a finding of its own, whatever its text.
+    `digest` (SHA-256 of the picture's pixels) identifies it; `box` is "left,top,right,bottom" or None."""
+
+    kind: str  # a DocumentKind
+    location: str
+    digest: str
+    box: str | None = None
+
+
 class ExtractionError(Exception):
     """A file that could not be read; `status` is recorded in the database, `message` is shown to people."""
 

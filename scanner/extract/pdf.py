@@ -23,10 +23,13 @@ logging.getLogger("pypdf").setLevel(logging.ERROR)
 
 
 class PdfExtractor:
-    """Yields one TextBlock per page that has a text layer, located "page N" (1-based)."""
+    """Yields one TextBlock per page that has a text layer, located "page N" (1-based); pages without one are
+    rendered and read by OCR (scanner/ocr/) when it is on and installed."""
 
-    def __init__(self) -> None:
+    def __init__(self, ocr: bool = False) -> None:
         self.encoding: str | None = None  # PDFs carry their own text encoding per font
+        self.ocr = ocr
+        self.notes: list[str] = []
 
     def blocks(self, path: Path) -> Iterator[TextBlock]:
         """Read `path` page by page; raises ExtractionError (encrypted, needs_ocr, corrupt, I/O)."""
@@ -45,6 +48,7 @@ class PdfExtractor:
             raise _corrupt(path, exc) from exc
         offset = 0
         with_text = empty = failed = 0
+        scanned: list[int] = []
         for number, page in enumerate(pages, start=1):
             try:
                 text = page.extract_text()
@@ -54,6 +58,7 @@ class PdfExtractor:
                 continue
             if not text.strip():
                 empty += 1
+                scanned.append(number)
                 continue
             # A file mixing text pages and scanned pages passes with only its text pages read: the scanned
             # ones are not reported per page (a known gap until the scan records partial results).
@@ -61,6 +66,13 @@ class PdfExtractor:
             text = _whole_code_points(text if text.endswith("\n") else text + "\n")
             yield TextBlock(text, offset, f"page {number}")
             offset += len(text)
+        if scanned:
+            from scanner.extract.scanned_pages import read_scanned_pages
+
+            read = yield from read_scanned_pages(
+                path, scanned, offset, self.ocr, self.notes, other_pages_read=with_text > 0
+            )
+            with_text += read
         if with_text or not pages:
             return
         if empty:

@@ -12,6 +12,7 @@ from pathlib import Path
 
 from scanner.extract.archive_limits import ArchiveLimits
 from scanner.extract.base import ExtractionError, Extractor
+from scanner.extract.image import HEIF_SUFFIXES, PICTURE_SUFFIXES
 from scanner.extract.plaintext import PLAIN_TEXT_SUFFIXES, PlainTextExtractor
 from scanner.extract.sniff import not_text_reason, read_head
 from scanner.states import FileStatus
@@ -41,7 +42,10 @@ _MARKED_UP_TEXT = {
     ".htm": ("scanner.extract.html_forms", "HtmlExtractor"),
     ".sql": ("scanner.extract.sql_dump", "SqlDumpExtractor"),
 }
-STRUCTURED_TEXT_SUFFIXES = frozenset(_MARKED_UP_TEXT)  # read whole through their extractor, never split
+STRUCTURED_TEXT_SUFFIXES = frozenset(_MARKED_UP_TEXT)
+# Pictures are read by OCR (scanner/ocr/); Office packages and PDFs hold pictures too, read when OCR is on.
+_PICTURES = ("scanner.extract.image", "ImageExtractor")
+_OFFICE_PACKAGES = frozenset({".docx", ".xlsx", ".xlsm", ".pptx"})  # read whole through their extractor, never split
 _ARCHIVES = {
     ".zip": ("scanner.extract.archive", "ZipExtractor"),
     ".tar": ("scanner.extract.archive", "TarExtractor"),
@@ -62,11 +66,17 @@ def format_label(path: Path | str) -> str:
 
 
 def extractor_for(
-    path: Path | str, block_chars: int = 1 << 20, limits: ArchiveLimits | None = None, content: Path | None = None
+    path: Path | str,
+    block_chars: int = 1 << 20,
+    limits: ArchiveLimits | None = None,
+    content: Path | None = None,
+    *,
+    ocr: bool = False,
 ) -> Extractor | None:
     """A fresh extractor for a file of this name, or None when its format is not supported.
 
-    A name of no known format is read as plain text when `content` (the file on disk) is text by its first
+    With `ocr`, pictures, PDF pages without a text layer and pictures inside Office files are read by OCR;
+    without it pictures are reported as needs_ocr. A name of no known format is read as plain text when `content` (the file on disk) is text by its first
     bytes; when it is not, ExtractionError(FileStatus.UNSUPPORTED) says why. Without `content`, such a name gives None.
     """
     label = format_label(path)
@@ -80,7 +90,18 @@ def extractor_for(
         return cls(limits or ArchiveLimits()) if cls else None
     if label in _STRUCTURED:
         cls = _load(*_STRUCTURED[label])
-        return cls() if cls else None
+        if cls is None:
+            return None
+        if label == ".pdf":
+            return cls(ocr=ocr)
+        if ocr and label in _OFFICE_PACKAGES:
+            from scanner.extract.office_pictures import WithPictures
+
+            return WithPictures(cls(), ocr)
+        return cls()
+    if label in PICTURE_SUFFIXES or label in HEIF_SUFFIXES:
+        cls = _load(*_PICTURES)
+        return cls(ocr) if cls else None
     if content is None:
         return None
     try:

@@ -47,6 +47,17 @@ class PlacedText:
     text: str
     lines: tuple[RecognizedLine, ...]
     spans: tuple[tuple[int, int], ...]
+    row_ends: tuple[int, ...] = ()  # the end of each row in `text`, past its line end
+
+    def row_ranges(self) -> list[tuple[int, int, Box]]:
+        """(start, end, box) per row; the ranges tile `text`, so every offset in it lies in one row."""
+        out, start = [], 0
+        for end in self.row_ends:
+            box = self.box_at(start, end - 1)
+            if box is not None:
+                out.append((start, end, box))
+            start = end
+        return out
 
     def box_at(self, start: int, end: int) -> Box | None:
         """The box around the lines that the text range [start, end) touches, None if it touches none."""
@@ -76,6 +87,7 @@ def place(lines: Sequence[RecognizedLine]) -> PlacedText:
     parts: list[str] = []
     ordered: list[RecognizedLine] = []
     spans: list[tuple[int, int]] = []
+    row_ends: list[int] = []
     offset = 0
     for row in rows(lines):
         for i, line in enumerate(row):
@@ -88,7 +100,8 @@ def place(lines: Sequence[RecognizedLine]) -> PlacedText:
             offset += len(line.text)
         parts.append("\n")
         offset += 1
-    return PlacedText("".join(parts), tuple(ordered), tuple(spans))
+        row_ends.append(offset)
+    return PlacedText("".join(parts), tuple(ordered), tuple(spans), tuple(row_ends))
 
 
 def _row_middle(row: list[RecognizedLine]) -> float:
