@@ -1,7 +1,8 @@
 """Pictures (jpg, png, tiff with its pages, bmp, webp, gif; heic with pillow-heif): their text read by OCR.
 
 A single picture's text is located "image 1" (not by the file's name, which may itself hold a name that must
-not reach the database unmasked), each row with its box; a multi-page TIFF's by "page N". Without OCR (`--no-ocr`, or the `ocr` extra not installed) the file is `needs_ocr`, with the reason.
+not reach the database unmasked), each row with its box; a multi-page TIFF's by "page N". Without OCR
+(`--no-ocr`, or the `ocr` extra not installed) the file is `needs_ocr`, with the reason.
 """
 
 from __future__ import annotations

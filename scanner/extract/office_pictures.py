@@ -65,7 +65,8 @@ class WithPictures:
         if note := reader.note():
             self.notes.append(note)
         if unread or len(names) > MAX_PICTURES:
-            self.notes.append(f"{unread + max(len(names) - MAX_PICTURES, 0)} pictures inside not read (damaged or too large)")
+            left = unread + max(len(names) - MAX_PICTURES, 0)
+            self.notes.append(f"{left} pictures inside not read (damaged, too large or past {MAX_PICTURES})")
 
 
 def _media_names(path: Path) -> list[str]:

@@ -76,8 +76,9 @@ def extractor_for(
     """A fresh extractor for a file of this name, or None when its format is not supported.
 
     With `ocr`, pictures, PDF pages without a text layer and pictures inside Office files are read by OCR;
-    without it pictures are reported as needs_ocr. A name of no known format is read as plain text when `content` (the file on disk) is text by its first
-    bytes; when it is not, ExtractionError(FileStatus.UNSUPPORTED) says why. Without `content`, such a name gives None.
+    without it pictures are reported as needs_ocr. A name of no known format is read as plain text when
+    `content` (the file on disk) is text by its first bytes; when it is not, ExtractionError(FileStatus.UNSUPPORTED)
+    says why. Without `content`, such a name gives None.
     """
     label = format_label(path)
     if label in _MARKED_UP_TEXT:

@@ -16,6 +16,7 @@ _BACK_LABELS = ("中华人民共和国", "居民身份证", "签发机关", "有
 _CARD_MARKS = ("银联", "UNIONPAY", "借记卡", "信用卡", "储蓄卡", "VISA", "MASTERCARD", "VALIDTHRU", "有效期")
 _BANK = re.compile(r"银行|BANK")
 _CARD_DIGITS = re.compile(r"(?<!\d)(?:\d[ \-]?){15,18}\d(?!\d)")
+_CARD_GROUPS = re.compile(r"(?<!\d)\d{4}(?: [\d*?]{4}){2,}")  # a card number in fours, some digits unread
 
 
 def document_kind(text: str) -> DocumentKind | None:
@@ -28,7 +29,8 @@ def document_kind(text: str) -> DocumentKind | None:
     if back >= 2 and ("签发机关" in flat or "有效期限" in flat or back >= 3):
         return DocumentKind.RESIDENT_ID_BACK
     marks = sum(mark in flat for mark in _CARD_MARKS)
-    if marks and (_BANK.search(flat) or marks >= 2) and (marks >= 2 or _CARD_DIGITS.search(text)):
+    number = _CARD_DIGITS.search(text) or _CARD_GROUPS.search(text)
+    if marks and (_BANK.search(flat) or marks >= 2) and (marks >= 2 or number):
         return DocumentKind.BANK_CARD
     return None
 
