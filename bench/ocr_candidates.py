@@ -6,6 +6,8 @@ detector, seconds per page on one core, and the document kind each one's text gi
 Candidates: rapidocr-onnxruntime 1.4 (PP-OCRv4 in the wheel), rapidocr 3 (PP-OCRv6 small in the wheel) and
 Tesseract 5 with Debian's chi_sim + eng (`--psm 6`, a uniform block; `--psm 3` is worse on cards). Each reads
 the upright picture (turns are the orientation step's job, measured in tests/test_ocr_targets.py); one thread.
+A candidate that is not installed is reported and skipped (only rapidocr 3 is in the `ocr` extra; the others:
+`pip install rapidocr-onnxruntime`, `apt-get install tesseract-ocr tesseract-ocr-chi-sim`).
 """
 
 from __future__ import annotations
@@ -112,8 +114,12 @@ def main() -> None:
     for name, make in CANDIDATES.items():
         if args.only and args.only not in name:
             continue
-        read = make()
-        read(scans[0].image)  # warm up: the first call loads the models
+        try:
+            read = make()
+            read(scans[0].image)  # warm up: the first call loads the models
+        except (ImportError, FileNotFoundError) as exc:
+            print(f"{name}: not installed ({exc})")
+            continue
         tally, seconds = Tally(), 0.0
         for item in scans:
             start = _cpu()
