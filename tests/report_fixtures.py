@@ -41,7 +41,8 @@ def build_report_db(tmp: Path, packs, detector) -> Path:
     (share / "人事" / "档案.txt").chmod(0o600)  # sensitive, its owner's only
     (share / "公共" / "名单.txt").chmod(0o644)  # sensitive, and every user may read it
     db = tmp / "state" / "custos.db"
-    zone_scan(db, share, write_config(tmp / "custos.toml"), packs, detector)
+    # without OCR: the scanned PDF stays needs_ocr, a file the report counts as not inspected
+    zone_scan(db, share, write_config(tmp / "custos.toml"), packs, detector, ocr=False)
     with Store(db) as store:
         link_subjects(store)
     with open_workspace(db, detector=detector) as ws:

@@ -23,6 +23,7 @@ from scanner.states import (
     DaemonState,
     DisclosureEvent,
     DisclosureState,
+    DocumentKind,
     ExposureLevel,
     FileStatus,
     FindingState,
@@ -37,7 +38,7 @@ from scanner.states import (
 REPO = Path(__file__).resolve().parent.parent
 VOCABULARIES = (FindingState, ActionKind, ActionState, FileStatus, ScanRunStatus, DaemonState, JobState,
                 DisclosureState, DisclosureEvent, ViolationState, ZoneSeverity, ZoneRuleKind, AlertChannel,
-                OutboxState)  # fmt: skip
+                OutboxState, DocumentKind)  # fmt: skip
 VALUES = {member.value for vocabulary in VOCABULARIES for member in vocabulary}
 
 # (file, word): how many times it may appear as a whole string constant, and why it is not a state there.
@@ -113,6 +114,7 @@ def test_stored_values_are_unchanged() -> None:
     assert [k.value for k in ZoneRuleKind] == ["forbid_sensitivity", "forbid_entities", "max_people", "max_exposure"]
     assert [c.value for c in AlertChannel] == ["syslog", "email", "webhook"]
     assert [s.value for s in OutboxState] == ["pending", "sent", "failed"]
+    assert [k.value for k in DocumentKind] == ["resident_id_front", "resident_id_back", "bank_card"]
 
 
 @pytest.mark.parametrize("member", [FindingState.QUARANTINED, ActionKind.FALSE_POSITIVE, FileStatus.NEEDS_OCR])

@@ -37,10 +37,12 @@ def write_config(path: Path, text: str = ZONES_TOML) -> Path:
     return path
 
 
-def zone_scan(db: Path, share: Path, config: Path, packs, detector) -> None:
+def zone_scan(db: Path, share: Path, config: Path, packs, detector, *, ocr: bool = True) -> None:
     """Scan `share` into `db` with the zones of `config` judged after each file."""
+    from scanner.scan import ScanOptions
+
     with Store(db) as store:
-        scanner = build_scanner(store, db, packs, detector=detector)
+        scanner = build_scanner(store, db, packs, detector=detector, options=ScanOptions(ocr=ocr))
         guard = attach_guard(scanner, store, load_zones(config))
         try:
             scanner.scan(share)
