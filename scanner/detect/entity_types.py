@@ -22,7 +22,11 @@ ENTITY_TYPES = frozenset(
         "IP_ADDRESS",
         "CN_QQ",
         "CN_WECHAT",
-        "CN_ID_CARD_IMAGE",  # a picture of a resident ID card, front or back (OCR document classification)
-        "BANK_CARD_IMAGE",  # a picture of a bank card
+        "CN_ID_CARD_IMAGE",
+        "BANK_CARD_IMAGE",
     }
 )
+
+DOCUMENT_IMAGE_TYPES = frozenset({"CN_ID_CARD_IMAGE", "BANK_CARD_IMAGE"})
+"""Pictures of a resident ID card (front or back) or a bank card: found by OCR's document classification
+(scanner/ocr/document_kind.py), not by a rule pack; zones and `--type` may name them like any type."""
