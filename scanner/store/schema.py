@@ -330,6 +330,7 @@ CREATE TABLE IF NOT EXISTS host_workers (         -- heartbeats per host and wor
     pid           INTEGER,
     state         TEXT,
     heartbeat_at  REAL,
+    started_at    REAL,                          -- when this worker (or daemon) started: files_done / time = rate
     files_done    INTEGER NOT NULL DEFAULT 0,
     errors        INTEGER NOT NULL DEFAULT 0,
     queue_depth   INTEGER,
