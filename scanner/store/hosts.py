@@ -10,9 +10,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from scanner.states import LIVE_DAEMON_STATES, JobState
+from scanner.states import DaemonState, Engine, JobState
 from scanner.store.store import Store, utc_now
 
+_ENDED = (DaemonState.STOPPED, DaemonState.CRASHED)  # a last beat saying so: not alive, however recent
 DAEMON_WORKER = "daemon"  # the main process's row in host_workers; the scan workers are worker-1, worker-2 …
 
 
@@ -29,6 +30,15 @@ class HostStatus:
     files_per_s: float | None
     errors: int
     last_seen: float | None  # the newest heartbeat of any of its workers (epoch seconds)
+
+
+_BEATS_SQL = (
+    "SELECT host, MAX(heartbeat_at) AS last_seen,"
+    " SUM(CASE WHEN worker <> ? AND heartbeat_at >= ? AND state <> ? THEN 1 ELSE 0 END) AS workers_alive,"
+    " SUM(errors) AS errors FROM host_workers GROUP BY host"
+)
+_DAEMONS_SQL = "SELECT host, state, heartbeat_at, started_at, files_done FROM host_workers WHERE worker = ?"
+_QUEUED_SQL = "SELECT host, COUNT(*) FROM work_queue WHERE state IN (?, ?) GROUP BY host"
 
 
 class HostStatusStore:
@@ -54,16 +64,11 @@ class HostStatusStore:
     def hosts(self, now: float, alive_within_s: float) -> list[HostStatus]:
         """Every host the store knows (registered, or with a heartbeat), by id."""
         since = now - alive_within_s
-        beats = {row["host"]: row for row in self._db.execute(
-            "SELECT host, MAX(heartbeat_at) AS last_seen,"
-            " SUM(CASE WHEN worker <> ? AND heartbeat_at >= ? THEN 1 ELSE 0 END) AS workers_alive,"
-            " SUM(errors) AS errors FROM host_workers GROUP BY host", (DAEMON_WORKER, since))}  # fmt: skip
-        daemons = {row["host"]: row for row in self._db.execute(
-            "SELECT host, state, heartbeat_at, started_at, files_done, errors FROM host_workers WHERE worker = ?",
-            (DAEMON_WORKER,))}  # fmt: skip
-        queued = dict(self._db.execute(
-            "SELECT host, COUNT(*) FROM work_queue WHERE state IN (?, ?) GROUP BY host",
-            (JobState.QUEUED, JobState.RUNNING)).fetchall())  # fmt: skip
+        beats = {row["host"]: row for row in self._db.execute(_BEATS_SQL, (DAEMON_WORKER, since, DaemonState.STOPPED))}
+        daemons = {row["host"]: row for row in self._db.execute(_DAEMONS_SQL, (DAEMON_WORKER,))}
+        queued = dict(self._db.execute(_QUEUED_SQL, (JobState.QUEUED, JobState.RUNNING)).fetchall())
+        if self._db.dialect is Engine.SQLITE:  # one host per SQLite file: every job is its own
+            queued = {self.host: sum(queued.values())}
         known = [row[0] for row in self._db.execute("SELECT id FROM hosts")]
         return [self._status(h, beats.get(h), daemons.get(h), int(queued.get(h, 0)), since)
                 for h in sorted({*known, *beats})]  # fmt: skip
@@ -76,7 +81,7 @@ class HostStatusStore:
             rate = round(daemon["files_done"] / max(daemon["heartbeat_at"] - daemon["started_at"], 1e-6), 2)
         return HostStatus(
             host=host,
-            alive=last_seen is not None and last_seen >= since and (state is None or state in LIVE_DAEMON_STATES),
+            alive=last_seen is not None and last_seen >= since and state not in _ENDED,
             state=state,
             workers_alive=int(beat["workers_alive"] or 0) if beat is not None else 0,
             queue_depth=queue_depth,

@@ -331,12 +331,12 @@ CREATE TABLE IF NOT EXISTS host_workers (         -- heartbeats per host and wor
     host          TEXT NOT NULL,
     worker        TEXT NOT NULL,
     pid           INTEGER,
-    state         TEXT,
+    state         TEXT,                          -- starting | running | scanning | stopped (WorkerState)
     heartbeat_at  REAL,
-    started_at    REAL,                          -- when this worker (or daemon) started: files_done / time = rate
     files_done    INTEGER NOT NULL DEFAULT 0,
     errors        INTEGER NOT NULL DEFAULT 0,
-    queue_depth   INTEGER,
+    queue_depth   INTEGER,                       -- the host's jobs queued or running, as the worker last saw
+    started_at    REAL,                          -- when the worker (process) started: files/s over its life
     PRIMARY KEY (host, worker)
 );
 """
