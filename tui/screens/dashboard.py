@@ -60,7 +60,7 @@ def daemon_text(view: DaemonView) -> str:
 def host_row(host: HostStatus, now: float) -> tuple:
     """One host as a row of the hosts table: host ids are not personal data; nothing here holds a path."""
     rate = f"{host.files_per_s:.1f}" if host.files_per_s is not None else "–"
-    seen = age(now - host.last_seen) if host.last_seen is not None else "never"
+    seen = age(now - host.last_seen) if host.last_seen is not None else "–"
     return (host.host, "yes" if host.alive else "NO", host.queue_depth, rate, host.errors, seen)
 
 
