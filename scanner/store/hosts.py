@@ -62,16 +62,17 @@ class HostStatusStore:
         self._db.execute("UPDATE hosts SET last_seen = ? WHERE id = ?", (utc_now(), self.host))
 
     def hosts(self, now: float, alive_within_s: float) -> list[HostStatus]:
-        """Every host the store knows (registered, or with a heartbeat), by id."""
+        """Every host that scanned into the store or runs a daemon on it, by id (a reviewer's machine, which only
+        reads and decides, is not listed)."""
         since = now - alive_within_s
         beats = {row["host"]: row for row in self._db.execute(_BEATS_SQL, (DAEMON_WORKER, since, DaemonState.STOPPED))}
         daemons = {row["host"]: row for row in self._db.execute(_DAEMONS_SQL, (DAEMON_WORKER,))}
         queued = dict(self._db.execute(_QUEUED_SQL, (JobState.QUEUED, JobState.RUNNING)).fetchall())
         if self._db.dialect is Engine.SQLITE:  # one host per SQLite file: every job is its own
             queued = {self.host: sum(queued.values())}
-        known = [row[0] for row in self._db.execute("SELECT id FROM hosts")]
+        scanned = [row[0] for row in self._db.execute("SELECT DISTINCT host FROM scan_runs")]
         return [self._status(h, beats.get(h), daemons.get(h), int(queued.get(h, 0)), since)
-                for h in sorted({*known, *beats})]  # fmt: skip
+                for h in sorted({*scanned, *beats} - {''})]  # fmt: skip
 
     @staticmethod
     def _status(host: str, beat, daemon, queue_depth: int, since: float) -> HostStatus:  # noqa: ANN001
