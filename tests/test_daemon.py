@@ -154,6 +154,10 @@ def test_findings_follow_files_created_modified_moved_and_deleted(tmp_path, shar
         code = daemon.stop()
     assert code == 0
     assert query(daemon.db, "SELECT state FROM daemon_status")[0][0] == "stopped"
+    [(state, done, errors, pid)] = query(
+        daemon.db, "SELECT state, files_done, errors, pid FROM host_workers WHERE worker = 'worker-1'"
+    )
+    assert (state, errors) == ("stopped", 0) and done >= 2 and pid  # the worker's own heartbeat row
 
 
 @pytest.mark.slow
@@ -199,6 +203,8 @@ def test_kill_9_mid_queue_then_restart_scans_each_file_exactly_once(tmp_path, sh
     daemon.kill()
     scanned_before = len(query(daemon.db, "SELECT 1 FROM files WHERE status = 'scanned'"))
     assert scanned_before < 40, "the daemon finished before it could be killed mid-queue"
+    [(state,)] = query(daemon.db, "SELECT state FROM host_workers WHERE worker = 'worker-1'")
+    assert state != "stopped"  # a dead worker's last heartbeat stays, as it last said
     daemon = Daemon(tmp_path, config)
     try:
         wait_for(lambda: len(query(daemon.db, "SELECT 1 FROM files WHERE status = 'scanned'")) == 40, 120,
