@@ -1,10 +1,14 @@
 """Running a test on both engines: `db_url` (tests/conftest.py) is SQLite and PostgreSQL.
 
 ``BOTH_ENGINES_SLOW_ON_POSTGRESQL``: for a test that takes seconds on PostgreSQL (processes, thousands of rows),
-its PostgreSQL half joins the slow set while its SQLite half stays in the default run.
+its PostgreSQL half joins the slow set while its SQLite half stays in the default run; the fixture
+``db_url_slow_on_postgresql`` does the same for every test of a module that imports it.
 """
 
 from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
 
 import pytest
 
@@ -14,6 +18,20 @@ from scanner.store.store import Store
 BOTH_ENGINES_SLOW_ON_POSTGRESQL = pytest.mark.parametrize(
     "db_url", ["sqlite", pytest.param("postgresql", marks=[pytest.mark.postgres, pytest.mark.slow])], indirect=True
 )
+
+
+@pytest.fixture(
+    name="db_url", params=["sqlite", pytest.param("postgresql", marks=[pytest.mark.postgres, pytest.mark.slow])]
+)
+def db_url_slow_on_postgresql(request, tmp_path: Path, monkeypatch) -> str:
+    """`db_url` for a whole module whose tests each scan a share (a second or more on PostgreSQL): imported into
+    the module (`from tests.engines import db_url_slow_on_postgresql  # noqa: F401`), it replaces conftest's
+    `db_url` there, and every PostgreSQL half joins the slow set."""
+    if request.param == "postgresql":
+        return request.getfixturevalue("pg_url")
+    monkeypatch.setenv("CUSTOS_HOME", str(tmp_path / "state"))
+    (tmp_path / "state").mkdir(exist_ok=True)
+    return str(tmp_path / "state" / "custos.db")
 
 
 def rows(db: str, sql: str, params: tuple = ()) -> list[dict]:
@@ -26,4 +44,28 @@ def is_postgresql(db: str) -> bool:
     return str(db).startswith("postgresql://")
 
 
-__all__ = ["BOTH_ENGINES_SLOW_ON_POSTGRESQL", "Engine", "is_postgresql", "rows"]
+def execute(db: str, sql: str, params: tuple = ()) -> None:
+    """One statement run outside Custos's own code (a test changing rows behind its back)."""
+    with Store(db) as store:
+        store.connection.execute(sql, params)
+
+
+def everything_stored(db: str) -> str:
+    """Every row of every table as text: what a test searches for a plain value that must not be stored. SQLite:
+    the file's bytes (WAL checkpointed) and its SQL dump; PostgreSQL: each table's rows as text."""
+    if not is_postgresql(db):
+        with sqlite3.connect(db) as conn:
+            conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+            dump = "\n".join(conn.iterdump())
+        raw = b"".join(p.read_bytes() for p in Path(db).parent.glob(Path(db).name + "*"))
+        return dump + "\n" + raw.decode("utf-8", "replace")
+    with Store(db) as store:
+        tables = [r[0] for r in store.connection.execute(
+            "SELECT table_name FROM information_schema.tables WHERE table_schema = current_schema()"
+        )]  # fmt: skip
+        return "\n".join(
+            str(r[0]) for table in tables for r in store.connection.execute(f"SELECT t::text FROM {table} t")
+        )
+
+
+__all__ = ["BOTH_ENGINES_SLOW_ON_POSTGRESQL", "Engine", "everything_stored", "execute", "is_postgresql", "rows"]
