@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 
 from scanner.states import Engine
+from scanner.store.engine import database_argument, parse_target
 from scanner.store.store import Store
 
 BOTH_ENGINES_SLOW_ON_POSTGRESQL = pytest.mark.parametrize(
@@ -40,8 +41,15 @@ def rows(db: str, sql: str, params: tuple = ()) -> list[dict]:
         return [dict(r) for r in store.connection.execute(sql, params)]
 
 
-def is_postgresql(db: str) -> bool:
-    return str(db).startswith("postgresql://")
+def is_postgresql(db: str | Path) -> bool:
+    """A PostgreSQL URL, or the path the commands pass for one (`database_argument`)."""
+    return parse_target(db).is_postgresql
+
+
+def as_path(db_url: str) -> Path:
+    """`db_url` as the commands and the review workspace take a database: a Path (SQLite) or the state folder's
+    custos.db carrying the URL (PostgreSQL); `.parent` is where the key, vault and audit log live."""
+    return database_argument(db_url)
 
 
 def execute(db: str, sql: str, params: tuple = ()) -> None:
@@ -68,4 +76,12 @@ def everything_stored(db: str) -> str:
         )
 
 
-__all__ = ["BOTH_ENGINES_SLOW_ON_POSTGRESQL", "Engine", "everything_stored", "execute", "is_postgresql", "rows"]
+__all__ = [
+    "BOTH_ENGINES_SLOW_ON_POSTGRESQL",
+    "Engine",
+    "as_path",
+    "everything_stored",
+    "execute",
+    "is_postgresql",
+    "rows",
+]
