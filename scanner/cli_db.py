@@ -18,13 +18,16 @@ class DbUsageError(Exception):
 
 
 def add_db_commands(sub: argparse._SubParsersAction) -> None:
-    db = sub.add_parser("db", help="the findings database: engine, schema version, upgrade")
+    db = sub.add_parser("db", help="the findings database: engine, schema version, upgrade, migrate")
     actions = db.add_subparsers(dest="db_command", required=True)
     status = actions.add_parser("status", help="engine, database (password masked), schema version")
     upgrade = actions.add_parser("upgrade", help="bring the database's schema up to this Custos's version")
     for parser, handler in ((status, _cmd_status), (upgrade, _cmd_upgrade)):
         parser.add_argument("--db", type=database_argument, help=f"findings database or URL (default {default_db()})")
         parser.set_defaults(handler=handler)
+    from scanner.cli_db_migrate import add_migrate_command
+
+    add_migrate_command(actions)
 
 
 def _open(args: argparse.Namespace, *, create: bool):  # noqa: ANN202 - an engine connection

@@ -150,7 +150,7 @@ class AuditLog:
     def append(self, event: str, actor: Actor, fields: dict[str, Any]) -> dict[str, Any]:
         """Write one record durably and return it. Raises ValueError for bad arguments, AuditError otherwise."""
         fields = storable(fields)  # a file name that is not UTF-8 is recorded losslessly (scanner.store.lossless)
-        _check_arguments(event, fields)
+        check_arguments(event, fields)
         self.path.parent.mkdir(parents=True, exist_ok=True)
         try:
             with self._locked(fcntl.LOCK_EX):
@@ -336,15 +336,8 @@ class AuditLog:
         since, until = _utc(since), _utc(until)
         for line in self._lines():
             record, reason = parse_line(line)
-            if reason is not None or (event is not None and record["event"] != event):
-                continue
-            if actor is not None and actor not in (record["actor"].get("os_user"), record["actor"].get("reviewer")):
-                continue
-            if target_contains is not None and target_contains not in str(record.get("target", "")):
-                continue
-            if (since or until) and not _within(record["time"], since, until):
-                continue
-            yield record
+            if reason is None and record_matches(record, since, until, event, actor, target_contains):
+                yield record
 
     def _lines(self) -> Iterator[bytes]:
         """The file's lines as they were when reading began; appends made meanwhile are not waited for."""
@@ -380,7 +373,7 @@ class AuditLog:
             os.close(fd)  # releases the lock
 
 
-def _check_arguments(event: str, fields: dict[str, Any]) -> None:
+def check_arguments(event: str, fields: dict[str, Any]) -> None:
     if not isinstance(event, str) or not event:
         raise ValueError("audit event must be a non-empty string")
     if not isinstance(fields, dict) or not all(isinstance(k, str) for k in fields):
@@ -403,6 +396,18 @@ def _last_record(line: bytes | None, path: Path) -> dict | None:
     if reason:
         raise AuditError(f"the last record in {path} is unreadable: {reason}; run `custos audit verify` first")
     return record
+
+
+def record_matches(record: dict, since: datetime | None, until: datetime | None, event: str | None,
+                   actor: str | None, target_contains: str | None) -> bool:  # fmt: skip
+    """The filter of ``records`` (both audit logs): since <= time < until, event, os_user or reviewer, target."""
+    if event is not None and record["event"] != event:
+        return False
+    if actor is not None and actor not in (record["actor"].get("os_user"), record["actor"].get("reviewer")):
+        return False
+    if target_contains is not None and target_contains not in str(record.get("target", "")):
+        return False
+    return not (since or until) or _within(record["time"], _utc(since), _utc(until))
 
 
 def _within(time: str, since: datetime | None, until: datetime | None) -> bool:

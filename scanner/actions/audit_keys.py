@@ -61,7 +61,7 @@ def seal(record: dict[str, Any], key: Ed25519PrivateKey) -> dict[str, Any]:
     return {**record, "hash": digest, "sig": base64.b64encode(key.sign(bytes.fromhex(digest))).decode("ascii")}
 
 
-def seal_problem(record: dict[str, Any], line: bytes, public_key: Ed25519PublicKey, pub_path: Path) -> str | None:
+def seal_problem(record: dict[str, Any], line: bytes, public_key: Ed25519PublicKey, pub_path: Path | str) -> str | None:
     """Why ``record`` (parsed from ``line``) is not what the holder of the private key wrote, or None."""
     if record_hash(record) != record["hash"]:
         return "its content does not match its hash: the record was edited after it was written"

@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from scanner.actions.audit import AuditLog
+from scanner.actions.audit_shared import SharedAuditLog, audit_log_for
 from scanner.actions.detection import ScannerDetection
 from scanner.actions.execute import Executor
 from scanner.actions.policy import ActionPolicy
@@ -29,14 +30,11 @@ from scanner.actions.vault_actions import VaultActions
 from scanner.build import build_scanner
 from scanner.detect.rulepack import load_default_packs
 from scanner.paths import (
-    audit_key_path_for,
-    audit_log_path_for,
     policy_path_for,
     vault_dir_for,
     vault_key_path_for,
 )
 from scanner.store.actions import ActionStore
-from scanner.store.audit_chain import AuditChain
 from scanner.store.store import Store
 
 if TYPE_CHECKING:
@@ -48,7 +46,7 @@ class Workspace:
     db: Path
     store: Store
     actions: ActionStore
-    audit: AuditLog
+    audit: AuditLog | SharedAuditLog  # the log file (SQLite) or the company's chain (PostgreSQL)
     open_vault: Callable[[], Vault]  # opens (a new vault: creates) the vault and its master key, once
     service: ActionService
     policy: ActionPolicy
@@ -83,7 +81,7 @@ def open_workspace(db: Path, rule_dirs: Sequence[Path] = (), detector=None) -> I
     with Store(db) as store:
         detection = ScannerDetection(lambda: build_scanner(store, db, packs, detector=detector))
         actions = ActionStore(store)
-        audit = AuditLog(audit_log_path_for(db), audit_key_path_for(db), AuditChain(store))
+        audit = audit_log_for(db, store)
         open_vault = functools.cache(lambda: Vault(vault_dir_for(db), vault_key_path_for(db)))
         executor = Executor(actions, audit, open_vault, detection, rewriter_for, db.with_name(db.stem + ".work"))
         vault_actions = VaultActions(actions, audit, open_vault, policy)

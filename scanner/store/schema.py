@@ -13,6 +13,7 @@ SCHEMA_VERSION = 8  # 3: files.member (archive members apart from real names), a
 # 7: zone_violations (files holding personal data a [[zones]] policy forbids where they lie)
 # 7: alert_outbox (zone-violation alerts waiting for, or given up by, a channel)
 # 8: many hosts, one store: files/scan_runs/actions/work_queue.host, hosts, host_workers; files unique per host
+#    audit_chain.host/record: on PostgreSQL the chain itself (every host's signed records) lives in the database
 #    (a database created before keeps UNIQUE (root, rel_path, member): one host per SQLite file, equivalent)
 
 # Rendered for PostgreSQL by scanner.store.engine.postgres_statement (types, identity keys, "end" quoted).
@@ -131,7 +132,9 @@ CREATE TABLE IF NOT EXISTS audit_chain (      -- every audit record's seal, so a
     hash        TEXT NOT NULL,
     event       TEXT NOT NULL,
     action_id   INTEGER,
-    recorded_at TEXT NOT NULL
+    recorded_at TEXT NOT NULL,
+    host        TEXT,                 -- PostgreSQL: the host whose key signed it (SQLite: NULL, one host)
+    record      TEXT                  -- PostgreSQL: the whole record (canonical JSON); SQLite: NULL, it is in the log
 );
 CREATE TABLE IF NOT EXISTS disclosures (       -- personal data handed to a recipient (DisclosureStore)
     id            INTEGER PRIMARY KEY,
@@ -344,5 +347,6 @@ ADDED_COLUMNS = {
     4: (("actions", "retry_of INTEGER"),),
     5: (("daemon_status", "watch TEXT NOT NULL DEFAULT '{}'"),),
     6: (("findings", "record TEXT"),),
-    8: tuple((table, "host TEXT NOT NULL DEFAULT ''") for table in ("scan_runs", "files", "actions", "work_queue")),
+    8: tuple((table, "host TEXT NOT NULL DEFAULT ''") for table in ("scan_runs", "files", "actions", "work_queue"))
+    + (("audit_chain", "host TEXT"), ("audit_chain", "record TEXT")),  # one company chain on PostgreSQL
 }

@@ -10,9 +10,8 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 
 from scanner import __version__
-from scanner.actions.audit import AuditLog
+from scanner.actions.audit_shared import audit_log_for
 from scanner.display_mask import mask_for_display
-from scanner.paths import audit_key_path_for, audit_log_path_for
 from scanner.reports.compliance.model import (
     AuditStatus,
     ComplianceReport,
@@ -28,7 +27,6 @@ from scanner.reports.compliance.model import (
     ZoneCount,
 )
 from scanner.states import FileStatus
-from scanner.store.audit_chain import AuditChain
 from scanner.store.compliance import UNREAD_RISKS, ActionLine, ComplianceQueries
 from scanner.store.compliance_zones import PolicyQueries
 from scanner.store.disclosures import DisclosureStore
@@ -165,8 +163,8 @@ def _policy(queries: PolicyQueries) -> tuple[Violations, Exposure]:
 
 
 def _audit(db: Path, store: Store) -> AuditStatus:
-    chain = AuditChain(store)
-    log = AuditLog(audit_log_path_for(db), audit_key_path_for(db), chain)
+    log = audit_log_for(db, store)
+    chain = log.chain
     if not log.path.exists() and chain.head() is None:
         return AuditStatus(True, 0, None, None, None, None)
     result = log.verify()
