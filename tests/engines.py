@@ -7,6 +7,7 @@ its PostgreSQL half joins the slow set while its SQLite half stays in the defaul
 
 from __future__ import annotations
 
+import json
 import sqlite3
 from pathlib import Path
 
@@ -58,6 +59,15 @@ def execute(db: str, sql: str, params: tuple = ()) -> None:
         store.connection.execute(sql, params)
 
 
+def audit_text(db: str | Path) -> str:
+    """Every audit record as JSON lines: the log file (SQLite) or the company's chain (PostgreSQL)."""
+    from scanner.actions.audit_shared import audit_log_for
+
+    path = as_path(str(db)) if isinstance(db, str) else db
+    with Store(path) as store:
+        return "\n".join(json.dumps(r, ensure_ascii=False) for r in audit_log_for(path, store).records())
+
+
 def everything_stored(db: str) -> str:
     """Every row of every table as text: what a test searches for a plain value that must not be stored. SQLite:
     the file's bytes (WAL checkpointed) and its SQL dump; PostgreSQL: each table's rows as text."""
@@ -80,6 +90,7 @@ __all__ = [
     "BOTH_ENGINES_SLOW_ON_POSTGRESQL",
     "Engine",
     "as_path",
+    "audit_text",
     "everything_stored",
     "execute",
     "is_postgresql",

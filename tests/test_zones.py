@@ -21,6 +21,7 @@ from scanner.zones.model import Zone, ZoneRule
 from tests.action_fixtures import ALICE, BOB
 from tests.engines import (
     as_path,
+    audit_text,
     db_url_slow_on_postgresql,  # noqa: F401 - this module's db_url: PostgreSQL halves are slow
     everything_stored,
 )
@@ -295,7 +296,7 @@ def test_auto_quarantine_proposes_and_never_executes(zoned, packs, detector) -> 
         ActionKind.QUARANTINE, ActionState.PROPOSED, "custos-zones",
     )  # fmt: skip
     assert (share / "公共" / "名单.txt").exists()
-    audit = (db.parent / "custos.audit.jsonl").read_text(encoding="utf-8")
+    audit = audit_text(db)
     assert "custos-zones" in audit and RESIDENT_ID not in audit
 
     with open_workspace(db, detector=detector) as ws:  # approved and applied by a person: the file leaves the zone
