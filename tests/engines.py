@@ -36,6 +36,17 @@ def db_url_slow_on_postgresql(request, tmp_path: Path, monkeypatch) -> str:
     return str(tmp_path / "state" / "custos.db")
 
 
+@pytest.fixture(name="db_url")
+def db_url_sqlite_unless_parametrized(request, tmp_path: Path, monkeypatch) -> str:
+    """`db_url` for a module whose tests run on SQLite only unless marked `@BOTH_ENGINES_SLOW_ON_POSTGRESQL`
+    (snapshots, say, stay on one engine): imported into the module as `db_url_slow_on_postgresql` is."""
+    if getattr(request, "param", "sqlite") == "postgresql":
+        return request.getfixturevalue("pg_url")
+    monkeypatch.setenv("CUSTOS_HOME", str(tmp_path / "state"))
+    (tmp_path / "state").mkdir(exist_ok=True)
+    return str(tmp_path / "state" / "custos.db")
+
+
 def rows(db: str, sql: str, params: tuple = ()) -> list[dict]:
     """What another connection reads from the database, each row as a dict."""
     with Store(db) as store:
