@@ -53,6 +53,12 @@ def rows(db: str, sql: str, params: tuple = ()) -> list[dict]:
         return [dict(r) for r in store.connection.execute(sql, params)]
 
 
+def tuples(db: str | Path, sql: str, params: tuple = ()) -> list[tuple]:
+    """What another connection reads from the database, each row as a tuple (columns may share a name)."""
+    with Store(db) as store:
+        return [tuple(r) for r in store.connection.execute(sql, params)]
+
+
 def is_postgresql(db: str | Path) -> bool:
     """A PostgreSQL URL, or the path the commands pass for one (`database_argument`)."""
     return parse_target(db).is_postgresql
