@@ -147,6 +147,16 @@ class JobState(_Vocabulary):
     FAILED = "failed"
 
 
+class ScanWorkerState(_Vocabulary):
+    """`host_workers.state` of a scan worker: what it last said it was doing (`HostWorkers`). The daemon's own row
+    ("daemon") holds its `DaemonState`, whose words these share."""
+
+    STARTING = "starting"
+    RUNNING = "running"  # the daemon's main loop, or a worker waiting for a job
+    SCANNING = "scanning"  # a worker holding a job
+    STOPPED = "stopped"  # a clean stop; a dead worker keeps its last state and stops beating
+
+
 class ZoneSeverity(_Vocabulary):
     """`zone_violations.severity`: how bad a zone's violation is, as its [[zones]] entry says (lowest first)."""
 

@@ -37,9 +37,12 @@ def build_share(tmp_path: Path) -> Path:
     return root
 
 
-def scan_into(db: Path, share: Path, packs, detector) -> None:
+TEST_HOST = "files-1"  # the host a scan here is recorded under: the dashboard shows it, not this machine's name
+
+
+def scan_into(db: Path, share: Path, packs, detector, host: str = TEST_HOST) -> None:
     """One real scan run of ``share`` into ``db`` (created if missing), with the key beside the database."""
-    with Store(db) as store:
+    with Store(db, host=host) as store:
         build_scanner(store, store.path, packs, detector=detector).scan(share)
 
 

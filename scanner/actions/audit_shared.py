@@ -145,6 +145,7 @@ class SharedAuditLog:
 
     def verify(self, public_key_path: Path | None = None) -> VerifyResult:
         """Check the whole chain: each record against its host's registered key, and its link to the one before.
+        Reads on connections of its own (no use of the store's): the review UI verifies in a worker thread.
         ``public_key_path``: a host's public key an auditor holds apart from the database; it must be registered."""
         try:
             keys = self._registered_keys()
@@ -161,11 +162,17 @@ class SharedAuditLog:
             mine = str(exc)
         if mine:
             return VerifyResult(ok=False, records=0, reason=mine)
+        try:
+            remembered = self.memory.last()
+        except AuditError as exc:
+            return VerifyResult(ok=False, records=0, reason=str(exc))
         prev: dict | None = None
         count = 0
         logged_executed: set[int] = set()
         for row in self.chain.rows():
             record, reason = _row_problem(row, keys, prev)
+            if not reason and remembered is not None and row.seq == remembered[0] and row.hash != remembered[1]:
+                reason = f"it is not the record {remembered[0]} this host appended: the chain was rewritten"
             if reason:
                 return VerifyResult(ok=False, records=count, first_bad=count + 1, reason=reason)
             if record["event"] == ActionState.EXECUTED and isinstance(record.get("action_id"), int):
@@ -177,9 +184,10 @@ class SharedAuditLog:
             reason = (f"the database says actions {shown} were executed, but the chain has no 'executed' record of "
                       "them: records were removed")  # fmt: skip
             return VerifyResult(ok=False, records=count, reason=reason)
-        problem = self._memory_problem()
-        if problem:
-            return VerifyResult(ok=False, records=count, reason=problem)
+        if remembered is not None and (prev is None or prev["seq"] < remembered[0]):
+            reason = (f"this host appended audit record {remembered[0]}, but the chain in {self.path} ends at "
+                      f"{prev['seq'] if prev else 0}: records were removed")  # fmt: skip
+            return VerifyResult(ok=False, records=count, reason=reason)
         return VerifyResult(ok=True, records=count)
 
     def _registered_keys(self) -> dict[str, Ed25519PublicKey]:

@@ -79,9 +79,18 @@ class WatchConfig:
     source: Path | None  # the file it was read from
     zones: tuple[Zone, ...] = ()  # [[zones]]: where some personal data must not be (scanner.zones)
     alerts: AlertsConfig | None = None  # [alerts]: where zone-violation alerts go (scanner.alerts); None: nowhere
+    # the daemon applies its host's approved actions: true, false, or "auto" (on PostgreSQL, where reviewers
+    # elsewhere approve them; on SQLite `custos apply` and the review UI run on this host and apply)
+    execute_actions: bool | str = "auto"
 
     def database_path(self) -> Path:
         return self.database if self.database is not None else default_db()
+
+    def runs_actions(self) -> bool:
+        """Whether this daemon executes its host's approved actions (see `execute_actions`)."""
+        if self.execute_actions == "auto":
+            return getattr(self.database_path(), "target", None) is not None  # a PostgreSQL URL (DatabaseUrlPath)
+        return bool(self.execute_actions)
 
 
 def parse_size(text: str) -> int:
@@ -237,6 +246,7 @@ _DAEMON_KEYS: dict[str, tuple[Any, _Check]] = {
     "max_file_size": ("1G", (_size_ok, 'a size such as "500M" or "1G", or a number of bytes')),
     "log_level": ("info", (lambda v: isinstance(v, str) and v.lower() in LOG_LEVELS, "|".join(LOG_LEVELS))),
     "heartbeat_seconds": (5.0, _number(0, strict=True)),
+    "execute_actions": ("auto", (lambda v: isinstance(v, bool) or v == "auto", 'true, false or "auto"')),
 }
 _ROOT_KEYS: dict[str, tuple[Any, _Check]] = {
     "path": (_REQUIRED, (lambda v: isinstance(v, str) and v != "", "a path string")),
@@ -297,6 +307,7 @@ def _build(data: Mapping[str, Any], *, base: Path, source: Path | None) -> Watch
         max_file_size=parse_size(size) if isinstance(size, str) else size,
         log_level=d["log_level"].lower(),
         heartbeat_seconds=float(d["heartbeat_seconds"]),
+        execute_actions=d["execute_actions"],
         roots=tuple(roots),
         source=source,
         zones=_zones(data),

@@ -1,28 +1,32 @@
 """A worker process: loads the detection engine once, then claims queued paths and scans them until told to stop.
 
-A claimed job is leased; a worker that dies (kill -9) leaves its job to be taken over when the lease ends or
-when the daemon restarts. Scanning twice is harmless: an unchanged file is skipped by size/mtime and hash,
-so a file is recorded once per content. A file whose mtime is younger than the settle time is put back.
+A claimed job is leased, and the lease renewed while the file is scanned (`LeaseKeeper`); a worker that dies
+(kill -9) leaves its job to be taken over by another worker of its host when the lease ends, or when the daemon
+restarts. Scanning twice is harmless: an unchanged file is skipped by size/mtime and hash, so a file is recorded
+once per content. A file whose mtime is younger than the settle time is put back. Each worker beats its own row
+in host_workers (`HostWorkers`: state, files done, errors) at most every heartbeat interval, and while it scans.
 """
 
 from __future__ import annotations
 
 import os
 import stat
-import threading
 import time
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from scanner.daemon.config import WatchConfig
 from scanner.daemon.heartbeat import publish_progress
+from scanner.daemon.lease import LeaseKeeper
 from scanner.daemon.log import event, setup
 from scanner.daemon.watcher import root_is_present
 from scanner.discover import FileRef
 from scanner.scan import Scanner, ScanOptions, ScanRun
 from scanner.selection import behind_symlink
-from scanner.states import FileStatus, ScanRunStatus
+from scanner.states import FileStatus, ScanRunStatus, ScanWorkerState
 from scanner.store.daemon_status import DaemonStatusStore
+from scanner.store.engine import db_errors
+from scanner.store.host_workers import HostWorkers
 from scanner.store.moves import FileMoves
 from scanner.store.store import Store
 from scanner.store.work_queue import Job, WorkQueue
@@ -71,11 +75,14 @@ class _Worker:
         self.status = DaemonStatusStore(store)
         self.roots = {str(r.path): r for r in config.roots}
         self.runs: dict[str, ScanRun] = {}  # one run per root, open while this worker lives
+        self.beats = HostWorkers(store)
+        self.started_at, self.files_done, self.errors, self._beat_at = time.time(), 0, 0, 0.0
 
     def run(self, stop: WorkerStop) -> None:
         event("worker_ready", worker=self.name, pid=os.getpid())
         try:
             while not stop.is_set():
+                self._beat(ScanWorkerState.RUNNING)
                 job = self.work.claim(self.name, time.time(), LEASE_SECONDS)
                 if job is None:
                     wait = self.work.next_ready_in(time.time())
@@ -89,7 +96,22 @@ class _Worker:
             self.work.release(self.name)
             for run in self.runs.values():
                 self.scanner.finish_run(run, ScanRunStatus.COMPLETED)
+            self._beat(ScanWorkerState.STOPPED, force=True)
             event("worker_stopped", worker=self.name)
+
+    def _beat(self, state: ScanWorkerState, beats: HostWorkers | None = None, *, force: bool = False) -> None:
+        """This worker's heartbeat row, at most every heartbeat interval (``force``: now)."""
+        now = time.time()
+        if not force and now < self._beat_at + self.config.heartbeat_seconds:
+            return
+        self._beat_at = now
+        try:
+            (beats or self.beats).beat(
+                self.name, state=state, pid=os.getpid(), files_done=self.files_done, errors=self.errors,
+                queue_depth=None, started_at=self.started_at, now=now,
+            )  # fmt: skip
+        except db_errors() as exc:  # a busy database: the next beat writes it
+            event("heartbeat_error", "warning", worker=self.name, error=exc)
 
     def _handle(self, job: Job) -> None:
         root = self.roots.get(job.root)
@@ -121,22 +143,27 @@ class _Worker:
         run = self._run_for(job.root)
         run.stats.files_seen += 1
         before = run.stats.findings
-        renewer = _LeaseRenewer(self.db, job, self.name)
+        every = min(LEASE_SECONDS / 3, self.config.heartbeat_seconds)
+        keeper = LeaseKeeper(self.db, job, self.store.host, self.name, lease_seconds=LEASE_SECONDS, every=every,
+                             beat=lambda beats: self._beat(ScanWorkerState.SCANNING, beats, force=True))  # fmt: skip
         try:
             self.scanner.scan_file(run, ref)
         except Exception as exc:  # noqa: BLE001 - one bad file must never stop the worker
             event("scan_error", "error", path=ref.path, error=exc)
+            self.errors += 1
             self.work.fail(job.id, self.name, f"{type(exc).__name__}: {exc}", retry_at=time.time() + RETRY_SECONDS)
             return
         finally:
-            renewer.stop()
+            keeper.stop()
+        self.files_done += 1
         record = self.store.file(job.root, job.rel_path)
         if record and record.status == FileStatus.CHANGED_DURING_SCAN:
             now = time.time()
             self.work.enqueue(
                 job.root, job.rel_path, FileStatus.CHANGED_DURING_SCAN, now + self.config.settle_seconds, now
             )
-        self.work.complete(job.id, self.name)
+        if not self.work.complete(job.id, self.name):  # stalled past its lease: another worker took it over
+            event("job_taken_over", "warning", worker=self.name, path=ref.path)
         self.scanner.finish_run(run, ScanRunStatus.RUNNING)
         publish_progress(self.status, self.store, self.work)  # shown by `custos status` now, not a heartbeat later
         # findings: what the file holds now (an unchanged file moved keeps its findings); new: found by this scan
@@ -201,26 +228,3 @@ def _missing(root: Path, rel: str) -> bool:
     except OSError:
         return False  # unreadable is not gone: the job's own handling retries it
     return False
-
-
-class _LeaseRenewer:
-    """Keeps a long scan's lease alive from a thread with its own connection."""
-
-    def __init__(self, db: Path, job: Job, owner: str) -> None:
-        self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._run, args=(db, job.id, owner), daemon=True)
-        self._thread.start()
-
-    def _run(self, db: Path, job_id: int, owner: str) -> None:
-        if self._stop.wait(LEASE_SECONDS / 3):
-            return  # most scans end long before: no connection opened
-        with Store(db) as store:
-            work = WorkQueue(store)
-            while True:
-                work.renew(job_id, owner, time.time(), LEASE_SECONDS)
-                if self._stop.wait(LEASE_SECONDS / 3):
-                    return
-
-    def stop(self) -> None:
-        self._stop.set()
-        self._thread.join(timeout=5)

@@ -7,7 +7,8 @@ schema is upgraded by `custos db upgrade` (`upgrade`), and opening it before is 
 `bring_up_to_date` is the one place that writes the schema. A database already at SCHEMA_VERSION is only read
 (one query), so opening it writes nothing: read-only commands and the TUI's periodic re-reads leave it as it was.
 To add a table, add it to `schema.DDL`; to add a column to a table, add it to `DDL` and to `ADDED_COLUMNS` under
-a new SCHEMA_VERSION. Anything else (a rebuilt table, converted rows) is a function here, called below.
+a new SCHEMA_VERSION; an index only PostgreSQL needs, to `POSTGRESQL_INDEXES`. Anything else (a rebuilt
+table, converted rows) is a function here, called below.
 
 Schema 3 gives archive members a column of their own (`member`): before, a member was the row
 "a.zip:inner/b.csv", which a real file of that name (legal on Linux shares) would overwrite. SQLite cannot change
@@ -24,7 +25,7 @@ from typing import Any
 
 from scanner.states import Engine
 from scanner.store.dialect import ddl_statements, postgres_column, postgres_statement
-from scanner.store.schema import ADDED_COLUMNS, DDL, SCHEMA_VERSION
+from scanner.store.schema import ADDED_COLUMNS, DDL, DROPPED_INDEXES, POSTGRESQL_INDEXES, SCHEMA_VERSION
 
 
 class MigrationError(RuntimeError):
@@ -92,6 +93,7 @@ def upgrade(db: Any) -> None:
         for statement in tables:  # tables first: an index may be on a column added below
             db.execute(statement)
         _add_columns(db, version or 0)
+        _drop_replaced_indexes(db, version or 0)
         rebuild = db.dialect == Engine.SQLITE and needs_member_column(db)
         if not rebuild:
             _create_indexes(db)
@@ -111,6 +113,9 @@ def _create_indexes(db: Any) -> None:
     for statement in _schema(db):
         if not statement.startswith("CREATE TABLE"):
             db.execute(statement)
+    if db.dialect == Engine.POSTGRESQL:
+        for statement in POSTGRESQL_INDEXES:
+            db.execute(statement)
 
 
 def _add_columns(db: Any, version: int) -> None:
@@ -120,6 +125,13 @@ def _add_columns(db: Any, version: int) -> None:
             if column.split()[0] not in columns(db, table):
                 rendered = postgres_column(column) if db.dialect == Engine.POSTGRESQL else column
                 db.execute(f"ALTER TABLE {table} ADD COLUMN {rendered}")
+
+
+def _drop_replaced_indexes(db: Any, version: int) -> None:
+    """Indexes that versions after `version` replaced (their successors are created with the other indexes)."""
+    for replaced_in in sorted(v for v in DROPPED_INDEXES if v > version):
+        for index in DROPPED_INDEXES[replaced_in]:
+            db.execute(f"DROP INDEX IF EXISTS {index}")
 
 
 def _record_version(db: Any) -> None:

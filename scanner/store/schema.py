@@ -14,6 +14,7 @@ SCHEMA_VERSION = 8  # 3: files.member (archive members apart from real names), a
 # 7: alert_outbox (zone-violation alerts waiting for, or given up by, a channel)
 # 8: many hosts, one store: files/scan_runs/actions/work_queue.host, hosts, host_workers; files unique per host
 #    audit_chain.host/record: on PostgreSQL the chain itself (every host's signed records) lives in the database
+#    a path queued once per host (work_queue_queued_per_host); on PostgreSQL claims by host (POSTGRESQL_INDEXES)
 #    (a database created before keeps UNIQUE (root, rel_path, member): one host per SQLite file, equivalent)
 
 # Rendered for PostgreSQL by scanner.store.engine.postgres_statement (types, identity keys, "end" quoted).
@@ -184,6 +185,7 @@ CREATE INDEX IF NOT EXISTS actions_by_file ON actions(file_id, state);
 CREATE INDEX IF NOT EXISTS findings_by_file ON findings(file_id, state);
 CREATE INDEX IF NOT EXISTS findings_by_type ON findings(state, entity_type, sensitivity);
 CREATE INDEX IF NOT EXISTS findings_by_fingerprint ON findings(fingerprint);
+CREATE INDEX IF NOT EXISTS action_findings_by_finding ON action_findings(finding_id);  -- a finding's action (review)
 CREATE INDEX IF NOT EXISTS files_by_status ON files(root, status);
 CREATE INDEX IF NOT EXISTS files_by_path ON files(root || '/' || rel_path);  -- Store.file_at, written as there
 CREATE TABLE IF NOT EXISTS subjects (             -- people the findings describe (SubjectStore, subjects/link.py)
@@ -283,7 +285,7 @@ CREATE TABLE IF NOT EXISTS work_queue (           -- the daemon's paths waiting 
     error       TEXT,
     host        TEXT NOT NULL DEFAULT ''         -- the host whose path it is: only its workers claim it
 );
-CREATE UNIQUE INDEX IF NOT EXISTS work_queue_queued_path ON work_queue(root, rel_path) WHERE state = 'queued';
+CREATE UNIQUE INDEX IF NOT EXISTS work_queue_queued_per_host ON work_queue(root, rel_path, host) WHERE state = 'queued';
 CREATE INDEX IF NOT EXISTS work_queue_claim ON work_queue(state, not_before);
 CREATE INDEX IF NOT EXISTS work_queue_running_path ON work_queue(root, rel_path) WHERE state = 'running';
 CREATE INDEX IF NOT EXISTS work_queue_failed_path ON work_queue(root, rel_path) WHERE state = 'failed';
@@ -331,11 +333,12 @@ CREATE TABLE IF NOT EXISTS host_workers (         -- heartbeats per host and wor
     host          TEXT NOT NULL,
     worker        TEXT NOT NULL,
     pid           INTEGER,
-    state         TEXT,
+    state         TEXT,                          -- starting | running | scanning | stopped (ScanWorkerState)
     heartbeat_at  REAL,
     files_done    INTEGER NOT NULL DEFAULT 0,
     errors        INTEGER NOT NULL DEFAULT 0,
-    queue_depth   INTEGER,
+    queue_depth   INTEGER,                       -- the host's jobs queued or running, as the worker last saw
+    started_at    REAL,                          -- when the worker (process) started: files/s over its life
     PRIMARY KEY (host, worker)
 );
 """
@@ -350,3 +353,12 @@ ADDED_COLUMNS = {
     8: tuple((table, "host TEXT NOT NULL DEFAULT ''") for table in ("scan_runs", "files", "actions", "work_queue"))
     + (("audit_chain", "host TEXT"), ("audit_chain", "record TEXT")),  # one company chain on PostgreSQL
 }
+# Indexes a later schema replaced, by the schema version that replaced them (dropped when upgrading past it).
+# 8: a path is queued once per host, not once per store (two hosts may both have /srv/share/a.txt)
+DROPPED_INDEXES = {8: ("work_queue_queued_path",)}
+
+# Indexes only PostgreSQL gets: many hosts share its tables, and each host's queries keep to its own rows. A SQLite
+# store is one host's; it does without them and without their cost on every write.
+POSTGRESQL_INDEXES = (
+    "CREATE INDEX IF NOT EXISTS work_queue_host_claim ON work_queue(host, state, not_before, id)",  # a host's claims
+)

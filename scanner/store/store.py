@@ -288,8 +288,8 @@ class Store:
         since = datetime.fromtimestamp(int(started), UTC).isoformat(timespec="seconds").replace("+00:00", "Z")
         row = self._db.execute(
             "SELECT COALESCE(SUM(files_scanned), 0) FROM scan_runs"
-            " WHERE started_at >= ? AND tool_version LIKE '% watch'",
-            (since,),
+            f" WHERE started_at >= ? AND tool_version LIKE '% watch'{self._mine}",  # this host's daemon's runs
+            (since, *self._mine_params),
         ).fetchone()
         return int(row[0])
 
