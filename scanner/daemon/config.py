@@ -200,7 +200,8 @@ def validate_paths(config: WatchConfig, *, mounts: Path = Path("/proc/mounts")) 
         if db.is_relative_to(root.path):
             problems.append(f"daemon.database: {db} is inside roots[{i}] ({root.path}); keep it off the share")
     fstype = _fstype(db, table)
-    if fstype in NETWORK_FILESYSTEMS:
+    on_postgresql = getattr(config.database_path(), "target", None) is not None  # only the state folder is local
+    if fstype in NETWORK_FILESYSTEMS and not on_postgresql:
         problems.append(f"daemon.database: {db} is on {fstype}; SQLite's write-ahead log needs a local filesystem")
     return problems
 
