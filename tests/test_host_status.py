@@ -10,6 +10,7 @@ from textual.widgets import DataTable
 
 from scanner.review.service import ReviewService
 from scanner.states import DaemonState
+from scanner.store.daemon_status import DaemonStatusStore
 from scanner.store.engine import database_argument
 from scanner.store.hosts import HostStatusStore
 from scanner.store.store import Store
@@ -84,3 +85,13 @@ async def test_the_dashboard_lists_every_host(db_url: str, tmp_path: Path, packs
         await pilot.press("r")
         await settle(pilot)
         assert {row[0]: row[1] for row in hosts_table(app)}[TEST_HOST] == "NO"
+
+
+@pytest.mark.postgres
+def test_each_host_has_its_own_daemon_status_row_on_postgresql(pg_url: str) -> None:
+    for host, pid in (("files-1", 11), ("files-2", 22)):
+        with Store(pg_url, host=host) as store:
+            DaemonStatusStore(store).update(state=DaemonState.RUNNING, pid=pid, heartbeat_at=time.time())
+    for host, pid in (("files-1", 11), ("files-2", 22)):
+        with Store(pg_url, host=host) as store:  # `custos status` on that host
+            assert DaemonStatusStore(store).read().pid == pid
