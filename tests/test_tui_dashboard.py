@@ -25,7 +25,7 @@ from tests.engines import (
     as_path,
     db_url_sqlite_unless_parametrized,  # noqa: F401 - db_url: SQLite unless marked both
 )
-from tests.tui_fixtures import build_share, bulk_findings, scan_into, settle
+from tests.tui_fixtures import TEST_HOST, build_share, bulk_findings, scan_into, settle
 from tui.app import ReviewApp
 from tui.commands import ReviewCommands
 from tui.modals.help import HelpScreen
@@ -39,7 +39,8 @@ ALICE, BOB = Actor("alice", "alice"), Actor("bob", "bob")
 
 
 @pytest.fixture
-def db(tmp_path: Path, packs, detector, db_url: str) -> Path:
+def db(tmp_path: Path, packs, detector, db_url: str, monkeypatch) -> Path:
+    monkeypatch.setenv("CUSTOS_HOST_ID", TEST_HOST)  # the app and the test's workspace are the scanning host
     share = build_share(tmp_path)
     (share / "x.xlsx").write_bytes(b"not a zip archive, so not a workbook")
     path = as_path(db_url)
