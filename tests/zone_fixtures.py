@@ -40,7 +40,7 @@ def write_config(path: Path, text: str = ZONES_TOML) -> Path:
 def zone_scan(db: Path, share: Path, config: Path, packs, detector) -> None:
     """Scan `share` into `db` with the zones of `config` judged after each file."""
     with Store(db) as store:
-        scanner = build_scanner(store, db, packs, detector=detector)
+        scanner = build_scanner(store, store.path, packs, detector=detector)
         guard = attach_guard(scanner, store, load_zones(config))
         try:
             scanner.scan(share)
