@@ -15,10 +15,10 @@ from dataclasses import dataclass, field, replace
 
 from scanner.display_mask import mask_for_display
 from scanner.name_mask import mask_path
-from scanner.states import EXPOSURE_LEVELS, Engine, FileStatus, FindingState, SummaryMetric
+from scanner.states import EXPOSURE_LEVELS, Engine, FindingState, SummaryMetric
 from scanner.store import summaries
 from scanner.store.dialect import ids_in_json
-from scanner.store.file_status import NOT_INSPECTED_SQL, not_inspected
+from scanner.store.file_status import NOT_INSPECTED_SQL
 from scanner.store.store import Store, joined_path
 from scanner.store.violations import open_violations
 
@@ -175,7 +175,6 @@ class ReviewQueries:
             by_type[entity_type] = by_type.get(entity_type, 0) + n
             by_sensitivity[sensitivity] = by_sensitivity.get(sensitivity, 0) + n
         type_files = {r[0]: r[2] for r in summaries.totals(db, SummaryMetric.TYPE_FILES)}
-        statuses = {r[0]: r[2] for r in summaries.totals(db, SummaryMetric.FILE_STATUS)}
         folders = sorted(summaries.totals(db, SummaryMetric.FOLDER), key=lambda r: (-r[2], r[0]))[:FOLDERS_SHOWN]
         samples = [r[3] if r[3] is not None else summaries.folder_sample(db, r[0]) for r in folders]
         folder_spans = self._store.name_spans([s for s in samples if s is not None])
@@ -204,9 +203,9 @@ class ReviewQueries:
                 (mask_path(joined_path(r[1], r[2]), problem_spans.get(r[0], ())), r[3], mask_for_display(r[4]))
                 for r in problem_rows
             ],
-            not_inspected=sum(n for status, n in statuses.items() if not_inspected(status)),
+            not_inspected=sum(self._store.not_inspected_counts().values()),
             actions=[tuple(r) for r in db.execute("SELECT state, COUNT(*) FROM actions GROUP BY 1 ORDER BY 1")],
-            files_total=sum(n for status, n in statuses.items() if status != FileStatus.GONE),
+            files_total=db.execute("SELECT COUNT(*) FROM files WHERE status != 'gone'").fetchone()[0],
             files_with_findings=summaries.total(db, SummaryMetric.FILES_WITH_FINDINGS),
             files_decided=decided,
             files_executed=executed,

@@ -324,15 +324,15 @@ CREATE TABLE IF NOT EXISTS alert_outbox (         -- zone-violation alerts per c
 );
 CREATE INDEX IF NOT EXISTS alert_outbox_due ON alert_outbox(state, next_at);
 CREATE TABLE IF NOT EXISTS file_summaries (   -- each file's findings counted, kept by the writes (summaries.py)
-    file_id    INTEGER PRIMARY KEY REFERENCES files(id),
+    file_id    INTEGER PRIMARY KEY REFERENCES files(id),  -- a file that has or had findings
     active     INTEGER NOT NULL DEFAULT 0,       -- active findings
     sensitive  INTEGER NOT NULL DEFAULT 0,       -- active findings of sensitive types
     types      TEXT NOT NULL DEFAULT '',         -- the active findings' types, sorted, comma-separated
-    counts     TEXT NOT NULL DEFAULT '[]',       -- JSON [[state, type, sensitivity, n], ...] of all its findings
-    status     TEXT NOT NULL,                    -- the file's status and top folder these were counted under
-    folder     TEXT NOT NULL
+    current_counts TEXT NOT NULL DEFAULT '[]',   -- JSON [[state, type, sensitivity, n], ...]: active/dismissed/retained
+    closed_counts  TEXT NOT NULL DEFAULT '{}',   -- JSON {state: n} of its other findings, superseded ones apart
+    superseded INTEGER NOT NULL DEFAULT 0,       -- findings a later scan replaced (the scans add to it)
+    folder     TEXT NOT NULL                     -- the top folder these were counted under
 );
-CREATE INDEX IF NOT EXISTS file_summaries_by_findings ON file_summaries(active DESC) WHERE active > 0;
 CREATE TABLE IF NOT EXISTS review_counts (     -- the sum of every file's summary, per metric (summaries.py)
     metric     TEXT NOT NULL,                    -- a SummaryMetric
     key        TEXT NOT NULL,
@@ -366,6 +366,7 @@ CREATE TABLE IF NOT EXISTS host_workers (         -- heartbeats per host and wor
 # scan writes every finding through each index of `findings`, and an embedded store is one host's: it keeps its
 # own few.
 POSTGRES_INDEXES = f"""
+CREATE INDEX IF NOT EXISTS file_summaries_by_findings ON file_summaries(active DESC) WHERE active > 0;
 CREATE INDEX IF NOT EXISTS findings_page_by_score ON findings(state, score DESC, file_id, start);
 CREATE INDEX IF NOT EXISTS findings_page_by_type ON findings(state, entity_type, file_id, start);
 CREATE INDEX IF NOT EXISTS files_not_inspected ON files(rel_path, member) WHERE {NOT_INSPECTED_SQL};
