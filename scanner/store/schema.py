@@ -6,6 +6,8 @@ older database when a `Store` opens it. No column holds a plain personal-data va
 
 from scanner.store.file_status import NOT_INSPECTED_SQL
 
+SENSITIVITY_RANK = "CASE sensitivity WHEN 'sensitive' THEN 0 WHEN 'general' THEN 1 ELSE 2 END"  # the review's order
+
 SCHEMA_VERSION = 8  # 3: files.member (archive members apart from real names), audit_chain, restore/purge actions
 # 4: actions.retry_of (a retry is a new proposal linked to the failed or stale action it retries)
 # 5: the daemon's work_queue and daemon_status are created here (not by their classes); files_by_path index
@@ -362,13 +364,18 @@ CREATE TABLE IF NOT EXISTS host_workers (         -- heartbeats per host and wor
 );
 """
 
-# Indexes only PostgreSQL gets: the review pages' sort orders at company scale (millions of findings). SQLite's
-# scan writes every finding through each index of `findings`, and an embedded store is one host's: it keeps its
-# own few.
+# Indexes only PostgreSQL gets: the review pages' sort orders at company scale (millions of findings), each the sort
+# key of scanner/store/review.py's SORT_KEYS after the state filter, so a page (and the next one, by its last row's
+# key) is an index walk of 500 rows. SQLite's scan writes every finding through each index of `findings`, and an
+# embedded store is one host's: it keeps its own few.
 POSTGRES_INDEXES = f"""
+DROP INDEX IF EXISTS findings_page_by_score;
+DROP INDEX IF EXISTS findings_page_by_type;
 CREATE INDEX IF NOT EXISTS file_summaries_by_findings ON file_summaries(active DESC) WHERE active > 0;
-CREATE INDEX IF NOT EXISTS findings_page_by_score ON findings(state, score DESC, file_id, start);
-CREATE INDEX IF NOT EXISTS findings_page_by_type ON findings(state, entity_type, file_id, start);
+CREATE INDEX IF NOT EXISTS findings_seek_by_score ON findings(state, (-score), file_id, start, id);
+CREATE INDEX IF NOT EXISTS findings_seek_by_type ON findings(state, entity_type, file_id, start, id);
+CREATE INDEX IF NOT EXISTS findings_seek_by_sensitivity ON findings(state, ({SENSITIVITY_RANK}), file_id, start, id);
+CREATE INDEX IF NOT EXISTS findings_seek_sens_by_type ON findings(state, sensitivity, entity_type, file_id, start, id);
 CREATE INDEX IF NOT EXISTS files_not_inspected ON files(rel_path, member) WHERE {NOT_INSPECTED_SQL};
 """  # the very condition the queries write: PostgreSQL matches it textually
 
