@@ -35,10 +35,10 @@ SORT_KEYS = {
 }
 SORTS = {name: ", ".join(key) for name, key in SORT_KEYS.items()}
 _FILE_KEY = 4  # "path": the first four columns are the file's unique key
-FILE_SORTS = {
-    "path": "fi.root, fi.rel_path",
-    "findings": "n DESC, fi.rel_path",
-    "sensitivity": "sensitive DESC, n DESC, fi.rel_path",
+FILE_SORTS = {  # ties by the file's id (its summary's key), so the first two are walks of file_summaries' indexes
+    "path": "fi.root, fi.rel_path, fi.member, fi.host",
+    "findings": "n DESC, fi.id",
+    "sensitivity": "sensitive DESC, n DESC, fi.id",
 }
 COUNT_CAP = 10_000  # counts a filter needs counting stop past this: "10,000+"
 FOLDERS_SHOWN = 15
@@ -145,8 +145,9 @@ class Dashboard:
 _SHOWN = "CASE WHEN fi.member = '' THEN fi.rel_path ELSE fi.rel_path || ':' || fi.member END"
 # a file's exposure is recorded on the walked file: an archive member has its archive's
 EXPOSURE_OF = (
-    "(SELECT e.level FROM files w JOIN file_exposure e ON e.file_id = w.id"
-    " WHERE w.root = fi.root AND w.rel_path = fi.rel_path AND w.host = fi.host AND w.member = '')"
+    "(CASE WHEN fi.member = '' THEN (SELECT e.level FROM file_exposure e WHERE e.file_id = fi.id)"
+    " ELSE (SELECT e.level FROM files w JOIN file_exposure e ON e.file_id = w.id"
+    " WHERE w.root = fi.root AND w.rel_path = fi.rel_path AND w.host = fi.host AND w.member = '') END)"
 )
 _ACTION_OF = (
     "(SELECT a.kind || ' ' || a.state FROM action_findings af JOIN actions a ON a.id = af.action_id"

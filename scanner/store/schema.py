@@ -371,13 +371,19 @@ CREATE TABLE IF NOT EXISTS host_workers (         -- heartbeats per host and wor
 POSTGRES_INDEXES = f"""
 DROP INDEX IF EXISTS findings_page_by_score;
 DROP INDEX IF EXISTS findings_page_by_type;
-CREATE INDEX IF NOT EXISTS file_summaries_by_findings ON file_summaries(active DESC) WHERE active > 0;
+DROP INDEX IF EXISTS file_summaries_by_findings;
+CREATE INDEX IF NOT EXISTS file_summaries_by_active ON file_summaries(active DESC, file_id) WHERE active > 0;
+CREATE INDEX IF NOT EXISTS file_summaries_by_sensitive ON file_summaries(sensitive DESC, active DESC, file_id)
+    WHERE active > 0;
 CREATE INDEX IF NOT EXISTS findings_seek_by_score ON findings(state, (-score), file_id, start, id);
 CREATE INDEX IF NOT EXISTS findings_seek_by_type ON findings(state, entity_type, file_id, start, id);
 CREATE INDEX IF NOT EXISTS findings_seek_by_sensitivity ON findings(state, ({SENSITIVITY_RANK}), file_id, start, id);
 CREATE INDEX IF NOT EXISTS findings_seek_sens_by_type ON findings(state, sensitivity, entity_type, file_id, start, id);
-CREATE INDEX IF NOT EXISTS files_not_inspected ON files(rel_path, member) WHERE {NOT_INSPECTED_SQL};
-"""  # the very condition the queries write: PostgreSQL matches it textually
+CREATE INDEX IF NOT EXISTS findings_in_names ON findings(file_id) WHERE location = 'name';
+DROP INDEX IF EXISTS files_not_inspected;
+CREATE INDEX IF NOT EXISTS files_not_inspected_by_path ON files(rel_path, member, status) WHERE {NOT_INSPECTED_SQL};
+"""  # the very condition the queries write: PostgreSQL matches it textually. Names in paths: masking every page's
+# paths reads a file's name findings, not all its findings; status in the not-inspected index: counted from it alone
 
 # Columns added to existing tables, by the schema version that added them (new tables are in DDL above).
 # daemon_status.watch came before schema 5 made the table part of the schema: a table from then may lack it.
