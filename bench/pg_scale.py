@@ -283,6 +283,7 @@ def review_reads(url: str) -> dict[str, Callable[[], object]]:
         "findings page (one type, page 20)": page("findings", one_type, "path", 20 * PAGE_SIZE, after=True),
         "findings page (by score, page 20)": page("findings", everything, "score", 20 * PAGE_SIZE, after=True),
         "findings page (one type, jump to page 20)": page("findings", one_type, "path", 20 * PAGE_SIZE),
+        "findings page (last page, by path)": page("findings", everything, "path", None),
         "findings page (search '客户')": page("findings", FindingFilter(search="客户"), "path", 0),
         "files page (first, by findings)": page("files", everything, "findings", 0),
         "files page (first, by path)": page("files", everything, "path", 0),

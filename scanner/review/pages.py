@@ -38,6 +38,8 @@ def read_page(queries: ReviewQueries, view: str, flt: FindingFilter, sort: str, 
         rows = queries.findings_page(flt, sort=sort, limit=size, after=after, before=before)
         if rows:
             return Page(rows, offset, total, exact)
+    if not files and offset is None:  # the last page: read from the end, not past every row before it
+        return Page(queries.findings_page(flt, sort=sort, limit=total - last, at_end=True), last, total, exact)
     offset = last if offset is None else min(offset, last)
     page = queries.files_page if files else queries.findings_page
     return Page(page(flt, sort=sort, offset=offset, limit=size), offset, total, exact)

@@ -247,18 +247,19 @@ class ReviewQueries:
         limit: int = 500,
         after: FindingItem | None = None,
         before: FindingItem | None = None,
+        at_end: bool = False,
     ) -> list[FindingItem]:
         """A page in ``sort``'s order: the rows just after ``after`` or just before ``before`` (a row of the page
-        shown, found by its sort key: an index seek), else ``offset`` rows in."""
+        shown, found by its sort key: an index seek), the last ``limit`` rows (``at_end``), else ``offset`` rows in."""
         where, params = flt.where()
         sort = sort if sort in SORT_KEYS else "path"
-        keys, order, backwards = SORT_KEYS[sort], SORTS[sort], False
+        keys, order, backwards = SORT_KEYS[sort], SORTS[sort], at_end
         if after is not None or before is not None:
             backwards = after is None
             seek, seek_params = self._seek(sort, after or before, backwards)
             where, params, offset = f"{where} AND {seek}", [*params, *seek_params], 0
-            if backwards:
-                order = ", ".join(f"{k} DESC" for k in keys)
+        if backwards:  # read from the other end, in the opposite order
+            order, offset = ", ".join(f"{k} DESC" for k in keys), 0
         rows = self._db.execute(
             f"SELECT f.id, f.file_id, fi.root, {_SHOWN} AS path, f.entity_type, f.sensitivity, f.preview,"
             ' f.location, f.score, f.rule_id AS rule, f.context_word, f.flags, f.state, f.start, f."end",'
