@@ -252,11 +252,10 @@ def review_reads(url: str) -> dict[str, Callable[[], object]]:
         """A page read as ReviewService reads it; ``after``: as the findings screen reads the next page, from the
         last row of the one before it (read once here, untimed)."""
         shown = None
-        if after:
+        if after:  # (a small store may not have the page before: then it is read by offset)
             with Store(url) as store:
-                shown = ReviewQueries(store).findings_page(flt, sort=sort, offset=offset - PAGE_SIZE, limit=PAGE_SIZE)[
-                    -1
-                ]
+                before = ReviewQueries(store).findings_page(flt, sort=sort, offset=offset - PAGE_SIZE, limit=PAGE_SIZE)
+            shown = before[-1] if before else None
 
         def read() -> object:
             with Store(url) as store:
