@@ -107,10 +107,12 @@ class ReviewService:
         with Store(self.db) as store:
             return read_hosts(store, time.time() if now is None else now)
 
-    def page(self, view: str, flt: FindingFilter, sort: str, offset: int | None, size: int) -> Page:
-        """The page of ``view`` ("files" or "findings") at ``offset``; None or past the end: the last page."""
+    def page(self, view: str, flt: FindingFilter, sort: str, offset: int | None, size: int, *,
+             after: FindingItem | None = None, before: FindingItem | None = None) -> Page:  # fmt: skip
+        """The page of ``view`` ("files" or "findings") at ``offset``; None or past the end: the last page. The
+        next (previous) page of findings: ``after`` the last row shown (``before`` the first), an index seek."""
         with self._queries() as queries:
-            return read_page(queries, view, flt, sort, offset, size)
+            return read_page(queries, view, flt, sort, offset, size, after=after, before=before)
 
     def hidden_by(self, flt: FindingFilter, finding_ids: list[int], file_ids: list[int]
                   ) -> tuple[list[int], list[int]]:  # fmt: skip

@@ -391,7 +391,7 @@ class Store:
                 rows,
             )
             written = Counter((r[14], r[2], r[9]) for r in rows)  # (state, type, sensitivity): the file's new counts
-            summaries.record_rescan(self._db, file_id, rel_path, status, superseded.rowcount, written)
+            summaries.record_rescan(self._db, file_id, rel_path, superseded.rowcount, written)
         return file_id
 
     def _suppressed(self, root: str, rel_path: str, member: str) -> set[tuple[str, str]]:
