@@ -249,10 +249,19 @@ def review_reads(url: str) -> dict[str, Callable[[], object]]:
     from scanner.store.review import FindingFilter, ReviewQueries
     from scanner.store.store import Store
 
-    def page(view: str, flt: FindingFilter, sort: str, offset: int | None) -> Callable[[], object]:
+    def page(view: str, flt: FindingFilter, sort: str, offset: int | None, after: bool = False
+             ) -> Callable[[], object]:  # fmt: skip
+        """A page read as ReviewService reads it; ``after``: as the findings screen reads the next page, from the
+        last row of the one before it (read once here, untimed)."""
+        shown = None
+        if after:  # (a small store may not have the page before: then it is read by offset)
+            with Store(url) as store:
+                before = ReviewQueries(store).findings_page(flt, sort=sort, offset=offset - PAGE_SIZE, limit=PAGE_SIZE)
+            shown = before[-1] if before else None
+
         def read() -> object:
             with Store(url) as store:
-                return read_page(ReviewQueries(store), view, flt, sort, offset, PAGE_SIZE)
+                return read_page(ReviewQueries(store), view, flt, sort, offset, PAGE_SIZE, after=shown)
 
         return read
 
@@ -265,16 +274,20 @@ def review_reads(url: str) -> dict[str, Callable[[], object]]:
             return store
 
     everything, sensitive = FindingFilter(), FindingFilter(sensitivity="sensitive")
+    one_type = FindingFilter(entity_types=("CN_BANK_CARD",))
     return {
         "open a Store (part of every read)": open_store,
         "findings page (first, by path)": page("findings", everything, "path", 0),
         "findings page (first, by score)": page("findings", everything, "score", 0),
+        "findings page (first, by sensitivity)": page("findings", everything, "sensitivity", 0),
         "findings page (sensitive, by type)": page("findings", sensitive, "type", 0),
-        "findings page (one type, page 20)": page(
-            "findings", FindingFilter(entity_types=("CN_BANK_CARD",)), "path", 20 * PAGE_SIZE
-        ),  # fmt: skip
+        "findings page (one type, page 20)": page("findings", one_type, "path", 20 * PAGE_SIZE, after=True),
+        "findings page (by score, page 20)": page("findings", everything, "score", 20 * PAGE_SIZE, after=True),
+        "findings page (one type, jump to page 20)": page("findings", one_type, "path", 20 * PAGE_SIZE),
+        "findings page (last page, by path)": page("findings", everything, "path", None),
         "findings page (search '客户')": page("findings", FindingFilter(search="客户"), "path", 0),
         "files page (first, by findings)": page("files", everything, "findings", 0),
+        "files page (first, by path)": page("files", everything, "path", 0),
         "dashboard": dashboard,
     }
 

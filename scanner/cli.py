@@ -23,6 +23,7 @@ from scanner.fsio import open_private_output
 from scanner.identity import IdentityError
 from scanner.paths import default_db
 from scanner.report import print_rules, print_summary, progress_reporter
+from scanner.site_config import SiteConfigError, use_config
 from scanner.state_access import (
     StateAccessError,
     check_database_writable,
@@ -56,10 +57,11 @@ def main(argv: list[str] | None = None) -> int:
         parser.print_help()
         return 2
     try:
+        use_config(getattr(args, "config", None))  # [database] and [host] of --config / CUSTOS_CONFIG, checked
         if hasattr(args, "db"):
             check_not_root_in_foreign_state(args.db or default_db())
         return args.handler(args)
-    except (UsageError, RulePackError, StoreError, StateAccessError, KeyFileError, IdentityError,
+    except (UsageError, RulePackError, StoreError, StateAccessError, KeyFileError, IdentityError, SiteConfigError,
             *_action_errors()) as exc:  # fmt: skip
         for line in exc.problems if isinstance(exc, RulePackError) else (exc,):  # rule packs: all problems
             print(f"custos: error: {safe(line)}", file=sys.stderr)

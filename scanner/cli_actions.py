@@ -10,7 +10,7 @@ from pathlib import Path
 
 from scanner.actions.audit import current_actor
 from scanner.actions.policy import MIN_VAULT_RETENTION_DAYS, two_person_rule_text
-from scanner.actions.service import Proposal
+from scanner.actions.service import Proposal, owned_elsewhere
 from scanner.actions.workspace import open_workspace
 from scanner.cli_report import add_compliance_command
 from scanner.detect.entity_types import ENTITY_TYPES
@@ -236,11 +236,18 @@ def _cmd_cancel(args: argparse.Namespace) -> int:
 
 def _cmd_apply(args: argparse.Namespace) -> int:
     with _workspace(args) as ws:
+        here = ws.store.host  # a host executes only the actions on its own files
         pending = (
-            [ws.actions.action(i) for i in args.ids] if args.ids else ws.actions.actions(states=(ActionState.APPROVED,))
+            [ws.actions.action(i) for i in args.ids]
+            if args.ids
+            else ws.actions.actions(states=(ActionState.APPROVED,), host=here)
         )
-        if not pending and not ws.actions.actions(states=(ActionState.EXECUTING,)):
-            print("nothing to apply: no approved actions")
+        if elsewhere := [a for a in pending if a.host != here]:
+            raise ActionUsageError(owned_elsewhere(elsewhere, here))
+        if not pending and not ws.actions.actions(states=(ActionState.EXECUTING,), host=here):
+            others = [a for a in ws.actions.actions(states=(ActionState.APPROVED,)) if a.host != here]
+            waiting = f" here; {owned_elsewhere(others, here)}" if others else ""
+            print(f"nothing to apply: no approved actions{waiting}")
             return 0
         for a in pending:
             print(f"  {a.id:>5}  {a.kind:<14} {safe(a.shown_path)}  ({len(a.finding_ids)} findings)")

@@ -15,12 +15,16 @@ def state_dir() -> Path:
 
 
 def default_db() -> Path:
-    """``$CUSTOS_DB`` (a path or a postgresql:// URL) when set, else custos.db in the state folder."""
+    """The database a command uses without ``--db``: ``$CUSTOS_DB`` (a path or a postgresql:// URL), else
+    ``[database] url`` of the config file (scanner.site_config), else custos.db in the state folder."""
     if os.environ.get("CUSTOS_DB"):
         from scanner.store.engine import database_argument
 
         return database_argument(os.environ["CUSTOS_DB"])
-    return state_dir() / "custos.db"
+    from scanner.site_config import site_config
+
+    configured = site_config().database
+    return configured if configured is not None else state_dir() / "custos.db"
 
 
 def key_path_for(db: Path) -> Path:

@@ -235,7 +235,6 @@ class SummaryMetric(_Vocabulary):
     TYPE = "type"  # active findings by type (key) and sensitivity (detail)
     TYPE_FILES = "type_files"  # files with active findings of a type (key)
     FOLDER = "folder"  # active findings by top folder (key)
-    FILE_STATUS = "file_status"  # files by status (key)
     FILES_WITH_FINDINGS = "files_with_findings"  # files with active findings
 
 

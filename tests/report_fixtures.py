@@ -32,7 +32,7 @@ def _pdf(path: Path, password: str | None = None) -> None:
         writer.write(f)
 
 
-def build_report_db(tmp: Path, packs, detector) -> Path:
+def build_report_db(tmp: Path, packs, detector, target: Path | None = None) -> Path:
     share = write_zone_share(tmp / "share")
     write_share(share / "客户")
     (share / "客户" / NAMED_FILE).write_text(f"手机：{PHONE}\n", encoding="utf-8")
@@ -40,7 +40,7 @@ def build_report_db(tmp: Path, packs, detector) -> Path:
     _pdf(share / "扫描件.pdf")
     (share / "人事" / "档案.txt").chmod(0o600)  # sensitive, its owner's only
     (share / "公共" / "名单.txt").chmod(0o644)  # sensitive, and every user may read it
-    db = tmp / "state" / "custos.db"
+    db = target or tmp / "state" / "custos.db"  # target: a PostgreSQL store (tests.engines.as_path)
     # without OCR: the scanned PDF stays needs_ocr, a file the report counts as not inspected
     zone_scan(db, share, write_config(tmp / "custos.toml"), packs, detector, ocr=False)
     with Store(db) as store:

@@ -18,6 +18,7 @@ from scanner.states import AlertChannel, OutboxState, ZoneSeverity
 from scanner.store.alert_outbox import AlertOutbox
 from scanner.store.store import Store
 from tests.alert_fixtures import PLANTED_ID, PLANTED_NAME, SyslogSocket, violation, wait_until
+from tests.engines import BOTH_ENGINES_SLOW_ON_POSTGRESQL
 
 EMAIL = {"host": "127.0.0.1", "from": "custos@example.com", "to": ["dpo@example.com"]}
 
@@ -66,8 +67,8 @@ def test_the_daemon_config_reads_alerts_and_names_the_file(tmp_path: Path) -> No
         load_config(bad)
 
 
-def test_the_outbox_keeps_one_row_per_violation_and_channel(tmp_path: Path) -> None:
-    with Store(tmp_path / "c.db") as store:
+def test_the_outbox_keeps_one_row_per_violation_and_channel(tmp_path: Path, db_url: str) -> None:
+    with Store(db_url) as store:
         outbox = AlertOutbox(store)
         channels = (AlertChannel.SYSLOG, AlertChannel.EMAIL)
         assert outbox.add(7, channels, "{}", 1.0) == 2
@@ -114,9 +115,10 @@ def _syslog_config(**extra: object):
     return parse_alerts({"rate_limit_per_minute": 60, **extra})
 
 
-def test_the_dispatcher_sends_once_per_violation_and_filters_by_severity(tmp_path: Path) -> None:
+@BOTH_ENGINES_SLOW_ON_POSTGRESQL  # threads polling the outbox: about a second on PostgreSQL
+def test_the_dispatcher_sends_once_per_violation_and_filters_by_severity(tmp_path: Path, db_url: str) -> None:
     sink = SyslogSocket(tmp_path / "log.sock")
-    db = tmp_path / "c.db"
+    db = db_url
     config = _syslog_config(min_severity="medium")
     dispatcher = AlertDispatcher(config, db, poll_s=0.05)
     dispatcher.channels[AlertChannel.SYSLOG].address = str(sink.path)
@@ -136,9 +138,10 @@ def test_the_dispatcher_sends_once_per_violation_and_filters_by_severity(tmp_pat
     sink.close()
 
 
-def test_over_the_rate_limit_alerts_wait_in_the_outbox(tmp_path: Path) -> None:
+@BOTH_ENGINES_SLOW_ON_POSTGRESQL  # threads polling the outbox: about a second on PostgreSQL
+def test_over_the_rate_limit_alerts_wait_in_the_outbox(tmp_path: Path, db_url: str) -> None:
     sink = SyslogSocket(tmp_path / "log.sock")
-    db = tmp_path / "c.db"
+    db = db_url
     dispatcher = AlertDispatcher(_syslog_config(rate_limit_per_minute=3), db, poll_s=0.05)
     dispatcher.channels[AlertChannel.SYSLOG].address = str(sink.path)
     dispatcher.start()
@@ -153,9 +156,12 @@ def test_over_the_rate_limit_alerts_wait_in_the_outbox(tmp_path: Path) -> None:
     sink.close()
 
 
-def test_a_worker_side_dispatcher_only_fills_the_outbox_and_the_deliverer_sends(tmp_path: Path, caplog) -> None:
+@BOTH_ENGINES_SLOW_ON_POSTGRESQL  # threads polling the outbox: about a second on PostgreSQL
+def test_a_worker_side_dispatcher_only_fills_the_outbox_and_the_deliverer_sends(
+    tmp_path: Path, db_url: str, caplog
+) -> None:
     sink = SyslogSocket(tmp_path / "log.sock")
-    db = tmp_path / "c.db"
+    db = db_url
     config = _syslog_config()
     recorder = AlertDispatcher(config, db, deliver=False).start()
     recorder.submit(violation(9))
@@ -184,10 +190,10 @@ def test_without_a_syslog_socket_the_line_goes_to_stderr(tmp_path: Path, capfd) 
     assert err.count("custos: zone violation: id=3 ") == 1 and PLANTED_ID not in err
 
 
-def test_the_outbox_command_lists_waiting_and_given_up_alerts_masked(tmp_path: Path, capsys) -> None:
+def test_the_outbox_command_lists_waiting_and_given_up_alerts_masked(tmp_path: Path, db_url: str, capsys) -> None:
     from scanner.cli import main
 
-    db = tmp_path / "c.db"
+    db = db_url
     leaky = AlertMessage.from_violation(violation(4, masked_path=f"公共/{PLANTED_ID}.txt"))
     with Store(db) as store:
         outbox = AlertOutbox(store)

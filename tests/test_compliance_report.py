@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import json
 import re
-import sqlite3
+from collections.abc import Iterator
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -18,14 +18,25 @@ from scanner.reports.compliance.catalogue import Words, choose_language
 from scanner.reports.compliance.charts import cjk_font
 from scanner.reports.compliance.gather import gather
 from scanner.reports.compliance.pdf import RendererMissing, find_browser
+from tests.engines import as_path, audit_text, tuples
 from tests.report_fixtures import NAMED_FILE, PLAIN_VALUES, RETAIN_REASON, build_report_db
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 
 
-@pytest.fixture(scope="module")
-def db(tmp_path_factory, packs, detector) -> Path:
-    return build_report_db(tmp_path_factory.mktemp("compliance"), packs, detector)
+@pytest.fixture(
+    scope="module", params=["sqlite", pytest.param("postgresql", marks=[pytest.mark.postgres, pytest.mark.slow])]
+)
+def db(request, tmp_path_factory, packs, detector) -> Iterator[Path]:
+    """The report's database, built once per engine (the PostgreSQL one keeps its key and audit under CUSTOS_HOME)."""
+    tmp = tmp_path_factory.mktemp("compliance")
+    if request.param == "sqlite":
+        yield build_report_db(tmp, packs, detector)
+        return
+    with pytest.MonkeyPatch.context() as env:
+        env.setenv("CUSTOS_HOME", str(tmp / "state"))
+        target = as_path(request.getfixturevalue("postgres_server").new_database())
+        yield build_report_db(tmp, packs, detector, target=target)
 
 
 @pytest.fixture(scope="module")
@@ -38,8 +49,13 @@ def pages(db) -> dict[str, str]:
 
 
 def _one(db: Path, sql: str, *params) -> list[tuple]:
-    with sqlite3.connect(db) as conn:
-        return conn.execute(sql, params).fetchall()
+    return tuples(db, sql, params)
+
+
+def db_argument(db: Path) -> str:
+    """What --db is given for this database: its path, or its PostgreSQL URL."""
+    target = getattr(db, "target", None)
+    return target.url if target is not None else str(db)
 
 
 def test_the_numbers_are_the_databases(db):
@@ -75,7 +91,7 @@ def test_the_numbers_are_the_databases(db):
 
 def test_the_audit_head_is_the_logs_last_record(db):
     report = gather(db)
-    last = json.loads(db.with_name("custos.audit.jsonl").read_text(encoding="utf-8").splitlines()[-1])
+    last = json.loads(audit_text(db).splitlines()[-1])  # the log file, or the company chain on PostgreSQL
     assert report.audit.ok and report.audit.records == last["seq"]
     assert report.audit.head == (last["seq"], last["hash"]) == report.audit.database_head
 
@@ -156,7 +172,7 @@ def test_into_a_folder_keeps_the_newest_n(db, tmp_path, capsys):
         (folder / f"custos-compliance-{day}.md").write_text("old\n", encoding="utf-8")
     (folder / "notes.md").write_text("not a report\n", encoding="utf-8")
     (folder / "custos-compliance-2020-01-01.html").write_text("another format\n", encoding="utf-8")
-    args = ["report", "compliance", "--db", str(db), "--format", "md", "--lang", "en", "--into", str(folder)]
+    args = ["report", "compliance", "--db", db_argument(db), "--format", "md", "--lang", "en", "--into", str(folder)]
     assert main([*args, "--keep", "2"]) == 0
     today = datetime.now(UTC).astimezone().date().isoformat()
     written = folder / f"custos-compliance-{today}.md"
@@ -164,7 +180,7 @@ def test_into_a_folder_keeps_the_newest_n(db, tmp_path, capsys):
     assert written.stat().st_mode & 0o777 == 0o600
     assert sorted(p.name for p in folder.iterdir()) == sorted([
         "custos-compliance-2020-01-15.md", written.name, "notes.md", "custos-compliance-2020-01-01.html"])  # fmt: skip
-    assert main(["report", "compliance", "--db", str(db), "--keep", "2"]) == 2
+    assert main(["report", "compliance", "--db", db_argument(db), "--keep", "2"]) == 2
     assert main(["report", "compliance", "--db", str(tmp_path / "none.db")]) == 2
     assert not (tmp_path / "none.db").exists()  # a report never creates a database
     err = capsys.readouterr().err

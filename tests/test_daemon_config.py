@@ -25,7 +25,10 @@ REPO = Path(__file__).resolve().parent.parent
 ROOT = '[[roots]]\npath = "share"\n'
 SIZE = 'a size such as "500M" or "1G", or a number of bytes'
 SECONDS = "a number >= 0 (seconds)"
-DAEMON_KEYS = "database, workers, settle_seconds, reconcile_interval, max_file_size, log_level, heartbeat_seconds"
+DAEMON_KEYS = (
+    "database, workers, settle_seconds, reconcile_interval, max_file_size, log_level, heartbeat_seconds,"
+    " execute_actions"
+)
 
 
 def write(tmp_path: Path, text: str, name: str = "custos.toml") -> Path:

@@ -14,9 +14,19 @@ from scanner.actions.workspace import open_workspace
 from scanner.handover.disclosures import DisclosureError, DisclosureService
 from scanner.handover.keys import generate_recipient_keypair, load_recipient_public
 from scanner.states import ActionKind, ActionState, DisclosureEvent, DisclosureState
-from tests.action_fixtures import PHONE
+from tests.action_fixtures import PHONE, scanned_db
+from tests.engines import (
+    as_path,
+    db_url_slow_on_postgresql,  # noqa: F401 - this module's db_url: PostgreSQL halves are slow
+)
 
 LEGAL = "PIPL Art. 22: transfer on the sale of the business"
+
+
+@pytest.fixture
+def db(tmp_path: Path, share: Path, packs, detector, db_url: str) -> Path:
+    """The share scanned into SQLite and into PostgreSQL."""
+    return as_path(scanned_db(tmp_path / "state", share, packs, detector, target=db_url))
 
 
 @pytest.fixture

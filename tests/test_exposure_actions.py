@@ -17,6 +17,10 @@ from scanner.states import ActionKind, ActionState, ExposureLevel
 from scanner.store.exposure import ExposureStore
 from scanner.store.store import Store
 from tests.action_fixtures import ALICE, BOB, scanned_db
+from tests.engines import (
+    as_path,
+    db_url_slow_on_postgresql,  # noqa: F401 - this module's db_url: PostgreSQL halves are slow
+)
 from tests.exposure_fixtures import HAS_SETFACL, exposure_share
 
 SENSITIVE_REL = "身份证/客户.txt"
@@ -31,8 +35,8 @@ def share(tmp_path: Path) -> Path:
 
 
 @pytest.fixture
-def db(tmp_path: Path, share: Path, packs, detector) -> Path:
-    return scanned_db(tmp_path / "state", share, packs, detector)
+def db(tmp_path: Path, share: Path, packs, detector, db_url: str) -> Path:
+    return as_path(scanned_db(tmp_path / "state", share, packs, detector, target=db_url))
 
 
 def _levels(db: Path) -> dict[str, str]:
@@ -49,10 +53,10 @@ def test_exposure_is_recorded_for_sensitive_files_only(db: Path, share: Path, pa
     with Store(db) as store:
         assert ExposureStore(store).counts()[ExposureLevel.ALL] == 1
     (share / SENSITIVE_REL).chmod(0o600)  # a chmod leaves size and mtime alone: the unchanged file is looked at
-    scanned_db(db.parent, share, packs, detector)
+    scanned_db(db.parent, share, packs, detector, target=db)
     assert _levels(db) == {SENSITIVE_REL: ExposureLevel.OWNER}
     (share / SENSITIVE_REL).write_text("已清理\n", encoding="utf-8")
-    scanned_db(db.parent, share, packs, detector)
+    scanned_db(db.parent, share, packs, detector, target=db)
     assert _levels(db) == {}
 
 
@@ -92,7 +96,7 @@ def test_tighten_then_restore_access(db: Path, share: Path, detector) -> None:
 
 def test_a_file_already_narrow_has_nothing_to_tighten(db: Path, share: Path, packs, detector) -> None:
     (share / SENSITIVE_REL).chmod(0o600)
-    scanned_db(db.parent, share, packs, detector)
+    scanned_db(db.parent, share, packs, detector, target=db)
     with open_workspace(db, detector=detector) as ws, pytest.raises(ActionError, match="nothing to tighten"):
         ws.service.propose(Proposal(ActionKind.TIGHTEN_ACCESS, path=share / SENSITIVE_REL), ALICE)
 
@@ -122,7 +126,7 @@ def test_tighten_removes_broad_acl_entries_and_restore_puts_them_back(db: Path, 
     target = share / SENSITIVE_REL
     target.chmod(0o600)
     subprocess.run(["setfacl", "-m", "u:1234:r,g:users:r", str(target)], check=True)  # "users": broad by name
-    scanned_db(db.parent, share, packs, detector)
+    scanned_db(db.parent, share, packs, detector, target=db)
     assert _levels(db) == {SENSITIVE_REL: ExposureLevel.BROAD_GROUP}
     before = _getfacl(target)
     outcome, _ = _apply(db, detector, ActionKind.TIGHTEN_ACCESS)

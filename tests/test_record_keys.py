@@ -58,3 +58,14 @@ def test_html_forms_are_records_and_text_outside_is_by_line() -> None:
 
 def test_rows_are_their_lines() -> None:
     assert _keys(".csv", "a,b\nc,d\n", ["c"]) == ["line 99"]
+
+
+def test_a_finding_moved_into_its_record_keeps_every_other_field() -> None:
+    from dataclasses import fields, replace
+
+    from scanner.file_scan import _with_record
+    from scanner.store.store import NewFinding
+
+    finding = NewFinding(*(f"v{i}" for i, _ in enumerate(fields(NewFinding))))  # a distinct value in every field
+    assert _with_record(finding, "row 7") == replace(finding, record="row 7")
+    assert _with_record(finding, finding.record) is finding

@@ -14,6 +14,11 @@ from scanner.actions.audit import Actor
 from scanner.paths import policy_path_for
 from scanner.review.records import FindingFilter
 from scanner.review.service import Refused, ReviewService
+from tests.engines import (
+    BOTH_ENGINES_SLOW_ON_POSTGRESQL,
+    as_path,
+    db_url_sqlite_unless_parametrized,  # noqa: F401 - db_url: SQLite unless marked both
+)
 from tests.tui_fixtures import build_share, scan_into, tables_measured
 from tui.app import ReviewApp
 from tui.modals.propose import ProposeScreen
@@ -30,8 +35,8 @@ def anyio_backend() -> str:
 
 
 @pytest.fixture
-def db(tmp_path: Path, packs, detector) -> Path:
-    path = tmp_path / "state" / "custos.db"
+def db(tmp_path: Path, packs, detector, db_url: str) -> Path:
+    path = as_path(db_url)
     scan_into(path, build_share(tmp_path), packs, detector)
     return path
 
@@ -97,6 +102,7 @@ async def test_the_app_opens_the_workspace_once_through_every_screen_and_action(
     assert workspace_opens == [db], "a screen or worker opened a workspace of its own"
 
 
+@BOTH_ENGINES_SLOW_ON_POSTGRESQL
 def test_reads_and_commands_race_from_many_threads(db):
     """Readers page, count and read details while writers propose and cancel: no thread ever touches another
     thread's connection (SQLite would raise), and every command lands exactly once."""
@@ -144,6 +150,7 @@ def test_reads_and_commands_race_from_many_threads(db):
         assert review.verify_audit().ok
 
 
+@BOTH_ENGINES_SLOW_ON_POSTGRESQL
 def test_refusals_come_back_as_one_error_with_the_reason(db):
     with ReviewService(db) as review:
         ids = review.finding_ids(FindingFilter(), 1)
@@ -158,6 +165,7 @@ def test_refusals_come_back_as_one_error_with_the_reason(db):
             review.action(999)
 
 
+@BOTH_ENGINES_SLOW_ON_POSTGRESQL
 def test_closing_releases_the_command_thread(db):
     before = {t.name for t in threading.enumerate()}
     review = ReviewService(db)
@@ -166,6 +174,7 @@ def test_closing_releases_the_command_thread(db):
     assert {t.name for t in threading.enumerate()} <= before
 
 
+@BOTH_ENGINES_SLOW_ON_POSTGRESQL
 def test_a_site_policy_tightened_while_the_app_is_open_applies_to_the_next_command(db):
     """The service opens the workspace once, yet follows the policy file as each CLI command does: an
     administrator who adds a kind to the two-person rule mid-session is obeyed from the next command on."""

@@ -169,3 +169,15 @@ def test_a_url_given_as_db_names_the_database_by_its_masked_url(tmp_path, monkey
     assert str(db) == str(tmp_path / "state" / "custos.db") and parse_target(db).url.endswith("/custos")
     assert not db.with_name("custos.key").exists()  # the files beside it are real paths in the state folder
     assert database_argument(str(tmp_path / "x.db")) == tmp_path / "x.db"
+
+
+def test_a_url_given_as_db_keeps_its_url_when_pickled_for_a_worker_process(tmp_path, monkeypatch):
+    """The daemon's workers are spawned: a pickled DatabaseUrlPath that lost its URL opened a SQLite file."""
+    import pickle
+
+    from scanner.store.engine import database_argument
+
+    monkeypatch.setenv("CUSTOS_HOME", str(tmp_path / "state"))
+    db = pickle.loads(pickle.dumps(database_argument("postgresql://custos@db.example/custos")))
+    assert parse_target(db).is_postgresql and parse_target(db).url == "postgresql://custos@db.example/custos"
+    assert str(db) == str(tmp_path / "state" / "custos.db")

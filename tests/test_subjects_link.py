@@ -3,7 +3,6 @@ too-common and conflict rules, the evidence stored, the queries, and no plain va
 
 from __future__ import annotations
 
-import sqlite3
 from pathlib import Path
 
 import pytest
@@ -15,6 +14,13 @@ from scanner.subjects.fresh import ensure_linked, is_stale
 from scanner.subjects.link import link_subjects
 from scanner.subjects.queries import SubjectQueries, UnknownSubject
 from tests.action_fixtures import cli_env, custos, scanned_db
+from tests.engines import (
+    db_url_slow_on_postgresql,  # noqa: F401 - this module's db_url: PostgreSQL halves are slow
+    everything_stored,
+    execute,
+    rows,
+    tuples,
+)
 from tests.subject_fixtures import resident_id, write_csv, write_json, write_xlsx
 
 ZHANG_ID = resident_id("19900307", 451)
@@ -56,24 +62,30 @@ def share(tmp_path: Path) -> Path:
 
 
 @pytest.fixture
-def linked(db: Path) -> Path:
+def db(tmp_path: Path, share: Path, packs, detector, db_url: str) -> str:
+    """The share scanned into SQLite and into PostgreSQL."""
+    return scanned_db(tmp_path / "state", share, packs, detector, target=db_url)
+
+
+@pytest.fixture
+def linked(db: str) -> str:
     with Store(db) as store:
         link_subjects(store)
     return db
 
 
-def _subject_of(db: Path, path_suffix: str, record: str) -> int:
-    with sqlite3.connect(db) as conn:
-        row = conn.execute(
-            "SELECT r.subject_id FROM subject_records r JOIN files f ON f.id = r.file_id"
-            " WHERE f.rel_path LIKE ? AND r.record = ?",
-            (f"%{path_suffix}", record),
-        ).fetchone()
-    assert row is not None, f"no record {record} of {path_suffix}"
-    return row[0]
+def _subject_of(db: str, path_suffix: str, record: str) -> int:
+    found = rows(
+        db,
+        "SELECT r.subject_id FROM subject_records r JOIN files f ON f.id = r.file_id"
+        " WHERE f.rel_path LIKE ? AND r.record = ?",
+        (f"%{path_suffix}", record),
+    )
+    assert found, f"no record {record} of {path_suffix}"
+    return found[0]["subject_id"]
 
 
-def test_a_shared_phone_merges_one_customer_across_exports(linked: Path) -> None:
+def test_a_shared_phone_merges_one_customer_across_exports(linked: str) -> None:
     zhang = _subject_of(linked, "客户.csv", "line 2")
     assert _subject_of(linked, "订单.xlsx", "客户!2") == zhang
     assert _subject_of(linked, "users.json", "object at line 2") == zhang
@@ -85,7 +97,7 @@ def test_a_shared_phone_merges_one_customer_across_exports(linked: Path) -> None
         assert {(p.record) for p in summary.places} == {"line 2", "客户!2", "object at line 2"}
 
 
-def test_same_name_with_different_ids_stays_two_people(linked: Path) -> None:
+def test_same_name_with_different_ids_stays_two_people(linked: str) -> None:
     first = _subject_of(linked, "客户.csv", "line 3")
     second = _subject_of(linked, "会员.csv", "line 2")
     assert first != second
@@ -93,46 +105,45 @@ def test_same_name_with_different_ids_stays_two_people(linked: Path) -> None:
     assert _subject_of(linked, "订单.xlsx", "客户!3") == second
 
 
-def test_a_name_alone_never_merges(linked: Path) -> None:
+def test_a_name_alone_never_merges(linked: str) -> None:
     assert _subject_of(linked, "客户.csv", "line 4") != _subject_of(linked, "会员.csv", "line 3")
 
 
-def test_a_family_phone_does_not_merge_two_people_with_their_own_ids(linked: Path) -> None:
+def test_a_family_phone_does_not_merge_two_people_with_their_own_ids(linked: str) -> None:
     child = _subject_of(linked, "客户.csv", "line 5")
     parent = _subject_of(linked, "会员.csv", "line 4")
     assert child != parent
-    with sqlite3.connect(linked) as conn:
-        outcomes = [r[0] for r in conn.execute("SELECT outcome FROM subject_links WHERE entity_type = 'CN_MOBILE'")]
+    outcomes = [r["outcome"] for r in rows(linked, "SELECT outcome FROM subject_links WHERE entity_type = 'CN_MOBILE'")]
     assert LinkOutcome.CONFLICT in outcomes
 
 
-def test_a_switchboard_phone_is_too_common_to_link(linked: Path) -> None:
+def test_a_switchboard_phone_is_too_common_to_link(linked: str) -> None:
     people = {_subject_of(linked, "来访.csv", f"line {n}") for n in range(2, 2 + len(SWITCHBOARD_NAMES))}
     assert len(people) == len(SWITCHBOARD_NAMES)
-    with sqlite3.connect(linked) as conn:
-        row = conn.execute(
-            "SELECT records, names FROM subject_links WHERE outcome = ? AND entity_type = 'CN_MOBILE'",
-            (LinkOutcome.TOO_COMMON.value,),
-        ).fetchone()
-    assert row == (len(SWITCHBOARD_NAMES), len(SWITCHBOARD_NAMES))
+    found = rows(
+        linked,
+        "SELECT records, names FROM subject_links WHERE outcome = ? AND entity_type = 'CN_MOBILE'",
+        (LinkOutcome.TOO_COMMON.value,),
+    )
+    assert found == [{"records": len(SWITCHBOARD_NAMES), "names": len(SWITCHBOARD_NAMES)}]
 
 
-def test_evidence_names_the_identifier_and_both_records(linked: Path) -> None:
-    with sqlite3.connect(linked) as conn:
-        rows = conn.execute(
-            "SELECT l.entity_type, l.fingerprint, a.record, b.record, a.subject_id, b.subject_id, l.subject_id"
-            " FROM subject_links l JOIN subject_records a ON a.id = l.record_a JOIN subject_records b"
-            " ON b.id = l.record_b WHERE l.outcome = ?",
-            (LinkOutcome.LINKED.value,),
-        ).fetchall()
-    assert rows
-    for entity_type, fingerprint, _, _, subject_a, subject_b, subject in rows:
+def test_evidence_names_the_identifier_and_both_records(linked: str) -> None:
+    evidence = rows(
+        linked,
+        "SELECT l.entity_type, l.fingerprint, a.record AS record_a, b.record AS record_b, a.subject_id AS subject_a,"
+        " b.subject_id AS subject_b, l.subject_id FROM subject_links l JOIN subject_records a ON a.id = l.record_a"
+        " JOIN subject_records b ON b.id = l.record_b WHERE l.outcome = ?",
+        (LinkOutcome.LINKED.value,),
+    )
+    assert evidence
+    for entity_type, fingerprint, _, _, subject_a, subject_b, subject in (r.values() for r in evidence):
         assert entity_type in {"CN_MOBILE", "CN_RESIDENT_ID", "EMAIL_ADDRESS"}
         assert len(fingerprint) == 64
         assert subject_a == subject_b == subject
 
 
-def test_queries_filter_and_reach_every_file(linked: Path) -> None:
+def test_queries_filter_and_reach_every_file(linked: str) -> None:
     with Store(linked) as store:
         queries = SubjectQueries(store)
         zhang = _subject_of(linked, "客户.csv", "line 2")
@@ -151,7 +162,7 @@ def test_queries_filter_and_reach_every_file(linked: Path) -> None:
             queries.summary(10_000)
 
 
-def test_linking_twice_gives_the_same_subjects(linked: Path) -> None:
+def test_linking_twice_gives_the_same_subjects(linked: str) -> None:
     with Store(linked) as store:
         before = SubjectQueries(store).stats()
         again = link_subjects(store)
@@ -159,26 +170,21 @@ def test_linking_twice_gives_the_same_subjects(linked: Path) -> None:
         assert SubjectQueries(store).stats() == before
 
 
-def test_rows_stored_before_records_were_kept_link_by_their_location(linked: Path) -> None:
-    with sqlite3.connect(linked) as conn:
-        conn.execute("UPDATE findings SET record = NULL WHERE location != 'name'")
+def test_rows_stored_before_records_were_kept_link_by_their_location(linked: str) -> None:
+    execute(linked, "UPDATE findings SET record = NULL WHERE location != 'name'")
     with Store(linked) as store:
         link_subjects(store)
     assert _subject_of(linked, "客户.csv", "line 2") == _subject_of(linked, "订单.xlsx", "客户!2")
 
 
-def test_no_plain_value_in_the_subjects_tables(linked: Path) -> None:
-    with sqlite3.connect(linked) as conn:
-        conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
-        dump = "\n".join(conn.iterdump())
-    raw = b"".join(p.read_bytes() for p in linked.parent.glob("custos.db*"))
+def test_no_plain_value_in_the_subjects_tables(linked: str) -> None:
+    stored = everything_stored(linked)
     for value in [*PLAIN_VALUES, *(n for n in ["张伟", "王芳", "李娜"])]:
-        assert value.encode() not in raw
-        assert value not in dump
+        assert value not in stored
 
 
 @pytest.mark.slow  # CLI subprocesses, several seconds
-def test_cli_lists_shows_and_counts_subjects_masked(linked: Path) -> None:
+def test_cli_lists_shows_and_counts_subjects_masked(linked: str) -> None:
     env = cli_env()
     listing = custos("subjects", "list", "--db", linked, env=env)
     assert listing.returncode == 0, listing.stderr
@@ -225,9 +231,8 @@ def test_reading_subjects_links_them_first_and_only_when_findings_changed(
         relinked = ensure_linked(store)
         assert relinked is not None and relinked.subjects < len(people)
         assert not is_stale(store)
-    with sqlite3.connect(db) as conn:  # the gone export's records are no longer anyone's
-        held = "SELECT count(*) FROM subject_records r JOIN files f ON f.id = r.file_id WHERE f.rel_path LIKE ?"
-        assert conn.execute(held, ("%客户.csv",)).fetchone()[0] == 0
+    held = "SELECT count(*) FROM subject_records r JOIN files f ON f.id = r.file_id WHERE f.rel_path LIKE ?"
+    assert tuples(db, held, ("%客户.csv",))[0][0] == 0  # the gone export's records are no longer anyone's
 
 
 def test_a_dismissed_finding_makes_the_subjects_stale(linked: Path) -> None:
@@ -245,8 +250,7 @@ def test_custos_scan_leaves_linking_to_the_first_reader(tmp_path: Path, share: P
     db = tmp_path / "cli" / "custos.db"
     result = custos("scan", share, "--db", db, "--no-progress", timeout=300)
     assert result.returncode == 0, result.stderr
-    with sqlite3.connect(db) as conn:
-        assert conn.execute("SELECT count(*) FROM subjects").fetchone()[0] == 0  # the scan did not pay for it
+    assert tuples(db, "SELECT count(*) FROM subjects")[0][0] == 0  # the scan did not pay for it
     listing = custos("subjects", "list", "--db", db)
     assert listing.returncode == 0, listing.stderr
     assert _subject_of(db, "客户.csv", "line 2") == _subject_of(db, "订单.xlsx", "客户!2")

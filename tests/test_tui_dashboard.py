@@ -20,7 +20,12 @@ from scanner.paths import audit_log_path_for
 from scanner.store.daemon_status import DaemonStatusStore
 from scanner.store.store import Store
 from scanner.store.work_queue import WorkQueue
-from tests.tui_fixtures import build_share, bulk_findings, scan_into, settle
+from tests.engines import (
+    BOTH_ENGINES_SLOW_ON_POSTGRESQL,
+    as_path,
+    db_url_sqlite_unless_parametrized,  # noqa: F401 - db_url: SQLite unless marked both
+)
+from tests.tui_fixtures import TEST_HOST, build_share, bulk_findings, scan_into, settle
 from tui.app import ReviewApp
 from tui.commands import ReviewCommands
 from tui.modals.help import HelpScreen
@@ -34,10 +39,11 @@ ALICE, BOB = Actor("alice", "alice"), Actor("bob", "bob")
 
 
 @pytest.fixture
-def db(tmp_path: Path, packs, detector) -> Path:
+def db(tmp_path: Path, packs, detector, db_url: str, monkeypatch) -> Path:
+    monkeypatch.setenv("CUSTOS_HOST_ID", TEST_HOST)  # the app and the test's workspace are the scanning host
     share = build_share(tmp_path)
     (share / "x.xlsx").write_bytes(b"not a zip archive, so not a workbook")
-    path = tmp_path / "state" / "custos.db"
+    path = as_path(db_url)
     scan_into(path, share, packs, detector)
     return path
 
@@ -71,6 +77,7 @@ def audit_sample(app: ReviewApp) -> None:
                                           "result": "executed", "method": "rewrite"})  # fmt: skip
 
 
+@BOTH_ENGINES_SLOW_ON_POSTGRESQL
 async def test_dashboard_shows_totals_problems_and_progress(db: Path, detector) -> None:
     app = ReviewApp(db, detector=detector)
     async with app.run_test(size=SIZE) as pilot:
@@ -103,6 +110,7 @@ async def test_dashboard_shows_totals_problems_and_progress(db: Path, detector) 
         assert ("masked", "3") in rows(app, "#by-state")
 
 
+@BOTH_ENGINES_SLOW_ON_POSTGRESQL
 async def test_daemon_panel_follows_the_heartbeat(db: Path, detector) -> None:
     app = ReviewApp(db, detector=detector)
     async with app.run_test(size=SIZE) as pilot:

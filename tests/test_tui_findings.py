@@ -9,6 +9,12 @@ import pytest
 from textual.widgets import Select
 
 from scanner.review.context import masked_context
+from tests.action_fixtures import scanned_db
+from tests.engines import (
+    BOTH_ENGINES_SLOW_ON_POSTGRESQL,
+    as_path,
+    db_url_sqlite_unless_parametrized,  # noqa: F401 - db_url: SQLite unless marked both
+)
 from tests.tui_fixtures import EMAIL, ID, PHONE, build_share, bulk_findings, scan_into, screen_text, settle
 from tui.app import ReviewApp
 from tui.screens.detail import DetailScreen
@@ -25,6 +31,12 @@ NOTE_FILE, CSV_FILE, JSON_FILE = "客户资料/张*.txt", "客户资料/客户�
 @pytest.fixture
 def share(tmp_path: Path) -> Path:
     return build_share(tmp_path)
+
+
+@pytest.fixture
+def db(tmp_path: Path, share: Path, packs, detector, db_url: str) -> Path:
+    """The share scanned into SQLite, or into PostgreSQL for the tests marked to run on both engines."""
+    return as_path(scanned_db(tmp_path / "state", share, packs, detector, target=db_url))
 
 
 async def open_findings(pilot) -> FindingsScreen:
@@ -49,6 +61,7 @@ def status(app: ReviewApp) -> str:
 
 
 # --- files and findings views ------------------------------------------------------------------------
+@BOTH_ENGINES_SLOW_ON_POSTGRESQL
 async def test_f_opens_the_files_view_with_counts(db: Path, detector) -> None:
     app = ReviewApp(db, detector=detector)
     async with app.run_test(size=SIZE) as pilot:
@@ -74,6 +87,7 @@ async def test_v_toggles_between_files_and_findings(db: Path, detector) -> None:
         assert table(app).row_count == 3
 
 
+@BOTH_ENGINES_SLOW_ON_POSTGRESQL
 async def test_typing_in_search_filters_rows(db: Path, detector) -> None:
     app = ReviewApp(db, detector=detector)
     async with app.run_test(size=SIZE) as pilot:
@@ -87,6 +101,7 @@ async def test_typing_in_search_filters_rows(db: Path, detector) -> None:
         assert column(app, "path")[0] == CSV_FILE and column(app, "findings") == ["2", "1", "1"]
 
 
+@BOTH_ENGINES_SLOW_ON_POSTGRESQL
 async def test_entity_type_filter(db: Path, detector) -> None:
     app = ReviewApp(db, detector=detector)
     async with app.run_test(size=SIZE) as pilot:
@@ -176,6 +191,7 @@ async def test_propose_key_opens_the_propose_dialog_on_the_selection(db: Path, d
 
 
 # --- detail ------------------------------------------------------------------------------------------
+@BOTH_ENGINES_SLOW_ON_POSTGRESQL
 async def test_enter_opens_the_detail_with_masked_context_only(db: Path, detector) -> None:
     app = ReviewApp(db, detector=detector)
     async with app.run_test(size=SIZE) as pilot:

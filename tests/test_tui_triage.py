@@ -17,6 +17,12 @@ from textual.widgets import Button, DataTable, Input, ProgressBar
 from scanner.actions.audit import Actor
 from scanner.actions.service import Proposal
 from scanner.actions.workspace import open_workspace
+from tests.action_fixtures import scanned_db
+from tests.engines import (
+    BOTH_ENGINES_SLOW_ON_POSTGRESQL,
+    as_path,
+    db_url_sqlite_unless_parametrized,  # noqa: F401 - db_url: SQLite unless marked both
+)
 from tests.tui_fixtures import PHONE, build_share, scan_into, settle
 from tui.app import ReviewApp
 from tui.modals.cancel_action import CancelActionScreen
@@ -34,6 +40,12 @@ EXPORT = "导出/export.json"
 @pytest.fixture
 def share(tmp_path: Path) -> Path:
     return build_share(tmp_path)
+
+
+@pytest.fixture
+def db(tmp_path: Path, share: Path, packs, detector, db_url: str) -> Path:
+    """The share scanned into SQLite, or into PostgreSQL for the tests marked to run on both engines."""
+    return as_path(scanned_db(tmp_path / "state", share, packs, detector, target=db_url))
 
 
 class Session:
@@ -118,6 +130,7 @@ def audit_events(app: ReviewApp, action_id: int) -> list[str]:
     return [r["event"] for r in app.review.audit_records() if r.get("action_id") == action_id]
 
 
+@BOTH_ENGINES_SLOW_ON_POSTGRESQL
 def test_mask_proposed_approved_and_applied_through_the_ui(db, share, detector):
     session = Session(db, detector)
     note = share / NOTE
@@ -152,6 +165,7 @@ def test_mask_proposed_approved_and_applied_through_the_ui(db, share, detector):
 
 
 @pytest.mark.slow  # seconds each; the default run stays under 5 min
+@BOTH_ENGINES_SLOW_ON_POSTGRESQL
 def test_delete_needs_a_second_person_and_a_typed_confirmation(db, share, detector):
     alice, bob = Session(db, detector, "alice"), Session(db, detector, "bob")
     export = share / EXPORT
@@ -297,6 +311,7 @@ def test_a_file_changed_after_the_scan_is_stale_and_untouched(db, share, detecto
     assert PHONE in note.read_text(encoding="utf-8") and "新增一行" in note.read_text(encoding="utf-8")
 
 
+@BOTH_ENGINES_SLOW_ON_POSTGRESQL
 def test_refusals_are_shown_inline_and_escape_proposes_nothing(db, share, detector):
     session = Session(db, detector)
 
@@ -315,6 +330,7 @@ def test_refusals_are_shown_inline_and_escape_proposes_nothing(db, share, detect
     session.run(scenario)
 
 
+@BOTH_ENGINES_SLOW_ON_POSTGRESQL
 def test_space_selects_which_approved_actions_to_apply(db, share, detector):
     with open_workspace(db, detector=detector) as ws:
         me = Actor("alice", "alice")

@@ -3,7 +3,6 @@ real folder (masked, never duplicated, resolved once the file is fixed), the ale
 
 from __future__ import annotations
 
-import sqlite3
 from pathlib import Path
 
 import pytest
@@ -20,6 +19,12 @@ from scanner.zones.evaluate import violations_for_file
 from scanner.zones.globs import GlobError, ZoneGlobs
 from scanner.zones.model import Zone, ZoneRule
 from tests.action_fixtures import ALICE, BOB
+from tests.engines import (
+    as_path,
+    audit_text,
+    db_url_slow_on_postgresql,  # noqa: F401 - this module's db_url: PostgreSQL halves are slow
+    everything_stored,
+)
 from tests.zone_fixtures import PHONE, RESIDENT_ID, write_config, write_zone_share, zone_scan
 
 # --- config -------------------------------------------------------------------------------------------------
@@ -181,9 +186,9 @@ def test_files_outside_the_zone_or_without_findings_break_nothing() -> None:
 
 
 @pytest.fixture
-def zoned(tmp_path: Path):
+def zoned(tmp_path: Path, db_url: str):
     share = write_zone_share(tmp_path / "share")
-    return share, tmp_path / "state" / "custos.db", write_config(tmp_path / "custos.toml")
+    return share, as_path(db_url), write_config(tmp_path / "custos.toml")
 
 
 @pytest.fixture
@@ -212,8 +217,8 @@ def test_a_scan_records_the_violation_masked_once_and_alerts_once(zoned, alerts,
         v.id, v.rule, str(share.resolve()), v.previews,
     )  # fmt: skip
     assert alert.masked_path == "公共/名单.txt" and alert.zone == "公共盘" and alert.count == 1 and alert.host
-    dump = "\n".join(sqlite3.connect(db).iterdump())
-    assert RESIDENT_ID not in dump and "张伟" not in dump
+    stored = everything_stored(db)
+    assert RESIDENT_ID not in stored and "张伟" not in stored
 
     zone_scan(db, share, config, packs, detector)  # unchanged: a repeat, not a new violation
     (again,) = _violations(db)
@@ -252,13 +257,13 @@ def test_a_fixed_file_resolves_its_violation(zoned, alerts, packs, detector, fix
         assert len(_violations(db, state=ViolationState.OPEN)) == 1 and len(alerts) == 2
 
 
-def test_max_people_counts_records_with_a_person_identifier(tmp_path: Path, alerts, packs, detector) -> None:
+def test_max_people_counts_records_with_a_person_identifier(tmp_path: Path, db_url, alerts, packs, detector) -> None:
     share = tmp_path / "share"
     (share / "公共").mkdir(parents=True)
     rows = "\n".join(f"客户{i},1391234{5670 + i},备注" for i in range(3))
     (share / "公共" / "名单.csv").write_text(f"姓名,手机,备注\n{rows}\n", encoding="utf-8")
     (share / "公共" / "两人.csv").write_text(f"手机\n{PHONE}\n13812345678\n", encoding="utf-8")
-    db = tmp_path / "custos.db"
+    db = as_path(db_url)
     zone_scan(db, share, write_config(tmp_path / "custos.toml"), packs, detector)
     (v,) = _violations(db)
     assert (v.rel_path, v.rule) == ("公共/名单.csv", "max_people:2")
@@ -291,7 +296,7 @@ def test_auto_quarantine_proposes_and_never_executes(zoned, packs, detector) -> 
         ActionKind.QUARANTINE, ActionState.PROPOSED, "custos-zones",
     )  # fmt: skip
     assert (share / "公共" / "名单.txt").exists()
-    audit = (db.parent / "custos.audit.jsonl").read_text(encoding="utf-8")
+    audit = audit_text(db)
     assert "custos-zones" in audit and RESIDENT_ID not in audit
 
     with open_workspace(db, detector=detector) as ws:  # approved and applied by a person: the file leaves the zone

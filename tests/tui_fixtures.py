@@ -38,10 +38,13 @@ def build_share(tmp_path: Path) -> Path:
     return root
 
 
-def scan_into(db: Path, share: Path, packs, detector) -> None:
+TEST_HOST = "files-1"  # the host a scan here is recorded under: the dashboard shows it, not this machine's name
+
+
+def scan_into(db: Path, share: Path, packs, detector, host: str = TEST_HOST) -> None:
     """One real scan run of ``share`` into ``db`` (created if missing), with the key beside the database."""
-    with Store(db) as store:
-        build_scanner(store, db, packs, detector=detector).scan(share)
+    with Store(db, host=host) as store:
+        build_scanner(store, store.path, packs, detector=detector).scan(share)
 
 
 _KINDS = (  # entity type, rule, pack, sensitivity, preview prefix
@@ -61,20 +64,24 @@ def bulk_findings(db: Path, count: int, *, per_file: int = 50, root: str = BULK_
         con = store.connection
         with store.transaction():
             run_id = con.execute(
-                "INSERT INTO scan_runs(root, started_at, finished_at, status, packs, tool_version, findings)"
-                " VALUES (?, '2026-11-23T00:00:00Z', '2026-11-23T00:00:00Z', 'completed', 'bulk', 'bulk', ?)",
-                (root, count),
-            ).lastrowid
+                "INSERT INTO scan_runs(root, started_at, finished_at, status, packs, tool_version, findings, host)"
+                " VALUES (?, '2026-11-23T00:00:00Z', '2026-11-23T00:00:00Z', 'completed', 'bulk', 'bulk', ?, ?)"
+                " RETURNING id",
+                (root, count, store.host),
+            ).fetchone()[0]
             first = con.execute("SELECT COALESCE(MAX(id), 0) + 1 FROM files").fetchone()[0]
             n_files = -(-count // per_file)
             con.executemany(
                 "INSERT INTO files(id, root, rel_path, size, mtime_ns, sha256, encoding, status, last_scan_id,"
-                " scanned_at, scan_count)"
-                " VALUES (?, ?, ?, 4096, 0, ?, 'utf-8', 'scanned', ?, '2026-11-23T00:00:00Z', 1)",
-                [(first + i, root, f"部门{i % 20:02d}/客户{i:06d}.txt", f"{i:064x}", run_id) for i in range(n_files)],
+                " scanned_at, scan_count, host)"
+                " VALUES (?, ?, ?, 4096, 0, ?, 'utf-8', 'scanned', ?, '2026-11-23T00:00:00Z', 1, ?)",
+                [
+                    (first + i, root, f"部门{i % 20:02d}/客户{i:06d}.txt", f"{i:064x}", run_id, store.host)
+                    for i in range(n_files)
+                ],  # fmt: skip
             )
             con.executemany(
-                "INSERT INTO findings(file_id, scan_id, entity_type, start, end, location, score, rule_id, pack,"
+                'INSERT INTO findings(file_id, scan_id, entity_type, start, "end", location, score, rule_id, pack,'
                 " sensitivity, preview, fingerprint, context_word) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,NULL)",
                 _bulk_rows(rng, count, per_file, first, run_id),
             )

@@ -42,7 +42,7 @@ def zone_scan(db: Path, share: Path, config: Path, packs, detector, *, ocr: bool
     from scanner.scan import ScanOptions
 
     with Store(db) as store:
-        scanner = build_scanner(store, db, packs, detector=detector, options=ScanOptions(ocr=ocr))
+        scanner = build_scanner(store, store.path, packs, detector=detector, options=ScanOptions(ocr=ocr))
         guard = attach_guard(scanner, store, load_zones(config))
         try:
             scanner.scan(share)

@@ -52,7 +52,8 @@ class ActionError(ValueError):
 class Proposal:
     kind: str
     finding_ids: tuple[int, ...] = ()
-    path: Path | None = None  # a whole file instead of findings
+    path: Path | None = None  # a whole file instead of findings (a path on this host)
+    file_id: int | None = None  # a whole file by its id (any host's: the review UI names files so)
     reason: str | None = None
     retain_until: date | None = None
     vault_id: str | None = None  # purge, restore: the vault item
@@ -122,6 +123,9 @@ class ActionService:
         """An access action covers the file, not its findings: it changes who can read them, not the values."""
         file, _ = self._target(proposal)
         shown = mask_path(file.export_path, self.actions.name_spans(file.id))
+        owner, here = self.actions.file_host(file.id), self.actions.store.host
+        if owner != here:  # planning reads the file's owner, group and ACL: only its own host opens its path
+            raise ActionError(f"{shown} is on host {owner}: who can read it is checked there; propose this on {owner}")
         if file.member:
             raise ActionError(f"{shown} is inside an archive: act on the archive itself")
         if file.status != FileStatus.SCANNED:
@@ -149,6 +153,8 @@ class ActionService:
         return self.policy.needs_second_person(kind)
 
     def _target(self, proposal: Proposal) -> tuple[FileRecord, list[FindingRef]]:
+        if proposal.file_id is not None:  # a whole file chosen in the review UI: on any host
+            return self.actions.file_by_id(proposal.file_id), self.actions.active_findings_of(proposal.file_id)
         if proposal.path is not None:
             file = self.actions.store.file_at(proposal.path)
             if file is None:
@@ -239,15 +245,21 @@ class ActionService:
             ) from None
 
     def _apply(self, actor: Actor, action_ids: Sequence[int] | None) -> list[Outcome]:
+        here = self.actions.store.host  # only this host's actions: no host opens another host's path
+        named = None if action_ids is None else [self.actions.action(i) for i in action_ids]
+        elsewhere = [a for a in named or () if a.host != here]
+        if elsewhere:
+            raise ActionError(owned_elsewhere(elsewhere, here))
         self.audit.check_writable()  # before a file is touched: its record could not be written afterwards
         clear_leftovers(self.executor.scratch)  # plain working copies a crashed apply left behind
         outcomes = [
-            self._execute(a, actor, resumed=True) for a in self.actions.actions(states=(ActionState.EXECUTING,))
+            self._execute(a, actor, resumed=True)
+            for a in self.actions.actions(states=(ActionState.EXECUTING,), host=here)
         ]
-        if action_ids is None:
-            todo = self.actions.actions(states=(ActionState.APPROVED,))
+        if named is None:
+            todo = self.actions.actions(states=(ActionState.APPROVED,), host=here)
         else:
-            todo = [self.actions.action(i) for i in action_ids]
+            todo = [self.actions.action(a.id) for a in named]  # as they are now, after the resumed ones
             not_approved = [f"{a.id} ({a.state})" for a in todo if a.state != ActionState.APPROVED]
             if not_approved:
                 raise ActionError(
@@ -264,3 +276,17 @@ class ActionService:
 
     def _log(self, event: str, actor: Actor, action: ActionRow) -> None:
         self.audit.append(event, actor, action_fields(action))
+
+
+def owned_elsewhere(actions: Sequence[ActionRow], here: str) -> str:
+    """Why these actions are not executed here: each is executed only by the host whose disk holds its file."""
+    hosts = sorted({a.host for a in actions})
+    ids = ", ".join(str(a.id) for a in actions)
+    which = f"action {ids} belongs" if len(actions) == 1 else f"actions {ids} belong"
+    if len(hosts) == 1:
+        owner = hosts[0]
+        it = "it" if len(actions) == 1 else "them"
+        how = f"only {owner} executes {it}: its custos watch does once approved, or custos apply run on {owner}"
+    else:
+        owner, how = ", ".join(hosts), "only the host owning each executes it (its custos watch or custos apply there)"
+    return f"{which} to host {owner}: {how}; this is host {here}"

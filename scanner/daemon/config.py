@@ -79,9 +79,18 @@ class WatchConfig:
     source: Path | None  # the file it was read from
     zones: tuple[Zone, ...] = ()  # [[zones]]: where some personal data must not be (scanner.zones)
     alerts: AlertsConfig | None = None  # [alerts]: where zone-violation alerts go (scanner.alerts); None: nowhere
+    # the daemon applies its host's approved actions: true, false, or "auto" (on PostgreSQL, where reviewers
+    # elsewhere approve them; on SQLite `custos apply` and the review UI run on this host and apply)
+    execute_actions: bool | str = "auto"
 
     def database_path(self) -> Path:
         return self.database if self.database is not None else default_db()
+
+    def runs_actions(self) -> bool:
+        """Whether this daemon executes its host's approved actions (see `execute_actions`)."""
+        if self.execute_actions == "auto":
+            return getattr(self.database_path(), "target", None) is not None  # a PostgreSQL URL (DatabaseUrlPath)
+        return bool(self.execute_actions)
 
 
 def parse_size(text: str) -> int:
@@ -191,9 +200,23 @@ def validate_paths(config: WatchConfig, *, mounts: Path = Path("/proc/mounts")) 
         if db.is_relative_to(root.path):
             problems.append(f"daemon.database: {db} is inside roots[{i}] ({root.path}); keep it off the share")
     fstype = _fstype(db, table)
-    if fstype in NETWORK_FILESYSTEMS:
+    on_postgresql = getattr(config.database_path(), "target", None) is not None  # only the state folder is local
+    if fstype in NETWORK_FILESYSTEMS and not on_postgresql:
         problems.append(f"daemon.database: {db} is on {fstype}; SQLite's write-ahead log needs a local filesystem")
     return problems
+
+
+def _site_tables(data: Mapping[str, Any], source: Path | None) -> None:
+    """[database] and [host] are every command's (scanner.site_config): checked here too, so `custos config
+    check` reports them; `[daemon] database` and `[database] url` together are ambiguous."""
+    from scanner.site_config import SiteConfigError, parse_site_tables
+
+    try:
+        site = parse_site_tables(data, source or Path("custos.toml"))
+    except SiteConfigError as exc:
+        raise _Invalid(str(exc)) from None
+    if site.database is not None and (data.get("daemon") or {}).get("database") is not None:
+        raise _Invalid("daemon.database and database.url: give the database once ([database] url)")
 
 
 class _Invalid(Exception):
@@ -237,6 +260,7 @@ _DAEMON_KEYS: dict[str, tuple[Any, _Check]] = {
     "max_file_size": ("1G", (_size_ok, 'a size such as "500M" or "1G", or a number of bytes')),
     "log_level": ("info", (lambda v: isinstance(v, str) and v.lower() in LOG_LEVELS, "|".join(LOG_LEVELS))),
     "heartbeat_seconds": (5.0, _number(0, strict=True)),
+    "execute_actions": ("auto", (lambda v: isinstance(v, bool) or v == "auto", 'true, false or "auto"')),
 }
 _ROOT_KEYS: dict[str, tuple[Any, _Check]] = {
     "path": (_REQUIRED, (lambda v: isinstance(v, str) and v != "", "a path string")),
@@ -245,7 +269,7 @@ _ROOT_KEYS: dict[str, tuple[Any, _Check]] = {
     "polling": (False, (lambda v: isinstance(v, bool), "true or false")),
     "poll_interval": (30.0, _number(0, strict=True)),
 }
-TOP_LEVEL_KEYS = ["daemon", "roots", "zones", "alerts"]
+TOP_LEVEL_KEYS = ["daemon", "roots", "zones", "alerts", "database", "host"]  # the last two: scanner.site_config
 _OPTIONS = (set(_DAEMON_KEYS) | set(_ROOT_KEYS)) - {"path"}  # what config_from_args accepts
 
 
@@ -273,6 +297,7 @@ def _table(data: Mapping[str, Any], where: str, spec: Mapping[str, tuple[Any, _C
 
 def _build(data: Mapping[str, Any], *, base: Path, source: Path | None) -> WatchConfig:
     _known_keys(data, "", TOP_LEVEL_KEYS)
+    _site_tables(data, source)
     if not isinstance(data.get("daemon", {}), dict):
         raise _Invalid(f"daemon: expected a table ([daemon]), got {_show(data['daemon'])}")
     raw_roots = data.get("roots", [])
@@ -297,6 +322,7 @@ def _build(data: Mapping[str, Any], *, base: Path, source: Path | None) -> Watch
         max_file_size=parse_size(size) if isinstance(size, str) else size,
         log_level=d["log_level"].lower(),
         heartbeat_seconds=float(d["heartbeat_seconds"]),
+        execute_actions=d["execute_actions"],
         roots=tuple(roots),
         source=source,
         zones=_zones(data),

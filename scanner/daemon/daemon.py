@@ -26,12 +26,13 @@ from typing import TYPE_CHECKING
 from scanner import __version__
 from scanner.daemon.changes import ChangeApplier
 from scanner.daemon.config import RootConfig, WatchConfig
-from scanner.daemon.heartbeat import Heartbeat, status_values
+from scanner.daemon.heartbeat import Heartbeat, beat_host, status_values
 from scanner.daemon.log import event, setup
 from scanner.daemon.reconcile import reconcile
 from scanner.daemon.watcher import Change, Watcher
 from scanner.states import DaemonState
 from scanner.store.daemon_status import DaemonStatusStore
+from scanner.store.hosts import HostStatusStore
 from scanner.store.moves import FileMoves
 from scanner.store.store import Store
 from scanner.store.work_queue import WorkQueue
@@ -42,6 +43,7 @@ if TYPE_CHECKING:
 STOP_GRACE = 5.0  # seconds a worker may take to finish its file after SIGTERM; then it is killed, its job requeued
 DRAIN_BATCH = 10_000  # changes taken from the watcher per loop turn
 ALERTS_STOP_WAIT = 2.0  # seconds the alert delivery gets at stop to send what is due
+RUNNER_NAME = "actions"  # the action runner's process among the workers (scanner.daemon.action_runner)
 STALL_SECONDS = 120.0  # a main loop with no progress this long stops the heartbeat: a stuck daemon is not "running"
 
 
@@ -59,6 +61,7 @@ class Daemon:
         self._ctx = multiprocessing.get_context("spawn")
         self._worker_stop = self._ctx.Event()
         self._workers: dict[str, multiprocessing.process.BaseProcess] = {}
+        self._entries: dict[str, object] = {}  # each process's entry function, to restart it alike
         self.state = DaemonState.STARTING
         self.last_event_at: float | None = None
         self.errors = 0
@@ -74,7 +77,7 @@ class Daemon:
         try:
             with Store(self.db) as store:
                 self.store, self.work, self.moves = store, WorkQueue(store), FileMoves(store)
-                self.status = DaemonStatusStore(store)
+                self.status, self.hosts = DaemonStatusStore(store), HostStatusStore(store)
                 self.changes = ChangeApplier(self.roots, self.moves, self.work, self.config.settle_seconds,
                                              self._error)  # fmt: skip
                 orphans = self.work.requeue_orphans()
@@ -85,6 +88,8 @@ class Daemon:
                 self._install_signals()
                 for n in range(self.config.workers):
                     self._start_worker(f"worker-{n + 1}")
+                if self.config.runs_actions():  # this host's approved actions, from wherever they were approved
+                    self._start_worker(RUNNER_NAME, _action_runner_entry)
                 watcher = Watcher(self.config.roots)
                 watcher.start()  # before the walk: nothing changed during it is missed
                 self.watch = watcher.describe()
@@ -178,12 +183,14 @@ class Daemon:
         self.progress_at = time.monotonic()
 
     # --- workers ---------------------------------------------------------------------------------------
-    def _start_worker(self, name: str) -> None:
+    def _start_worker(self, name: str, entry=None) -> None:  # noqa: ANN001 - a module-level function
+        """A scan worker, or (``entry``) the action runner; a process that dies is started again the same way."""
+        entry = entry or self._entries.get(name, _worker_entry)
         process = self._ctx.Process(
-            target=_worker_entry, args=(self.config, self.db, name, self._worker_stop, self.log_level), name=name
+            target=entry, args=(self.config, self.db, name, self._worker_stop, self.log_level), name=name
         )
         process.start()
-        self._workers[name] = process
+        self._workers[name], self._entries[name] = process, entry
 
     def _check_workers(self) -> None:
         for name, process in list(self._workers.items()):
@@ -213,7 +220,9 @@ class Daemon:
 
     def _status(self, state: str, **extra: object) -> None:
         self.state = state
-        self.status.update(**status_values(self.store, self.work, self.started, self._snapshot()), **extra)
+        values = status_values(self.store, self.work, self.started, self._snapshot())
+        self.status.update(**values, **extra)
+        beat_host(self.hosts, values, self.started)
 
     def _error(self, name: str, exc: object, **fields: object) -> None:
         self.errors += 1
@@ -250,6 +259,16 @@ def _worker_entry(config: WatchConfig, db: Path, name: str, stop, log_level: str
     from scanner.daemon.worker import worker_main  # the scanner and Presidio load in workers, not in the daemon
 
     worker_main(config, db, name, request, log_level)
+
+
+def _action_runner_entry(config: WatchConfig, db: Path, name: str, stop, log_level: str) -> None:
+    """The action runner's process: stops as a worker does (the daemon's event, a signal, its daemon gone)."""
+    request = WorkerStop(stop)
+    signal.signal(signal.SIGTERM, request.note_signal)
+    signal.signal(signal.SIGINT, request.note_signal)
+    from scanner.daemon.action_runner import action_runner_main  # the detector loads here, not in the daemon
+
+    action_runner_main(db, request, log_level)
 
 
 class WorkerStop:

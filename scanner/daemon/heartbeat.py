@@ -8,6 +8,7 @@ progress as it works, and a loop that makes none for `stall_after` seconds stops
 
 from __future__ import annotations
 
+import os
 import threading
 import time
 from collections.abc import Callable
@@ -16,6 +17,7 @@ from pathlib import Path
 from scanner.daemon.log import event
 from scanner.store.daemon_status import DaemonStatusStore
 from scanner.store.engine import db_errors
+from scanner.store.hosts import HostStatusStore
 from scanner.store.store import Store
 from scanner.store.work_queue import WorkQueue
 
@@ -29,6 +31,13 @@ def status_values(store: Store, work: WorkQueue, started: float, known: dict[str
     scanned = store.scanned_since(started)
     return {**known, "heartbeat_at": now, "queue_depth": depth.queued + depth.running, "files_scanned": scanned,
             "files_per_s": round(scanned / max(now - started, 1e-6), 2)}  # fmt: skip
+
+
+def beat_host(hosts: HostStatusStore, values: dict[str, object], started: float) -> None:
+    """The daemon's row among its host's workers (the dashboard's list of hosts), from the status row's values."""
+    hosts.beat_daemon(pid=os.getpid(), state=str(values["state"]), started_at=started,
+                      now=float(values["heartbeat_at"]), files_done=int(values["files_scanned"]),
+                      errors=int(values.get("errors") or 0), queue_depth=int(values["queue_depth"]))  # fmt: skip
 
 
 def publish_progress(status: DaemonStatusStore, store: Store, work: WorkQueue) -> None:
@@ -65,7 +74,7 @@ class Heartbeat:
 
     def _run(self) -> None:
         with Store(self.db) as store:
-            status, work = DaemonStatusStore(store), WorkQueue(store)
+            status, work, hosts = DaemonStatusStore(store), WorkQueue(store), HostStatusStore(store)
             stalled = False
             while not self._stop.wait(self.interval):
                 idle = time.monotonic() - self.progress_at()
@@ -78,6 +87,8 @@ class Heartbeat:
                     event("resumed", "warning", action="heartbeat resumed")
                     stalled = False
                 try:
-                    status.update(**status_values(store, work, self.started, self.snapshot()))
+                    values = status_values(store, work, self.started, self.snapshot())
+                    status.update(**values)
+                    beat_host(hosts, values, self.started)
                 except db_errors() as exc:  # a busy or full database: try again next beat
                     event("heartbeat_error", "warning", error=exc)

@@ -27,6 +27,10 @@ def local_host_id(config: Mapping[str, Any] | None = None) -> str:
     if not configured and config is not None:
         configured = (config.get("host") or {}).get("id")
         origin = "[host] id"
+    elif not configured:  # the config file every command reads (scanner.site_config), already checked
+        from scanner.site_config import site_config
+
+        configured, origin = site_config().host_id, "[host] id"
     if not configured:
         return valid_host_id(_hostname_id(socket.gethostname()), "the hostname")
     return valid_host_id(str(configured), origin)

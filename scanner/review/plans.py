@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
-from scanner.actions.service import Proposal
+from scanner.actions.service import Proposal, owned_elsewhere
 from scanner.actions.workspace import Workspace
 from scanner.name_mask import mask_path
 from scanner.states import WHOLE_FILE_KINDS, ActionState
@@ -26,10 +26,13 @@ class Target:
     finding_ids: tuple[int, ...]  # empty: the whole file
     findings: int
     hidden: int = 0  # selected findings of it that the findings screen's filter hides
+    file_id: int | None = None  # the whole file is named by id: it may be another host's
 
     def proposal(self, reason: str | None, retain_until: date | None) -> Proposal:
         if self.finding_ids:
             return Proposal(self.kind, finding_ids=self.finding_ids, reason=reason, retain_until=retain_until)
+        if self.file_id is not None:
+            return Proposal(self.kind, file_id=self.file_id, reason=reason, retain_until=retain_until)
         return Proposal(self.kind, path=self.path, reason=reason, retain_until=retain_until)
 
 
@@ -71,14 +74,18 @@ def plan_targets(ws: Workspace, kind: str, finding_ids: list[int], file_ids: lis
         ids = () if whole else tuple(f.id for f in findings)
         shown = mask_path(file.export_path, ws.actions.name_spans(file_id))  # what the plan shows, masked
         hidden = len(findings) if file_id in hidden_files else sum(f.id in hidden_findings for f in by_file[file_id])
-        targets.append(Target(chosen, Path(file.root) / file.rel_path, shown, ids, len(findings), hidden))
+        targets.append(Target(chosen, Path(file.root) / file.rel_path, shown, ids, len(findings), hidden, file_id))
     return targets
 
 
 def apply_plan(actions: ActionStore, action_ids: list[int] | None) -> tuple[list[ActionRow], list[str]]:
-    """The approved actions among ``action_ids`` (all approved ones if None), and why the others are left out."""
+    """The approved actions among ``action_ids`` (all approved ones if None) that this host executes, and why the
+    others are left out (another host's file: only that host executes it)."""
+    here = actions.store.host
     if action_ids is None:
-        return actions.actions(states=(ActionState.APPROVED,)), []
+        approved = actions.actions(states=(ActionState.APPROVED,))
+        elsewhere = [a for a in approved if a.host != here]
+        return [a for a in approved if a.host == here], [owned_elsewhere(elsewhere, here)] if elsewhere else []
     rows, skipped = [], []
     for action_id in action_ids:
         try:
@@ -86,4 +93,6 @@ def apply_plan(actions: ActionStore, action_ids: list[int] | None) -> tuple[list
         except ActionStateError as exc:
             skipped.append(str(exc))
     skipped += [f"action {a.id} is {a.state}, not approved: skipped" for a in rows if a.state != ActionState.APPROVED]
-    return [a for a in rows if a.state == ActionState.APPROVED], skipped
+    approved = [a for a in rows if a.state == ActionState.APPROVED]
+    skipped += [owned_elsewhere([a], here) for a in approved if a.host != here]
+    return [a for a in approved if a.host == here], skipped

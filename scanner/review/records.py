@@ -5,7 +5,17 @@ from __future__ import annotations
 
 from scanner.actions.audit import VerifyResult
 from scanner.store.actions import ActionRow
+from scanner.store.hosts import HostStatus
 from scanner.store.review import Dashboard, FileItem, FindingFilter, FindingItem
 from scanner.store.violations import ViolationRow
 
-__all__ = ["ActionRow", "Dashboard", "FileItem", "FindingFilter", "FindingItem", "VerifyResult", "ViolationRow"]
+__all__ = [
+    "ActionRow",
+    "Dashboard",
+    "FileItem",
+    "FindingFilter",
+    "FindingItem",
+    "HostStatus",
+    "VerifyResult",
+    "ViolationRow",
+]

@@ -24,13 +24,14 @@ from scanner.actions.policy import ActionPolicy, PolicyError
 from scanner.actions.service import ActionError
 from scanner.actions.workspace import Workspace, open_workspace
 from scanner.display import safe
-from scanner.review.dashboard import DashboardView, read_dashboard
+from scanner.review.dashboard import DashboardView, read_dashboard, read_hosts
 from scanner.review.detail import Detail, read_detail
 from scanner.review.pages import Page, read_page
 from scanner.review.plans import ProposalPlan, Proposed, Target, apply_plan, plan_targets
 from scanner.review.subjects import SubjectList, SubjectSummary, read_subject, read_subject_findings, read_subjects
 from scanner.review.violations import ViolationList, read_violations
 from scanner.store.actions import ActionRow, ActionStateError, ActionStore
+from scanner.store.hosts import HostStatus
 from scanner.store.review import FindingFilter, FindingItem, ReviewQueries
 from scanner.store.store import Store
 from scanner.store.violations import ViolationRow
@@ -101,10 +102,17 @@ class ReviewService:
         with Store(self.db) as store:
             return read_dashboard(store, time.time() if now is None else now)
 
-    def page(self, view: str, flt: FindingFilter, sort: str, offset: int | None, size: int) -> Page:
-        """The page of ``view`` ("files" or "findings") at ``offset``; None or past the end: the last page."""
+    def hosts(self, now: float | None = None) -> list[HostStatus]:
+        """Every host writing to this store: alive, queue depth, files/s, errors, last seen."""
+        with Store(self.db) as store:
+            return read_hosts(store, time.time() if now is None else now)
+
+    def page(self, view: str, flt: FindingFilter, sort: str, offset: int | None, size: int, *,
+             after: FindingItem | None = None, before: FindingItem | None = None) -> Page:  # fmt: skip
+        """The page of ``view`` ("files" or "findings") at ``offset``; None or past the end: the last page. The
+        next (previous) page of findings: ``after`` the last row shown (``before`` the first), an index seek."""
         with self._queries() as queries:
-            return read_page(queries, view, flt, sort, offset, size)
+            return read_page(queries, view, flt, sort, offset, size, after=after, before=before)
 
     def hidden_by(self, flt: FindingFilter, finding_ids: list[int], file_ids: list[int]
                   ) -> tuple[list[int], list[int]]:  # fmt: skip

@@ -108,16 +108,19 @@ class ActionStore:
         return self._row(row)
 
     def actions(
-        self, *, states: Sequence[str] | None = None, kinds: Sequence[str] | None = None, file_id: int | None = None
-    ) -> list[ActionRow]:
+        self, *, states: Sequence[str] | None = None, kinds: Sequence[str] | None = None, file_id: int | None = None,
+        host: str | None = None,
+    ) -> list[ActionRow]:  # fmt: skip
+        """Actions in id order, filtered by state, kind, file and owning host (the one whose daemon executes)."""
         sql, params = f"{_ACTION_SELECT} WHERE 1=1", []
         for column, values in (("a.state", states), ("a.kind", kinds)):
             if values:
                 sql += f" AND {column} IN ({','.join('?' * len(values))})"
                 params += list(values)
-        if file_id is not None:
-            sql += " AND a.file_id = ?"
-            params.append(file_id)
+        for column, value in (("a.file_id", file_id), ("a.host", host)):
+            if value is not None:
+                sql += f" AND {column} = ?"
+                params.append(value)
         return [self._row(r) for r in self._db.execute(sql + " ORDER BY a.id", params)]
 
     def findings(self, ids: Iterable[int]) -> list[FindingRef]:
@@ -138,6 +141,13 @@ class ActionStore:
             (file_id, FindingState.ACTIVE),
         )
         return [FindingRef(**dict(r)) for r in rows]
+
+    def file_host(self, file_id: int) -> str:
+        """The host whose disk the file is on: only that host reads or changes it."""
+        row = self._db.execute("SELECT host FROM files WHERE id = ?", (file_id,)).fetchone()
+        if row is None:
+            raise ActionStateError(f"there is no file {file_id}")
+        return str(row[0])
 
     def file_by_id(self, file_id: int) -> FileRecord:
         row = self._db.execute(

@@ -8,7 +8,7 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass, fields
 
-from scanner.states import DAEMON_STATES, LIVE_DAEMON_STATES
+from scanner.states import DAEMON_STATES, LIVE_DAEMON_STATES, Engine
 from scanner.store.store import Store
 
 
@@ -38,9 +38,10 @@ COLUMNS = tuple(f.name for f in fields(DaemonStatus) if f.name != "id")
 class DaemonStatusStore:
     """Upsert and read one daemon instance's status row; shares the store's connection."""
 
-    def __init__(self, store: Store, instance_id: str = "main") -> None:
+    def __init__(self, store: Store, instance_id: str | None = None) -> None:
         self._db = store.connection  # its table is created with the rest of the schema (scanner.store.schema)
-        self.instance_id = instance_id
+        # one daemon per SQLite file ('main'); on PostgreSQL one per host: this host's row
+        self.instance_id = instance_id or ("main" if store.dialect is Engine.SQLITE else store.host)
 
     def update(self, **values: object) -> None:
         """Set the given columns (others keep their value), creating the row if needed; one statement."""

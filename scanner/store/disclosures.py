@@ -157,20 +157,22 @@ class DisclosureStore:
     def scanned_files_under(self, folder: Path) -> list[FileRecord]:
         """The files under ``folder`` (absolute) as they are on the share now: scanned, not archive members."""
         prefix = str(folder).rstrip("/") + "/"
+        on, host = self.store.on_this_host()  # a folder is a path on this host: the files read are its own
         rows = self._db.execute(
-            f"SELECT {FILE_COLUMNS} FROM files WHERE member = '' AND status = ?"
+            f"SELECT {FILE_COLUMNS} FROM files WHERE member = '' AND status = ?{on}"
             " AND substr(root || '/' || rel_path, 1, ?) = ? ORDER BY root, rel_path",
-            (FileStatus.SCANNED, len(prefix), prefix),
+            (FileStatus.SCANNED, *host, len(prefix), prefix),
         )
         return [FileRecord(**dict(r)) for r in rows]
 
     def left_out_under(self, folder: Path) -> dict[str, int]:
         """Files under ``folder`` a handover by folder leaves out, by status (not scanned: unreadable, gone …)."""
         prefix = str(folder).rstrip("/") + "/"
+        on, host = self.store.on_this_host()
         rows = self._db.execute(
-            "SELECT status, COUNT(*) FROM files WHERE member = '' AND status != ?"
+            f"SELECT status, COUNT(*) FROM files WHERE member = '' AND status != ?{on}"
             " AND substr(root || '/' || rel_path, 1, ?) = ? GROUP BY status ORDER BY 2 DESC",
-            (FileStatus.SCANNED, len(prefix), prefix),
+            (FileStatus.SCANNED, *host, len(prefix), prefix),
         )
         return {str(status): int(n) for status, n in rows}
 

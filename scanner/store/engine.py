@@ -96,6 +96,12 @@ class DatabaseUrlPath(type(Path())):
         target = getattr(self, "target", None)
         return format(target.shown if target is not None else str(self), spec)
 
+    def __reduce__(self):  # noqa: ANN204
+        """Keep the URL when pickled (the daemon's spawned workers): a plain Path would open the state folder's
+        SQLite file instead, silently."""
+        target = getattr(self, "target", None)
+        return (url_path, (target,)) if target is not None else super().__reduce__()
+
 
 def database_argument(text: str) -> Path:
     """`--db` and `CUSTOS_DB`: a SQLite path, or a PostgreSQL URL (as a `DatabaseUrlPath`)."""

@@ -102,7 +102,7 @@ class ExposureStore:
     def exposed(self, *, at_least: str | None = None, folder: str | None = None) -> list[ExposureRow]:
         """Files that hold sensitive findings now, with their exposure, broadest first; ``at_least`` a level
         (that one and broader), ``folder`` an absolute folder the files are beneath."""
-        where, args = ["1"], []
+        where, args = ["1=1"], []
         if at_least is not None:
             where.append(f"e.level IN {sql_list(EXPOSURE_LEVELS[EXPOSURE_LEVELS.index(at_least) :])}")
         if folder is not None:

@@ -15,25 +15,30 @@ from dataclasses import dataclass, field, replace
 
 from scanner.display_mask import mask_for_display
 from scanner.name_mask import mask_path
-from scanner.states import EXPOSURE_LEVELS, Engine, FileStatus, FindingState, SummaryMetric
-from scanner.store import summaries
+from scanner.states import EXPOSURE_LEVELS, Engine, FindingState, SummaryMetric
+from scanner.store import schema, summaries
 from scanner.store.dialect import ids_in_json
-from scanner.store.file_status import NOT_INSPECTED_SQL, not_inspected
+from scanner.store.file_status import NOT_INSPECTED_SQL
 from scanner.store.store import Store, joined_path
 from scanner.store.violations import open_violations
 
-# Ties are broken by columns of `findings` itself, so each order is an index's (a sort across the join to files
-# would sort every matching finding to show 500 of them); "path" walks the files' unique index in its order.
-SORTS = {
-    "path": "fi.root, fi.rel_path, fi.member, fi.host, f.start, f.id",
-    "type": "f.entity_type, f.file_id, f.start",
-    "sensitivity": "CASE f.sensitivity WHEN 'sensitive' THEN 0 WHEN 'general' THEN 1 ELSE 2 END, f.file_id, f.start",
-    "score": "f.score DESC, f.file_id, f.start",
+SENSITIVITY_RANK = schema.SENSITIVITY_RANK.replace("sensitivity", "f.sensitivity", 1)  # its PostgreSQL index's
+# Each sort's key: ascending columns ending in the finding's id, a total order, so the next (previous) page is the
+# rows after (before) the last (first) row shown: an index seek however deep the page, OFFSET only for a jump.
+# Ties are broken by columns of `findings` itself, so each order is an index's (PostgreSQL's page indexes: schema.py);
+# "path" walks the files' unique key (root, rel_path, member, host) in its order.
+SORT_KEYS = {
+    "path": ("fi.root", "fi.rel_path", "fi.member", "fi.host", "f.start", "f.id"),
+    "type": ("f.entity_type", "f.file_id", "f.start", "f.id"),
+    "sensitivity": (SENSITIVITY_RANK, "f.file_id", "f.start", "f.id"),
+    "score": ("-f.score", "f.file_id", "f.start", "f.id"),
 }
-FILE_SORTS = {
-    "path": "fi.root, fi.rel_path",
-    "findings": "n DESC, fi.rel_path",
-    "sensitivity": "sensitive DESC, n DESC, fi.rel_path",
+SORTS = {name: ", ".join(key) for name, key in SORT_KEYS.items()}
+_FILE_KEY = 4  # "path": the first four columns are the file's unique key
+FILE_SORTS = {  # ties by the file's id (its summary's key), so the first two are walks of file_summaries' indexes
+    "path": "fi.root, fi.rel_path, fi.member, fi.host",
+    "findings": "n DESC, fi.id",
+    "sensitivity": "sensitive DESC, n DESC, fi.id",
 }
 COUNT_CAP = 10_000  # counts a filter needs counting stop past this: "10,000+"
 FOLDERS_SHOWN = 15
@@ -140,8 +145,9 @@ class Dashboard:
 _SHOWN = "CASE WHEN fi.member = '' THEN fi.rel_path ELSE fi.rel_path || ':' || fi.member END"
 # a file's exposure is recorded on the walked file: an archive member has its archive's
 EXPOSURE_OF = (
-    "(SELECT e.level FROM files w JOIN file_exposure e ON e.file_id = w.id"
-    " WHERE w.root = fi.root AND w.rel_path = fi.rel_path AND w.host = fi.host AND w.member = '')"
+    "(CASE WHEN fi.member = '' THEN (SELECT e.level FROM file_exposure e WHERE e.file_id = fi.id)"
+    " ELSE (SELECT e.level FROM files w JOIN file_exposure e ON e.file_id = w.id"
+    " WHERE w.root = fi.root AND w.rel_path = fi.rel_path AND w.host = fi.host AND w.member = '') END)"
 )
 _ACTION_OF = (
     "(SELECT a.kind || ' ' || a.state FROM action_findings af JOIN actions a ON a.id = af.action_id"
@@ -175,7 +181,6 @@ class ReviewQueries:
             by_type[entity_type] = by_type.get(entity_type, 0) + n
             by_sensitivity[sensitivity] = by_sensitivity.get(sensitivity, 0) + n
         type_files = {r[0]: r[2] for r in summaries.totals(db, SummaryMetric.TYPE_FILES)}
-        statuses = {r[0]: r[2] for r in summaries.totals(db, SummaryMetric.FILE_STATUS)}
         folders = sorted(summaries.totals(db, SummaryMetric.FOLDER), key=lambda r: (-r[2], r[0]))[:FOLDERS_SHOWN]
         samples = [r[3] if r[3] is not None else summaries.folder_sample(db, r[0]) for r in folders]
         folder_spans = self._store.name_spans([s for s in samples if s is not None])
@@ -204,9 +209,9 @@ class ReviewQueries:
                 (mask_path(joined_path(r[1], r[2]), problem_spans.get(r[0], ())), r[3], mask_for_display(r[4]))
                 for r in problem_rows
             ],
-            not_inspected=sum(n for status, n in statuses.items() if not_inspected(status)),
+            not_inspected=sum(self._store.not_inspected_counts().values()),
             actions=[tuple(r) for r in db.execute("SELECT state, COUNT(*) FROM actions GROUP BY 1 ORDER BY 1")],
-            files_total=sum(n for status, n in statuses.items() if status != FileStatus.GONE),
+            files_total=db.execute("SELECT COUNT(*) FROM files WHERE status != 'gone'").fetchone()[0],
             files_with_findings=summaries.total(db, SummaryMetric.FILES_WITH_FINDINGS),
             files_decided=decided,
             files_executed=executed,
@@ -233,18 +238,53 @@ class ReviewQueries:
             return self._db.execute(f"SELECT COUNT(*) FROM ({rows_sql}) m", params).fetchone()[0]
         return self._db.execute(f"SELECT COUNT(*) FROM ({rows_sql} LIMIT ?) m", [*params, cap + 1]).fetchone()[0]
 
-    def findings_page(self, flt: FindingFilter, *, sort: str = "path", offset: int = 0, limit: int = 500
-                      ) -> list[FindingItem]:  # fmt: skip
+    def findings_page(
+        self,
+        flt: FindingFilter,
+        *,
+        sort: str = "path",
+        offset: int = 0,
+        limit: int = 500,
+        after: FindingItem | None = None,
+        before: FindingItem | None = None,
+        at_end: bool = False,
+    ) -> list[FindingItem]:
+        """A page in ``sort``'s order: the rows just after ``after`` or just before ``before`` (a row of the page
+        shown, found by its sort key: an index seek), the last ``limit`` rows (``at_end``), else ``offset`` rows in."""
         where, params = flt.where()
+        sort = sort if sort in SORT_KEYS else "path"
+        keys, order, backwards = SORT_KEYS[sort], SORTS[sort], at_end
+        if after is not None or before is not None:
+            backwards = after is None
+            seek, seek_params = self._seek(sort, after or before, backwards)
+            where, params, offset = f"{where} AND {seek}", [*params, *seek_params], 0
+        if backwards:  # read from the other end, in the opposite order
+            order, offset = ", ".join(f"{k} DESC" for k in keys), 0
         rows = self._db.execute(
             f"SELECT f.id, f.file_id, fi.root, {_SHOWN} AS path, f.entity_type, f.sensitivity, f.preview,"
             ' f.location, f.score, f.rule_id AS rule, f.context_word, f.flags, f.state, f.start, f."end",'
             f" {_ACTION_OF} AS action, {EXPOSURE_OF} AS exposure FROM findings f JOIN files fi ON fi.id = f.file_id"
-            f" WHERE {where}"
-            f" ORDER BY {SORTS.get(sort, SORTS['path'])} LIMIT ? OFFSET ?",
+            f" WHERE {where} ORDER BY {order} LIMIT ? OFFSET ?",
             [*params, limit, offset],
-        )
-        return self._masked([_finding(r) for r in rows])
+        ).fetchall()
+        items = [_finding(r) for r in (reversed(rows) if backwards else rows)]
+        return self._masked(items)
+
+    def _seek(self, sort: str, row: FindingItem, backwards: bool) -> tuple[str, list]:
+        """The condition "after ``row``" (or before it) in ``sort``'s order, as row-value comparisons an index
+        answers; "path" bounds the files' key too, so the walk starts at ``row``'s file, not at the first."""
+        keys, op = SORT_KEYS[sort], "<" if backwards else ">"
+        if sort == "path":
+            file_key = self._db.execute(
+                "SELECT root, rel_path, member, host FROM files WHERE id = ?", (row.file_id,)
+            ).fetchone()
+            files = f"({', '.join(keys[:_FILE_KEY])})"
+            return (
+                f"{files} {op}= (?, ?, ?, ?) AND ({files} {op} (?, ?, ?, ?) OR (f.start, f.id) {op} (?, ?))",
+                [*file_key, *file_key, row.start, row.id],
+            )
+        first = {"type": row.entity_type, "sensitivity": _rank(row.sensitivity), "score": -row.score}[sort]
+        return f"({', '.join(keys)}) {op} (?, ?, ?, ?)", [first, row.file_id, row.start, row.id]
 
     def files_page(self, flt: FindingFilter, *, sort: str = "findings", offset: int = 0, limit: int = 500
                    ) -> list[FileItem]:  # fmt: skip
@@ -315,6 +355,11 @@ class ReviewQueries:
 
     def entity_types(self) -> list[str]:
         return [r[0] for r in self._db.execute("SELECT DISTINCT entity_type FROM findings ORDER BY 1")]
+
+
+def _rank(sensitivity: str) -> int:
+    """`SENSITIVITY_RANK` of a value, as the database works it out."""
+    return {"sensitive": 0, "general": 1}.get(sensitivity, 2)
 
 
 def _finding(r) -> FindingItem:

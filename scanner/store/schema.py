@@ -6,6 +6,8 @@ older database when a `Store` opens it. No column holds a plain personal-data va
 
 from scanner.store.file_status import NOT_INSPECTED_SQL
 
+SENSITIVITY_RANK = "CASE sensitivity WHEN 'sensitive' THEN 0 WHEN 'general' THEN 1 ELSE 2 END"  # the review's order
+
 SCHEMA_VERSION = 8  # 3: files.member (archive members apart from real names), audit_chain, restore/purge actions
 # 4: actions.retry_of (a retry is a new proposal linked to the failed or stale action it retries)
 # 5: the daemon's work_queue and daemon_status are created here (not by their classes); files_by_path index
@@ -325,15 +327,15 @@ CREATE TABLE IF NOT EXISTS alert_outbox (         -- zone-violation alerts per c
 );
 CREATE INDEX IF NOT EXISTS alert_outbox_due ON alert_outbox(state, next_at);
 CREATE TABLE IF NOT EXISTS file_summaries (   -- each file's findings counted, kept by the writes (summaries.py)
-    file_id    INTEGER PRIMARY KEY REFERENCES files(id),
+    file_id    INTEGER PRIMARY KEY REFERENCES files(id),  -- a file that has or had findings
     active     INTEGER NOT NULL DEFAULT 0,       -- active findings
     sensitive  INTEGER NOT NULL DEFAULT 0,       -- active findings of sensitive types
     types      TEXT NOT NULL DEFAULT '',         -- the active findings' types, sorted, comma-separated
-    counts     TEXT NOT NULL DEFAULT '[]',       -- JSON [[state, type, sensitivity, n], ...] of all its findings
-    status     TEXT NOT NULL,                    -- the file's status and top folder these were counted under
-    folder     TEXT NOT NULL
+    current_counts TEXT NOT NULL DEFAULT '[]',   -- JSON [[state, type, sensitivity, n], ...]: active/dismissed/retained
+    closed_counts  TEXT NOT NULL DEFAULT '{}',   -- JSON {state: n} of its other findings, superseded ones apart
+    superseded INTEGER NOT NULL DEFAULT 0,       -- findings a later scan replaced (the scans add to it)
+    folder     TEXT NOT NULL                     -- the top folder these were counted under
 );
-CREATE INDEX IF NOT EXISTS file_summaries_by_findings ON file_summaries(active DESC) WHERE active > 0;
 CREATE TABLE IF NOT EXISTS review_counts (     -- the sum of every file's summary, per metric (summaries.py)
     metric     TEXT NOT NULL,                    -- a SummaryMetric
     key        TEXT NOT NULL,
@@ -364,14 +366,27 @@ CREATE TABLE IF NOT EXISTS host_workers (         -- heartbeats per host and wor
 );
 """
 
-# Indexes only PostgreSQL gets: the review's sorts over millions of findings, and each host's queue claims (many
-# hosts share its tables). A SQLite store is one host's; it does without them and their cost on every write.
+# Indexes only PostgreSQL gets: each host's queue claims (work_queue_host_claim), and the review pages' sort orders
+# at company scale (millions of findings), each the sort key of scanner/store/review.py's SORT_KEYS after the state
+# filter, so a page (and the next one, by its last row's key) is an index walk of 500 rows. SQLite's scan writes
+# every finding through each index of `findings`, and an embedded store is one host's: it keeps its own few.
 POSTGRES_INDEXES = f"""
 CREATE INDEX IF NOT EXISTS work_queue_host_claim ON work_queue(host, state, not_before, id);
-CREATE INDEX IF NOT EXISTS findings_page_by_score ON findings(state, score DESC, file_id, start);
-CREATE INDEX IF NOT EXISTS findings_page_by_type ON findings(state, entity_type, file_id, start);
-CREATE INDEX IF NOT EXISTS files_not_inspected ON files(rel_path, member) WHERE {NOT_INSPECTED_SQL};
-"""  # the very condition the queries write: PostgreSQL matches it textually
+DROP INDEX IF EXISTS findings_page_by_score;
+DROP INDEX IF EXISTS findings_page_by_type;
+DROP INDEX IF EXISTS file_summaries_by_findings;
+CREATE INDEX IF NOT EXISTS file_summaries_by_active ON file_summaries(active DESC, file_id) WHERE active > 0;
+CREATE INDEX IF NOT EXISTS file_summaries_by_sensitive ON file_summaries(sensitive DESC, active DESC, file_id)
+    WHERE active > 0;
+CREATE INDEX IF NOT EXISTS findings_seek_by_score ON findings(state, (-score), file_id, start, id);
+CREATE INDEX IF NOT EXISTS findings_seek_by_type ON findings(state, entity_type, file_id, start, id);
+CREATE INDEX IF NOT EXISTS findings_seek_by_sensitivity ON findings(state, ({SENSITIVITY_RANK}), file_id, start, id);
+CREATE INDEX IF NOT EXISTS findings_seek_sens_by_type ON findings(state, sensitivity, entity_type, file_id, start, id);
+CREATE INDEX IF NOT EXISTS findings_in_names ON findings(file_id) WHERE location = 'name';
+DROP INDEX IF EXISTS files_not_inspected;
+CREATE INDEX IF NOT EXISTS files_not_inspected_by_path ON files(rel_path, member, status) WHERE {NOT_INSPECTED_SQL};
+"""  # the very condition the queries write: PostgreSQL matches it textually. Names in paths: masking every page's
+# paths reads a file's name findings, not all its findings; status in the not-inspected index: counted from it alone
 
 # Columns added to existing tables, by the schema version that added them (new tables are in DDL above).
 # daemon_status.watch came before schema 5 made the table part of the schema: a table from then may lack it.

@@ -19,7 +19,7 @@ from pathlib import Path
 
 from scanner.states import Engine, FindingState
 from scanner.store import findings_generation, fingerprint_key, summaries
-from scanner.store.engine import DatabaseTarget, connect, db_errors, parse_target
+from scanner.store.engine import DatabaseTarget, connect, db_errors, parse_target, url_path
 from scanner.store.file_status import NOT_INSPECTED_SQL
 from scanner.store.migrations import SchemaTooNew, SchemaTooOld, bring_up_to_date, files_key
 
@@ -211,7 +211,9 @@ class Store:
 
     def __init__(self, target: Path | str | DatabaseTarget, *, host: str | None = None) -> None:
         self.target = parse_target(target)
-        self.path = self.target.local_path  # the files kept beside the database are found from it
+        # the files kept beside the database are found from it; on PostgreSQL it carries the URL (DatabaseUrlPath),
+        # so code handed `store.path` (the review workspace, the zone guard, a worker) opens this same store
+        self.path = self.target.local_path if self.target.kind is Engine.SQLITE else url_path(self.target)
         if self.target.kind is Engine.SQLITE:
             self._db = _open_sqlite(self.path)
         else:
@@ -261,9 +263,11 @@ class Store:
         if recorded != key_id:
             raise StoreError(fingerprint_key.mismatch_message(self.target.shown, key_id, recorded))
 
-    def on_this_host(self) -> tuple[str, tuple[str, ...]]:
+    def on_this_host(self, alias: str = "") -> tuple[str, tuple[str, ...]]:
         """(" AND host = ?", (host,)) to keep a files query to this host's rows on PostgreSQL; ("", ()) on SQLite,
-        whose rows are all one host's."""
+        whose rows are all one host's. `alias`: the files table's name in the query (" AND f.host = ?")."""
+        if alias and self._mine:
+            return f" AND {alias}.host = ?", self._mine_params
         return self._mine, self._mine_params
 
     def _migrate(self) -> None:
@@ -293,8 +297,8 @@ class Store:
         since = datetime.fromtimestamp(int(started), UTC).isoformat(timespec="seconds").replace("+00:00", "Z")
         row = self._db.execute(
             "SELECT COALESCE(SUM(files_scanned), 0) FROM scan_runs"
-            " WHERE started_at >= ? AND tool_version LIKE '% watch'",
-            (since,),
+            f" WHERE started_at >= ? AND tool_version LIKE '% watch'{self._mine}",  # this host's daemon's runs
+            (since, *self._mine_params),
         ).fetchone()
         return int(row[0])
 
@@ -387,7 +391,7 @@ class Store:
                 rows,
             )
             written = Counter((r[14], r[2], r[9]) for r in rows)  # (state, type, sensitivity): the file's new counts
-            summaries.record_rescan(self._db, file_id, rel_path, status, superseded.rowcount, written)
+            summaries.record_rescan(self._db, file_id, rel_path, superseded.rowcount, written)
         return file_id
 
     def _suppressed(self, root: str, rel_path: str, member: str) -> set[tuple[str, str]]:

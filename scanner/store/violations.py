@@ -70,9 +70,10 @@ class ViolationRow:
     previews: tuple[str, ...]
     findings: int
     action_id: int | None
+    host: str = ""  # the host the file is on (paths are per host)
 
 
-_SELECT = """SELECT v.id, v.file_id, f.root, f.rel_path, v.zone, v.rule, v.severity, v.state, v.first_seen,
+_SELECT = """SELECT v.id, v.file_id, f.host, f.root, f.rel_path, v.zone, v.rule, v.severity, v.state, v.first_seen,
     v.last_seen, v.resolved_at, v.previews, v.findings, v.action_id
     FROM zone_violations v JOIN files f ON f.id = v.file_id"""
 
@@ -91,8 +92,9 @@ class ViolationStore:
         People: the subjects its findings were linked to (as last linked: scanner/subjects/fresh.py)
         when they are linked; else the distinct records (rows, objects, paragraphs) holding a person identifier
         (PERSON_TYPES: IDs, phones, e-mail, names, cards, QQ/WeChat)."""
+        on, host = self._store.on_this_host("f")
         row = self._db.execute(
-            "SELECT id FROM files WHERE root = ? AND rel_path = ? AND member = ''", (root, rel_path)
+            f"SELECT id FROM files f WHERE root = ? AND rel_path = ? AND member = ''{on}", (root, rel_path, *host)
         ).fetchone()
         if row is None:
             return None
@@ -102,9 +104,9 @@ class ViolationStore:
                 FROM files f JOIN findings fi ON fi.file_id = f.id
                 LEFT JOIN subject_findings sf ON sf.finding_id = fi.id
                 WHERE f.root = ? AND f.rel_path = ? AND f.status NOT IN {sql_list(RETIRED_FILE_STATUSES)}
-                  AND fi.state IN {sql_list(_HELD)}
+                  AND fi.state IN {sql_list(_HELD)}{on}
                 ORDER BY f.member, fi.start""",
-            (root, rel_path),
+            (root, rel_path, *host),
         ).fetchall()
         findings = tuple(HeldFinding(r["entity_type"], r["sensitivity"], r["preview"]) for r in rows)
         subjects = {r["subject_id"] for r in rows if r["subject_id"] is not None}
@@ -117,11 +119,12 @@ class ViolationStore:
 
     # --- recording ----------------------------------------------------------------------------------
     def has_open(self, root: str, rel_path: str) -> bool:
+        on, host = self._store.on_this_host("f")
         return (
             self._db.execute(
-                """SELECT 1 FROM zone_violations v JOIN files f ON f.id = v.file_id
-                   WHERE f.root = ? AND f.rel_path = ? AND f.member = '' AND v.state = ? LIMIT 1""",
-                (root, rel_path, ViolationState.OPEN),
+                f"""SELECT 1 FROM zone_violations v JOIN files f ON f.id = v.file_id
+                    WHERE f.root = ? AND f.rel_path = ? AND f.member = '' AND v.state = ?{on} LIMIT 1""",
+                (root, rel_path, ViolationState.OPEN, *host),
             ).fetchone()
             is not None
         )
@@ -160,13 +163,14 @@ class ViolationStore:
 
     def resolve_path(self, root: str, rel_path: str, now: str | None = None) -> int:
         """Resolve the open violations of the walked file at `rel_path` (no longer in any zone)."""
+        on, host = self._store.on_this_host("f")
         with self._store.transaction():
             ids = [
                 r[0]
                 for r in self._db.execute(
-                    """SELECT v.id FROM zone_violations v JOIN files f ON f.id = v.file_id
-                       WHERE f.root = ? AND f.rel_path = ? AND f.member = '' AND v.state = ?""",
-                    (root, rel_path, ViolationState.OPEN),
+                    f"""SELECT v.id FROM zone_violations v JOIN files f ON f.id = v.file_id
+                        WHERE f.root = ? AND f.rel_path = ? AND f.member = '' AND v.state = ?{on}""",
+                    (root, rel_path, ViolationState.OPEN, *host),
                 )
             ]
             self._resolve(ids, now or utc_now())
@@ -201,14 +205,15 @@ class ViolationStore:
 
     def resolve_retired(self, root: str | None = None, now: str | None = None) -> int:
         """Resolve the open violations of files no longer on the share (gone, quarantined, deleted)."""
-        where = "" if root is None else " AND f.root = ?"
+        on, host = self._store.on_this_host("f")  # a root is a path on one host
+        where = "" if root is None else f" AND f.root = ?{on}"
         with self._store.transaction():
             ids = [
                 r[0]
                 for r in self._db.execute(
                     f"""SELECT v.id FROM zone_violations v JOIN files f ON f.id = v.file_id
                         WHERE v.state = ? AND f.status IN {sql_list(RETIRED_FILE_STATUSES)}{where}""",
-                    (ViolationState.OPEN, *(() if root is None else (root,))),
+                    (ViolationState.OPEN, *(() if root is None else (root, *host))),
                 )
             ]
             self._resolve(ids, now or utc_now())
@@ -275,5 +280,5 @@ def _row(r, path: str) -> ViolationRow:  # noqa: ANN001 - a sqlite3.Row
     return ViolationRow(
         r["id"], r["file_id"], r["root"], r["rel_path"], path, r["zone"], r["rule"], ZoneSeverity(r["severity"]),
         ViolationState(r["state"]), r["first_seen"], r["last_seen"], r["resolved_at"],
-        tuple(json.loads(r["previews"])), r["findings"], r["action_id"],
+        tuple(json.loads(r["previews"])), r["findings"], r["action_id"], r["host"],
     )  # fmt: skip

@@ -1,5 +1,6 @@
 """The dashboard: what the database holds (by sensitivity, type, folder, state), handover progress, files that
-could not be inspected, and the watch daemon's heartbeat. Loaded in a thread; refreshed every 5 s while shown.
+could not be inspected, the watch daemon's heartbeat and every host writing to the store (alive, queue, files/s,
+errors). Loaded in a thread; refreshed every 5 s while shown.
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ from textual.worker import Worker, WorkerState
 from scanner.display import safe, safe_text
 from scanner.display_mask import mask_for_display
 from scanner.review.dashboard import DaemonView, DashboardView
-from scanner.review.records import Dashboard
+from scanner.review.records import Dashboard, HostStatus
 from tui.modals.help import HELP_KEY
 from tui.widgets.column_fit import Column, end_ellipsis, path_ellipsis
 from tui.widgets.fitted_table import FittedTable
@@ -34,6 +35,9 @@ TABLES: dict[str, list[Column]] = {
     "by-state": [Column("state", "state", flexible=True, shorten=end_ellipsis), Column("findings", "findings")],
     "problems": [Column("path", "path", flexible=True, min_width=16, shorten=path_ellipsis),
                  Column("status", "status"), Column("error", "error", flexible=True, shorten=end_ellipsis)],
+    # narrow headings: the panel shares its row; up = a heartbeat within 15 s, seen = the last one's age
+    "hosts": [Column("host", "host", flexible=True, shorten=end_ellipsis), Column("up", "up"),
+              Column("queue", "queue"), Column("f/s", "f/s"), Column("err", "err"), Column("seen", "seen")],
 }  # fmt: skip
 
 
@@ -51,6 +55,21 @@ def daemon_text(view: DaemonView) -> str:
         f"{s.files_scanned:,} files scanned · {rate} files/s",
         f"errors: {s.errors}" + (f"; last: {safe(mask_for_display(s.last_error))}" if s.last_error else ""),
     ])  # fmt: skip
+
+
+def host_row(host: HostStatus, now: float) -> tuple:
+    """One host as a row of the hosts table: host ids are not personal data; nothing here holds a path."""
+    rate = f"{host.files_per_s:.1f}" if host.files_per_s is not None else "–"
+    seen = age(now - host.last_seen) if host.last_seen is not None else "–"
+    return (host.host, "yes" if host.alive else "NO", host.queue_depth, rate, host.errors, seen)
+
+
+def age(seconds: float) -> str:
+    """A short age: 4s, 3m, 2h, 5d."""
+    for unit, size in (("d", 86400), ("h", 3600), ("m", 60)):
+        if seconds >= size:
+            return f"{seconds // size:.0f}{unit}"
+    return f"{max(seconds, 0):.0f}s"
 
 
 def violations_text(violations: list[tuple[str, int]]) -> str:
@@ -92,6 +111,7 @@ class DashboardScreen(Screen):
             super().__init__()
             self.dashboard: Dashboard = view.counts
             self.daemon: DaemonView = view.daemon
+            self.hosts: list[HostStatus] = view.hosts
 
     def __init__(self) -> None:
         super().__init__()
@@ -113,6 +133,7 @@ class DashboardScreen(Screen):
             yield self._panel("Findings by state", FittedTable(TABLES["by-state"], id="by-state"))
             yield self._panel("Files that could not be inspected", FittedTable(TABLES["problems"], id="problems"),
                               id="problems-panel")  # fmt: skip
+            yield self._panel("Hosts", FittedTable(TABLES["hosts"], id="hosts"), id="hosts-panel")
         yield Footer(compact=True, show_command_palette=False)
 
     @staticmethod
@@ -164,6 +185,7 @@ class DashboardScreen(Screen):
         self._fill("by-folder", d.by_folder)
         self._fill("by-state", d.by_state)
         self._fill("problems", [(path, status, short_error(path, error)) for path, status, error in d.problems])
+        self._fill("hosts", [host_row(host, message.daemon.now) for host in message.hosts])
 
     def _fill(self, id: str, rows: list[tuple]) -> None:
         if self._shown.get(id) == rows:

@@ -36,6 +36,8 @@ class PageQuery:
     offset: int | None  # None: the last page
     cursor: str | int  # "first", "last" or a row index
     generation: int  # answers to older queries are dropped
+    after: FindingItem | None = None  # the next page: the rows after this one (the last shown), found by its key
+    before: FindingItem | None = None  # the previous page: the rows before this one (the first shown)
 
 
 class PageLoaded(Message):
@@ -125,13 +127,15 @@ class FindingsScreen(ProposeKeys, Screen):
         """The filter bar's filter, narrowed to one file after Enter on a file."""
         return replace(self.filter, file_id=self.file_filter[0] if self.file_filter else None)
 
-    def reload(self, offset: int | None = 0, cursor: str | int = 0) -> None:
-        """Load the page at ``offset`` of the current view, filter and sort (None: the last page)."""
+    def reload(self, offset: int | None = 0, cursor: str | int = 0, *, after: FindingItem | None = None,
+               before: FindingItem | None = None) -> None:  # fmt: skip
+        """Load the page at ``offset`` of the current view, filter and sort (None: the last page); the one just
+        after ``after`` or before ``before`` (a row shown) when moving by one page."""
         self._generation += 1
         self._loading = True
         self._show_status()
         self.load_page(PageQuery(self.view, self.current_filter(), self.sort[self.view], offset, cursor,
-                                 self._generation))  # fmt: skip
+                                 self._generation, after, before))  # fmt: skip
         self._count_hidden()
 
     def _count_hidden(self) -> None:
@@ -155,7 +159,8 @@ class FindingsScreen(ProposeKeys, Screen):
 
     @work(thread=True, exclusive=True, group="findings-page", exit_on_error=False)
     def load_page(self, query: PageQuery) -> None:
-        page = self.app.review.page(query.view, query.filter, query.sort, query.offset, PAGE_SIZE)
+        page = self.app.review.page(query.view, query.filter, query.sort, query.offset, PAGE_SIZE,
+                                    after=query.after, before=query.before)  # fmt: skip
         if not get_current_worker().is_cancelled:
             self.post_message(PageLoaded(query, page.rows, page.offset, page.total, page.exact))
 
@@ -200,7 +205,13 @@ class FindingsScreen(ProposeKeys, Screen):
         self.reload()
 
     def on_paged_table_page_requested(self, message: PagedTable.PageRequested) -> None:
-        self.reload(message.offset, message.cursor)
+        shown = self.items if self.view == "findings" and self.items else []
+        after = before = None
+        if shown and message.offset == self.table.page_offset + len(shown):  # the next page: seek past the last row
+            after = shown[-1]
+        elif shown and message.offset == self.table.page_offset - PAGE_SIZE:  # the previous one: before the first
+            before = shown[0]
+        self.reload(message.offset, message.cursor, after=after, before=before)
 
     def on_fitted_table_columns_hidden(self, message: PagedTable.ColumnsHidden) -> None:
         self._show_status()
