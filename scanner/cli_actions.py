@@ -185,7 +185,9 @@ def _cmd_propose(args: argparse.Namespace) -> int:
         return _propose_vault_actions(args)
     if bool(args.finding) == bool(args.file):
         raise ActionUsageError("name findings with --finding ID (repeatable) or one --file PATH")
-    proposal = Proposal(args.kind, tuple(args.finding), args.file, args.reason, args.until)
+    proposal = Proposal(
+        args.kind, finding_ids=tuple(args.finding), path=args.file, reason=args.reason, retain_until=args.until
+    )
     with _workspace(args) as ws:
         action_id = ws.service.propose(proposal, current_actor(args.reviewer))
         action = ws.actions.action(action_id)

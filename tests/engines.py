@@ -113,3 +113,16 @@ __all__ = [
     "is_postgresql",
     "rows",
 ]
+
+
+COMPANY_KEY = bytes(range(32))  # the tests' company fingerprint key: every host of a shared store holds it
+
+
+def install_company_key(state: Path) -> None:
+    """What the admin does before a host's first scan of a shared store (docs/postgresql.md): the company's
+    fingerprint key in the host's state folder, mode 0600."""
+    state.mkdir(mode=0o700, parents=True, exist_ok=True)
+    key = state / "custos.key"
+    if not key.exists():
+        key.write_bytes(COMPANY_KEY)
+        key.chmod(0o600)

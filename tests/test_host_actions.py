@@ -18,7 +18,7 @@ from scanner.review.plans import apply_plan
 from scanner.states import ActionKind, ActionState
 from scanner.store.engine import database_argument
 from tests.action_fixtures import ALICE, BOB, PHONE, scanned_db, write_share
-from tests.engines import BOTH_ENGINES_SLOW_ON_POSTGRESQL
+from tests.engines import BOTH_ENGINES_SLOW_ON_POSTGRESQL, install_company_key
 
 POSTGRES_SLOW = [pytest.mark.postgres, pytest.mark.slow]
 
@@ -28,6 +28,7 @@ def on_host(monkeypatch, tmp_path: Path, host: str, db: str, detector) -> Iterat
     """A workspace as host ``host`` opens it: its own id and state folder (vault, audit key), the shared store."""
     monkeypatch.setenv("CUSTOS_HOST_ID", host)
     monkeypatch.setenv("CUSTOS_HOME", str(tmp_path / f"state-{host}"))
+    install_company_key(tmp_path / f"state-{host}")
     with open_workspace(database_argument(db), detector=detector) as ws:
         yield ws
 
@@ -35,6 +36,7 @@ def on_host(monkeypatch, tmp_path: Path, host: str, db: str, detector) -> Iterat
 def scan_as(monkeypatch, tmp_path: Path, host: str, db: str, packs, detector) -> Path:
     monkeypatch.setenv("CUSTOS_HOST_ID", host)
     monkeypatch.setenv("CUSTOS_HOME", str(tmp_path / f"state-{host}"))
+    install_company_key(tmp_path / f"state-{host}")
     share = write_share(tmp_path / f"share-{host}", count=2)
     scanned_db(tmp_path / f"state-{host}", share, packs, detector, target=db)
     return share

@@ -17,6 +17,7 @@ from scanner.states import ActionKind, ActionState
 from scanner.store.engine import database_argument
 from scanner.store.store import Store
 from tests.action_fixtures import ALICE, BOB, PHONE, cli_env, custos
+from tests.engines import install_company_key
 from tests.tui_fixtures import settle
 from tui.app import ReviewApp
 
@@ -33,6 +34,7 @@ class HostDaemon:
         config = tmp / f"{host}.toml"
         config.write_text(f'[daemon]\nsettle_seconds = 0.2\nheartbeat_seconds = 1\nlog_level = "debug"\n'
                           f'[[roots]]\npath = "{self.share}"\n', encoding="utf-8")  # fmt: skip
+        install_company_key(self.home)  # the admin copies the company's fingerprint key before the first scan
         self.env = cli_env(CUSTOS_HOST_ID=host, CUSTOS_HOME=str(self.home))
         self.log = open(tmp / f"{host}.log", "ab")  # noqa: SIM115 - closed by stop()
         self.proc = subprocess.Popen(
@@ -89,7 +91,7 @@ async def test_a_reviewer_sees_both_hosts_and_host_b_masks_its_own_file(pg_url, 
 
         monkeypatch.setenv("CUSTOS_HOST_ID", "reviewer")  # the reviewer's machine: no share, no daemon
         monkeypatch.setenv("CUSTOS_HOME", str(tmp_path / "home-reviewer"))
-        (tmp_path / "home-reviewer").mkdir(mode=0o700)
+        install_company_key(tmp_path / "home-reviewer")
         policy = tmp_path / "home-reviewer" / "policy.toml"  # the reviewers' site policy: masks need two people
         policy.write_text('[actions]\nsecond_person = ["mask"]\n', encoding="utf-8")
         policy.chmod(0o600)

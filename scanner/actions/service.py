@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Sequence
-from dataclasses import dataclass, replace
+from dataclasses import KW_ONLY, dataclass, replace
 from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -51,6 +51,7 @@ class ActionError(ValueError):
 @dataclass(frozen=True)
 class Proposal:
     kind: str
+    _: KW_ONLY  # everything else by name: a field added in the middle must not shift a caller's arguments
     finding_ids: tuple[int, ...] = ()
     path: Path | None = None  # a whole file instead of findings (a path on this host)
     file_id: int | None = None  # a whole file by its id (any host's: the review UI names files so)
