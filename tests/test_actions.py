@@ -163,7 +163,9 @@ def test_quarantine_then_restore_refuses_to_overwrite_silently(ws, share):
 def test_a_false_positive_never_resurfaces(ws, share):
     path = share / "list.csv"
     finding = next(f for f in _findings(ws, path) if f.entity_type == "PERSON")
-    _approve_and_apply(ws, Proposal("false_positive", finding_ids=(finding.id,), reason="a product name"), approver=ALICE)
+    _approve_and_apply(
+        ws, Proposal("false_positive", finding_ids=(finding.id,), reason="a product name"), approver=ALICE
+    )
     path.write_text(path.read_text(encoding="utf-8") + "李雷,13800138000,新客户\n", encoding="utf-8")
     ws.scanner.scan(share)  # the file changed: every finding is made afresh
     active = _findings(ws, path)
