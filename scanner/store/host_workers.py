@@ -16,6 +16,19 @@ from scanner.states import ScanWorkerState
 from scanner.store.store import Store
 
 _COLUMNS = "host, worker, pid, state, started_at, heartbeat_at, files_done, errors, queue_depth"
+_UPSERT_SQL = (
+    f"INSERT INTO host_workers({_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)"
+    " ON CONFLICT(host, worker) DO UPDATE SET pid = excluded.pid, state = excluded.state,"
+    " started_at = excluded.started_at, heartbeat_at = excluded.heartbeat_at,"
+    " files_done = excluded.files_done, errors = excluded.errors, queue_depth = excluded.queue_depth"
+)
+
+
+def upsert_beat(db, host: str, worker: str, pid: int, state: str, started_at: float, now: float,  # noqa: ANN001
+                files_done: int, errors: int, queue_depth: int | None) -> None:  # fmt: skip
+    """One row of host_workers as of this beat: the scan workers' (HostWorkers.beat) and the daemon's
+    (scanner/store/hosts.py) alike."""
+    db.execute(_UPSERT_SQL, (host, worker, pid, state, started_at, now, files_done, errors, queue_depth))
 
 
 @dataclass(frozen=True)
@@ -53,13 +66,7 @@ class HostWorkers:
         if state not in tuple(ScanWorkerState):
             raise ValueError(f"worker state must be one of {', '.join(ScanWorkerState)}, not {state!r}")
         now = time.time() if now is None else now
-        self._db.execute(
-            f"INSERT INTO host_workers({_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)"
-            " ON CONFLICT(host, worker) DO UPDATE SET pid = excluded.pid, state = excluded.state,"
-            " started_at = excluded.started_at, heartbeat_at = excluded.heartbeat_at,"
-            " files_done = excluded.files_done, errors = excluded.errors, queue_depth = excluded.queue_depth",
-            (self.host, worker, pid, str(state), started_at, now, files_done, errors, queue_depth),
-        )
+        upsert_beat(self._db, self.host, worker, pid, str(state), started_at, now, files_done, errors, queue_depth)
         seen = datetime.fromtimestamp(now, UTC).isoformat(timespec="seconds").replace("+00:00", "Z")
         self._db.execute("UPDATE hosts SET last_seen = ? WHERE id = ? AND last_seen < ?", (seen, self.host, seen))
 

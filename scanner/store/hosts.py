@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from scanner.states import DaemonState, Engine, JobState
+from scanner.store.host_workers import upsert_beat
 from scanner.store.store import Store, utc_now
 
 _ENDED = (DaemonState.STOPPED, DaemonState.CRASHED)  # a last beat saying so: not alive, however recent
@@ -51,14 +52,7 @@ class HostStatusStore:
     def beat_daemon(self, *, pid: int, state: str, started_at: float, now: float, files_done: int, errors: int,
                     queue_depth: int) -> None:  # fmt: skip
         """This host's daemon is alive: its row in host_workers, and the host's last_seen."""
-        self._db.execute(
-            "INSERT INTO host_workers(host, worker, pid, state, heartbeat_at, started_at, files_done, errors,"
-            " queue_depth) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT(host, worker) DO UPDATE SET"
-            " pid = excluded.pid, state = excluded.state, heartbeat_at = excluded.heartbeat_at,"
-            " started_at = excluded.started_at, files_done = excluded.files_done, errors = excluded.errors,"
-            " queue_depth = excluded.queue_depth",
-            (self.host, DAEMON_WORKER, pid, state, now, started_at, files_done, errors, queue_depth),
-        )
+        upsert_beat(self._db, self.host, DAEMON_WORKER, pid, state, started_at, now, files_done, errors, queue_depth)
         self._db.execute("UPDATE hosts SET last_seen = ? WHERE id = ?", (utc_now(), self.host))
 
     def hosts(self, now: float, alive_within_s: float) -> list[HostStatus]:
