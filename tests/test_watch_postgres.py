@@ -39,18 +39,23 @@ def _findings(url: str, rel_path: str) -> list[dict]:
     )
 
 
-def test_a_daemon_scans_a_dropped_file_into_postgresql(tmp_path: Path, pg_url: str) -> None:
-    share, state = tmp_path / "share", tmp_path / "state"
-    share.mkdir()
+def _daemon(share: Path, state: Path, pg_url: str, log: Path, *, workers: int, host: str) -> subprocess.Popen:
+    """`custos watch SHARE --db PG_URL` as host ``host``, its state folder ``state``, its output in ``log``."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("CUSTOS_")}
-    env.update(PYTHONPATH=str(REPO), CUSTOS_HOME=str(state), CUSTOS_HOST_ID="branch-office")
-    log = tmp_path / "daemon.log"
+    env.update(PYTHONPATH=str(REPO), CUSTOS_HOME=str(state), CUSTOS_HOST_ID=host)
     with log.open("ab") as out:
-        proc = subprocess.Popen(
-            [sys.executable, "-m", "scanner.cli", "watch", str(share), "--db", pg_url, "--workers", "1",
+        return subprocess.Popen(
+            [sys.executable, "-m", "scanner.cli", "watch", str(share), "--db", pg_url, "--workers", str(workers),
              "--settle", "0.3", "--reconcile-interval", "0", "--log-level", "debug"],
             stdout=out, stderr=out, start_new_session=True, env=env,
         )  # fmt: skip
+
+
+def test_a_daemon_scans_a_dropped_file_into_postgresql(tmp_path: Path, pg_url: str) -> None:
+    share, state = tmp_path / "share", tmp_path / "state"
+    share.mkdir()
+    log = tmp_path / "daemon.log"
+    proc = _daemon(share, state, pg_url, log, workers=1, host="branch-office")
     try:
         _wait(lambda: b"worker_ready" in log.read_bytes(), 90, "the daemon's worker", proc, log)
         (share / "客户.txt").write_text(f"客户：张伟\n手机：{PHONE}\n", encoding="utf-8")
@@ -66,17 +71,6 @@ def test_a_daemon_scans_a_dropped_file_into_postgresql(tmp_path: Path, pg_url: s
     assert (state / "custos.db.watch.lock").exists()  # one daemon per state folder: its lock is there
 
 
-def _daemon(share: Path, state: Path, pg_url: str, log: Path, workers: int = 2) -> subprocess.Popen:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("CUSTOS_")}
-    env.update(PYTHONPATH=str(REPO), CUSTOS_HOME=str(state), CUSTOS_HOST_ID="head-office")
-    with log.open("ab") as out:
-        return subprocess.Popen(
-            [sys.executable, "-m", "scanner.cli", "watch", str(share), "--db", pg_url, "--workers", str(workers),
-             "--settle", "0.3", "--reconcile-interval", "0", "--log-level", "debug"],
-            stdout=out, stderr=out, start_new_session=True, env=env,
-        )  # fmt: skip
-
-
 def _scanned(url: str) -> int:
     return len(rows(url, "SELECT 1 FROM files WHERE status = 'scanned'"))
 
@@ -90,7 +84,7 @@ def test_a_daemon_killed_mid_queue_has_its_jobs_taken_over_and_none_done_twice(t
     for p in share.iterdir():
         os.utime(p, (old, old))  # settled already
     log = tmp_path / "daemon.log"
-    proc = _daemon(share, state, pg_url, log)
+    proc = _daemon(share, state, pg_url, log, workers=2, host="head-office")
     try:
         _wait(lambda: _scanned(pg_url) >= 3, 90, "some scans", proc, log)
     finally:
@@ -98,7 +92,7 @@ def test_a_daemon_killed_mid_queue_has_its_jobs_taken_over_and_none_done_twice(t
         proc.wait(timeout=30)
     before = _scanned(pg_url)
     assert before < 40, "the daemon finished before it could be killed mid-queue"
-    proc = _daemon(share, state, pg_url, log)
+    proc = _daemon(share, state, pg_url, log, workers=2, host="head-office")
     try:
         _wait(lambda: _scanned(pg_url) == 40, 180, "every file scanned after the restart", proc, log)
         time.sleep(1.0)  # no file scanned twice after the last one: an absence needs a window to be seen in
