@@ -16,14 +16,18 @@ import threading
 import time
 from collections.abc import Mapping
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from scanner.alerts.channels import Channel, DeliveryError, build_channels
 from scanner.alerts.config import AlertsConfig
-from scanner.alerts.message import AlertMessage, ViolationLike
+from scanner.alerts.message import AlertMessage
 from scanner.alerts.ratelimit import TokenBucket
 from scanner.display_mask import mask_for_display
 from scanner.store.alert_outbox import AlertOutbox, OutboxEntry
 from scanner.store.store import Store
+
+if TYPE_CHECKING:
+    from scanner.zones.model import ViolationAlert
 
 LOGGER = logging.getLogger("custos.alerts")
 RETRY_BASE_S = 1.0  # the first retry waits this long; each next one twice as long
@@ -59,7 +63,7 @@ class AlertDispatcher:
         self.deliver = deliver
         self.channels = dict(channels) if channels is not None else build_channels(config, store_path)
         self.poll_s = poll_s
-        self._inbox: queue.SimpleQueue[ViolationLike] = queue.SimpleQueue()
+        self._inbox: queue.SimpleQueue[ViolationAlert] = queue.SimpleQueue()
         self._wake = threading.Event()
         self._stopping = threading.Event()
         self._deadline = float("inf")
@@ -69,7 +73,7 @@ class AlertDispatcher:
         self.attempts_failed = 0
 
     # --- the caller's side -----------------------------------------------------------------------------
-    def submit(self, alert: ViolationLike) -> None:
+    def submit(self, alert: ViolationAlert) -> None:
         """Queue an alert and return at once; one below `min_severity` is dropped. Never raises."""
         try:
             if self.config.wants(str(alert.severity)):

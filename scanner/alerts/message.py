@@ -11,25 +11,13 @@ import json
 import socket
 from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any
 
 from scanner.display_mask import mask_for_display
 from scanner.states import ZoneSeverity
 
-
-class ViolationLike(Protocol):
-    """The fields of `scanner.zones.model.ViolationAlert` read here."""
-
-    violation_id: int
-    zone: str
-    rule: str
-    severity: str
-    root: str
-    masked_path: str
-    masked_previews: tuple[str, ...]
-    count: int
-    first_seen: str
-    host: str
+if TYPE_CHECKING:
+    from scanner.zones.model import ViolationAlert
 
 
 @dataclass(frozen=True)
@@ -47,7 +35,7 @@ class AlertMessage:
     test: bool = False  # `custos alerts test`: not a real violation
 
     @classmethod
-    def from_violation(cls, alert: ViolationLike) -> AlertMessage:
+    def from_violation(cls, alert: ViolationAlert) -> AlertMessage:
         return cls(
             violation_id=int(alert.violation_id),
             zone=str(alert.zone),
