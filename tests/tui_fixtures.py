@@ -9,10 +9,13 @@ API (kept stable for every TUI test module):
 
 from __future__ import annotations
 
+import contextlib
 import io
 import json
 import random
 from pathlib import Path
+
+from textual.worker import WorkerCancelled
 
 from scanner.build import build_scanner
 from scanner.store.store import Store
@@ -133,7 +136,9 @@ async def settle(pilot, typing: bool = False, timeout: float = 10.0) -> None:
     if typing:
         await _filters_applied(pilot, timeout)
     for _ in range(50):
-        await pilot.app.workers.wait_for_complete()
+        # an exclusive worker replaced by a newer one (a refresh timer firing) is cancelled: wait again
+        with contextlib.suppress(WorkerCancelled):
+            await pilot.app.workers.wait_for_complete()
         await pilot.pause()
         if not any(w.state.name in ("PENDING", "RUNNING") for w in pilot.app.workers):
             await tables_measured(pilot, timeout)
