@@ -13,7 +13,6 @@ from pathlib import Path
 from typing import NoReturn
 
 from scanner import __version__
-from scanner.cli_alerts import scan_alerts
 from scanner.detect.rulepack import RulePackError, active_rules, load_default_packs
 from scanner.discover import DEFAULT_EXCLUDES
 from scanner.display import safe
@@ -48,7 +47,7 @@ class _Parser(argparse.ArgumentParser):
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = _parser()
+    parser = _parser(_command_named(sys.argv[1:] if argv is None else argv))
     try:
         args = parser.parse_args(argv)
     except SystemExit as exc:  # --help, --version, or a wrong option (already reported)
@@ -116,7 +115,19 @@ def _action_errors() -> tuple[type[Exception], ...]:
             AlertsUsageError, DbUsageError)  # fmt: skip
 
 
-def _parser() -> argparse.ArgumentParser:
+# Commands defined in this module: `custos scan` (the one run most, often on a schedule) then skips importing
+# every other command's module (actions, alerts, reports, handover …), a tenth of a second of its start.
+_OWN_COMMANDS = frozenset({"scan", "export", "rules"})
+
+
+def _command_named(argv: list[str]) -> str | None:
+    """The command word of ``argv``: its first argument that is no option (custos has no option taking a value
+    before the command)."""
+    return next((arg for arg in argv if not arg.startswith("-")), None)
+
+
+def _parser(command: str | None = None) -> argparse.ArgumentParser:
+    """Every command, or only this module's own when ``command`` is one of them."""
     parser = _Parser(prog="custos", description="Find and handle personal data in file shares.")
     parser.add_argument("--version", action="version", version=f"custos {__version__}")
     sub = parser.add_subparsers(metavar="COMMAND")
@@ -178,7 +189,12 @@ def _parser() -> argparse.ArgumentParser:
     checking.add_argument("paths", type=Path, nargs="*", metavar="PATH", help="site pack files or folders")
     _rules_option(checking)
     checking.set_defaults(handler=_cmd_rules_check)
+    if command not in _OWN_COMMANDS:
+        _add_other_commands(sub)
+    return parser
 
+
+def _add_other_commands(sub) -> None:
     from scanner.cli_actions import add_action_commands
     from scanner.cli_alerts import add_alerts_commands
     from scanner.cli_daemon import add_daemon_commands
@@ -202,7 +218,6 @@ def _parser() -> argparse.ArgumentParser:
     add_violations_command(sub)
     add_alerts_commands(sub)
     add_db_commands(sub)
-    return parser
 
 
 def _db_and_rules(parser: argparse.ArgumentParser, rules: bool = True) -> None:
@@ -239,6 +254,8 @@ def _cmd_scan(args: argparse.Namespace) -> int:
     check_database_writable(db)  # before the detector loads: a wrong --db is one line at once
     if args.output:
         check_output_writable(args.output)
+    from scanner.cli_alerts import scan_alerts
+
     alerts = scan_alerts(args.config, db)  # [alerts] read and checked now, started when the scan starts
     packs = load_default_packs(args.rules)
     from scanner.build import build_scanner

@@ -58,9 +58,12 @@ def scan_alerts(config: Path | None, db: Path) -> AbstractContextManager[None]:
 
 @contextmanager
 def _scan_alerts(alerts: AlertsConfig | None, db: Path) -> Iterator[None]:
+    if alerts is None:  # no [alerts] table: nothing to start (nor to import)
+        yield
+        return
     from scanner.alerts.attach import alerts_on_violations
 
-    if alerts is not None and not logging.getLogger("custos").handlers:
+    if not logging.getLogger("custos").handlers:
         from scanner.daemon.log import setup
 
         setup("warning")  # failed attempts as one structured line each on stderr

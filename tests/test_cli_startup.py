@@ -14,3 +14,17 @@ def test_the_cli_and_the_daemon_main_process_load_no_detection_engine():
     )
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert result.stdout.strip() == "[]"
+
+
+def test_a_scan_loads_no_other_command_and_help_still_lists_every_command():
+    code = (
+        "import sys, scanner.cli as cli\n"
+        "cli._parser(cli._command_named(['scan', '/x', '--jobs', '1']))\n"
+        "print(sorted(m for m in sys.modules if m.startswith('scanner.cli_') or m.startswith('scanner.alerts')))\n"
+    )
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert result.stdout.strip() == "[]"
+    helped = subprocess.run([sys.executable, "-m", "scanner.cli", "--help"], capture_output=True, text=True)
+    assert all(command in helped.stdout for command in ("scan", "review", "propose", "audit", "db", "alerts"))
+    scan_help = subprocess.run([sys.executable, "-m", "scanner.cli", "scan", "--help"], capture_output=True, text=True)
+    assert "--jobs" in scan_help.stdout and scan_help.returncode == 0

@@ -166,11 +166,14 @@ class PackRecognizer(EntityRecognizer):
         """Values written in other digit groupings, read from the runs around the matcher's run hits; a value a
         rule's own pattern ``found`` already (138 0013 8000) is not reported twice."""
         runs = find_runs(text, _merge(runs_near(text, run_ends)))
-        plain = {(r.recognition_metadata[RULE_KEY], r.start, r.end) for r in found}
         results: list[RecognizerResult] = []
         for rule in self._regrouped:
             if not wanted or rule.entity_type in wanted:
                 results += regrouped_results(self, rule, text, runs, self.today)
+        if not results:
+            return results
+        spans = {(r.start, r.end) for r in results}  # only the found values at these spans can repeat them
+        plain = {(r.recognition_metadata[RULE_KEY], r.start, r.end) for r in found if (r.start, r.end) in spans}
         return [r for r in results if (r.recognition_metadata[RULE_KEY], r.start, r.end) not in plain]
 
     def _tag(self, result: RecognizerResult) -> RecognizerResult:

@@ -101,8 +101,9 @@ def _digit_run(text: str, start: int, end: int, sep: str) -> DigitRun | None:
         return None  # a delimited row's last cell does not go on in the next row's first
     groups = [(m.start() + start, m.group()) for m in _PLAIN.finditer(written)]
     compact = "".join(g for _, g in groups)
-    digits = sum(ch.isdigit() for ch in compact)
-    if not MIN_DIGITS <= len(compact.lstrip("+")) <= _LONGEST or digits * 2 < len(compact):
+    if not MIN_DIGITS <= len(compact.lstrip("+")) <= _LONGEST:  # the length first: most runs fail here
+        return None
+    if sum(map(str.isdigit, compact)) * 2 < len(compact):
         return None
     if sep == "." and not _plausible_dotted([g for _, g in groups]):
         return None

@@ -63,7 +63,10 @@ class TaggedNameFinder:
         self._min_prose = int(own.get("min_prose_chars", 10))
         # Non-ASCII text and the punctuation between it: the detector reads full-width ，（）：！？ folded to ASCII,
         # and a clause such as （原名林毓英） is read with its sentence. Digits, letters, tabs and newlines cut it.
-        self._prose = re.compile("[^\\x00-\\x7f](?:[^\\x00-\\x7f]|[(),:;!?\"'](?=[^\\x00-\\x7f]))*")
+        # Only pieces of at least min_prose characters (a shorter one cannot hold enough Chinese): the regex engine
+        # skips the many short ones (a cell, a word between digits) without a Python step each.
+        more = max(self._min_prose - 1, 0)
+        self._prose = re.compile(f"[^\\x00-\\x7f](?:[^\\x00-\\x7f]|[(),:;!?\"'](?=[^\\x00-\\x7f])){{{more},}}")
         self._titles = tuple(sorted(set(lexicon.titles_after), key=len, reverse=True))
         self._memo: dict[str, tuple[Span, ...]] = {}
         self._open_heads: dict[str, bool] = {}
