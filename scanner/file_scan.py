@@ -305,8 +305,8 @@ class FileScanner:
         except ExtractionError as exc:
             notes.append(f"attachment {name}: {exc.status}: {found.scrub(exc.message)}")
             return []
-        if inner.notes:
-            notes.append(found.scrub(inner.notes))
+        if inner.notes:  # named: a message with two scans attached says which was read by OCR, which not
+            notes.append(f"attachment {name}: {found.scrub(inner.notes)}")
         return [
             replace(f, location=f"attachment {name} {f.location}", record=f"attachment {name} {f.record}")
             for f in inner.findings
