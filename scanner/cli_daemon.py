@@ -11,6 +11,7 @@ from pathlib import Path
 from scanner.display import safe
 from scanner.display_mask import mask_for_display
 from scanner.paths import default_db
+from scanner.states import OcrMode
 from scanner.store.engine import database_argument
 
 HEARTBEAT_SECONDS = 5.0  # the daemon's default; alive while the last heartbeat is under three of them old
@@ -28,7 +29,7 @@ def add_daemon_commands(sub: argparse._SubParsersAction) -> None:
     watch.add_argument("--workers", type=int, help="worker processes")
     watch.add_argument("--settle", type=float, help="seconds a file must be unchanged before it is scanned")
     watch.add_argument("--reconcile-interval", type=float, help="seconds between reconciliation walks (0: start only)")
-    watch.add_argument("--ocr", choices=["background", "inline", "off"],
+    watch.add_argument("--ocr", choices=[m.value for m in OcrMode],
                        help="where pictures and scanned pages are read (default: config, else background when the"
                             " ocr extra is installed)")  # fmt: skip
     watch.add_argument("--polling", action="store_true", help="poll the roots given on the command line (SMB/NFS)")

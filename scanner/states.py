@@ -161,7 +161,7 @@ class JobReason(_Vocabulary):
     say why a path was queued)."""
 
     DELETED = "deleted"  # checked in batches, marked gone when still missing
-    OCR = "ocr"  # the OCR queue: a file whose pictures or scanned pages wait to be read (OcrMode.BACKGROUND)
+    OCR = "ocr_queue"  # the OCR queue: a file whose pictures or scanned pages wait to be read (OcrMode.BACKGROUND)
 
 
 class OcrMode(_Vocabulary):

@@ -90,9 +90,7 @@ class Daemon:
                 self._check_ocr()
                 for n in range(self.config.workers):
                     self._start_worker(f"worker-{n + 1}")
-                if self.config.ocr == OcrMode.BACKGROUND:  # pictures and scanned pages, after the text files
-                    for n in range(self.config.ocr_workers):
-                        self._start_worker(f"ocr-{n + 1}", _ocr_worker_entry)
+                self._start_ocr_workers()
                 if self.config.runs_actions():  # this host's approved actions, from wherever they were approved
                     self._start_worker(RUNNER_NAME, _action_runner_entry)
                 watcher = Watcher(self.config.roots)
@@ -206,7 +204,16 @@ class Daemon:
         process.start()
         self._workers[name], self._entries[name] = process, entry
 
+    def _start_ocr_workers(self) -> None:
+        """In the background mode, the OCR workers, once the OCR queue holds a job: a share without pictures never
+        loads the recognizer (about 600 MB a process)."""
+        if self.config.ocr != OcrMode.BACKGROUND or "ocr-1" in self._workers or not self.work.has_ocr_jobs():
+            return
+        for n in range(self.config.ocr_workers):
+            self._start_worker(f"ocr-{n + 1}", _ocr_worker_entry)
+
     def _check_workers(self) -> None:
+        self._start_ocr_workers()
         for name, process in list(self._workers.items()):
             if not process.is_alive() and not self.stopping.is_set():
                 self._error("worker_died", f"exit code {process.exitcode}", worker=name, action="restarting")

@@ -187,7 +187,7 @@ class _Worker:
         # findings: what the file holds now (an unchanged file moved keeps its findings); new: found by this scan
         event("scanned", path=ref.path, status=record.status if record else "?",
               findings=self.moves.active_findings(job.root, job.rel_path), new=run.stats.findings - before,
-              reason=job.reason, **({"ocr": "queued"} if queued_ocr else {}))  # fmt: skip
+              reason=job.reason, **({"ocr_queued": "yes"} if queued_ocr else {}))  # fmt: skip
 
     def _reread(self, job: Job, ref: FileRef) -> bool:
         """An OCR job is read again whole unless the file is recorded as read by OCR with this size and mtime."""

@@ -11,7 +11,7 @@ while another worker holds a live lease on it, so a file that changed mid-scan i
 concurrently. Each host's workers claim only the host's own jobs. Times are `time.time()` floats supplied by the
 caller; leases are compared only between workers of one host, so hosts' clocks need not agree.
 
-The OCR queue is the same table: jobs with reason 'ocr' (`enqueue_ocr`), files whose pictures or scanned pages a
+The OCR queue is the same table: jobs with reason 'ocr_queue' (`enqueue_ocr`), files whose pictures or scanned pages a
 scan with OCR off left unread. A claim names its lane (`ANY_JOB`, `SCAN_JOBS`, `OCR_JOBS`): the daemon's OCR worker
 takes OCR jobs only while no other job is ready, so pictures never hold up the text files queued with them. Any
 later event for a path queued for OCR turns its row into an ordinary job (the file changed: scan it afresh).
@@ -235,6 +235,11 @@ class WorkQueue:
             {"now": now, "host": self.host, "ocr": JobReason.OCR},
         ).fetchone()
         return QueueDepth(*row)
+
+    def has_ocr_jobs(self) -> bool:
+        """Whether the OCR queue holds a job of this host (queued or running)."""
+        sql = f"SELECT 1 FROM work_queue WHERE reason = :ocr AND state IN ('queued', 'running'){self._on_host} LIMIT 1"
+        return self._db.execute(sql, {"ocr": JobReason.OCR, "host": self.host}).fetchone() is not None
 
     def next_ready_in(self, now: float, lane: str = ANY_JOB) -> float | None:
         """Seconds until a claim of ``lane`` could succeed (0 if now), None if nothing is queued or running.

@@ -24,9 +24,9 @@ PATH_FREE = (
 # Which jobs a worker takes (its lane, a condition on q): every job; all but the OCR queue's (OcrMode.BACKGROUND's
 # scan workers); only the OCR queue's, and only while none of the host's other jobs is ready (its OCR worker).
 ANY_JOB = "1 = 1"
-SCAN_JOBS = "q.reason <> 'ocr'"
+SCAN_JOBS = "q.reason <> 'ocr_queue'"
 OCR_JOBS = (
-    "q.reason = 'ocr' AND NOT EXISTS (SELECT 1 FROM work_queue n WHERE n.state = 'queued' AND n.reason <> 'ocr'"
+    "q.reason = 'ocr_queue' AND NOT EXISTS (SELECT 1 FROM work_queue n WHERE n.state = 'queued' AND n.reason <> 'ocr_queue'"
     " AND n.not_before <= :now AND n.host = q.host)"
 )
 
