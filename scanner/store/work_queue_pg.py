@@ -26,8 +26,8 @@ PATH_FREE = (
 ANY_JOB = "1 = 1"
 SCAN_JOBS = "q.reason <> 'ocr_queue'"
 OCR_JOBS = (
-    "q.reason = 'ocr_queue' AND NOT EXISTS (SELECT 1 FROM work_queue n WHERE n.state = 'queued' AND n.reason <> 'ocr_queue'"
-    " AND n.not_before <= :now AND n.host = q.host)"
+    "q.reason = 'ocr_queue' AND NOT EXISTS (SELECT 1 FROM work_queue n WHERE n.state = 'queued'"
+    " AND n.reason <> 'ocr_queue' AND n.not_before <= :now AND n.host = q.host)"
 )
 
 # Which rows a claim may take, and in which order: (condition on q, ORDER BY).
