@@ -136,6 +136,9 @@ def _cmd_config_check(args: argparse.Namespace) -> int:
     modes = ", ".join(f"{safe(r.path)} ({'polling' if r.polling else 'inotify'})" for r in config.roots)
     print(f"config OK: {len(config.roots)} roots: {modes}; {config.workers} workers, database "
           f"{safe(config.database or default_db())}")  # fmt: skip
+    mode = config.ocr_mode()
+    ocr_workers = f" ({config.ocr_workers} OCR workers)" if mode == OcrMode.BACKGROUND else ""
+    print(f"ocr: {mode}{ocr_workers}{'' if config.ocr else ' (the default here)'}")
     if config.zones:
         print(f"zones: {', '.join(safe(z.name) for z in config.zones)}")
     if config.alerts is not None:

@@ -144,7 +144,7 @@ def test_an_ocr_done_file_is_inspected_in_every_count(db_url):
         view = read_dashboard(store, now=0)
     assert view.counts.not_inspected == 1
     by_status = {FileStatus.OCR_DONE: 1, FileStatus.SCANNED: 1, FileStatus.NEEDS_OCR: 1}
-    coverage = Coverage(by_status, seen=3, scanned=3, unchanged=0, not_inspected={"needs_ocr": 1}, not_inspected_list=())
+    coverage = Coverage(by_status, 3, 3, 0, not_inspected={"needs_ocr": 1}, not_inspected_list=())
     assert (coverage.inspected, coverage.on_share) == (2, 3)  # the compliance report's "inspected"
     assert not not_inspected(FileStatus.OCR_DONE) and not_inspected(FileStatus.NEEDS_OCR)
 
