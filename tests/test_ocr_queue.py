@@ -171,3 +171,27 @@ def test_lowering_the_priority_reaches_threads_already_running_and_those_started
         proc.communicate("\n", timeout=30)
     assert len(values) == 3 and set(values.values()) == {19}, values
     assert set(thread_nice_values(os.getpid()).values()) == {0}  # this process untouched
+
+
+@pytest.mark.postgres
+def test_ocr_claims_in_open_transactions_skip_each_others_rows_and_keep_to_their_host(pg_url):
+    """PostgreSQL: OCR workers claim side by side (FOR UPDATE SKIP LOCKED), and another host's ready text job does
+    not hold this host's OCR queue."""
+    with Store(pg_url, host="files01") as mine, Store(pg_url, host="files02") as theirs:
+        for name in ("a.jpg", "b.jpg"):
+            WorkQueue(mine).enqueue_ocr(ROOT, name, now=0)
+        WorkQueue(theirs).enqueue(ROOT, "text.txt", "created", not_before=0, now=0)
+    stores = [Store(pg_url, host="files01") for _ in range(3)]
+    try:
+        for store in stores:
+            store.connection.execute("BEGIN")  # held open: the row locks stay until COMMIT
+        jobs = [WorkQueue(s).claim(f"ocr-{n}", now=1, lease_seconds=60, lane=OCR_JOBS) for n, s in enumerate(stores)]
+        for store in stores:
+            store.connection.execute("COMMIT")
+    finally:
+        for store in stores:
+            store.close()
+    assert sorted(j.rel_path for j in jobs[:2]) == ["a.jpg", "b.jpg"] and jobs[2] is None
+    assert rows(pg_url, "SELECT host, state FROM work_queue WHERE rel_path = 'text.txt'") == [
+        {"host": "files02", "state": "queued"}
+    ]
