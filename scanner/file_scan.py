@@ -324,8 +324,8 @@ class FileScanner:
         except ExtractionError as exc:
             notes.append(f"attachment {name}: {exc.status}: {found.scrub(exc.message)}")
             return []
-        if inner.notes:
-            notes.append(found.scrub(inner.notes))
+        if inner.notes:  # named: a message with two scans attached says which was read by OCR, which not
+            notes.append(f"attachment {name}: {found.scrub(inner.notes)}")
         pictures.extend(PictureRead(f"attachment {name}") for _ in range(inner.pictures_read))
         return [
             replace(f, location=f"attachment {name} {f.location}", record=f"attachment {name} {f.record}")

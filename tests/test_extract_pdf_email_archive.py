@@ -231,6 +231,9 @@ def test_nameless_parts_get_a_name_from_their_type_and_inline_images_are_skipped
     items = collect(EmlExtractor(), write_eml(tmp_path / "m.eml", {}, body))
     # Numbered among the leaf parts: text 1, pdf 2, png 3.
     assert [(e.name, d) for e, d in embedded(items)] == [("part-2.pdf", b"%PDF-1.4 fake")]
+    # With OCR on, a picture pasted into the body is handed over too (OCR skips logos by their size).
+    items = collect(EmlExtractor(ocr=True), tmp_path / "m.eml")
+    assert [e.name for e, _ in embedded(items)] == ["part-2.pdf", "part-3.png"]
 
 
 def test_attached_message_is_handed_back_as_an_eml(tmp_path: Path):

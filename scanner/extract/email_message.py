@@ -26,16 +26,20 @@ _GBK_LABELS = "gb2312|gb_2312-80|csgb2312|euc-cn|gbk|x-gbk|cp936|ms936"
 # The charset of an encoded word ("=?gb2312?B?...") or of an RFC 2231 parameter ("filename*=gb2312''%..").
 _MISLABELLED = re.compile(rf"(=\?|\*=\s*)({_GBK_LABELS})(?=[?*'])", re.IGNORECASE)
 _SURROGATE = re.compile(r"[\ud800-\udfff]")
-_UNREAD_MEDIA = ("image", "audio", "video")  # nameless inline media: logos and signatures, no extractor reads them
+# Nameless inline media: no extractor reads sound or video; pictures (a scan pasted into the body, or a logo, which
+# OCR skips as too small) only OCR reads, so without it they are skipped too.
+_UNREAD_MEDIA = ("image", "audio", "video")
 # Parsed headers are written back as they came, so an attached message keeps its original bytes.
 _VERBATIM = policy.default.clone(refold_source="none")
 
 
 class EmlExtractor:
-    """Yields an RFC 822/MIME message: header blocks, body blocks, then attachments as `Embedded`."""
+    """Yields an RFC 822/MIME message: header blocks, body blocks, then attachments as `Embedded`; with `ocr`,
+    pictures pasted into the body without a file name too ("part-N.png"), for OCR to read."""
 
-    def __init__(self) -> None:
+    def __init__(self, ocr: bool = False) -> None:
         self.encoding: str | None = None  # every part declares its own charset
+        self.ocr = ocr
 
     def blocks(self, path: Path) -> Iterator[TextBlock | Embedded]:
         """Parse `path`; only I/O fails here, since the MIME parser records defects instead of raising."""
@@ -44,13 +48,16 @@ class EmlExtractor:
                 msg = BytesParser(policy=policy.default).parse(f)
         except OSError as exc:
             raise error_from_os(path, exc) from exc
-        texts, attachments = _split_message(msg)
+        texts, attachments = _split_message(msg, self.ocr)
         del msg  # from here on only the parts still to be written to disk hold memory
         yield from _emit(texts, _drain(attachments))
 
 
-def _split_message(msg: EmailMessage) -> tuple[list[tuple[str, str]], list[tuple[str, EmailMessage]]]:
-    """The message's header and body texts, and its attachments (name, part)."""
+def _split_message(
+    msg: EmailMessage, pictures: bool = False
+) -> tuple[list[tuple[str, str]], list[tuple[str, EmailMessage]]]:
+    """The message's header and body texts, and its attachments (name, part); nameless pictures only with
+    `pictures`."""
     texts = [(f"header {name}", str(value)) for name in HEADERS for value in _headers(msg, name)]
     attachments: list[tuple[str, EmailMessage]] = []
     for index, part in enumerate(_leaves(msg), start=1):
@@ -64,7 +71,7 @@ def _split_message(msg: EmailMessage) -> tuple[list[tuple[str, str]], list[tuple
         elif maintype in ("text", "multipart"):  # multipart here: no boundary, the parser kept it as text
             location = {"text/plain": "body", "text/html": "body (html)"}.get(ctype, f"body ({ctype})")
             texts.append((location, decode(part.get_payload(decode=True) or b"", part.get_content_charset())))
-        elif maintype not in _UNREAD_MEDIA:
+        elif maintype not in _UNREAD_MEDIA or (pictures and maintype == "image"):
             attachments.append((f"part-{index}{mimetypes.guess_extension(ctype) or '.bin'}", part))
     return texts, attachments
 

@@ -1,4 +1,4 @@
-"""Pictures (jpg, png, tiff with its pages, bmp, webp, gif; heic with pillow-heif): their text read by OCR.
+"""Pictures (jpg, png, tiff with its pages, bmp, webp, gif; heic with pi-heif): their text read by OCR.
 
 A single picture's text is located "image 1" (not by the file's name, which may itself hold a name that must
 not reach the database unmasked), each row with its box; a multi-page TIFF's by "page N". Without OCR
@@ -7,6 +7,7 @@ not reach the database unmasked), each row with its box; a multi-page TIFF's by 
 
 from __future__ import annotations
 
+import importlib
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -63,10 +64,16 @@ class ImageExtractor:
 
 
 def _register_heif(path: Path) -> None:
-    try:
-        from pillow_heif import register_heif_opener
-    except ImportError as exc:
-        raise ExtractionError(
-            FileStatus.UNSUPPORTED, f"{path.name}: HEIC pictures need pillow-heif (pip install pillow-heif)"
-        ) from exc
-    register_heif_opener()
+    """Teach Pillow HEIC: pi-heif (the `ocr` extra: libheif and libde265, decoding only, LGPL-3.0 libraries)
+    or, where a site installed it instead, pillow-heif (its wheels bundle the GPL-2.0 x265 encoder)."""
+    for module in ("pi_heif", "pillow_heif"):
+        try:
+            register = importlib.import_module(module).register_heif_opener
+        except ImportError:
+            continue
+        register()
+        return
+    raise ExtractionError(
+        FileStatus.UNSUPPORTED,
+        f"{path.name}: HEIC pictures need pi-heif; install the OCR extra (pip install 'custos[ocr]')",
+    )

@@ -11,7 +11,8 @@ from typing import BinaryIO
 from pypdf import PasswordType, PdfReader
 from pypdf.errors import DependencyError, FileNotDecryptedError, PyPdfError
 
-from scanner.extract.base import ExtractionError, TextBlock, error_from_os
+from scanner.extract.base import DocumentSeen, ExtractionError, TextBlock, error_from_os
+from scanner.extract.pdf_pictures import holds_picture
 from scanner.states import FileStatus
 
 # pypdf reports damaged files through its own errors and, deep in its parsers, assorted built-in ones;
@@ -24,14 +25,15 @@ logging.getLogger("pypdf").setLevel(logging.ERROR)
 
 class PdfExtractor:
     """Yields one TextBlock per page that has a text layer, located "page N" (1-based); pages without one are
-    rendered and read by OCR (scanner/ocr/) when it is on and installed."""
+    rendered and read by OCR (scanner/ocr/) when it is on and installed, and so are the pictures drawn on pages
+    with one ("page N image M")."""
 
     def __init__(self, ocr: bool = False) -> None:
         self.encoding: str | None = None  # PDFs carry their own text encoding per font
         self.ocr = ocr
         self.notes: list[str] = []
 
-    def blocks(self, path: Path) -> Iterator[TextBlock]:
+    def blocks(self, path: Path) -> Iterator[TextBlock | DocumentSeen]:
         """Read `path` page by page; raises ExtractionError (encrypted, needs_ocr, corrupt, I/O)."""
         try:
             f = open(path, "rb")  # noqa: SIM115 - held open while the generator yields pages
@@ -40,7 +42,7 @@ class PdfExtractor:
         with f:
             yield from self._pages(path, f)
 
-    def _pages(self, path: Path, f: BinaryIO) -> Iterator[TextBlock]:
+    def _pages(self, path: Path, f: BinaryIO) -> Iterator[TextBlock | DocumentSeen]:
         reader = _open_reader(path, f)
         try:
             pages = list(reader.pages)
@@ -49,6 +51,7 @@ class PdfExtractor:
         offset = 0
         with_text = empty = failed = 0
         scanned: list[int] = []
+        pictured: list[int] = []  # pages with a text layer that also hold a picture (a pasted scan)
         for number, page in enumerate(pages, start=1):
             try:
                 text = page.extract_text()
@@ -60,19 +63,21 @@ class PdfExtractor:
                 empty += 1
                 scanned.append(number)
                 continue
-            # A file mixing text pages and scanned pages passes with only its text pages read: the scanned
-            # ones are not reported per page (a known gap until the scan records partial results).
             with_text += 1
+            if holds_picture(page):
+                pictured.append(number)
             text = _whole_code_points(text if text.endswith("\n") else text + "\n")
             yield TextBlock(text, offset, f"page {number}")
             offset += len(text)
-        if scanned:
-            from scanner.extract.scanned_pages import read_scanned_pages
+        if scanned or pictured:
+            from scanner.extract.scanned_pages import PdfOcr
 
-            read = yield from read_scanned_pages(
-                path, scanned, offset, self.ocr, self.notes, other_pages_read=with_text > 0
-            )
-            with_text += read
+            ocr = PdfOcr(path, self.ocr, self.notes, offset)
+            if scanned:
+                with_text += yield from ocr.scanned_pages(scanned, other_pages_read=with_text > 0)
+            if pictured:
+                yield from ocr.page_pictures(pictured)
+            ocr.finish()
         if with_text or not pages:
             return
         if empty:

@@ -93,7 +93,7 @@ def extractor_for(
         cls = _load(*_STRUCTURED[label])
         if cls is None:
             return None
-        if label == ".pdf":
+        if label in (".pdf", ".eml"):
             return cls(ocr=ocr)
         if label in _OFFICE_PACKAGES:  # without OCR too: its note says the pictures were not read, and why
             from scanner.extract.office_pictures import WithPictures

@@ -41,12 +41,14 @@ class Recognizer:
     def __init__(self, engine: Any) -> None:
         self._engine = engine
         self._lock = threading.Lock()
+        self.calls = 0  # pictures passed to the engine (each quarter turn tried counts): what the cache saves
 
     def read(self, image: Image.Image) -> list[RecognizedLine]:
         import numpy as np
 
         pixels = np.asarray(image.convert("RGB"))[:, :, ::-1]  # OpenCV's channel order
         with self._lock:
+            self.calls += 1
             out = self._engine(pixels)
         if out.txts is None:
             return []
