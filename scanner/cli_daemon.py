@@ -11,6 +11,7 @@ from pathlib import Path
 from scanner.display import safe
 from scanner.display_mask import mask_for_display
 from scanner.paths import default_db
+from scanner.states import OcrMode
 from scanner.store.engine import database_argument
 
 HEARTBEAT_SECONDS = 5.0  # the daemon's default; alive while the last heartbeat is under three of them old
@@ -28,6 +29,9 @@ def add_daemon_commands(sub: argparse._SubParsersAction) -> None:
     watch.add_argument("--workers", type=int, help="worker processes")
     watch.add_argument("--settle", type=float, help="seconds a file must be unchanged before it is scanned")
     watch.add_argument("--reconcile-interval", type=float, help="seconds between reconciliation walks (0: start only)")
+    watch.add_argument("--ocr", choices=[m.value for m in OcrMode],
+                       help="where pictures and scanned pages are read (default: config, else background when the"
+                            " ocr extra is installed)")  # fmt: skip
     watch.add_argument("--polling", action="store_true", help="poll the roots given on the command line (SMB/NFS)")
     watch.add_argument("--log-level", choices=["debug", "info", "warning", "error"], help="default: config, else info")
     watch.set_defaults(handler=_cmd_watch)
@@ -60,6 +64,7 @@ def _load(args: argparse.Namespace):
         "reconcile_interval": args.reconcile_interval,
         "log_level": args.log_level,
         "database": args.db,
+        "ocr": args.ocr,
     }
     given = {k: v for k, v in overrides.items() if v is not None}
     config_from_args([r.path for r in config.roots], **given)  # the same checks as a file's, one clear line
@@ -109,7 +114,8 @@ def _cmd_status(args: argparse.Namespace) -> int:
     print(f"roots:       {', '.join(safe(r) for r in status.roots or [])} ({status.workers} workers)")
     for n, (root, how) in enumerate(status.watch.items()):  # polling and why, folders past the watch limit
         print(f"{'watching:' if n == 0 else '':<13}{safe(root)}: {safe(how)}")
-    print(f"queue:       {depth.queued} queued ({depth.ready} ready), {depth.running} running, {depth.failed} failed")
+    print(f"queue:       {depth.queued} queued ({depth.ready} ready), {depth.running} running, {depth.failed} failed;"
+          f" OCR queue: {depth.ocr_queued}")  # fmt: skip
     print(f"scanned:     {status.files_scanned} files since start, {status.files_per_s} files/s")
     last = f"; last: {safe(mask_for_display(status.last_error))}" if status.last_error else ""
     print(f"errors:      {status.errors}{last}")
@@ -130,6 +136,9 @@ def _cmd_config_check(args: argparse.Namespace) -> int:
     modes = ", ".join(f"{safe(r.path)} ({'polling' if r.polling else 'inotify'})" for r in config.roots)
     print(f"config OK: {len(config.roots)} roots: {modes}; {config.workers} workers, database "
           f"{safe(config.database or default_db())}")  # fmt: skip
+    mode = config.ocr_mode()
+    ocr_workers = f" ({config.ocr_workers} OCR workers)" if mode == OcrMode.BACKGROUND else ""
+    print(f"ocr: {mode}{ocr_workers}{'' if config.ocr else ' (the default here)'}")
     if config.zones:
         print(f"zones: {', '.join(safe(z.name) for z in config.zones)}")
     if config.alerts is not None:

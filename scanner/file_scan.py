@@ -24,14 +24,15 @@ from scanner.detect.rulepack import MaskStyle
 from scanner.detect.stream import ChunkedDetector, LocatedDetection
 from scanner.discover import DEFAULT_EXCLUDES, FileRef
 from scanner.extract.archive_limits import ArchiveLimits
-from scanner.extract.base import DocumentSeen, ExtractionError, Extractor, TextBlock, error_from_os
+from scanner.extract.base import DocumentSeen, ExtractionError, Extractor, PictureRead, TextBlock, error_from_os
+from scanner.extract.image import OCR_OFF, OCR_QUEUED
 from scanner.extract.registry import extractor_for, format_label
 from scanner.fingerprint import file_sha256, fingerprint
 from scanner.mask import mask_value
 from scanner.name_mask import NAME_LOCATION, mask_path, scrub
 from scanner.ocr.findings import document_finding
 from scanner.record_keys import RecordSpans, record_of_location
-from scanner.states import FileStatus
+from scanner.states import READ_FILE_STATUSES, FileStatus
 from scanner.store.store import NewFinding, joined_path
 
 _NAME_MASK = MaskStyle("name")  # for detections from NER, which have no rule
@@ -52,6 +53,7 @@ class ScanOptions:
     split_bytes: int = 64 << 20
     split_range_bytes: int = 16 << 20
     ocr: bool = True  # read pictures (and scanned PDF pages, pictures in Office files) when the engine is installed
+    ocr_queued: bool = False  # with ocr off: the daemon's OCR queue reads them later (`queued_for_ocr`)
 
 
 @dataclass(frozen=True)
@@ -71,6 +73,7 @@ class FileResult:
     findings: tuple[NewFinding, ...] = ()
     member: str = ""
     names_scanned: bool = True  # False only for a walk problem recorded where no detector runs
+    ocr_queued: bool = False  # pictures or scanned pages left unread for the daemon's OCR queue
 
 
 @dataclass(frozen=True)
@@ -123,6 +126,11 @@ class _Document:
     findings: list[NewFinding]  # converted as they are found: no plain value outlives its detection
     encoding: str | None
     notes: str | None
+    pictures_read: int = 0  # by OCR, attachments' included: the status is ocr_done
+
+    @property
+    def status(self) -> FileStatus:
+        return FileStatus.OCR_DONE if self.pictures_read else FileStatus.SCANNED
 
 
 class FileScanner:
@@ -141,6 +149,12 @@ class FileScanner:
 
     def scan(self, ref: FileRef, known_sha256: str | None = None) -> FileOutcome:
         """Scan a walked file; "unchanged" when its content hash equals ``known_sha256`` (its last scan's)."""
+        outcome = self._scan(ref, known_sha256)
+        if self.options.ocr_queued and not self.options.ocr:
+            return FileOutcome(tuple(queued_for_ocr(r) for r in outcome.results), outcome.unchanged)
+        return outcome
+
+    def _scan(self, ref: FileRef, known_sha256: str | None) -> FileOutcome:
         if ref.size > self.options.max_file_size:
             message = (
                 f"{ref.rel}: {ref.size:,} bytes exceeds the {self.options.max_file_size:,}-byte limit (--max-size)"
@@ -187,7 +201,7 @@ class FileScanner:
             notes = f"{notes}; {cap}" if notes else cap
         names = self.names_in(ref.rel)
         own = FileResult(
-            ref.rel, FileStatus.SCANNED, names.scrub(notes), ref.size, ref.mtime_ns, ref.dev, ref.ino, sha256,
+            ref.rel, document.status, names.scrub(notes), ref.size, ref.mtime_ns, ref.dev, ref.ino, sha256,
             document.encoding, (*names.findings, *document.findings),
         )  # fmt: skip
         return FileOutcome((*visit.results, own))
@@ -196,7 +210,7 @@ class FileScanner:
         """``detected`` (what `scan_content` gave for a copy of the walked file ``ref`` before it took its place)
         as the outcome of scanning ``ref``, if ``ref`` still holds exactly that content; else None: scan it."""
         *members, own = detected.results or (None,)
-        if own is None or own.member or own.status != FileStatus.SCANNED or ref.size > self.options.max_file_size:
+        if own is None or own.member or own.status not in READ_FILE_STATUSES or ref.size > self.options.max_file_size:
             return None
         try:
             sha256 = file_sha256(ref.path)
@@ -258,6 +272,7 @@ class FileScanner:
         attached: list[LocatedDetection] = []
         documents: list[DocumentSeen] = []
         notes: list[str] = []
+        pictures: list[PictureRead] = []
         records = RecordSpans(format_label(entry.name))
 
         def text_blocks() -> Iterator[TextBlock]:
@@ -269,8 +284,10 @@ class FileScanner:
                         yield item
                     elif isinstance(item, DocumentSeen):
                         documents.append(item)
+                    elif isinstance(item, PictureRead):
+                        pictures.append(item)
                     elif not item.member:
-                        attached.extend(self._attachment(entry.inner(item.name, item.path), visit, notes))
+                        attached.extend(self._attachment(entry.inner(item.name, item.path), visit, notes, pictures))
                     elif len(visit.results) >= self.limits.max_member_rows:
                         visit.skipped += max(getattr(extractor, "members", 0) - handled, 1)
                         return
@@ -284,11 +301,13 @@ class FileScanner:
         records.finish()
         if records.starts or records.outer:  # a record spans lines: known only once its end was read
             found = [_with_record(f, records.key(f.start, f.location)) for f in found]
-        return _Document([*found, *attached], extractor.encoding, "; ".join(notes) or None)
+        return _Document([*found, *attached], extractor.encoding, "; ".join(notes) or None, len(pictures))
 
-    def _attachment(self, entry: _Entry, visit: _Visit, notes: list[str]) -> list[NewFinding]:
+    def _attachment(
+        self, entry: _Entry, visit: _Visit, notes: list[str], pictures: list[PictureRead]
+    ) -> list[NewFinding]:
         """An attachment's findings under "attachment NAME …", NAME masked where it holds personal data (its
-        own findings, "attachment N name", come from the message's text)."""
+        own findings, "attachment N name", come from the message's text); its pictures read join `pictures`."""
         plain = entry.name
         found = self.names_in(plain)
         name = mask_path(plain, [(f.start, f.end, f.preview) for f in found.findings])
@@ -307,6 +326,7 @@ class FileScanner:
             return []
         if inner.notes:  # named: a message with two scans attached says which was read by OCR, which not
             notes.append(f"attachment {name}: {found.scrub(inner.notes)}")
+        pictures.extend(PictureRead(f"attachment {name}") for _ in range(inner.pictures_read))
         return [
             replace(f, location=f"attachment {name} {f.location}", record=f"attachment {name} {f.record}")
             for f in inner.findings
@@ -339,7 +359,7 @@ class FileScanner:
             return
         visit.results.append(
             FileResult(
-                visit.rel, FileStatus.SCANNED, names.scrub(document.notes), size, sha256=file_sha256(path),
+                visit.rel, document.status, names.scrub(document.notes), size, sha256=file_sha256(path),
                 encoding=document.encoding, findings=(*names.findings, *document.findings), member=member,
             )
         )  # fmt: skip
@@ -347,6 +367,19 @@ class FileScanner:
 
 # Formats that can hold further files: nesting them past max_depth is what a recursive bomb does.
 _CONTAINERS = frozenset({".zip", ".tar", ".tgz", ".tar.gz", ".tar.bz2", ".tar.xz", ".eml", ".msg"})
+
+
+def queued_for_ocr(result: FileResult) -> FileResult:
+    """``result`` of a scan with OCR off for the daemon's OCR queue: a row needing OCR (a picture, a scanned PDF,
+    pictures or pages noted as not read) says "queued for OCR" instead of "OCR is off", and is marked queued."""
+    message = result.error or ""
+    if OCR_OFF in message:
+        message = message.replace(OCR_OFF, OCR_QUEUED)
+    elif result.status == FileStatus.NEEDS_OCR:  # a scanned PDF's message gives no reason
+        message = f"{message}; {OCR_QUEUED}" if message else OCR_QUEUED
+    else:
+        return result
+    return replace(result, error=message, ocr_queued=True)
 
 
 def _unsupported(name: str) -> str:

@@ -23,7 +23,7 @@ from scanner.discover import FileRef, WalkProblem, walk
 from scanner.exposure.record import ExposureRecorder
 from scanner.extract.registry import format_label
 from scanner.file_scan import FileOutcome, FileResult, FileScanner, ScanOptions
-from scanner.states import FileStatus, ScanRunStatus
+from scanner.states import READ_FILE_STATUSES, FileStatus, ScanRunStatus
 from scanner.store.store import FileRecord, Store, joined_path
 
 if TYPE_CHECKING:  # scanner.pool is imported only when a pool is started
@@ -162,17 +162,22 @@ class Scanner:
         return run.stats
 
     def scan_file(
-        self, run: ScanRun, ref: FileRef, detected: FileOutcome | None = None, *, trust_stat: bool = True
-    ) -> None:
-        """Scan one file in this process (or skip it as unchanged) and record the outcome. ``trust_stat``: a file
-        whose size and mtime are as recorded is unchanged, without reading it (else its content hash decides)."""
+        self, run: ScanRun, ref: FileRef, detected: FileOutcome | None = None, *, trust_stat: bool = True,
+        reread: bool = False,
+    ) -> FileOutcome | None:  # fmt: skip
+        """Scan one file in this process (or skip it as unchanged) and record the outcome, which it returns (None:
+        unchanged by size and mtime). ``trust_stat``: a file whose size and mtime are as recorded is unchanged,
+        without reading it (else its content hash decides). ``reread``: read it whatever was recorded (the daemon's
+        OCR queue: the last scan left its pictures unread)."""
         previous = self.store.file(run.root_key, ref.rel)
-        if trust_stat and _same_stat(previous, ref):
+        if trust_stat and not reread and _same_stat(previous, ref):
             self._keep_unchanged(run, previous, ref)
-            return
-        known = _known_sha256(previous)
+            return None
+        known = None if reread else _known_sha256(previous)
         outcome = self.files.placed(ref, detected, known) if detected else None
-        self.apply(run, ref, previous, outcome or self.files.scan(ref, known))
+        outcome = outcome or self.files.scan(ref, known)
+        self.apply(run, ref, previous, outcome)
+        return outcome
 
     def apply(self, run: ScanRun, ref: FileRef, previous: FileRecord | None, outcome: FileOutcome) -> None:
         """Write what scanning one walked file gave: each row in its own transaction, members first."""
@@ -240,7 +245,7 @@ class Scanner:
         )  # fmt: skip
         if result.member:
             stats.files_seen += 1
-        if result.status == FileStatus.SCANNED:
+        if result.status in READ_FILE_STATUSES:
             stats.files_scanned += 1
             stats.bytes_scanned += result.size or 0
             stats.findings += len(result.findings)
@@ -258,8 +263,8 @@ class Scanner:
 
 def _same_stat(previous: FileRecord | None, ref: FileRef) -> bool:
     unchanged = previous and (previous.size, previous.mtime_ns) == (ref.size, ref.mtime_ns)
-    return bool(unchanged and previous.status == FileStatus.SCANNED)
+    return bool(unchanged and previous.status in READ_FILE_STATUSES)
 
 
 def _known_sha256(previous: FileRecord | None) -> str | None:
-    return previous.sha256 if previous and previous.status == FileStatus.SCANNED else None
+    return previous.sha256 if previous and previous.status in READ_FILE_STATUSES else None

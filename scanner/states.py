@@ -97,6 +97,7 @@ class FileStatus(_Vocabulary):
     """`files.status`: what became of a file (or archive member) the last time it was looked at."""
 
     SCANNED = "scanned"
+    OCR_DONE = "ocr_done"  # read completely, its text wholly or partly by OCR (pictures, scanned pages)
     CHANGED_DURING_SCAN = "changed_during_scan"
     # taken off the share: by the share's users (gone) or by an action
     GONE = "gone"
@@ -153,6 +154,22 @@ class JobState(_Vocabulary):
     QUEUED = "queued"
     RUNNING = "running"
     FAILED = "failed"
+
+
+class JobReason(_Vocabulary):
+    """`work_queue.reason` values the workers decide by (the others, "created", "modified", "reconcile" …, only
+    say why a path was queued)."""
+
+    DELETED = "deleted"  # checked in batches, marked gone when still missing
+    OCR = "ocr_queue"  # the OCR queue: a file whose pictures or scanned pages wait to be read (OcrMode.BACKGROUND)
+
+
+class OcrMode(_Vocabulary):
+    """`[daemon] ocr`: where the daemon reads pictures and scanned pages."""
+
+    BACKGROUND = "background"  # its own low-priority queue and worker, after the text files
+    INLINE = "inline"  # by the scan workers, as `custos scan` does
+    OFF = "off"  # not at all: such files stay needs_ocr
 
 
 class ScanWorkerState(_Vocabulary):
@@ -296,6 +313,8 @@ WALK_PROBLEMS = frozenset({
     FileStatus.IO_ERROR, FileStatus.NOT_REGULAR,
 })  # fmt: skip
 """Statuses the walk of a share reports for what it skipped (`WalkProblem`)."""
+READ_FILE_STATUSES = frozenset({FileStatus.SCANNED, FileStatus.OCR_DONE})
+"""Files read completely (OCR included): their findings stand for their content, actions and exports may use them."""
 RETIRED_FILE_STATUSES = frozenset({FileStatus.GONE, FileStatus.QUARANTINED, FileStatus.DELETED})
 """Files no longer on the share: nothing left to inspect, nothing to reconcile."""
 

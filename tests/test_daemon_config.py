@@ -27,7 +27,7 @@ SIZE = 'a size such as "500M" or "1G", or a number of bytes'
 SECONDS = "a number >= 0 (seconds)"
 DAEMON_KEYS = (
     "database, workers, settle_seconds, reconcile_interval, max_file_size, log_level, heartbeat_seconds,"
-    " execute_actions"
+    " execute_actions, ocr, ocr_workers"
 )
 
 
@@ -102,6 +102,20 @@ def test_omitted_keys_take_their_defaults(tmp_path, monkeypatch):
     assert config.database_path() == default_db() == tmp_path / "state" / "custos.db"
 
 
+@pytest.mark.parametrize("mode", ["background", "inline", "off"])
+def test_the_ocr_mode_is_read_as_given(tmp_path, mode):
+    config = load_config(write(tmp_path, f'[daemon]\nocr = "{mode}"\nocr_workers = 2\n' + ROOT))
+    assert (config.ocr_mode(), config.ocr_workers) == (mode, 2)
+
+
+def test_without_an_ocr_key_pictures_are_read_in_the_background_when_the_extra_is_installed(tmp_path):
+    from scanner.ocr.engine import available
+
+    config = load_config(write(tmp_path, ROOT))
+    assert config.ocr is None and config.ocr_workers == 1
+    assert config.ocr_mode() == ("background" if available() is None else "inline")
+
+
 def test_max_file_size_accepts_a_plain_number_of_bytes(tmp_path):
     assert load_config(write(tmp_path, "[daemon]\nmax_file_size = 4096\n" + ROOT)).max_file_size == 4096
 
@@ -123,6 +137,11 @@ def test_max_file_size_accepts_a_plain_number_of_bytes(tmp_path):
         ('[daemon]\nlog_level = "verbose"\n', 'daemon.log_level: expected debug|info|warning|error, got "verbose"'),
         ("[daemon]\ndatabase = 5\n", "daemon.database: expected a path string, got 5"),
         ("[daemon]\nwokers = 2\n", "unknown key daemon.wokers (did you mean workers?)"),
+        ('[daemon]\nocr = "later"\n', 'daemon.ocr: expected "background", "inline" or "off", got "later"'),
+        ("[daemon]\nocr = true\n", 'daemon.ocr: expected "background", "inline" or "off", got true'),
+        ('[daemon]\nocr = "Background"\n', 'daemon.ocr: expected "background", "inline" or "off", got "Background"'),
+        ("[daemon]\nocr_workers = 0\n", "daemon.ocr_workers: expected an integer 1..64, got 0"),
+        ("[daemon]\nocr_worker = 2\n", "unknown key daemon.ocr_worker (did you mean ocr_workers?)"),
         ("[daemon]\ncolour = 2\n", f"unknown key daemon.colour (known keys: {DAEMON_KEYS})"),
         ("[deamon]\nworkers = 2\n", "unknown key deamon (did you mean daemon?)"),
         ("daemon = 3\n", "daemon: expected a table ([daemon]), got 3"),

@@ -109,8 +109,8 @@ def test_a_turned_id_card_photo_and_the_same_card_in_a_contract(detector, tmp_pa
     photo = card.save(tmp_path / "photo.jpg")
     scanner = file_scanner(detector)
     result = scan_file(scanner, photo)
-    assert result.status == FileStatus.SCANNED
-    assert result.error.startswith("ocr_done: 1 picture read")
+    assert result.status == FileStatus.OCR_DONE
+    assert result.error.startswith("1 picture read by OCR")
     ids = [f for f in result.findings if f.entity_type == "CN_RESIDENT_ID"]
     assert [f.fingerprint for f in ids] == [fingerprint(KEY, "CN_RESIDENT_ID", card.truth.resident_id)]
     assert ids[0].location.startswith("image 1 box ")
@@ -126,3 +126,4 @@ def test_a_turned_id_card_photo_and_the_same_card_in_a_contract(detector, tmp_pa
         assert any(n.startswith("word/media/") for n in package.namelist())
     inside = scan_file(scanner, contract)
     assert any(f.fingerprint == ids[0].fingerprint and f.location.startswith("image 1 box") for f in inside.findings)
+    assert inside.status == FileStatus.OCR_DONE  # its text partly by OCR

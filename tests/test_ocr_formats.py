@@ -126,8 +126,8 @@ def test_a_scan_pasted_under_a_typed_header_is_read_and_located_on_its_page(dete
     card = scan(ID_FRONT, 67, level=0.3)
     path = typed_pdf(tmp_path / "file.pdf", {2: card.save(tmp_path / "card.jpg"), 3: logo(tmp_path / "logo.png")})
     result = scan_file(file_scanner(detector), path)
-    assert result.status == FileStatus.SCANNED
-    assert result.error.startswith("ocr_done: 1 picture read")
+    assert result.status == FileStatus.OCR_DONE
+    assert result.error.startswith("1 picture read by OCR")
     ids = [f for f in result.findings if f.entity_type == "CN_RESIDENT_ID"]
     assert [f.fingerprint for f in ids] == [fingerprint(KEY, "CN_RESIDENT_ID", card.truth.resident_id)]
     assert ids[0].location.startswith("page 2 image 1 box ")
@@ -186,7 +186,8 @@ def test_scans_attached_to_an_email_are_read_and_named_by_their_attachment(detec
         fingerprint(KEY, "CN_BANK_CARD", bank.truth.card_number): "attachment card.pdf page 1",
         fingerprint(KEY, "CN_RESIDENT_ID", pasted.truth.resident_id): "attachment part-4.png image 1",
     }
-    assert "attachment scan.jpg: ocr_done: 1 picture read" in result.error
+    assert "attachment scan.jpg: 1 picture read by OCR" in result.error
+    assert result.status == FileStatus.OCR_DONE  # its attachments' text by OCR
     kinds = {f.location.split(" box")[0] for f in result.findings if f.entity_type.endswith("_IMAGE")}
     assert kinds == {"attachment scan.jpg image 1", "attachment card.pdf page 1", "attachment part-4.png image 1"}
 

@@ -38,8 +38,8 @@ def test_an_image_only_pdf_is_read_page_by_page(detector, tmp_path):
     first, *rest = [c.image for c in cards]
     first.save(path, "PDF", resolution=150, save_all=True, append_images=rest)
     result = scan_file(file_scanner(detector), path)
-    assert result.status == FileStatus.SCANNED
-    assert "ocr_done: 3 pictures read" in result.error
+    assert result.status == FileStatus.OCR_DONE
+    assert "3 pictures read by OCR" in result.error
     located = {f.fingerprint: f.location.split(" box")[0] for f in result.findings if f.entity_type == "CN_RESIDENT_ID"}
     expected = {fingerprint(KEY, "CN_RESIDENT_ID", c.truth.resident_id): f"page {i}" for i, c in enumerate(cards, 1)}
     assert located == expected

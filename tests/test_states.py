@@ -27,7 +27,9 @@ from scanner.states import (
     ExposureLevel,
     FileStatus,
     FindingState,
+    JobReason,
     JobState,
+    OcrMode,
     OutboxState,
     ScanRunStatus,
     ViolationState,
@@ -38,7 +40,7 @@ from scanner.states import (
 REPO = Path(__file__).resolve().parent.parent
 VOCABULARIES = (FindingState, ActionKind, ActionState, FileStatus, ScanRunStatus, DaemonState, JobState,
                 DisclosureState, DisclosureEvent, ViolationState, ZoneSeverity, ZoneRuleKind, AlertChannel,
-                OutboxState, DocumentKind)  # fmt: skip
+                OutboxState, DocumentKind, JobReason, OcrMode)  # fmt: skip
 VALUES = {member.value for vocabulary in VOCABULARIES for member in vocabulary}
 
 # (file, word): how many times it may appear as a whole string constant, and why it is not a state there.
@@ -55,7 +57,6 @@ ALLOWED = {
     ("scanner/daemon/changes.py", "deleted"): (3, "a change kind seen by the watcher, the reason a path is queued"),
     ("scanner/daemon/watcher.py", "deleted"): (1, "a change kind seen by the watcher"),
     ("scanner/daemon/reconcile.py", "deleted"): (1, "the reason a path is queued (change kind)"),
-    ("scanner/daemon/worker.py", "deleted"): (1, "the reason a path is queued (change kind)"),
     ("scanner/daemon/worker.py", "scanned"): (1, "a daemon log event name"),
     ("scanner/daemon/worker.py", "gone"): (2, "a daemon log event name"),
     ("scanner/daemon/daemon.py", "starting"): (1, "a daemon log event name"),
@@ -95,7 +96,7 @@ def test_stored_values_are_unchanged() -> None:
         "proposed", "approved", "executing", "executed", "failed", "stale", "cancelled",
     ]  # fmt: skip
     assert {s.value for s in FileStatus} == {
-        "scanned", "changed_during_scan", "gone", "quarantined", "deleted", "binary", "undecodable",
+        "scanned", "ocr_done", "changed_during_scan", "gone", "quarantined", "deleted", "binary", "undecodable",
         "permission_denied", "vanished", "too_large", "unsupported", "io_error", "encrypted", "needs_ocr", "corrupt",
         "suspicious", "symlink_skipped", "symlink_loop", "not_regular",
     }  # fmt: skip
@@ -115,6 +116,8 @@ def test_stored_values_are_unchanged() -> None:
     assert [c.value for c in AlertChannel] == ["syslog", "email", "webhook"]
     assert [s.value for s in OutboxState] == ["pending", "sent", "failed"]
     assert [k.value for k in DocumentKind] == ["resident_id_front", "resident_id_back", "bank_card"]
+    assert [r.value for r in JobReason] == ["deleted", "ocr_queue"]
+    assert [m.value for m in OcrMode] == ["background", "inline", "off"]
 
 
 @pytest.mark.parametrize("member", [FindingState.QUARANTINED, ActionKind.FALSE_POSITIVE, FileStatus.NEEDS_OCR])

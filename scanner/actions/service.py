@@ -30,11 +30,11 @@ from scanner.states import (
     FILE_KINDS,
     OPEN_ACTION_STATES,
     PROPOSABLE_KINDS,
+    READ_FILE_STATUSES,
     VAULT_KINDS,
     WHOLE_FILE_KINDS,
     ActionKind,
     ActionState,
-    FileStatus,
     FindingState,
 )
 from scanner.store.actions import ActionRow, ActionStateError, ActionStore, FindingRef
@@ -129,7 +129,7 @@ class ActionService:
             raise ActionError(f"{shown} is on host {owner}: who can read it is checked there; propose this on {owner}")
         if file.member:
             raise ActionError(f"{shown} is inside an archive: act on the archive itself")
-        if file.status != FileStatus.SCANNED:
+        if file.status not in READ_FILE_STATUSES:
             raise ActionError(f"{shown} is {file.status}; only scanned files can be changed")
         open_ones = self.actions.actions(states=OPEN_ACTION_STATES, kinds=ACCESS_KINDS, file_id=file.id)
         if open_ones:
@@ -183,7 +183,7 @@ class ActionService:
         shown = mask_path(file.export_path, self.actions.name_spans(file.id))
         if kind in FILE_KINDS and file.member:
             raise ActionError(f"{shown} is inside an archive: act on the archive itself")
-        if kind in FILE_KINDS and file.status != FileStatus.SCANNED:
+        if kind in FILE_KINDS and file.status not in READ_FILE_STATUSES:
             raise ActionError(f"{shown} is {file.status}; only scanned files can be changed")
         if kind in (ActionKind.MASK, ActionKind.FALSE_POSITIVE, ActionKind.RETAIN) and not findings:
             raise ActionError(f"{shown} has no active findings to {kind.replace('_', ' ')}")

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 
 from scanner.actions.rewrite.base import RewriteError
 from scanner.name_mask import NAME_LOCATION
-from scanner.states import FileStatus
+from scanner.states import READ_FILE_STATUSES, FileStatus
 from scanner.store.actions import FindingRef
 
 if TYPE_CHECKING:
@@ -25,7 +25,7 @@ def remaining_values(detected: FileOutcome, masked: Sequence[FindingRef]) -> lis
     *_, own = detected.results
     if own.status == FileStatus.UNSUPPORTED:
         raise RewriteError(f"{Path(own.rel).name}: no extractor to check the masked copy with")
-    if own.status != FileStatus.SCANNED:
+    if own.status not in READ_FILE_STATUSES:
         raise RewriteError(f"the masked copy cannot be read back ({own.status}: {own.error})")
     wanted = {(f.entity_type, f.fingerprint): f.id for f in masked}
     found = set()

@@ -25,6 +25,7 @@ import tomli
 from scanner.alerts.config import AlertsConfig, AlertsConfigError, parse_alerts
 from scanner.paths import default_db
 from scanner.selection import DEFAULT_EXCLUDES, FileSelection
+from scanner.states import OcrMode
 from scanner.zones.config import ZoneConfigError, parse_zones
 from scanner.zones.model import Zone
 
@@ -82,6 +83,18 @@ class WatchConfig:
     # the daemon applies its host's approved actions: true, false, or "auto" (on PostgreSQL, where reviewers
     # elsewhere approve them; on SQLite `custos apply` and the review UI run on this host and apply)
     execute_actions: bool | str = "auto"
+    # where pictures and scanned pages are read (OcrMode); None: in the background when the ocr extra is installed
+    ocr: str | None = None
+    ocr_workers: int = 1  # OCR workers in the background mode, each one core at the lowest CPU priority
+
+    def ocr_mode(self) -> OcrMode:
+        """`ocr` as given, else background when OCR can run here and inline otherwise (the scan then records
+        pictures as needs_ocr with the reason: the extra is not installed)."""
+        if self.ocr is not None:
+            return OcrMode(self.ocr)
+        from scanner.ocr.engine import available
+
+        return OcrMode.BACKGROUND if available() is None else OcrMode.INLINE
 
     def database_path(self) -> Path:
         return self.database if self.database is not None else default_db()
@@ -261,6 +274,8 @@ _DAEMON_KEYS: dict[str, tuple[Any, _Check]] = {
     "log_level": ("info", (lambda v: isinstance(v, str) and v.lower() in LOG_LEVELS, "|".join(LOG_LEVELS))),
     "heartbeat_seconds": (5.0, _number(0, strict=True)),
     "execute_actions": ("auto", (lambda v: isinstance(v, bool) or v == "auto", 'true, false or "auto"')),
+    "ocr": (None, (lambda v: v in tuple(OcrMode), '"background", "inline" or "off"')),
+    "ocr_workers": (1, (lambda v: _is_int(v) and 1 <= v <= MAX_WORKERS, f"an integer 1..{MAX_WORKERS}")),
 }
 _ROOT_KEYS: dict[str, tuple[Any, _Check]] = {
     "path": (_REQUIRED, (lambda v: isinstance(v, str) and v != "", "a path string")),
@@ -323,6 +338,8 @@ def _build(data: Mapping[str, Any], *, base: Path, source: Path | None) -> Watch
         log_level=d["log_level"].lower(),
         heartbeat_seconds=float(d["heartbeat_seconds"]),
         execute_actions=d["execute_actions"],
+        ocr=d["ocr"],
+        ocr_workers=d["ocr_workers"],
         roots=tuple(roots),
         source=source,
         zones=_zones(data),

@@ -12,6 +12,7 @@ away and replaced is watched again and reconciled) and polls folders inotify cou
 
 from __future__ import annotations
 
+import dataclasses
 import fcntl
 import multiprocessing
 import os
@@ -30,7 +31,7 @@ from scanner.daemon.heartbeat import Heartbeat, beat_host, status_values
 from scanner.daemon.log import event, setup
 from scanner.daemon.reconcile import reconcile
 from scanner.daemon.watcher import Change, Watcher
-from scanner.states import DaemonState
+from scanner.states import DaemonState, OcrMode
 from scanner.store.daemon_status import DaemonStatusStore
 from scanner.store.hosts import HostStatusStore
 from scanner.store.moves import FileMoves
@@ -53,7 +54,7 @@ class DaemonError(RuntimeError):
 
 class Daemon:
     def __init__(self, config: WatchConfig, db: Path, log_level: str) -> None:
-        self.config = config
+        self.config = dataclasses.replace(config, ocr=config.ocr_mode())  # decided once, for every worker
         self.db = db
         self.log_level = log_level
         self.roots = {str(r.path): r for r in config.roots}
@@ -84,10 +85,12 @@ class Daemon:
                 self._status(DaemonState.STARTING, pid=os.getpid(), host=socket.gethostname(), started_at=self.started,
                              roots=list(self.roots), workers=self.config.workers, version=__version__)  # fmt: skip
                 event("starting", pid=os.getpid(), db=self.db, roots=len(self.roots), workers=self.config.workers,
-                      requeued=orphans)  # fmt: skip
+                      ocr=self.config.ocr, requeued=orphans)  # fmt: skip
                 self._install_signals()
+                self._check_ocr()
                 for n in range(self.config.workers):
                     self._start_worker(f"worker-{n + 1}")
+                self._start_ocr_workers()
                 if self.config.runs_actions():  # this host's approved actions, from wherever they were approved
                     self._start_worker(RUNNER_NAME, _action_runner_entry)
                 watcher = Watcher(self.config.roots)
@@ -111,7 +114,8 @@ class Daemon:
                         alerts.stop(ALERTS_STOP_WAIT)  # what is left waits in the outbox for the next start
                     heartbeat.stop()
                     self._status(DaemonState.STOPPED)
-                    event("stopped", queued=self.work.depth(time.time()).queued)
+                    depth = self.work.depth(time.time())
+                    event("stopped", queued=depth.queued, ocr_queued=depth.ocr_queued)
         finally:
             lock.close()
         return 0
@@ -183,6 +187,14 @@ class Daemon:
         self.progress_at = time.monotonic()
 
     # --- workers ---------------------------------------------------------------------------------------
+    def _check_ocr(self) -> None:
+        """`ocr = "background"` where OCR cannot run: the scan workers read as inline, and record why not."""
+        from scanner.ocr.engine import available
+
+        if self.config.ocr == OcrMode.BACKGROUND and (why := available()):
+            event("ocr_unavailable", "warning", reason=why, action="pictures recorded as needs_ocr")
+            self.config = dataclasses.replace(self.config, ocr=OcrMode.INLINE)
+
     def _start_worker(self, name: str, entry=None) -> None:  # noqa: ANN001 - a module-level function
         """A scan worker, or (``entry``) the action runner; a process that dies is started again the same way."""
         entry = entry or self._entries.get(name, _worker_entry)
@@ -192,7 +204,16 @@ class Daemon:
         process.start()
         self._workers[name], self._entries[name] = process, entry
 
+    def _start_ocr_workers(self) -> None:
+        """In the background mode, the OCR workers, once the OCR queue holds a job: a share without pictures never
+        loads the recognizer (about 600 MB a process)."""
+        if self.config.ocr != OcrMode.BACKGROUND or "ocr-1" in self._workers or not self.work.has_ocr_jobs():
+            return
+        for n in range(self.config.ocr_workers):
+            self._start_worker(f"ocr-{n + 1}", _ocr_worker_entry)
+
     def _check_workers(self) -> None:
+        self._start_ocr_workers()
         for name, process in list(self._workers.items()):
             if not process.is_alive() and not self.stopping.is_set():
                 self._error("worker_died", f"exit code {process.exitcode}", worker=name, action="restarting")
@@ -259,6 +280,16 @@ def _worker_entry(config: WatchConfig, db: Path, name: str, stop, log_level: str
     from scanner.daemon.worker import worker_main  # the scanner and Presidio load in workers, not in the daemon
 
     worker_main(config, db, name, request, log_level)
+
+
+def _ocr_worker_entry(config: WatchConfig, db: Path, name: str, stop, log_level: str) -> None:
+    """An OCR worker's process: a worker taking only the OCR queue's jobs, at the lowest CPU priority."""
+    request = WorkerStop(stop)
+    signal.signal(signal.SIGTERM, request.note_signal)
+    signal.signal(signal.SIGINT, request.note_signal)
+    from scanner.daemon.worker import worker_main
+
+    worker_main(config, db, name, request, log_level, ocr_worker=True)
 
 
 def _action_runner_entry(config: WatchConfig, db: Path, name: str, stop, log_level: str) -> None:

@@ -5,6 +5,11 @@ A claimed job is leased, and the lease renewed while the file is scanned (`Lease
 restarts. Scanning twice is harmless: an unchanged file is skipped by size/mtime and hash, so a file is recorded
 once per content. A file whose mtime is younger than the settle time is put back. Each worker beats its own row
 in host_workers (`HostWorkers`: state, files done, errors) at most every heartbeat interval, and while it scans.
+
+With `[daemon] ocr = "background"` the scan workers read with OCR off: a file left with pictures or scanned pages
+unread is recorded needs_ocr ("queued for OCR") and queued for OCR. An OCR worker (`ocr_worker`), at the lowest CPU
+priority, takes those jobs only while no other job is ready and reads the file again, whole and with OCR, as it
+is then: a file changed since it was queued is read afresh, never recorded on the content seen before.
 """
 
 from __future__ import annotations
@@ -19,17 +24,18 @@ from scanner.daemon.config import WatchConfig
 from scanner.daemon.heartbeat import publish_progress
 from scanner.daemon.lease import LeaseKeeper
 from scanner.daemon.log import event, setup
+from scanner.daemon.priority import lower_priority
 from scanner.daemon.watcher import root_is_present
 from scanner.discover import FileRef
 from scanner.scan import Scanner, ScanOptions, ScanRun
 from scanner.selection import behind_symlink
-from scanner.states import FileStatus, ScanRunStatus, ScanWorkerState
+from scanner.states import FileStatus, JobReason, OcrMode, ScanRunStatus, ScanWorkerState
 from scanner.store.daemon_status import DaemonStatusStore
 from scanner.store.engine import db_errors
 from scanner.store.host_workers import HostWorkers
 from scanner.store.moves import FileMoves
 from scanner.store.store import Store
-from scanner.store.work_queue import Job, WorkQueue
+from scanner.store.work_queue import ANY_JOB, OCR_JOBS, SCAN_JOBS, Job, WorkQueue
 
 if TYPE_CHECKING:
     from scanner.daemon.daemon import WorkerStop
@@ -41,9 +47,14 @@ ALERTS_STOP_WAIT = 2.0  # seconds to write the last alerts into the outbox when 
 DELETE_BATCH = 500  # deleted paths checked and marked gone per transaction
 
 
-def worker_main(config: WatchConfig, db: Path, name: str, stop: WorkerStop, log_level: str) -> None:
-    """Entry point of a worker process (multiprocessing 'spawn': everything it needs is passed in)."""
+def worker_main(
+    config: WatchConfig, db: Path, name: str, stop: WorkerStop, log_level: str, *, ocr_worker: bool = False
+) -> None:
+    """Entry point of a worker process (multiprocessing 'spawn': everything it needs is passed in); an
+    ``ocr_worker`` lowers its priority first, so every thread it starts inherits it."""
     setup(log_level)
+    if ocr_worker:
+        event("ocr_worker", worker=name, pid=os.getpid(), threads_lowered=len(lower_priority()))
     from scanner.alerts.attach import alerts_on_violations
     from scanner.build import build_scanner
     from scanner.detect.rulepack import load_default_packs
@@ -51,21 +62,25 @@ def worker_main(config: WatchConfig, db: Path, name: str, stop: WorkerStop, log_
 
     packs = load_default_packs()
     with Store(db) as store:
-        options = ScanOptions(max_file_size=config.max_file_size)
+        mode = config.ocr_mode()
+        options = ScanOptions(max_file_size=config.max_file_size, ocr=ocr_worker or mode == OcrMode.INLINE,
+                              ocr_queued=not ocr_worker and mode == OcrMode.BACKGROUND)  # fmt: skip
         scanner = build_scanner(store, db, packs, options=options)
         guard = attach_guard(scanner, store, config.zones)  # zone policies judged after each file
         alerts = config.alerts if guard else None  # recorded in the outbox here; the daemon's main process sends
+        lane = OCR_JOBS if ocr_worker else SCAN_JOBS if mode == OcrMode.BACKGROUND else ANY_JOB
         try:
             with alerts_on_violations(alerts, db, deliver=False, wait_s=ALERTS_STOP_WAIT):
-                _Worker(config, store, scanner, db, name).run(stop)
+                _Worker(config, store, scanner, db, name, lane).run(stop)
         finally:
             if guard:
                 guard.close()
 
 
 class _Worker:
-    def __init__(self, config: WatchConfig, store: Store, scanner: Scanner, db: Path, name: str) -> None:
+    def __init__(self, config: WatchConfig, store: Store, scanner: Scanner, db: Path, name: str, lane: str) -> None:
         self.config = config
+        self.lane = lane  # which jobs it takes (scanner.store.work_queue)
         self.store = store
         self.scanner = scanner
         self.db = db
@@ -83,11 +98,11 @@ class _Worker:
         try:
             while not stop.is_set():
                 self._beat(ScanWorkerState.RUNNING)
-                job = self.work.claim(self.name, time.time(), LEASE_SECONDS)
-                if job is None:
-                    wait = self.work.next_ready_in(time.time())
+                job = self.work.claim(self.name, time.time(), LEASE_SECONDS, lane=self.lane)
+                if job is None:  # the OCR lane waits for the others to be idle: no sooner time to compute
+                    wait = None if self.lane == OCR_JOBS else self.work.next_ready_in(time.time(), self.lane)
                     stop.wait(IDLE_SLEEP if wait is None else min(IDLE_SLEEP, max(wait, 0.05)))
-                elif job.reason == "deleted":
+                elif job.reason == JobReason.DELETED:
                     more = self.work.claim_deletions(self.name, job.root, time.time(), LEASE_SECONDS, DELETE_BATCH - 1)
                     self._handle_deletions([job, *more])
                 else:
@@ -147,7 +162,7 @@ class _Worker:
         keeper = LeaseKeeper(self.db, job, self.store.host, self.name, lease_seconds=LEASE_SECONDS, every=every,
                              beat=lambda beats: self._beat(ScanWorkerState.SCANNING, beats, force=True))  # fmt: skip
         try:
-            self.scanner.scan_file(run, ref)
+            outcome = self.scanner.scan_file(run, ref, reread=self._reread(job, ref))
         except Exception as exc:  # noqa: BLE001 - one bad file must never stop the worker
             event("scan_error", "error", path=ref.path, error=exc)
             self.errors += 1
@@ -157,11 +172,14 @@ class _Worker:
             keeper.stop()
         self.files_done += 1
         record = self.store.file(job.root, job.rel_path)
+        queued_ocr = False
         if record and record.status == FileStatus.CHANGED_DURING_SCAN:
             now = time.time()
             self.work.enqueue(
                 job.root, job.rel_path, FileStatus.CHANGED_DURING_SCAN, now + self.config.settle_seconds, now
             )
+        elif outcome is not None and any(r.ocr_queued for r in outcome.results):
+            queued_ocr = self.work.enqueue_ocr(job.root, job.rel_path, time.time())
         if not self.work.complete(job.id, self.name):  # stalled past its lease: another worker took it over
             event("job_taken_over", "warning", worker=self.name, path=ref.path)
         self.scanner.finish_run(run, ScanRunStatus.RUNNING)
@@ -169,7 +187,15 @@ class _Worker:
         # findings: what the file holds now (an unchanged file moved keeps its findings); new: found by this scan
         event("scanned", path=ref.path, status=record.status if record else "?",
               findings=self.moves.active_findings(job.root, job.rel_path), new=run.stats.findings - before,
-              reason=job.reason)  # fmt: skip
+              reason=job.reason, **({"ocr_queued": "yes"} if queued_ocr else {}))  # fmt: skip
+
+    def _reread(self, job: Job, ref: FileRef) -> bool:
+        """An OCR job is read again whole unless the file is recorded as read by OCR with this size and mtime."""
+        if job.reason != JobReason.OCR:
+            return False
+        record = self.store.file(job.root, job.rel_path)
+        done = record is not None and record.status == FileStatus.OCR_DONE
+        return not (done and (record.size, record.mtime_ns) == (ref.size, ref.mtime_ns))
 
     def _handle_deletions(self, jobs: list[Job]) -> None:
         """Deleted paths of one root, checked as a batch: the missing ones are marked gone in one transaction

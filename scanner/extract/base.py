@@ -60,6 +60,13 @@ class DocumentSeen:
     box: str | None = None
 
 
+@dataclass(frozen=True)
+class PictureRead:
+    """A picture (or scanned page) whose text OCR read, at `location`: the file's status becomes ocr_done."""
+
+    location: str
+
+
 class ExtractionError(Exception):
     """A file that could not be read; `status` is recorded in the database, `message` is shown to people."""
 

@@ -16,12 +16,14 @@ from scanner.states import FileStatus
 
 PICTURE_SUFFIXES = frozenset({".jpg", ".jpeg", ".jpe", ".png", ".tif", ".tiff", ".bmp", ".webp", ".gif"})
 HEIF_SUFFIXES = frozenset({".heic", ".heif"})
+OCR_OFF = "OCR is off for this scan (--no-ocr)"
+OCR_QUEUED = "queued for OCR"  # the daemon's OCR queue reads it later (scanner.file_scan.queued_for_ocr)
 
 
 def ocr_unavailable(ocr: bool) -> str | None:
     """Why pictures cannot be read in this scan, or None when they can."""
     if not ocr:
-        return "OCR is off for this scan (--no-ocr)"
+        return OCR_OFF
     from scanner.ocr.engine import available
 
     return available()

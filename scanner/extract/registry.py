@@ -95,7 +95,7 @@ def extractor_for(
             return None
         if label in (".pdf", ".eml"):
             return cls(ocr=ocr)
-        if ocr and label in _OFFICE_PACKAGES:
+        if label in _OFFICE_PACKAGES:  # without OCR too: its note says the pictures were not read, and why
             from scanner.extract.office_pictures import WithPictures
 
             return WithPictures(cls(), ocr)

@@ -26,10 +26,10 @@ from scanner.states import (
     DISCLOSURE_KINDS,
     OPEN_ACTION_STATES,
     OPEN_DISCLOSURE_STATES,
+    READ_FILE_STATUSES,
     ActionKind,
     DisclosureEvent,
     DisclosureState,
-    FileStatus,
 )
 from scanner.store.disclosures import DisclosureRow, DisclosureStateError, DisclosureStore, HandedFile
 from scanner.store.store import utc_now
@@ -248,7 +248,7 @@ class DisclosureService:
     def _delete_one(self, file: HandedFile, reason: str, actor: Actor) -> LocalDeletion:
         actions = self.workspace.actions
         current = actions.file_by_id(file.file_id)
-        if current.status != FileStatus.SCANNED:
+        if current.status not in READ_FILE_STATUSES:
             return LocalDeletion(file, None, f"no longer on the share ({current.status})")
         if current.sha256 != file.sha256:
             return LocalDeletion(file, None, "changed since it was handed over: not the copy the recipient holds")

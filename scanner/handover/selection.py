@@ -10,7 +10,7 @@ from __future__ import annotations
 import os
 from pathlib import Path, PurePosixPath
 
-from scanner.states import FileStatus
+from scanner.states import READ_FILE_STATUSES
 from scanner.store.disclosures import DisclosureStore
 from scanner.store.store import FileRecord
 
@@ -52,7 +52,7 @@ def selected_files(disclosures: DisclosureStore, selection: dict) -> list[tuple[
 
         queries = SubjectQueries(disclosures.store)
         file_ids = {file_id for subject in selection["subjects"] for file_id in queries.file_ids(subject)}
-        on_share = [f for f in disclosures.containing_files(file_ids) if f.status == FileStatus.SCANNED]
+        on_share = [f for f in disclosures.containing_files(file_ids) if f.status in READ_FILE_STATUSES]
         return named(on_share)
     return named(disclosures.marked_files())
 

@@ -23,7 +23,7 @@ from scanner.detect.stream import LocatedDetection
 from scanner.detect.validators import VALIDATORS, Verdict
 from scanner.discover import FileRef
 from scanner.file_scan import FileScanner
-from scanner.states import FileStatus
+from scanner.states import READ_FILE_STATUSES
 from scanner.store.finding_sources import FindingSource, finding_sources
 from scanner.store.store import NewFinding, Store
 
@@ -133,7 +133,7 @@ class ValueReader:
         except OSError as exc:
             raise ChangedSinceScan(f"cannot be read ({exc.strerror or exc})") from None
         own = outcome.results[-1]
-        if own.status != FileStatus.SCANNED:
+        if own.status not in READ_FILE_STATUSES:
             raise ChangedSinceScan(f"could not be read again ({own.status})")
         return {key: value for key, value in self._valid(capture.values).items() if key in wanted}
 

@@ -1,8 +1,8 @@
 """One file's pictures read into text blocks: skip the tiny ones and the repeats, turn each upright, read it,
 lay its lines out, and say whether it shows an ID card or a bank card. A picture read before in this process
-(the same scan copied into another folder) is taken from `reading_cache` instead of being read again. What was
-done becomes the file's note ("ocr_done: …"), so the per-file status tells OCR'd files and why some pictures
-were not read.
+(the same scan copied into another folder) is taken from `reading_cache` instead of being read again. Each
+picture read is announced (`PictureRead`: the file's status becomes ocr_done); what was done becomes the file's
+note ("2 pictures read by OCR …"), which says why some pictures were not read.
 """
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ from collections.abc import Iterator
 
 from PIL import Image
 
-from scanner.extract.base import Cell, DocumentSeen, TextBlock
+from scanner.extract.base import Cell, DocumentSeen, PictureRead, TextBlock
 from scanner.ocr.document_kind import document_kind
 from scanner.ocr.engine import ENGINE_NAME, recognizer
 from scanner.ocr.layout import place
@@ -28,9 +28,10 @@ class PictureReader:
         self._seen: set[str] = set()
         self.read = self.small = self.repeated = self.turned = self.recalled = 0
 
-    def blocks(self, image: Image.Image, where: str, offset: int) -> Iterator[TextBlock | DocumentSeen]:
-        """The text of `image` as one block located `where` (each row a cell "WHERE box l,t,r,b"), starting at
-        `offset` in the file's text, then a DocumentSeen if it shows an ID card or a bank card."""
+    def blocks(self, image: Image.Image, where: str, offset: int) -> Iterator[TextBlock | DocumentSeen | PictureRead]:
+        """A PictureRead once `image` is read, its text as one block located `where` (each row a cell "WHERE box
+        l,t,r,b"), starting at `offset` in the file's text, then a DocumentSeen if it shows an ID card or a bank
+        card. Nothing for a picture skipped as too small or as a repeat."""
         if too_small(image):
             self.small += 1
             return
@@ -48,6 +49,7 @@ class PictureReader:
             self.recalled += 1
         self.read += 1
         self.turned += reading.turned
+        yield PictureRead(where)
         if reading.text:
             cells = tuple(Cell(start, end, f"{where} box {box}") for start, end, box in reading.rows)
             yield TextBlock(reading.text, offset, where, cells)
@@ -58,7 +60,7 @@ class PictureReader:
         """What OCR did for the file, for its status line; None when it met no picture."""
         if not (self.read or self.small or self.repeated):
             return None
-        parts = [f"ocr_done: {self.read} picture{'s' if self.read != 1 else ''} read by {ENGINE_NAME}"]
+        parts = [f"{self.read} picture{'s' if self.read != 1 else ''} read by OCR ({ENGINE_NAME})"]
         if self.recalled:
             parts.append(f"{self.recalled} of them identical to one read before (not read again)")
         if self.turned:

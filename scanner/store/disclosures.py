@@ -16,9 +16,11 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from scanner.name_mask import mask_path
-from scanner.states import CURRENT_FINDING_STATES, DisclosureState, FileStatus, sql_list
+from scanner.states import CURRENT_FINDING_STATES, READ_FILE_STATUSES, DisclosureState, sql_list
 from scanner.store.store import FILE_COLUMNS, FileRecord, Store, utc_now
 from scanner.store.transitions import guarded_move
+
+_READ = sql_list(READ_FILE_STATUSES)  # files read completely: on the share as scanned (OCR included)
 
 
 class DisclosureStateError(RuntimeError):
@@ -159,9 +161,9 @@ class DisclosureStore:
         prefix = str(folder).rstrip("/") + "/"
         on, host = self.store.on_this_host()  # a folder is a path on this host: the files read are its own
         rows = self._db.execute(
-            f"SELECT {FILE_COLUMNS} FROM files WHERE member = '' AND status = ?{on}"
+            f"SELECT {FILE_COLUMNS} FROM files WHERE member = '' AND status IN {_READ}{on}"
             " AND substr(root || '/' || rel_path, 1, ?) = ? ORDER BY root, rel_path",
-            (FileStatus.SCANNED, *host, len(prefix), prefix),
+            (*host, len(prefix), prefix),
         )
         return [FileRecord(**dict(r)) for r in rows]
 
@@ -170,9 +172,9 @@ class DisclosureStore:
         prefix = str(folder).rstrip("/") + "/"
         on, host = self.store.on_this_host()
         rows = self._db.execute(
-            f"SELECT status, COUNT(*) FROM files WHERE member = '' AND status != ?{on}"
+            f"SELECT status, COUNT(*) FROM files WHERE member = '' AND status NOT IN {_READ}{on}"
             " AND substr(root || '/' || rel_path, 1, ?) = ? GROUP BY status ORDER BY 2 DESC",
-            (FileStatus.SCANNED, *host, len(prefix), prefix),
+            (*host, len(prefix), prefix),
         )
         return {str(status): int(n) for status, n in rows}
 
@@ -212,8 +214,7 @@ class DisclosureStore:
         """The marked files still on the share (a marked file since deleted or quarantined stays marked, unused)."""
         rows = self._db.execute(
             f"SELECT {', '.join('f.' + c.strip() for c in FILE_COLUMNS.split(','))} FROM transfer_marks t"
-            " JOIN files f ON f.id = t.file_id WHERE f.status = ? ORDER BY f.root, f.rel_path",
-            (FileStatus.SCANNED,),
+            f" JOIN files f ON f.id = t.file_id WHERE f.status IN {_READ} ORDER BY f.root, f.rel_path",
         )
         return [FileRecord(**dict(r)) for r in rows]
 

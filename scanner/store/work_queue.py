@@ -10,6 +10,11 @@ A path is queued at most once per host (later events only push its settle deadli
 while another worker holds a live lease on it, so a file that changed mid-scan is scanned again afterwards, not
 concurrently. Each host's workers claim only the host's own jobs. Times are `time.time()` floats supplied by the
 caller; leases are compared only between workers of one host, so hosts' clocks need not agree.
+
+The OCR queue is the same table: jobs with reason 'ocr_queue' (`enqueue_ocr`), files whose pictures or scanned pages a
+scan with OCR off left unread. A claim names its lane (`ANY_JOB`, `SCAN_JOBS`, `OCR_JOBS`): the daemon's OCR worker
+takes OCR jobs only while no other job is ready, so pictures never hold up the text files queued with them. Any
+later event for a path queued for OCR turns its row into an ordinary job (the file changed: scan it afresh).
 """
 
 from __future__ import annotations
@@ -19,27 +24,36 @@ import time
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from scanner.states import Engine
+from scanner.states import Engine, JobReason
 from scanner.store import work_queue_pg
 from scanner.store.store import Store
+from scanner.store.work_queue_pg import ANY_JOB, OCR_JOBS, SCAN_JOBS
 from scanner.store.work_queue_pg import PATH_FREE as _PATH_FREE
+
+__all__ = ["ANY_JOB", "OCR_JOBS", "SCAN_JOBS", "Job", "QueueDepth", "WorkQueue"]
 
 _UPSERT = (
     "INSERT INTO work_queue(root, rel_path, reason, enqueued_at, not_before, host) VALUES (?, ?, ?, ?, ?, ?)"
     " ON CONFLICT(root, rel_path, host) WHERE state = 'queued' DO UPDATE"
     " SET not_before = max(work_queue.not_before, excluded.not_before), reason = excluded.reason"
 )
+# Queued for OCR unless the path is queued already: a pending scan of it reads it afresh and queues OCR again.
+_UPSERT_OCR = (
+    "INSERT INTO work_queue(root, rel_path, reason, enqueued_at, not_before, host) VALUES (?, ?, ?, ?, ?, ?)"
+    " ON CONFLICT(root, rel_path, host) WHERE state = 'queued' DO NOTHING"
+)
 _CLAIM = (
     "UPDATE work_queue SET state = 'running', owner = :owner, lease_until = :now + :lease, attempts = attempts + 1"
     " WHERE id = coalesce("
-    f"(SELECT id FROM work_queue q WHERE state = 'running' AND lease_until < :now AND {_PATH_FREE}"
+    f"(SELECT id FROM work_queue q WHERE state = 'running' AND lease_until < :now AND {{lane}} AND {_PATH_FREE}"
     "  ORDER BY lease_until LIMIT 1),"
-    f"(SELECT id FROM work_queue q WHERE state = 'queued' AND not_before <= :now AND {_PATH_FREE}"
+    f"(SELECT id FROM work_queue q WHERE state = 'queued' AND not_before <= :now AND {{lane}} AND {_PATH_FREE}"
     "  ORDER BY not_before, id LIMIT 1))"
     " RETURNING id, root, rel_path, reason, attempts, enqueued_at"
 )
+_CLAIMS = {lane: _CLAIM.format(lane=lane) for lane in (ANY_JOB, SCAN_JOBS, OCR_JOBS)}
 _MINE = "id = :id AND owner = :owner AND state = 'running'"
-_OWNED = f"SELECT id, root, rel_path, attempts, enqueued_at FROM work_queue WHERE {_MINE}"
+_OWNED = f"SELECT id, root, rel_path, reason, attempts, enqueued_at FROM work_queue WHERE {_MINE}"
 
 
 @dataclass(frozen=True)
@@ -61,6 +75,7 @@ class QueueDepth:
     running: int
     failed: int
     oldest_enqueued_at: float | None
+    ocr_queued: int = 0  # of `queued`: files waiting for OCR (the OCR queue)
 
 
 class WorkQueue:
@@ -91,15 +106,22 @@ class WorkQueue:
             self._db.executemany(_UPSERT, rows)
             return self._queued() - before
 
-    # --- workers ---------------------------------------------------------------------------------------
-    def claim(self, owner: str, now: float, lease_seconds: float, *, max_attempts: int = 3) -> Job | None:
-        """Take the next ready job: first a dead worker's (lease expired), else the queued one due soonest.
+    def enqueue_ocr(self, root: str, rel_path: str, now: float) -> bool:
+        """Queue a path for OCR, ready now; False if it is queued already (that job reads it afresh)."""
+        cur = self._db.execute(_UPSERT_OCR, (root, rel_path, JobReason.OCR, now, now, self.host))
+        return cur.rowcount == 1
 
-        A job whose workers died ``max_attempts`` times is failed instead: the file probably kills the scanner.
+    # --- workers ---------------------------------------------------------------------------------------
+    def claim(
+        self, owner: str, now: float, lease_seconds: float, *, max_attempts: int = 3, lane: str = ANY_JOB
+    ) -> Job | None:
+        """Take the next ready job of ``lane``: first a dead worker's (lease expired), else the queued one due
+        soonest. A job whose workers died ``max_attempts`` times is failed instead: the file probably kills the
+        scanner.
         """
         owner = self.lease_owner(owner)
         if self._shared:
-            return self._claim_skip_locked(owner, now, lease_seconds, max_attempts)
+            return self._claim_skip_locked(owner, now, lease_seconds, max_attempts, lane)
         with self._store.transaction():
             poisoned = self._db.execute(
                 "UPDATE work_queue SET state = 'failed', owner = NULL, lease_until = NULL,"
@@ -109,7 +131,7 @@ class WorkQueue:
             )
             if poisoned.rowcount:
                 self._prune_failed()
-            rows = self._db.execute(_CLAIM, {"owner": owner, "now": now, "lease": lease_seconds}).fetchall()
+            rows = self._db.execute(_CLAIMS[lane], {"owner": owner, "now": now, "lease": lease_seconds}).fetchall()
         return Job(**dict(rows[0])) if rows else None
 
     def claim_deletions(self, owner: str, root: str, now: float, lease_seconds: float, limit: int) -> list[Job]:
@@ -208,20 +230,26 @@ class WorkQueue:
             f" (SELECT COUNT(*) FROM work_queue WHERE state = 'queued' AND not_before <= :now{h}),"
             f" (SELECT COUNT(*) FROM work_queue WHERE state = 'running'{h}),"
             f" (SELECT COUNT(*) FROM work_queue WHERE state = 'failed'{h}),"
-            f" (SELECT MIN(enqueued_at) FROM work_queue WHERE state = 'queued'{h})",
-            {"now": now, "host": self.host},
+            f" (SELECT MIN(enqueued_at) FROM work_queue WHERE state = 'queued'{h}),"
+            f" (SELECT COUNT(*) FROM work_queue WHERE state = 'queued' AND reason = :ocr{h})",
+            {"now": now, "host": self.host, "ocr": JobReason.OCR},
         ).fetchone()
         return QueueDepth(*row)
 
-    def next_ready_in(self, now: float) -> float | None:
-        """Seconds until a claim could succeed (0 if now), None if nothing is queued or running.
+    def has_ocr_jobs(self) -> bool:
+        """Whether the OCR queue holds a job of this host (queued or running)."""
+        sql = f"SELECT 1 FROM work_queue WHERE reason = :ocr AND state IN ('queued', 'running'){self._on_host} LIMIT 1"
+        return self._db.execute(sql, {"ocr": JobReason.OCR, "host": self.host}).fetchone() is not None
+
+    def next_ready_in(self, now: float, lane: str = ANY_JOB) -> float | None:
+        """Seconds until a claim of ``lane`` could succeed (0 if now), None if nothing is queued or running.
 
         Counts running leases too: when one expires, a dead worker's job becomes claimable.
         """
         h = self._on_host
         row = self._db.execute(
             "SELECT min("
-            f" coalesce((SELECT not_before FROM work_queue q WHERE state = 'queued'{h} AND {_PATH_FREE}"
+            f" coalesce((SELECT not_before FROM work_queue q WHERE state = 'queued'{h} AND {lane} AND {_PATH_FREE}"
             "  ORDER BY not_before LIMIT 1), 1e308),"
             f" coalesce((SELECT MIN(lease_until) FROM work_queue WHERE state = 'running'{h}), 1e308))",
             {"now": now, "host": self.host},
@@ -244,14 +272,15 @@ class WorkQueue:
     def _put_back(self, where: str, params: tuple[object, ...], *, attempts_delta: int) -> int:
         with self._store.transaction():
             rows = self._db.execute(
-                f"SELECT id, root, rel_path, enqueued_at, not_before FROM work_queue WHERE {where}", params
+                f"SELECT id, root, rel_path, reason, enqueued_at, not_before FROM work_queue WHERE {where}", params
             ).fetchall()
             for row in rows:
                 self._requeue(row, row["not_before"], attempts_delta=attempts_delta)
         return len(rows)
 
     def _requeue(self, row: sqlite3.Row, not_before: float, *, attempts_delta: int, error: str | None = None) -> None:
-        """Back to queued; if the path was queued again meanwhile, merge into that row (one queued row per path)."""
+        """Back to queued; if the path was queued again meanwhile, merge into that row (one queued row per path),
+        which stays an OCR job only if both were."""
         mine, params = self._store.on_this_host()
         other = self._db.execute(
             f"SELECT id FROM work_queue WHERE state = 'queued' AND root = ? AND rel_path = ?{mine}",
@@ -259,8 +288,9 @@ class WorkQueue:
         ).fetchone()
         if other is not None:
             self._db.execute(
-                "UPDATE work_queue SET not_before = max(not_before, ?), enqueued_at = min(enqueued_at, ?) WHERE id = ?",
-                (not_before, row["enqueued_at"], other[0]),
+                "UPDATE work_queue SET not_before = max(not_before, ?), enqueued_at = min(enqueued_at, ?),"
+                " reason = CASE WHEN reason = ? THEN ? ELSE reason END WHERE id = ?",
+                (not_before, row["enqueued_at"], JobReason.OCR, row["reason"], other[0]),
             )
             self._db.execute("DELETE FROM work_queue WHERE id = ?", (row["id"],))
         else:
@@ -279,15 +309,17 @@ class WorkQueue:
             {"host": self.host},
         )
 
-    def _claim_skip_locked(self, owner: str, now: float, lease_seconds: float, max_attempts: int) -> Job | None:
+    def _claim_skip_locked(
+        self, owner: str, now: float, lease_seconds: float, max_attempts: int, lane: str
+    ) -> Job | None:
         """PostgreSQL: fail this host's jobs whose workers kept dying, then take a dead worker's job, else the
         queued one due soonest; each a statement locking only the rows it takes (FOR UPDATE SKIP LOCKED)."""
         if work_queue_pg.fail_poisoned(self._db, self.host, now, max_attempts):
             with self._store.transaction():
                 self._prune_failed()
         for which in (work_queue_pg.EXPIRED, work_queue_pg.READY):
-            rows = work_queue_pg.take(self._db, which, owner=owner, host=self.host, now=now, lease=lease_seconds,
-                                      limit=1, max_attempts=max_attempts)  # fmt: skip
+            rows = work_queue_pg.take(self._db, which, lane, owner=owner, host=self.host, now=now,
+                                      lease=lease_seconds, limit=1, max_attempts=max_attempts)  # fmt: skip
             if rows:
                 return Job(**dict(rows[0]))
         return None

@@ -21,6 +21,15 @@ PATH_FREE = (
     " AND r.rel_path = q.rel_path AND r.host = q.host AND r.lease_until >= :now)"
 )
 
+# Which jobs a worker takes (its lane, a condition on q): every job; all but the OCR queue's (OcrMode.BACKGROUND's
+# scan workers); only the OCR queue's, and only while none of the host's other jobs is ready (its OCR worker).
+ANY_JOB = "1 = 1"
+SCAN_JOBS = "q.reason <> 'ocr_queue'"
+OCR_JOBS = (
+    "q.reason = 'ocr_queue' AND NOT EXISTS (SELECT 1 FROM work_queue n WHERE n.state = 'queued'"
+    " AND n.reason <> 'ocr_queue' AND n.not_before <= :now AND n.host = q.host)"
+)
+
 # Which rows a claim may take, and in which order: (condition on q, ORDER BY).
 EXPIRED = ("q.state = 'running' AND q.lease_until < :now AND q.attempts < :max_attempts", "q.lease_until, q.id")
 READY = ("q.state = 'queued' AND q.not_before <= :now", "q.not_before, q.id")
@@ -28,7 +37,7 @@ READY_DELETIONS = (f"{READY[0]} AND q.reason = 'deleted' AND q.root = :root", RE
 
 _TAKE = (
     "UPDATE work_queue SET state = 'running', owner = :owner, lease_until = :now + :lease, attempts = attempts + 1"
-    " WHERE id IN (SELECT q.id FROM work_queue q WHERE q.host = :host AND {which} AND {path_free}"
+    " WHERE id IN (SELECT q.id FROM work_queue q WHERE q.host = :host AND {which} AND {lane} AND {path_free}"
     " ORDER BY {order} LIMIT :limit FOR UPDATE SKIP LOCKED)"
     " RETURNING id, root, rel_path, reason, attempts, enqueued_at"
 )
@@ -40,10 +49,11 @@ _POISONED = (
 )
 
 
-def take(db: Any, which: tuple[str, str], **params: Any) -> list[Any]:
-    """Lease up to ``params['limit']`` of the host's jobs matching ``which`` (EXPIRED, READY, READY_DELETIONS)
-    to ``params['owner']`` until now + lease; the taken rows (id, root, rel_path, reason, attempts, enqueued_at)."""
-    sql = _TAKE.format(which=which[0], order=which[1], path_free=PATH_FREE)
+def take(db: Any, which: tuple[str, str], lane: str = ANY_JOB, **params: Any) -> list[Any]:
+    """Lease up to ``params['limit']`` of the host's jobs matching ``which`` (EXPIRED, READY, READY_DELETIONS) in
+    ``lane`` to ``params['owner']`` until now + lease; the taken rows (id, root, rel_path, reason, attempts,
+    enqueued_at)."""
+    sql = _TAKE.format(which=which[0], order=which[1], lane=lane, path_free=PATH_FREE)
     return db.execute(sql, {"max_attempts": 0, "root": None, **params}).fetchall()
 
 

@@ -51,7 +51,8 @@ def daemon_text(view: DaemonView) -> str:
     return "\n".join([
         f"{'running' if view.alive else 'NOT RUNNING'} · state {s.state} · pid {s.pid}",
         f"last heartbeat {beat}",
-        f"queue: {d.queued} queued ({d.ready} ready), {d.running} running, {d.failed} failed",
+        f"queue: {d.queued} queued ({d.ready} ready), {d.running} running, {d.failed} failed;"
+        f" OCR queue: {d.ocr_queued}",
         f"{s.files_scanned:,} files scanned · {rate} files/s",
         f"errors: {s.errors}" + (f"; last: {safe(mask_for_display(s.last_error))}" if s.last_error else ""),
     ])  # fmt: skip

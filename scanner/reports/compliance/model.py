@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from scanner.states import RETIRED_FILE_STATUSES, FileStatus
+from scanner.states import READ_FILE_STATUSES, RETIRED_FILE_STATUSES
 from scanner.store.compliance import ActionLine, RunRow
 
 
@@ -36,7 +36,7 @@ class Coverage:
 
     @property
     def inspected(self) -> int:
-        return self.files_by_status.get(FileStatus.SCANNED, 0)
+        return sum(self.files_by_status.get(status, 0) for status in READ_FILE_STATUSES)
 
 
 @dataclass(frozen=True)
