@@ -14,6 +14,7 @@ import pytest
 from PIL import Image
 
 from scanner.extract.base import DocumentSeen, TextBlock
+from scanner.extract.image import OCR_OFF
 from scanner.extract.pdf import PdfExtractor
 from scanner.fingerprint import fingerprint
 from scanner.ocr.pictures import frames
@@ -85,7 +86,7 @@ def test_with_ocr_off_a_text_pdf_with_a_pasted_scan_says_which_pages_were_not_re
     extractor = PdfExtractor(ocr=False)
     blocks = list(extractor.blocks(typed_pdf(tmp_path / "file.pdf", {2: card})))
     assert [b.location for b in blocks] == ["page 1", "page 2", "page 3"]
-    assert extractor.notes == ["needs_ocr: pictures on pages 2 not read: OCR is off for this scan (--no-ocr)"]
+    assert extractor.notes == [f"needs_ocr: pictures on pages 2 not read: {OCR_OFF}"]
 
 
 def test_the_reading_cache_keeps_the_most_recently_used():
