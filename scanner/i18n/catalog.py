@@ -151,6 +151,8 @@ def main(argv: list[str] | None = None) -> int:
     elif command == ["update"]:
         for area in AREAS:
             catalog = update(area)
+            if not len(catalog) and not po_path(area).exists():
+                continue  # no strings marked in this area yet
             write_area(catalog, area)
             print(f"{area}: {sum(1 for m in catalog if m.id and not m.string)} of {len(catalog)} untranslated")
     elif command == ["compile"]:
