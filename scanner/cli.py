@@ -403,7 +403,7 @@ def _cmd_rules_check(args: argparse.Namespace) -> int:
     files = [p for p in args.paths if p.is_file()] + pack_files([*(p for p in args.paths if p.is_dir()), *args.rules])
     builtin = {p.resolve() for p in builtin_pack_paths()}  # always checked; named again, not loaded twice
     packs = load_site_packs([f for f in files if f.resolve() not in builtin])
-    print(_("ok: {packs} rule packs, {rules} active rules").format(packs=len(packs), rules=len(active_rules(packs))))
+    print(_("ok: {packs} packs, {rules} active rules").format(packs=len(packs), rules=len(active_rules(packs))))
     return 0
 
 
