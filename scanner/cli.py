@@ -35,14 +35,29 @@ from scanner.state_access import (
 from scanner.store.engine import database_argument, db_errors
 from scanner.store.file_status import not_inspected_line
 from scanner.store.store import FindingRow, Store, StoreError
+from scanner.text_table import wrap
 
 
 class UsageError(Exception):
     """A problem the user can fix from the message alone."""
 
 
+class _HelpFormatter(argparse.HelpFormatter):
+    """Help wrapped by display width: a Chinese character takes two cells, and breaks between characters."""
+
+    def _split_lines(self, text: str, width: int) -> list[str]:
+        return wrap(" ".join(text.split()), width)
+
+    def _fill_text(self, text: str, width: int, indent: str) -> str:
+        return "\n".join(indent + line for line in wrap(" ".join(text.split()), width))
+
+
 class _Parser(argparse.ArgumentParser):
     """argparse, with a wrong option or choice on one line like every other error (the usage is in --help)."""
+
+    def __init__(self, *args, **kwargs) -> None:
+        kwargs.setdefault("formatter_class", _HelpFormatter)
+        super().__init__(*args, **kwargs)
 
     def error(self, message: str) -> NoReturn:
         command = self.prog.removeprefix("custos").strip()

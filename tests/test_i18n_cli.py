@@ -18,7 +18,7 @@ from scanner.i18n import CHINESE, ENGLISH, LanguageError
 from scanner.i18n.entity_names import entity_name, sensitivity_name
 from scanner.i18n.numbers import format_count, format_day
 from scanner.i18n.startup import choose_language, split_lang
-from scanner.text_table import Column, render
+from scanner.text_table import Column, render, wrap
 from tests.cli_output import REPO, cli_env, custos
 
 SHARE = REPO / "examples" / "share"
@@ -136,3 +136,18 @@ def test_help_and_errors_are_chinese(tmp_path) -> None:
     assert wrong.returncode == 2 and "文件或文件夹不存在" in wrong.stderr.decode()
     unknown = custos("--lang", "fr", "scan", tmp_path)
     assert unknown.returncode == 2 and "--lang" in unknown.stderr.decode()
+
+
+def test_help_text_wraps_by_display_width_and_keeps_words_and_closing_marks() -> None:
+    text = "发现项数据库（默认 /root/.local/state/custos/custos.db）；请先运行 custos scan 再导出发现项"
+    lines = wrap(text, 40)
+    assert all(cell_len(line) <= 40 or " " not in line for line in lines)
+    assert not any(line[0] in "，。；：、）" for line in lines)
+    assert "/root/.local/state/custos/custos.db）；" in "".join(lines)  # the path is never broken
+    assert "".join(lines).replace(" ", "") == text.replace(" ", "")
+
+
+def test_chinese_help_fits_80_columns() -> None:
+    helped = custos("--lang", "zh_CN", "scan", "--help", env=cli_env(COLUMNS="80"))
+    lines = helped.stdout.decode().splitlines()
+    assert all(cell_len(line) <= 80 for line in lines if "custos.db" not in line), lines
