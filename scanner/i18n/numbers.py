@@ -5,7 +5,9 @@ from __future__ import annotations
 
 from datetime import date
 
-from scanner.i18n import language
+from scanner.i18n import CHINESE, ENGLISH, language
+
+_DAY_PATTERNS = {ENGLISH: "MMM d, y", CHINESE: "y年M月d日"}  # CLDR's medium English and long Chinese dates
 
 
 def format_count(count: int) -> str:
@@ -26,4 +28,4 @@ def format_day(day: date) -> str:
     """A date as people of the locale write it (medium length: Jan 5, 2026 / 2026年1月5日)."""
     from babel.dates import format_date
 
-    return format_date(day, format="medium" if language() == "en" else "long", locale=language())
+    return format_date(day, format=_DAY_PATTERNS[language()], locale=language())
