@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import sys
 from collections import Counter
 from datetime import UTC, date, datetime
@@ -16,6 +17,9 @@ from scanner.cli_report import add_compliance_command
 from scanner.detect.entity_types import ENTITY_TYPES
 from scanner.display import safe, safe_record
 from scanner.fsio import open_private_output
+from scanner.i18n import N_, _, ngettext
+from scanner.i18n.entity_names import entity_name, sensitivity_name
+from scanner.i18n.numbers import format_count
 from scanner.paths import default_db
 from scanner.states import (
     ACTION_KINDS,
@@ -36,10 +40,17 @@ class ActionUsageError(Exception):
     """Shown as one line, exit 2."""
 
 
-FINDING_COLUMNS = (Column("id", right=True), Column("type"), Column("sensitivity"), Column("preview", max_width=28),
-                   Column("location", max_width=32), Column("path"))  # fmt: skip
-ACTION_COLUMNS = (Column("id", right=True), Column("state"), Column("kind"), Column("findings", right=True),
-                  Column("proposed by", max_width=20), Column("approved by", max_width=20), Column("path"))  # fmt: skip
+FINDING_COLUMNS = (Column(N_("id"), right=True), Column(N_("type")), Column(N_("sensitivity")),
+                   Column(N_("preview"), max_width=28), Column(N_("location"), max_width=32),
+                   Column(N_("path")))  # fmt: skip
+ACTION_COLUMNS = (Column(N_("id"), right=True), Column(N_("state")), Column(N_("kind")),
+                  Column(N_("findings"), right=True), Column(N_("proposed by"), max_width=20),
+                  Column(N_("approved by"), max_width=20), Column(N_("path")))  # fmt: skip
+
+
+def shown_columns(columns: tuple[Column, ...]) -> tuple[Column, ...]:
+    """``columns`` with their headers in the interface language (they are marked with N_ at import)."""
+    return tuple(dataclasses.replace(c, name=_(c.name)) for c in columns)
 
 
 def finding_ids(text: str) -> list[int]:
@@ -49,134 +60,144 @@ def finding_ids(text: str) -> list[int]:
     except ValueError:
         ids = []
     if not ids or min(ids) < 1:
-        raise argparse.ArgumentTypeError(f"{text!r}: give finding ids as numbers, e.g. --finding 12 or 12,13")
+        raise argparse.ArgumentTypeError(
+            _("{text}: give finding ids as numbers, e.g. --finding 12 or 12,13").format(text=repr(text))
+        )
     return ids
 
 
 def add_action_commands(sub: argparse._SubParsersAction) -> None:
-    propose = sub.add_parser("propose", help="propose an action on findings, a file or a vault item")
+    propose = sub.add_parser("propose", help=_("propose an action on findings, a file or a vault item"))
     propose.add_argument("kind", choices=[*PROPOSABLE_KINDS, "default"],
-                         help="'default': what the action policy proposes")  # fmt: skip
+                         help=_("'default': what the action policy proposes"))  # fmt: skip
     propose.add_argument("--finding", type=finding_ids, action="extend", default=[], metavar="ID[,ID…]",
-                         help="finding ids: repeat it or separate them with commas")  # fmt: skip
-    propose.add_argument("--file", type=Path, help="a whole scanned file instead of findings")
-    propose.add_argument("--vault", metavar="ID", help="purge, restore: the vault item")
-    propose.add_argument("--expired", action="store_true", help="purge: every vault item past its retention")
-    propose.add_argument("--to", type=Path, metavar="DIR", help="restore: under this folder, not the original path")
-    propose.add_argument("--overwrite", action="store_true", help="restore: may replace an existing file")
-    propose.add_argument("--reason", help="justification (retain) or reason (false_positive)")
-    propose.add_argument("--until", type=date.fromisoformat, help="retain until YYYY-MM-DD")
+                         help=_("finding ids: repeat it or separate them with commas"))  # fmt: skip
+    propose.add_argument("--file", type=Path, help=_("a whole scanned file instead of findings"))
+    propose.add_argument("--vault", metavar="ID", help=_("purge, restore: the vault item"))
+    propose.add_argument("--expired", action="store_true", help=_("purge: every vault item past its retention"))
+    propose.add_argument("--to", type=Path, metavar="DIR", help=_("restore: under this folder, not the original path"))
+    propose.add_argument("--overwrite", action="store_true", help=_("restore: may replace an existing file"))
+    propose.add_argument("--reason", help=_("justification (retain) or reason (false_positive)"))
+    propose.add_argument("--until", type=date.fromisoformat, help=_("retain until YYYY-MM-DD"))
     _common(propose, handler=_cmd_propose)
 
     approve = sub.add_parser(
         "approve",
-        help="approve proposed actions (the second person, where policy says so)",
-        description=f"Approve proposed actions. Two-person rule: {two_person_rule_text()}",
+        help=_("approve proposed actions (the second person, where policy says so)"),
+        description=_("Approve proposed actions. Two-person rule: {rule}").format(rule=two_person_rule_text()),
     )
     approve.add_argument("ids", type=int, nargs="+")
     _common(approve, handler=_cmd_approve)
 
-    cancel = sub.add_parser("cancel", help="cancel a proposed or approved action")
+    cancel = sub.add_parser("cancel", help=_("cancel a proposed or approved action"))
     cancel.add_argument("ids", type=int, nargs="+")
     cancel.add_argument("--reason")
     _common(cancel, handler=_cmd_cancel)
 
-    apply = sub.add_parser("apply", help="execute approved actions (all, or the ids given)")
+    apply = sub.add_parser("apply", help=_("execute approved actions (all, or the ids given)"))
     apply.add_argument("ids", type=int, nargs="*")
-    apply.add_argument("--yes", action="store_true", help="do not ask for confirmation")
+    apply.add_argument("--yes", action="store_true", help=_("do not ask for confirmation"))
     _common(apply, handler=_cmd_apply)
 
-    actions = sub.add_parser("actions", help="list actions")
+    actions = sub.add_parser("actions", help=_("list actions"))
     actions_sub = actions.add_subparsers(metavar="ACTION")
-    listing = actions_sub.add_parser("list", help="actions with their state")
+    listing = actions_sub.add_parser("list", help=_("actions with their state"))
     listing.add_argument("--state", choices=ACTION_STATES, action="append")
     listing.add_argument("--kind", choices=ACTION_KINDS, action="append")
     _common(listing, handler=_cmd_actions_list)
-    one = actions_sub.add_parser("show", help="one action in full: who, when, what was done, why it failed")
+    one = actions_sub.add_parser("show", help=_("one action in full: who, when, what was done, why it failed"))
     one.add_argument("id", type=int)
     _common(one, handler=_cmd_actions_show)
 
     retry = sub.add_parser(
         "retry",
-        help="propose failed or stale actions again (the new proposals need approval as usual)",
-        description="Propose a failed or stale action again: a new proposal of the same kind on the same target "
-        "(a stale action's rescanned findings with the same values), made by you, linked to the old one, that "
-        f"needs approval like any other. Two-person rule: {two_person_rule_text()}",
+        help=_("propose failed or stale actions again (the new proposals need approval as usual)"),
+        description=_(
+            "Propose a failed or stale action again: a new proposal of the same kind on the same target (a stale "
+            "action's rescanned findings with the same values), made by you, linked to the old one, that needs "
+            "approval like any other. Two-person rule: {rule}"
+        ).format(rule=two_person_rule_text()),
     )
     retry.add_argument("ids", type=int, nargs="+")
     _common(retry, handler=_cmd_retry)
 
-    findings = sub.add_parser("findings", help="list findings with their ids, to propose actions on")
-    findings.add_argument("--path", help="only files whose path contains this")
+    findings = sub.add_parser("findings", help=_("list findings with their ids, to propose actions on"))
+    findings.add_argument("--path", help=_("only files whose path contains this"))
     findings.add_argument("--type", dest="entity_type", choices=sorted(ENTITY_TYPES), metavar="TYPE",
-                          help="only this entity type, e.g. CN_MOBILE")  # fmt: skip
-    findings.add_argument("--state", default=FindingState.ACTIVE, choices=FINDING_STATES, help="default: active")
+                          help=_("only this entity type, e.g. CN_MOBILE"))  # fmt: skip
+    findings.add_argument("--state", default=FindingState.ACTIVE, choices=FINDING_STATES, help=_("default: active"))
     _common(findings, handler=_cmd_findings)
 
     restore = sub.add_parser(
         "restore",
-        help="put a vault item back, as its approved restore proposal says",
-        description="Execute the approved restore of a vault item (custos propose restore --vault ID [--to DIR] "
-        f"[--overwrite], then approve). Two-person rule: {two_person_rule_text()}",
+        help=_("put a vault item back, as its approved restore proposal says"),
+        description=_(
+            "Execute the approved restore of a vault item (custos propose restore --vault ID [--to DIR] "
+            "[--overwrite], then approve). Two-person rule: {rule}"
+        ).format(rule=two_person_rule_text()),
     )
     restore.add_argument("vault_id")
     _common(restore, handler=_cmd_restore)
 
-    vault = sub.add_parser("vault", help="list or purge vault items")
+    vault = sub.add_parser("vault", help=_("list or purge vault items"))
     vault_sub = vault.add_subparsers(metavar="ACTION")
-    vault_list = vault_sub.add_parser("list", help="vault items")
+    vault_list = vault_sub.add_parser("list", help=_("vault items"))
     _common(vault_list, handler=_cmd_vault_list)
     purge = vault_sub.add_parser(
         "purge",
-        help="crypto-shred vault items whose purge was approved (their key is destroyed first)",
-        description="Execute approved purge proposals (custos propose purge --vault ID, or --expired). A vault "
-        f"item is kept at least {MIN_VAULT_RETENTION_DAYS} days (the site policy can say longer). "
-        f"Two-person rule: {two_person_rule_text()}",
+        help=_("crypto-shred vault items whose purge was approved (their key is destroyed first)"),
+        description=_(
+            "Execute approved purge proposals (custos propose purge --vault ID, or --expired). A vault item is kept "
+            "at least {days} days (the site policy can say longer). Two-person rule: {rule}"
+        ).format(days=MIN_VAULT_RETENTION_DAYS, rule=two_person_rule_text()),
     )
-    purge.add_argument("ids", nargs="*", help="vault item ids (default: every approved purge)")
+    purge.add_argument("ids", nargs="*", help=_("vault item ids (default: every approved purge)"))
     purge.add_argument("--yes", action="store_true")
     _common(purge, handler=_cmd_vault_purge)
 
-    audit = sub.add_parser("audit", help="verify or show the audit log")
+    audit = sub.add_parser("audit", help=_("verify or show the audit log"))
     audit_sub = audit.add_subparsers(metavar="ACTION")
-    verify = audit_sub.add_parser("verify", help="check every record's hash chain and signature")
-    verify.add_argument("--public-key", type=Path, help="the .pub file to verify with (default: beside the key)")
+    verify = audit_sub.add_parser("verify", help=_("check every record's hash chain and signature"))
+    verify.add_argument("--public-key", type=Path, help=_("the .pub file to verify with (default: beside the key)"))
     _common(verify, handler=_cmd_audit_verify)
-    show = audit_sub.add_parser("show", help="audit records, filtered")
+    show = audit_sub.add_parser("show", help=_("audit records, filtered"))
     show.add_argument("--since", type=_datetime)
     show.add_argument("--until", type=_datetime)
     show.add_argument("--event")
     show.add_argument("--actor")
-    show.add_argument("--target", help="only records whose target contains this")
+    show.add_argument("--target", help=_("only records whose target contains this"))
     _common(show, handler=_cmd_audit_show)
 
-    report = sub.add_parser("report", help="reports for regulators and buyers")
+    report = sub.add_parser("report", help=_("reports for regulators and buyers"))
     report_sub = report.add_subparsers(metavar="REPORT")
-    destruction = report_sub.add_parser("destruction", help="the destruction record (销毁记录)")
+    destruction = report_sub.add_parser("destruction", help=_("the destruction record (销毁记录)"))
     destruction.add_argument("--since", type=_datetime)
     destruction.add_argument("--until", type=_datetime)
     destruction.add_argument("--format", choices=["md", "html"], default="md")
     destruction.add_argument("--output", type=Path)
     destruction.add_argument("--tz", type=_zone, metavar="ZONE",
-                             help="local time zone shown beside UTC, e.g. Asia/Shanghai (default: the site policy's "
-                             "[report] time_zone, else Asia/Shanghai)")  # fmt: skip
+                             help=_("local timezone shown beside UTC, e.g. Asia/Shanghai (default: the site policy's "
+                                    "[report] time_zone, else Asia/Shanghai)"))  # fmt: skip
     _common(destruction, handler=_cmd_report_destruction)
     add_compliance_command(report_sub)
 
 
 def _common(parser: argparse.ArgumentParser, handler) -> None:
     parser.add_argument(
-        "--db", type=database_argument, default=None, help=f"findings database (default {default_db()})"
+        "--db",
+        type=database_argument,
+        default=None,
+        help=_("findings database (default {path})").format(path=default_db()),
     )
-    parser.add_argument("--as", dest="reviewer", metavar="NAME", help="reviewer identity (default $CUSTOS_REVIEWER)")
-    parser.add_argument("--rules", type=Path, action="append", default=[], metavar="DIR", help="extra rule packs")
+    parser.add_argument("--as", dest="reviewer", metavar="NAME", help=_("reviewer identity (default $CUSTOS_REVIEWER)"))
+    parser.add_argument("--rules", type=Path, action="append", default=[], metavar="DIR", help=_("extra rule packs"))
     parser.set_defaults(handler=handler)
 
 
 def _workspace(args: argparse.Namespace):
     db = args.db or default_db()
     if not db.exists():
-        raise ActionUsageError(f"{db}: no findings database yet; run 'custos scan' first")
+        raise ActionUsageError(_("{db}: no findings database yet; run 'custos scan' first").format(db=db))
     return open_workspace(db, args.rules)
 
 
@@ -184,27 +205,34 @@ def _cmd_propose(args: argparse.Namespace) -> int:
     if args.kind in VAULT_KINDS:
         return _propose_vault_actions(args)
     if bool(args.finding) == bool(args.file):
-        raise ActionUsageError("name findings with --finding ID (repeatable) or one --file PATH")
+        raise ActionUsageError(_("name findings with --finding ID (repeatable) or one --file PATH"))
     proposal = Proposal(
         args.kind, finding_ids=tuple(args.finding), path=args.file, reason=args.reason, retain_until=args.until
     )
     with _workspace(args) as ws:
         action_id = ws.service.propose(proposal, current_actor(args.reviewer))
         action = ws.actions.action(action_id)
-    second = " (needs a second person to approve)" if action.needs_second_person else ""
     count = len(action.finding_ids)
-    print(f"proposed action {action_id}: {action.kind} {safe(action.shown_path)}, {count} findings{second}")
+    line = ngettext("proposed action {id}: {kind} {path}, {count} finding",
+                    "proposed action {id}: {kind} {path}, {count} findings", count)  # fmt: skip
+    print(line.format(id=action_id, kind=action.kind, path=safe(action.shown_path), count=format_count(count))
+          + _second(action))  # fmt: skip
     return 0
 
 
 def _propose_vault_actions(args: argparse.Namespace) -> int:
     if args.finding or args.file:
-        raise ActionUsageError(f"{args.kind} acts on a vault item: name it with --vault ID, not findings or a file")
+        raise ActionUsageError(
+            _("{kind} acts on a vault item: name it with --vault ID, not findings or a file").format(kind=args.kind)
+        )
     if args.expired and args.kind != ActionKind.PURGE:
-        raise ActionUsageError("--expired goes with purge")
+        raise ActionUsageError(_("--expired goes with purge"))
     if bool(args.vault) == bool(args.expired):
-        expired = " or use --expired" if args.kind == ActionKind.PURGE else ""
-        raise ActionUsageError(f"name one vault item with --vault ID{expired}")
+        raise ActionUsageError(
+            _("name one vault item with --vault ID or use --expired")
+            if args.kind == ActionKind.PURGE
+            else _("name one vault item with --vault ID")
+        )
     with _workspace(args) as ws:
         ids = ws.service.vault_actions.expired() if args.expired else [args.vault]
         actor = current_actor(args.reviewer)
@@ -212,11 +240,12 @@ def _propose_vault_actions(args: argparse.Namespace) -> int:
             proposal = Proposal(args.kind, reason=args.reason, vault_id=vault_id, restore_to=args.to,
                                 restore_overwrite=args.overwrite)  # fmt: skip
             action = ws.actions.action(ws.service.propose(proposal, actor))
-            second = " (needs a second person to approve)" if action.needs_second_person else ""
-            shown = f"vault item {safe(vault_id)} ({safe(action.shown_path)})"
-            print(f"proposed action {action.id}: {action.kind} {shown}{second}")
+            line = _("proposed action {id}: {kind} vault item {vault} ({path})").format(
+                id=action.id, kind=action.kind, vault=safe(vault_id), path=safe(action.shown_path)
+            )
+            print(line + _second(action))
     if not ids:
-        print("nothing to propose: no vault item is past its retention")
+        print(_("nothing to propose: no vault item is past its retention"))
     return 0
 
 
@@ -224,7 +253,7 @@ def _cmd_approve(args: argparse.Namespace) -> int:
     with _workspace(args) as ws:
         for action_id in args.ids:
             ws.service.approve(action_id, current_actor(args.reviewer))
-            print(f"approved action {action_id}")
+            print(_("approved action {id}").format(id=action_id))
     return 0
 
 
@@ -232,7 +261,7 @@ def _cmd_cancel(args: argparse.Namespace) -> int:
     with _workspace(args) as ws:
         for action_id in args.ids:
             ws.service.cancel(action_id, current_actor(args.reviewer), args.reason)
-            print(f"cancelled action {action_id}")
+            print(_("cancelled action {id}").format(id=action_id))
     return 0
 
 
@@ -248,19 +277,31 @@ def _cmd_apply(args: argparse.Namespace) -> int:
             raise ActionUsageError(owned_elsewhere(elsewhere, here))
         if not pending and not ws.actions.actions(states=(ActionState.EXECUTING,), host=here):
             others = [a for a in ws.actions.actions(states=(ActionState.APPROVED,)) if a.host != here]
-            waiting = f" here; {owned_elsewhere(others, here)}" if others else ""
-            print(f"nothing to apply: no approved actions{waiting}")
+            print(
+                _("nothing to apply: no approved actions here; {elsewhere}").format(
+                    elsewhere=owned_elsewhere(others, here)
+                )
+                if others
+                else _("nothing to apply: no approved actions")
+            )
             return 0
         for a in pending:
-            print(f"  {a.id:>5}  {a.kind:<14} {safe(a.shown_path)}  ({len(a.finding_ids)} findings)")
-        if not args.yes and not _confirmed(f"apply these {len(pending)} actions ({_kinds(pending)})? "
-                                           "type 'apply' to go on: ", "apply"):  # fmt: skip
-            print("nothing changed")
+            count = len(a.finding_ids)
+            findings = ngettext("{count} finding", "{count} findings", count).format(count=format_count(count))
+            print(f"  {a.id:>5}  {a.kind:<14} {safe(a.shown_path)}  ({findings})")
+        prompt = _("apply these {count} actions ({kinds})? type 'apply' to go on: ")
+        if not args.yes and not _confirmed(prompt.format(count=len(pending), kinds=_kinds(pending)), "apply"):
+            print(_("nothing changed"))
             return 1
         outcomes = ws.service.apply(current_actor(args.reviewer), args.ids or None)
-    for o in outcomes:
-        print(f"{o.state:<9} action {o.action_id} {o.kind} {safe(o.target)}: {safe(o.message)}")
+    _print_outcomes(outcomes)
     return 0 if all(o.state == ActionState.EXECUTED for o in outcomes) else 1
+
+
+def _print_outcomes(outcomes) -> None:
+    for o in outcomes:
+        print(_("{state:<9} action {id} {kind} {target}: {message}").format(
+            state=o.state, id=o.action_id, kind=o.kind, target=safe(o.target), message=safe(o.message)))  # fmt: skip
 
 
 def _cmd_actions_list(args: argparse.Namespace) -> int:
@@ -269,12 +310,12 @@ def _cmd_actions_list(args: argparse.Namespace) -> int:
         notes = {a.id: ws.actions.shown_note(a) for a in rows if a.state in UNSUCCESSFUL_ACTION_STATES and a.error}
     cells = [(str(a.id), a.state, a.kind, str(len(a.finding_ids)), safe(a.proposed_by), safe(a.approved_by or "-"),
               safe(a.shown_path)) for a in rows]  # fmt: skip
-    lines = list(render(ACTION_COLUMNS, cells, terminal_width(sys.stdout)))  # reviewer names may be CJK
+    lines = list(render(shown_columns(ACTION_COLUMNS), cells, terminal_width(sys.stdout)))  # reviewer names may be CJK
     print(lines[0])
     for a, line in zip(rows, lines[1:], strict=False):
         print(line)
         if a.id in notes:
-            print(f"{'':>5}  why: {safe(notes[a.id])}")
+            print(" " * 7 + _("why: {note}").format(note=safe(notes[a.id])))
     return 0
 
 
@@ -283,7 +324,7 @@ def _cmd_actions_show(args: argparse.Namespace) -> int:
         action = ws.actions.action(args.id)
         note, retries = ws.actions.shown_note(action), ws.actions.retries_of(action.id)
     for label, value in _action_details(action, note, retries):
-        print(f"  {label + ':':<15}{safe(value)}" if label else safe(value))
+        print(f"  {_padded(_(label) + ':', 15)}{safe(value)}" if label else safe(value))
     return 0
 
 
@@ -291,28 +332,47 @@ def _action_details(action, note: str | None, retries) -> list[tuple[str, str]]:
     """What `actions show` prints, as (label, value) lines; "" labels a line of its own."""
 
     def who(name, os_user, at) -> str:
-        return f"{name} (OS user {os_user}) at {at}" if os_user and os_user != name else f"{name} at {at}"
+        if os_user and os_user != name:
+            return _("{name} (OS user {os_user}) at {at}").format(name=name, os_user=os_user, at=at)
+        return _("{name} at {at}").format(name=name, at=at)
 
-    lines = [("", f"action {action.id}: {action.kind}, {action.state}"), ("path", action.shown_path)]
+    lines = [("", _("action {id}: {kind}, {state}").format(id=action.id, kind=action.kind, state=action.state)),
+             (N_("path"), action.shown_path)]  # fmt: skip
     if action.finding_ids:
-        lines.append(("findings", f"{len(action.finding_ids)} (ids {', '.join(map(str, action.finding_ids))})"))
-    optional = [("vault item", action.vault_id), ("restore under", action.restore_to), ("reason", action.reason),
-                ("retain until", action.retain_until), ("method", action.method)]  # fmt: skip
+        ids = ", ".join(map(str, action.finding_ids))
+        lines.append((N_("findings"), _("{count} (ids {ids})").format(count=len(action.finding_ids), ids=ids)))
+    optional = [(N_("vault item"), action.vault_id), (N_("restore under"), action.restore_to),
+                (N_("reason"), action.reason), (N_("retain until"), action.retain_until),
+                (N_("method"), action.method)]  # fmt: skip
     lines += [(label, value) for label, value in optional if value]
-    lines.append(("two-person", "yes: the proposer cannot approve it" if action.needs_second_person else "no"))
-    lines.append(("proposed by", who(action.proposed_by, action.proposed_os_user, action.proposed_at)))
+    two_person = _("yes: the proposer cannot approve it") if action.needs_second_person else _("no")
+    lines.append((N_("two-person"), two_person))
+    lines.append((N_("proposed by"), who(action.proposed_by, action.proposed_os_user, action.proposed_at)))
     if action.approved_by:
-        lines.append(("approved by", who(action.approved_by, action.approved_os_user, action.approved_at)))
+        lines.append((N_("approved by"), who(action.approved_by, action.approved_os_user, action.approved_at)))
     if action.executed_by:
-        lines.append(("executed by", f"{action.executed_by} at {action.executed_at}"))
+        lines.append((N_("executed by"), who(action.executed_by, None, action.executed_at)))
     if note:
-        lines.append(("why" if action.state in UNSUCCESSFUL_ACTION_STATES else "note", note))
+        lines.append((N_("why") if action.state in UNSUCCESSFUL_ACTION_STATES else N_("note"), note))
     if action.retry_of is not None:
-        lines.append(("retry of", f"action {action.retry_of}"))
-    lines += [("retried as", f"action {r.id} ({r.state})") for r in retries]
+        lines.append((N_("retry of"), _("action {id}").format(id=action.retry_of)))
+    lines += [(N_("retried as"), _("action {id} ({state})").format(id=r.id, state=r.state)) for r in retries]
     if action.state in UNSUCCESSFUL_ACTION_STATES and not retries:
-        lines.append(("", f"to try again: custos retry {action.id} (a new proposal, approved as usual)"))
+        lines.append(
+            ("", _("to try again: custos retry {id} (a new proposal, approved as usual)").format(id=action.id))
+        )
     return lines
+
+
+def _padded(label: str, width: int) -> str:
+    """``label`` padded to ``width`` terminal cells (a Chinese character takes two)."""
+    from rich.cells import cell_len
+
+    return label + " " * max(1, width - cell_len(label))
+
+
+def _second(action) -> str:
+    return _(" (needs a second person to approve)") if action.needs_second_person else ""
 
 
 def _cmd_retry(args: argparse.Namespace) -> int:
@@ -320,11 +380,18 @@ def _cmd_retry(args: argparse.Namespace) -> int:
         actor = current_actor(args.reviewer)
         for old_id in args.ids:
             action = ws.actions.action(ws.service.retry(old_id, actor))
-            second = " (needs a second person to approve)" if action.needs_second_person else ""
-            target = f"vault item {safe(action.vault_id)} ({safe(action.shown_path)})" if action.vault_id else (
-                f"{safe(action.shown_path)}, {len(action.finding_ids)} findings")  # fmt: skip
-            print(f"proposed action {action.id}: {action.kind} {target}, retrying action {old_id}{second}")
-    print("approve (custos approve ID), then apply (custos apply ID) as for any proposal")
+            if action.vault_id:
+                line = _("proposed action {id}: {kind} vault item {vault} ({path}), retrying action {old}").format(
+                    id=action.id, kind=action.kind, vault=safe(action.vault_id), path=safe(action.shown_path),
+                    old=old_id)  # fmt: skip
+            else:
+                count = len(action.finding_ids)
+                line = ngettext("proposed action {id}: {kind} {path}, {count} finding, retrying action {old}",
+                                "proposed action {id}: {kind} {path}, {count} findings, retrying action {old}",
+                                count).format(id=action.id, kind=action.kind, path=safe(action.shown_path),
+                                              count=format_count(count), old=old_id)  # fmt: skip
+            print(line + _second(action))
+    print(_("approve (custos approve ID), then apply (custos apply ID) as for any proposal"))
     return 0
 
 
@@ -333,11 +400,18 @@ def _cmd_findings(args: argparse.Namespace) -> int:
 
     with _workspace(args) as ws:
         rows = [
-            (str(f.id), f.entity_type, f.sensitivity, safe(f.preview), safe(f.location), safe(f.path))
+            (
+                str(f.id),
+                entity_name(f.entity_type),
+                sensitivity_name(f.sensitivity),
+                safe(f.preview),
+                safe(f.location),
+                safe(f.path),
+            )
             for f in shown_findings(ws.store, state=args.state)
             if (not args.path or args.path in f.path) and args.entity_type in (None, f.entity_type)
         ]
-    for line in render(FINDING_COLUMNS, rows, terminal_width(sys.stdout)):
+    for line in render(shown_columns(FINDING_COLUMNS), rows, terminal_width(sys.stdout)):
         print(line)
     return 0
 
@@ -347,12 +421,12 @@ def _cmd_restore(args: argparse.Namespace) -> int:
         [action_id] = _approved_vault_actions(ws, ActionKind.RESTORE, [args.vault_id])
         [outcome] = ws.service.apply(current_actor(args.reviewer), [action_id])
     if outcome.state != ActionState.EXECUTED:
-        print(
-            f"{outcome.state} action {action_id}: restore of vault item {safe(args.vault_id)}: {safe(outcome.message)}"
-        )
+        print(_("{state} action {id}: restore of vault item {vault}: {message}").format(
+            state=outcome.state, id=action_id, vault=safe(args.vault_id), message=safe(outcome.message)))  # fmt: skip
         return 1
-    print(f"restored vault item {safe(args.vault_id)} to {safe(outcome.target)} (action {action_id}): "
-          f"{safe(outcome.message)}")  # fmt: skip
+    done = _("restored vault item {vault} to {target} (action {id}): {message}")
+    print(done.format(vault=safe(args.vault_id), target=safe(outcome.target), id=action_id,
+                      message=safe(outcome.message)))  # fmt: skip
     return 0
 
 
@@ -364,8 +438,10 @@ def _approved_vault_actions(ws, kind: str, vault_ids: list[str]) -> list[int]:
     missing = [v for v in vault_ids if v not in approved]
     if missing:
         raise ActionUsageError(
-            f"no approved {kind} for vault item {', '.join(missing)}: propose it (custos propose {kind} --vault ID) "
-            "and have it approved first"
+            _(
+                "no approved {kind} for vault item {items}: propose it (custos propose {kind} --vault ID) and have it "
+                "approved first"
+            ).format(kind=kind, items=", ".join(missing))
         )
     return [approved[v] for v in vault_ids]
 
@@ -373,10 +449,12 @@ def _approved_vault_actions(ws, kind: str, vault_ids: list[str]) -> list[int]:
 def _cmd_vault_list(args: argparse.Namespace) -> int:
     with _workspace(args) as ws:
         items = ws.vault_items()
-    print(f"{'id':<32}  {'stored at':<27} {'size':>12}  {'state':<7} original path")
-    for item in items:
-        state = "purged" if item.purged else "kept"
-        print(f"{item.id:<32}  {item.stored_at:<27} {item.size:>12,}  {state:<7} {safe(item.display_path)}")
+    columns = (Column(_("id")), Column(_("stored at")), Column(_("size"), right=True), Column(_("state")),
+               Column(_("original path")))  # fmt: skip
+    rows = [(item.id, item.stored_at, format_count(item.size), _("purged") if item.purged else _("kept"),
+             safe(item.display_path)) for item in items]  # fmt: skip
+    for line in render(columns, rows, terminal_width(sys.stdout)):
+        print(line)
     return 0
 
 
@@ -384,15 +462,15 @@ def _cmd_vault_purge(args: argparse.Namespace) -> int:
     with _workspace(args) as ws:
         action_ids = _approved_vault_actions(ws, ActionKind.PURGE, list(args.ids))
         if not action_ids:
-            print("nothing to purge: no approved purge (custos propose purge --vault ID, then approve)")
+            print(_("nothing to purge: no approved purge (custos propose purge --vault ID, then approve)"))
             return 0
         count = len(action_ids)
-        if not args.yes and not _confirmed(f"crypto-shred {count} vault items for good? type 'purge': ", "purge"):
-            print("nothing purged")
+        prompt = _("crypto-shred {count} vault items for good? type 'purge': ").format(count=count)
+        if not args.yes and not _confirmed(prompt, "purge"):
+            print(_("nothing purged"))
             return 1
         outcomes = ws.service.apply(current_actor(args.reviewer), action_ids)
-    for o in outcomes:
-        print(f"{o.state:<9} action {o.action_id} {o.kind} {safe(o.target)}: {safe(o.message)}")
+    _print_outcomes(outcomes)
     return 0 if all(o.state == ActionState.EXECUTED for o in outcomes) else 1
 
 
@@ -400,13 +478,16 @@ def _cmd_audit_verify(args: argparse.Namespace) -> int:
     with _workspace(args) as ws:
         result = ws.audit.verify(args.public_key)
     if result.ok:
-        print(f"audit log OK: {result.records} records, chain and signatures verified, and every record the "
-              "database remembers is there")  # fmt: skip
+        print(_("audit log OK: {count} records, chain and signatures verified, and every record the database "
+                "remembers is there").format(count=format_count(result.records)))  # fmt: skip
         if result.warning:
-            print(f"warning: {safe(result.warning)}")
+            print(_("warning: {warning}").format(warning=safe(result.warning)))
         return 0
-    where = f" at record {result.first_bad}" if result.first_bad is not None else ""
-    print(f"audit log BROKEN{where}: {safe(result.reason)}")
+    if result.first_bad is not None:
+        print(_("audit log BROKEN at record {record}: {reason}").format(record=result.first_bad,
+                                                                       reason=safe(result.reason)))  # fmt: skip
+    else:
+        print(_("audit log BROKEN: {reason}").format(reason=safe(result.reason)))
     return 1
 
 
@@ -430,7 +511,7 @@ def _cmd_report_destruction(args: argparse.Namespace) -> int:
     if args.output:
         with open_private_output(args.output) as out:
             out.write(text)
-        print(f"custos: destruction record written to {safe(args.output)}", file=sys.stderr)
+        print(_("custos: destruction record written to {path}").format(path=safe(args.output)), file=sys.stderr)
     else:
         sys.stdout.write(text)
     return 0
@@ -439,12 +520,12 @@ def _cmd_report_destruction(args: argparse.Namespace) -> int:
 def _kinds(actions) -> str:
     """What the confirmation is about, by kind: "1 delete, 2 mask"."""
     counts = Counter(a.kind for a in actions)
-    return ", ".join(f"{n} {kind}" for kind, n in sorted(counts.items()))
+    return _(", ").join(_("{count} {kind}").format(count=n, kind=kind) for kind, n in sorted(counts.items()))
 
 
 def _confirmed(prompt: str, word: str) -> bool:
     if not sys.stdin.isatty():
-        raise ActionUsageError("no terminal to confirm on: pass --yes to confirm non-interactively")
+        raise ActionUsageError(_("no terminal to confirm on: pass --yes to confirm non-interactively"))
     return input(prompt).strip() == word
 
 

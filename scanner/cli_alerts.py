@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING
 
 from scanner.display import safe
 from scanner.display_mask import mask_for_display
+from scanner.i18n import N_, _
 from scanner.paths import default_db
 from scanner.states import OutboxState
 from scanner.store.engine import database_argument
@@ -24,9 +25,10 @@ if TYPE_CHECKING:
     from scanner.alerts.config import AlertsConfig
 
 SCAN_ALERT_WAIT_S = 10.0  # how long `custos scan` waits at its end for alerts due to go out
-OUTBOX_COLUMNS = (Column("id", right=True), Column("violation", right=True), Column("channel"), Column("state"),
-                  Column("tries", right=True), Column("next try"), Column("zone", max_width=16),
-                  Column("severity"), Column("file", max_width=40), Column("last error", max_width=50))  # fmt: skip
+OUTBOX_COLUMNS = (Column(N_("id"), right=True), Column(N_("violation"), right=True), Column(N_("channel")),
+                  Column(N_("state")), Column(N_("tries"), right=True), Column(N_("next try")),
+                  Column(N_("zone"), max_width=16), Column(N_("severity")), Column(N_("file"), max_width=40),
+                  Column(N_("last error"), max_width=50))  # fmt: skip
 
 
 class AlertsUsageError(Exception):
@@ -34,16 +36,20 @@ class AlertsUsageError(Exception):
 
 
 def add_alerts_commands(sub: argparse._SubParsersAction) -> None:
-    alerts = sub.add_parser("alerts", help="zone-violation alerts: send a test alert, show the outbox")
+    alerts = sub.add_parser("alerts", help=_("zone-violation alerts: send a test alert, show the outbox"))
     alerts_sub = alerts.add_subparsers(metavar="ACTION")
-    test = alerts_sub.add_parser("test", help="send a test alert to each channel in [alerts] now")
-    test.add_argument("--config", type=Path, required=True, help="custos.toml with an [alerts] table")
-    test.add_argument("--db", type=database_argument, help="the database named in the review command the alert shows")
+    test = alerts_sub.add_parser("test", help=_("send a test alert to each channel in [alerts] now"))
+    test.add_argument("--config", type=Path, required=True, help=_("custos.toml with an [alerts] table"))
+    test.add_argument(
+        "--db", type=database_argument, help=_("the database named in the review command the alert shows")
+    )
     test.set_defaults(handler=_cmd_test)
-    outbox = alerts_sub.add_parser("outbox", help="alerts waiting to be delivered, or given up (masked)")
-    outbox.add_argument("--db", type=database_argument, help=f"findings database (default {default_db()})")
-    outbox.add_argument("--all", action="store_true", help="sent alerts too")
-    outbox.add_argument("--retry", action="store_true", help="put the given-up alerts back in the queue")
+    outbox = alerts_sub.add_parser("outbox", help=_("alerts waiting to be delivered, or given up (masked)"))
+    outbox.add_argument(
+        "--db", type=database_argument, help=_("findings database (default {path})").format(path=default_db())
+    )
+    outbox.add_argument("--all", action="store_true", help=_("sent alerts too"))
+    outbox.add_argument("--retry", action="store_true", help=_("put the given-up alerts back in the queue"))
     outbox.set_defaults(handler=_cmd_outbox)
 
 
@@ -71,8 +77,12 @@ def _scan_alerts(alerts: AlertsConfig | None, db: Path) -> Iterator[None]:
         yield
     if dispatcher is not None and (dispatcher.sent or dispatcher.attempts_failed):
         waiting = _waiting(db)
-        tail = f"; {waiting} waiting in the outbox (custos alerts outbox)" if waiting else ""
-        print(f"custos: alerts: {dispatcher.sent} sent{tail}", file=sys.stderr)
+        line = (
+            _("custos: alerts: {sent} sent; {waiting} waiting in the outbox (custos alerts outbox)")
+            if waiting
+            else _("custos: alerts: {sent} sent")
+        )
+        print(line.format(sent=dispatcher.sent, waiting=waiting), file=sys.stderr)
 
 
 def _waiting(db: Path) -> int:
@@ -87,13 +97,15 @@ def _waiting(db: Path) -> int:
 def describe_alerts(config: AlertsConfig) -> list[str]:
     """For `custos config check`: the channels, and each secret variable not set in this environment (a note:
     the service may get it from its EnvironmentFile)."""
-    lines = [f"alerts: {', '.join(config.channels) or 'no channel'}; min severity {config.min_severity}, "
-             f"{config.rate_limit_per_minute}/min per channel, retried for {config.retry_max_s:g} s"]  # fmt: skip
+    summary = _("alerts: {channels}; min severity {severity}, {rate}/min per channel, retried for {seconds} s")
+    lines = [summary.format(channels=", ".join(config.channels) or _("no channel"), severity=config.min_severity,
+                            rate=config.rate_limit_per_minute, seconds=f"{config.retry_max_s:g}")]  # fmt: skip
     needed = [("alerts.email.password_env", config.email and config.email.password_env),
               ("alerts.webhook.secret_env", config.webhook and config.webhook.secret_env)]  # fmt: skip
     for key, variable in needed:
         if variable and not os.environ.get(variable):
-            lines.append(f"note: {key}: {variable} is not set here; the daemon needs it in its environment")
+            note = _("note: {key}: {variable} is not set here; the daemon needs it in its environment")
+            lines.append(note.format(key=key, variable=variable))
     return lines
 
 
@@ -103,14 +115,14 @@ def _cmd_test(args: argparse.Namespace) -> int:
 
     config = load_alerts(args.config)
     if config is None or not config.channels:
-        raise AlertsUsageError(f"{args.config}: no [alerts] channel configured")
+        raise AlertsUsageError(_("{path}: no [alerts] channel configured").format(path=args.config))
     failed = 0
     for channel, error in send_test(config, args.db):
         if error is None:
-            print(f"{channel}: sent")
+            print(_("{channel}: sent").format(channel=channel))
         else:
             failed += 1
-            print(f"{channel}: FAILED: {safe(error)}")
+            print(_("{channel}: FAILED: {error}").format(channel=channel, error=safe(error)))
     return 1 if failed else 0
 
 
@@ -121,11 +133,11 @@ def _cmd_outbox(args: argparse.Namespace) -> int:
 
     db = args.db or default_db()
     if not db.exists():
-        raise AlertsUsageError(f"{db}: no findings database yet")
+        raise AlertsUsageError(_("{db}: no findings database yet").format(db=db))
     with Store(db) as store:
         outbox = AlertOutbox(store)
         if args.retry:
-            print(f"{outbox.requeue_failed(time.time())} given-up alerts queued again")
+            print(_("{count} given-up alerts queued again").format(count=outbox.requeue_failed(time.time())))
         entries = outbox.entries(tuple(OutboxState) if args.all else (OutboxState.PENDING, OutboxState.FAILED))
         counts = outbox.counts()
     rows = []
@@ -135,9 +147,11 @@ def _cmd_outbox(args: argparse.Namespace) -> int:
         rows.append((str(e.id), str(e.violation_id), e.channel, e.state, str(e.attempts), next_try,
                      safe(message.zone), message.severity, safe(mask_for_display(message.masked_path)),
                      safe(mask_for_display(e.last_error or ""))))  # fmt: skip
-    for line in render(OUTBOX_COLUMNS, rows, terminal_width(sys.stdout)):
+    from scanner.cli_actions import shown_columns
+
+    for line in render(shown_columns(OUTBOX_COLUMNS), rows, terminal_width(sys.stdout)):
         print(line)
-    print(", ".join(f"{counts.get(s, 0)} {s}" for s in OutboxState))
+    print(_(", ").join(_("{count} {state}").format(count=counts.get(s, 0), state=s) for s in OutboxState))
     return 0
 
 

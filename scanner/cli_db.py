@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 
+from scanner.i18n import _
 from scanner.paths import default_db
 from scanner.store.engine import database_argument
 
@@ -18,12 +19,16 @@ class DbUsageError(Exception):
 
 
 def add_db_commands(sub: argparse._SubParsersAction) -> None:
-    db = sub.add_parser("db", help="the findings database: engine, schema version, upgrade, migrate")
+    db = sub.add_parser("db", help=_("the findings database: engine, schema version, upgrade, migrate"))
     actions = db.add_subparsers(dest="db_command", required=True)
-    status = actions.add_parser("status", help="engine, database (password masked), schema version")
-    upgrade = actions.add_parser("upgrade", help="bring the database's schema up to this Custos's version")
+    status = actions.add_parser("status", help=_("engine, database (password masked), schema version"))
+    upgrade = actions.add_parser("upgrade", help=_("bring the database's schema up to this Custos's version"))
     for parser, handler in ((status, _cmd_status), (upgrade, _cmd_upgrade)):
-        parser.add_argument("--db", type=database_argument, help=f"findings database or URL (default {default_db()})")
+        parser.add_argument(
+            "--db",
+            type=database_argument,
+            help=_("findings database or URL (default {path})").format(path=default_db()),
+        )
         parser.set_defaults(handler=handler)
     from scanner.cli_db_migrate import add_migrate_command
     from scanner.cli_db_recount import add_recount_command
@@ -37,11 +42,13 @@ def _open(args: argparse.Namespace, *, create: bool):  # noqa: ANN202 - an engin
 
     target = parse_target(args.db or default_db())
     if target.path is not None and not target.path.exists() and not create:
-        raise DbUsageError(f"{target.shown}: no database there yet")
+        raise DbUsageError(_("{db}: no database there yet").format(db=target.shown))
     try:
         return target, connect(target)
     except (OSError, *db_errors()) as exc:
-        raise DbUsageError(f"{target.shown}: cannot open the database ({_masked(str(exc), target)})") from None
+        raise DbUsageError(
+            _("{db}: cannot open the database ({error})").format(db=target.shown, error=_masked(str(exc), target))
+        ) from None
 
 
 def _masked(text: str, target) -> str:  # noqa: ANN001
@@ -61,14 +68,14 @@ def _cmd_status(args: argparse.Namespace) -> int:
         version = stored_version(db)
     finally:
         db.close()
-    print(f"engine:   {target.kind}")
-    print(f"database: {target.shown}")
-    print(f"schema:   {'none (a new database)' if version is None else version}")
-    print(f"custos:   {__version__} (schema {SCHEMA_VERSION})")
+    print(_("engine:   {engine}").format(engine=target.kind))
+    print(_("database: {db}").format(db=target.shown))
+    print(_("schema:   {version}").format(version=_("none (a new database)") if version is None else version))
+    print(_("custos:   {version} (schema {schema})").format(version=__version__, schema=SCHEMA_VERSION))
     if version is not None and version < SCHEMA_VERSION:
-        print(f"upgrade:  needed: run `custos db upgrade --db {target.shown}`")
+        print(_("upgrade:  needed: run `custos db upgrade --db {db}`").format(db=target.shown))
     elif version is not None and version > SCHEMA_VERSION:
-        print("upgrade:  this Custos is older than the database: upgrade Custos")
+        print(_("upgrade:  this Custos is older than the database: upgrade Custos"))
     return 0
 
 
@@ -85,7 +92,8 @@ def _cmd_upgrade(args: argparse.Namespace) -> int:
     finally:
         db.close()
     if before == SCHEMA_VERSION:
-        print(f"{target.shown}: schema {SCHEMA_VERSION}, already up to date")
+        print(_("{db}: schema {version}, already up to date").format(db=target.shown, version=SCHEMA_VERSION))
     else:
-        print(f"{target.shown}: schema {'none' if before is None else before} -> {SCHEMA_VERSION}")
+        print(_("{db}: schema {before} -> {after}").format(
+            db=target.shown, before=_("none") if before is None else before, after=SCHEMA_VERSION))  # fmt: skip
     return 0

@@ -15,15 +15,17 @@ from typing import Any
 from cryptography.hazmat.primitives import serialization
 
 from scanner.display import safe
+from scanner.i18n import _
+from scanner.i18n.numbers import format_count
 from scanner.store.engine import DatabaseTarget, parse_target
 
 
 def add_migrate_command(actions: argparse._SubParsersAction) -> None:
-    migrate = actions.add_parser("migrate", help="copy a SQLite store into a new, empty PostgreSQL database")
+    migrate = actions.add_parser("migrate", help=_("copy a SQLite store into a new, empty PostgreSQL database"))
     migrate.add_argument("--from", dest="source", required=True, metavar="SQLITE",
-                         help="the SQLite store: sqlite:///path/custos.db or a path")  # fmt: skip
+                         help=_("the SQLite store: sqlite:///path/custos.db or a path"))  # fmt: skip
     migrate.add_argument("--to", dest="target", required=True, metavar="URL",
-                         help="an empty PostgreSQL database: postgresql://user@host/dbname")  # fmt: skip
+                         help=_("an empty PostgreSQL database: postgresql://user@host/dbname"))  # fmt: skip
     migrate.set_defaults(handler=_cmd_migrate)
 
 
@@ -34,20 +36,23 @@ def _cmd_migrate(args: argparse.Namespace) -> int:
 
     source, target = parse_target(args.source), parse_target(args.target)
     if source.is_postgresql or source.path is None or not source.path.is_file():
-        raise DbUsageError(f"--from {source.shown}: not a SQLite store (give sqlite:///path/custos.db)")
+        raise DbUsageError(_("--from {db}: not a SQLite store (give sqlite:///path/custos.db)").format(db=source.shown))
     if not target.is_postgresql:
-        raise DbUsageError(f"--to {target.shown}: not a PostgreSQL URL (postgresql://user@host/dbname)")
+        raise DbUsageError(_("--to {db}: not a PostgreSQL URL (postgresql://user@host/dbname)").format(db=target.shown))
     history = _audit_history(source)
     try:
         copied = copy_sqlite_to_postgresql(source, target, history)
     except CopyError as exc:
         raise DbUsageError(str(exc)) from None
     except db_errors() as exc:
-        raise DbUsageError(f"{target.shown}: the copy failed and was rolled back ({_masked(exc, target)})") from None
+        raise DbUsageError(
+            _("{db}: the copy failed and was rolled back ({error})").format(db=target.shown, error=_masked(exc, target))
+        ) from None
     width = max(len(t) for t in copied)
     for table, count in copied.items():
-        print(f"{table:<{width}}  {count:>10,}")
-    print(f"custos: {source.shown} copied into {target.shown}; every table's rows counted on both sides")
+        print(f"{table:<{width}}  {format_count(count):>10}")
+    done = _("custos: {source} copied into {target}; every table's rows counted on both sides")
+    print(done.format(source=source.shown, target=target.shown))
     _print_next_steps(source)
     return 0
 
@@ -68,8 +73,12 @@ def _audit_history(source: DatabaseTarget):  # noqa: ANN202 - copy_store.AuditHi
         log = AuditLog(audit_log_path_for(db), audit_key_path_for(db), AuditChain(store))
         result = log.verify()
     if not result.ok:
-        where = f" at record {result.first_bad}" if result.first_bad is not None else ""
-        raise DbUsageError(f"the audit log {log.path} does not verify{where} ({result.reason}): nothing was copied")
+        broken = (
+            _("the audit log {path} does not verify at record {record} ({reason}): nothing was copied")
+            if result.first_bad is not None
+            else _("the audit log {path} does not verify ({reason}): nothing was copied")
+        )
+        raise DbUsageError(broken.format(path=log.path, record=result.first_bad, reason=result.reason))
     pem = kid = None
     if log.public_key_path.exists():
         public = load_public_key(log.public_key_path)
@@ -87,15 +96,17 @@ def _print_next_steps(source: DatabaseTarget) -> None:
     from scanner.paths import key_path_for, state_dir
 
     db, home = source.path, state_dir()
-    print("next:")
-    print(f"  - the fingerprint key {safe(key_path_for(db))} is now the company key: copy it to every host's state")
-    print("    folder as custos.key (mode 0600), so subjects link across hosts")
+    print(_("next:"))
+    print(_("  - the fingerprint key {key} is now the company key: copy it to every host's state").format(
+        key=safe(key_path_for(db))))  # fmt: skip
+    print(_("    folder as custos.key (mode 0600), so subjects link across hosts"))
     if db.resolve() != (home / "custos.db").resolve():
         beside = [p for p in db.parent.glob(f"{db.stem}.*") if p.name.split(".", 1)[1] not in _DATABASE_FILES]
         shown = ", ".join(safe(p.name) for p in sorted(beside))
-        print(f"  - with a PostgreSQL store these files live in {safe(home)}: move them there from {safe(db.parent)}:")
-        print(f"    {shown} (the audit key continues this host's part of the chain)")
-    print("  - point this host at the database (CUSTOS_DB or [database] url) and start `custos watch` again")
+        move = _("  - with a PostgreSQL store these files live in {home}: move them there from {folder}:")
+        print(move.format(home=safe(home), folder=safe(db.parent)))
+        print(_("    {files} (the audit key continues this host's part of the chain)").format(files=shown))
+    print(_("  - point this host at the database (CUSTOS_DB or [database] url) and start `custos watch` again"))
 
 
 _DATABASE_FILES = {"db", "db-wal", "db-shm", "db.apply.lock", "db.watch.lock"}

@@ -13,6 +13,8 @@ from pathlib import Path
 
 from scanner.display import safe
 from scanner.exposure.tighten import Access
+from scanner.i18n import N_, _
+from scanner.i18n.numbers import format_count
 from scanner.name_mask import mask_path
 from scanner.paths import default_db
 from scanner.states import EXPOSURE_LEVELS, ExposureLevel
@@ -21,20 +23,27 @@ from scanner.store.exposure import ExposureRow, ExposureStore
 from scanner.store.store import Store
 from scanner.text_table import Column, render, terminal_width
 
-COLUMNS = (Column("level"), Column("mode", max_width=40), Column("readers", max_width=40), Column("path"))
+COLUMNS = (
+    Column(N_("level")),
+    Column(N_("mode"), max_width=40),
+    Column(N_("readers"), max_width=40),
+    Column(N_("path")),
+)
 LISTED_LEVELS = [level.value for level in EXPOSURE_LEVELS if level != ExposureLevel.OWNER]
 
 
 def add_exposure_command(sub: argparse._SubParsersAction) -> None:
-    exposure = sub.add_parser("exposure", help="who can read the files with sensitive findings (mode, ACL)")
+    exposure = sub.add_parser("exposure", help=_("who can read the files with sensitive findings (mode, ACL)"))
     exposure.add_argument(
         "--level",
         choices=LISTED_LEVELS,
         default=None,
-        help="only files readable this widely or more (default: every one, with its level)",
+        help=_("only files readable this widely or more (default: every one, with its level)"),
     )
-    exposure.add_argument("--folder", help="only files under this folder (relative or absolute)")
-    exposure.add_argument("--db", type=database_argument, help=f"findings database (default {default_db()})")
+    exposure.add_argument("--folder", help=_("only files under this folder (relative or absolute)"))
+    exposure.add_argument(
+        "--db", type=database_argument, help=_("findings database (default {path})").format(path=default_db())
+    )
     exposure.set_defaults(handler=_cmd_exposure)
 
 
@@ -43,7 +52,7 @@ def _cmd_exposure(args: argparse.Namespace) -> int:
 
     db = args.db or default_db()
     if not db.exists():
-        raise UsageError(f"{db}: no findings database yet; run 'custos scan' first")
+        raise UsageError(_("{db}: no findings database yet; run 'custos scan' first").format(db=db))
     folder = str(Path(args.folder).resolve()) if args.folder else None
     with Store(db) as store:
         exposure = ExposureStore(store)
@@ -51,11 +60,14 @@ def _cmd_exposure(args: argparse.Namespace) -> int:
         spans = store.name_spans([r.file_id for r in rows]) if rows else {}
         table = [_row(r, spans.get(r.file_id, [])) for r in rows]
         counts = exposure.counts()
-    for line in render(COLUMNS, table, terminal_width(sys.stdout)):
+    from scanner.cli_actions import shown_columns
+
+    for line in render(shown_columns(COLUMNS), table, terminal_width(sys.stdout)):
         print(line)
-    print(f"sensitive files readable by all users: {counts[ExposureLevel.ALL]}")
-    print(f"sensitive files readable by a broad group: {counts[ExposureLevel.BROAD_GROUP]}")
-    print(f"{len(table)} files listed", file=sys.stderr)
+    print(_("sensitive files readable by all users: {count}").format(count=format_count(counts[ExposureLevel.ALL])))
+    broad = format_count(counts[ExposureLevel.BROAD_GROUP])
+    print(_("sensitive files readable by a broad group: {count}").format(count=broad))
+    print(_("{count} files listed").format(count=format_count(len(table))), file=sys.stderr)
     return 0
 
 

@@ -17,6 +17,8 @@ from pathlib import Path
 
 from scanner.display import safe
 from scanner.display_mask import mask_for_display
+from scanner.i18n import _
+from scanner.i18n.numbers import format_count
 from scanner.paths import default_db
 from scanner.states import ActionKind, SubjectCategory
 from scanner.store.engine import database_argument
@@ -30,38 +32,41 @@ class NotifyUsageError(Exception):
 
 
 def add_notify_commands(sub: argparse._SubParsersAction) -> None:
-    group = sub.add_parser("notify-list", help="the PIPL Art. 22 list of people to tell about a transfer")
+    group = sub.add_parser("notify-list", help=_("the PIPL Art. 22 list of people to tell about a transfer"))
     commands = group.add_subparsers(metavar="COMMAND")
-    propose = commands.add_parser("propose", help="propose a notification list (approved with: handover approve)")
+    propose = commands.add_parser("propose", help=_("propose a notification list (approved with: handover approve)"))
     who = propose.add_mutually_exclusive_group(required=True)
-    who.add_argument("--subject", type=int, action="extend", nargs="+", metavar="ID", help="these subjects")
-    who.add_argument("--category", choices=list(SubjectCategory), help="every subject holding this category")
-    who.add_argument("--all", action="store_true", help="every subject")
-    propose.add_argument("--recipient-company", required=True, metavar="NAME", help="who the data transfers to")
-    propose.add_argument("--recipient-contact", required=True, metavar="TEXT", help="how people reach the recipient")
-    propose.add_argument("--template", type=Path, metavar="PATH", help="notice template (default: the Chinese one)")
+    who.add_argument("--subject", type=int, action="extend", nargs="+", metavar="ID", help=_("these subjects"))
+    who.add_argument("--category", choices=list(SubjectCategory), help=_("every subject holding this category"))
+    who.add_argument("--all", action="store_true", help=_("every subject"))
+    propose.add_argument("--recipient-company", required=True, metavar="NAME", help=_("who the data transfers to"))
+    propose.add_argument("--recipient-contact", required=True, metavar="TEXT", help=_("how people reach the recipient"))
+    propose.add_argument("--template", type=Path, metavar="PATH", help=_("notice template (default: the Chinese one)"))
     propose.add_argument("--effective-date", type=date.fromisoformat, metavar="YYYY-MM-DD",
-                         help="when the transfer takes effect (default: today)")  # fmt: skip
-    propose.add_argument("--to-key", type=Path, required=True, metavar="PUB", help="public key the list is for")
-    propose.add_argument("--to-name", metavar="NAME", help="who holds that key (default: the recipient company)")
-    propose.add_argument("--reason", required=True, help="why the list is made (goes on the record)")
-    propose.add_argument("--legal-basis", default=DEFAULT_LEGAL_BASIS, help="recorded legal basis")
+                         help=_("when the transfer takes effect (default: today)"))  # fmt: skip
+    propose.add_argument("--to-key", type=Path, required=True, metavar="PUB", help=_("public key the list is for"))
+    propose.add_argument("--to-name", metavar="NAME", help=_("who holds that key (default: the recipient company)"))
+    propose.add_argument("--reason", required=True, help=_("why the list is made (goes on the record)"))
+    propose.add_argument("--legal-basis", default=DEFAULT_LEGAL_BASIS, help=_("recorded legal basis"))
     _common(propose)
     propose.set_defaults(handler=_cmd_propose)
-    build = commands.add_parser("build", help="build an approved notification list into an encrypted package")
-    build.add_argument("id", type=int, help="the disclosure id")
-    build.add_argument("--out", type=Path, required=True, metavar="PATH", help="the package file to write")
+    build = commands.add_parser("build", help=_("build an approved notification list into an encrypted package"))
+    build.add_argument("id", type=int, help=_("the disclosure id"))
+    build.add_argument("--out", type=Path, required=True, metavar="PATH", help=_("the package file to write"))
     build.add_argument("--rules", type=Path, action="append", default=[], metavar="DIR",
-                       help="extra rule pack folder (the ones the share was scanned with)")  # fmt: skip
+                       help=_("extra rule pack folder (the ones the share was scanned with)"))  # fmt: skip
     _common(build)
     build.set_defaults(handler=_cmd_build)
 
 
 def _common(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
-        "--db", type=database_argument, default=None, help=f"findings database (default {default_db()})"
+        "--db",
+        type=database_argument,
+        default=None,
+        help=_("findings database (default {path})").format(path=default_db()),
     )
-    parser.add_argument("--as", dest="reviewer", metavar="NAME", help="reviewer identity (default $CUSTOS_REVIEWER)")
+    parser.add_argument("--as", dest="reviewer", metavar="NAME", help=_("reviewer identity (default $CUSTOS_REVIEWER)"))
 
 
 def _cmd_propose(args: argparse.Namespace) -> int:
@@ -76,8 +81,9 @@ def _cmd_propose(args: argparse.Namespace) -> int:
         chosen_by = criteria(subjects=args.subject or (), category=args.category, everyone=args.all)
         people = choose(SubjectQueries(ws.store), chosen_by)
         if not people.findings:
-            raise NotifyUsageError("the selection holds nobody; link subjects first (custos subjects link) or choose "
-                                   "others")  # fmt: skip
+            raise NotifyUsageError(
+                _("the selection holds nobody; link subjects first (custos subjects link) or choose others")
+            )
         selection = {
             **chosen_by,
             "recipient_company": args.recipient_company.strip(),
@@ -93,9 +99,10 @@ def _cmd_propose(args: argparse.Namespace) -> int:
             legal_basis=args.legal_basis, reason=args.reason, selection=selection, reviewer=args.reviewer,
             recipient_key=args.to_key,
         )  # fmt: skip
-    print(f"proposed notification list {disclosure_id}: {len(people.findings)} people, {safe(template.source)}")
-    print(f"next: a second person approves it (custos handover approve {disclosure_id}), then "
-          f"custos notify-list build {disclosure_id} --out PATH")  # fmt: skip
+    print(_("proposed notification list {id}: {count} people, {template}").format(
+        id=disclosure_id, count=format_count(len(people.findings)), template=safe(template.source)))  # fmt: skip
+    print(_("next: a second person approves it (custos handover approve {id}), then custos notify-list build {id} "
+            "--out PATH").format(id=disclosure_id))  # fmt: skip
     return 0
 
 
@@ -111,17 +118,25 @@ def _cmd_build(args: argparse.Namespace) -> int:
         service = DisclosureService(ws)
         disclosure = service.disclosure(args.id)
         if disclosure.kind != ActionKind.NOTIFY_LIST:
-            raise NotifyUsageError(f"disclosure {args.id} is a {disclosure.kind}, not a notification list")
+            raise NotifyUsageError(
+                _("disclosure {id} is a {kind}, not a notification list").format(id=args.id, kind=disclosure.kind)
+            )
         selection = disclosure.selection
         stored = selection.get("template", BUILT_IN)
         template, digest = _template(None if stored == BUILT_IN else Path(stored))
         if digest != selection.get("template_sha256"):
-            raise NotifyUsageError(f"the template {stored} changed since the list was proposed; propose it again")
+            raise NotifyUsageError(
+                _("the template {template} changed since the list was proposed; propose it again").format(
+                    template=stored
+                )
+            )
         people = choose(SubjectQueries(ws.store), selection)
         if people.digest != selection.get("people_sha256"):
             raise NotifyUsageError(
-                f"the people chosen by disclosure {args.id} are no longer the ones approved (the share was scanned "
-                "or subjects linked again since); propose the list again"
+                _(
+                    "the people chosen by disclosure {id} are no longer the ones approved (the share was scanned or "
+                    "subjects linked again since); propose the list again"
+                ).format(id=args.id)
             )
         recipient = Recipient(selection["recipient_company"], selection["recipient_contact"],
                               _chinese_date(selection["effective_date"]))  # fmt: skip
@@ -129,15 +144,21 @@ def _cmd_build(args: argparse.Namespace) -> int:
         produce = notify_producer(ws.store, lambda: ws.scanner, people, template, recipient, outcome)
         key = Path(disclosure.recipient_key) if disclosure.recipient_key else None
         if key is None:
-            raise NotifyUsageError(f"disclosure {args.id} has no recipient key; propose it again with --to-key")
+            raise NotifyUsageError(
+                _("disclosure {id} has no recipient key; propose it again with --to-key").format(id=args.id)
+            )
         manifest = service.run(args.id, produce, recipient_key=key, out=args.out, reviewer=args.reviewer)
-    print(f"built notification list {args.id}: {outcome.people} people, {outcome.reachable} with a mobile, e-mail "
-          f"or address; {safe(args.out)} ({manifest.count} files, manifest {manifest.sha256})")  # fmt: skip
+    print(_("built notification list {id}: {people} people, {reachable} with a mobile, e-mail or address; {path} "
+            "({count} files, manifest {digest})").format(
+        id=args.id, people=format_count(outcome.people), reachable=format_count(outcome.reachable),
+        path=safe(args.out), count=format_count(manifest.count), digest=manifest.sha256))  # fmt: skip
     for skipped in outcome.skipped:
-        print(f"not used: {safe(mask_for_display(skipped.path))}: {safe(skipped.reason)} "
-              f"({skipped.findings} findings)")  # fmt: skip
+        print(_("not used: {path}: {reason} ({count} findings)").format(
+            path=safe(mask_for_display(skipped.path)), reason=safe(skipped.reason),
+            count=format_count(skipped.findings)))  # fmt: skip
     if outcome.not_found:
-        print(f"{outcome.not_found} findings were not found again in their files (changed or acted on since)")
+        print(_("{count} findings were not found again in their files (changed or acted on since)").format(
+            count=format_count(outcome.not_found)))  # fmt: skip
     return 0
 
 

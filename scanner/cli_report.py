@@ -10,6 +10,7 @@ from pathlib import Path
 
 from scanner.display import safe
 from scanner.fsio import open_private_output
+from scanner.i18n import _
 from scanner.paths import default_db, policy_path_for
 from scanner.store.engine import database_argument
 
@@ -25,34 +26,38 @@ def add_compliance_command(report_sub: argparse._SubParsersAction) -> None:
     from scanner.reports.compliance.catalogue import LANGUAGES
 
     compliance = report_sub.add_parser(
-        "compliance", help="the compliance report for management (合规报告): HTML, Markdown or PDF",
-        description="Scope, coverage, personal data held, cleanup and handover progress, zone violations, "
-        "exposure, audit-chain status and open risks, from the findings database; no plain personal data.",
+        "compliance", help=_("the compliance report for management (合规报告): HTML, Markdown or PDF"),
+        description=_("Scope, coverage, personal data held, cleanup and handover progress, zone violations, "
+                      "exposure, audit-chain status and open risks, from the findings database; no plain personal "
+                      "data."),
     )  # fmt: skip
-    compliance.add_argument("--since", type=_since, metavar="DATE",
-                            help="period start, YYYY-MM-DD or an ISO time (default: everything recorded)")  # fmt: skip
+    since_help = _("period start, YYYY-MM-DD or an ISO time (default: everything recorded)")
+    compliance.add_argument("--since", type=_since, metavar="DATE", help=since_help)
     compliance.add_argument("--format", choices=FORMATS, default="html")
-    compliance.add_argument("--output", type=Path, metavar="FILE", help="write here (mode 0600); default stdout")
+    compliance.add_argument("--output", type=Path, metavar="FILE", help=_("write here (mode 0600); default stdout"))
     compliance.add_argument(
         "--into",
         type=Path,
         metavar="DIR",
-        help=f"write {REPORT_PREFIX}YYYY-MM-DD.<format> into this folder (the weekly timer)",
+        help=_("write {name} into this folder (the weekly timer)").format(name=f"{REPORT_PREFIX}YYYY-MM-DD.<format>"),
     )
     compliance.add_argument(
         "--keep",
         type=_positive,
         metavar="N",
-        help="with --into: keep the newest N reports of this format there, remove older ones",
+        help=_("with --into: keep the newest N reports of this format there, remove older ones"),
     )
     compliance.add_argument(
         "--lang",
         choices=LANGUAGES,
         default=None,
-        help="report language (default: zh_CN when LC_ALL/LC_MESSAGES/LANG is Chinese, else en)",
+        help=_("report language (default: zh_CN when LC_ALL/LC_MESSAGES/LANG is Chinese, else en)"),
     )
     compliance.add_argument(
-        "--db", type=database_argument, default=None, help=f"findings database (default {default_db()})"
+        "--db",
+        type=database_argument,
+        default=None,
+        help=_("findings database (default {path})").format(path=default_db()),
     )
     compliance.set_defaults(handler=_cmd_report_compliance)
 
@@ -67,15 +72,17 @@ def _cmd_report_compliance(args: argparse.Namespace) -> int:
         target = _target(args)
         db = args.db or default_db()
         if not db.exists():
-            raise ReportUsageError(f"{db}: no findings database there; run 'custos scan' first or give --db")
+            raise ReportUsageError(
+                _("{db}: no findings database there; run 'custos scan' first or give --db").format(db=db)
+            )
         data = build_report(db, fmt=args.format, language=choose_language(args.lang), zone=_zone(db),
                             since=args.since)  # fmt: skip
     except (ReportUsageError, ChartFontMissing, RendererMissing, RenderFailed) as exc:
-        print(f"custos: error: {safe(exc)}", file=sys.stderr)
+        print(_("custos: error: {problem}").format(problem=safe(exc)), file=sys.stderr)
         return 2
     if target is None:
         if args.format == "pdf" and sys.stdout.isatty():
-            print("custos: error: a PDF is not for the terminal: give --output FILE", file=sys.stderr)
+            print(_("custos: error: a PDF is not for the terminal: give --output FILE"), file=sys.stderr)
             return 2
         sys.stdout.buffer.write(data)
         sys.stdout.flush()
@@ -83,20 +90,28 @@ def _cmd_report_compliance(args: argparse.Namespace) -> int:
     with open_private_output(target, binary=True) as out:
         out.write(data)
     removed = _keep_newest(args.into, args.format, args.keep) if args.into and args.keep else []
-    print(f"custos: compliance report written to {safe(target)}"
-          + (f"; removed {len(removed)} older" if removed else ""), file=sys.stderr)  # fmt: skip
+    written = (
+        _("custos: compliance report written to {path}; removed {count} older")
+        if removed
+        else _("custos: compliance report written to {path}")
+    )
+    print(written.format(path=safe(target), count=len(removed)), file=sys.stderr)
     return 0
 
 
 def _target(args: argparse.Namespace) -> Path | None:
     if args.output and args.into:
-        raise ReportUsageError("give --output FILE or --into DIR, not both")
+        raise ReportUsageError(_("give --output FILE or --into DIR, not both"))
     if args.keep and not args.into:
-        raise ReportUsageError("--keep N goes with --into DIR (the folder whose older reports it removes)")
+        raise ReportUsageError(_("--keep N goes with --into DIR (the folder whose older reports it removes)"))
     if args.into is None:
         return args.output
     if not args.into.is_dir():
-        raise ReportUsageError(f"{safe(args.into)}: no such folder (create it, owned by the account that runs this)")
+        raise ReportUsageError(
+            _("{folder}: no such folder (create it, owned by the account that runs this)").format(
+                folder=safe(args.into)
+            )
+        )
     from scanner.reports.compliance.build import SUFFIXES
 
     return args.into / f"{REPORT_PREFIX}{datetime.now(UTC).astimezone():%Y-%m-%d}{SUFFIXES[args.format]}"
@@ -136,11 +151,13 @@ def _since(text: str) -> datetime:
     try:
         value = datetime.fromisoformat(text.replace("Z", "+00:00"))
     except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r}: give a date as YYYY-MM-DD or an ISO time") from None
+        raise argparse.ArgumentTypeError(
+            _("{text}: give a date as YYYY-MM-DD or an ISO time").format(text=repr(text))
+        ) from None
     return value if value.tzinfo else value.replace(tzinfo=UTC)
 
 
 def _positive(text: str) -> int:
     if not text.isdigit() or int(text) < 1:
-        raise argparse.ArgumentTypeError(f"{text!r}: give a whole number of reports, 1 or more")
+        raise argparse.ArgumentTypeError(_("{text}: give a whole number of reports, 1 or more").format(text=repr(text)))
     return int(text)

@@ -8,15 +8,17 @@ import sys
 
 from scanner.display import safe
 from scanner.display_mask import mask_for_display
+from scanner.i18n import N_, _
 from scanner.paths import default_db
 from scanner.states import ViolationState, ZoneSeverity
 from scanner.store.engine import database_argument
 from scanner.store.store import Store
 from scanner.text_table import Column, render, terminal_width
 
-VIOLATION_COLUMNS = (Column("id", right=True), Column("state"), Column("severity"), Column("zone", max_width=16),
-                     Column("rule", max_width=34), Column("first seen"), Column("last seen"),
-                     Column("findings", right=True), Column("path", max_width=60), Column("previews"))  # fmt: skip
+VIOLATION_COLUMNS = (Column(N_("id"), right=True), Column(N_("state")), Column(N_("severity")),
+                     Column(N_("zone"), max_width=16), Column(N_("rule"), max_width=34), Column(N_("first seen")),
+                     Column(N_("last seen")), Column(N_("findings"), right=True), Column(N_("path"), max_width=60),
+                     Column(N_("previews")))  # fmt: skip
 
 
 class ViolationUsageError(Exception):
@@ -24,12 +26,14 @@ class ViolationUsageError(Exception):
 
 
 def add_violations_command(sub: argparse._SubParsersAction) -> None:
-    violations = sub.add_parser("violations", help="files breaking a zone policy ([[zones]] in custos.toml)")
+    violations = sub.add_parser("violations", help=_("files breaking a zone policy ([[zones]] in custos.toml)"))
     violations.add_argument("what", nargs="?", default="list", choices=["list"])
-    violations.add_argument("--db", type=database_argument, help=f"findings database (default {default_db()})")
-    violations.add_argument("--zone", help="only this zone (its name in custos.toml)")
-    violations.add_argument("--state", choices=list(ViolationState), help="open or resolved (default: both)")
-    violations.add_argument("--severity", choices=list(ZoneSeverity), help="only this severity")
+    violations.add_argument(
+        "--db", type=database_argument, help=_("findings database (default {path})").format(path=default_db())
+    )
+    violations.add_argument("--zone", help=_("only this zone (its name in custos.toml)"))
+    violations.add_argument("--state", choices=list(ViolationState), help=_("open or resolved (default: both)"))
+    violations.add_argument("--severity", choices=list(ZoneSeverity), help=_("only this severity"))
     violations.set_defaults(handler=_cmd_violations)
 
 
@@ -38,7 +42,9 @@ def _cmd_violations(args: argparse.Namespace) -> int:
 
     db = args.db or default_db()
     if not db.exists():
-        raise ViolationUsageError(f"{db}: no findings database yet; run 'custos scan --config custos.toml' first")
+        raise ViolationUsageError(
+            _("{db}: no findings database yet; run 'custos scan --config custos.toml' first").format(db=db)
+        )
     with Store(db) as store:
         rows = ViolationStore(store).violations(state=args.state, zone=args.zone, severity=args.severity)
     table = [
@@ -48,12 +54,15 @@ def _cmd_violations(args: argparse.Namespace) -> int:
         for v in rows
     ]  # fmt: skip
     if not table:
-        print("no zone violations" + (" matching the filter" if args.zone or args.state or args.severity else ""))
+        filtered = args.zone or args.state or args.severity
+        print(_("no zone violations matching the filter") if filtered else _("no zone violations"))
         return 0
-    for line in render(VIOLATION_COLUMNS, table, terminal_width(sys.stdout)):
+    from scanner.cli_actions import shown_columns
+
+    for line in render(shown_columns(VIOLATION_COLUMNS), table, terminal_width(sys.stdout)):
         print(line)
     opened = sum(v.state == ViolationState.OPEN for v in rows)
-    print(f"{len(rows)} violations, {opened} open", file=sys.stderr)
+    print(_("{count} violations, {open} open").format(count=len(rows), open=opened), file=sys.stderr)
     return 0
 
 

@@ -1,5 +1,5 @@
-"""What every command reads from custos.toml: which database (`[database] url`, `password_file`) and which host this
-is (`[host] id`).
+"""What every command reads from custos.toml: which database (`[database] url`, `password_file`), which host this
+is (`[host] id`) and the interface language (`[interface] language`, scanner.i18n).
 
 Which file: `--config` when the command takes one (watch, scan, config check), else `$CUSTOS_CONFIG` (the
 service units set it to /etc/custos/custos.toml); none is fine, and no file is read without being named. A command
@@ -25,6 +25,7 @@ from typing import Any
 
 _DATABASE_KEYS = ("url", "password_file")
 _HOST_KEYS = ("id",)
+_INTERFACE_KEYS = ("language",)
 
 
 class SiteConfigError(ValueError):
@@ -36,6 +37,7 @@ class SiteConfig:
     source: Path | None = None
     database: Path | None = None  # a SQLite path, or a DatabaseUrlPath carrying the URL and its password_file
     host_id: str | None = None
+    language: str | None = None  # [interface] language: zh_CN or en (scanner.i18n.resolve checks the value)
 
 
 _loaded: dict[str, SiteConfig] = {}
@@ -96,7 +98,17 @@ def parse_site_tables(data: Mapping[str, Any], source: Path) -> SiteConfig:
     SiteConfigError names the key, the caller the file."""
     database = _table(data, "database", _DATABASE_KEYS, source)
     host = _table(data, "host", _HOST_KEYS, source)
-    return SiteConfig(source, _database(database, source), _host_id(host, source))
+    interface = _table(data, "interface", _INTERFACE_KEYS, source)
+    return SiteConfig(source, _database(database, source), _host_id(host, source), interface.get("language"))
+
+
+def interface_language(path: Path) -> str | None:
+    """[interface] language of the config file ``path``, read as a command starts (before its help is built); a
+    file that cannot be read counts as none here: `use_config` reports it once the command runs."""
+    try:
+        return _read(path).language
+    except SiteConfigError:
+        return None
 
 
 def _table(data: Mapping[str, Any], name: str, known: tuple[str, ...], source: Path) -> dict[str, Any]:

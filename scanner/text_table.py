@@ -8,6 +8,7 @@ its continuation lines indented under it.
 
 from __future__ import annotations
 
+import re
 import shutil
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
@@ -60,3 +61,29 @@ def _line(columns: Sequence[Column], widths: Sequence[int], cells: Sequence[str]
 def _pad(text: str, width: int, right: bool) -> str:
     fill = " " * max(width - cell_len(text), 0)
     return fill + text if right else text + fill
+
+
+# One wrapping unit: a run of spaces, one CJK character or full-width mark (a line may break before any of them),
+# or a run of anything else (a Latin word, an option name, a path: never broken).
+_WRAP_UNITS = re.compile(
+    r"\s+|[\u2e80-\u9fff\u3000-\u303f\uf900-\ufaff\uff00-\uffef]|[^\s\u2e80-\u9fff\u3000-\u303f\uf900-\ufaff\uff00-\uffef]+"
+)
+
+_NO_LINE_START = frozenset("，。；：、）」』！？％")  # closing marks stay at the end of the line before
+
+
+def wrap(text: str, width: int) -> list[str]:
+    """``text`` in lines of at most ``width`` terminal cells (a word longer than that on its own line): Chinese
+    breaks between characters, other text at spaces; no character is cut."""
+    lines: list[str] = []
+    line, space = "", False
+    for unit in _WRAP_UNITS.findall(text):
+        if unit.isspace():
+            space = bool(line)
+            continue
+        candidate = line + (" " if space else "") + unit
+        if line and cell_len(candidate) > width and unit[0] not in _NO_LINE_START:
+            lines.append(line)
+            candidate = unit
+        line, space = candidate, False
+    return [*lines, line] if line else lines

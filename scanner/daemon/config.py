@@ -220,8 +220,9 @@ def validate_paths(config: WatchConfig, *, mounts: Path = Path("/proc/mounts")) 
 
 
 def _site_tables(data: Mapping[str, Any], source: Path | None) -> None:
-    """[database] and [host] are every command's (scanner.site_config): checked here too, so `custos config
-    check` reports them; `[daemon] database` and `[database] url` together are ambiguous."""
+    """[database], [host] and [interface] are every command's (scanner.site_config): checked here too, so
+    `custos config check` reports them; `[daemon] database` and `[database] url` together are ambiguous; the
+    language is one Custos has."""
     from scanner.site_config import SiteConfigError, parse_site_tables
 
     try:
@@ -230,6 +231,13 @@ def _site_tables(data: Mapping[str, Any], source: Path | None) -> None:
         raise _Invalid(str(exc)) from None
     if site.database is not None and (data.get("daemon") or {}).get("database") is not None:
         raise _Invalid("daemon.database and database.url: give the database once ([database] url)")
+    if site.language is not None:
+        from scanner.i18n import LanguageError, resolve
+
+        try:
+            resolve(config=site.language, environ={})  # the rules --lang and CUSTOS_LANG follow
+        except LanguageError as exc:
+            raise _Invalid(str(exc)) from None
 
 
 class _Invalid(Exception):
@@ -284,7 +292,7 @@ _ROOT_KEYS: dict[str, tuple[Any, _Check]] = {
     "polling": (False, (lambda v: isinstance(v, bool), "true or false")),
     "poll_interval": (30.0, _number(0, strict=True)),
 }
-TOP_LEVEL_KEYS = ["daemon", "roots", "zones", "alerts", "database", "host"]  # the last two: scanner.site_config
+TOP_LEVEL_KEYS = ["daemon", "roots", "zones", "alerts", "database", "host", "interface"]  # the last three: site_config
 _OPTIONS = (set(_DAEMON_KEYS) | set(_ROOT_KEYS)) - {"path"}  # what config_from_args accepts
 
 

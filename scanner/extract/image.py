@@ -16,7 +16,7 @@ from scanner.states import FileStatus
 
 PICTURE_SUFFIXES = frozenset({".jpg", ".jpeg", ".jpe", ".png", ".tif", ".tiff", ".bmp", ".webp", ".gif"})
 HEIF_SUFFIXES = frozenset({".heic", ".heif"})
-OCR_OFF = "OCR is off for this scan (--no-ocr, or [daemon] ocr = \"off\")"
+OCR_OFF = 'OCR is off for this scan (--no-ocr, or [daemon] ocr = "off")'
 OCR_QUEUED = "queued for OCR"  # the daemon's OCR queue reads it later (scanner.file_scan.queued_for_ocr)
 
 

@@ -9,6 +9,8 @@ through this module, never on their own.
 
 from __future__ import annotations
 
+from scanner.i18n import ngettext
+from scanner.i18n.numbers import format_count
 from scanner.states import READ_FILE_STATUSES, RETIRED_FILE_STATUSES, sql_list
 
 # A WHERE condition on `files` (no parameters): the rows of files that were not inspected.
@@ -24,4 +26,5 @@ def not_inspected_line(counts: dict[str, int]) -> str:
     """For people: "3 files (unsupported ×2, encrypted ×1)", from `Store.not_inspected_counts`."""
     total = sum(counts.values())
     reasons = ", ".join(f"{status} ×{n}" for status, n in counts.items())
-    return f"{total:,} file{'' if total == 1 else 's'}" + (f" ({reasons})" if reasons else "")
+    files = ngettext("{count} file", "{count} files", total).format(count=format_count(total))
+    return files + (f" ({reasons})" if reasons else "")
