@@ -15,7 +15,8 @@ from collections.abc import Iterable, Iterator
 from xml.sax.saxutils import escape
 
 from scanner.export import FORMULA_STARTS
-from scanner.notify.rows import HEADER, NotifyRow
+from scanner.i18n import CHINESE
+from scanner.notify.rows import NotifyRow, header
 
 SHEET_NAME = "告知名单"
 ROWS_PER_CHUNK = 1000
@@ -88,7 +89,7 @@ class _MemorySink:
         return data
 
 
-def xlsx_chunks(rows: Iterable[NotifyRow]) -> Iterator[bytes]:
+def xlsx_chunks(rows: Iterable[NotifyRow], language: str = CHINESE) -> Iterator[bytes]:
     """The workbook's bytes, in chunks of about `ROWS_PER_CHUNK` rows (compressed)."""
     sink = _MemorySink()
     with zipfile.ZipFile(sink, "w", compression=zipfile.ZIP_DEFLATED) as archive:  # type: ignore[arg-type]
@@ -96,7 +97,7 @@ def xlsx_chunks(rows: Iterable[NotifyRow]) -> Iterator[bytes]:
             archive.writestr(name, text)
         with archive.open("xl/worksheets/sheet1.xml", "w") as sheet:
             sheet.write(_SHEET_HEAD.encode())
-            sheet.write(_row_xml(1, HEADER).encode())
+            sheet.write(_row_xml(1, header(language)).encode())
             for number, row in enumerate(rows, start=2):
                 sheet.write(_row_xml(number, row.cells()).encode())
                 if number % ROWS_PER_CHUNK == 0 and (data := sink.take()):
