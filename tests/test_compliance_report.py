@@ -211,7 +211,7 @@ def test_the_report_in_chinese_and_in_english(pages):
     ):
         assert heading in zh, heading
     assert "| 居民身份证号 | 敏感 |" in zh and "| CN\\_RESIDENT\\_ID |" not in zh  # the glossary name, not the code
-    assert re.search(r"- \*\*生成时间\*\*: \d{4}年\d{1,2}月\d{1,2}日 \d\d:\d\d:\d\d \+08:00", zh)
+    assert re.search(r"- \*\*生成时间\*\*：\d{4}年\d{1,2}月\d{1,2}日 \d\d:\d\d:\d\d \+08:00", zh)
     assert "《个人信息保护法》第五十一条、第五十四条" in zh and "| 已加密 | 1 |" in zh
     assert re.search(r"- \*\*Generated\*\*: [A-Z][a-z]{2} \d{1,2}, \d{4} \d\d:\d\d:\d\d \+08:00", en)
     assert "## Key figures" in en and "PIPL Art. 51, 54" in en

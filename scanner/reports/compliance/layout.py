@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from datetime import date
 from zoneinfo import ZoneInfo
 
+from scanner.i18n import _
 from scanner.i18n.numbers import format_day
 from scanner.local_time import local_time, utc_moment, utc_time
 from scanner.reports.compliance import charts
@@ -85,7 +86,7 @@ def layout(report: ComplianceReport, words: Words, zone: ZoneInfo, *, with_chart
 def _when(zone: ZoneInfo):
     def show(stamp: str | None) -> str:
         moment = utc_moment(stamp or "")
-        return f"{local_time(moment, zone)} ({utc_time(moment)})" if moment else (stamp or "")
+        return _beside_utc(local_time(moment, zone), moment) if moment else (stamp or "")
 
     return show
 
@@ -96,7 +97,11 @@ def _dated(stamp: str | None, zone: ZoneInfo) -> str:
     if moment is None:
         return stamp or ""
     local = local_time(moment, zone)
-    return f"{format_day(moment.astimezone(zone).date())} {local[11:]} ({utc_time(moment)})"
+    return _beside_utc(f"{format_day(moment.astimezone(zone).date())} {local[11:]}", moment)
+
+
+def _beside_utc(local: str, moment) -> str:
+    return _("{local} ({utc})").format(local=local, utc=utc_time(moment))
 
 
 def _day(iso: str | None) -> str:
