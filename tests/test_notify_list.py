@@ -214,6 +214,10 @@ def test_the_built_in_notice_in_chinese_and_in_english():
     [row] = notification_rows({3: _values(("CN_MOBILE", "13800138000"))}, {3: ["minor", "contact"]}, zh, recipient)
     assert row.notice.startswith("尊敬的客户：") and "（联系方式、不满十四周岁未成年人的个人信息）" in row.notice
     assert header(CHINESE)[-2:] == ("所涉个人信息类别", "告知内容")
+    titles = {
+        lang: load_workbook(io.BytesIO(b"".join(xlsx_chunks([row], lang)))).active.title for lang in (CHINESE, ENGLISH)
+    }
+    assert titles == {CHINESE: "告知名单", ENGLISH: "Notification list"}
 
 
 def test_the_built_in_notice_follows_the_interface_language():
