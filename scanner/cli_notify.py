@@ -88,7 +88,7 @@ def _cmd_propose(args: argparse.Namespace) -> int:
             **chosen_by,
             "recipient_company": args.recipient_company.strip(),
             "recipient_contact": args.recipient_contact.strip(),
-            "template": str(args.template.absolute()) if args.template else BUILT_IN,
+            "template": template.reference(args.template),
             "template_sha256": template_sha256,
             "effective_date": effective.isoformat(),
             "people": len(people.findings),
@@ -123,7 +123,7 @@ def _cmd_build(args: argparse.Namespace) -> int:
             )
         selection = disclosure.selection
         stored = selection.get("template", BUILT_IN)
-        template, digest = _template(None if stored == BUILT_IN else Path(stored))
+        template, digest = _recorded_template(stored)
         if digest != selection.get("template_sha256"):
             raise NotifyUsageError(
                 _("the template {template} changed since the list was proposed; propose it again").format(
@@ -139,7 +139,7 @@ def _cmd_build(args: argparse.Namespace) -> int:
                 ).format(id=args.id)
             )
         recipient = Recipient(selection["recipient_company"], selection["recipient_contact"],
-                              _chinese_date(selection["effective_date"]))  # fmt: skip
+                              template.date_text(date.fromisoformat(selection["effective_date"])))  # fmt: skip
         outcome = NotifyOutcome()
         produce = notify_producer(ws.store, lambda: ws.scanner, people, template, recipient, outcome)
         key = Path(disclosure.recipient_key) if disclosure.recipient_key else None
@@ -172,9 +172,15 @@ def _template(path: Path | None):
     return template, hashlib.sha256(template.text.encode()).hexdigest()
 
 
-def _chinese_date(iso: str) -> str:
-    day = date.fromisoformat(iso)
-    return f"{day.year}年{day.month}月{day.day}日"
+def _recorded_template(reference: str):
+    """The template a proposal recorded: the built-in one in its language, or the file."""
+    from scanner.notify.template import TemplateError, recorded_template
+
+    try:
+        template = recorded_template(reference)
+    except TemplateError as exc:
+        raise NotifyUsageError(str(exc)) from None
+    return template, hashlib.sha256(template.text.encode()).hexdigest()
 
 
 @contextmanager

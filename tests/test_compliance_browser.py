@@ -50,7 +50,7 @@ def test_chromium_renders_the_page_with_its_charts(html):
 def test_the_dom_holds_the_charts_and_no_plain_value(html):
     _, dom = run_headless(html, "--dump-dom")
     assert dom.count("<svg") == 4 and dom.count("<text") > 20
-    assert "按类型统计的个人信息项" in dom and "身份证号 CN_RESIDENT_ID" in dom
+    assert "按类型统计的发现项" in dom and "居民身份证号" in dom
     assert "<script" not in dom
     for value in PLAIN_VALUES:
         assert value not in dom
@@ -75,7 +75,7 @@ def test_the_pdf_reads_as_the_report(db, tmp_path):
         custos("report", "compliance", "--db", db, "--format", "pdf", "--lang", "zh_CN", "--output", zh).returncode == 0
     )
     chinese = subprocess.run(["pdftotext", str(zh), "-"], capture_output=True, text=True, check=True).stdout
-    assert "个人信息合规报告" in chinese and "审计链" in chinese
+    assert "个人信息保护合规报告" in chinese and "审计链" in chinese and "居民身份证号" in chinese
 
 
 def test_a_missing_browser_is_one_line(db, tmp_path):

@@ -12,7 +12,9 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
+from scanner import i18n
 from scanner.cli import main
+from scanner.i18n import CHINESE, ENGLISH
 from scanner.reports.compliance.build import build_report
 from scanner.reports.compliance.catalogue import Words, choose_language
 from scanner.reports.compliance.charts import cjk_font
@@ -139,10 +141,10 @@ def test_chinese_labels_are_text_in_the_charts(pages):
     assert cjk_font() is not None, "install fonts-wqy-microhei (the CI script does)"
     svgs = re.findall(r"<svg.*?</svg>", pages["html-zh_CN"], re.S)
     texts = " ".join(" ".join(re.findall(r"<text[^>]*>([^<]*)</text>", svg)) for svg in svgs)
-    for label in ("身份证号 CN_RESIDENT_ID", "手机号 CN_MOBILE", "身份", "已执行", "隔离", "敏感"):
+    for label in ("居民身份证号", "手机号", "身份", "已执行", "隔离", "敏感"):  # entity types by the glossary
         assert label in texts, label
     assert all(cjk_font() in re.search(r"font-family: ([^\"]*)", svg)[1] for svg in svgs)
-    assert "<title>按类型统计的个人信息项</title>" in svgs[0]
+    assert "<title>按类型统计的发现项</title>" in svgs[0]
     english = " ".join(re.findall(r"<text[^>]*>([^<]*)</text>", pages["html-en"]))
     assert "CN_RESIDENT_ID" in english and not re.search(r"[\u4e00-\u9fff]", english)
 
@@ -155,14 +157,15 @@ def test_markdown_tables_hold_the_numbers(db, pages):
     assert "## 区域策略违规" in pages["md-zh_CN"] and "| 公共盘 | 高 | 1 | 0 |" in pages["md-zh_CN"]
 
 
-def test_the_language_follows_the_locale_unless_given():
-    assert choose_language(None, {"LANG": "zh_CN.UTF-8"}) == "zh_CN"
-    assert choose_language(None, {"LANG": "en_US.UTF-8"}) == "en"
-    assert choose_language(None, {"LC_ALL": "en_GB.UTF-8", "LANG": "zh_CN.UTF-8"}) == "en"
-    assert choose_language(None, {"LC_ALL": "zh_TW.UTF-8"}) == "zh_CN"
-    assert choose_language(None, {}) == "en"
-    assert choose_language("en", {"LANG": "zh_CN.UTF-8"}) == "en"
-    assert Words("zh_CN")("title") == "个人信息合规报告" and Words("en")("title").startswith("Personal")
+def test_the_language_is_the_interfaces_unless_given():
+    try:
+        i18n.set_language(CHINESE)
+        assert choose_language(None) == "zh_CN" and choose_language("en") == "en"
+        assert Words("zh_CN")("title") == "个人信息保护合规报告"
+        i18n.set_language(ENGLISH)
+        assert choose_language(None) == "en" and Words("en")("title").startswith("Personal")
+    finally:
+        i18n.set_language(ENGLISH)
 
 
 def test_into_a_folder_keeps_the_newest_n(db, tmp_path, capsys):
@@ -192,3 +195,33 @@ def test_a_missing_pdf_renderer_is_one_clear_error(monkeypatch):
     monkeypatch.delenv("CUSTOS_CHROMIUM", raising=False)
     with pytest.raises(RendererMissing, match="apt-get install chromium"):
         find_browser()
+
+
+def test_the_report_in_chinese_and_in_english(pages):
+    """Issue 20: headings, entity names, dates and the legal basis in the report's language; the page says so."""
+    zh, en = pages["md-zh_CN"], pages["md-en"]
+    assert zh.startswith("# 个人信息保护合规报告\n") and en.startswith("# Personal information compliance report\n")
+    for heading in (
+        "## 关键数据",
+        "## 未决风险",
+        "## 覆盖情况",
+        "## 持有的个人信息",
+        "### 按类型统计的发现项",
+        "## 审计链",
+    ):
+        assert heading in zh, heading
+    assert "| 居民身份证号 | 敏感 |" in zh and "| CN\\_RESIDENT\\_ID |" not in zh  # the glossary name, not the code
+    assert re.search(r"- \*\*生成时间\*\*：\d{4}年\d{1,2}月\d{1,2}日 \d\d:\d\d:\d\d \+08:00", zh)
+    assert "《个人信息保护法》第五十一条、第五十四条" in zh and "| 已加密 | 1 |" in zh
+    assert re.search(r"- \*\*Generated\*\*: [A-Z][a-z]{2} \d{1,2}, \d{4} \d\d:\d\d:\d\d \+08:00", en)
+    assert "## Key figures" in en and "PIPL Art. 51, 54" in en
+    english_words = "".join(line for line in en.splitlines() if not line.startswith(("| ", "- ")))
+    assert not re.search(r"[\u4e00-\u9fff]", english_words)  # table rows and lists hold masked paths and zones
+    assert pages["html-zh_CN"].startswith("<!doctype html>\n<html lang='zh-CN'>\n<head>\n<meta charset='utf-8'>")
+    assert "<html lang='en'>" in pages["html-en"] and "<th>个人信息类型" not in pages["html-en"]
+
+
+def test_a_report_in_one_language_leaves_the_interface_in_its_own(db):
+    i18n.set_language(ENGLISH)
+    assert build_report(db, fmt="md", language=CHINESE, zone=SHANGHAI).startswith("# 个人信息保护合规报告".encode())
+    assert i18n.language() == ENGLISH

@@ -4,16 +4,26 @@ from __future__ import annotations
 
 import csv
 import io
+import re
+from datetime import date
 from pathlib import Path
 
 import pytest
 from openpyxl import load_workbook
 
+from scanner import i18n
+from scanner.i18n import CHINESE, ENGLISH
 from scanner.notify.contacts import contacts_of, normal_mobile
 from scanner.notify.csv_out import BOM, csv_chunks
 from scanner.notify.readback import ReadValue
-from scanner.notify.rows import HEADER, Recipient, notification_rows
-from scanner.notify.template import TemplateError, checked_template, default_template, load_template
+from scanner.notify.rows import Recipient, header, notification_rows
+from scanner.notify.template import (
+    TemplateError,
+    checked_template,
+    default_template,
+    load_template,
+    recorded_template,
+)
 from scanner.notify.xlsx_out import xlsx_chunks
 
 RECIPIENT = Recipient("乙方科技有限公司", "400-800-1234 / privacy@buyer.example", "2026-12-01")
@@ -47,7 +57,7 @@ def test_contacts_are_normalised_and_deduplicated():
 
 
 def test_a_person_without_a_name_has_an_empty_name_and_is_addressed_as_customer():
-    rows = notification_rows({7: _values(("CN_MOBILE", "13800138000"))}, {7: ["contact"]}, default_template(),
+    rows = notification_rows({7: _values(("CN_MOBILE", "13800138000"))}, {7: ["contact"]}, default_template(CHINESE),
                              RECIPIENT)  # fmt: skip
     assert rows[0].name == ""
     assert rows[0].notice.startswith("尊敬的客户")
@@ -65,7 +75,7 @@ def test_what_is_not_a_mainland_mobile_is_left_out(text):
 
 def test_the_notice_names_the_recipient_the_categories_and_the_date():
     rows = notification_rows(
-        {3: _values(("PERSON", "李强"))}, {3: ["contact", "identity", "minor"]}, default_template(), RECIPIENT
+        {3: _values(("PERSON", "李强"))}, {3: ["contact", "identity", "minor"]}, default_template(CHINESE), RECIPIENT
     )
     notice = rows[0].notice
     assert notice.startswith("尊敬的李强")
@@ -116,7 +126,7 @@ def test_a_template_file_is_read_as_utf8_and_checked(tmp_path: Path):
 
 
 def test_a_value_with_braces_is_inserted_as_it_is():
-    rows = notification_rows({1: _values(("PERSON", "{recipient_company}"))}, {}, default_template(), RECIPIENT)
+    rows = notification_rows({1: _values(("PERSON", "{recipient_company}"))}, {}, default_template(CHINESE), RECIPIENT)
     assert rows[0].notice.startswith("尊敬的{recipient_company}")
 
 
@@ -130,7 +140,7 @@ def _rows():
             3: _values(("PERSON", "@SUM(A1)"), ("CN_ADDRESS", "-1+1"), ("EMAIL_ADDRESS", "+x@example.com")),
         },
         {1: ["identity", "contact"], 2: ["contact"]},
-        default_template(),
+        default_template(CHINESE),
         RECIPIENT,
     )  # fmt: skip
 
@@ -139,7 +149,7 @@ def test_csv_has_a_bom_quotes_safely_and_neutralises_formulas():
     data = b"".join(csv_chunks(_rows()))
     assert data.startswith(BOM) and data.count(BOM) == 1
     table = list(csv.reader(io.StringIO(data.decode("utf-8-sig"), newline="")))
-    assert tuple(table[0]) == HEADER
+    assert tuple(table[0]) == header(CHINESE)
     assert table[1][1:5] == ["王芳", "13800138000", "wf@example.com", '上海市"浦东"新区, 世纪大道100号']
     assert table[1][6].startswith("尊敬的王芳") and "\n" in table[1][6]  # the notice keeps its lines, quoted
     assert table[2][1] == '\'=HYPERLINK("http://x")'
@@ -160,7 +170,7 @@ def test_xlsx_opens_with_openpyxl_and_keeps_formulas_as_text():
     data = b"".join(xlsx_chunks(_rows()))
     sheet = load_workbook(io.BytesIO(data)).active
     table = [list(row) for row in sheet.iter_rows(values_only=True)]
-    assert tuple(table[0]) == HEADER
+    assert tuple(table[0]) == header(CHINESE)
     assert table[1][:5] == ["1", "王芳", "13800138000", "wf@example.com", '上海市"浦东"新区, 世纪大道100号']
     assert table[2][1] == '=HYPERLINK("http://x")'
     cell = sheet["B3"]
@@ -177,6 +187,46 @@ def test_xlsx_of_many_rows_streams_in_chunks():
 
 
 def test_xlsx_replaces_characters_xml_cannot_hold():
-    rows = notification_rows({1: _values(("PERSON", "王\x07芳"))}, {}, default_template(), RECIPIENT)
+    rows = notification_rows({1: _values(("PERSON", "王\x07芳"))}, {}, default_template(CHINESE), RECIPIENT)
     sheet = load_workbook(io.BytesIO(b"".join(xlsx_chunks(rows)))).active
     assert sheet["B2"].value == "王\ufffd芳"
+
+
+def test_the_built_in_notice_in_chinese_and_in_english():
+    """Issue 20: the Art. 22 notice, its categories, its date and the list's columns in the notice's language."""
+    when = date(2026, 12, 1)
+    zh, en = default_template(CHINESE), default_template(ENGLISH)
+    assert (zh.language, en.language) == (CHINESE, ENGLISH) and zh.built_in and en.built_in
+    assert zh.reference() == "built-in:zh_CN" and en.reference() == "built-in:en"
+    assert recorded_template("built-in").text == zh.text  # lists proposed before the English notice existed
+    assert recorded_template("built-in:en").text == en.text
+    assert (zh.date_text(when), en.date_text(when)) == ("2026年12月1日", "December 1, 2026")
+    recipient = Recipient("乙方科技有限公司", "400-800-1234", en.date_text(when))
+    [row] = notification_rows({3: _values(("CN_MOBILE", "13800138000"))}, {3: ["minor", "contact"]}, en, recipient)
+    assert (
+        row.notice.startswith("Dear Customer,\n") and "Article 22 of the Personal Information Protection" in row.notice
+    )
+    assert "Recipient: 乙方科技有限公司\nRecipient's contact: 400-800-1234" in row.notice
+    assert "(contact details, personal information of minors under fourteen)" in row.notice
+    assert "with effect from December 1, 2026." in row.notice and not re.search(r"[\u4e00-\u9fff]{3}", row.notice[:30])
+    assert header(ENGLISH)[:3] == ("No.", "Name", "Mobile") and row.cells()[5].startswith("contact details, ")
+    assert next(csv.reader(io.StringIO(b"".join(csv_chunks([row], ENGLISH))[len(BOM) :].decode())))[-1] == "Notice"
+    [row] = notification_rows({3: _values(("CN_MOBILE", "13800138000"))}, {3: ["minor", "contact"]}, zh, recipient)
+    assert row.notice.startswith("尊敬的客户：") and "（联系方式、不满十四周岁未成年人的个人信息）" in row.notice
+    assert header(CHINESE)[-2:] == ("所涉个人信息类别", "告知内容")
+    titles = {
+        lang: load_workbook(io.BytesIO(b"".join(xlsx_chunks([row], lang)))).active.title for lang in (CHINESE, ENGLISH)
+    }
+    assert titles == {CHINESE: "告知名单", ENGLISH: "Notification list"}
+
+
+def test_the_built_in_notice_follows_the_interface_language():
+    try:
+        i18n.set_language(CHINESE)
+        assert default_template().language == CHINESE and "第二十二条" in default_template().text
+        with pytest.raises(TemplateError, match="必须包含"):
+            checked_template("{name}", "我的模板")
+        i18n.set_language(ENGLISH)
+        assert default_template().language == ENGLISH and default_template().text.startswith("Dear {name},")
+    finally:
+        i18n.set_language(ENGLISH)

@@ -14,9 +14,10 @@ from openpyxl import load_workbook
 
 from scanner.build import build_scanner
 from scanner.handover.package import PackageWriter, open_package
+from scanner.i18n import CHINESE
 from scanner.notify.csv_out import BOM
 from scanner.notify.produce import CSV_MEMBER, XLSX_MEMBER, NotifyOutcome, notify_producer
-from scanner.notify.rows import HEADER, Recipient
+from scanner.notify.rows import Recipient, header
 from scanner.notify.selection import ChosenPeople
 from scanner.notify.template import NoticeTemplate, default_template
 from scanner.store.store import Store
@@ -39,7 +40,7 @@ def built(tmp_path: Path, db: Path, share: Path, packs, detector):  # noqa: F811
     out.parent.mkdir()
     with Store(db) as store:
         scanner = build_scanner(store, db, packs, detector=detector)
-        produce = notify_producer(store, lambda: scanner, people, default_template(), RECIPIENT, outcome)
+        produce = notify_producer(store, lambda: scanner, people, default_template(CHINESE), RECIPIENT, outcome)
         with PackageWriter(out, recipient.public_key(), signer, meta={"kind": "notify_list"}) as writer:
             produce(writer)
     return out, outcome, recipient, signer
@@ -55,13 +56,13 @@ def test_the_list_opens_on_the_recipients_side_as_csv_and_xlsx(built, tmp_path: 
     data = (tmp_path / "opened" / CSV_MEMBER).read_bytes()
     assert data.startswith(BOM)
     table = list(csv.reader(io.StringIO(data.decode("utf-8-sig"), newline="")))
-    assert tuple(table[0]) == HEADER
+    assert tuple(table[0]) == header(CHINESE)
     assert table[1][1:6] == ["王芳", "13800138000", "wangfang@example.com", WANG["CN_ADDRESS"], "身份信息、联系方式"]
     assert table[2][1:5] == ["李强", LI["CN_MOBILE"], LI["EMAIL_ADDRESS"], LI["CN_ADDRESS"]]
     assert "接收方名称：乙方科技有限公司" in table[1][6] and "自2026年12月1日起" in table[1][6]
     sheet = load_workbook(tmp_path / "opened" / XLSX_MEMBER).active
     rows = [list(r) for r in sheet.iter_rows(values_only=True)]
-    assert rows[0] == list(HEADER) and len(rows) == 3
+    assert rows[0] == list(header(CHINESE)) and len(rows) == 3
     assert rows[1][:5] == table[1][:5] and rows[2][:5] == table[2][:5]
     assert rows[1][6] == table[1][6]
 

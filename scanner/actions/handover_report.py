@@ -10,12 +10,14 @@ from dataclasses import dataclass, field
 from zoneinfo import ZoneInfo
 
 from scanner.display_mask import mask_for_display
+from scanner.i18n import N_, _
+from scanner.i18n.numbers import format_count
 from scanner.local_time import local_time, utc_moment, utc_time
 from scanner.states import ActionKind, DisclosureEvent
 
 FILES_LISTED = 200  # files named per handover; the manifest (and the audit record) list them all
 
-_KIND_NAMES = {ActionKind.HANDOVER: "移交 files handed over", ActionKind.NOTIFY_LIST: "告知清单 notification list"}
+_KIND_NAMES = {ActionKind.HANDOVER: N_("files handed over"), ActionKind.NOTIFY_LIST: N_("notification list")}
 
 
 @dataclass
@@ -40,16 +42,16 @@ def handovers(records: Iterable[dict]) -> list[Handover]:
 
 
 def _columns(zone: ZoneInfo) -> tuple[str, ...]:
-    return (f"时间 Time ({zone.key})", "时间 Time (UTC)", "披露 Disclosure", "接收方 Recipient",
-            "法律依据 Legal basis", "内容 What left", "清单 Manifest SHA-256", "批准人 Approved by",
-            "制作人 Built by", "核验 Verified by")  # fmt: skip
+    return (_("Time ({zone})").format(zone=zone.key), _("Time (UTC)"), _("Disclosure"), _("Recipient"),
+            _("Legal basis"), _("What left"), _("Manifest SHA-256"), _("Approved by"), _("Built by"),
+            _("Verified by"))  # fmt: skip
 
 
 def _who(record: dict) -> str:
     actor = record.get("actor") or {}
     by = actor.get("reviewer") or actor.get("os_user") or "?"
     if actor.get("reviewer") and actor.get("os_user") and actor["reviewer"] != actor["os_user"]:
-        by = f"{actor['reviewer']} (OS user {actor['os_user']})"
+        by = _("{reviewer} (OS user {os_user})").format(reviewer=actor["reviewer"], os_user=actor["os_user"])
     return by
 
 
@@ -62,23 +64,28 @@ def _when(record: dict, zone: ZoneInfo) -> tuple[str, str]:
 def _row(entry: Handover, zone: ZoneInfo) -> tuple[str, ...]:
     built, verified = entry.built, entry.verified
     local, utc = _when(built, zone)
-    what = (f"{_KIND_NAMES.get(str(built.get('disclosure')), built.get('disclosure'))}: {built.get('file_count')} "
-            f"files, {built.get('total_bytes')} bytes; package {built.get('package')}")  # fmt: skip
+    kind = str(built.get("disclosure"))
+    what = _("{kind}: {files} files, {bytes} bytes; package {package}").format(
+        kind=_(_KIND_NAMES[kind]) if kind in _KIND_NAMES else kind, files=_count(built.get("file_count")),
+        bytes=_count(built.get("total_bytes")), package=built.get("package"))  # fmt: skip
     if verified is None:
-        check = "not yet verified by the recipient"
+        check = _("not yet verified by the recipient")
     else:
         v_local, v_utc = _when(verified, zone)
-        check = (f"{verified.get('verified_by')} at {v_local} ({v_utc}), receipt matched the manifest; "
-                 f"recorded by {_who(verified)}")  # fmt: skip
+        check = _("{verifier} at {local} ({utc}), receipt matched the manifest; recorded by {recorder}").format(
+            verifier=verified.get("verified_by"), local=v_local, utc=v_utc, recorder=_who(verified)
+        )
     return (
         local,
         utc,
-        f"{built.get('disclosure_id')} (proposed by {built.get('proposed_by')}; reason: {built.get('reason')})",
+        _("{disclosure} (proposed by {proposer}; reason: {reason})").format(
+            disclosure=built.get("disclosure_id"), proposer=built.get("proposed_by"), reason=built.get("reason")
+        ),
         str(built.get("recipient")),
         str(built.get("legal_basis")),
         what,
         str(built.get("manifest_sha256")),
-        str(built.get("approved_by") or "(no approval recorded)"),
+        str(built.get("approved_by") or _("(no approval recorded)")),
         _who(built),
         check,
     )
@@ -89,22 +96,30 @@ def _file_lines(entry: Handover) -> list[str]:
     lines = []
     for item in entry.files[:FILES_LISTED]:
         where = mask_for_display(str(item.get("target") or item.get("name") or "?"))
-        lines.append(f"{where} — {item.get('size')} bytes, SHA-256 {item.get('sha256')}")
+        lines.append(
+            _("{path} — {bytes} bytes, SHA-256 {sha256}").format(
+                path=where, bytes=_count(item.get("size")), sha256=item.get("sha256")
+            )
+        )
     if len(entry.files) > FILES_LISTED:
-        lines.append(f"… and {len(entry.files) - FILES_LISTED} more (the package's manifest lists every one)")
+        lines.append(
+            _("… and {count} more (the package's manifest lists every one)").format(
+                count=format_count(len(entry.files) - FILES_LISTED)
+            )
+        )
     return lines
 
 
 def handover_markdown(entries: list[Handover], zone: ZoneInfo) -> list[str]:
     columns = _columns(zone)
-    lines = ["", "## 移交记录 / Handover", "", _INTRO, ""]
+    lines = ["", "## " + _("Handover"), "", _(_INTRO), ""]
     if not entries:
-        return [*lines, _NONE]
+        return [*lines, _(_NONE)]
     lines += ["| " + " | ".join(columns) + " |", "|" + "---|" * len(columns)]
     lines += ["| " + " | ".join(cell.replace("|", "\\|") for cell in _row(e, zone)) + " |" for e in entries]
     for entry in entries:
         if entry.files:
-            lines += ["", f"Files of disclosure {entry.built.get('disclosure_id')}:", ""]
+            lines += ["", "### " + _files_heading(entry), ""]
             lines += [f"- {line}" for line in _file_lines(entry)]
     return lines
 
@@ -113,15 +128,24 @@ def handover_html(entries: list[Handover], zone: ZoneInfo) -> str:
     cells = "".join(f"<th>{html.escape(c)}</th>" for c in _columns(zone))
     body = "".join("<tr>" + "".join(f"<td>{html.escape(c)}</td>" for c in _row(e, zone)) + "</tr>" for e in entries)
     files = "".join(
-        f"<h3>Files of disclosure {html.escape(str(e.built.get('disclosure_id')))}</h3><ul>"
+        f"<h3>{html.escape(_files_heading(e))}</h3><ul>"
         + "".join(f"<li>{html.escape(line)}</li>" for line in _file_lines(e))
         + "</ul>"
         for e in entries
         if e.files
     )
-    table = f"<table><tr>{cells}</tr>{body}</table>" if entries else f"<p>{html.escape(_NONE)}</p>"
-    return f"<h2>移交记录 / Handover</h2><p>{html.escape(_INTRO)}</p>{table}{files}"
+    table = f"<table><tr>{cells}</tr>{body}</table>" if entries else f"<p>{html.escape(_(_NONE))}</p>"
+    return f"<h2>{html.escape(_('Handover'))}</h2><p>{html.escape(_(_INTRO))}</p>{table}{files}"
 
 
-_INTRO = "Personal information handed to a recipient in an encrypted, signed package (PIPL Art. 22, 23)."
-_NONE = "No personal information was handed over in this period."
+def _files_heading(entry: Handover) -> str:
+    return _("Files of disclosure {disclosure}").format(disclosure=entry.built.get("disclosure_id"))
+
+
+def _count(value: object) -> str:
+    """A recorded count with the locale's separators (as recorded when it is not a number)."""
+    return format_count(value) if isinstance(value, int) else str(value)
+
+
+_INTRO = N_("Personal information handed to a recipient in an encrypted, signed package (PIPL Art. 22, 23).")
+_NONE = N_("No personal information was handed over in this period.")

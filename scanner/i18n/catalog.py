@@ -36,10 +36,15 @@ AREAS: dict[str, tuple[str, ...]] = {
     ),
     "commands": ("scanner/cli_*.py",),
     "tui": ("tui/**/*.py",),
-    "reports": ("scanner/reports/**/*.py",),
+    "reports": (
+        "scanner/reports/**/*.py",
+        "scanner/actions/destruction.py",
+        "scanner/actions/handover_report.py",
+        "scanner/notify/**/*.py",
+    ),
     "daemon": ("scanner/daemon/**/*.py",),
 }
-TRANSLATED = ("cli", "commands")  # areas held to a complete Chinese translation
+TRANSLATED = ("cli", "commands", "reports")  # areas held to a complete Chinese translation
 _FIXED_DATE = datetime(2026, 1, 1)  # the compiled header carries no build time: custos.mo is reproducible
 
 

@@ -10,17 +10,18 @@ import io
 from collections.abc import Iterable, Iterator
 
 from scanner.export import spreadsheet_text
-from scanner.notify.rows import HEADER, NotifyRow
+from scanner.i18n import CHINESE
+from scanner.notify.rows import NotifyRow, header
 
 BOM = "\ufeff".encode()
 ROWS_PER_CHUNK = 1000
 
 
-def csv_chunks(rows: Iterable[NotifyRow]) -> Iterator[bytes]:
+def csv_chunks(rows: Iterable[NotifyRow], language: str = CHINESE) -> Iterator[bytes]:
     """The list's CSV bytes, the header first, in chunks of about `ROWS_PER_CHUNK` rows."""
     buffer = io.StringIO()
     writer = csv.writer(buffer, quoting=csv.QUOTE_MINIMAL, lineterminator="\r\n")
-    writer.writerow(HEADER)
+    writer.writerow(header(language))
     pending = 0
     first = True
     for row in rows:

@@ -49,7 +49,7 @@ def notify_producer(
         outcome.skipped = back.skipped
         info = {"list": "PIPL Art. 22 notification", "people": len(rows), "reachable": outcome.reachable,
                 "recipient_company": recipient.company}  # fmt: skip
-        writer.add_bytes(CSV_MEMBER, csv_chunks(rows), {**info, "format": "csv (UTF-8 with BOM)"})
-        writer.add_bytes(XLSX_MEMBER, xlsx_chunks(rows), {**info, "format": "xlsx"})
+        writer.add_bytes(CSV_MEMBER, csv_chunks(rows, template.language), {**info, "format": "csv (UTF-8 with BOM)"})
+        writer.add_bytes(XLSX_MEMBER, xlsx_chunks(rows, template.language), {**info, "format": "xlsx"})
 
     return produce

@@ -23,6 +23,7 @@ from scanner.detect.stream import LocatedDetection
 from scanner.detect.validators import VALIDATORS, Verdict
 from scanner.discover import FileRef
 from scanner.file_scan import FileScanner
+from scanner.i18n import _
 from scanner.states import READ_FILE_STATUSES
 from scanner.store.finding_sources import FindingSource, finding_sources
 from scanner.store.store import NewFinding, Store
@@ -127,14 +128,14 @@ class ValueReader:
                     outcome = capture.scan_content(ref, scanned.file_sha256 or "")
                 _require_scanned(share_file, scanned)
         except FileNotFoundError:
-            raise ChangedSinceScan("gone since it was scanned") from None
+            raise ChangedSinceScan(_("gone since it was scanned")) from None
         except UnsafeTarget as exc:
             raise ChangedSinceScan(str(exc)) from None
         except OSError as exc:
-            raise ChangedSinceScan(f"cannot be read ({exc.strerror or exc})") from None
+            raise ChangedSinceScan(_("cannot be read ({error})").format(error=exc.strerror or exc)) from None
         own = outcome.results[-1]
         if own.status not in READ_FILE_STATUSES:
-            raise ChangedSinceScan(f"could not be read again ({own.status})")
+            raise ChangedSinceScan(_("could not be read again ({status})").format(status=own.status))
         return {key: value for key, value in self._valid(capture.values).items() if key in wanted}
 
     def _valid(self, captured: Mapping[Key, list[tuple[str, str]]]) -> dict[Key, str]:

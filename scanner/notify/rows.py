@@ -9,13 +9,22 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
+from scanner.i18n import CHINESE, N_
 from scanner.notify.contacts import contacts_of
 from scanner.notify.labels import category_labels
+from scanner.notify.language import words
 from scanner.notify.readback import ReadValue
-from scanner.notify.template import CATEGORY_SEPARATOR, NoticeTemplate
+from scanner.notify.template import CATEGORY_SEPARATORS, NoticeTemplate
 
-HEADER = ("编号", "姓名", "手机号码", "电子邮箱", "通讯地址", "所涉个人信息类别", "告知内容")
+COLUMNS = (N_("No."), N_("Name"), N_("Mobile"), N_("E-mail"), N_("Postal address"),
+           N_("Categories of personal information"), N_("Notice"))  # fmt: skip
 VALUE_SEPARATOR = "; "  # several mobiles (e-mails, addresses) of one person in one cell
+
+
+def header(language: str = CHINESE) -> tuple[str, ...]:
+    """The list's column names in ``language`` (the notice's)."""
+    catalog = words(language)
+    return tuple(catalog.gettext(column) for column in COLUMNS)
 
 
 @dataclass(frozen=True)
@@ -36,22 +45,23 @@ class NotifyRow:
     mobiles: tuple[str, ...]
     emails: tuple[str, ...]
     addresses: tuple[str, ...]
-    categories: tuple[str, ...]  # Chinese labels
+    categories: tuple[str, ...]  # labels in the notice's language
     notice: str
+    language: str = CHINESE
 
     @property
     def reachable(self) -> bool:
         return bool(self.mobiles or self.emails or self.addresses)
 
     def cells(self) -> tuple[object, ...]:
-        """The row as the list's columns (`HEADER`)."""
+        """The row as the list's columns (`header`)."""
         return (
             self.subject_id,
             self.name,
             VALUE_SEPARATOR.join(self.mobiles),
             VALUE_SEPARATOR.join(self.emails),
             VALUE_SEPARATOR.join(self.addresses),
-            CATEGORY_SEPARATOR.join(self.categories),
+            CATEGORY_SEPARATORS.get(self.language, ", ").join(self.categories),
             self.notice,
         )
 
@@ -66,12 +76,21 @@ def notification_rows(
     rows = []
     for subject_id in sorted(values):
         contacts = contacts_of(values[subject_id])
-        labels = category_labels(categories.get(subject_id, ()))
+        labels = category_labels(categories.get(subject_id, ()), template.language)
         notice = template.render(
             name=contacts.name, recipient_company=recipient.company, recipient_contact=recipient.contact,
             categories=labels, effective_date=recipient.effective_date,
         )  # fmt: skip
         rows.append(
-            NotifyRow(subject_id, contacts.name, contacts.mobiles, contacts.emails, contacts.addresses, labels, notice)
+            NotifyRow(
+                subject_id,
+                contacts.name,
+                contacts.mobiles,
+                contacts.emails,
+                contacts.addresses,
+                labels,
+                notice,
+                template.language,
+            )
         )
     return rows

@@ -15,6 +15,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from scanner.i18n import _
 from scanner.states import SubjectCategory
 
 if TYPE_CHECKING:
@@ -41,12 +42,13 @@ def criteria(*, subjects: Sequence[int] = (), category: str | None = None, every
     """The selection's criteria as the disclosure records them; exactly one of the three."""
     given = [bool(subjects), category is not None, everyone]
     if sum(given) != 1:
-        raise NotifySelectionError("choose the people to notify with one of --subject ID, --category C or --all")
+        raise NotifySelectionError(_("choose the people to notify with one of --subject ID, --category C or --all"))
     if subjects:
         return {"subjects": sorted(set(subjects))}
     if category is not None:
         if category not in set(SubjectCategory):
-            raise NotifySelectionError(f"unknown category {category!r}; choose one of {', '.join(SubjectCategory)}")
+            raise NotifySelectionError(_("unknown category {category}; choose one of {categories}").format(
+                category=repr(category), categories=", ".join(SubjectCategory)))  # fmt: skip
         return {"category": str(category)}
     return {"all": True}
 
@@ -67,9 +69,9 @@ def choose(queries: SubjectQueries, chosen_by: Mapping[str, object]) -> ChosenPe
     missing = sorted(set(ids) - {row.id for row in rows})
     if missing:
         raise NotifySelectionError(
-            f"no subject {', '.join(map(str, missing))}; subjects are renumbered when linked again: see custos "
-            "subjects list"
-        )
+            _("no subject {subjects}; subjects are renumbered when linked again: see custos subjects list").format(
+                subjects=", ".join(map(str, missing)))
+        )  # fmt: skip
     findings = {row.id: sorted(queries.finding_ids(row.id)) for row in rows}
     categories = {row.id: (*row.categories, *((SubjectCategory.MINOR,) if row.minor else ())) for row in rows}
     return ChosenPeople(findings, categories)

@@ -15,9 +15,11 @@ from collections.abc import Iterable, Iterator
 from xml.sax.saxutils import escape
 
 from scanner.export import FORMULA_STARTS
-from scanner.notify.rows import HEADER, NotifyRow
+from scanner.i18n import CHINESE, N_
+from scanner.notify.language import words
+from scanner.notify.rows import NotifyRow, header
 
-SHEET_NAME = "告知名单"
+SHEET_NAME = N_("Notification list")  # in the list's language
 ROWS_PER_CHUNK = 1000
 MAX_CELL_CHARS = 32_767  # Excel's limit for one cell
 
@@ -44,7 +46,7 @@ _STATIC_PARTS = {
     ),
     "xl/workbook.xml": (
         f'{_DECL}<workbook xmlns="{_MAIN}" xmlns:r="{_REL}"><sheets>'
-        f'<sheet name="{SHEET_NAME}" sheetId="1" r:id="rId1"/></sheets></workbook>'
+        '<sheet name="{sheet}" sheetId="1" r:id="rId1"/></sheets></workbook>'
     ),
     "xl/_rels/workbook.xml.rels": (
         f'{_DECL}<Relationships xmlns="{_PKG_REL}">'
@@ -88,15 +90,15 @@ class _MemorySink:
         return data
 
 
-def xlsx_chunks(rows: Iterable[NotifyRow]) -> Iterator[bytes]:
+def xlsx_chunks(rows: Iterable[NotifyRow], language: str = CHINESE) -> Iterator[bytes]:
     """The workbook's bytes, in chunks of about `ROWS_PER_CHUNK` rows (compressed)."""
     sink = _MemorySink()
     with zipfile.ZipFile(sink, "w", compression=zipfile.ZIP_DEFLATED) as archive:  # type: ignore[arg-type]
         for name, text in _STATIC_PARTS.items():
-            archive.writestr(name, text)
+            archive.writestr(name, text.replace("{sheet}", escape(words(language).gettext(SHEET_NAME))))
         with archive.open("xl/worksheets/sheet1.xml", "w") as sheet:
             sheet.write(_SHEET_HEAD.encode())
-            sheet.write(_row_xml(1, HEADER).encode())
+            sheet.write(_row_xml(1, header(language)).encode())
             for number, row in enumerate(rows, start=2):
                 sheet.write(_row_xml(number, row.cells()).encode())
                 if number % ROWS_PER_CHUNK == 0 and (data := sink.take()):

@@ -14,6 +14,9 @@ import re
 from collections.abc import Sequence
 from functools import cache
 
+from scanner.i18n import _
+from scanner.i18n.numbers import format_count
+
 CJK_FONTS = ("WenQuanYi Micro Hei", "Noto Sans CJK SC", "Noto Sans SC", "Source Han Sans SC", "Droid Sans Fallback",
              "AR PL UMing CN")  # fmt: skip
 FALLBACK_FAMILIES = "'Microsoft YaHei', 'PingFang SC', 'Noto Sans CJK SC', 'WenQuanYi Micro Hei', sans-serif"
@@ -44,7 +47,10 @@ def _pyplot(chinese: bool):
     font = cjk_font()
     if font is None and chinese:
         raise ChartFontMissing(
-            "no Chinese font for the charts: install one (Debian: apt-get install fonts-wqy-microhei) or give --lang en"
+            _(
+                "no Chinese font for the charts: install one (Debian: apt-get install fonts-wqy-microhei) or give "
+                "--lang en"
+            )
         )
     pyplot.rcParams.update({
         "svg.fonttype": "none",  # text stays text: searchable, and the PDF's text layer holds the labels
@@ -67,7 +73,7 @@ def bar_chart(title: str, labels: Sequence[str], values: Sequence[int], *, chine
     positions = list(range(len(labels)))[::-1]
     bars = ax.barh(positions, values, color=list(colours or [PALETTE[0]] * len(values)), height=0.65)
     ax.set_yticks(positions, labels=list(labels))
-    ax.bar_label(bars, labels=[f"{v:,}" for v in values], padding=3, fontsize=9)
+    ax.bar_label(bars, labels=[format_count(v) for v in values], padding=3, fontsize=9)
     ax.set_title(title, loc="left", fontsize=12, fontweight="bold")
     ax.xaxis.set_visible(False)
     ax.spines["bottom"].set_visible(False)
@@ -86,7 +92,7 @@ def stacked_bar_chart(title: str, labels: Sequence[str], segments: dict[str, Seq
         left = [a + b for a, b in zip(left, values, strict=True)]
     ax.set_yticks(positions, labels=list(labels))
     for y, total in zip(positions, left, strict=True):
-        ax.text(total, y, f" {total:,}", va="center", fontsize=9)
+        ax.text(total, y, " " + format_count(total), va="center", fontsize=9)
     ax.set_title(title, loc="left", fontsize=12, fontweight="bold")
     ax.xaxis.set_visible(False)
     ax.spines["bottom"].set_visible(False)

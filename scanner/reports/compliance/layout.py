@@ -4,11 +4,14 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
 from zoneinfo import ZoneInfo
 
+from scanner.i18n import _
+from scanner.i18n.numbers import format_day
 from scanner.local_time import local_time, utc_moment, utc_time
 from scanner.reports.compliance import charts
-from scanner.reports.compliance.catalogue import Words
+from scanner.reports.compliance.catalogue import Words, count
 from scanner.reports.compliance.model import ComplianceReport, Holdings
 
 RUNS_LISTED = 10
@@ -60,8 +63,9 @@ def layout(report: ComplianceReport, words: Words, zone: ZoneInfo, *, with_chart
     when = _when(zone)
     blocks: list[Block] = [Heading(1, words("title"))]
     blocks.append(Facts((
-        (words("generated"), when(report.generated_at)),
-        (words("period"), words("period_since", when(report.since)) if report.since else words("period_all")),
+        (words("generated"), _dated(report.generated_at, zone)),
+        (words("period"), words("period_since", date=_dated(report.since, zone)) if report.since
+         else words("period_all")),
         (words("host"), report.host),
         (words("tool"), report.tool),
         (words("basis"), words("basis_text")),
@@ -82,13 +86,33 @@ def layout(report: ComplianceReport, words: Words, zone: ZoneInfo, *, with_chart
 def _when(zone: ZoneInfo):
     def show(stamp: str | None) -> str:
         moment = utc_moment(stamp or "")
-        return f"{local_time(moment, zone)} ({utc_time(moment)})" if moment else (stamp or "")
+        return _beside_utc(local_time(moment, zone), moment) if moment else (stamp or "")
 
     return show
 
 
-def _n(value: int | None) -> str:
-    return "-" if value is None else f"{value:,}"
+def _dated(stamp: str | None, zone: ZoneInfo) -> str:
+    """A moment for the report's head: the locale's date, the local time with its offset, then UTC."""
+    moment = utc_moment(stamp or "")
+    if moment is None:
+        return stamp or ""
+    local = local_time(moment, zone)
+    return _beside_utc(f"{format_day(moment.astimezone(zone).date())} {local[11:]}", moment)
+
+
+def _beside_utc(local: str, moment) -> str:
+    return _("{local} ({utc})").format(local=local, utc=utc_time(moment))
+
+
+def _day(iso: str | None) -> str:
+    """A stored YYYY-MM-DD as the locale writes dates."""
+    try:
+        return format_day(date.fromisoformat(iso or ""))
+    except ValueError:
+        return iso or ""
+
+
+_n = count
 
 
 def _key_figures(report: ComplianceReport, words: Words) -> list[Block]:
@@ -128,7 +152,7 @@ def _scope(report: ComplianceReport, words: Words, when) -> list[Block]:
         Facts((
             (words("roots"), ", ".join(s.roots) or words("none")),
             (words("hosts"), ", ".join(s.hosts)),
-            (words("runs"), f"{len(s.runs):,}; " + words("runs_total", f"{s.runs_total:,}")),
+            (words("runs"), words("runs_line", runs=_n(len(s.runs)), total=_n(s.runs_total))),
             (words("packs"), ", ".join(s.packs) or words("none")),
         )),
     ]  # fmt: skip
@@ -159,7 +183,7 @@ def _coverage(report: ComplianceReport, words: Words) -> list[Block]:
     counts = tuple((words.label("status", s), _n(n)) for s, n in c.not_inspected.items())
     blocks += [Heading(3, words("not_inspected")), Table((words("col_reason"), words("col_files")), counts, (1,))]
     listed = sum(c.not_inspected.values()) > len(c.not_inspected_list)
-    title = words("not_inspected_list") + (words("listed_first", len(c.not_inspected_list)) if listed else "")
+    title = words("not_inspected_first", count=_n(len(c.not_inspected_list))) if listed else words("not_inspected_list")
     rows = tuple((path, words.label("status", status), reason) for path, status, reason in c.not_inspected_list)
     return [*blocks, Heading(3, title), Table((words("col_path"), words("col_status"), words("col_reason")), rows)]
 
@@ -220,7 +244,7 @@ def _folders_and_trend(h: Holdings, words: Words, with_charts: bool) -> list[Blo
 def _progress(report: ComplianceReport, words: Words, when, with_charts: bool) -> list[Block]:
     p = report.progress
     blocks: list[Block] = [Heading(2, words("progress"), "progress"),
-                           Note(words("remaining", _n(p.files_remaining_sensitive)))]  # fmt: skip
+                           Note(words("remaining", count=_n(p.files_remaining_sensitive)))]  # fmt: skip
     if p.actions:
         kinds = sorted({k for k, _, _ in p.actions})
         states = sorted({s for _, s, _ in p.actions})
@@ -238,8 +262,8 @@ def _progress(report: ComplianceReport, words: Words, when, with_charts: bool) -
     blocks.append(Heading(3, words("retained_items")))
     if p.retained:
         expired = {a.id for a in p.expired}
-        rows = tuple((f"#{a.id}", a.path, a.note or "", (a.until or "") + (f" ({words('expired_mark')})"
-                      if a.id in expired else "")) for a in p.retained)  # fmt: skip
+        rows = tuple((f"#{a.id}", a.path, a.note or "", (words("until_expired", date=_day(a.until))
+                      if a.id in expired else _day(a.until))) for a in p.retained)  # fmt: skip
         blocks.append(Table(("#", words("col_path"), words("col_justification"), words("col_until")), rows))
     else:
         blocks.append(Note(words("no_retained")))
@@ -282,7 +306,7 @@ def _exposure(report: ComplianceReport, words: Words) -> list[Block]:
     blocks: list[Block] = [Heading(2, words("exposure"), "exposure")]
     if not e.available:
         return [*blocks, Note(words("exposure_absent"))]
-    blocks.append(Note(words("exposure_all", _n(e.all_users)), warn=e.all_users > 0))
+    blocks.append(Note(words("exposure_all", count=_n(e.all_users)), warn=e.all_users > 0))
     rows = tuple((words.label("level", level), _n(n)) for level, n in e.by_level.items())
     blocks.append(Table((words("col_level"), words("col_files")), rows, (1,)))
     return blocks
@@ -293,11 +317,12 @@ def _audit(report: ComplianceReport, words: Words) -> list[Block]:
     blocks: list[Block] = [Heading(2, words("audit"), "audit")]
     if a.head is None and a.ok:
         return [*blocks, Note(words("audit_empty"))]
-    blocks.append(Note(words("audit_ok", a.records) if a.ok else words("audit_bad", a.problem), warn=not a.ok))
+    verified = words("audit_ok", records=_n(a.records)) if a.ok else words("audit_bad", problem=a.problem)
+    blocks.append(Note(verified, warn=not a.ok))
     if a.head:
-        blocks.append(Note(words("audit_head", a.head[0], a.head[1])))
+        blocks.append(Note(words("audit_head", seq=a.head[0], sha256=a.head[1])))
     if a.database_head and a.database_head != a.head:
-        blocks.append(Note(words("audit_db_head", *a.database_head), warn=True))
+        blocks.append(Note(words("audit_db_head", seq=a.database_head[0], sha256=a.database_head[1]), warn=True))
     if a.warning:
-        blocks.append(Note(words("audit_warning", a.warning), warn=True))
+        blocks.append(Note(words("audit_warning", warning=a.warning), warn=True))
     return blocks

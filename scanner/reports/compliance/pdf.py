@@ -12,6 +12,8 @@ import subprocess
 import tempfile
 from pathlib import Path
 
+from scanner.i18n import _
+
 BROWSERS = ("chromium", "chromium-browser", "google-chrome", "google-chrome-stable")
 TIMEOUT_S = 120
 HEADLESS_FLAGS = (
@@ -34,15 +36,15 @@ def find_browser() -> str:
     if configured:
         if shutil.which(configured):
             return shutil.which(configured) or configured
-        raise RendererMissing(f"CUSTOS_CHROMIUM={configured}: no such program")
+        raise RendererMissing(_("CUSTOS_CHROMIUM={program}: no such program").format(program=configured))
     for name in BROWSERS:
         found = shutil.which(name)
         if found:
             return found
     raise RendererMissing(
-        "a PDF needs headless Chromium, which is not installed: apt-get install chromium (or set CUSTOS_CHROMIUM), "
-        "or write --format html and print it from a browser"
-    )
+        _("a PDF needs headless Chromium, which is not installed: apt-get install chromium (or set CUSTOS_CHROMIUM), "
+          "or write --format html and print it from a browser")
+    )  # fmt: skip
 
 
 def run_headless(html: str, *extra: str, output_name: str | None = None) -> tuple[bytes | None, str]:
@@ -63,12 +65,13 @@ def run_headless(html: str, *extra: str, output_name: str | None = None) -> tupl
         out = Path(work, output_name) if output_name else None
         data = out.read_bytes() if out and out.exists() and out.stat().st_size else None
         if output_name and data is None:
-            tail = done.stderr.decode("utf-8", "replace").strip().splitlines()[-1:] or ["no message"]
-            raise RenderFailed(f"{browser} wrote no {output_name} (exit {done.returncode}: {tail[0]})")
+            tail = done.stderr.decode("utf-8", "replace").strip().splitlines()[-1:] or [_("no message")]
+            raise RenderFailed(_("{browser} wrote no {name} (exit {code}: {message})").format(
+                browser=browser, name=output_name, code=done.returncode, message=tail[0]))  # fmt: skip
         return data, done.stdout.decode("utf-8", "replace")
 
 
 def html_to_pdf(html: str) -> bytes:
-    data, _ = run_headless(html, "--no-pdf-header-footer", "--print-to-pdf={out}", output_name="report.pdf")
+    data, _stdout = run_headless(html, "--no-pdf-header-footer", "--print-to-pdf={out}", output_name="report.pdf")
     assert data is not None
     return data

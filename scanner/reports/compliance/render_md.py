@@ -10,8 +10,9 @@ from scanner.reports.compliance.layout import Block, Chart, Facts, Heading, KeyF
 
 def render_markdown(blocks: list[Block], words: Words) -> str:
     lines: list[str] = []
+    colon = "：" if words.chinese else ": "
     for block in blocks:
-        lines += _block(block)
+        lines += _block(block, colon)
         lines.append("")
     lines.append(f"_{words('charts_in_html')}_")
     return "\n".join(lines) + "\n"
@@ -25,15 +26,15 @@ def _cell(value: object) -> str:
     return text
 
 
-def _block(block: Block) -> list[str]:
+def _block(block: Block, colon: str) -> list[str]:
     if isinstance(block, Heading):
         return ["#" * block.level + " " + _cell(block.text)]
     if isinstance(block, Facts):
-        return [f"- **{_cell(k)}**: {_cell(v)}" for k, v in block.items]
+        return [f"- **{_cell(k)}**{colon}{_cell(v)}" for k, v in block.items]
     if isinstance(block, Note):
         return [f"**{_cell(block.text)}**" if block.warn else _cell(block.text)]
     if isinstance(block, KeyFigures):
-        return [f"- {_cell(label)}: **{_cell(value)}**" for label, value, _ in block.items]
+        return [f"- {_cell(label)}{colon}**{_cell(value)}**" for label, value, _ in block.items]
     if isinstance(block, Chart):
         return []
     return _table(block)
