@@ -35,11 +35,11 @@ AREAS: dict[str, tuple[str, ...]] = {
         "scanner/store/file_status.py",
     ),
     "commands": ("scanner/cli_*.py",),
-    "tui": ("tui/**/*.py",),
+    "tui": ("tui/**/*.py", "scanner/review/*.py"),
     "reports": ("scanner/reports/**/*.py",),
     "daemon": ("scanner/daemon/**/*.py",),
 }
-TRANSLATED = ("cli",)  # areas held to a complete Chinese translation
+TRANSLATED = ("cli", "tui")  # areas held to a complete Chinese translation
 _FIXED_DATE = datetime(2026, 1, 1)  # the compiled header carries no build time: custos.mo is reproducible
 
 
