@@ -80,7 +80,8 @@ def describe(kind: str, targets: list[Target], needs_second_person: bool) -> Tex
     else:
         scope = ngettext("{findings} finding in {files} files", "{findings} findings in {files} files",
                          findings).format(findings=findings, files=files)  # fmt: skip
-    lines = [f": {scope}"]
+    name = term(kind).replace("_", " ")
+    lines = [_("{kind}: {scope}").format(kind=name, scope=scope)]
     for target in targets[:SHOWN_FILES]:
         extra = "" if target.kind == kind else f" → {term(target.kind).replace('_', ' ')}"
         lines.append(f"  {safe(target.rel_path)} ({target.findings}){extra}")
@@ -91,7 +92,9 @@ def describe(kind: str, targets: list[Target], needs_second_person: bool) -> Tex
         if needs_second_person
         else _("No second person needed: you may approve it yourself.")
     )
-    return Text.assemble((term(kind).replace("_", " "), "bold"), "\n".join(lines))
+    text = Text("\n".join(lines))
+    text.stylize("bold", 0, len(name))  # the kind, at the start of the first line
+    return text
 
 
 class ProposeScreen(TranslatedScreen, ModalScreen[list[int] | None]):

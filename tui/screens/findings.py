@@ -20,13 +20,15 @@ from scanner.review.records import FileItem, FindingFilter, FindingItem
 from tui.modals.help import HELP_KEY
 from tui.screens.detail import DetailScreen
 from tui.translated import TranslatedScreen
+from tui.vocabulary import listed
 from tui.widgets.filter_bar import FilterBar
 from tui.widgets.finding_rows import FILE_COLUMNS, FINDING_COLUMNS, file_cells, finding_cells
 from tui.widgets.paged_table import PAGE_SIZE, PagedTable
 from tui.widgets.proposing import PROPOSE_BINDINGS, ProposeKeys
 from tui.widgets.selection import Selection, describe_hidden
 
-VIEW_NAMES = {"files": N_("files"), "findings": N_("findings")}
+# The status line's start, per view: "files · rows 1–3 of 3 · sort: findings".
+VIEW_STATUS = {"files": N_("files · {rows} · sort: {order}"), "findings": N_("findings · {rows} · sort: {order}")}
 SORT_NAMES = {"path": N_("path"), "type": N_("type"), "sensitivity": N_("sensitivity"), "score": N_("score"),
               "findings": N_("findings")}  # fmt: skip
 SORTS = {"findings": ("path", "type", "sensitivity", "score"), "files": ("findings", "path", "sensitivity")}
@@ -303,17 +305,14 @@ class FindingsScreen(TranslatedScreen, ProposeKeys, Screen):
         self._show_status()
 
     def _show_status(self) -> None:
-        parts = [
-            _(VIEW_NAMES[self.view]),
-            self.table.range_label(),
-            _("sort: {order}").format(order=_(SORT_NAMES[self.sort[self.view]])),
-        ]
+        order = _(SORT_NAMES[self.sort[self.view]])
+        parts = [_(VIEW_STATUS[self.view]).format(rows=self.table.range_label(), order=order)]
         if self.file_filter:
             parts.append(_("file: {path}  (esc: all files)").format(path=self.file_filter[1]))
         if self._loading:
             parts.append(_("loading…"))
         if self.table.hidden_columns:  # too narrow for them: the detail (enter) shows every field
-            parts.append(_("not shown: {columns}").format(columns=", ".join(self.table.hidden_columns)))
+            parts.append(_("not shown: {columns}").format(columns=listed(self.table.hidden_columns)))
         self.query_one("#findings-status", Static).update(safe_text(" · ".join(parts)))
         # What the propose keys act on, and how much of it the filter hides: its own line, never cut off.
         hidden = describe_hidden(*self._hidden) if self.selection else ""

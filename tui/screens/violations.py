@@ -138,12 +138,13 @@ class ViolationsScreen(TranslatedScreen, Screen):
         self.zones, self.rows = listing.zones, listing.rows
         what = [_(STATE_COUNTS[self.state]).format(count=format_count(len(self.rows)))]
         if self.zone:
-            what.append(_("zone {zone}").format(zone=self.zone))
+            what.append(_("zone {zone}").format(zone=mask_for_display(self.zone)))
         if self.severity:
             what.append(_("severity {severity}").format(severity=term(self.severity)))
         if not self.rows and not listing.zones:
             what.append(_("none recorded: zones are set in custos.toml ([[zones]])"))
-        self.query_one("#violations-status", Static).update(shown(" · ".join(what)))
+        # only the values from the store are display-masked: the interface's own words never are
+        self.query_one("#violations-status", Static).update(safe_text(" · ".join(what)))
         table = self.query_one("#violations-table", DataTable)
         table.clear()
         for v in self.rows:
@@ -169,13 +170,14 @@ class ViolationsScreen(TranslatedScreen, Screen):
         if v is None:
             detail.update("")
             return
+        masked = mask_for_display
         lines = [
-            f"#{v.id} {v.zone} · {v.rule} · {term(v.severity)} · {term(v.state)}"
+            f"#{v.id} {masked(v.zone)} · {masked(v.rule)} · {term(v.severity)} · {term(v.state)}"
             + (_(" (resolved {when})").format(when=when(v.resolved_at)) if v.resolved_at else ""),
             _("{path}: {count} findings; e.g. {previews}").format(
-                path=v.path, count=format_count(v.findings), previews=listed(v.previews) or "-"
+                path=masked(v.path), count=format_count(v.findings), previews=masked(listed(v.previews)) or "-"
             ),
         ]
         if v.action_id is not None:
             lines.append(_("quarantine proposed automatically: action {id} (approvals: p)").format(id=v.action_id))
-        detail.update(shown("\n".join(lines)))
+        detail.update(safe_text("\n".join(lines)))
