@@ -70,6 +70,27 @@ async def test_language_set_before_the_app_gives_chinese_bindings_and_titles(db:
         assert "转到：审计" in commands and "主题：切换深色/浅色" in commands
 
 
+def test_every_screen_of_the_app_shows_its_bindings_translated() -> None:
+    """A new screen that forgot the mixin would keep an English footer and title in Chinese: caught here."""
+    import importlib
+    import pkgutil
+
+    from textual.screen import Screen
+
+    import tui
+    from tui.translated import TranslatedScreen
+
+    for module in pkgutil.walk_packages(tui.__path__, "tui."):
+        importlib.import_module(module.name)
+    screens = [cls for cls in _subclasses(Screen) if cls.__module__.startswith("tui.")]
+    assert len(screens) >= 10
+    assert [cls.__name__ for cls in screens if not issubclass(cls, TranslatedScreen)] == []
+
+
+def _subclasses(cls: type) -> list[type]:
+    return [sub for direct in cls.__subclasses__() for sub in (direct, *_subclasses(direct))]
+
+
 async def test_english_stays_the_default(db: Path, detector) -> None:
     app = ReviewApp(db, detector=detector)
     async with app.run_test(size=LARGE) as pilot:
