@@ -41,15 +41,7 @@ STATE_FILTERS: dict[str, tuple[str, ...] | None] = {
     ActionState.CANCELLED: (ActionState.CANCELLED,),
     "all": None,
 }
-FILTER_LABELS = {
-    "open": N_("proposed + approved"),
-    ActionState.PROPOSED: N_("proposed"),
-    ActionState.APPROVED: N_("approved"),
-    ActionState.EXECUTED: N_("executed"),
-    ActionState.FAILED: N_("failed + stale"),
-    ActionState.CANCELLED: N_("cancelled"),
-    "all": N_("all"),
-}
+FILTER_LABELS = {"open": N_("proposed + approved"), ActionState.FAILED: N_("failed + stale")}
 # The notification after a decision, whole sentences: (done, refused title).
 DECIDED = {"approve": (N_("action {id} approved by {who}"), N_("Not approved")),
            "cancel": (N_("action {id} cancelled by {who}"), N_("Not cancelled"))}  # fmt: skip
@@ -98,7 +90,7 @@ class ApprovalsScreen(TranslatedScreen, Screen):
         yield Header()
         with Horizontal(id="approvals-bar"):
             yield Label(_("Show "))
-            options = [(_(FILTER_LABELS[key]), key) for key in STATE_FILTERS]
+            options = [(_(FILTER_LABELS[key]) if key in FILTER_LABELS else term(key), key) for key in STATE_FILTERS]
             yield Select(options, value="open", allow_blank=False, id="approvals-filter")
             yield Static("", id="approvals-status", markup=False)
         yield Static(approval_summary(self.app.review.policy), id="approvals-policy", markup=False)

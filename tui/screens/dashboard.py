@@ -31,7 +31,8 @@ from tui.widgets.column_fit import Column, end_ellipsis, path_ellipsis
 from tui.widgets.fitted_table import FittedTable
 
 REFRESH_SECONDS = 5.0
-HANDOVER_STEPS = {"decided": N_("decided"), "executed": N_("executed")}
+HANDOVER_STEPS = ("decided", "executed")
+DECIDED = N_("decided")
 NO_DAEMON = N_("no daemon has run on this database")
 SENSITIVITY_ORDER = {"sensitive": 0, "general": 1}
 # Counts are never cut: the names beside them take the width that is left.
@@ -103,6 +104,11 @@ def short_error(path: str, error: str) -> str:
     return error.split(marker, 1)[1] if marker in error else error
 
 
+def step_name(step: str) -> str:
+    """A handover step as shown: "decided", or the action state "executed", in the interface language."""
+    return _(DECIDED) if step == "decided" else term(step)
+
+
 def pad(text: str, width: int) -> str:
     """``text`` padded with spaces to ``width`` terminal cells (a Chinese character takes two)."""
     return text + " " * max(0, width - cell_len(text))
@@ -147,7 +153,7 @@ class DashboardScreen(TranslatedScreen, Screen):
                 yield Static("", id="handover")
                 for step in HANDOVER_STEPS:
                     with Horizontal(classes="handover-step"):
-                        yield Static(_(HANDOVER_STEPS[step]), classes="handover-label", id=f"handover-{step}-count")
+                        yield Static(step_name(step), classes="handover-label", id=f"handover-{step}-count")
                         yield ProgressBar(id=f"handover-{step}", show_eta=False)
             yield self._panel(_("Watch daemon"), Static(_("loading…"), id="daemon", markup=False))
             yield self._panel(_("By entity type"), FittedTable(TABLES["by-type"], id="by-type"))
@@ -205,7 +211,7 @@ class DashboardScreen(TranslatedScreen, Screen):
             _("{count} files with findings to decide on").format(count=format_count(to_decide))
         )
         for step, done in (("decided", d.files_decided), ("executed", d.files_executed)):
-            self.query_one(f"#handover-{step}-count", Static).update(f"{pad(_(HANDOVER_STEPS[step]), 9)}{done:>6,}")
+            self.query_one(f"#handover-{step}-count", Static).update(f"{pad(step_name(step), 9)}{done:>6,}")
             self.query_one(f"#handover-{step}", ProgressBar).update(total=to_decide, progress=done)
         self.query_one("#daemon", Static).update(daemon_text(message.daemon))
         self._fill("by-type", [(entity_name(kind), *counts) for kind, *counts in d.by_type])
