@@ -1,8 +1,8 @@
 """The Chinese catalog: complete for every translated area, compiled, placeholders kept, the glossary followed.
 
-Which areas are held to a complete translation is `scanner.i18n.catalog.TRANSLATED` (today only "cli": scanner/cli.py,
-the scan summary, the table helper and the i18n package); the others (commands, tui, reports, daemon) are not yet
-translated and show in English.
+Which areas are held to a complete translation is `scanner.i18n.catalog.TRANSLATED` ("cli": scanner/cli.py, the scan
+summary, the table helper and the i18n package; "tui": the review app and the review service's texts); the others
+(commands, reports, daemon) are not yet translated and show in English.
 """
 
 from __future__ import annotations
@@ -111,3 +111,16 @@ def test_every_entity_type_of_the_rule_packs_has_a_chinese_name() -> None:
         named = tomli.load(fh)["entity_types"]
     types = {rule.entity_type for pack in load_default_packs([]) for rule in pack.rules}
     assert types - named.keys() == set()
+
+
+def test_a_message_shared_by_areas_has_one_translation() -> None:
+    # custos.mo holds one translation per message: where two areas' catalogs disagree, one of them silently loses
+    translations: dict[str, set[str]] = {}
+    where: dict[str, set[str]] = {}
+    for area in catalog.AREAS:
+        for msgid, text in _messages(area):
+            if text:
+                translations.setdefault(msgid, set()).add(str(text))
+                where.setdefault(msgid, set()).add(area)
+    disagree = {m: (sorted(where[m]), sorted(t)) for m, t in translations.items() if len(t) > 1}
+    assert not disagree, disagree

@@ -47,7 +47,6 @@ VALUES = {member.value for vocabulary in VOCABULARIES for member in vocabulary}
 ALLOWED = {
     ("scanner/cli_actions.py", "restore"): (1, "the name of the `custos restore` subcommand"),
     ("scanner/cli_actions.py", "purge"): (2, "the `custos vault purge` subcommand, and the word typed to confirm"),
-    ("tui/screens/dashboard.py", "running"): (1, "status text: 'running' or 'NOT RUNNING' for a live heartbeat"),
     ("tui/screens/dashboard.py", "executed"): (2, "a step of the destruction progress ('decided', 'executed')"),
     ("tui/screens/approvals.py", "proposed"): (1, "a column id of the approvals table (proposed by)"),
     ("tui/screens/approvals.py", "approved"): (1, "a column id of the approvals table (approved by)"),

@@ -13,6 +13,7 @@ from textual.app import App
 from textual.binding import Binding
 
 from scanner.actions.audit import Actor, current_actor
+from scanner.i18n import N_, _
 from scanner.review.service import ReviewService
 from tui.commands import ReviewCommands
 
@@ -20,27 +21,34 @@ from tui.commands import ReviewCommands
 class ReviewApp(App):
     """Screens are installed by name; each module in tui/screens adds one (see SCREENS)."""
 
-    TITLE = "Custos review"
+    TITLE = N_("Custos review")
     CSS_PATH = "review.tcss"
     COMMANDS = App.COMMANDS | {ReviewCommands}
     # Screens narrower than 110 cells get the class "-narrow" (review.tcss lays them out for 80 columns).
     HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (110, "-wide")]
     BINDINGS = [
-        Binding("d", "switch_mode('dashboard')", "Dashboard", id="dashboard"),
-        Binding("f", "switch_mode('findings')", "Findings", id="findings"),
-        Binding("p", "switch_mode('approvals')", "Approvals", id="approvals"),
-        Binding("u", "switch_mode('audit')", "Audit", id="audit"),
-        Binding("w", "switch_mode('subjects')", "Subjects", id="subjects", tooltip="Whose data: the people found"),
+        Binding("d", "switch_mode('dashboard')", N_("Dashboard"), id="dashboard"),
+        Binding("f", "switch_mode('findings')", N_("Findings"), id="findings"),
+        Binding("p", "switch_mode('approvals')", N_("Approvals"), id="approvals"),
+        Binding("u", "switch_mode('audit')", N_("Audit"), id="audit"),
         Binding(
-            "z", "switch_mode('violations')", "Violations", id="violations", tooltip="Files breaking a zone policy"
+            "w", "switch_mode('subjects')", N_("Subjects"), id="subjects", tooltip=N_("Whose data: the people found")
         ),
-        Binding("question_mark", "help", "Help", id="help", tooltip="Keys, workflow and approval policy"),
-        Binding("t", "toggle_theme", "Theme", id="theme", show=False, tooltip="Switch between dark and light"),
-        Binding("q", "quit", "Quit", id="quit"),
+        Binding(
+            "z",
+            "switch_mode('violations')",
+            N_("Violations"),
+            id="violations",
+            tooltip=N_("Files breaking a zone policy"),
+        ),
+        Binding("question_mark", "help", N_("Help"), id="help", tooltip=N_("Keys, workflow and approval policy")),
+        Binding("t", "toggle_theme", N_("Theme"), id="theme", show=False, tooltip=N_("Switch between dark and light")),
+        Binding("q", "quit", N_("Quit"), id="quit"),
     ]
 
     def __init__(self, db: Path, *, reviewer: str | None = None, detector=None) -> None:
         super().__init__()
+        self.title = _(self.TITLE)  # the language is chosen before the app is built
         self.db = db
         self.actor: Actor = current_actor(reviewer)
         # ``detector``: reused by apply; None: loaded at the first mask, once for the app's lifetime.

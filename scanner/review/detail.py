@@ -10,6 +10,8 @@ from dataclasses import dataclass
 
 from scanner.extract.plaintext import PLAIN_TEXT_SUFFIXES
 from scanner.extract.registry import format_label
+from scanner.i18n import _
+from scanner.i18n.numbers import format_count
 from scanner.review.context import masked_context
 from scanner.states import CURRENT_FINDING_STATES
 from scanner.store.review import FindingFilter, FindingItem, ReviewQueries
@@ -39,9 +41,13 @@ def read_detail(queries: ReviewQueries, finding_id: int) -> Detail | None:
     total = queries.count_findings(same_state)
     context, note = None, ""
     if format_label(item.path) not in PLAIN_TEXT_SUFFIXES:
-        note = f"No context lines for {format_label(item.path)} files: see the location and the preview above."
+        note = _("No context lines for {format} files: see the location and the preview above.").format(
+            format=format_label(item.path)
+        )
     elif item.state not in CURRENT_FINDING_STATES:
-        note = f"No context: this finding is {item.state}; the file no longer holds what it was found in."
+        note = _("No context: this finding is {state}; the file no longer holds what it was found in.").format(
+            state=item.state
+        )
     else:
         spans = [
             (f.start, f.end, f.preview)
@@ -49,9 +55,9 @@ def read_detail(queries: ReviewQueries, finding_id: int) -> Detail | None:
             for f in queries.findings_page(FindingFilter(file_id=item.file_id, state=state), limit=MAX_SPANS)
         ]
         if len(spans) >= MAX_SPANS:
-            note = f"No context: more than {MAX_SPANS:,} findings in this file."
+            note = _("No context: more than {count} findings in this file.").format(count=format_count(MAX_SPANS))
         else:
             context = masked_context(meta["root"], meta["rel_path"], meta["encoding"], spans, (item.start, item.end),
                                      file_meta=meta)  # fmt: skip
-            note = "No context: the file is missing, inside an archive, unreadable, or changed since it was scanned."
+            note = _("No context: the file is missing, inside an archive, unreadable, or changed since it was scanned.")
     return Detail(item, meta, siblings, total, context, note)

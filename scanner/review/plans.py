@@ -10,6 +10,7 @@ from pathlib import Path
 
 from scanner.actions.service import Proposal, owned_elsewhere
 from scanner.actions.workspace import Workspace
+from scanner.i18n import _
 from scanner.name_mask import mask_path
 from scanner.states import WHOLE_FILE_KINDS, ActionState
 from scanner.store.actions import ActionRow, ActionStateError, ActionStore
@@ -92,7 +93,8 @@ def apply_plan(actions: ActionStore, action_ids: list[int] | None) -> tuple[list
             rows.append(actions.action(action_id))
         except ActionStateError as exc:
             skipped.append(str(exc))
-    skipped += [f"action {a.id} is {a.state}, not approved: skipped" for a in rows if a.state != ActionState.APPROVED]
+    skipped += [_("action {id} is {state}, not approved: skipped").format(id=a.id, state=a.state)
+                for a in rows if a.state != ActionState.APPROVED]  # fmt: skip
     approved = [a for a in rows if a.state == ActionState.APPROVED]
     skipped += [owned_elsewhere([a], here) for a in approved if a.host != here]
     return [a for a in approved if a.host == here], skipped

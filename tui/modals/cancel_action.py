@@ -9,11 +9,14 @@ from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label, Static
 
+from scanner.i18n import N_, _
+from tui.translated import TranslatedScreen
 
-class CancelActionScreen(ModalScreen[str | None]):
+
+class CancelActionScreen(TranslatedScreen, ModalScreen[str | None]):
     """Asks why an action is being cancelled; dismisses with the reason, or None to keep the action."""
 
-    BINDINGS = [Binding("escape", "keep", "Keep", id="cancel-action.keep", tooltip="Do not cancel the action")]
+    BINDINGS = [Binding("escape", "keep", N_("Keep"), id="cancel-action.keep", tooltip=N_("Do not cancel the action"))]
 
     def __init__(self, action_id: int) -> None:
         super().__init__()
@@ -21,19 +24,19 @@ class CancelActionScreen(ModalScreen[str | None]):
 
     def compose(self) -> ComposeResult:
         with Vertical(id="cancel-dialog"):
-            yield Label(f"Cancel action {self.action_id}")
-            yield Input(placeholder="reason (required)", id="cancel-reason")
+            yield Label(_("Cancel action {id}").format(id=self.action_id))
+            yield Input(placeholder=_("reason (required)"), id="cancel-reason")
             yield Static("", id="cancel-error", markup=False)
             with Horizontal(id="cancel-buttons"):
-                yield Button("Keep", id="cancel-keep")
-                yield Button("Cancel action", variant="error", id="cancel-ok")
+                yield Button(_("Keep"), id="cancel-keep")
+                yield Button(_("Cancel action"), variant="error", id="cancel-ok")
 
     @on(Input.Submitted)
     @on(Button.Pressed, "#cancel-ok")
     def submit(self) -> None:
         reason = self.query_one("#cancel-reason", Input).value.strip()
         if not reason:
-            self.query_one("#cancel-error", Static).update("say why the action is cancelled")
+            self.query_one("#cancel-error", Static).update(_("say why the action is cancelled"))
             return
         self.dismiss(reason)
 

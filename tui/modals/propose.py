@@ -21,9 +21,12 @@ from textual.worker import Worker, WorkerState
 
 from scanner.actions.audit import Actor
 from scanner.display import safe
+from scanner.i18n import N_, _, ngettext
 from scanner.review.plans import ProposalPlan, Proposed, Target
 from scanner.review.records import FindingFilter
 from scanner.states import WHOLE_FILE_KINDS, ActionKind
+from tui.translated import TranslatedScreen
+from tui.vocabulary import term
 
 NEEDS_REASON = (ActionKind.FALSE_POSITIVE, ActionKind.RETAIN)
 
@@ -38,9 +41,9 @@ def parse_retain_until(text: str, today: date) -> date:
             raise ValueError
         until = date.fromisoformat(text)
     except ValueError:
-        raise ValueError("retain until: enter a date as YYYY-MM-DD, e.g. 2056-12-31") from None
+        raise ValueError(_("retain until: enter a date as YYYY-MM-DD, e.g. 2056-12-31")) from None
     if until <= today:
-        raise ValueError(f"retain until: {until} is not in the future")
+        raise ValueError(_("retain until: {date} is not in the future").format(date=until))
     return until
 
 
@@ -50,42 +53,54 @@ def describe_hidden(targets: list[Target]) -> str:
     if not hidden:
         return ""
     count = sum(t.hidden for t in hidden)
-    lines = [f"⚠ {count} of the selected findings {'is' if count == 1 else 'are'} hidden by the current filter "
-             "(search, type, file…) and will be proposed too:"]  # fmt: skip
-    lines += [f"  {safe(t.rel_path)}: {t.hidden} hidden" for t in hidden[:SHOWN_FILES]]
+    lines = [ngettext("⚠ {count} of the selected findings is hidden by the current filter (search, type, file…) "
+                      "and will be proposed too:",
+                      "⚠ {count} of the selected findings are hidden by the current filter (search, type, file…) "
+                      "and will be proposed too:", count).format(count=count)]  # fmt: skip
+    lines += [_("  {path}: {count} hidden").format(path=safe(t.rel_path), count=t.hidden) for t in hidden[:SHOWN_FILES]]
     if len(hidden) > SHOWN_FILES:
-        lines.append(f"  … and {len(hidden) - SHOWN_FILES} more files")
-    lines.append("Cancel (Esc) and clear the selection (Esc on the list) to propose only what you see.")
+        lines.append(_("  … and {count} more files").format(count=len(hidden) - SHOWN_FILES))
+    lines.append(_("Cancel (Esc) and clear the selection (Esc on the list) to propose only what you see."))
     return "\n".join(lines)
 
 
 def describe(kind: str, targets: list[Target], needs_second_person: bool) -> Text:
     """The plan in a few lines: kind, scope, files (escaped), and whether a second person must approve."""
     if not targets:
-        return Text("Nothing to propose: no such findings.")
-    findings = sum(t.findings for t in targets)
-    files = f"{len(targets)} file{'s' * (len(targets) != 1)}"
-    scope = f"{findings} finding{'s' * (findings != 1)} in {files}"
+        return Text(_("Nothing to propose: no such findings."))
+    findings, files = sum(t.findings for t in targets), len(targets)
     if kind in WHOLE_FILE_KINDS:
-        scope = f"{files} as a whole ({findings} findings)"
-    lines = [f": {scope}"]
+        scope = ngettext(
+            "{files} file as a whole ({findings} findings)", "{files} files as a whole ({findings} findings)", files
+        ).format(files=files, findings=findings)
+    elif files == 1:
+        scope = ngettext("{findings} finding in 1 file", "{findings} findings in 1 file", findings).format(
+            findings=findings
+        )
+    else:
+        scope = ngettext("{findings} finding in {files} files", "{findings} findings in {files} files",
+                         findings).format(findings=findings, files=files)  # fmt: skip
+    name = term(kind).replace("_", " ")
+    lines = [_("{kind}: {scope}").format(kind=name, scope=scope)]
     for target in targets[:SHOWN_FILES]:
-        extra = "" if target.kind == kind else f" → {target.kind.replace('_', ' ')}"
+        extra = "" if target.kind == kind else f" → {term(target.kind).replace('_', ' ')}"
         lines.append(f"  {safe(target.rel_path)} ({target.findings}){extra}")
     if len(targets) > SHOWN_FILES:
-        lines.append(f"  … and {len(targets) - SHOWN_FILES} more files")
+        lines.append(_("  … and {count} more files").format(count=len(targets) - SHOWN_FILES))
     lines.append(
-        "Needs a second person: someone other than you must approve it."
+        _("Needs a second person: someone other than you must approve it.")
         if needs_second_person
-        else "No second person needed: you may approve it yourself."
+        else _("No second person needed: you may approve it yourself.")
     )
-    return Text.assemble((kind.replace("_", " "), "bold"), "\n".join(lines))
+    text = Text("\n".join(lines))
+    text.stylize("bold", 0, len(name))  # the kind, at the start of the first line
+    return text
 
 
-class ProposeScreen(ModalScreen[list[int] | None]):
+class ProposeScreen(TranslatedScreen, ModalScreen[list[int] | None]):
     """Asks for a reason (and a date for retain), then proposes one action per file."""
 
-    BINDINGS = [Binding("escape", "cancel", "Cancel", id="propose.cancel", tooltip="Close without proposing")]
+    BINDINGS = [Binding("escape", "cancel", N_("Cancel"), id="propose.cancel", tooltip=N_("Close without proposing"))]
 
     class PlanLoaded(Message):
         def __init__(self, plan: ProposalPlan) -> None:
@@ -110,18 +125,18 @@ class ProposeScreen(ModalScreen[list[int] | None]):
     def compose(self) -> ComposeResult:
         needs_reason = self.kind in NEEDS_REASON
         with Vertical(id="propose-dialog"):
-            yield Label(f"Propose: {self.kind.replace('_', ' ')}", id="propose-title")
+            yield Label(_("Propose: {kind}").format(kind=term(self.kind).replace("_", " ")), id="propose-title")
             yield Static("", id="propose-hidden", markup=False)
-            yield Static("Loading…", id="propose-plan")
-            yield Label("Reason" + (" (required)" if needs_reason else " (optional)"))
-            yield Input(placeholder="why this action", id="propose-reason")
+            yield Static(_("Loading…"), id="propose-plan")
+            yield Label(_("Reason (required)") if needs_reason else _("Reason (optional)"))
+            yield Input(placeholder=_("why this action"), id="propose-reason")
             if self.kind == ActionKind.RETAIN:
-                yield Label("Retain until (required)")
+                yield Label(_("Retain until (required)"))
                 yield Input(placeholder="YYYY-MM-DD", id="propose-until", max_length=10)
             yield Static("", id="propose-errors", markup=False)
             with Horizontal(id="propose-buttons"):
-                yield Button("Cancel", id="propose-cancel")
-                yield Button("Propose", variant="primary", id="propose-ok", disabled=True)
+                yield Button(_("Cancel"), id="propose-cancel")
+                yield Button(_("Propose"), variant="primary", id="propose-ok", disabled=True)
 
     def on_mount(self) -> None:
         self.query_one("#propose-reason", Input).focus()
@@ -147,7 +162,7 @@ class ProposeScreen(ModalScreen[list[int] | None]):
         reason = self.query_one("#propose-reason", Input).value.strip() or None
         try:
             if self.kind in NEEDS_REASON and not reason:
-                raise ValueError(f"a {self.kind.replace('_', ' ')} needs a reason: say why")
+                raise ValueError(_("a {kind} needs a reason: say why").format(kind=term(self.kind).replace("_", " ")))
             until = None
             if self.kind == ActionKind.RETAIN:
                 until = parse_retain_until(self.query_one("#propose-until", Input).value.strip(), date.today())
@@ -170,13 +185,13 @@ class ProposeScreen(ModalScreen[list[int] | None]):
             self.dismiss(self._created)
             return
         self._targets = [t for t in self._targets if t not in event.done]  # a retry proposes only what failed
-        proposed = f"proposed {len(self._created)} action(s); " if self._created else ""
-        self._show_errors([f"{proposed}{len(event.errors)} refused:", *event.errors])
+        refused = _("proposed {created} action(s); {refused} refused:") if self._created else _("{refused} refused:")
+        self._show_errors([refused.format(created=len(self._created), refused=len(event.errors)), *event.errors])
         self.query_one("#propose-ok", Button).disabled = not self._targets
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
         if event.state == WorkerState.ERROR:
-            self._show_errors([f"unexpected error: {safe(event.worker.error)}"])
+            self._show_errors([_("unexpected error: {error}").format(error=safe(event.worker.error))])
 
     def _show_errors(self, errors: list[str]) -> None:
         self.query_one("#propose-errors", Static).update("\n".join(errors))

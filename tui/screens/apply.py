@@ -20,43 +20,48 @@ from textual.worker import Worker, WorkerState, get_current_worker
 
 from scanner.actions.audit import Actor
 from scanner.display import safe, safe_text
+from scanner.i18n import N_, _, ngettext
 from scanner.review.records import ActionRow
 from scanner.review.service import Refused
 from scanner.states import ActionKind
 from tui.modals.help import HELP_KEY
+from tui.translated import TranslatedScreen
+from tui.vocabulary import listed, term
 from tui.widgets.column_fit import Column, path_ellipsis
 from tui.widgets.fitted_table import FittedTable
 
 TYPED_CONFIRMATION = "DELETE"
-_PATH = Column("path", "path", flexible=True, min_width=16, shorten=path_ellipsis)
-PLAN_COLUMNS = [Column("action", "action"), Column("kind", "kind"), _PATH, Column("findings", "findings"),
-                Column("method", "what happens", wrap=True, min_width=20)]  # fmt: skip
-RESULT_COLUMNS = [Column("action", "action"), _PATH, Column("state", "state"),
-                  Column("message", "message", wrap=True, min_width=20)]  # fmt: skip
+_PATH = Column("path", N_("path"), flexible=True, min_width=16, shorten=path_ellipsis)
+PLAN_COLUMNS = [Column("action", N_("action")), Column("kind", N_("kind")), _PATH, Column("findings", N_("findings")),
+                Column("method", N_("what happens"), wrap=True, min_width=20)]  # fmt: skip
+RESULT_COLUMNS = [Column("action", N_("action")), _PATH, Column("state", N_("state")),
+                  Column("message", N_("message"), wrap=True, min_width=20)]  # fmt: skip
 
 
 def typed_hint(typed: str) -> Text:
     """What the DELETE field holds and what it needs: shown under it on every keystroke."""
     if typed == TYPED_CONFIRMATION:
-        return Text(f"✓ {TYPED_CONFIRMATION} typed: press Enter to delete and apply.", style="bold")
+        return Text(_("✓ {word} typed: press Enter to delete and apply.").format(word=TYPED_CONFIRMATION), style="bold")
     if not typed:
-        return Text(f"Type {TYPED_CONFIRMATION} exactly, in capital letters, then press Enter.")
-    return Text.assemble("You typed “", safe(typed), f"”: it must be exactly {TYPED_CONFIRMATION}, in capital letters.")
+        return Text(_("Type {word} exactly, in capital letters, then press Enter.").format(word=TYPED_CONFIRMATION))
+    return Text(
+        _("You typed “{typed}”: it must be exactly {word}, in capital letters.").format(
+            typed=safe(typed), word=TYPED_CONFIRMATION
+        )
+    )
 
 
 def method_of(action: ActionRow) -> str:
     """What executing the action does to the file, in plain words."""
     return {
-        ActionKind.MASK: f"mask {len(action.finding_ids)} values in place; original kept in the encrypted vault",
-        ActionKind.QUARANTINE: "move into the encrypted vault",
-        ActionKind.DELETE: "overwrite and delete; original kept in the vault until purged",
-        ActionKind.RETAIN: f"record retention until {action.retain_until}",
-        ActionKind.FALSE_POSITIVE: "dismiss as false positive",
-    }.get(action.kind, action.kind)
-
-
-def plural(count: int, noun: str) -> str:
-    return f"{count} {noun}{'s' * (count != 1)}"
+        ActionKind.MASK: _("mask {count} values in place; original kept in the encrypted vault").format(
+            count=len(action.finding_ids)
+        ),
+        ActionKind.QUARANTINE: _("move into the encrypted vault"),
+        ActionKind.DELETE: _("overwrite and delete; original kept in the vault until purged"),
+        ActionKind.RETAIN: _("record retention until {date}").format(date=action.retain_until),
+        ActionKind.FALSE_POSITIVE: _("dismiss as false positive"),
+    }.get(action.kind, term(action.kind))
 
 
 def shown_paths(actions: list[ActionRow]) -> dict[int, str]:
@@ -65,16 +70,22 @@ def shown_paths(actions: list[ActionRow]) -> dict[int, str]:
     return {a.id: safe(a.shown_path if several else a.shown_path[len(a.root) + 1 :]) for a in actions}
 
 
-class ConfirmApplyScreen(Screen):
+class ConfirmApplyScreen(TranslatedScreen, Screen):
     """The approved actions named (or all approved ones), listed for a last look before they are executed."""
 
-    SUB_TITLE = "Apply approved actions"
+    SUB_TITLE = N_("Apply approved actions")
 
     AUTO_FOCUS = None  # focus goes to the Apply button (or the DELETE field) once the plan is listed
     BINDINGS = [
         HELP_KEY,
-        Binding("a", "apply", "Apply", id="apply.apply", tooltip="Execute the actions listed (after DELETE if asked)"),
-        Binding("escape", "back", "Back", id="apply.back", tooltip="Back to approvals without applying"),
+        Binding(
+            "a",
+            "apply",
+            N_("Apply"),
+            id="apply.apply",
+            tooltip=N_("Execute the actions listed (after DELETE if asked)"),
+        ),
+        Binding("escape", "back", N_("Back"), id="apply.back", tooltip=N_("Back to approvals without applying")),
     ]
 
     class PlanLoaded(Message):
@@ -104,21 +115,21 @@ class ConfirmApplyScreen(Screen):
     def compose(self) -> ComposeResult:
         yield Header()
         with Vertical(id="apply-body"):
-            yield Static("Loading the approved actions…", id="apply-intro", markup=False)
+            yield Static(_("Loading the approved actions…"), id="apply-intro", markup=False)
             yield FittedTable(PLAN_COLUMNS, id="apply-plan", zebra_stripes=False)
             yield Static("", id="apply-skipped", markup=False)
             with Vertical(id="apply-confirm"):
                 yield Static("", id="apply-warning", markup=False)
-                yield Input(placeholder=f"type {TYPED_CONFIRMATION} to confirm", id="apply-typed")
+                yield Input(placeholder=_("type {word} to confirm").format(word=TYPED_CONFIRMATION), id="apply-typed")
                 yield Static(typed_hint(""), id="apply-typed-hint")
                 with Horizontal(id="apply-buttons"):
-                    yield Button("Back (Esc)", id="apply-back")
-                    yield Button("Apply (a)", variant="warning", id="apply-go", disabled=True)
+                    yield Button(_("Back (Esc)"), id="apply-back")
+                    yield Button(_("Apply (a)"), variant="warning", id="apply-go", disabled=True)
             with Vertical(id="apply-progress"):
                 yield Static("", id="apply-status", markup=False)
                 yield ProgressBar(id="apply-bar", show_eta=False)
                 yield FittedTable(RESULT_COLUMNS, id="apply-results", zebra_stripes=False)
-                yield Button("Close", variant="primary", id="apply-close")
+                yield Button(_("Close"), variant="primary", id="apply-close")
         yield Footer(compact=True, show_command_palette=False)
 
     def on_mount(self) -> None:
@@ -134,23 +145,32 @@ class ConfirmApplyScreen(Screen):
         self._todo = [a.id for a in event.approved]
         self._paths = shown_paths(event.approved)
         self.query_one("#apply-plan", FittedTable).set_rows([
-            (None, [str(a.id), Text(a.kind.replace("_", " ")), Text(self._paths[a.id]), len(a.finding_ids),
+            (None, [str(a.id), Text(term(a.kind).replace("_", " ")), Text(self._paths[a.id]), len(a.finding_ids),
                     safe_text(method_of(a))])
             for a in event.approved
         ])  # fmt: skip
         files = len({(a.root, a.rel_path) for a in event.approved})
-        intro = f"{plural(len(self._todo), 'approved action')} will change {plural(files, 'file')}, exactly as listed:"
-        self.query_one("#apply-intro", Static).update(intro if self._todo else "No approved actions to apply.")
+        actions = ngettext("{count} approved action", "{count} approved actions", len(self._todo)).format(
+            count=len(self._todo)
+        )
+        intro = ngettext("{actions} will change {count} file, exactly as listed:",
+                         "{actions} will change {count} files, exactly as listed:", files).format(
+            actions=actions, count=files)  # fmt: skip
+        self.query_one("#apply-intro", Static).update(intro if self._todo else _("No approved actions to apply."))
         self.query_one("#apply-skipped", Static).update(safe_text("\n".join(event.skipped)))
         deletes = sum(a.kind == ActionKind.DELETE for a in event.approved)
         go = self.query_one("#apply-go", Button)
         self._needs_typed = bool(deletes)
         if deletes:
-            warning = f"{plural(deletes, 'file')} will be overwritten and deleted."
-            self.query_one("#apply-warning", Static).update(f"{warning} Type {TYPED_CONFIRMATION} to confirm.")
+            warning = ngettext(
+                "{count} file will be overwritten and deleted. Type {word} to confirm.",
+                "{count} files will be overwritten and deleted. Type {word} to confirm.",
+                deletes,
+            )
+            self.query_one("#apply-warning", Static).update(warning.format(count=deletes, word=TYPED_CONFIRMATION))
             for selector in ("#apply-warning", "#apply-typed", "#apply-typed-hint"):
                 self.query_one(selector).display = True
-            go.label, go.variant = "Delete and apply", "error"
+            go.label, go.variant = _("Delete and apply"), "error"
             self.query_one("#apply-typed", Input).focus()
         else:
             go.disabled = not self._todo
@@ -192,7 +212,11 @@ class ConfirmApplyScreen(Screen):
         self.query_one("#apply-confirm").display = False
         self.query_one("#apply-progress").display = True
         self.query_one("#apply-bar", ProgressBar).update(total=len(self._todo), progress=0)
-        self.query_one("#apply-status", Static).update(f"Applying {plural(len(self._todo), 'action')}…")
+        self.query_one("#apply-status", Static).update(
+            ngettext("Applying {count} action…", "Applying {count} actions…", len(self._todo)).format(
+                count=len(self._todo)
+            )
+        )
         self.query_one("#apply-results", DataTable).focus()
         self._execute(self.app.actor, list(self._todo))
 
@@ -212,25 +236,31 @@ class ConfirmApplyScreen(Screen):
         self.post_message(self.ApplyFinished())
 
     def on_confirm_apply_screen_action_applied(self, event: ActionApplied) -> None:
-        path = self._paths.get(event.action_id, "(resumed)")
-        self._results.append((None, [str(event.action_id), Text(path), Text(event.state), safe_text(event.message)]))
+        path = self._paths.get(event.action_id, _("(resumed)"))
+        self._results.append((None, [str(event.action_id), Text(path), Text(term(event.state)),
+                                     safe_text(event.message)]))  # fmt: skip
         self.query_one("#apply-results", FittedTable).set_rows(self._results)
         self._counts[event.state] = self._counts.get(event.state, 0) + 1
         self.query_one("#apply-bar", ProgressBar).update(progress=event.position)
-        self.query_one("#apply-status", Static).update(f"{event.position} of {len(self._todo)} done")
+        self.query_one("#apply-status", Static).update(
+            _("{done} of {total} done").format(done=event.position, total=len(self._todo))
+        )
 
     def on_confirm_apply_screen_apply_finished(self) -> None:
-        counts = ", ".join(f"{n} {state}" for state, n in sorted(self._counts.items())) or "nothing done"
-        self._finish(f"Done: {counts}.")
+        counts = listed([f"{n} {term(state)}" for state, n in sorted(self._counts.items())]) or _("nothing done")
+        self._finish(_("Done: {counts}.").format(counts=counts))
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
         if event.state != WorkerState.ERROR:
             return
         if event.worker.group == "apply":
-            self._finish(f"Stopped by an error: {safe(event.worker.error)}. Run apply again to finish an interrupted "
-                         "action.")  # fmt: skip
+            self._finish(
+                _("Stopped by an error: {error}. Run apply again to finish an interrupted action.").format(
+                    error=safe(event.worker.error)
+                )
+            )
         else:
-            self.notify(safe(event.worker.error), title="Apply", severity="error", markup=False)
+            self.notify(safe(event.worker.error), title=_("Apply"), severity="error", markup=False)
 
     def _finish(self, summary: str) -> None:
         self.running = False
@@ -245,6 +275,6 @@ class ConfirmApplyScreen(Screen):
     @on(Button.Pressed, "#apply-close")
     def action_back(self) -> None:
         if self.running:
-            self.notify("wait until the actions being executed are done", severity="warning")
+            self.notify(_("wait until the actions being executed are done"), severity="warning")
         else:
             self.dismiss()

@@ -19,12 +19,15 @@ from textual.worker import Worker, WorkerState
 
 from scanner.actions.audit import Actor
 from scanner.display import safe, safe_text
+from scanner.i18n import N_, _, ngettext
 from scanner.review.records import ActionRow
 from scanner.review.service import Refused
 from scanner.states import ActionState
 from tui.modals.cancel_action import CancelActionScreen
 from tui.modals.help import HELP_KEY
 from tui.screens.apply import ConfirmApplyScreen
+from tui.translated import TranslatedScreen
+from tui.vocabulary import term
 from tui.widgets.approval_policy import approval_summary
 from tui.widgets.column_fit import Column, path_ellipsis
 from tui.widgets.fitted_table import FittedTable
@@ -38,26 +41,35 @@ STATE_FILTERS: dict[str, tuple[str, ...] | None] = {
     ActionState.CANCELLED: (ActionState.CANCELLED,),
     "all": None,
 }
-FILTER_LABELS = {"open": "proposed + approved", ActionState.FAILED: "failed + stale"}
-COLUMNS = [Column("mark", ""), Column("id", "id"), Column("state", "state"), Column("kind", "kind"),
-           Column("findings", "findings"), Column("proposed", "proposed by", drop=1, cap=16),
-           Column("approved", "approved by", drop=1, cap=16),
-           Column("path", "path", flexible=True, min_width=16, shorten=path_ellipsis)]  # fmt: skip
+FILTER_LABELS = {"open": N_("proposed + approved"), ActionState.FAILED: N_("failed + stale")}
+# The notification after a decision, whole sentences: (done, refused title).
+DECIDED = {"approve": (N_("action {id} approved by {who}"), N_("Not approved")),
+           "cancel": (N_("action {id} cancelled by {who}"), N_("Not cancelled"))}  # fmt: skip
+COLUMNS = [Column("mark", ""), Column("id", N_("id")), Column("state", N_("state")), Column("kind", N_("kind")),
+           Column("findings", N_("findings")), Column("proposed", N_("proposed by"), drop=1, cap=16),
+           Column("approved", N_("approved by"), drop=1, cap=16),
+           Column("path", N_("path"), flexible=True, min_width=16, shorten=path_ellipsis)]  # fmt: skip
 SELECTED = "✓"
 
 
-class ApprovalsScreen(Screen):
+class ApprovalsScreen(TranslatedScreen, Screen):
     """Actions awaiting a decision or execution; ``space`` selects rows for ``e``."""
 
-    SUB_TITLE = "Approvals"
+    SUB_TITLE = N_("Approvals")
 
     BINDINGS = [
         HELP_KEY,
-        Binding("a", "approve", "Approve", id="approvals.approve", tooltip="Approve the action under the cursor"),
-        Binding("c", "cancel_action", "Cancel action", id="approvals.cancel", tooltip="Cancel it, with a reason"),
-        Binding("e", "apply", "Apply…", id="approvals.apply", tooltip="Review and execute approved actions"),
-        Binding("space", "toggle_select", "Select", id="approvals.select", tooltip="Select this action for apply"),
-        Binding("r", "reload", "Reload", id="approvals.reload", tooltip="Reload the list of actions"),
+        Binding(
+            "a", "approve", N_("Approve"), id="approvals.approve", tooltip=N_("Approve the action under the cursor")
+        ),
+        Binding(
+            "c", "cancel_action", N_("Cancel action"), id="approvals.cancel", tooltip=N_("Cancel it, with a reason")
+        ),
+        Binding("e", "apply", N_("Apply…"), id="approvals.apply", tooltip=N_("Review and execute approved actions")),
+        Binding(
+            "space", "toggle_select", N_("Select"), id="approvals.select", tooltip=N_("Select this action for apply")
+        ),
+        Binding("r", "reload", N_("Reload"), id="approvals.reload", tooltip=N_("Reload the list of actions")),
     ]
 
     class ActionsLoaded(Message):
@@ -77,8 +89,8 @@ class ApprovalsScreen(Screen):
     def compose(self) -> ComposeResult:
         yield Header()
         with Horizontal(id="approvals-bar"):
-            yield Label("Show ")
-            options = [(FILTER_LABELS.get(key, key), key) for key in STATE_FILTERS]
+            yield Label(_("Show "))
+            options = [(_(FILTER_LABELS[key]) if key in FILTER_LABELS else term(key), key) for key in STATE_FILTERS]
             yield Select(options, value="open", allow_blank=False, id="approvals-filter")
             yield Static("", id="approvals-status", markup=False)
         yield Static(approval_summary(self.app.review.policy), id="approvals-policy", markup=False)
@@ -108,7 +120,7 @@ class ApprovalsScreen(Screen):
         for row in event.rows:
             shown = row.shown_path[len(row.root) + 1 :]  # relative, with the personal data in the name masked
             mark = SELECTED if row.id in self.selected else ""
-            cells = (mark, Text(str(row.id), justify="right"), row.state, row.kind, len(row.finding_ids),
+            cells = (mark, Text(str(row.id), justify="right"), term(row.state), term(row.kind), len(row.finding_ids),
                      safe_text(row.proposed_by), safe_text(row.approved_by), safe_text(shown))  # fmt: skip
             rows.append((str(row.id), cells))
         table.set_rows(rows)
@@ -164,24 +176,28 @@ class ApprovalsScreen(Screen):
         self.post_message(self.ActionDecided(action_id, verb))
 
     def on_approvals_screen_action_decided(self, event: ActionDecided) -> None:
-        past = {"approve": ActionState.APPROVED, "cancel": ActionState.CANCELLED}[event.verb]
+        done, refused = DECIDED[event.verb]
         if event.error:
-            self.notify(safe(event.error), title=f"Not {past}", severity="error", markup=False)
+            self.notify(safe(event.error), title=_(refused), severity="error", markup=False)
             return
         who = self.app.actor.identity
-        self.notify(f"action {event.action_id} {past} by {safe(who)}", markup=False)
+        self.notify(_(done).format(id=event.action_id, who=safe(who)), markup=False)
         self.action_reload()
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
         if event.state == WorkerState.ERROR:
-            self.notify(safe(event.worker.error), title="Approvals", severity="error", markup=False)
+            self.notify(safe(event.worker.error), title=_("Approvals"), severity="error", markup=False)
 
     def _current_or_warn(self) -> int | None:
         action_id = self.current_action()
         if action_id is None:
-            self.notify("no action here; change the filter or propose one first", severity="warning")
+            self.notify(_("no action here; change the filter or propose one first"), severity="warning")
         return action_id
 
     def _show_status(self, count: int) -> None:
-        selected = f", {len(self.selected)} selected (e applies those)" if self.selected else ""
-        self.query_one("#approvals-status", Static).update(f"{count} action(s){selected}")
+        actions = ngettext("{count} action", "{count} actions", count).format(count=count)
+        if self.selected:
+            actions = _("{actions}, {selected} selected (e applies those)").format(
+                actions=actions, selected=len(self.selected)
+            )
+        self.query_one("#approvals-status", Static).update(actions)

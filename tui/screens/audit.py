@@ -19,11 +19,14 @@ from textual.widgets import DataTable, Footer, Header, Input, Static
 from textual.worker import Worker, WorkerState, get_current_worker
 
 from scanner.display import safe, safe_record, safe_text
+from scanner.i18n import N_, _, ngettext
+from scanner.i18n.numbers import format_count
 from scanner.review.records import VerifyResult
 from tui.modals.help import HELP_KEY
+from tui.translated import TranslatedScreen
 
 SHOW_AT_MOST = 2_000
-COLUMNS = ("seq", "time (UTC)", "event", "actor", "action", "target", "result / method")
+COLUMNS = (N_("seq"), N_("time (UTC)"), N_("event"), N_("actor"), N_("action"), N_("target"), N_("result / method"))
 
 
 def matches(record: dict[str, Any], text: str) -> bool:
@@ -65,21 +68,23 @@ def row(record: dict[str, Any]) -> tuple[Text, ...]:
 
 def verify_text(result: VerifyResult) -> str:
     if result.ok:
-        return f"verified: {result.records:,} records, chain and signatures intact"
+        return _("verified: {count} records, chain and signatures intact").format(count=format_count(result.records))
     if result.first_bad is None:
-        return f"CANNOT VERIFY: {safe(result.reason)}"
-    return f"BROKEN at record {result.first_bad}: {safe(result.reason)}"
+        return _("CANNOT VERIFY: {reason}").format(reason=safe(result.reason))
+    return _("BROKEN at record {seq}: {reason}").format(seq=result.first_bad, reason=safe(result.reason))
 
 
-class AuditScreen(Screen):
+class AuditScreen(TranslatedScreen, Screen):
     """`r` re-verifies and reloads; `/` filters by event, target or actor."""
 
-    SUB_TITLE = "Audit log"
+    SUB_TITLE = N_("Audit log")
     BINDINGS = [
         HELP_KEY,
-        Binding("r", "reload", "Refresh", id="audit.refresh", tooltip="Verify the log again and reload it"),
-        Binding("slash", "focus_filter", "Filter", id="audit.filter", tooltip="Filter by event, target or actor"),
-        Binding("escape", "clear_filter", "Clear filter", id="audit.clear", tooltip="Show every record again"),
+        Binding("r", "reload", N_("Refresh"), id="audit.refresh", tooltip=N_("Verify the log again and reload it")),
+        Binding(
+            "slash", "focus_filter", N_("Filter"), id="audit.filter", tooltip=N_("Filter by event, target or actor")
+        ),
+        Binding("escape", "clear_filter", N_("Clear filter"), id="audit.clear", tooltip=N_("Show every record again")),
     ]
 
     class AuditVerified(Message):
@@ -94,12 +99,12 @@ class AuditScreen(Screen):
 
     def compose(self) -> ComposeResult:
         yield Header()
-        yield Static("verifying the audit log…", id="audit-verify", markup=False)
+        yield Static(_("verifying the audit log…"), id="audit-verify", markup=False)
         with Horizontal(id="audit-filter-bar"):
-            yield Input(placeholder="filter: event, or text in target / actor", id="audit-filter")
+            yield Input(placeholder=_("filter: event, or text in target / actor"), id="audit-filter")
             yield Static("", id="audit-count")
         table = DataTable(id="audit-log", cursor_type="row", zebra_stripes=True)
-        table.add_columns(*COLUMNS)
+        table.add_columns(*(_(column) for column in COLUMNS))
         yield table
         yield Footer(compact=True, show_command_palette=False)
 
@@ -112,7 +117,7 @@ class AuditScreen(Screen):
     def action_reload(self) -> None:
         banner = self.query_one("#audit-verify", Static)
         banner.set_classes("")
-        banner.update("verifying the audit log…")
+        banner.update(_("verifying the audit log…"))
         self._verify()
         self._load(self.query_one("#audit-filter", Input).value.strip())
 
@@ -147,8 +152,8 @@ class AuditScreen(Screen):
     @on(Worker.StateChanged)
     def _worker_failed(self, event: Worker.StateChanged) -> None:
         if event.worker.group.startswith("audit") and event.state == WorkerState.ERROR:
-            self.notify(f"could not read the audit log: {safe(event.worker.error)}", severity="error", timeout=10,
-                        markup=False)  # fmt: skip
+            message = _("could not read the audit log: {error}").format(error=safe(event.worker.error))
+            self.notify(message, severity="error", timeout=10, markup=False)
 
     def on_audit_screen_audit_verified(self, message: AuditVerified) -> None:
         banner = self.query_one("#audit-verify", Static)
@@ -159,8 +164,13 @@ class AuditScreen(Screen):
         if message.text != self.query_one("#audit-filter", Input).value.strip():
             return  # a load for an earlier filter, overtaken by the one now running
         shown, matched = len(message.records), message.matched
-        what = ("record" if matched == 1 else "records") + (f" matching {message.text!r}" if message.text else "")
-        count = f"latest {shown:,} of {matched:,} {what}" if matched > shown else f"{matched:,} {what}"
+        if message.text:
+            what = ngettext("{count} record matching {text}", "{count} records matching {text}", matched)
+        else:
+            what = ngettext("{count} record", "{count} records", matched)
+        count = what.format(count=format_count(matched), text=repr(message.text))
+        if matched > shown:
+            count = _("latest {shown} of {matched}").format(shown=format_count(shown), matched=count)
         self.query_one("#audit-count", Static).update(safe_text(count))
         table = self.query_one("#audit-log", DataTable)
         table.clear()

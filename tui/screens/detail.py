@@ -20,21 +20,28 @@ from textual.widgets import DataTable, Footer, Header, Static
 from textual.worker import Worker, WorkerState
 
 from scanner.display import safe, safe_text
+from scanner.i18n import N_, _
+from scanner.i18n.entity_names import entity_name, sensitivity_name
+from scanner.i18n.numbers import format_count
 from scanner.review.detail import Detail
 from scanner.review.records import FindingItem
 from tui.modals.help import HELP_KEY
+from tui.translated import TranslatedScreen
+from tui.vocabulary import term
 from tui.widgets.column_fit import Column, end_ellipsis
 from tui.widgets.finding_detail import context_panel, file_panel, finding_panel
 from tui.widgets.fitted_table import FittedTable
 from tui.widgets.proposing import PROPOSE_BINDINGS, ProposeKeys
 
-SIBLING_COLUMNS = [Column("type", "type"), Column("sensitivity", "sensitivity", drop=1), Column("preview", "preview"),
-                   Column("location", "location"), Column("score", "score"),
-                   Column("rule", "rule", flexible=True, drop=2, shorten=end_ellipsis)]  # fmt: skip
+SIBLING_COLUMNS = [Column("type", N_("type")), Column("sensitivity", N_("sensitivity"), drop=1),
+                   Column("preview", N_("preview")),
+                   Column("location", N_("location")), Column("score", N_("score")),
+                   Column("rule", N_("rule"), flexible=True, drop=2, shorten=end_ellipsis)]  # fmt: skip
 
 
 def sibling_cells(f: FindingItem) -> list[Text]:
-    return [safe_text(c) for c in (f.entity_type, f.sensitivity, f.preview, f.location, f"{f.score:.2f}", f.rule)]
+    return [safe_text(c) for c in (entity_name(f.entity_type), sensitivity_name(f.sensitivity), f.preview, f.location,
+                                   f"{f.score:.2f}", f.rule)]  # fmt: skip
 
 
 class DetailLoaded(Message):
@@ -43,12 +50,12 @@ class DetailLoaded(Message):
         self.detail, self.finding_id = detail, finding_id
 
 
-class DetailScreen(ProposeKeys, Screen):
+class DetailScreen(TranslatedScreen, ProposeKeys, Screen):
     """The detail of one finding; Enter on a sibling moves the detail to it, Escape goes back."""
 
     BINDINGS = [
         HELP_KEY,
-        Binding("escape", "back", "Back", id="detail.back", tooltip="Back to the findings list"),
+        Binding("escape", "back", N_("Back"), id="detail.back", tooltip=N_("Back to the findings list")),
         *PROPOSE_BINDINGS,
     ]
 
@@ -60,7 +67,7 @@ class DetailScreen(ProposeKeys, Screen):
     def compose(self) -> ComposeResult:
         yield Header()
         with Horizontal(id="detail-top"):
-            yield Static("Loading…", id="detail-file", classes="panel")
+            yield Static(_("Loading…"), id="detail-file", classes="panel")
             yield Static(id="detail-finding", classes="panel")
         with VerticalScroll(id="detail-context", classes="panel"):
             yield Static(id="detail-context-lines")
@@ -68,10 +75,10 @@ class DetailScreen(ProposeKeys, Screen):
         yield Footer(compact=True, show_command_palette=False)
 
     def on_mount(self) -> None:
-        self.sub_title = "Finding"
-        self.query_one("#detail-file").border_title = "File"
-        self.query_one("#detail-finding").border_title = "Finding"
-        self.query_one("#detail-context").border_title = "Context (masked)"
+        self.sub_title = _("Finding")
+        self.query_one("#detail-file").border_title = _("File")
+        self.query_one("#detail-finding").border_title = _("Finding")
+        self.query_one("#detail-context").border_title = _("Context (masked)")
         self.query_one("#detail-siblings").focus()
         self.load(self.finding_id)
 
@@ -84,7 +91,9 @@ class DetailScreen(ProposeKeys, Screen):
             return
         detail = self.detail = message.detail
         if detail is None:
-            self.query_one("#detail-file", Static).update(f"Finding {message.finding_id} is no longer in the database.")
+            self.query_one("#detail-file", Static).update(
+                _("Finding {id} is no longer in the database.").format(id=message.finding_id)
+            )
             return
         self.query_one("#detail-file", Static).update(file_panel(detail.meta))
         self.query_one("#detail-finding", Static).update(finding_panel(detail.item))
@@ -93,7 +102,11 @@ class DetailScreen(ProposeKeys, Screen):
         )
         table = self.query_one("#detail-siblings", FittedTable)
         name, total = Path(detail.item.path).name, detail.sibling_total
-        table.border_title = safe_text(f"Findings in {name} ({total:,}, {detail.item.state})")
+        table.border_title = safe_text(
+            _("Findings in {name} ({count}, {state})").format(
+                name=name, count=format_count(total), state=term(detail.item.state)
+            )
+        )
         table.set_rows([(str(f.id), sibling_cells(f)) for f in detail.siblings])
         rows = [f.id for f in detail.siblings]
         if detail.item.id in rows:
@@ -107,7 +120,8 @@ class DetailScreen(ProposeKeys, Screen):
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
         if event.state == WorkerState.ERROR:
-            self.notify(f"Could not load the finding: {safe(event.worker.error)}", severity="error", markup=False)
+            message = _("Could not load the finding: {error}").format(error=safe(event.worker.error))
+            self.notify(message, severity="error", markup=False)
 
     def action_back(self) -> None:
         self.dismiss()

@@ -15,15 +15,22 @@ from textual.widgets import DataTable, Footer, Header, Input, Static
 from textual.worker import Worker, WorkerState, get_current_worker
 
 from scanner.display import safe, safe_text
+from scanner.i18n import N_, _
 from scanner.review.records import FileItem, FindingFilter, FindingItem
 from tui.modals.help import HELP_KEY
 from tui.screens.detail import DetailScreen
+from tui.translated import TranslatedScreen
+from tui.vocabulary import listed
 from tui.widgets.filter_bar import FilterBar
 from tui.widgets.finding_rows import FILE_COLUMNS, FINDING_COLUMNS, file_cells, finding_cells
 from tui.widgets.paged_table import PAGE_SIZE, PagedTable
 from tui.widgets.proposing import PROPOSE_BINDINGS, ProposeKeys
 from tui.widgets.selection import Selection, describe_hidden
 
+# The status line's start, per view: "files · rows 1–3 of 3 · sort: findings".
+VIEW_STATUS = {"files": N_("files · {rows} · sort: {order}"), "findings": N_("findings · {rows} · sort: {order}")}
+SORT_NAMES = {"path": N_("path"), "type": N_("type"), "sensitivity": N_("sensitivity"), "score": N_("score"),
+              "findings": N_("findings")}  # fmt: skip
 SORTS = {"findings": ("path", "type", "sensitivity", "score"), "files": ("findings", "path", "sensitivity")}
 MAX_FILE_SELECTION = 100_000
 
@@ -70,17 +77,19 @@ def _binding(key: str, action: str, label: str, tooltip: str, show: bool = True)
     return Binding(key, action, label, id=f"findings.{action}", tooltip=tooltip, show=show)
 
 
-class FindingsScreen(ProposeKeys, Screen):
+class FindingsScreen(TranslatedScreen, ProposeKeys, Screen):
     """Files view (one row per file) and findings view (one row per finding), toggled with `v`."""
 
     BINDINGS = [
         HELP_KEY,
-        _binding("v", "toggle_view", "View", "Switch between the files and the findings view"),
-        _binding("slash", "focus_search", "Search", "Filter as you type"),
-        _binding("s", "cycle_sort", "Sort", "Cycle the sort order"),
-        _binding("space", "toggle_mark", "Select", "Select or unselect this row"),
-        _binding("A", "select_all_in_file", "Select file", "Select every finding in this row's file"),
-        _binding("escape", "clear_selection", "Clear", "Clear the selection (then the file filter)", show=False),
+        _binding("v", "toggle_view", N_("View"), N_("Switch between the files and the findings view")),
+        _binding("slash", "focus_search", N_("Search"), N_("Filter as you type")),
+        _binding("s", "cycle_sort", N_("Sort"), N_("Cycle the sort order")),
+        _binding("space", "toggle_mark", N_("Select"), N_("Select or unselect this row")),
+        _binding("A", "select_all_in_file", N_("Select file"), N_("Select every finding in this row's file")),
+        _binding(
+            "escape", "clear_selection", N_("Clear"), N_("Clear the selection (then the file filter)"), show=False
+        ),
         *PROPOSE_BINDINGS,
     ]
 
@@ -106,7 +115,7 @@ class FindingsScreen(ProposeKeys, Screen):
         yield Footer(compact=True, show_command_palette=False)
 
     def on_mount(self) -> None:
-        self.sub_title = "Findings"
+        self.sub_title = _("Findings")
         self.load_entity_types()
         self.reload()
         self.table.focus()
@@ -196,7 +205,8 @@ class FindingsScreen(ProposeKeys, Screen):
         if event.state == WorkerState.ERROR:
             self._loading = False
             self._show_status()
-            self.notify(f"Could not read the findings database: {safe(event.worker.error)}", severity="error",
+            self.notify(_("Could not read the findings database: {error}").format(error=safe(event.worker.error)),
+                        severity="error",
                         markup=False)  # fmt: skip
 
     # --- intent from the widgets ---------------------------------------------------------------------
@@ -295,17 +305,19 @@ class FindingsScreen(ProposeKeys, Screen):
         self._show_status()
 
     def _show_status(self) -> None:
-        parts = [self.view, self.table.range_label(), f"sort: {self.sort[self.view]}"]
+        order = _(SORT_NAMES[self.sort[self.view]])
+        parts = [_(VIEW_STATUS[self.view]).format(rows=self.table.range_label(), order=order)]
         if self.file_filter:
-            parts.append(f"file: {self.file_filter[1]}  (esc: all files)")
+            parts.append(_("file: {path}  (esc: all files)").format(path=self.file_filter[1]))
         if self._loading:
-            parts.append("loading…")
+            parts.append(_("loading…"))
         if self.table.hidden_columns:  # too narrow for them: the detail (enter) shows every field
-            parts.append(f"not shown: {', '.join(self.table.hidden_columns)}")
+            parts.append(_("not shown: {columns}").format(columns=listed(self.table.hidden_columns)))
         self.query_one("#findings-status", Static).update(safe_text(" · ".join(parts)))
         # What the propose keys act on, and how much of it the filter hides: its own line, never cut off.
         hidden = describe_hidden(*self._hidden) if self.selection else ""
         line = self.query_one("#findings-selection", Static)
-        line.update(f"{self.selection.describe()}{f' ({hidden}; m, x, D, r, n act on all of them)' if hidden else ''}")
+        acting = _(" ({hidden}; m, x, D, r, n act on all of them)").format(hidden=hidden) if hidden else ""
+        line.update(f"{self.selection.describe()}{acting}")
         line.display = bool(self.selection)
         line.set_class(bool(hidden), "-hidden-by-filter")

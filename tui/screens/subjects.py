@@ -16,13 +16,18 @@ from textual.worker import Worker, WorkerState
 
 from scanner.display import safe, safe_text
 from scanner.display_mask import mask_for_display
+from scanner.i18n import N_, _
+from scanner.i18n.entity_names import entity_name, sensitivity_name
+from scanner.i18n.numbers import format_count
 from scanner.review.subjects import SubjectList, SubjectSummary
 from scanner.states import SubjectCategory
 from tui.modals.help import HELP_KEY
+from tui.translated import TranslatedScreen
+from tui.vocabulary import listed, term
 from tui.widgets.proposing import PROPOSE_BINDINGS, ProposeKeys
 
-PEOPLE_COLUMNS = ("id", "name", "categories", "minor", "files", "findings")
-PLACE_COLUMNS = ("file", "record", "findings")
+PEOPLE_COLUMNS = (N_("id"), N_("name"), N_("categories"), N_("minor"), N_("files"), N_("findings"))
+PLACE_COLUMNS = (N_("file"), N_("record"), N_("findings"))
 CATEGORY_CYCLE = (None, *(c.value for c in SubjectCategory if c != SubjectCategory.MINOR))
 
 
@@ -31,14 +36,16 @@ def shown(text: str | None) -> Text:
     return safe_text(mask_for_display(text or "-"))
 
 
-class SubjectsScreen(ProposeKeys, Screen):
+class SubjectsScreen(TranslatedScreen, ProposeKeys, Screen):
     """`c` cycles the category filter, `k` shows minors only; m / D / … propose on the person's findings."""
 
-    SUB_TITLE = "Data subjects"
+    SUB_TITLE = N_("Data subjects")
     BINDINGS = [
         HELP_KEY,
-        Binding("c", "next_category", "Category", id="subjects.category", tooltip="Show one category of data"),
-        Binding("k", "toggle_minors", "Minors", id="subjects.minors", tooltip="Show only people flagged as minors"),
+        Binding("c", "next_category", N_("Category"), id="subjects.category", tooltip=N_("Show one category of data")),
+        Binding(
+            "k", "toggle_minors", N_("Minors"), id="subjects.minors", tooltip=N_("Show only people flagged as minors")
+        ),
         *PROPOSE_BINDINGS,
     ]
 
@@ -64,12 +71,12 @@ class SubjectsScreen(ProposeKeys, Screen):
         yield Static("", id="subjects-status", markup=False)
         with Horizontal(id="subjects-body"):
             people = DataTable(id="subjects-people", cursor_type="row", zebra_stripes=True)
-            people.add_columns(*PEOPLE_COLUMNS)
+            people.add_columns(*(_(column) for column in PEOPLE_COLUMNS))
             yield people
             with Vertical(id="subjects-detail"):
                 yield Static("", id="subjects-person", markup=False)
                 places = DataTable(id="subjects-places", cursor_type="row")
-                places.add_columns(*PLACE_COLUMNS)
+                places.add_columns(*(_(column) for column in PLACE_COLUMNS))
                 yield places
         yield Footer(compact=True, show_command_palette=False)
 
@@ -109,27 +116,27 @@ class SubjectsScreen(ProposeKeys, Screen):
     @on(Worker.StateChanged)
     def _worker_failed(self, event: Worker.StateChanged) -> None:
         if event.worker.group.startswith("subjects") and event.state == WorkerState.ERROR:
-            self.notify(f"could not read the subjects: {safe(event.worker.error)}", severity="error", timeout=10,
-                        markup=False)  # fmt: skip
+            message = _("could not read the subjects: {error}").format(error=safe(event.worker.error))
+            self.notify(message, severity="error", timeout=10, markup=False)
 
     def on_subjects_screen_subjects_loaded(self, message: SubjectsLoaded) -> None:
         listing = message.listing
-        what = [f"{listing.total:,} people"]
+        what = [_("{count} people").format(count=format_count(listing.total))]
         if self.category:
-            what.append(f"holding {self.category}")
+            what.append(_("holding {category}").format(category=term(self.category)))
         if self.minors_only:
-            what.append("minors only")
+            what.append(_("minors only"))
         if listing.total > len(listing.rows):
-            what.append(f"first {len(listing.rows):,} shown")
+            what.append(_("first {count} shown").format(count=format_count(len(listing.rows))))
         if not listing.total and not self.category and not self.minors_only:
-            what.append("none linked yet: run 'custos subjects link' (or scan)")
-        self.query_one("#subjects-status", Static).update(safe_text(", ".join(what)))
+            what.append(_("none linked yet: run 'custos subjects link' (or scan)"))
+        self.query_one("#subjects-status", Static).update(safe_text(_(", ").join(what)))
         table = self.query_one("#subjects-people", DataTable)
         table.clear()
         for s in listing.rows:
             table.add_row(
-                Text(str(s.id), justify="right"), shown(s.name_preview), Text(", ".join(s.categories)),
-                Text("minor" if s.minor else ""), Text(str(s.files), justify="right"),
+                Text(str(s.id), justify="right"), shown(s.name_preview), Text(listed([term(c) for c in s.categories])),
+                Text(_("minor") if s.minor else ""), Text(str(s.files), justify="right"),
                 Text(str(s.findings), justify="right"), key=str(s.id),
             )  # fmt: skip
         if not listing.rows:
@@ -154,11 +161,27 @@ class SubjectsScreen(ProposeKeys, Screen):
         if summary is None:
             person.update("")
             return
+        categories = listed([term(c) for c in summary.categories]) or "-"
+        heading = (_("#{id} {name}: {categories}, minor ({sensitivity})") if summary.minor
+                  else _("#{id} {name}: {categories} ({sensitivity})"))  # fmt: skip
         lines = [
-            f"#{summary.id} {mask_for_display(summary.name_preview or '-')}: {', '.join(summary.categories) or '-'}"
-            f"{', minor' if summary.minor else ''} ({summary.sensitivity})",
-            f"{summary.findings:,} findings on {summary.records:,} records in {summary.files:,} files",
-            *(f"{kind}: {mask_for_display(preview)} ({n} records)" for kind, preview, n in summary.identifiers[:4]),
+            heading.format(
+                id=summary.id,
+                name=mask_for_display(summary.name_preview or "-"),
+                categories=categories,
+                sensitivity=sensitivity_name(summary.sensitivity),
+            ),
+            _("{findings} findings on {records} records in {files} files").format(
+                findings=format_count(summary.findings),
+                records=format_count(summary.records),
+                files=format_count(summary.files),
+            ),
+            *(
+                _("{kind}: {preview} ({count} records)").format(
+                    kind=entity_name(kind), preview=mask_for_display(preview), count=n
+                )
+                for kind, preview, n in summary.identifiers[:4]
+            ),
         ]
         person.update(safe_text("\n".join(lines)))
         for place in summary.places:

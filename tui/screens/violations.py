@@ -15,12 +15,28 @@ from textual.worker import Worker, WorkerState
 
 from scanner.display import safe, safe_text
 from scanner.display_mask import mask_for_display
+from scanner.i18n import N_, _
+from scanner.i18n.numbers import format_count
 from scanner.review.records import ViolationRow
 from scanner.review.violations import ViolationList
 from scanner.states import ViolationState, ZoneSeverity
 from tui.modals.help import HELP_KEY
+from tui.translated import TranslatedScreen
+from tui.vocabulary import listed, term
 
-COLUMNS = ("zone", "severity", "state", "path", "rule", "first seen", "last seen", "findings")
+COLUMNS = (
+    N_("zone"),
+    N_("severity"),
+    N_("state"),
+    N_("path"),
+    N_("rule"),
+    N_("first seen"),
+    N_("last seen"),
+    N_("findings"),
+)
+# The status line's first part, per state filter: whole phrases.
+STATE_COUNTS = {ViolationState.OPEN: N_("{count} open"), ViolationState.RESOLVED: N_("{count} resolved"),
+                None: N_("{count} open and resolved")}  # fmt: skip
 STATE_CYCLE = (ViolationState.OPEN, ViolationState.RESOLVED, None)
 SEVERITY_CYCLE = (None, *reversed(ZoneSeverity))
 SEVERITY_STYLE = {ZoneSeverity.CRITICAL: "bold red", ZoneSeverity.HIGH: "red", ZoneSeverity.MEDIUM: "yellow"}
@@ -36,17 +52,19 @@ def shown(text: str) -> Text:
     return safe_text(mask_for_display(text))
 
 
-class ViolationsScreen(Screen):
+class ViolationsScreen(TranslatedScreen, Screen):
     """`o` cycles open / resolved / all, `n` the zone, `s` the severity; enter shows the file's findings."""
 
-    SUB_TITLE = "Zone violations"
+    SUB_TITLE = N_("Zone violations")
     BINDINGS = [
         HELP_KEY,
-        Binding("o", "next_state", "State", id="violations.state", tooltip="Show open, resolved or all violations"),
-        Binding("n", "next_zone", "Zone", id="violations.zone", tooltip="Show one zone's violations"),
-        Binding("s", "next_severity", "Severity", id="violations.severity", tooltip="Show one severity"),
-        Binding("enter", "findings", "Findings", id="violations.findings", tooltip="The findings of this file"),
-        Binding("r", "reload", "Refresh", id="violations.refresh", tooltip="Read the violations again"),
+        Binding(
+            "o", "next_state", N_("State"), id="violations.state", tooltip=N_("Show open, resolved or all violations")
+        ),
+        Binding("n", "next_zone", N_("Zone"), id="violations.zone", tooltip=N_("Show one zone's violations")),
+        Binding("s", "next_severity", N_("Severity"), id="violations.severity", tooltip=N_("Show one severity")),
+        Binding("enter", "findings", N_("Findings"), id="violations.findings", tooltip=N_("The findings of this file")),
+        Binding("r", "reload", N_("Refresh"), id="violations.refresh", tooltip=N_("Read the violations again")),
     ]
 
     class ViolationsLoaded(Message):
@@ -66,7 +84,7 @@ class ViolationsScreen(Screen):
         yield Header()
         yield Static("", id="violations-status", markup=False)
         table = DataTable(id="violations-table", cursor_type="row", zebra_stripes=True)
-        table.add_columns(*COLUMNS)
+        table.add_columns(*(_(column) for column in COLUMNS))
         yield table
         yield Static("", id="violations-detail", markup=False)
         yield Footer(compact=True, show_command_palette=False)
@@ -112,25 +130,26 @@ class ViolationsScreen(Screen):
     @on(Worker.StateChanged)
     def _worker_failed(self, event: Worker.StateChanged) -> None:
         if event.worker.group == "violations" and event.state == WorkerState.ERROR:
-            self.notify(f"could not read the violations: {safe(event.worker.error)}", severity="error", timeout=10,
-                        markup=False)  # fmt: skip
+            message = _("could not read the violations: {error}").format(error=safe(event.worker.error))
+            self.notify(message, severity="error", timeout=10, markup=False)
 
     def on_violations_screen_violations_loaded(self, message: ViolationsLoaded) -> None:
         listing = message.listing
         self.zones, self.rows = listing.zones, listing.rows
-        what = [f"{len(self.rows):,} {self.state or 'open and resolved'}"]
+        what = [_(STATE_COUNTS[self.state]).format(count=format_count(len(self.rows)))]
         if self.zone:
-            what.append(f"zone {self.zone}")
+            what.append(_("zone {zone}").format(zone=mask_for_display(self.zone)))
         if self.severity:
-            what.append(f"severity {self.severity}")
+            what.append(_("severity {severity}").format(severity=term(self.severity)))
         if not self.rows and not listing.zones:
-            what.append("none recorded: zones are set in custos.toml ([[zones]])")
-        self.query_one("#violations-status", Static).update(shown(" · ".join(what)))
+            what.append(_("none recorded: zones are set in custos.toml ([[zones]])"))
+        # only the values from the store are display-masked: the interface's own words never are
+        self.query_one("#violations-status", Static).update(safe_text(" · ".join(what)))
         table = self.query_one("#violations-table", DataTable)
         table.clear()
         for v in self.rows:
             table.add_row(
-                shown(v.zone), Text(v.severity, style=SEVERITY_STYLE.get(v.severity, "")), Text(v.state),
+                shown(v.zone), Text(term(v.severity), style=SEVERITY_STYLE.get(v.severity, "")), Text(term(v.state)),
                 shown(v.path), shown(v.rule), Text(when(v.first_seen)), Text(when(v.last_seen)),
                 Text(f"{v.findings:,}", justify="right"), key=str(v.id),
             )  # fmt: skip
@@ -151,11 +170,14 @@ class ViolationsScreen(Screen):
         if v is None:
             detail.update("")
             return
+        masked = mask_for_display
         lines = [
-            f"#{v.id} {v.zone} · {v.rule} · {v.severity} · {v.state}"
-            + (f" (resolved {when(v.resolved_at)})" if v.resolved_at else ""),
-            f"{v.path}: {v.findings:,} findings; e.g. {', '.join(v.previews) or '-'}",
+            f"#{v.id} {masked(v.zone)} · {masked(v.rule)} · {term(v.severity)} · {term(v.state)}"
+            + (_(" (resolved {when})").format(when=when(v.resolved_at)) if v.resolved_at else ""),
+            _("{path}: {count} findings; e.g. {previews}").format(
+                path=masked(v.path), count=format_count(v.findings), previews=masked(listed(v.previews)) or "-"
+            ),
         ]
         if v.action_id is not None:
-            lines.append(f"quarantine proposed automatically: action {v.action_id} (approvals: p)")
-        detail.update(shown("\n".join(lines)))
+            lines.append(_("quarantine proposed automatically: action {id} (approvals: p)").format(id=v.action_id))
+        detail.update(safe_text("\n".join(lines)))

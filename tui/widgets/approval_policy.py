@@ -4,22 +4,26 @@ made stricter by the site policy file): the help and the approvals screen never 
 
 from __future__ import annotations
 
+from rich.cells import cell_len
+
 from scanner.actions.policy import ActionPolicy
 from scanner.display import safe
+from scanner.i18n import N_, _
 from scanner.states import ACTION_KINDS, FILE_KINDS, ActionKind
+from tui.vocabulary import listed, term
 
-ONE_PERSON = "one person: the proposer may approve it"
-TWO_PEOPLE = "two people: another person must approve it"
+ONE_PERSON = N_("one person: the proposer may approve it")
+TWO_PEOPLE = N_("two people: another person must approve it")
 
 
 def _label(kind: str) -> str:
-    return kind.replace("_", " ")
+    return term(kind).replace("_", " ")
 
 
 def _source(policy: ActionPolicy) -> str:
     if policy.source == "built-in":
-        return "built-in policy (no site policy file)"
-    return f"site policy {safe(policy.source)}"
+        return _("From the built-in policy (no site policy file):")
+    return _("From the site policy {file}:").format(file=safe(policy.source))
 
 
 def _restore(policy: ActionPolicy) -> str:
@@ -28,7 +32,7 @@ def _restore(policy: ActionPolicy) -> str:
         return TWO_PEOPLE
     if not strict:
         return ONE_PERSON
-    return f"as the action it undoes: two people after {', '.join(strict)}"
+    return _("as the action it undoes: two people after {kinds}").format(kinds=listed(strict))
 
 
 def approval_rules(policy: ActionPolicy) -> list[tuple[str, str]]:
@@ -44,10 +48,12 @@ def approval_rules(policy: ActionPolicy) -> list[tuple[str, str]]:
 
 def approval_help(policy: ActionPolicy) -> str:
     """The rules one kind a line, for the help screen."""
-    width = max(len(kind) for kind, _ in approval_rules(policy))
-    lines = [f"From the {_source(policy)}:"]
-    lines += [f"  {kind:<{width}}  {who}" for kind, who in approval_rules(policy)]
-    lines.append("Identities are compared as given (--as, else $CUSTOS_REVIEWER, else the OS user).")
+    rules = approval_rules(policy)
+    width = max(cell_len(kind) for kind, _who in rules)
+    lines = [_source(policy)]
+    lines += [f"  {kind}{' ' * (width - cell_len(kind))}  {_(who) if who in (ONE_PERSON, TWO_PEOPLE) else who}"
+              for kind, who in rules]  # fmt: skip
+    lines.append(_("Identities are compared as given (--as, else $CUSTOS_REVIEWER, else the OS user)."))
     return "\n".join(lines)
 
 
@@ -56,8 +62,9 @@ def approval_summary(policy: ActionPolicy) -> str:
     rules = approval_rules(policy)
     two = [kind for kind, who in rules if who == TWO_PEOPLE]
     one = [kind for kind, who in rules if who == ONE_PERSON]
-    parts = [f"Second person needed: {', '.join(two)}"] if two else []
-    parts += [f"proposer may approve: {', '.join(one)}"] if one else []
-    parts += [f"{kind}: as the action it undoes" for kind, who in rules if who not in (ONE_PERSON, TWO_PEOPLE)]
-    where = "built-in" if policy.source == "built-in" else safe(policy.source)
-    return " · ".join([*parts, f"policy: {where}"])
+    parts = [_("Second person needed: {kinds}").format(kinds=listed(two))] if two else []
+    parts += [_("proposer may approve: {kinds}").format(kinds=listed(one))] if one else []
+    parts += [_("{kind}: as the action it undoes").format(kind=kind) for kind, who in rules
+              if who not in (ONE_PERSON, TWO_PEOPLE)]  # fmt: skip
+    where = _("built-in") if policy.source == "built-in" else safe(policy.source)
+    return " · ".join([*parts, _("policy: {where}").format(where=where)])

@@ -12,13 +12,20 @@ from textual.message import Message
 from textual.timer import Timer
 from textual.widgets import Input, Select
 
+from scanner.i18n import N_, _
+from scanner.i18n.entity_names import entity_name, sensitivity_name
 from scanner.review.records import FindingFilter
 from scanner.states import FINDING_STATES, ExposureLevel, FindingState
+from tui.vocabulary import term
 
 DEBOUNCE = 0.25  # seconds of quiet typing before the filter applies
 SENSITIVITIES = ("sensitive", "general", "organization")
 # who can read the file, at least: every user, a broad group, a group (see scanner.exposure); short, for 80 columns
-EXPOSURES = (("all", ExposureLevel.ALL), ("broad+", ExposureLevel.BROAD_GROUP), ("group+", ExposureLevel.GROUP))
+EXPOSURES = (
+    (N_("all"), ExposureLevel.ALL),
+    (N_("broad+"), ExposureLevel.BROAD_GROUP),
+    (N_("group+"), ExposureLevel.GROUP),
+)
 
 
 class FilterBar(Horizontal):
@@ -47,17 +54,18 @@ class FilterBar(Horizontal):
         self._timer: Timer | None = None
 
     def compose(self) -> ComposeResult:
-        yield Input(placeholder="/ search: path, type, preview, rule", id="search")
-        yield Select[str]([], prompt="type", id="type")
-        yield Select[str]([(s, s) for s in SENSITIVITIES], prompt="sensitivity", id="sensitivity")
-        yield Select[str]([(s, s) for s in FINDING_STATES], value=FindingState.ACTIVE, allow_blank=False, id="state")
-        yield Select[str](EXPOSURES, prompt="access", id="exposure")
-        yield Input(placeholder="score ≥", type="number", id="min-score")
+        yield Input(placeholder=_("/ search: path, type, preview, rule"), id="search")
+        yield Select[str]([], prompt=_("type"), id="type")
+        yield Select[str]([(sensitivity_name(s), s) for s in SENSITIVITIES], prompt=_("sensitivity"), id="sensitivity")
+        yield Select[str]([(term(s), s) for s in FINDING_STATES], value=FindingState.ACTIVE, allow_blank=False,
+                          id="state")  # fmt: skip
+        yield Select[str]([(_(label), level) for label, level in EXPOSURES], prompt=_("access"), id="exposure")
+        yield Input(placeholder=_("score ≥"), type="number", id="min-score")
 
     def set_entity_types(self, types: list[str]) -> None:
         select = self.query_one("#type", Select)
         current = select.value
-        select.set_options((t, t) for t in types)
+        select.set_options((entity_name(t), t) for t in types)
         if current in types:
             select.value = current
 

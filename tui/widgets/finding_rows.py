@@ -9,8 +9,11 @@ from __future__ import annotations
 from rich.text import Text
 
 from scanner.display import safe_text
+from scanner.i18n import N_
+from scanner.i18n.entity_names import entity_name, sensitivity_name
 from scanner.review.records import FileItem, FindingItem
 from scanner.states import ExposureLevel
+from tui.vocabulary import listed, term
 from tui.widgets.column_fit import Column, end_ellipsis, path_ellipsis
 from tui.widgets.paged_table import MARK_COLUMN
 
@@ -21,42 +24,42 @@ EXPOSURE_STYLE = {ExposureLevel.ALL: "bold red", ExposureLevel.BROAD_GROUP: "red
 # them all). Previews, locations and numbers are never cut; the path takes the width left over.
 FINDING_COLUMNS: list[Column] = [
     Column(MARK_COLUMN, " "),
-    Column("path", "path", flexible=True, min_width=20, shorten=path_ellipsis, outranks=6),
-    Column("type", "type", drop=2),
-    Column("sensitivity", "sensitivity", drop=5),
-    Column("preview", "preview", cap=40),
-    Column("location", "location", drop=1, cap=32),
-    Column("score", "score", drop=4),
-    Column("action", "action", drop=6),
-    Column("rule", "rule", drop=7, cap=24, shorten=end_ellipsis),
-    Column("exposure", "readable by", drop=3),
+    Column("path", N_("path"), flexible=True, min_width=20, shorten=path_ellipsis, outranks=6),
+    Column("type", N_("type"), drop=2),
+    Column("sensitivity", N_("sensitivity"), drop=5),
+    Column("preview", N_("preview"), cap=40),
+    Column("location", N_("location"), drop=1, cap=32),
+    Column("score", N_("score"), drop=4),
+    Column("action", N_("action"), drop=6),
+    Column("rule", N_("rule"), drop=7, cap=24, shorten=end_ellipsis),
+    Column("exposure", N_("readable by"), drop=3),
 ]
 FILE_COLUMNS: list[Column] = [
     Column(MARK_COLUMN, " "),
-    Column("path", "path", flexible=True, min_width=20, shorten=path_ellipsis, outranks=5),
-    Column("findings", "findings"),
-    Column("sensitive", "sensitive", drop=3),
-    Column("status", "status", drop=4),
-    Column("types", "types", drop=2, flexible=True, min_width=12, shorten=end_ellipsis),
-    Column("action", "latest action", drop=5),
-    Column("exposure", "readable by", drop=6),
+    Column("path", N_("path"), flexible=True, min_width=20, shorten=path_ellipsis, outranks=5),
+    Column("findings", N_("findings")),
+    Column("sensitive", N_("sensitive"), drop=3),
+    Column("status", N_("status"), drop=4),
+    Column("types", N_("types"), drop=2, flexible=True, min_width=12, shorten=end_ellipsis),
+    Column("action", N_("latest action"), drop=5),
+    Column("exposure", N_("readable by"), drop=6),
 ]
 
 
 def _sensitivity(value: str) -> Text:
-    return safe_text(value, style=SENSITIVITY_STYLE.get(value, ""))
+    return safe_text(sensitivity_name(value), style=SENSITIVITY_STYLE.get(value, ""))
 
 
 def finding_cells(item: FindingItem, mark: str) -> list[object]:
     return [
         Text(mark, style="bold"),
         safe_text(item.path),
-        safe_text(item.entity_type),
+        safe_text(entity_name(item.entity_type)),
         _sensitivity(item.sensitivity),
         safe_text(item.preview),
         safe_text(item.location),
         Text(f"{item.score:.2f}", justify="right"),
-        safe_text(item.action),
+        safe_text(term(item.action)),
         safe_text(item.rule),
         _exposure(item.exposure),
     ]
@@ -68,13 +71,18 @@ def file_cells(item: FileItem, mark: str) -> list[object]:
         safe_text(item.path),
         Text(f"{item.findings:,}", justify="right"),
         Text(f"{item.sensitive:,}", justify="right", style="bold red" if item.sensitive else ""),
-        safe_text(item.status),
-        safe_text(item.types.replace(",", ", ")),
-        safe_text(item.action),
+        safe_text(term(item.status)),
+        safe_text(entity_names(item.types)),
+        safe_text(term(item.action)),
         _exposure(item.exposure),
     ]
 
 
 def _exposure(level: str | None) -> Text:
     """Who can read the file: its level, or "-" where none was recorded (no sensitive findings)."""
-    return safe_text(level or "-", style=EXPOSURE_STYLE.get(level or "", ""))
+    return safe_text(term(level) or "-", style=EXPOSURE_STYLE.get(level or "", ""))
+
+
+def entity_names(types: str) -> str:
+    """A file's entity types ("CN_MOBILE,EMAIL_ADDRESS") as shown: each named, in the language's list style."""
+    return listed([entity_name(t) for t in types.split(",") if t])

@@ -7,12 +7,14 @@ shows more without a reload, and a value is never cut where its meaning is (numb
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import replace
 
 from rich.text import Text
 from textual import events
 from textual.message import Message
 from textual.widgets import DataTable
 
+from tui.translated import shown
 from tui.widgets.column_fit import Column, fit_columns, natural_widths
 
 Row = tuple[str | None, Sequence[object]]  # row key (None: none), one cell per column
@@ -82,19 +84,24 @@ class FittedTable(DataTable):
         shown = column.shorten(cell.plain, width)
         return cell if shown == cell.plain else Text(shown, style=cell.style, justify=cell.justify)
 
+    def _labelled(self) -> list[Column]:
+        """The columns with their labels in the interface language (labels are marked where defined, with N_)."""
+        return [replace(c, label=shown(c.label)) for c in self.fit_columns]
+
     def _layout(self, force: bool = False) -> None:
-        natural = natural_widths(self.fit_columns, [{k: v.plain for k, v in cells.items()} for _, cells in self._rows])
-        widths = fit_columns(self.fit_columns, natural, self._available(), self.cell_padding)
+        columns = self._labelled()
+        natural = natural_widths(columns, [{k: v.plain for k, v in cells.items()} for _, cells in self._rows])
+        widths = fit_columns(columns, natural, self._available(), self.cell_padding)
         if not force and widths == self._widths:
             return
         self._widths = widths
-        hidden = [c.label for c in self.fit_columns if c.key not in widths]
+        hidden = [c.label for c in columns if c.key not in widths]
         if hidden != self.hidden_columns:
             self.hidden_columns = hidden
             self.post_message(self.ColumnsHidden(hidden))
         cursor = self.cursor_row
         self.clear(columns=True)
-        for column in self.fit_columns:
+        for column in columns:
             if column.key in widths:
                 self.add_column(column.label, key=column.key, width=widths[column.key])
         height = None if any(c.wrap for c in self.fit_columns if c.key in widths) else 1  # None: as tall as it wraps

@@ -13,6 +13,8 @@ from rich.text import Text
 from textual.binding import Binding
 from textual.message import Message
 
+from scanner.i18n import N_, _
+from scanner.i18n.numbers import format_count
 from tui.widgets.column_fit import Column
 from tui.widgets.fitted_table import FittedTable
 
@@ -27,12 +29,14 @@ class PagedTable(FittedTable):
     PagedTable { height: 1fr; }
     """
     BINDINGS = [
-        Binding("right_square_bracket", "next_page", "Next page", id="paged-table.next", show=False,
-                tooltip="Load the next page of rows"),
-        Binding("left_square_bracket", "previous_page", "Previous page", id="paged-table.previous", show=False,
-                tooltip="Load the previous page of rows"),
-        Binding("G", "last_page", "Last page", id="paged-table.last", show=False, tooltip="Jump to the last page"),
-        Binding("g", "first_page", "First page", id="paged-table.first", show=False, tooltip="Jump to the first page"),
+        Binding("right_square_bracket", "next_page", N_("Next page"), id="paged-table.next", show=False,
+                tooltip=N_("Load the next page of rows")),
+        Binding("left_square_bracket", "previous_page", N_("Previous page"), id="paged-table.previous", show=False,
+                tooltip=N_("Load the previous page of rows")),
+        Binding("G", "last_page", N_("Last page"), id="paged-table.last", show=False,
+                tooltip=N_("Jump to the last page")),
+        Binding("g", "first_page", N_("First page"), id="paged-table.first", show=False,
+                tooltip=N_("Jump to the first page")),
     ]  # fmt: skip
 
     class PageRequested(Message):
@@ -79,9 +83,13 @@ class PagedTable(FittedTable):
 
     def range_label(self) -> str:
         if not self.row_count:
-            return "no rows"
+            return _("no rows")
         at_least = "" if self.total_exact else "+"
-        return f"rows {self.page_offset + 1:,}–{self.page_offset + self.row_count:,} of {self.total_rows:,}{at_least}"
+        return _("rows {first}–{last} of {total}").format(
+            first=format_count(self.page_offset + 1),
+            last=format_count(self.page_offset + self.row_count),
+            total=format_count(self.total_rows) + at_least,
+        )
 
     def set_marks(self, marks: dict[str, str]) -> None:
         """Update the mark column of the rows whose mark changed (row key → mark)."""

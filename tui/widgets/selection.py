@@ -6,13 +6,20 @@ from it, and unpicking one finding of a wholly selected file unselects the file.
 
 from __future__ import annotations
 
+from scanner.i18n import _, ngettext
+from scanner.i18n.numbers import format_count
 from scanner.review.records import FileItem, FindingItem
+from tui.vocabulary import listed
 
 MARKED, PARTLY = "●", "◐"
 
 
-def _count(n: int, noun: str) -> str:
-    return f"{n:,} {noun}{'' if n == 1 else 's'}"
+def _findings(n: int) -> str:
+    return ngettext("{count} finding", "{count} findings", n).format(count=format_count(n))
+
+
+def _whole_files(n: int) -> str:
+    return ngettext("{count} whole file", "{count} whole files", n).format(count=format_count(n))
 
 
 class Selection:
@@ -58,13 +65,18 @@ class Selection:
         return sorted(self.findings), sorted(self.files)
 
     def describe(self) -> str:
-        parts = [_count(len(self.findings), "finding")] if self.findings else []
-        parts += [_count(len(self.files), "whole file")] if self.files else []
-        return "selected: " + ", ".join(parts)
+        parts = [_findings(len(self.findings))] if self.findings else []
+        parts += [_whole_files(len(self.files))] if self.files else []
+        return _("selected: {what}").format(what=listed(parts))
 
 
 def describe_hidden(findings: int, files: int) -> str:
     """How much of the selection the filter hides (it is proposed all the same): '' when nothing is hidden."""
-    parts = [_count(findings, "finding")] if findings else []
-    parts += [_count(files, "whole file")] if files else []
-    return f"{' and '.join(parts)} of them hidden by the filter" if parts else ""
+    if findings and files:
+        return _("{findings} and {files} of them hidden by the filter").format(
+            findings=_findings(findings), files=_whole_files(files)
+        )
+    if findings or files:
+        return _("{what} of them hidden by the filter").format(what=_findings(findings) if findings else
+                                                                    _whole_files(files))  # fmt: skip
+    return ""

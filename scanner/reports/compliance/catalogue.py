@@ -97,7 +97,7 @@ _TEXT: dict[str, str] = {
     "disclosures": N_("Handovers and notification lists"),
     "col_recipient": N_("Recipient"),
     "col_basis": N_("Legal basis"),
-    "col_proposed": N_("Proposed"),
+    "col_proposed": N_("Proposed at"),
     "col_approved_by": N_("Approved by"),
     "col_size": N_("Files / bytes"),
     "col_manifest": N_("Manifest SHA-256"),
