@@ -130,3 +130,32 @@ def test_a_walk_of_one_folder_queues_only_there_and_a_stopped_walk_queues_no_del
     result = reconcile(root_cfg, FileMoves(store), work, settle=0, should_stop=lambda: asked.append(1) or True)
     assert result.interrupted and asked == [1] and result.files == 500  # stopped at the first check
     assert result.deleted == 0  # a.txt is missing, but a partial walk cannot tell
+
+
+def test_the_first_walk_can_queue_pictures_left_unread_and_later_walks_do_not(tmp_path: Path, packs, detector, db_url):
+    from PIL import Image
+
+    from scanner.daemon.reconcile import SETTLED_STATUSES_TO_RECHECK
+    from scanner.scan import ScanOptions
+    from scanner.states import FileStatus
+
+    share = tmp_path / "share"
+    share.mkdir()
+    (share / "note.txt").write_text("手机：13912345678\n", encoding="utf-8")
+    Image.new("RGB", (640, 400), "white").save(share / "scan.png")
+    with Store(db_url) as store:
+        build_scanner(store, store.path, packs, detector=detector, options=ScanOptions(ocr=False)).scan(share)
+        statuses = {
+            rel: status for rel, (_, _, status) in FileMoves(store).files_under(str(share.resolve()), "").items()
+        }
+        assert statuses == {"note.txt": FileStatus.SCANNED, "scan.png": FileStatus.NEEDS_OCR}
+        root_cfg = config_from_args([share]).roots[0]
+        work = WorkQueue(store)
+        later_walk = reconcile(root_cfg, FileMoves(store), work, settle=0)
+        assert later_walk.changed == 0  # a needs_ocr picture is not read again by every walk
+        first_walk = reconcile(
+            root_cfg, FileMoves(store), work, settle=0, recheck=SETTLED_STATUSES_TO_RECHECK | {FileStatus.NEEDS_OCR}
+        )
+        assert first_walk.changed == 1
+        job = work.claim("test", time.time(), 60)
+        assert (job.rel_path, job.reason) == ("scan.png", "reconcile")

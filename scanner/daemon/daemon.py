@@ -29,9 +29,9 @@ from scanner.daemon.changes import ChangeApplier
 from scanner.daemon.config import RootConfig, WatchConfig
 from scanner.daemon.heartbeat import Heartbeat, beat_host, status_values
 from scanner.daemon.log import event, setup
-from scanner.daemon.reconcile import reconcile
+from scanner.daemon.reconcile import SETTLED_STATUSES_TO_RECHECK, reconcile
 from scanner.daemon.watcher import Change, Watcher
-from scanner.states import DaemonState, OcrMode
+from scanner.states import DaemonState, FileStatus, OcrMode
 from scanner.store.daemon_status import DaemonStatusStore
 from scanner.store.hosts import HostStatusStore
 from scanner.store.moves import FileMoves
@@ -122,7 +122,7 @@ class Daemon:
 
     # --- main loop -------------------------------------------------------------------------------------
     def _loop(self, watcher: Watcher) -> None:
-        self._reconcile_all()
+        self._reconcile_all(first=True)
         interval = self.config.reconcile_interval
         next_reconcile = time.monotonic() + interval if interval else None
         next_check = 0.0
@@ -156,16 +156,27 @@ class Daemon:
         self.changes.apply(batch, self.stopping.is_set, self._progress)
         self.last_event_at = time.time()
 
-    def _reconcile_all(self) -> None:
+    def _reconcile_all(self, first: bool = False) -> None:
+        """Every root. The first walk also queues the files left needs_ocr when this daemon can read pictures
+        (the extra was installed, OCR was switched on, or OCR jobs were lost with a crash); later walks do not,
+        so a picture that cannot be read is not read again every walk."""
+        recheck = SETTLED_STATUSES_TO_RECHECK | ({FileStatus.NEEDS_OCR} if first and self._reads_pictures() else set())
         for root in self.config.roots:
             if self.stopping.is_set():
                 return
-            self._reconcile(root)
+            self._reconcile(root, recheck=frozenset(recheck))
 
-    def _reconcile(self, root: RootConfig, folder: str = "") -> None:
+    def _reads_pictures(self) -> bool:
+        from scanner.ocr.engine import available
+
+        return self.config.ocr != OcrMode.OFF and available() is None
+
+    def _reconcile(
+        self, root: RootConfig, folder: str = "", recheck: frozenset[FileStatus] = SETTLED_STATUSES_TO_RECHECK
+    ) -> None:
         try:
             reconcile(root, self.moves, self.work, self.config.settle_seconds, folder=folder,
-                      should_stop=self.stopping.is_set, progress=self._progress)  # fmt: skip
+                      should_stop=self.stopping.is_set, progress=self._progress, recheck=recheck)  # fmt: skip
         except Exception as exc:  # noqa: BLE001
             self._error("reconcile_error", exc, root=root.path, **({"folder": folder} if folder else {}))
 

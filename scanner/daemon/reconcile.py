@@ -54,8 +54,11 @@ def _never() -> bool:
 def reconcile(
     root: RootConfig, moves: FileMoves, work: WorkQueue, settle: float, *, folder: str = "",
     should_stop: Callable[[], bool] = _never, progress: Callable[[], None] = lambda: None,
+    recheck: frozenset[FileStatus] = SETTLED_STATUSES_TO_RECHECK,
 ) -> ReconcileResult:  # fmt: skip
-    """Walk `root` (or only `folder`, relative to it) and queue what differs from the database."""
+    """Walk `root` (or only `folder`, relative to it) and queue what differs from the database, and the files
+    whose recorded status is one of ``recheck`` (the daemon's first walk adds needs_ocr when it can read
+    pictures: the ocr extra installed since, or OCR queue jobs a crash lost)."""
     started = time.monotonic()
     base = str(root.path)
     known = moves.files_under(base, folder)
@@ -69,7 +72,7 @@ def reconcile(
     for count, (rel, size, mtime_ns) in enumerate(walk_files(root, folder), 1):
         seen.add(rel)
         record = known.get(rel)
-        if record is None or record[2] in SETTLED_STATUSES_TO_RECHECK or (record[0], record[1]) != (size, mtime_ns):
+        if record is None or record[2] in recheck or (record[0], record[1]) != (size, mtime_ns):
             changed.append((base, rel, "reconcile"))
         if count % CHECK_EVERY == 0:
             progress()
