@@ -21,6 +21,7 @@ from scanner.states import FileStatus, JobReason
 from scanner.store.file_status import not_inspected
 from scanner.store.store import NewFinding, Store
 from scanner.store.work_queue import ANY_JOB, OCR_JOBS, SCAN_JOBS, WorkQueue
+from scanner.store.work_queue_pg import OCR_MAX_WAIT_S
 from tests.engines import rows
 from tests.ocr_fixtures import ID_FRONT, scan
 
@@ -56,6 +57,14 @@ def test_scan_workers_leave_ocr_jobs_and_the_ocr_worker_waits_for_the_ready_text
     assert queue.depth(now=10).ocr_queued == 0 and queue.has_ocr_jobs()  # running
     assert queue.complete(picture.id, "ocr-1") and not queue.has_ocr_jobs()
     assert _claim(queue, ANY_JOB, now=100) == "later.txt:created"
+
+
+def test_a_picture_waiting_longer_than_the_bound_is_read_even_while_text_jobs_keep_coming(queue):
+    assert queue.enqueue_ocr(ROOT, "photo.jpg", now=0)
+    queue.enqueue(ROOT, "busy.txt", "modified", not_before=0, now=0)
+    assert _claim(queue, OCR_JOBS, now=OCR_MAX_WAIT_S - 1) is None  # text first, while the picture is fresh
+    assert _claim(queue, OCR_JOBS, now=OCR_MAX_WAIT_S) == "photo.jpg:ocr_queue"  # then no longer
+    assert _claim(queue, SCAN_JOBS, now=OCR_MAX_WAIT_S) == "busy.txt:modified"
 
 
 def test_an_event_for_a_path_queued_for_ocr_makes_it_an_ordinary_job_again(queue):

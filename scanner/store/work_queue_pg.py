@@ -22,12 +22,15 @@ PATH_FREE = (
 )
 
 # Which jobs a worker takes (its lane, a condition on q): every job; all but the OCR queue's (OcrMode.BACKGROUND's
-# scan workers); only the OCR queue's, and only while none of the host's other jobs is ready (its OCR worker).
+# scan workers); only the OCR queue's, and only while none of the host's other jobs is ready (its OCR worker) —
+# unless the picture has waited OCR_MAX_WAIT_S: a share that never stops changing must not starve the OCR queue
+# (the OCR worker runs at the lowest CPU priority, so the text files still get the cores first).
+OCR_MAX_WAIT_S = 600
 ANY_JOB = "1 = 1"
 SCAN_JOBS = "q.reason <> 'ocr_queue'"
 OCR_JOBS = (
-    "q.reason = 'ocr_queue' AND NOT EXISTS (SELECT 1 FROM work_queue n WHERE n.state = 'queued'"
-    " AND n.reason <> 'ocr_queue' AND n.not_before <= :now AND n.host = q.host)"
+    f"q.reason = 'ocr_queue' AND (q.enqueued_at <= :now - {OCR_MAX_WAIT_S} OR NOT EXISTS (SELECT 1 FROM work_queue n"
+    " WHERE n.state = 'queued' AND n.reason <> 'ocr_queue' AND n.not_before <= :now AND n.host = q.host))"
 )
 
 # Which rows a claim may take, and in which order: (condition on q, ORDER BY).
