@@ -43,6 +43,23 @@ AREAS: dict[str, tuple[str, ...]] = {
         "scanner/notify/**/*.py",
     ),
     "daemon": ("scanner/daemon/**/*.py",),
+    "core": (
+        "scanner/store/*.py",
+        "scanner/site_config.py",
+        "scanner/state_access.py",
+        "scanner/fingerprint.py",
+        "scanner/identity.py",
+        "scanner/detect/rulepack.py",
+        "scanner/detect/pack_overlay.py",
+        "scanner/detect/pack_schema.py",
+        "scanner/detect/table_check.py",
+        "scanner/zones/*.py",
+        "scanner/alerts/*.py",
+        "scanner/exposure/*.py",
+        "scanner/subjects/*.py",
+        "scanner/scan.py",
+        "scanner/file_scan.py",
+    ),
 }
 TRANSLATED = ("cli", "commands", "tui", "reports")  # areas held to a complete Chinese translation
 _FIXED_DATE = datetime(2026, 1, 1)  # the compiled header carries no build time: custos.mo is reproducible
