@@ -3,7 +3,6 @@ one line naming the path and the reason, not "unable to open database file" afte
 
 from __future__ import annotations
 
-import errno
 import grp
 import os
 import pwd
@@ -11,8 +10,6 @@ import stat
 from pathlib import Path
 
 from scanner.i18n import N_, _
-
-N_("permission denied")  # os.strerror(EACCES) on Linux, lower-cased: translated in _why
 
 
 class StateAccessError(Exception):
@@ -107,12 +104,11 @@ def _why(path: Path) -> str:
         return _("the filesystem holding it is read-only")
     st = path.stat()
     message = (
-        N_("{denied} (folder owned by {owner}, mode {mode}; custos runs as {user})")
+        N_("permission denied (folder owned by {owner}, mode {mode}; custos runs as {user})")
         if stat.S_ISDIR(st.st_mode)
-        else N_("{denied} (file owned by {owner}, mode {mode}; custos runs as {user})")
+        else N_("permission denied (file owned by {owner}, mode {mode}; custos runs as {user})")
     )
     return _(message).format(
-        denied=_(os.strerror(errno.EACCES).lower()),
         owner=f"{_user(st.st_uid)}:{_group(st.st_gid)}",
         mode=f"{stat.S_IMODE(st.st_mode):04o}",
         user=_user(os.geteuid()),

@@ -71,7 +71,7 @@ def _zone(table: Mapping[str, Any], where: str) -> Zone:
         compiled = ZoneGlobs(tuple(globs))
     except GlobError as exc:
         raise ZoneConfigError(_("{where}: globs: {error}").format(where=where, error=exc)) from None
-    severity = _choice(table.get("severity"), ZONE_SEVERITIES, f"{where}: severity")
+    severity = _choice(table.get("severity"), ZONE_SEVERITIES, _at(where, "severity"))
     auto = table.get("auto_quarantine", False)
     if not isinstance(auto, bool):
         raise ZoneConfigError(
@@ -87,10 +87,10 @@ def _zone(table: Mapping[str, Any], where: str) -> Zone:
 def _rules(table: Mapping[str, Any], where: str) -> tuple[ZoneRule, ...]:
     rules = []
     if (raw := table.get(ZoneRuleKind.FORBID_SENSITIVITY)) is not None:
-        values = _names(raw, SENSITIVITIES, f"{where}: {ZoneRuleKind.FORBID_SENSITIVITY}", N_("sensitivity"))
+        values = _names(raw, SENSITIVITIES, _at(where, ZoneRuleKind.FORBID_SENSITIVITY), N_("sensitivity"))
         rules.append(ZoneRule(ZoneRuleKind.FORBID_SENSITIVITY, values=values))
     if (raw := table.get(ZoneRuleKind.FORBID_ENTITIES)) is not None:
-        values = _names(raw, sorted(ENTITY_TYPES), f"{where}: {ZoneRuleKind.FORBID_ENTITIES}", N_("entity type"))
+        values = _names(raw, sorted(ENTITY_TYPES), _at(where, ZoneRuleKind.FORBID_ENTITIES), N_("entity type"))
         rules.append(ZoneRule(ZoneRuleKind.FORBID_ENTITIES, values=values))
     if (raw := table.get(ZoneRuleKind.MAX_PEOPLE)) is not None:
         if not isinstance(raw, int) or isinstance(raw, bool) or not 0 <= raw <= MAX_PEOPLE_LIMIT:
@@ -101,7 +101,7 @@ def _rules(table: Mapping[str, Any], where: str) -> tuple[ZoneRule, ...]:
             )
         rules.append(ZoneRule(ZoneRuleKind.MAX_PEOPLE, limit=raw))
     if (raw := table.get(ZoneRuleKind.MAX_EXPOSURE)) is not None:
-        level = _choice(raw, EXPOSURE_LEVELS, f"{where}: {ZoneRuleKind.MAX_EXPOSURE}")
+        level = _choice(raw, EXPOSURE_LEVELS, _at(where, ZoneRuleKind.MAX_EXPOSURE))
         rules.append(ZoneRule(ZoneRuleKind.MAX_EXPOSURE, level=level))
     return tuple(rules)
 
@@ -131,6 +131,11 @@ def _choice(raw: Any, known: Sequence[str], key: str) -> str:
             _("{key}: expected {choices}, got {value}").format(key=key, choices=" | ".join(known), value=_show(raw))
         )
     return raw
+
+
+def _at(where: str, key: str) -> str:
+    """``key`` of the zone ``where``, as messages name it."""
+    return _("{where}: {problem}").format(where=where, problem=key)
 
 
 def _show(value: Any) -> str:
