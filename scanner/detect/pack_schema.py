@@ -67,7 +67,7 @@ def _whole(low: int, high: int | None = None) -> Value:
     return Value(
         expected,
         lambda v: is_whole(v) and v >= low and (high is None or v <= high),
-        bounds={"low": low, "high": high} if high is not None else {"low": low},
+        bounds=dict(low=low, high=high) if high is not None else dict(low=low),
     )
 
 

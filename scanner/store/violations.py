@@ -282,7 +282,12 @@ def open_violations_line(counts: list[tuple[str, int]]) -> str:
     return _("{total} ({by_severity})").format(total=total, by_severity=by_severity)
 
 
-_SEVERITY_NAMES = {"low": N_("low"), "medium": N_("medium"), "high": N_("high"), "critical": N_("critical")}
+_SEVERITY_NAMES = {
+    ZoneSeverity.LOW: N_("low"),
+    ZoneSeverity.MEDIUM: N_("medium"),
+    ZoneSeverity.HIGH: N_("high"),
+    ZoneSeverity.CRITICAL: N_("critical"),
+}
 
 
 def _row(r, path: str) -> ViolationRow:  # noqa: ANN001 - a sqlite3.Row
