@@ -90,3 +90,16 @@ def test_the_open_violations_line_names_severities_in_the_interface_language(chi
     i18n.set_language(ENGLISH)
     assert open_violations_line([("critical", 1), ("high", 2)]) == "3 (critical 1, high 2)"
     assert open_violations_line([]) == "none"
+
+
+def test_a_damaged_package_and_a_missing_key_are_named_in_chinese(tmp_path, chinese) -> None:
+    from scanner.handover.format import PackageError, parse_header
+    from scanner.handover.keys import HandoverKeyError, load_recipient_public
+
+    with pytest.raises(PackageError, match=r"^不是 Custos 移交数据包（太短，没有文件头）$"):
+        parse_header(b"xx")
+    with pytest.raises(HandoverKeyError, match="^找不到接收方公钥 "):
+        load_recipient_public(tmp_path / "nobody.pub")
+    i18n.set_language(ENGLISH)
+    with pytest.raises(HandoverKeyError, match="^recipient public key .* not found$"):
+        load_recipient_public(tmp_path / "nobody.pub")
