@@ -14,6 +14,7 @@ from pathlib import Path
 
 from scanner.detect.normalize import compact
 from scanner.fsio import write_new_private
+from scanner.i18n import _
 
 KEY_BYTES = 32
 
@@ -30,10 +31,12 @@ def load_or_create_key(path: Path) -> bytes:
         return _create_key(path)
     if len(key) != KEY_BYTES:
         raise KeyFileError(
-            f"{path}: fingerprint key has {len(key)} bytes, expected {KEY_BYTES}; restore it from backup"
+            _("{path}: fingerprint key has {size} bytes, expected {expected}; restore it from backup").format(
+                path=path, size=len(key), expected=KEY_BYTES
+            )
         )
     if os.name == "posix" and path.stat().st_mode & 0o077:
-        raise KeyFileError(f"{path}: fingerprint key is readable by others; run: chmod 600 {path}")
+        raise KeyFileError(_("{path}: fingerprint key is readable by others; run: chmod 600 {path}").format(path=path))
     return key
 
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 import unicodedata
 
 from scanner.display import safe
+from scanner.i18n import _
 
 MAX_LENGTH = 128
 
@@ -25,12 +26,14 @@ def checked_identity(raw: str) -> str:
     The error message holds the name as given: like every message, it is escaped where it is shown."""
     name = unicodedata.normalize("NFKC", raw).strip()
     if not name:
-        raise IdentityError("reviewer identity is empty: give a name with --as NAME or $CUSTOS_REVIEWER")
+        raise IdentityError(_("reviewer identity is empty: give a name with --as NAME or $CUSTOS_REVIEWER"))
     if len(name) > MAX_LENGTH:
-        raise IdentityError(f"reviewer identity is longer than {MAX_LENGTH} characters")
+        raise IdentityError(_("reviewer identity is longer than {limit} characters").format(limit=MAX_LENGTH))
     if safe(name.replace("\\", "")) != name.replace("\\", ""):  # a backslash is visible: DOMAIN\user
         raise IdentityError(
-            f"reviewer identity {name} holds control, format or invisible characters (shown escaped); "
-            "use visible characters only"
+            _(
+                "reviewer identity {name} holds control, format or invisible characters (shown escaped); "
+                "use visible characters only"
+            ).format(name=name)
         )
     return name

@@ -23,6 +23,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from scanner.i18n import _
+
 _DATABASE_KEYS = ("url", "password_file")
 _HOST_KEYS = ("id",)
 _INTERFACE_KEYS = ("language",)
@@ -84,9 +86,11 @@ def _read(path: Path) -> SiteConfig:
         with open(path, "rb") as fh:
             data = tomli.load(fh)
     except OSError as exc:
-        raise SiteConfigError(f"{path}: cannot read config file ({exc.strerror})") from None
+        raise SiteConfigError(
+            _("{path}: cannot read config file ({error})").format(path=path, error=exc.strerror)
+        ) from None
     except (tomli.TOMLDecodeError, UnicodeDecodeError) as exc:
-        raise SiteConfigError(f"{path}: not valid TOML ({exc})") from None
+        raise SiteConfigError(_("{path}: not valid TOML ({error})").format(path=path, error=exc)) from None
     try:
         return parse_site_tables(data, Path(os.path.abspath(path)))
     except SiteConfigError as exc:
@@ -114,12 +118,14 @@ def interface_language(path: Path) -> str | None:
 def _table(data: Mapping[str, Any], name: str, known: tuple[str, ...], source: Path) -> dict[str, Any]:
     table = data.get(name, {})
     if not isinstance(table, dict):
-        raise SiteConfigError(f"{name}: expected a table ([{name}])")
+        raise SiteConfigError(_("{name}: expected a table ([{name}])").format(name=name))
     for key, value in table.items():
         if key not in known:
-            raise SiteConfigError(f"unknown key {name}.{key} (known keys: {', '.join(known)})")
+            raise SiteConfigError(
+                _("unknown key {table}.{key} (known keys: {known})").format(table=name, key=key, known=", ".join(known))
+            )
         if not isinstance(value, str) or not value:
-            raise SiteConfigError(f"{name}.{key}: expected a non-empty string")
+            raise SiteConfigError(_("{table}.{key}: expected a non-empty string").format(table=name, key=key))
     return table
 
 
@@ -129,18 +135,20 @@ def _database(table: Mapping[str, str], source: Path) -> Path | None:
     url = table.get("url")
     if url is None:
         if "password_file" in table:
-            raise SiteConfigError("database.password_file: given without database.url")
+            raise SiteConfigError(_("database.password_file: given without database.url"))
         return None
     target = parse_target(url)
     if not target.is_postgresql:
         if "password_file" in table:
-            raise SiteConfigError("database.password_file: only for a postgresql:// url")
+            raise SiteConfigError(_("database.password_file: only for a postgresql:// url"))
         path = target.path if target.path.is_absolute() else source.parent / target.path
         return Path(os.path.normpath(path))
     from urllib.parse import urlsplit
 
     if urlsplit(url).password is not None:
-        raise SiteConfigError(f"database.url: holds a password ({target.shown}); put it in password_file or PGPASSFILE")
+        raise SiteConfigError(
+            _("database.url: holds a password ({url}); put it in password_file or PGPASSFILE").format(url=target.shown)
+        )
     password_file = table.get("password_file")
     if password_file is not None:
         password_file = Path(password_file) if Path(password_file).is_absolute() else source.parent / password_file

@@ -3,12 +3,13 @@ one line naming the path and the reason, not "unable to open database file" afte
 
 from __future__ import annotations
 
-import errno
 import grp
 import os
 import pwd
 import stat
 from pathlib import Path
+
+from scanner.i18n import N_, _
 
 
 class StateAccessError(Exception):
@@ -21,17 +22,21 @@ def check_database_writable(db: Path) -> None:
         db = Path(db)
     if db.exists():
         if db.is_dir():
-            raise StateAccessError(f"{db}: is a folder, not a findings database; give --db a file name")
+            raise StateAccessError(
+                _("{path}: is a folder, not a findings database; give --db a file name").format(path=db)
+            )
         if not _can(db, os.R_OK | os.W_OK):
-            raise StateAccessError(f"{db}: cannot write the findings database: {_why(db)}")
+            raise StateAccessError(_("{path}: cannot write the findings database: {why}").format(path=db, why=_why(db)))
         folder = db.parent
         if not _can(folder, os.W_OK | os.X_OK):  # the write-ahead log and the keys are created beside it
             raise StateAccessError(
-                f"{folder}: cannot write beside the findings database {db.name} (its -wal/-shm files, keys, vault): "
-                f"{_why(folder)}"
+                _(
+                    "{folder}: cannot write beside the findings database {name} (its -wal/-shm files, keys, vault): "
+                    "{why}"
+                ).format(folder=folder, name=db.name, why=_why(folder))
             )
         return
-    check_folder_writable(db.parent, "create the findings database there")
+    check_folder_writable(db.parent, N_("create the findings database there"))
 
 
 def check_not_root_in_foreign_state(db: Path) -> None:
@@ -47,8 +52,10 @@ def check_not_root_in_foreign_state(db: Path) -> None:
     if owner != 0:
         name = _user(owner)
         raise StateAccessError(
-            f"{folder} belongs to {name}: run Custos as that account (sudo -u {name} custos …), not as root, so "
-            f"that the files it creates there stay readable by {name}"
+            _(
+                "{folder} belongs to {name}: run Custos as that account (sudo -u {name} custos …), not as root, so "
+                "that the files it creates there stay readable by {name}"
+            ).format(folder=folder, name=name)
         )
 
 
@@ -56,22 +63,32 @@ def check_output_writable(path: Path) -> None:
     """An export can be written to ``path``: an existing file (or /dev/stdout) writable, else its folder."""
     if path.exists():
         if not _can(path, os.W_OK):
-            raise StateAccessError(f"{path}: cannot write the findings export: {_why(path)}")
+            raise StateAccessError(
+                _("{path}: cannot write the findings export: {why}").format(path=path, why=_why(path))
+            )
         return
-    check_folder_writable(path.parent, "write the findings export there")
+    check_folder_writable(path.parent, N_("write the findings export there"))
 
 
 def check_folder_writable(folder: Path, purpose: str) -> None:
-    """``folder`` exists and is writable, or could be created under its nearest existing ancestor."""
+    """``folder`` exists and is writable, or could be created under its nearest existing ancestor; ``purpose`` is
+    marked with N_ and translated here."""
+    purpose = _(purpose)
     existing = folder
     while not existing.exists():
         if existing.is_symlink():  # a dangling link: mkdir would fail on it
-            raise StateAccessError(f"{existing}: cannot {purpose}: a broken symbolic link")
+            raise StateAccessError(
+                _("{path}: cannot {purpose}: a broken symbolic link").format(path=existing, purpose=purpose)
+            )
         existing = existing.parent
     if not existing.is_dir():
-        raise StateAccessError(f"{existing}: cannot {purpose}: it is a file, not a folder")
+        raise StateAccessError(
+            _("{path}: cannot {purpose}: it is a file, not a folder").format(path=existing, purpose=purpose)
+        )
     if not _can(existing, os.W_OK | os.X_OK):
-        raise StateAccessError(f"{existing}: cannot {purpose}: {_why(existing)}")
+        raise StateAccessError(
+            _("{path}: cannot {purpose}: {why}").format(path=existing, purpose=purpose, why=_why(existing))
+        )
 
 
 def _can(path: Path, mode: int) -> bool:
@@ -84,13 +101,17 @@ def _why(path: Path) -> str:
     """Why, e.g. "permission denied (folder owned by root:root, mode 0755; custos runs as alice)", or that the
     filesystem is read-only."""
     if _read_only_filesystem(path):
-        return "the filesystem holding it is read-only"
+        return _("the filesystem holding it is read-only")
     st = path.stat()
-    kind = "folder" if stat.S_ISDIR(st.st_mode) else "file"
-    owner = f"{_user(st.st_uid)}:{_group(st.st_gid)}"
-    return (
-        f"{os.strerror(errno.EACCES).lower()} ({kind} owned by {owner}, mode {stat.S_IMODE(st.st_mode):04o}; "
-        f"custos runs as {_user(os.geteuid())})"
+    message = (
+        N_("permission denied (folder owned by {owner}, mode {mode}; custos runs as {user})")
+        if stat.S_ISDIR(st.st_mode)
+        else N_("permission denied (file owned by {owner}, mode {mode}; custos runs as {user})")
+    )
+    return _(message).format(
+        owner=f"{_user(st.st_uid)}:{_group(st.st_gid)}",
+        mode=f"{stat.S_IMODE(st.st_mode):04o}",
+        user=_user(os.geteuid()),
     )
 
 

@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlsplit
 
+from scanner.i18n import N_, _
 from scanner.states import AlertChannel, ZoneSeverity
 
 _ENV_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*\Z")
@@ -85,41 +86,41 @@ def _positive(v: Any) -> bool:
     return (_is_int(v) or isinstance(v, float)) and math.isfinite(v) and v > 0
 
 
-_TEXT: _Check = (lambda v: isinstance(v, str) and v.strip() != "", "a non-empty string")
-_BOOL: _Check = (lambda v: isinstance(v, bool), "true or false")
-_ENV: _Check = (lambda v: isinstance(v, str) and bool(_ENV_NAME.match(v)), "the NAME of an environment variable")
-_SECONDS: _Check = (_positive, "a number of seconds > 0")
+_TEXT: _Check = (lambda v: isinstance(v, str) and v.strip() != "", N_("a non-empty string"))
+_BOOL: _Check = (lambda v: isinstance(v, bool), N_("true or false"))
+_ENV: _Check = (lambda v: isinstance(v, str) and bool(_ENV_NAME.match(v)), N_("the NAME of an environment variable"))
+_SECONDS: _Check = (_positive, N_("a number of seconds > 0"))
 
 _TOP: dict[str, tuple[Any, _Check]] = {
     AlertChannel.SYSLOG: (True, _BOOL),
-    AlertChannel.EMAIL: (None, (lambda v: isinstance(v, dict), "a table ([alerts.email])")),
-    AlertChannel.WEBHOOK: (None, (lambda v: isinstance(v, dict), "a table ([alerts.webhook])")),
+    AlertChannel.EMAIL: (None, (lambda v: isinstance(v, dict), N_("a table ([alerts.email])"))),
+    AlertChannel.WEBHOOK: (None, (lambda v: isinstance(v, dict), N_("a table ([alerts.webhook])"))),
     "min_severity": (
         ZoneSeverity.LOW,
         (lambda v: isinstance(v, str) and v in set(ZoneSeverity), " | ".join(ZoneSeverity)),
     ),
-    "rate_limit_per_minute": (30, (lambda v: _is_int(v) and 1 <= v <= 10_000, "an integer 1..10000")),
+    "rate_limit_per_minute": (30, (lambda v: _is_int(v) and 1 <= v <= 10_000, N_("an integer 1..10000"))),
     "retry_max_s": (3600.0, _SECONDS),
 }
 _EMAIL: dict[str, tuple[Any, _Check]] = {
     "host": (_REQUIRED, _TEXT),
-    "port": (587, (lambda v: _is_int(v) and 1 <= v <= 65535, "an integer 1..65535")),
+    "port": (587, (lambda v: _is_int(v) and 1 <= v <= 65535, N_("an integer 1..65535"))),
     "starttls": (True, _BOOL),
     "username": (None, _TEXT),
     "password_env": (None, _ENV),
-    "from": (_REQUIRED, (lambda v: isinstance(v, str) and bool(_ADDRESS.match(v)), "an e-mail address")),
+    "from": (_REQUIRED, (lambda v: isinstance(v, str) and bool(_ADDRESS.match(v)), N_("an e-mail address"))),
     "to": (
         _REQUIRED,
         (
             lambda v: isinstance(v, list) and v != [] and all(isinstance(a, str) and _ADDRESS.match(a) for a in v),
-            "a non-empty array of e-mail addresses",
+            N_("a non-empty array of e-mail addresses"),
         ),
     ),
     "cafile": (None, _TEXT),
     "timeout_s": (10.0, _SECONDS),
 }
 _WEBHOOK: dict[str, tuple[Any, _Check]] = {
-    "url": (_REQUIRED, (lambda v: isinstance(v, str) and _http_url(v), "an http:// or https:// URL")),
+    "url": (_REQUIRED, (lambda v: isinstance(v, str) and _http_url(v), N_("an http:// or https:// URL"))),
     "secret_env": (_REQUIRED, _ENV),
     "timeout_s": (5.0, _SECONDS),
     "cafile": (None, _TEXT),
@@ -129,7 +130,7 @@ _WEBHOOK: dict[str, tuple[Any, _Check]] = {
 def parse_alerts(data: Any) -> AlertsConfig:
     """The [alerts] table (a dict from TOML) as a validated record."""
     if not isinstance(data, dict):
-        raise AlertsConfigError(f"alerts: expected a table ([alerts]), got {_show(data)}")
+        raise AlertsConfigError(_("alerts: expected a table ([alerts]), got {value}").format(value=_show(data)))
     top = _table(data, "alerts.", _TOP)
     email = None if top[AlertChannel.EMAIL] is None else _email(top[AlertChannel.EMAIL])
     webhook = None if top[AlertChannel.WEBHOOK] is None else _webhook(top[AlertChannel.WEBHOOK])
@@ -146,9 +147,9 @@ def parse_alerts(data: Any) -> AlertsConfig:
 def _email(data: dict[str, Any]) -> EmailConfig:
     v = _table(data, "alerts.email.", _EMAIL)
     if (v["username"] is None) != (v["password_env"] is None):
-        raise AlertsConfigError("alerts.email: give username and password_env together (or neither)")
+        raise AlertsConfigError(_("alerts.email: give username and password_env together (or neither)"))
     if v["username"] is not None and not v["starttls"]:
-        raise AlertsConfigError("alerts.email.starttls: false would send the password unencrypted; set it to true")
+        raise AlertsConfigError(_("alerts.email.starttls: false would send the password unencrypted; set it to true"))
     return EmailConfig(
         host=v["host"],
         port=v["port"],
@@ -172,21 +173,31 @@ def _table(data: Mapping[str, Any], where: str, spec: Mapping[str, tuple[Any, _C
     for key in data:
         if key in _SECRETS and key not in known:
             raise AlertsConfigError(
-                f"{where}{key}: secrets are never written in the config file; put it in an environment variable "
-                f"and give that variable's name as {_SECRETS[key]}"
+                _(
+                    "{key}: secrets are never written in the config file; put it in an environment variable "
+                    "and give that variable's name as {variable_key}"
+                ).format(key=where + key, variable_key=_SECRETS[key])
             )
         if key not in known:
             close = difflib.get_close_matches(key, known, n=1)
-            hint = f"did you mean {close[0]}?" if close else f"known keys: {', '.join(known)}"
-            raise AlertsConfigError(f"unknown key {where}{key} ({hint})")
+            hint = (
+                _("did you mean {name}?").format(name=close[0])
+                if close
+                else _("known keys: {keys}").format(keys=", ".join(known))
+            )
+            raise AlertsConfigError(_("unknown key {key} ({hint})").format(key=where + key, hint=hint))
     values = {}
     for key, (default, (ok, expected)) in spec.items():
         value = data.get(str(key), default)
         if value is _REQUIRED:
-            raise AlertsConfigError(f"{where}{key}: missing")
+            raise AlertsConfigError(_("{key}: missing").format(key=f"{where}{key}"))
         if value is not None and not ok(value):
-            shown = "something else" if str(key).endswith("_env") else _show(value)  # it may be the secret itself
-            raise AlertsConfigError(f"{where}{key}: expected {expected}, got {shown}")
+            shown = _("something else") if str(key).endswith("_env") else _show(value)  # it may be the secret itself
+            raise AlertsConfigError(
+                _("{key}: expected {expected}, got {value}").format(
+                    key=f"{where}{key}", expected=_(expected), value=shown
+                )
+            )
         values[key] = value
     return values
 
@@ -202,4 +213,5 @@ def _http_url(text: str) -> bool:
 def _show(value: Any) -> str:
     if isinstance(value, bool | str):
         return json.dumps(value, ensure_ascii=False)
-    return {list: "an array", dict: "a table"}.get(type(value), str(value))
+    shown = {list: N_("an array"), dict: N_("a table")}.get(type(value))
+    return _(shown) if shown else str(value)

@@ -14,7 +14,8 @@ from pathlib import Path
 
 from scanner.detect.pack_schema import BUILTIN
 from scanner.detect.rulepack import RulePack, RulePackError
-from scanner.detect.table_check import did_you_mean
+from scanner.detect.table_check import did_you_mean, located
+from scanner.i18n import _
 
 
 def overlay(builtin: Sequence[RulePack], site: Sequence[RulePack]) -> list[RulePack]:
@@ -37,15 +38,19 @@ def _site_problems(pack: RulePack, builtin_ids: set[str]) -> list[str]:
     problems = []
     for rid in pack.disabled_rules:
         if rid not in builtin_ids:
-            problems.append(f"{where}: disabled_rules: no built-in rule {rid!r}{did_you_mean(rid, builtin_ids)}")
+            problem = _("disabled_rules: no built-in rule {id!r}{hint}").format(
+                id=rid, hint=did_you_mean(rid, builtin_ids)
+            )
+            problems.append(located(where, problem))
         elif rid in own:
-            problems.append(f"{where}: rule {rid!r} is both redefined and disabled; keep one")
+            problems.append(located(where, _("rule {id!r} is both redefined and disabled; keep one").format(id=rid)))
     if pack.extends != BUILTIN:
         for rid in sorted(own & builtin_ids):
-            problems.append(
-                f"{where}: rule {rid!r} is defined twice (it is a built-in rule): add extends = {BUILTIN!r} to "
-                "the pack to replace it, or choose another id"
-            )
+            problem = _(
+                "rule {id!r} is defined twice (it is a built-in rule): add extends = {pack!r} to the pack to replace"
+                " it, or choose another id"
+            ).format(id=rid, pack=BUILTIN)
+            problems.append(located(where, problem))
     return problems
 
 
@@ -56,7 +61,8 @@ def _duplicates(packs: Sequence[RulePack]) -> list[str]:
     for pack in packs:
         for rule in pack.rules:
             if rule.id in first:
-                problems.append(f"{pack.source}: rule {rule.id!r} is defined twice (also in {first[rule.id]})")
+                problem = _("rule {id!r} is defined twice (also in {other})").format(id=rule.id, other=first[rule.id])
+                problems.append(located(str(pack.source), problem))
             first.setdefault(rule.id, pack.source)
     return problems
 

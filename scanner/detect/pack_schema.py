@@ -25,9 +25,11 @@ from scanner.detect.table_check import (
     Value,
     is_number,
     is_whole,
+    located,
     table_problems,
 )
 from scanner.detect.validators import VALIDATORS
+from scanner.i18n import N_, _
 
 SENSITIVITIES = ("sensitive", "general", "organization")
 RECOGNIZERS = ("pattern", "cn_person_name", "en_person_name")  # "pattern": regex + validator; else built in
@@ -51,18 +53,22 @@ def _mask_styles() -> tuple[str, ...]:
     return style_names()
 
 
-TEXT = Value("a string", lambda v: isinstance(v, str))
-NAME = Value("a non-empty string", lambda v: isinstance(v, str) and v.strip() != "")
-FLAG = Value("true or false", lambda v: isinstance(v, bool))
-SCORE = Value("a number between 0 and 1", lambda v: is_number(v) and 0 <= v <= 1)
+TEXT = Value(N_("a string"), lambda v: isinstance(v, str))
+NAME = Value(N_("a non-empty string"), lambda v: isinstance(v, str) and v.strip() != "")
+FLAG = Value(N_("true or false"), lambda v: isinstance(v, bool))
+SCORE = Value(N_("a number between 0 and 1"), lambda v: is_number(v) and 0 <= v <= 1)
 WORDS = ListOf(NAME)  # context words, triggers, vetoes: matched case-insensitively as whole words
-RULE_ID = Value("lower_snake_case (a-z, 0-9, _; a letter first)", lambda v: _matches(_RULE_ID, v))
+RULE_ID = Value(N_("lower_snake_case (a-z, 0-9, _; a letter first)"), lambda v: _matches(_RULE_ID, v))
 REGEX = Regex(REGEX_FLAGS)
 
 
 def _whole(low: int, high: int | None = None) -> Value:
-    bounds = f"between {low} and {high}" if high is not None else f">= {low}"
-    return Value(f"a whole number {bounds}", lambda v: is_whole(v) and v >= low and (high is None or v <= high))
+    expected = N_("a whole number between {low} and {high}") if high is not None else N_("a whole number >= {low}")
+    return Value(
+        expected,
+        lambda v: is_whole(v) and v >= low and (high is None or v <= high),
+        bounds=dict(low=low, high=high) if high is not None else dict(low=low),
+    )
 
 
 PATTERN_SHAPE: dict[str, Key] = {
@@ -87,7 +93,7 @@ EXAMPLES_SHAPE: dict[str, Key] = {
 
 def _pattern_label(pattern: Mapping[str, Any], index: int) -> str:
     name = pattern.get("name")
-    return f"pattern {name!r}" if isinstance(name, str) else f"patterns[{index}]"
+    return _("pattern {name!r}").format(name=name) if isinstance(name, str) else f"patterns[{index}]"
 
 
 RULE_SHAPE: dict[str, Key] = {
@@ -119,24 +125,24 @@ RULE_SHAPE: dict[str, Key] = {
 
 def _patterns_for_pattern_rules(rule: Mapping[str, Any]) -> Iterator[str]:
     if rule.get("recognizer", "pattern") == "pattern" and rule.get("patterns") == []:
-        yield "'patterns' is empty; a pattern rule needs at least one"
+        yield _("'patterns' is empty; a pattern rule needs at least one")
     elif rule.get("recognizer", "pattern") == "pattern" and "patterns" not in rule:
-        yield "missing required key 'patterns' (or name a built-in 'recognizer')"
+        yield _("missing required key 'patterns' (or name a built-in 'recognizer')")
 
 
 def _lexicon_for_builtin_recognizers(rule: Mapping[str, Any]) -> Iterator[str]:
     if rule.get("recognizer", "pattern") != "pattern" and "lexicon" not in rule:
-        yield f"recognizer {rule['recognizer']!r} needs a 'lexicon' file"
+        yield _("recognizer {name!r} needs a 'lexicon' file").format(name=rule["recognizer"])
 
 
 def _context_when_required(rule: Mapping[str, Any]) -> Iterator[str]:
     if rule.get("requires_context") is True and not rule.get("context"):
-        yield "requires_context = true needs 'context' words (else the rule can never report)"
+        yield _("requires_context = true needs 'context' words (else the rule can never report)")
 
 
 def _rule_label(rule: Mapping[str, Any], index: int) -> str:
     rid = rule.get("id")
-    return f"rule {rid!r}" if isinstance(rid, str) else f"rule #{index + 1}"
+    return _("rule {id!r}").format(id=rid) if isinstance(rid, str) else _("rule #{number}").format(number=index + 1)
 
 
 POLICY_SHAPE: dict[str, Key] = {
@@ -144,8 +150,10 @@ POLICY_SHAPE: dict[str, Key] = {
     "minor_entity_types": Key(ListOf(OneOf(lambda: ENTITY_TYPES))),
     "actions": Key(
         Refused(
-            "[policy.actions] is not allowed in a rule pack; action policy (two-person rule, vault retention, "
-            "default proposals) lives in the site policy file (policy.toml beside the database)"
+            N_(
+                "[policy.actions] is not allowed in a rule pack; action policy (two-person rule, vault retention, "
+                "default proposals) lives in the site policy file (policy.toml beside the database)"
+            )
         )
     ),
 }
@@ -153,19 +161,19 @@ POLICY_SHAPE: dict[str, Key] = {
 
 def _disabling_needs_extends(pack: Mapping[str, Any]) -> Iterator[str]:
     if "disabled_rules" in pack and "extends" not in pack:
-        yield f"'disabled_rules' turns off built-in rules: add extends = {BUILTIN!r} to the pack"
+        yield _("'disabled_rules' turns off built-in rules: add extends = {pack!r} to the pack").format(pack=BUILTIN)
 
 
 PACK_SHAPE: dict[str, Key] = {
     "pack_id": Key(
-        Value("lower-case letters, digits, '.', '-' or '_'", lambda v: _matches(_PACK_ID, v)),
+        Value(N_("lower-case letters, digits, '.', '-' or '_'"), lambda v: _matches(_PACK_ID, v)),
         required=True,
     ),
     "version": Key(
         Value(
-            "semantic",
+            N_("semantic"),
             lambda v: _matches(_SEMVER, v),
-            message="{key} {value} is not semantic (MAJOR.MINOR.PATCH)",
+            message=N_("{key} {value} is not semantic (MAJOR.MINOR.PATCH)"),
         ),
         required=True,
     ),
@@ -179,7 +187,7 @@ PACK_SHAPE: dict[str, Key] = {
             _rule_label,
             constraints=(_patterns_for_pattern_rules, _lexicon_for_builtin_recognizers, _context_when_required),
             unique="id",
-            expected="an array of tables ([[rules]])",
+            expected=N_("an array of tables ([[rules]])"),
         )
     ),
 }
@@ -195,5 +203,7 @@ def pack_problems(data: Mapping[str, Any], folder: Path) -> list[str]:
         if isinstance(rule, dict):
             lexicon = rule.get("lexicon")
             if isinstance(lexicon, str) and lexicon and not (folder / lexicon).is_file():
-                problems.append(f"{_rule_label(rule, index)}: lexicon file {lexicon!r} does not exist")
+                problems.append(
+                    located(_rule_label(rule, index), _("lexicon file {name!r} does not exist").format(name=lexicon))
+                )
     return problems

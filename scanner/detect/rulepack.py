@@ -17,6 +17,8 @@ import tomli
 
 from scanner.detect.entity_types import ENTITY_TYPES  # noqa: F401  (re-exported: the names a pack may use)
 from scanner.detect.pack_schema import RECOGNIZERS, REGEX_FLAGS, SENSITIVITIES, pack_problems  # noqa: F401
+from scanner.detect.table_check import located
+from scanner.i18n import _
 
 
 class RulePackError(ValueError):
@@ -108,12 +110,12 @@ def load_pack(path: Path) -> RulePack:
         with open(path, "rb") as fh:
             data = tomli.load(fh)
     except OSError as exc:
-        raise RulePackError(f"{path}: cannot read rule pack ({exc.strerror})") from exc
+        raise RulePackError(_("{path}: cannot read rule pack ({error})").format(path=path, error=exc.strerror)) from exc
     except tomli.TOMLDecodeError as exc:
-        raise RulePackError(f"{path}: not valid TOML ({exc})") from exc
+        raise RulePackError(_("{path}: not valid TOML ({error})").format(path=path, error=exc)) from exc
     problems = pack_problems(data, path.parent)
     if problems:
-        raise RulePackError(*(f"{path}: {line}" for line in problems))
+        raise RulePackError(*(located(str(path), line) for line in problems))
     pack_id, version = data["pack_id"], data["version"]
     return RulePack(
         pack_id=pack_id,
@@ -144,7 +146,7 @@ def pack_files(folders: Iterable[Path]) -> list[Path]:
     paths: list[Path] = []
     for folder in folders:
         if not folder.is_dir():
-            raise RulePackError(f"{folder}: rule pack folder does not exist")
+            raise RulePackError(_("{folder}: rule pack folder does not exist").format(folder=folder))
         paths += sorted(folder.glob("*.toml"))
     return paths
 
@@ -234,5 +236,5 @@ def _check_unique(ids: Iterable[str], where: str) -> None:
     seen: set[str] = set()
     for rid in ids:
         if rid in seen:
-            raise RulePackError(f"{where}: rule id {rid!r} is defined twice")
+            raise RulePackError(located(where, _("rule id {id!r} is defined twice").format(id=rid)))
         seen.add(rid)

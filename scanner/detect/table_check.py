@@ -13,6 +13,8 @@ from collections.abc import Callable, Collection, Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any, Protocol
 
+from scanner.i18n import N_, _
+
 
 class Check(Protocol):
     """One kind of value: ``problems`` yields a line for each thing wrong with ``value`` found at ``key``."""
@@ -35,9 +37,9 @@ Constraint = Callable[[Mapping[str, Any]], Iterator[str]]  # a rule spanning sev
 def show(value: Any) -> str:
     """A value as a message shows it: short, and in TOML's words for tables and arrays."""
     if isinstance(value, dict):
-        return "a table"
+        return _("a table")
     if isinstance(value, list):
-        return "an array"
+        return _("an array")
     text = repr(value)
     return text if len(text) <= 60 else text[:57] + "..."
 
@@ -46,8 +48,13 @@ def did_you_mean(word: str, known: Collection[str], prefix: str = "") -> str:
     """`` (did you mean 'x'?)`` for a near miss, else the list of what is known."""
     close = _closest(word, known)
     if close:
-        return f" (did you mean {prefix + close!r}?)"
-    return f"; known: {', '.join(sorted(prefix + k for k in known))}"
+        return _(" (did you mean {name!r}?)").format(name=prefix + close)
+    return _("; known: {names}").format(names=", ".join(sorted(prefix + k for k in known)))
+
+
+def located(where: str, problem: str) -> str:
+    """``problem`` found at ``where`` (a rule, a pattern, a key), as one line."""
+    return _("{where}: {problem}").format(where=where, problem=problem)
 
 
 def _closest(word: str, known: Collection[str]) -> str | None:
@@ -72,29 +79,32 @@ def table_problems(table: Mapping[str, Any], shape: Shape, prefix: str = "") -> 
     for name in table:
         if name not in shape:
             suggested.add(_closest(name, shape))
-            yield f"unknown key {prefix + name!r}{did_you_mean(name, shape, prefix)}"
+            yield _("unknown key {key!r}{hint}").format(key=prefix + name, hint=did_you_mean(name, shape, prefix))
     for name, key in shape.items():
         if name in table:
             yield from key.check.problems(table[name], prefix + name)
         elif key.required and name not in suggested:
-            yield f"missing required key {prefix + name!r}"
+            yield _("missing required key {key!r}").format(key=prefix + name)
 
 
 @dataclass(frozen=True)
 class Value:
     """A scalar that ``ok`` accepts; ``expected`` says what a good one looks like ("a number between 0 and 1").
 
-    ``message``, when given, replaces the usual line; it may use ``{key}`` and ``{value}``.
+    ``message``, when given, replaces the usual line; it may use ``{key}`` and ``{value}``. Both are marked with
+    N_ and translated here; ``expected`` may name ``bounds`` as placeholders ("between {low} and {high}").
     """
 
     expected: str
     ok: Callable[[Any], bool]
     message: str | None = None
+    bounds: Mapping[str, int] | None = None
 
     def problems(self, value: Any, key: str) -> Iterator[str]:
         if not self.ok(value):
-            template = self.message or "{key!r} must be {expected}, got {value}"
-            yield template.format(key=key, expected=self.expected, value=show(value))
+            template = _(self.message) if self.message else _("{key!r} must be {expected}, got {value}")
+            expected = _(self.expected).format(**(self.bounds or {}))
+            yield template.format(key=key, expected=expected, value=show(value))
 
 
 @dataclass(frozen=True)
@@ -106,9 +116,9 @@ class OneOf:
     def problems(self, value: Any, key: str) -> Iterator[str]:
         names = self.names()
         if not isinstance(value, str):
-            yield f"{key!r} must be a string, got {show(value)}"
+            yield _("{key!r} must be a string, got {value}").format(key=key, value=show(value))
         elif value not in names:
-            yield f"unknown {key} {value!r}{did_you_mean(value, names)}"
+            yield _("unknown {key} {value!r}{hint}").format(key=key, value=value, hint=did_you_mean(value, names))
 
 
 @dataclass(frozen=True)
@@ -119,12 +129,12 @@ class Regex:
 
     def problems(self, value: Any, key: str) -> Iterator[str]:
         if not isinstance(value, str):
-            yield f"{key!r} must be a regular expression string, got {show(value)}"
+            yield _("{key!r} must be a regular expression string, got {value}").format(key=key, value=show(value))
             return
         try:
             re.compile(value, self.flags)
         except re.error as exc:
-            yield f"{key!r} does not compile: {exc}"
+            yield _("{key!r} does not compile: {error}").format(key=key, error=exc)
 
 
 @dataclass(frozen=True)
@@ -135,7 +145,7 @@ class ListOf:
 
     def problems(self, value: Any, key: str) -> Iterator[str]:
         if not isinstance(value, list):
-            yield f"{key!r} must be an array, got {show(value)}"
+            yield _("{key!r} must be an array, got {value}").format(key=key, value=show(value))
             return
         for index, item in enumerate(value):
             yield from self.item.problems(item, f"{key}[{index}]")
@@ -150,11 +160,11 @@ class Table:
 
     def problems(self, value: Any, key: str) -> Iterator[str]:
         if not isinstance(value, dict):
-            yield f"{key!r} must be a table, got {show(value)}"
+            yield _("{key!r} must be a table, got {value}").format(key=key, value=show(value))
             return
         yield from table_problems(value, self.shape, key + ".")
         for constraint in self.constraints:
-            yield from (f"{key}: {line}" for line in constraint(value))
+            yield from (located(key, line) for line in constraint(value))
 
 
 @dataclass(frozen=True)
@@ -168,22 +178,24 @@ class Tables:
     label: Callable[[Mapping[str, Any], int], str]
     constraints: tuple[Constraint, ...] = ()
     unique: str | None = None
-    expected: str = "an array of tables"
+    expected: str = N_("an array of tables")
 
     def problems(self, value: Any, key: str) -> Iterator[str]:
         if not isinstance(value, list) or not all(isinstance(item, dict) for item in value):
-            yield f"{key!r} must be {self.expected}, got {show(value)}"
+            yield _("{key!r} must be {expected}, got {value}").format(
+                key=key, expected=_(self.expected), value=show(value)
+            )
             return
         seen: set[Any] = set()
         for index, item in enumerate(value):
             where = self.label(item, index)
-            yield from (f"{where}: {line}" for line in table_problems(item, self.shape))
+            yield from (located(where, line) for line in table_problems(item, self.shape))
             for constraint in self.constraints:
-                yield from (f"{where}: {line}" for line in constraint(item))
+                yield from (located(where, line) for line in constraint(item))
             mark = item.get(self.unique) if self.unique else None
             if isinstance(mark, str):
                 if mark in seen:
-                    yield f"{where}: {self.unique} {mark!r} is defined twice"
+                    yield located(where, _("{key} {value!r} is defined twice").format(key=self.unique, value=mark))
                 seen.add(mark)
 
 
@@ -194,4 +206,4 @@ class Refused:
     reason: str
 
     def problems(self, value: Any, key: str) -> Iterator[str]:
-        yield self.reason
+        yield _(self.reason)

@@ -19,6 +19,7 @@ from scanner.actions.audit import Actor, current_actor
 from scanner.actions.audit_fields import disclosure_fields
 from scanner.actions.service import ActionError, Proposal
 from scanner.handover.selection import SelectionError, checked_selection, selected_files
+from scanner.i18n import N_, _
 from scanner.locks import LockBusy, exclusive
 from scanner.paths import apply_lock_path_for
 from scanner.states import (
@@ -72,24 +73,31 @@ class DisclosureService:
         self.audit.check_writable()
         actor = current_actor(reviewer)
         if kind not in DISCLOSURE_KINDS:
-            raise DisclosureError(f"unknown disclosure {kind!r}; choose one of {', '.join(DISCLOSURE_KINDS)}")
-        for label, text in (("recipient", recipient), ("legal basis", legal_basis), ("reason", reason)):
+            raise DisclosureError(
+                _("unknown disclosure {kind!r}; choose one of {kinds}").format(
+                    kind=kind, kinds=", ".join(DISCLOSURE_KINDS)
+                )
+            )
+        for missing, text in (
+            (N_("a disclosure needs its recipient: it goes on the record"), recipient),
+            (N_("a disclosure needs its legal basis: it goes on the record"), legal_basis),
+            (N_("a disclosure needs its reason: it goes on the record"), reason),
+        ):
             if not text or not text.strip():
-                raise DisclosureError(f"a disclosure needs its {label}: it goes on the record")
+                raise DisclosureError(_(missing))
         if not isinstance(selection, dict):
-            raise DisclosureError("the selection must be a JSON object")
+            raise DisclosureError(_("the selection must be a JSON object"))
         files = []
         if kind == ActionKind.HANDOVER:
             if recipient_key is None:
-                raise DisclosureError("a handover is encrypted to the recipient's public key: give --recipient-key")
+                raise DisclosureError(_("a handover is encrypted to the recipient's public key: give --recipient-key"))
             try:
                 selection = checked_selection(selection)
             except SelectionError as exc:
                 raise DisclosureError(str(exc)) from None
             files = selected_files(self.store, selection)
             if not files:
-                raise DisclosureError(f"the selection {_shown_selection(selection)} holds no scanned files; scan "
-                                      "them first, or choose others")  # fmt: skip
+                raise DisclosureError(_empty_selection(selection))
         key_path, key_sha = (None, None) if recipient_key is None else _recipient_key(recipient_key)
         disclosure_id = self.store.insert(
             kind=kind, recipient=recipient.strip(), recipient_key=key_path, recipient_key_sha256=key_sha,
@@ -105,13 +113,16 @@ class DisclosureService:
         actor = current_actor(reviewer)
         disclosure = self.disclosure(disclosure_id)
         if disclosure.state != DisclosureState.PROPOSED:
-            raise DisclosureError(f"disclosure {disclosure_id} is {disclosure.state}, not proposed")
+            raise DisclosureError(
+                _("disclosure {id} is {state}, not proposed").format(id=disclosure_id, state=disclosure.state)
+            )
         # the policy now, not only as it was at proposal time: it can only have grown stricter
         needs = disclosure.needs_second_person or self.workspace.policy.needs_second_person(disclosure.kind)
         if needs and actor.identity == disclosure.proposed_by:
             raise DisclosureError(
-                f"disclosure {disclosure_id} ({disclosure.kind}) needs a second person: {disclosure.proposed_by} "
-                "proposed it and cannot approve it too"
+                _(
+                    "disclosure {id} ({kind}) needs a second person: {proposer} proposed it and cannot approve it too"
+                ).format(id=disclosure_id, kind=disclosure.kind, proposer=disclosure.proposed_by)
             )
         self._move(disclosure_id, (DisclosureState.PROPOSED,), DisclosureState.APPROVED, actor,
                    DisclosureEvent.APPROVED, approved_by=actor.identity, approved_os_user=actor.os_user,
@@ -144,8 +155,10 @@ class DisclosureService:
                 return self._run(disclosure_id, produce, recipient_key, out, actor)
         except LockBusy as exc:
             raise DisclosureError(
-                f"another process is executing actions or building a package on {db} ({exc.holder}); wait for it "
-                "to finish, then build again"
+                _(
+                    "another process is executing actions or building a package on {db} ({holder}); wait for it "
+                    "to finish, then build again"
+                ).format(db=db, holder=exc.holder)
             ) from None
 
     def _run(self, disclosure_id: int, produce: Produce, recipient_key: Path, out: Path, actor: Actor) -> Manifest:
@@ -153,21 +166,26 @@ class DisclosureService:
 
         disclosure = self.disclosure(disclosure_id)
         if disclosure.state not in BUILDABLE_DISCLOSURE_STATES:
-            raise DisclosureError(
-                f"disclosure {disclosure_id} is {disclosure.state}: only an approved disclosure is built"
-                + (
-                    " (approve it first: custos handover approve ID, by a second person)"
-                    if disclosure.state == DisclosureState.PROPOSED
-                    else ""
-                )  # fmt: skip
+            unbuildable = (
+                N_(
+                    "disclosure {id} is {state}: only an approved disclosure is built (approve it first: custos"
+                    " handover approve ID, by a second person)"
+                )
+                if disclosure.state == DisclosureState.PROPOSED
+                else N_("disclosure {id} is {state}: only an approved disclosure is built")
             )
+            raise DisclosureError(_(unbuildable).format(id=disclosure_id, state=disclosure.state))
         recipient = self._approved_key(disclosure, recipient_key)
         signer = self._signing_key()
         out = Path(out).absolute()
         if not out.parent.is_dir():
-            raise DisclosureError(f"{out.parent}: no such folder for the package (--out); create it first")
+            raise DisclosureError(
+                _("{folder}: no such folder for the package (--out); create it first").format(folder=out.parent)
+            )
         if out.exists() or out.is_symlink():
-            raise DisclosureError(f"{out}: already exists; a package never replaces a file, choose another --out")
+            raise DisclosureError(
+                _("{path}: already exists; a package never replaces a file, choose another --out").format(path=out)
+            )
         self._move(disclosure_id, BUILDABLE_DISCLOSURE_STATES, DisclosureState.BUILDING, actor, None,
                    executed_by=actor.identity, executed_at=utc_now(), error=None)  # fmt: skip
         try:
@@ -197,10 +215,12 @@ class DisclosureService:
 
         disclosure = self.disclosure(disclosure_id)
         if disclosure.kind != ActionKind.HANDOVER:
-            raise DisclosureError(f"disclosure {disclosure_id} is a {disclosure.kind}, not a handover of files")
+            raise DisclosureError(
+                _("disclosure {id} is a {kind}, not a handover of files").format(id=disclosure_id, kind=disclosure.kind)
+            )
         key = recipient_key or (Path(disclosure.recipient_key) if disclosure.recipient_key else None)
         if key is None:
-            raise DisclosureError("give the recipient's public key (--recipient-key)")
+            raise DisclosureError(_("give the recipient's public key (--recipient-key)"))
         produce = handover_producer(self.store, self.store.files_of(disclosure_id))
         return self.run(disclosure_id, produce, recipient_key=key, out=out, reviewer=reviewer)
 
@@ -214,13 +234,18 @@ class DisclosureService:
         actor = current_actor(reviewer)
         disclosure = self.disclosure(disclosure_id)
         if disclosure.state != DisclosureState.BUILT:
-            raise DisclosureError(f"disclosure {disclosure_id} is {disclosure.state}: only a built package is "
-                                  "verified by its recipient")  # fmt: skip
+            raise DisclosureError(
+                _("disclosure {id} is {state}: only a built package is verified by its recipient").format(
+                    id=disclosure_id, state=disclosure.state
+                )
+            )
         if not verified_by or not verified_by.strip():
-            raise DisclosureError("name who verified the package at the recipient (--by)")
+            raise DisclosureError(_("name who verified the package at the recipient (--by)"))
         problem = receipt_problem(receipt, disclosure)
         if problem:
-            raise DisclosureError(f"the receipt does not confirm disclosure {disclosure_id}: {problem}")
+            raise DisclosureError(
+                _("the receipt does not confirm disclosure {id}: {problem}").format(id=disclosure_id, problem=problem)
+            )
         self._move(disclosure_id, (DisclosureState.BUILT,), DisclosureState.VERIFIED, actor, DisclosureEvent.VERIFIED,
                    verified_by=verified_by.strip(), verified_recorded_by=actor.identity, verified_at=utc_now(),
                    receipt=_receipt_record(receipt))  # fmt: skip
@@ -232,11 +257,15 @@ class DisclosureService:
         actor = current_actor(reviewer)
         disclosure = self.disclosure(disclosure_id)
         if disclosure.kind != ActionKind.HANDOVER:
-            raise DisclosureError(f"disclosure {disclosure_id} is a {disclosure.kind}: it handed over no files")
+            raise DisclosureError(
+                _("disclosure {id} is a {kind}: it handed over no files").format(id=disclosure_id, kind=disclosure.kind)
+            )
         if disclosure.state != DisclosureState.VERIFIED:
             raise DisclosureError(
-                f"disclosure {disclosure_id} is {disclosure.state}: local copies are deleted only after the recipient "
-                "verified the package (custos handover verified ID --by NAME --receipt FILE)"
+                _(
+                    "disclosure {id} is {state}: local copies are deleted only after the recipient verified the"
+                    " package (custos handover verified ID --by NAME --receipt FILE)"
+                ).format(id=disclosure_id, state=disclosure.state)
             )
         reason = f"handed over in disclosure {disclosure_id} (manifest {disclosure.manifest_sha256})"
         done = [self._delete_one(f, reason, actor) for f in self.store.files_of(disclosure_id)]
@@ -249,13 +278,15 @@ class DisclosureService:
         actions = self.workspace.actions
         current = actions.file_by_id(file.file_id)
         if current.status not in READ_FILE_STATUSES:
-            return LocalDeletion(file, None, f"no longer on the share ({current.status})")
+            return LocalDeletion(file, None, _("no longer on the share ({status})").format(status=current.status))
         if current.sha256 != file.sha256:
-            return LocalDeletion(file, None, "changed since it was handed over: not the copy the recipient holds")
+            return LocalDeletion(file, None, _("changed since it was handed over: not the copy the recipient holds"))
         open_actions = actions.actions(states=OPEN_ACTION_STATES, file_id=file.file_id)
         if open_actions:
             first = open_actions[0]
-            return LocalDeletion(file, None, f"action {first.id} ({first.kind}) is still open on it")
+            return LocalDeletion(
+                file, None, _("action {id} ({kind}) is still open on it").format(id=first.id, kind=first.kind)
+            )
         try:
             proposal = Proposal(ActionKind.DELETE, path=file.path, reason=reason)
             return LocalDeletion(file, self.workspace.service.propose(proposal, actor))
@@ -271,7 +302,9 @@ class DisclosureService:
         for path in paths:
             file = self.workspace.store.file_at(path)
             if file is None or file.member:
-                raise DisclosureError(f"{path}: not a scanned file in the findings database; scan it first")
+                raise DisclosureError(
+                    _("{path}: not a scanned file in the findings database; scan it first").format(path=path)
+                )
             files.append(file)
         ids = {f.id: f for f in files}
         changed = self.store.unmark(ids) if unmark else self.store.mark(ids, actor.identity)
@@ -286,8 +319,15 @@ class DisclosureService:
         _path, digest = _recipient_key(recipient_key)
         if disclosure.recipient_key_sha256 and digest != disclosure.recipient_key_sha256:
             raise DisclosureError(
-                f"{recipient_key} is not the recipient key disclosure {disclosure.id} was approved with "
-                f"(SHA-256 {disclosure.recipient_key_sha256[:16]}…, this one {digest[:16]}…); propose again to use it"
+                _(
+                    "{key} is not the recipient key disclosure {id} was approved with (SHA-256 {approved}…, this one"
+                    " {given}…); propose again to use it"
+                ).format(
+                    key=recipient_key,
+                    id=disclosure.id,
+                    approved=disclosure.recipient_key_sha256[:16],
+                    given=digest[:16],
+                )
             )
         return _load_recipient_key(recipient_key)
 
@@ -321,16 +361,21 @@ class DisclosureService:
 def receipt_problem(receipt: Any, disclosure: DisclosureRow) -> str | None:
     """Why ``receipt`` does not confirm the package recorded for ``disclosure``, or None."""
     if not isinstance(receipt, dict):
-        return "it is not a JSON object (use what 'custos handover verify --json' printed)"
+        return _("it is not a JSON object (use what 'custos handover verify --json' printed)")
     if receipt.get("ok") is not True:
-        return f"it does not report success (ok: {receipt.get('ok')!r}; problem: {receipt.get('problem')!r})"
+        return _("it does not report success (ok: {ok!r}; problem: {problem!r})").format(
+            ok=receipt.get("ok"), problem=receipt.get("problem")
+        )
     digest = receipt.get("manifest_sha256")
     if digest != disclosure.manifest_sha256:
-        return f"its manifest hash {digest!r} is not the one recorded when the package was built " \
-               f"({disclosure.manifest_sha256})"  # fmt: skip
+        return _("its manifest hash {digest!r} is not the one recorded when the package was built ({recorded})").format(
+            digest=digest, recorded=disclosure.manifest_sha256
+        )
     count = receipt.get("count")
     if count is not None and count != disclosure.file_count:
-        return f"it counts {count} members, the package was built with {disclosure.file_count}"
+        return _("it counts {count} members, the package was built with {built}").format(
+            count=count, built=disclosure.file_count
+        )
     return None
 
 
@@ -361,9 +406,14 @@ def _package_meta(disclosure: DisclosureRow) -> dict:
             "legal_basis": disclosure.legal_basis, "approved_by": disclosure.approved_by}  # fmt: skip
 
 
-def _shown_selection(selection: dict) -> str:
+def _empty_selection(selection: dict) -> str:
+    """Why the selection proposed holds nothing to hand over, naming it."""
     if "folder" in selection:
-        return f"folder {selection['folder']}"
+        return _("the selection folder {folder} holds no scanned files; scan them first, or choose others").format(
+            folder=selection["folder"]
+        )
     if "subjects" in selection:
-        return f"subjects {', '.join(map(str, selection['subjects']))}"
-    return "of files marked for transfer"
+        return _("the selection subjects {ids} holds no scanned files; scan them first, or choose others").format(
+            ids=", ".join(map(str, selection["subjects"]))
+        )
+    return _("the selection of files marked for transfer holds no scanned files; scan them first, or choose others")

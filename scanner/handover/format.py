@@ -30,6 +30,8 @@ from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from cryptography.hazmat.primitives.hashes import SHA256
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 
+from scanner.i18n import _
+
 MAGIC = b"CUSTOSHP"
 VERSION = 1
 HEADER = struct.Struct(">8sB16s32sII")
@@ -79,15 +81,25 @@ class Header:
 def parse_header(data: bytes) -> Header:
     if len(data) < HEADER_SIZE:
         if MAGIC.startswith(data[:8]) or data.startswith(MAGIC):
-            raise PackageError(f"package truncated inside its header ({len(data)} of {HEADER_SIZE} bytes)")
-        raise PackageError("not a Custos handover package (too short, no header)")
+            raise PackageError(
+                _("package truncated inside its header ({size} of {expected} bytes)").format(
+                    size=len(data), expected=HEADER_SIZE
+                )
+            )
+        raise PackageError(_("not a Custos handover package (too short, no header)"))
     magic, version, package_id, ephemeral, chunk_size, count = HEADER.unpack(data)
     if magic != MAGIC:
-        raise PackageError("not a Custos handover package (bad magic)")
+        raise PackageError(_("not a Custos handover package (bad magic)"))
     if version != VERSION:
-        raise PackageError(f"package format version {version} is not supported (this Custos reads version {VERSION})")
+        raise PackageError(
+            _("package format version {version} is not supported (this Custos reads version {supported})").format(
+                version=version, supported=VERSION
+            )
+        )
     if not 1 <= chunk_size <= MAX_CHUNK_SIZE:
-        raise PackageError(f"implausible chunk size {chunk_size} in the package header (damaged header)")
+        raise PackageError(
+            _("implausible chunk size {size} in the package header (damaged header)").format(size=chunk_size)
+        )
     return Header(package_id, ephemeral, chunk_size, count)
 
 
@@ -126,7 +138,7 @@ def recipient_content_key(private: X25519PrivateKey, header: Header) -> bytes:
     try:
         shared = private.exchange(X25519PublicKey.from_public_bytes(header.ephemeral_public))
     except ValueError:
-        raise PackageError("the package's ephemeral key is invalid (damaged header)") from None
+        raise PackageError(_("the package's ephemeral key is invalid (damaged header)")) from None
     recipient_public = raw_public(private.public_key())
     return content_key(shared, header.ephemeral_public, recipient_public, header.package_id)
 

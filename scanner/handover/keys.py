@@ -16,6 +16,7 @@ from scanner.actions.audit_keys import AuditError, load_public_key
 from scanner.display import safe
 from scanner.fsio import fsync_dir, write_new_private
 from scanner.handover.format import PackageError, recipient_fingerprint
+from scanner.i18n import N_, _
 
 MAX_KEY_FILE = 1 << 16
 
@@ -29,19 +30,25 @@ def generate_recipient_keypair(private_path: Path, public_path: Path) -> X25519P
     private_path, public_path = Path(private_path), Path(public_path)
     for path in (private_path, public_path):
         if os.path.lexists(path):
-            raise HandoverKeyError(f"{safe(path)} exists; refusing to replace a key (choose another name)")
+            raise HandoverKeyError(
+                _("{path} exists; refusing to replace a key (choose another name)").format(path=safe(path))
+            )
     key = X25519PrivateKey.generate()
     pem = key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
                             serialization.NoEncryption())  # fmt: skip
     if not write_new_private(private_path, pem):
-        raise HandoverKeyError(f"{safe(private_path)} appeared meanwhile; refusing to replace a key")
+        raise HandoverKeyError(
+            _("{path} appeared meanwhile; refusing to replace a key").format(path=safe(private_path))
+        )
     public = key.public_key()
     public_pem = public.public_bytes(serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo)
     try:
         fd = os.open(public_path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW | os.O_CLOEXEC, 0o644)
     except FileExistsError:
         private_path.unlink()
-        raise HandoverKeyError(f"{safe(public_path)} appeared meanwhile; refusing to replace a key") from None
+        raise HandoverKeyError(
+            _("{path} appeared meanwhile; refusing to replace a key").format(path=safe(public_path))
+        ) from None
     with os.fdopen(fd, "wb") as out:
         out.write(public_pem)
         out.flush()
@@ -52,16 +59,20 @@ def generate_recipient_keypair(private_path: Path, public_path: Path) -> X25519P
 
 
 def load_recipient_public(path: Path) -> X25519PublicKey:
-    key = _load(Path(path), private=False, what="recipient public key")
+    key = _load(Path(path), private=False, what=N_("recipient public key"))
     if not isinstance(key, X25519PublicKey):
-        raise HandoverKeyError(f"{safe(path)} is not an X25519 public key (make one with `custos handover keygen`)")
+        raise HandoverKeyError(
+            _("{path} is not an X25519 public key (make one with `custos handover keygen`)").format(path=safe(path))
+        )
     return key
 
 
 def load_recipient_private(path: Path) -> X25519PrivateKey:
-    key = _load(Path(path), private=True, what="recipient private key")
+    key = _load(Path(path), private=True, what=N_("recipient private key"))
     if not isinstance(key, X25519PrivateKey):
-        raise HandoverKeyError(f"{safe(path)} is not an X25519 private key (make one with `custos handover keygen`)")
+        raise HandoverKeyError(
+            _("{path} is not an X25519 private key (make one with `custos handover keygen`)").format(path=safe(path))
+        )
     return key
 
 
@@ -70,7 +81,7 @@ def load_sender_public(path: Path) -> Ed25519PublicKey:
     try:
         return load_public_key(Path(path))
     except AuditError as exc:
-        raise HandoverKeyError(f"sender key: {exc}") from None
+        raise HandoverKeyError(_("sender key: {problem}").format(problem=exc)) from None
 
 
 def fingerprint(key: X25519PublicKey) -> str:
@@ -79,18 +90,23 @@ def fingerprint(key: X25519PublicKey) -> str:
 
 
 def _load(path: Path, *, private: bool, what: str) -> object:
+    """The key at ``path``; ``what`` (marked with N_) names it in messages."""
+    what, shown = _(what), safe(path)
     try:
         fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_CLOEXEC)
     except FileNotFoundError:
-        raise HandoverKeyError(f"{what} {safe(path)} not found") from None
+        raise HandoverKeyError(_("{what} {path} not found").format(what=what, path=shown)) from None
     except OSError as exc:
-        raise HandoverKeyError(f"cannot read {what} {safe(path)}: {exc.strerror or exc}") from None
+        raise HandoverKeyError(
+            _("cannot read {what} {path}: {error}").format(what=what, path=shown, error=exc.strerror or exc)
+        ) from None
     try:
         mode = os.fstat(fd).st_mode
         if private and stat.S_IMODE(mode) & 0o077:
             raise HandoverKeyError(
-                f"{what} {safe(path)} is readable by group or others (mode {stat.S_IMODE(mode):04o}); "
-                f"run: chmod 600 {safe(path)}"
+                _("{what} {path} is readable by group or others (mode {mode}); run: chmod 600 {path}").format(
+                    what=what, path=shown, mode=f"{stat.S_IMODE(mode):04o}"
+                )
             )
         data = os.read(fd, MAX_KEY_FILE)
     finally:
@@ -103,5 +119,7 @@ def _load(path: Path, *, private: bool, what: str) -> object:
         if len(data) == 32:
             return X25519PrivateKey.from_private_bytes(data) if private else X25519PublicKey.from_public_bytes(data)
     except (ValueError, TypeError, UnsupportedAlgorithm) as exc:
-        raise HandoverKeyError(f"{what} {safe(path)} is unreadable ({exc})") from None
-    raise HandoverKeyError(f"{what} {safe(path)} is neither PEM nor a raw 32-byte key")
+        raise HandoverKeyError(
+            _("{what} {path} is unreadable ({error})").format(what=what, path=shown, error=exc)
+        ) from None
+    raise HandoverKeyError(_("{what} {path} is neither PEM nor a raw 32-byte key").format(what=what, path=shown))

@@ -20,6 +20,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey,
 
 from scanner.actions.audit_keys import key_id
 from scanner.handover.format import MANIFEST_CONTEXT, SEAL_CONTEXT, VERSION, PackageError, canonical_json, short
+from scanner.i18n import _
 
 MANIFEST_FORMAT = "custos-handover-manifest"
 SEAL_FORMAT = "custos-handover-seal"
@@ -157,20 +158,26 @@ def checked_seal(seal_bytes: bytes, signature: bytes, sender: Ed25519PublicKey) 
     claimed = document.get("sender_key_id") if isinstance(document, dict) else None
     if isinstance(claimed, str) and claimed != expected:
         raise PackageError(
-            f"package was signed by key {short(claimed)}, not by the sender key {short(expected)} given "
-            "(wrong sender key, or the package is not from this sender)"
+            _(
+                "package was signed by key {claimed}, not by the sender key {expected} given (wrong sender key, or the"
+                " package is not from this sender)"
+            ).format(claimed=short(claimed), expected=short(expected))
         )
     try:
         sender.verify(signature, SEAL_CONTEXT + seal_bytes)
     except InvalidSignature:
         raise PackageError(
-            f"package seal signature does not match sender key {short(expected)}: the seal was edited or forged"
+            _("package seal signature does not match sender key {expected}: the seal was edited or forged").format(
+                expected=short(expected)
+            )
         ) from None
     try:
         return _parse_seal(document)  # type: ignore[arg-type]
     except (KeyError, TypeError, ValueError, AttributeError) as exc:
         raise PackageError(
-            f"the package seal is signed but malformed ({exc!r}); the sender's Custos is broken"
+            _("the package seal is signed but malformed ({error}); the sender's Custos is broken").format(
+                error=repr(exc)
+            )
         ) from None
 
 
@@ -204,7 +211,9 @@ def check_manifest_signature(digest: str, seal: Seal, sender: Ed25519PublicKey) 
             base64.b64decode(seal.manifest_signature, validate=True), MANIFEST_CONTEXT + bytes.fromhex(digest)
         )
     except (InvalidSignature, binascii.Error, ValueError):
-        raise PackageError(f"manifest signature does not match sender key {short(key_id(sender))}") from None
+        raise PackageError(
+            _("manifest signature does not match sender key {expected}").format(expected=short(key_id(sender)))
+        ) from None
 
 
 def parse_manifest(data: bytes, seal: Seal) -> Manifest:
@@ -214,14 +223,20 @@ def parse_manifest(data: bytes, seal: Seal) -> Manifest:
         digest = manifest_sha256(document)
         manifest = _manifest(document, digest)
     except (ValueError, KeyError, TypeError, AttributeError) as exc:
-        raise PackageError(f"the manifest is malformed ({type(exc).__name__}: {exc})") from None
+        raise PackageError(
+            _("the manifest is malformed ({error})").format(error=f"{type(exc).__name__}: {exc}")
+        ) from None
     if digest != seal.manifest_sha256 or canonical_json(document) != data:
-        raise PackageError("the manifest does not match the SHA-256 in the signed seal (edited)")
+        raise PackageError(_("the manifest does not match the SHA-256 in the signed seal (edited)"))
     if manifest.package_id != seal.package_id or manifest.count != seal.count:
-        raise PackageError("the manifest names another package or another member count than the signed seal")
+        raise PackageError(_("the manifest names another package or another member count than the signed seal"))
     for entry, sealed in zip(manifest.members, seal.members, strict=True):
         if entry.ciphertext_sha256 != sealed.ciphertext_sha256:
-            raise PackageError(f"member {entry.index}: the manifest and the signed seal disagree on its SHA-256")
+            raise PackageError(
+                _("member {number}: the manifest and the signed seal disagree on its SHA-256").format(
+                    number=entry.index
+                )
+            )
     return manifest
 
 

@@ -13,6 +13,7 @@ from pathlib import Path
 from scanner.display import safe
 from scanner.handover import format as fmt
 from scanner.handover.format import Header, PackageError
+from scanner.i18n import N_, _
 
 
 @dataclass(frozen=True)
@@ -50,12 +51,16 @@ class PackageFile:
             self._fd = os.open(self.path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK | os.O_CLOEXEC)
         except OSError as exc:
             if exc.errno == errno.ELOOP:
-                raise PackageError(f"{safe(self.path)} is a symbolic link; give the package file itself") from None
-            raise PackageError(f"cannot read package {safe(self.path)}: {exc.strerror or exc}") from None
+                raise PackageError(
+                    _("{path} is a symbolic link; give the package file itself").format(path=safe(self.path))
+                ) from None
+            raise PackageError(
+                _("cannot read package {path}: {error}").format(path=safe(self.path), error=exc.strerror or exc)
+            ) from None
         info = os.fstat(self._fd)
         if not stat.S_ISREG(info.st_mode):
             os.close(self._fd)
-            raise PackageError(f"{safe(self.path)} is not a regular file")
+            raise PackageError(_("{path} is not a regular file").format(path=safe(self.path)))
         self.size = info.st_size
 
     def __enter__(self) -> PackageFile:
@@ -106,12 +111,18 @@ class _Walk:
         manifest = self._section(offset, fmt.MANIFEST_CHUNK, allow_end=False)
         assert manifest is not None
         offset += manifest.length
-        seal, offset = self._single(offset, fmt.SEAL, fmt.MAX_SEAL_SIZE, "signed seal")
-        signature, offset = self._single(offset, fmt.SIGNATURE, fmt.SIGNATURE_SIZE, "seal signature")
+        seal, offset = self._single(offset, fmt.SEAL, fmt.MAX_SEAL_SIZE, N_("signed seal"))
+        signature, offset = self._single(offset, fmt.SIGNATURE, fmt.SIGNATURE_SIZE, N_("seal signature"))
         if len(signature) != fmt.SIGNATURE_SIZE:
-            raise PackageError(f"the seal signature record is damaged ({len(signature)} bytes, not 64)")
+            raise PackageError(
+                _("the seal signature record is damaged ({size} bytes, not 64)").format(size=len(signature))
+            )
         if offset != self.package.size:
-            raise PackageError(f"{self.package.size - offset} unexpected bytes after the end of the package (appended)")
+            raise PackageError(
+                _("{count} unexpected bytes after the end of the package (appended)").format(
+                    count=self.package.size - offset
+                )
+            )
         return Layout(self.header, tuple(self.members), manifest, seal, signature)
 
     def _section(self, offset: int, kind: int, *, allow_end: bool) -> Section | None:
@@ -124,9 +135,17 @@ class _Walk:
             frame_kind, flags, length = frame
             final = bool(flags & fmt.FINAL)
             if flags & ~fmt.FINAL or length < fmt.TAG_SIZE or length > self.full_chunk:
-                raise PackageError(f"{self._what(kind)}: chunk {chunk + 1} has a damaged frame (length {length})")
+                raise PackageError(
+                    _("{what}: chunk {chunk} has a damaged frame (length {length})").format(
+                        what=self._what(kind), chunk=chunk + 1, length=length
+                    )
+                )
             if not final and length != self.full_chunk:
-                raise PackageError(f"{self._what(kind)}: chunk {chunk + 1} has a damaged frame (short, not final)")
+                raise PackageError(
+                    _("{what}: chunk {chunk} has a damaged frame (short, not final)").format(
+                        what=self._what(kind), chunk=chunk + 1
+                    )
+                )
             if offset + fmt.RECORD_SIZE + length > self.package.size:
                 raise PackageError(self._truncated(kind, chunk, inside=True))
             offset += fmt.RECORD_SIZE + length
@@ -142,29 +161,55 @@ class _Walk:
         if kind == fmt.MEMBER_CHUNK and chunk == 0 and frame_kind == fmt.MANIFEST_CHUNK:
             return None
         if frame_kind != kind:
-            raise PackageError(f"{self._what(kind)}: chunk {chunk + 1} has a damaged frame (record kind {frame_kind})")
+            raise PackageError(
+                _("{what}: chunk {chunk} has a damaged frame (record kind {kind})").format(
+                    what=self._what(kind), chunk=chunk + 1, kind=frame_kind
+                )
+            )
         return frame_kind, flags, length
 
     def _single(self, offset: int, kind: int, limit: int, what: str) -> tuple[bytes, int]:
+        """The one record of ``kind`` at ``offset`` and the offset after it; ``what`` (marked with N_) names it."""
+        what = _(what)
         data = self.package.read(offset, fmt.RECORD_SIZE)
         if len(data) < fmt.RECORD_SIZE:
-            raise PackageError(f"package truncated: its {what} at the end is missing")
+            raise PackageError(_("package truncated: its {what} at the end is missing").format(what=what))
         frame_kind, _flags, length = fmt.RECORD.unpack(data)
         if frame_kind != kind or length > limit:
-            raise PackageError(f"the package's {what} record is damaged (kind {frame_kind}, length {length})")
+            raise PackageError(
+                _("the package's {what} record is damaged (kind {kind}, length {length})").format(
+                    what=what, kind=frame_kind, length=length
+                )
+            )
         body = self.package.read(offset + fmt.RECORD_SIZE, length)
         if len(body) < length:
-            raise PackageError(f"package truncated inside its {what}")
+            raise PackageError(_("package truncated inside its {what}").format(what=what))
         return body, offset + fmt.RECORD_SIZE + length
 
     def _what(self, kind: int) -> str:
-        return f"member {len(self.members) + 1}" if kind == fmt.MEMBER_CHUNK else "the manifest"
+        return (
+            _("member {number}").format(number=len(self.members) + 1) if kind == fmt.MEMBER_CHUNK else _("the manifest")
+        )
 
     def _truncated(self, kind: int, chunk: int, *, inside: bool) -> str:
         found, count = len(self.members), self.header.count
-        of = f" of {count}" if count else ""
         if kind == fmt.MANIFEST_CHUNK:
-            return f"package truncated inside its manifest (after {found} members): the signed seal is missing"
+            return _(
+                "package truncated inside its manifest (after {found} members): the signed seal is missing"
+            ).format(found=found)
         if chunk == 0 and not inside:
-            return f"package truncated after member {found}{of}: the rest, the manifest and the signed seal are missing"
-        return f"package truncated inside member {found + 1}{of} (at chunk {chunk + 1})"
+            after = (
+                _(
+                    "package truncated after member {found} of {count}: the rest, the manifest and the signed seal are"
+                    " missing"
+                )
+                if count
+                else _("package truncated after member {found}: the rest, the manifest and the signed seal are missing")
+            )
+            return after.format(found=found, count=count)
+        inside_member = (
+            _("package truncated inside member {number} of {count} (at chunk {chunk})")
+            if count
+            else _("package truncated inside member {number} (at chunk {chunk})")
+        )
+        return inside_member.format(number=found + 1, count=count, chunk=chunk + 1)

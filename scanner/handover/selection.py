@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 from pathlib import Path, PurePosixPath
 
+from scanner.i18n import _
 from scanner.states import READ_FILE_STATUSES
 from scanner.store.disclosures import DisclosureStore
 from scanner.store.store import FileRecord
@@ -27,17 +28,25 @@ def checked_selection(selection: dict) -> dict:
     chosen = [key for key in SELECTION_KEYS if selection.get(key)]
     unknown = sorted(set(selection) - set(SELECTION_KEYS))
     if unknown:
-        raise SelectionError(f"unknown selection {unknown[0]!r}; choose files by {', '.join(SELECTION_KEYS)}")
+        raise SelectionError(
+            _("unknown selection {name!r}; choose files by {keys}").format(
+                name=unknown[0], keys=", ".join(SELECTION_KEYS)
+            )
+        )
     if len(chosen) != 1:
-        raise SelectionError("choose the files one way: a folder (--folder), data subjects (--subject) or the files "
-                             "marked for transfer (--marked)")  # fmt: skip
+        raise SelectionError(
+            _(
+                "choose the files one way: a folder (--folder), data subjects (--subject) or the files marked for"
+                " transfer (--marked)"
+            )
+        )
     key = chosen[0]
     if key == "folder":
         return {"folder": str(Path(selection["folder"]).resolve())}
     if key == "subjects":
         ids = selection["subjects"]
         if not isinstance(ids, list) or not all(isinstance(i, int) and i > 0 for i in ids):
-            raise SelectionError("subjects are chosen by their ids (positive numbers, see 'custos subjects')")
+            raise SelectionError(_("subjects are chosen by their ids (positive numbers, see 'custos subjects')"))
         return {"subjects": sorted(set(ids))}
     return {"marked": True}
 

@@ -22,6 +22,7 @@ from scanner.handover.manifest import Manifest
 from scanner.handover.names import shown_name
 from scanner.handover.reader import PackageFile
 from scanner.handover.verify import CheckedPackage
+from scanner.i18n import _
 
 DIR_FLAGS = os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW | os.O_CLOEXEC
 TEMP_PREFIX = ".custos-open-"
@@ -66,7 +67,11 @@ class Destination:
         for name in names:
             parts = name.split("/")
             if self._taken(parts):
-                raise PackageError(f"{shown_name(name)} already exists in {safe(self.root)}; refusing to overwrite it")
+                raise PackageError(
+                    _("{name} already exists in {folder}; refusing to overwrite it").format(
+                        name=shown_name(name), folder=safe(self.root)
+                    )
+                )
 
     def write(self, name: str, chunks: Iterable[bytes]) -> None:
         """Write ``chunks`` to a new temp file beside ``name``'s place, fsynced; published later by ``publish``."""
@@ -90,7 +95,9 @@ class Destination:
                 except FileExistsError:
                     shown = shown_name("/".join(parts))
                     raise PackageError(
-                        f"{shown} appeared in {safe(self.root)} while opening; nothing was written"
+                        _("{name} appeared in {folder} while opening; nothing was written").format(
+                            name=shown, folder=safe(self.root)
+                        )
                     ) from None
                 self._pending.remove((parts, tmp))
                 self._placed.append(parts)
@@ -143,8 +150,14 @@ def _open_dir(name: str | Path, dir_fd: int | None, root: Path) -> int:
         return os.open(name, DIR_FLAGS, dir_fd=dir_fd)
     except OSError as exc:
         if exc.errno in (errno.ELOOP, errno.ENOTDIR):
-            shown = safe(root) if dir_fd is None else f"{shown_name(str(name))} in {safe(root)}"
-            raise PackageError(f"{shown} is a symbolic link or not a folder; refusing to write through it") from None
+            refused = (
+                _("{folder} is a symbolic link or not a folder; refusing to write through it").format(folder=safe(root))
+                if dir_fd is None
+                else _("{name} in {folder} is a symbolic link or not a folder; refusing to write through it").format(
+                    name=shown_name(str(name)), folder=safe(root)
+                )
+            )
+            raise PackageError(refused) from None
         raise
 
 
@@ -154,6 +167,8 @@ def _refuse_links_on(path: Path) -> None:
         with contextlib.suppress(FileNotFoundError):
             if stat.S_ISLNK(os.lstat(part).st_mode):
                 raise PackageError(
-                    f"the destination {safe(path)} goes through the symbolic link {safe(part)}; "
-                    "give the real path (links are never followed)"
+                    _(
+                        "the destination {path} goes through the symbolic link {link}; give the real path (links are"
+                        " never followed)"
+                    ).format(path=safe(path), link=safe(part))
                 )

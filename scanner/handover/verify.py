@@ -24,6 +24,7 @@ from scanner.handover.manifest import (
 )
 from scanner.handover.names import check_distinct, check_name, shown_name
 from scanner.handover.reader import Layout, PackageFile, Section
+from scanner.i18n import _
 
 
 @dataclass(frozen=True)
@@ -54,7 +55,7 @@ class CheckedPackage:
         self.cipher: fmt.ChunkCipher | None = None
         self.manifest: Manifest | None = None
         if recipient_private is None:
-            _check_section(package, self.layout.manifest, self.seal.manifest.ciphertext_sha256, "the manifest")
+            _check_section(package, self.layout.manifest, self.seal.manifest.ciphertext_sha256, _("the manifest"))
             return
         self.cipher = _cipher(recipient_private, self.layout, self.seal)
         self.manifest = self._read_manifest()
@@ -64,7 +65,11 @@ class CheckedPackage:
         raises PackageError at the first bad chunk, and at the end if a hash or the size is wrong."""
         section, sealed = self.layout.members[index - 1], self.seal.members[index - 1]
         entry = self.manifest.members[index - 1] if self.manifest else None
-        label = f"member {index} ({shown_name(entry.name)})" if entry else f"member {index}"
+        label = (
+            _("member {number} ({name})").format(number=index, name=shown_name(entry.name))
+            if entry
+            else _("member {number}").format(number=index)
+        )
         encrypted, plain, size = hashlib.sha256(), hashlib.sha256(), 0
         for record in self.package.records(section):
             encrypted.update(record.raw)
@@ -80,19 +85,25 @@ class CheckedPackage:
         if encrypted.hexdigest() != sealed.ciphertext_sha256:
             raise PackageError(self._hash_failure(index, encrypted.hexdigest(), label))
         if entry is not None and (size != entry.size or plain.hexdigest() != entry.sha256):
-            raise PackageError(f"{label}: decrypted content does not match its size and SHA-256 in the manifest")
+            raise PackageError(
+                _("{what}: decrypted content does not match its size and SHA-256 in the manifest").format(what=label)
+            )
 
     def _read_manifest(self) -> Manifest:
         assert self.cipher is not None
         if self.layout.manifest.length > fmt.MAX_MANIFEST_SIZE:
-            raise PackageError(f"the manifest is implausibly large ({self.layout.manifest.length} bytes)")
+            raise PackageError(
+                _("the manifest is implausibly large ({size} bytes)").format(size=self.layout.manifest.length)
+            )
         parts = []
         for record in self.package.records(self.layout.manifest):
             try:
                 parts.append(self.cipher.open(fmt.MANIFEST_INDEX, record.chunk, record.final, record.body))
             except ChunkAuthError:
-                raise PackageError(f"the manifest: chunk {record.chunk + 1} fails authentication") from None
-        _check_section(self.package, self.layout.manifest, self.seal.manifest.ciphertext_sha256, "the manifest")
+                raise PackageError(
+                    _("the manifest: chunk {chunk} fails authentication").format(chunk=record.chunk + 1)
+                ) from None
+        _check_section(self.package, self.layout.manifest, self.seal.manifest.ciphertext_sha256, _("the manifest"))
         manifest = parse_manifest(b"".join(parts), self.seal)
         for entry in manifest.members:
             check_name(entry.name, entry.index)
@@ -104,15 +115,25 @@ class CheckedPackage:
         digest = _section_sha256(self.package, section)
         for other, sealed in enumerate(self.seal.members, start=1):
             if other != index and sealed.ciphertext_sha256 == digest:
-                return f"{label}: holds the encrypted bytes of member {other} (members swapped or reordered)"
-        return f"{label}: chunk {chunk + 1} fails authentication (altered, reordered, dropped or swapped chunks)"
+                return _swapped(label, other)
+        return _("{what}: chunk {chunk} fails authentication (altered, reordered, dropped or swapped chunks)").format(
+            what=label, chunk=chunk + 1
+        )
 
     def _hash_failure(self, index: int, digest: str, label: str) -> str:
         for other, sealed in enumerate(self.seal.members, start=1):
             if other != index and sealed.ciphertext_sha256 == digest:
-                return f"{label}: holds the encrypted bytes of member {other} (members swapped or reordered)"
-        return (f"{label}: its encrypted bytes do not match the SHA-256 in the signed seal "
-                "(altered, reordered, dropped or swapped chunks)")  # fmt: skip
+                return _swapped(label, other)
+        return _(
+            "{what}: its encrypted bytes do not match the SHA-256 in the signed seal (altered, reordered, dropped or"
+            " swapped chunks)"
+        ).format(what=label)
+
+
+def _swapped(label: str, other: int) -> str:
+    return _("{what}: holds the encrypted bytes of member {other} (members swapped or reordered)").format(
+        what=label, other=other
+    )
 
 
 def verify_package(path: Path, sender: Ed25519PublicKey,
@@ -147,14 +168,19 @@ def _check_layout(layout: Layout, seal: Seal) -> None:
         seal.ephemeral_public,
         seal.chunk_size,
     ):
-        raise PackageError("the package header does not match its signed seal (header altered or swapped)")
+        raise PackageError(_("the package header does not match its signed seal (header altered or swapped)"))
     if header.count != seal.count:
-        raise PackageError(f"the package header says {header.count} members but its signed seal {seal.count} "
-                           "(header altered)")  # fmt: skip
+        raise PackageError(
+            _("the package header says {count} members but its signed seal {sealed} (header altered)").format(
+                count=header.count, sealed=seal.count
+            )
+        )
     found = len(layout.members)
     if found != seal.count or len(seal.members) != seal.count:
         raise PackageError(
-            f"package holds {found} members but the signed seal lists {seal.count} (a member was removed or added)"
+            _(
+                "package holds {found} members but the signed seal lists {sealed} (a member was removed or added)"
+            ).format(found=found, sealed=seal.count)
         )
 
 
@@ -162,8 +188,10 @@ def _cipher(private: X25519PrivateKey, layout: Layout, seal: Seal) -> fmt.ChunkC
     mine = fmt.recipient_fingerprint(private.public_key())
     if mine != seal.recipient_key_fingerprint:
         raise PackageError(
-            f"not encrypted to this key: the package is for recipient key {short(seal.recipient_key_fingerprint)}, "
-            f"this private key's public key is {short(mine)}"
+            _(
+                "not encrypted to this key: the package is for recipient key {theirs}, this private key's public key"
+                " is {mine}"
+            ).format(theirs=short(seal.recipient_key_fingerprint), mine=short(mine))
         )
     key = fmt.recipient_content_key(private, layout.header)
     return fmt.ChunkCipher(key, layout.header.package_id)
@@ -171,7 +199,9 @@ def _cipher(private: X25519PrivateKey, layout: Layout, seal: Seal) -> fmt.ChunkC
 
 def _check_section(package: PackageFile, section: Section, expected: str, what: str) -> None:
     if _section_sha256(package, section) != expected:
-        raise PackageError(f"{what}: its encrypted bytes do not match the SHA-256 in the signed seal (altered)")
+        raise PackageError(
+            _("{what}: its encrypted bytes do not match the SHA-256 in the signed seal (altered)").format(what=what)
+        )
 
 
 def _section_sha256(package: PackageFile, section: Section) -> str:

@@ -43,8 +43,33 @@ AREAS: dict[str, tuple[str, ...]] = {
         "scanner/notify/**/*.py",
     ),
     "daemon": ("scanner/daemon/**/*.py",),
+    "core": (
+        "scanner/store/*.py",
+        "scanner/site_config.py",
+        "scanner/state_access.py",
+        "scanner/fingerprint.py",
+        "scanner/identity.py",
+        "scanner/detect/rulepack.py",
+        "scanner/detect/pack_overlay.py",
+        "scanner/detect/pack_schema.py",
+        "scanner/detect/table_check.py",
+        "scanner/zones/*.py",
+        "scanner/alerts/*.py",
+        "scanner/exposure/*.py",
+        "scanner/subjects/*.py",
+        "scanner/handover/disclosures.py",
+        "scanner/handover/selection.py",
+        "scanner/handover/keys.py",
+        "scanner/handover/format.py",
+        "scanner/handover/manifest.py",
+        "scanner/handover/reader.py",
+        "scanner/handover/verify.py",
+        "scanner/handover/unpack.py",
+        "scanner/scan.py",
+        "scanner/file_scan.py",
+    ),
 }
-TRANSLATED = ("cli", "commands", "tui", "reports")  # areas held to a complete Chinese translation
+TRANSLATED = ("cli", "commands", "tui", "reports", "core")  # areas held to a complete Chinese translation
 _FIXED_DATE = datetime(2026, 1, 1)  # the compiled header carries no build time: custos.mo is reproducible
 
 

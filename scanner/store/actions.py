@@ -11,6 +11,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from scanner.i18n import _
 from scanner.name_mask import mask_path, masked_values, scrub
 from scanner.states import (
     CLOSED_BY,
@@ -104,7 +105,7 @@ class ActionStore:
     def action(self, action_id: int) -> ActionRow:
         row = self._db.execute(f"{_ACTION_SELECT} WHERE a.id = ?", (action_id,)).fetchone()
         if row is None:
-            raise ActionStateError(f"there is no action {action_id}")
+            raise ActionStateError(_("there is no action {id}").format(id=action_id))
         return self._row(row)
 
     def actions(
@@ -146,7 +147,7 @@ class ActionStore:
         """The host whose disk the file is on: only that host reads or changes it."""
         row = self._db.execute("SELECT host FROM files WHERE id = ?", (file_id,)).fetchone()
         if row is None:
-            raise ActionStateError(f"there is no file {file_id}")
+            raise ActionStateError(_("there is no file {id}").format(id=file_id))
         return str(row[0])
 
     def file_by_id(self, file_id: int) -> FileRecord:
@@ -155,7 +156,7 @@ class ActionStore:
             (file_id,),
         ).fetchone()
         if row is None:
-            raise ActionStateError(f"there is no file {file_id}")
+            raise ActionStateError(_("there is no file {id}").format(id=file_id))
         return FileRecord(**dict(row))
 
     def file_encoding(self, file_id: int) -> str | None:

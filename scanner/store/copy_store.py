@@ -13,6 +13,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
+from scanner.i18n import _
 from scanner.store.dialect import ddl_statements
 from scanner.store.engine import DatabaseTarget, connect
 from scanner.store.migrations import columns, has_table, stored_version, upgrade
@@ -57,7 +58,11 @@ def copy_sqlite_to_postgresql(source: DatabaseTarget, target: DatabaseTarget, au
         raise
     try:
         if stored_version(src) != SCHEMA_VERSION:
-            raise CopyError(f"{source.shown} is not at schema {SCHEMA_VERSION}: open it with this Custos first")
+            raise CopyError(
+                _("{db} is not at schema {version}: open it with this Custos first").format(
+                    db=source.shown, version=SCHEMA_VERSION
+                )
+            )
         _refuse_non_empty(dst, target)
         upgrade(dst)  # the tables, committed: a failed copy leaves an empty database that can be migrated into again
         src.execute("BEGIN")  # one snapshot of the source, however long the copy takes
@@ -83,12 +88,17 @@ def copy_sqlite_to_postgresql(source: DatabaseTarget, target: DatabaseTarget, au
 def _refuse_non_empty(dst: Any, target: DatabaseTarget) -> None:
     version = stored_version(dst)
     if version is not None and version != SCHEMA_VERSION:
-        raise CopyError(f"{target.shown} already holds a Custos database (schema {version}): migrate into an empty one")
+        raise CopyError(
+            _("{db} already holds a Custos database (schema {version}): migrate into an empty one").format(
+                db=target.shown, version=version
+            )
+        )
     filled = [t for t in table_order() if t != "meta" and has_table(dst, t) and _count(dst, t)]
     if filled:
         raise CopyError(
-            f"{target.shown} is not empty (rows in {', '.join(filled)}): migrate only into a new, empty database; "
-            "nothing was copied"
+            _(
+                "{db} is not empty (rows in {tables}): migrate only into a new, empty database; nothing was copied"
+            ).format(db=target.shown, tables=", ".join(filled))
         )
 
 
@@ -124,7 +134,7 @@ def _copy_audit(src: Any, dst: Any, audit: AuditHistory) -> int:
     )
     count = int(dst.execute("SELECT count(*) FROM audit_chain").fetchone()[0])
     if count and audit.public_key_pem is None:
-        raise CopyError("the audit log has records but its public key was not found: nothing was copied")
+        raise CopyError(_("the audit log has records but its public key was not found: nothing was copied"))
     if audit.public_key_pem is not None:
         now = utc_now()
         dst.execute("INSERT OR IGNORE INTO hosts(id, first_seen, last_seen) VALUES (?, ?, ?)", (audit.host, now, now))
@@ -160,11 +170,15 @@ def _compare_counts(src: Any, dst: Any) -> None:
             remembered = {(int(r[0]), str(r[1])) for r in src.execute("SELECT seq, hash FROM audit_chain")}
             chain = {(int(r[0]), str(r[1])) for r in dst.execute("SELECT seq, hash FROM audit_chain")}
             if not remembered <= chain:
-                raise CopyError("the audit chain lacks records the SQLite database remembers; nothing was copied")
+                raise CopyError(_("the audit chain lacks records the SQLite database remembers; nothing was copied"))
             continue
         expected, found = _count(src, table), _count(dst, table)
         if found != expected:
-            raise CopyError(f"{table}: {expected} rows in the source but {found} in the target; nothing was copied")
+            raise CopyError(
+                _("{table}: {expected} rows in the source but {found} in the target; nothing was copied").format(
+                    table=table, expected=expected, found=found
+                )
+            )
 
 
 def _count(db: Any, table: str) -> int:

@@ -15,6 +15,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from scanner.i18n import _
 from scanner.name_mask import mask_path
 from scanner.states import CURRENT_FINDING_STATES, READ_FILE_STATUSES, DisclosureState, sql_list
 from scanner.store.store import FILE_COLUMNS, FileRecord, Store, utc_now
@@ -122,7 +123,7 @@ class DisclosureStore:
     def disclosure(self, disclosure_id: int) -> DisclosureRow:
         row = self._db.execute("SELECT * FROM disclosures WHERE id = ?", (disclosure_id,)).fetchone()
         if row is None:
-            raise DisclosureStateError(f"there is no disclosure {disclosure_id}")
+            raise DisclosureStateError(_("there is no disclosure {id}").format(id=disclosure_id))
         return _row(row)
 
     def disclosures(

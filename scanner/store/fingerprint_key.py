@@ -10,6 +10,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from scanner.i18n import _
+
 
 def bind_key(db: Any, key_id: str) -> str:
     """Record ``key_id`` as the store's key if it has none yet; the store's key id (``key_id`` unless another key
@@ -19,8 +21,8 @@ def bind_key(db: Any, key_id: str) -> str:
 
 
 def mismatch_message(where: str, key_id: str, recorded: str) -> str:
-    return (
-        f"{where}: this host's fingerprint key (id {key_id}) is not the store's (id {recorded}): its fingerprints"
+    return _(
+        "{where}: this host's fingerprint key (id {key_id}) is not the store's (id {recorded}): its fingerprints"
         " would match nobody's. Copy the store's key (custos.key) into this host's state folder, or restore it from"
         " backup (docs/postgresql.md, 'The company fingerprint key')"
-    )
+    ).format(where=where, key_id=key_id, recorded=recorded)

@@ -23,6 +23,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
+from scanner.i18n import _
 from scanner.states import Engine
 from scanner.store.dialect import ddl_statements, postgres_column, postgres_statement
 from scanner.store.schema import ADDED_COLUMNS, DDL, DROPPED_INDEXES, POSTGRES_INDEXES, SCHEMA_VERSION
@@ -36,7 +37,11 @@ class SchemaTooNew(MigrationError):
     """The database was written by a newer Custos; nothing was changed."""
 
     def __init__(self, version: int) -> None:
-        super().__init__(f"database schema {version} is newer than this Custos ({SCHEMA_VERSION}); upgrade")
+        super().__init__(
+            _("database schema {version} is newer than this Custos ({supported}); upgrade").format(
+                version=version, supported=SCHEMA_VERSION
+            )
+        )
         self.version = version
 
 
@@ -44,7 +49,11 @@ class SchemaTooOld(MigrationError):
     """A shared (PostgreSQL) database of an older schema: `custos db upgrade` brings it up to date."""
 
     def __init__(self, version: int) -> None:
-        super().__init__(f"database schema {version} is older than this Custos ({SCHEMA_VERSION})")
+        super().__init__(
+            _("database schema {version} is older than this Custos ({supported})").format(
+                version=version, supported=SCHEMA_VERSION
+            )
+        )
         self.version = version
 
 
@@ -191,7 +200,9 @@ def add_member_column(db: Any) -> None:
             _rebuild(db, "suppressions", walked)
             broken = db.execute("PRAGMA foreign_key_check").fetchall()
             if broken:
-                raise MigrationError(f"upgrading to schema 3 would break {len(broken)} references; nothing changed")
+                raise MigrationError(
+                    _("upgrading to schema 3 would break {count} references; nothing changed").format(count=len(broken))
+                )
             db.execute("COMMIT")
         except BaseException:
             db.execute("ROLLBACK")

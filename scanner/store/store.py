@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
+from scanner.i18n import _
 from scanner.states import Engine, FindingState
 from scanner.store import findings_generation, fingerprint_key, summaries
 from scanner.store.engine import DatabaseTarget, connect, db_errors, parse_target, url_path
@@ -145,14 +146,16 @@ def _open_sqlite(path: Path) -> sqlite3.Connection:
         _private_file(path)
         db = connect(DatabaseTarget(Engine.SQLITE, path=path), timeout_s=30)
     except (OSError, sqlite3.Error) as exc:
-        raise StoreError(f"{path}: cannot open the findings database ({exc})") from exc
+        raise StoreError(_("{path}: cannot open the findings database ({error})").format(path=path, error=exc)) from exc
     try:
         _use_wal(db)
         db.execute("PRAGMA synchronous=NORMAL")
         db.execute("PRAGMA foreign_keys=ON")
     except (OSError, sqlite3.Error) as exc:  # a full disk fails here first: WAL needs its -wal and -shm files
         db.close()
-        raise StoreError(f"{path}: cannot open the findings database ({exc}){_disk_trouble(path)}") from exc
+        raise StoreError(
+            _("{path}: cannot open the findings database ({error})").format(path=path, error=exc) + _disk_trouble(path)
+        ) from exc
     return db
 
 
@@ -161,7 +164,9 @@ def _open_postgresql(target: DatabaseTarget):  # noqa: ANN202 - engine.PostgresC
         return connect(target, timeout_s=30)
     except (OSError, *db_errors()) as exc:
         reason = _without_password(exc, target)
-        raise StoreError(f"{target.shown}: cannot open the findings database ({reason})") from None
+        raise StoreError(
+            _("{path}: cannot open the findings database ({error})").format(path=target.shown, error=reason)
+        ) from None
 
 
 def _without_password(exc: BaseException, target: DatabaseTarget) -> str:
@@ -225,7 +230,10 @@ class Store:
         except (OSError, *db_errors()) as exc:  # a full disk fails here first on SQLite
             self._db.close()
             trouble = _disk_trouble(self.path) if self.target.kind is Engine.SQLITE else ""
-            raise StoreError(f"{self.target.shown}: cannot open the findings database ({exc}){trouble}") from exc
+            raise StoreError(
+                _("{path}: cannot open the findings database ({error})").format(path=self.target.shown, error=exc)
+                + trouble
+            ) from exc
         except StoreError:
             self._db.close()
             raise
@@ -277,7 +285,9 @@ class Store:
         except SchemaTooNew as exc:
             raise StoreError(f"{shown}: {exc}") from None
         except SchemaTooOld as exc:
-            raise StoreError(f"{shown}: {exc}: run `custos db upgrade --db {shown}`") from None
+            raise StoreError(
+                _("{where}: {problem}: run `custos db upgrade --db {db}`").format(where=shown, problem=exc, db=shown)
+            ) from None
 
     # --- scan runs -------------------------------------------------------------------------------------
     def begin_run(self, root: str, packs: str, tool_version: str) -> int:
@@ -575,9 +585,9 @@ def _disk_trouble(path: Path) -> str:
     except OSError:
         return ""
     if fs.f_flag & os.ST_RDONLY:
-        return f"; the filesystem holding {path.parent} is read-only"
+        return _("; the filesystem holding {folder} is read-only").format(folder=path.parent)
     if fs.f_bavail == 0 or fs.f_favail == 0:
-        return f"; the disk holding {path.parent} is full: free space and run the command again"
+        return _("; the disk holding {folder} is full: free space and run the command again").format(folder=path.parent)
     return ""
 
 

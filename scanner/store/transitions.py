@@ -5,6 +5,13 @@ from __future__ import annotations
 import sqlite3
 from collections.abc import Sequence
 
+from scanner.i18n import N_, _
+
+_WRONG_STATE = {
+    "action": N_("action {id} is {state}, not {expected}"),
+    "disclosure": N_("disclosure {id} is {state}, not {expected}"),
+}
+
 
 def guarded_move(
     db: sqlite3.Connection, table: str, row_id: int, expected: Sequence[str], new_state: str,
@@ -21,4 +28,5 @@ def guarded_move(
     if cur.rowcount != 1:
         state = db.execute(f"SELECT state FROM {table} WHERE id = ?", (row_id,)).fetchone()
         now = state[0] if state else "missing"
-        raise error(f"{noun} {row_id} is {now}, not {' or '.join(expected)}")
+        message = _WRONG_STATE.get(noun, noun + " {id} is {state}, not {expected}")
+        raise error(_(message).format(id=row_id, state=now, expected=_(" or ").join(expected)))

@@ -12,6 +12,7 @@ import json
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
+from scanner.i18n import N_, _
 from scanner.name_mask import mask_path
 from scanner.record_keys import record_of_location
 from scanner.states import (
@@ -272,8 +273,21 @@ def open_violations(store: Store) -> list[tuple[str, int]]:
 
 def open_violations_line(counts: list[tuple[str, int]]) -> str:
     """ "3 (critical 1, high 2)", or "none"."""
-    total = sum(n for _, n in counts)
-    return f"{total} ({', '.join(f'{s} {n}' for s, n in counts)})" if total else "none"
+    total = sum(n for _severity, n in counts)
+    if not total:
+        return _("none")
+    by_severity = _(", ").join(
+        _("{severity} {count}").format(severity=_(_SEVERITY_NAMES.get(s, s)), count=n) for s, n in counts
+    )
+    return _("{total} ({by_severity})").format(total=total, by_severity=by_severity)
+
+
+_SEVERITY_NAMES = {
+    ZoneSeverity.LOW: N_("low"),
+    ZoneSeverity.MEDIUM: N_("medium"),
+    ZoneSeverity.HIGH: N_("high"),
+    ZoneSeverity.CRITICAL: N_("critical"),
+}
 
 
 def _row(r, path: str) -> ViolationRow:  # noqa: ANN001 - a sqlite3.Row

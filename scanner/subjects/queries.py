@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from scanner.i18n import _
 from scanner.store.store import Store
 from scanner.store.subjects import SubjectStore
 
@@ -91,7 +92,9 @@ class SubjectQueries:
     def summary(self, subject_id: int) -> SubjectSummary:
         row = self._subjects.subject(subject_id)
         if row is None:
-            raise UnknownSubject(f"no subject {subject_id}; run 'custos subjects list' to see their ids")
+            raise UnknownSubject(
+                _("no subject {id}; run 'custos subjects list' to see their ids").format(id=subject_id)
+            )
         return SubjectSummary(
             id=row.id,
             name_preview=row.name_preview,

@@ -10,6 +10,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from scanner.i18n import _
+
 
 class GlobError(ValueError):
     """A glob a zone cannot use; the message says why."""
@@ -17,7 +19,7 @@ class GlobError(ValueError):
 
 def _segment(seg: str, glob: str) -> str:
     if "**" in seg:
-        raise GlobError(f"{glob!r}: '**' must be a whole path segment (like 公共/**)")
+        raise GlobError(_("{glob!r}: '**' must be a whole path segment (like 公共/**)").format(glob=glob))
     out, i = [], 0
     while i < len(seg):
         c = seg[i]
@@ -28,7 +30,7 @@ def _segment(seg: str, glob: str) -> str:
         elif c == "[":
             end = seg.find("]", i + 2 if seg[i + 1 : i + 2] in ("!", "]") else i + 1)
             if end < 0:
-                raise GlobError(f"{glob!r}: unclosed '['")
+                raise GlobError(_("{glob!r}: unclosed '['").format(glob=glob))
             body = seg[i + 1 : end]
             body = "^" + body[1:] if body.startswith("!") else body
             out.append("[" + body.replace("\\", "\\\\").replace("/", "") + "]")
@@ -42,12 +44,12 @@ def _segment(seg: str, glob: str) -> str:
 def compile_glob(glob: str) -> str:
     """The regular expression (without anchors) of one zone glob; GlobError if it is not usable."""
     if not isinstance(glob, str) or not glob.strip():
-        raise GlobError("an empty glob")
+        raise GlobError(_("an empty glob"))
     if glob.startswith("/") or "\\" in glob:
-        raise GlobError(f"{glob!r}: globs are relative to a root, with '/' between folders")
+        raise GlobError(_("{glob!r}: globs are relative to a root, with '/' between folders").format(glob=glob))
     parts = glob.rstrip("/").split("/")
     if any(p in ("", ".", "..") for p in parts):
-        raise GlobError(f"{glob!r}: empty, '.' or '..' segments are not allowed")
+        raise GlobError(_("{glob!r}: empty, '.' or '..' segments are not allowed").format(glob=glob))
     if len(parts) == 1 and parts[0] != "**":
         parts = ["**", parts[0]]  # a bare name pattern: in any folder
     regex = ""
@@ -60,7 +62,7 @@ def compile_glob(glob: str) -> str:
     try:
         re.compile(regex)
     except re.error as exc:
-        raise GlobError(f"{glob!r}: {exc}") from None
+        raise GlobError(_("{glob!r}: {error}").format(glob=glob, error=exc)) from None
     return regex
 
 
@@ -73,7 +75,7 @@ class ZoneGlobs:
 
     def __post_init__(self) -> None:
         if not self.globs:
-            raise GlobError("no globs given")
+            raise GlobError(_("no globs given"))
         joined = "|".join(f"(?:{compile_glob(g)})" for g in self.globs)
         object.__setattr__(self, "_regex", re.compile(f"(?:{joined})\\Z", re.S))
 
