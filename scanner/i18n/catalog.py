@@ -44,7 +44,7 @@ AREAS: dict[str, tuple[str, ...]] = {
     ),
     "daemon": ("scanner/daemon/**/*.py",),
 }
-TRANSLATED = ("cli", "commands", "tui", "reports")  # areas held to a complete Chinese translation
+TRANSLATED = ("cli", "commands", "tui", "reports", "daemon")  # areas held to a complete Chinese translation
 _FIXED_DATE = datetime(2026, 1, 1)  # the compiled header carries no build time: custos.mo is reproducible
 
 
