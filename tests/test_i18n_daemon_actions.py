@@ -64,3 +64,46 @@ def _config_text(tmp_path: Path, text: str) -> Path:
     config = tmp_path / "custos.toml"
     config.write_text(f'{text}\n[[roots]]\npath = "share"\n', encoding="utf-8")
     return config
+
+
+@pytest.fixture(scope="module")
+def db(tmp_path_factory) -> Path:
+    """The example share scanned once into a fresh store."""
+    path = tmp_path_factory.mktemp("i18n-actions") / "custos.db"
+    done = custos("scan", SHARE, "--db", path, "--no-progress", "--jobs", "1")
+    assert done.returncode == 0, done.stderr.decode()
+    return path
+
+
+def test_the_two_person_rule_refuses_in_chinese_and_in_english(db) -> None:
+    code, out = _run("--lang", "zh_CN", "propose", "delete", "--finding", "1", "--as", "alice", "--db", db)
+    assert code == 0, out
+    code, zh = _run("--lang", "zh_CN", "approve", "1", "--as", "alice", "--db", db)
+    assert code == 2 and "处理操作 1（delete）须由第二人批准（双人复核）：alice 是提议人，不能再批准" in zh
+    code, en = _run("--lang", "en", "approve", "1", "--as", "alice", "--db", db)
+    assert code == 2 and "action 1 (delete) needs a second person: alice proposed it and cannot approve it too" in en
+    code, shown = _run("--lang", "zh_CN", "approve", "--help")
+    assert "不能由提议它的复核人身份批准" in shown
+    code, audit = _run("--lang", "zh_CN", "audit", "show", "--db", db)
+    assert code == 0 and '"event": "proposed"' in audit and "第二人" not in audit  # the records stay English
+
+
+def test_a_refused_proposal_names_the_problem_in_chinese(db) -> None:
+    code, zh = _run("--lang", "zh_CN", "propose", "false_positive", "--finding", "2", "--as", "alice", "--db", db)
+    assert code == 2 and "标记误报需要给出理由（--reason）" in zh
+
+
+def test_actions_owned_by_another_host_are_explained_in_the_interface_language(chinese) -> None:
+    from types import SimpleNamespace
+
+    from scanner.actions.policy import two_person_rule_text
+    from scanner.actions.service import owned_elsewhere
+
+    one = [SimpleNamespace(id=3, host="nas-2")]
+    assert owned_elsewhere(one, "nas-1").startswith("处理操作 3 属于主机 nas-2：只有 nas-2 能执行")
+    assert "双人复核" not in two_person_rule_text() and "规则包无法更改" in two_person_rule_text()
+    i18n.set_language(ENGLISH)
+    assert owned_elsewhere(one, "nas-1") == (
+        "action 3 belongs to host nas-2: only nas-2 executes it: its custos watch does once approved, or custos "
+        "apply run on nas-2; this is host nas-1"
+    )

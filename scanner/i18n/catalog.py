@@ -42,9 +42,10 @@ AREAS: dict[str, tuple[str, ...]] = {
         "scanner/actions/handover_report.py",
         "scanner/notify/**/*.py",
     ),
+    "actions": ("scanner/actions/**/*.py",),  # after "reports": the destruction record and handover report are theirs
     "daemon": ("scanner/daemon/**/*.py",),
 }
-TRANSLATED = ("cli", "commands", "tui", "reports", "daemon")  # areas held to a complete Chinese translation
+TRANSLATED = ("cli", "commands", "tui", "reports", "actions", "daemon")  # areas held to a complete Chinese translation
 _FIXED_DATE = datetime(2026, 1, 1)  # the compiled header carries no build time: custos.mo is reproducible
 
 
