@@ -107,3 +107,11 @@ def test_actions_owned_by_another_host_are_explained_in_the_interface_language(c
         "action 3 belongs to host nas-2: only nas-2 executes it: its custos watch does once approved, or custos "
         "apply run on nas-2; this is host nas-1"
     )
+
+
+def test_an_audit_problem_is_named_in_chinese(db, tmp_path) -> None:
+    missing = tmp_path / "nope.pub"
+    code, zh = _run("--lang", "zh_CN", "audit", "verify", "--public-key", missing, "--db", db)
+    assert code == 2 and f"未找到审计公钥 {missing}；请复制与日志一同保存的 .pub 文件" in zh
+    code, en = _run("--lang", "en", "audit", "verify", "--public-key", missing, "--db", db)
+    assert code == 2 and f"audit public key {missing} not found" in en
