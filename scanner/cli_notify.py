@@ -41,7 +41,8 @@ def add_notify_commands(sub: argparse._SubParsersAction) -> None:
     who.add_argument("--all", action="store_true", help=_("every subject"))
     propose.add_argument("--recipient-company", required=True, metavar="NAME", help=_("who the data transfers to"))
     propose.add_argument("--recipient-contact", required=True, metavar="TEXT", help=_("how people reach the recipient"))
-    propose.add_argument("--template", type=Path, metavar="PATH", help=_("notice template (default: the Chinese one)"))
+    template_help = _("notice template (default: the built-in notice in the interface language)")
+    propose.add_argument("--template", type=Path, metavar="PATH", help=template_help)
     propose.add_argument("--effective-date", type=date.fromisoformat, metavar="YYYY-MM-DD",
                          help=_("when the transfer takes effect (default: today)"))  # fmt: skip
     propose.add_argument("--to-key", type=Path, required=True, metavar="PUB", help=_("public key the list is for"))

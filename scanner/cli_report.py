@@ -23,7 +23,6 @@ class ReportUsageError(Exception):
 
 def add_compliance_command(report_sub: argparse._SubParsersAction) -> None:
     from scanner.reports.compliance.build import FORMATS
-    from scanner.reports.compliance.catalogue import LANGUAGES
 
     compliance = report_sub.add_parser(
         "compliance", help=_("the compliance report for management (合规报告): HTML, Markdown or PDF"),
@@ -48,12 +47,6 @@ def add_compliance_command(report_sub: argparse._SubParsersAction) -> None:
         help=_("with --into: keep the newest N reports of this format there, remove older ones"),
     )
     compliance.add_argument(
-        "--lang",
-        choices=LANGUAGES,
-        default=None,
-        help=_("report language (default: zh_CN when LC_ALL/LC_MESSAGES/LANG is Chinese, else en)"),
-    )
-    compliance.add_argument(
         "--db",
         type=database_argument,
         default=None,
@@ -75,7 +68,7 @@ def _cmd_report_compliance(args: argparse.Namespace) -> int:
             raise ReportUsageError(
                 _("{db}: no findings database there; run 'custos scan' first or give --db").format(db=db)
             )
-        data = build_report(db, fmt=args.format, language=choose_language(args.lang), zone=_zone(db),
+        data = build_report(db, fmt=args.format, language=choose_language(), zone=_zone(db),
                             since=args.since)  # fmt: skip
     except (ReportUsageError, ChartFontMissing, RendererMissing, RenderFailed) as exc:
         print(_("custos: error: {problem}").format(problem=safe(exc)), file=sys.stderr)

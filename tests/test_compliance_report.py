@@ -168,6 +168,18 @@ def test_the_language_is_the_interfaces_unless_given():
         i18n.set_language(ENGLISH)
 
 
+def test_the_report_follows_the_interface_language_and_has_no_lang_of_its_own(db, tmp_path, capsys):
+    out = tmp_path / "zh.md"
+    try:
+        args = ["--lang", "zh_CN", "report", "compliance", "--db", db_argument(db), "--format", "md"]
+        assert main([*args, "--output", str(out)]) == 0
+        assert out.read_text(encoding="utf-8").startswith("# 个人信息保护合规报告")
+        assert main(["--lang", "en", "report", "compliance", "--help"]) == 0
+    finally:
+        i18n.set_language(ENGLISH)
+    assert "report language" not in capsys.readouterr().out  # --lang is the global option, stripped before parsing
+
+
 def test_into_a_folder_keeps_the_newest_n(db, tmp_path, capsys):
     folder = tmp_path / "reports"
     folder.mkdir()

@@ -16,6 +16,7 @@ from scanner.actions.failpoints import checkpoint
 from scanner.exposure.groups import BroadGroups
 from scanner.exposure.probe import probe
 from scanner.exposure.tighten import Access, level_after, narrower, set_access
+from scanner.i18n import _
 from scanner.states import ActionKind, ExposureLevel
 from scanner.store.actions import ActionRow, ActionStore
 from scanner.store.exposure import AccessChange, ExposureStore
@@ -52,18 +53,22 @@ class AccessActions:
         """The change an access action on ``file`` will make (its action_id 0 until it is recorded)."""
         row = self.exposure.of(file.id)
         if row is None:
-            raise AccessPlanRefused(f"{shown}: no exposure recorded (only files with sensitive findings are looked at)")
+            raise AccessPlanRefused(
+                _("{path}: no exposure recorded (only files with sensitive findings are looked at)").format(path=shown)
+            )
         if kind == ActionKind.RESTORE_ACCESS:
             undoes = self.exposure.undoable(file.id)
             if undoes is None:
-                raise AccessPlanRefused(f"{shown}: no executed tighten_access to undo")
+                raise AccessPlanRefused(_("{path}: no executed tighten_access to undo").format(path=shown))
             done = self.exposure.change(undoes)
             return AccessChange(0, file.id, undoes, done.mode_after, done.acl_after, done.level_after,
                                 done.mode_before, done.acl_before, done.level_before)  # fmt: skip
         current = Access.stored(row.mode, row.acl)
         target = narrower(current, row.gid, self.groups)
         if target is None or row.level in (ExposureLevel.OWNER, ExposureLevel.GROUP):
-            raise AccessPlanRefused(f"{shown} is readable by {row.level} only: nothing to tighten")
+            raise AccessPlanRefused(
+                _("{path} is readable by {level} only: nothing to tighten").format(path=shown, level=row.level)
+            )
         after = level_after(target, row.uid, row.gid, self.groups)
         return AccessChange(0, file.id, None, row.mode, row.acl, row.level, target.mode, target.acl_text, after)
 

@@ -54,6 +54,7 @@ from scanner.actions.audit_keys import (
     seal,
     seal_problem,
 )
+from scanner.i18n import _
 from scanner.identity import checked_identity
 from scanner.states import ActionState
 from scanner.store.lossless import storable
@@ -168,7 +169,10 @@ class AuditLog:
                     fsync_dir(self.path.parent)
         except OSError as exc:
             where = f" ({exc.filename})" if exc.filename else ""
-            raise AuditError(f"cannot write the audit log {self.path}: {exc.strerror or exc}{where}") from exc
+            problem = f"{exc.strerror or exc}{where}"
+            raise AuditError(
+                _("cannot write the audit log {path}: {error}").format(path=self.path, error=problem)
+            ) from exc
         return record
 
     def check_writable(self) -> None:
@@ -187,7 +191,10 @@ class AuditLog:
                     os.close(fd)
         except OSError as exc:
             where = f" ({exc.filename})" if exc.filename else ""
-            raise AuditError(f"cannot use the audit log {self.path}: {exc.strerror or exc}{where}") from exc
+            problem = f"{exc.strerror or exc}{where}"
+            raise AuditError(
+                _("cannot use the audit log {path}: {error}").format(path=self.path, error=problem)
+            ) from exc
 
     def _ready(self, tail: Tail) -> dict | None:
         """Load the key (made only for a brand-new history), check the log against the database; the last record."""
@@ -199,9 +206,10 @@ class AuditLog:
         prev = _last_record(tail.line, self.path)
         if prev is not None and prev["key_id"] != self._key_id:
             raise AuditError(
-                f"the last record in {self.path} was signed by key {prev['key_id']}, but {self.signing_key_path} "
-                f"is key {self._key_id}; restore the original signing key instead of continuing with another"
-            )
+                _("the last record in {path} was signed by key {old}, but {key_path} is key {new}; restore the "
+                  "original signing key instead of continuing with another").format(
+                    path=self.path, old=prev["key_id"], key_path=self.signing_key_path, new=self._key_id)
+            )  # fmt: skip
         self._check_against_database(prev, known_head)
         return prev
 
@@ -233,7 +241,11 @@ class AuditLog:
         line = canonical(record) + b"\n"
         if os.write(fd, line) != len(line):  # disk full mid-record: take the fragment back rather than leave it
             os.ftruncate(fd, offset)
-            raise AuditError(f"the audit log {self.path} could not take a whole record (disk full?); nothing written")
+            raise AuditError(
+                _("the audit log {path} could not take a whole record (disk full?); nothing written").format(
+                    path=self.path
+                )
+            )
         os.fsync(fd)
         if self.chain is not None:
             self.chain.remember(record)  # still under the log's lock: the database learns records in order
@@ -245,16 +257,22 @@ class AuditLog:
             return
         seq, digest = known_head
         if last is None or last["seq"] < seq:
-            ends = f"ends at record {last['seq']}" if last else "is empty or missing"
-            raise AuditError(
-                f"the database remembers audit records up to {seq}, but the audit log {self.path} {ends}: it was "
-                "cut short, emptied or deleted. Restore it from backup; nothing was written"
-            )
+            if last is None:
+                text = _(
+                    "the database remembers audit records up to {seq}, but the audit log {path} is empty or "
+                    "missing: it was cut short, emptied or deleted. Restore it from backup; nothing was written"
+                )
+            else:
+                text = _(
+                    "the database remembers audit records up to {seq}, but the audit log {path} ends at record "
+                    "{last}: it was cut short, emptied or deleted. Restore it from backup; nothing was written"
+                )
+            raise AuditError(text.format(seq=seq, path=self.path, last=last["seq"] if last else None))  # fmt: skip
         if last["seq"] == seq and last["hash"] != digest:
             raise AuditError(
-                f"audit record {seq} in {self.path} is not the one the database remembers: the log was rewritten. "
-                "Restore it from backup; nothing was written"
-            )
+                _("audit record {seq} in {path} is not the one the database remembers: the log was rewritten. "
+                  "Restore it from backup; nothing was written").format(seq=seq, path=self.path)
+            )  # fmt: skip
 
     def head(self) -> tuple[int, str] | None:
         """(seq, hash) of the last record, to hand to an external party; later logs must still contain it."""
@@ -394,7 +412,11 @@ def _last_record(line: bytes | None, path: Path) -> dict | None:
     if reason is None and len(record["hash"]) != 64:
         reason = "its hash is not a SHA-256"
     if reason:
-        raise AuditError(f"the last record in {path} is unreadable: {reason}; run `custos audit verify` first")
+        raise AuditError(
+            _("the last record in {path} is unreadable: {reason}; run `custos audit verify` first").format(
+                path=path, reason=reason
+            )
+        )
     return record
 
 

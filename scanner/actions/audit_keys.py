@@ -26,6 +26,7 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 
 from scanner import fsio
+from scanner.i18n import _
 
 GENESIS = "0" * 64
 _TYPES = {"seq": int, "time": str, "event": str, "actor": dict, "key_id": str, "prev_hash": str, "hash": str,
@@ -118,15 +119,18 @@ def load_or_create_signing_key(path: Path, *, may_create: bool = True, log: Path
     except FileNotFoundError:
         if public_key_path(path).exists():
             raise AuditError(
-                f"audit signing key {path} is missing but its public key {public_key_path(path)} exists; restore "
-                "the key from backup (a new key would not continue the signed history)"
-            ) from None
+                _("audit signing key {path} is missing but its public key {public} exists; restore the key from "
+                  "backup (a new key would not continue the signed history)").format(
+                    path=path, public=public_key_path(path))
+            ) from None  # fmt: skip
         if not may_create:
-            raise AuditError(
-                f"audit signing key {path} is missing, but an audit history exists (the log {log or 'beside it'} "
-                "has records, or the database remembers some); restore the key from backup. A new key is never "
-                "made for an existing history"
-            ) from None
+            text = _("audit signing key {path} is missing, but an audit history exists (the log {log} has records, "
+                     "or the database remembers some); restore the key from backup. A new key is never made for an "
+                     "existing history") if log else _(
+                     "audit signing key {path} is missing, but an audit history exists (the log beside it has records, "
+                     "or the database remembers some); restore the key from backup. A new key is never made for an "
+                     "existing history")  # fmt: skip
+            raise AuditError(text.format(path=path, log=log)) from None
         key = _create_private(path)
     _ensure_public(path, key.public_key())
     return key
@@ -137,16 +141,20 @@ def load_public_key(path: Path) -> Ed25519PublicKey:
         data = path.read_bytes()
     except FileNotFoundError:
         raise AuditError(
-            f"audit public key {path} not found; copy the .pub file kept with the log, or pass --public-key"
+            _("audit public key {path} not found; copy the .pub file kept with the log, or pass --public-key").format(
+                path=path
+            )
         ) from None
     try:
         key = serialization.load_pem_public_key(data) if data.lstrip().startswith(b"-----BEGIN") else None
         if key is None and len(data) == 32:
             key = Ed25519PublicKey.from_public_bytes(data)
     except (ValueError, UnsupportedAlgorithm) as exc:
-        raise AuditError(f"audit public key {path} is unreadable: {exc}") from None
+        raise AuditError(_("audit public key {path} is unreadable: {error}").format(path=path, error=exc)) from None
     if not isinstance(key, Ed25519PublicKey):
-        raise AuditError(f"audit public key {path} is not an Ed25519 public key (PEM or raw 32 bytes)")
+        raise AuditError(
+            _("audit public key {path} is not an Ed25519 public key (PEM or raw 32 bytes)").format(path=path)
+        )
     return key
 
 
@@ -156,9 +164,9 @@ def _load_private(path: Path) -> Ed25519PrivateKey:
         mode = os.fstat(fd).st_mode & 0o777
         if mode & 0o077:
             raise AuditError(
-                f"audit signing key {path} is accessible by group or others (mode {mode:04o}); "
-                f"anyone who can read it can forge audit records. Run: chmod 600 {path}"
-            )
+                _("audit signing key {path} is accessible by group or others (mode {mode}); anyone who can read it "
+                  "can forge audit records. Run: chmod 600 {path}").format(path=path, mode=f"{mode:04o}")
+            )  # fmt: skip
         data = os.read(fd, 1 << 16)  # a raw key is 32 bytes, a PEM one about 120
     finally:
         os.close(fd)
@@ -170,9 +178,11 @@ def _load_private(path: Path) -> Ed25519PrivateKey:
         else:
             raise ValueError(f"{len(data)} bytes, expected 32 raw bytes or a PEM file")
     except (ValueError, TypeError, UnsupportedAlgorithm) as exc:
-        raise AuditError(f"audit signing key {path} is unreadable ({exc}); restore it from backup") from None
+        raise AuditError(
+            _("audit signing key {path} is unreadable ({error}); restore it from backup").format(path=path, error=exc)
+        ) from None
     if not isinstance(key, Ed25519PrivateKey):
-        raise AuditError(f"audit signing key {path} is not an Ed25519 key")
+        raise AuditError(_("audit signing key {path} is not an Ed25519 key").format(path=path))
     return key
 
 
@@ -189,9 +199,10 @@ def _ensure_public(signing_key_path: Path, public_key: Ed25519PublicKey) -> None
     if pub_path.exists():
         if load_public_key(pub_path).public_bytes(*_RAW) != public_key.public_bytes(*_RAW):
             raise AuditError(
-                f"audit public key {pub_path} does not belong to the signing key {signing_key_path}; "
-                "records signed now would not verify. Find out who replaced either file before continuing"
-            )
+                _("audit public key {public} does not belong to the signing key {path}; records signed now would not "
+                  "verify. Find out who replaced either file before continuing").format(
+                    public=pub_path, path=signing_key_path)
+            )  # fmt: skip
         return
     tmp = pub_path.with_name(f".{pub_path.name}.{os.getpid()}.{secrets.token_hex(4)}.tmp")
     with open(tmp, "xb") as fh:

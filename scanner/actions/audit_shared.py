@@ -42,6 +42,7 @@ from scanner.actions.audit_keys import (
     seal,
     seal_problem,
 )
+from scanner.i18n import _
 from scanner.paths import audit_key_path_for, audit_log_path_for
 from scanner.states import ActionState
 from scanner.store.audit_chain import AuditChain
@@ -109,7 +110,9 @@ class SharedAuditLog:
             self._key, self._key_id = self._host_key()
         problem = self._memory_problem()
         if problem:
-            raise AuditError(f"{problem}. Restore the database from backup; nothing was written")
+            raise AuditError(
+                _("{problem}. Restore the database from backup; nothing was written").format(problem=problem)
+            )
 
     def _host_key(self) -> tuple[Ed25519PrivateKey, str]:
         registered = self.chain.key_of(self.host)
@@ -120,9 +123,10 @@ class SharedAuditLog:
             registered = self.chain.register_key(self.host, key_id(mine), mine.public_bytes(*_PEM).decode("ascii"))
         if not _same_key(registered[1], mine):
             raise AuditError(
-                f"host {self.host}'s audit key registered in {self.path} is not {self.signing_key_path} (key_id "
-                f"{key_id(mine)}): restore this host's original key. A registered key is never replaced"
-            )
+                _("host {host}'s audit key registered in {path} is not {key_path} (key_id {key_id}): restore this "
+                  "host's original key. A registered key is never replaced").format(
+                    host=self.host, path=self.path, key_path=self.signing_key_path, key_id=key_id(mine))
+            )  # fmt: skip
         return key, key_id(mine)
 
     def _memory_problem(self) -> str | None:
@@ -192,13 +196,15 @@ class SharedAuditLog:
 
     def _registered_keys(self) -> dict[str, Ed25519PublicKey]:
         keys = {}
-        for host, (_, pem) in self.chain.registered_keys().items():
+        for host, (_key_id, pem) in self.chain.registered_keys().items():
             try:
                 key = serialization.load_pem_public_key(pem.encode("ascii"))
             except (ValueError, UnicodeEncodeError) as exc:
-                raise AuditError(f"host {host}'s registered audit key is unreadable ({exc})") from None
+                raise AuditError(
+                    _("host {host}'s registered audit key is unreadable ({error})").format(host=host, error=exc)
+                ) from None
             if not isinstance(key, Ed25519PublicKey):
-                raise AuditError(f"host {host}'s registered audit key is not an Ed25519 key")
+                raise AuditError(_("host {host}'s registered audit key is not an Ed25519 key").format(host=host))
             keys[host] = key
         return keys
 
@@ -265,13 +271,13 @@ class HostMemory:
         except FileNotFoundError:
             return None
         except OSError as exc:
-            raise AuditError(f"{self.path} (the last audit record this host appended) is unreadable: {exc}") from None
+            raise AuditError(_unreadable_memory(self.path, exc)) from None
         if not text:
             return None  # cut off by a crash while being rewritten: nothing to hold the chain to
         try:
             data = json.loads(text)
         except (ValueError, KeyError, TypeError) as exc:
-            raise AuditError(f"{self.path} (the last audit record this host appended) is unreadable: {exc}") from None
+            raise AuditError(_unreadable_memory(self.path, exc)) from None
         return int(data["seq"]), str(data["hash"])
 
     def remember(self, seq: int, digest: str) -> None:
@@ -288,3 +294,7 @@ class HostMemory:
             os.fsync(fd)
         finally:
             os.close(fd)
+
+
+def _unreadable_memory(path: Path, error: Exception) -> str:
+    return _("{path} (the last audit record this host appended) is unreadable: {error}").format(path=path, error=error)

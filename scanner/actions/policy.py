@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
+from scanner.i18n import _
 from scanner.local_time import DEFAULT_TIME_ZONE
 from scanner.states import ActionKind
 
@@ -58,10 +59,10 @@ class ActionPolicy:
 
 def two_person_rule_text() -> str:
     """The rule as enforced, for help texts: keep in step with ``ActionPolicy.needs_second_person``."""
-    builtin = ", ".join(sorted(BUILTIN_SECOND_PERSON))
-    return (
-        f"{builtin} (plus any kinds the site policy file adds) cannot be approved by the reviewer identity that "
+    text = _(
+        "{kinds} (plus any kinds the site policy file adds) cannot be approved by the reviewer identity that "
         "proposed them; restore needs a second person whenever the action it undoes did. Identities are compared "
         "as given (--as, else $CUSTOS_REVIEWER, else the OS user): asserted, not authenticated. Rule packs cannot "
         "change this."
     )
+    return text.format(kinds=", ".join(sorted(BUILTIN_SECOND_PERSON)))

@@ -13,6 +13,7 @@ from datetime import date
 from pathlib import Path
 
 from scanner.actions.service import ActionError, Proposal
+from scanner.i18n import _
 from scanner.states import (
     ACCESS_KINDS,
     OPEN_ACTION_STATES,
@@ -27,10 +28,18 @@ from scanner.store.actions import ActionRow, ActionStore
 def retry_proposal(actions: ActionStore, action: ActionRow) -> Proposal:
     """The proposal that retries ``action``; ActionError if it cannot be retried (and why)."""
     if action.state not in UNSUCCESSFUL_ACTION_STATES:
-        raise ActionError(f"action {action.id} is {action.state}; only failed or stale actions are retried")
+        raise ActionError(
+            _("action {id} is {state}; only failed or stale actions are retried").format(
+                id=action.id, state=action.state
+            )
+        )
     done = [r for r in actions.retries_of(action.id) if r.state in (*OPEN_ACTION_STATES, ActionState.EXECUTED)]
     if done:
-        raise ActionError(f"action {action.id} was already retried as action {done[-1].id} ({done[-1].state})")
+        raise ActionError(
+            _("action {id} was already retried as action {retry} ({state})").format(
+                id=action.id, retry=done[-1].id, state=done[-1].state
+            )
+        )
     common = {"reason": action.reason, "retry_of": action.id,
               "retain_until": date.fromisoformat(action.retain_until) if action.retain_until else None}  # fmt: skip
     if action.kind in VAULT_KINDS:
@@ -51,7 +60,7 @@ def _findings_now(actions: ActionStore, action: ActionRow) -> tuple[int, ...]:
         found = [f for f in active if (f.rule_id, f.fingerprint) in wanted]
     if not found:
         raise ActionError(
-            f"nothing to retry for action {action.id}: its file holds none of those findings any more (rescan it, "
-            "then propose what is needed)"
-        )
+            _("nothing to retry for action {id}: its file holds none of those findings any more (rescan it, then "
+              "propose what is needed)").format(id=action.id)
+        )  # fmt: skip
     return tuple(f.id for f in found)

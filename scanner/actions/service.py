@@ -21,6 +21,7 @@ from scanner.actions.audit_fields import action_fields
 from scanner.actions.execute import Executor, Outcome
 from scanner.actions.policy import ActionPolicy
 from scanner.actions.staging import clear_leftovers
+from scanner.i18n import _, ngettext
 from scanner.locks import LockBusy, exclusive
 from scanner.name_mask import mask_path
 from scanner.paths import apply_lock_path_for
@@ -84,15 +85,23 @@ class ActionService:
     def propose(self, proposal: Proposal, actor: Actor) -> int:
         self.audit.check_writable()  # every step must be on the record: find out before changing anything
         if proposal.kind == "default":
-            _, findings = self._target(proposal)
+            _file, findings = self._target(proposal)
             if not findings:
-                raise ActionError("no active findings to choose a default action for")
+                raise ActionError(_("no active findings to choose a default action for"))
             proposal = replace(proposal, kind=self.default_kind(findings))
         kind = proposal.kind
         if kind in DISCLOSURE_KINDS:
-            raise ActionError(f"{kind} is a disclosure: propose it with 'custos handover propose' (or notify-list)")
+            raise ActionError(
+                _("{kind} is a disclosure: propose it with 'custos handover propose' (or notify-list)").format(
+                    kind=kind
+                )
+            )
         if kind not in PROPOSABLE_KINDS:
-            raise ActionError(f"unknown action {kind!r}; choose one of {', '.join(PROPOSABLE_KINDS)}")
+            raise ActionError(
+                _("unknown action {kind}; choose one of {kinds}").format(
+                    kind=repr(kind), kinds=", ".join(PROPOSABLE_KINDS)
+                )
+            )
         if kind in VAULT_KINDS:
             file, _origin = self.vault_actions.target(kind, proposal.vault_id)
             findings: list[FindingRef] = []
@@ -122,18 +131,28 @@ class ActionService:
 
     def _propose_access(self, proposal: Proposal, actor: Actor) -> int:
         """An access action covers the file, not its findings: it changes who can read them, not the values."""
-        file, _ = self._target(proposal)
+        file, _findings = self._target(proposal)
         shown = mask_path(file.export_path, self.actions.name_spans(file.id))
         owner, here = self.actions.file_host(file.id), self.actions.store.host
         if owner != here:  # planning reads the file's owner, group and ACL: only its own host opens its path
-            raise ActionError(f"{shown} is on host {owner}: who can read it is checked there; propose this on {owner}")
+            raise ActionError(
+                _("{path} is on host {owner}: who can read it is checked there; propose this on {owner}").format(
+                    path=shown, owner=owner
+                )
+            )
         if file.member:
-            raise ActionError(f"{shown} is inside an archive: act on the archive itself")
+            raise ActionError(_("{path} is inside an archive: act on the archive itself").format(path=shown))
         if file.status not in READ_FILE_STATUSES:
-            raise ActionError(f"{shown} is {file.status}; only scanned files can be changed")
+            raise ActionError(
+                _("{path} is {status}; only scanned files can be changed").format(path=shown, status=file.status)
+            )
         open_ones = self.actions.actions(states=OPEN_ACTION_STATES, kinds=ACCESS_KINDS, file_id=file.id)
         if open_ones:
-            raise ActionError(f"action {open_ones[0].id} already changes who can read {shown}; approve or cancel it")
+            raise ActionError(
+                _("action {id} already changes who can read {path}; approve or cancel it").format(
+                    id=open_ones[0].id, path=shown
+                )
+            )
         access = self.executor.access
         try:
             change = access.plan(proposal.kind, file, shown)
@@ -159,20 +178,24 @@ class ActionService:
         if proposal.path is not None:
             file = self.actions.store.file_at(proposal.path)
             if file is None:
-                raise ActionError(f"{proposal.path}: not in the findings database; scan it first")
+                raise ActionError(_("{path}: not in the findings database; scan it first").format(path=proposal.path))
             return file, self.actions.active_findings_of(file.id)
         if not proposal.finding_ids:
-            raise ActionError("name the findings (ids) or a file to act on")
+            raise ActionError(_("name the findings (ids) or a file to act on"))
         findings = self.actions.findings(proposal.finding_ids)
         missing = sorted(set(proposal.finding_ids) - {f.id for f in findings})
         if missing:
-            raise ActionError(f"no such findings: {', '.join(map(str, missing))}")
+            raise ActionError(_("no such findings: {ids}").format(ids=", ".join(map(str, missing))))
         inactive = [f.id for f in findings if f.state != FindingState.ACTIVE]
         if inactive:
-            raise ActionError(f"findings {', '.join(map(str, inactive))} are not active (superseded, gone or decided)")
+            raise ActionError(
+                _("findings {ids} are not active (superseded, gone or decided)").format(
+                    ids=", ".join(map(str, inactive))
+                )
+            )
         files = {f.file_id for f in findings}
         if len(files) != 1:
-            raise ActionError("one action covers one file: propose per file (the findings span several files)")
+            raise ActionError(_("one action covers one file: propose per file (the findings span several files)"))
         file = self.actions.file_by_id(files.pop())
         if proposal.kind in WHOLE_FILE_KINDS:
             findings = self.actions.active_findings_of(file.id)  # the whole file goes
@@ -182,20 +205,26 @@ class ActionService:
         kind = proposal.kind
         shown = mask_path(file.export_path, self.actions.name_spans(file.id))
         if kind in FILE_KINDS and file.member:
-            raise ActionError(f"{shown} is inside an archive: act on the archive itself")
+            raise ActionError(_("{path} is inside an archive: act on the archive itself").format(path=shown))
         if kind in FILE_KINDS and file.status not in READ_FILE_STATUSES:
-            raise ActionError(f"{shown} is {file.status}; only scanned files can be changed")
+            raise ActionError(
+                _("{path} is {status}; only scanned files can be changed").format(path=shown, status=file.status)
+            )
         if kind in (ActionKind.MASK, ActionKind.FALSE_POSITIVE, ActionKind.RETAIN) and not findings:
-            raise ActionError(f"{shown} has no active findings to {kind.replace('_', ' ')}")
+            raise ActionError(
+                _("{path} has no active findings to {action}").format(path=shown, action=kind.replace("_", " "))
+            )
         if kind == ActionKind.RETAIN and not (proposal.reason and proposal.retain_until):
-            raise ActionError("retain needs a justification (--reason) and a date (--until YYYY-MM-DD)")
+            raise ActionError(_("retain needs a justification (--reason) and a date (--until YYYY-MM-DD)"))
         if kind == ActionKind.FALSE_POSITIVE and not proposal.reason:
-            raise ActionError("a false positive needs a reason (--reason)")
+            raise ActionError(_("a false positive needs a reason (--reason)"))
         if kind == ActionKind.FALSE_POSITIVE and not proposal.finding_ids:
-            raise ActionError("name the findings that are false positives, not a whole file")
+            raise ActionError(_("name the findings that are false positives, not a whole file"))
         open_action = self.actions.open_action_for([f.id for f in findings]) if findings else None
         if open_action is not None:
-            raise ActionError(f"action {open_action} already covers these findings; approve or cancel it first")
+            raise ActionError(
+                _("action {id} already covers these findings; approve or cancel it first").format(id=open_action)
+            )
 
     def retry(self, action_id: int, actor: Actor) -> int:
         """A failed or stale action is never run again as it stands: ``actor`` proposes it anew (same kind and
@@ -209,13 +238,14 @@ class ActionService:
         self.audit.check_writable()
         action = self.actions.action(action_id)
         if action.state != ActionState.PROPOSED:
-            raise ActionError(f"action {action_id} is {action.state}, not proposed")
+            raise ActionError(_("action {id} is {state}, not proposed").format(id=action_id, state=action.state))
         # the policy now, not only as it was at proposal time: it can only have grown stricter
         needs = action.needs_second_person or self._needs_second_person(action.kind, action.vault_id)
         if needs and actor.identity == action.proposed_by:
             raise ActionError(
-                f"action {action_id} ({action.kind}) needs a second person: {action.proposed_by} proposed it and "
-                "cannot approve it too"
+                _("action {id} ({kind}) needs a second person: {who} proposed it and cannot approve it too").format(
+                    id=action_id, kind=action.kind, who=action.proposed_by
+                )
             )
         self._move(action_id, (ActionState.PROPOSED,), ActionState.APPROVED, actor, approved_by=actor.identity,
                    approved_os_user=actor.os_user, approved_at=utc_now())  # fmt: skip
@@ -241,9 +271,9 @@ class ActionService:
                 return self._apply(actor, action_ids)
         except LockBusy as exc:
             raise ActionError(
-                f"another process is applying actions on {db} ({exc.holder}); wait for it to finish, then run "
-                "apply again"
-            ) from None
+                _("another process is applying actions on {db} ({holder}); wait for it to finish, then run apply again")
+                .format(db=db, holder=exc.holder)
+            ) from None  # fmt: skip
 
     def _apply(self, actor: Actor, action_ids: Sequence[int] | None) -> list[Outcome]:
         here = self.actions.store.host  # only this host's actions: no host opens another host's path
@@ -264,9 +294,9 @@ class ActionService:
             not_approved = [f"{a.id} ({a.state})" for a in todo if a.state != ActionState.APPROVED]
             if not_approved:
                 raise ActionError(
-                    f"only approved actions can be applied: {', '.join(not_approved)}; a failed or stale action is "
-                    "proposed again with 'custos retry ID' (see why with 'custos actions show ID')"
-                )
+                    _("only approved actions can be applied: {ids}; a failed or stale action is proposed again with "
+                      "'custos retry ID' (see why with 'custos actions show ID')").format(ids=", ".join(not_approved))
+                )  # fmt: skip
         outcomes += [self._execute(a, actor, resumed=False) for a in todo]
         return outcomes
 
@@ -283,11 +313,15 @@ def owned_elsewhere(actions: Sequence[ActionRow], here: str) -> str:
     """Why these actions are not executed here: each is executed only by the host whose disk holds its file."""
     hosts = sorted({a.host for a in actions})
     ids = ", ".join(str(a.id) for a in actions)
-    which = f"action {ids} belongs" if len(actions) == 1 else f"actions {ids} belong"
-    if len(hosts) == 1:
-        owner = hosts[0]
-        it = "it" if len(actions) == 1 else "them"
-        how = f"only {owner} executes {it}: its custos watch does once approved, or custos apply run on {owner}"
-    else:
-        owner, how = ", ".join(hosts), "only the host owning each executes it (its custos watch or custos apply there)"
-    return f"{which} to host {owner}: {how}; this is host {here}"
+    if len(hosts) > 1:
+        text = _("actions {ids} belong to host {owners}: only the host owning each executes it (its custos watch or "
+                 "custos apply there); this is host {here}")  # fmt: skip
+        return text.format(ids=ids, owners=", ".join(hosts), here=here)
+    text = ngettext(
+        "action {ids} belongs to host {owner}: only {owner} executes it: its custos watch does once approved, or "
+        "custos apply run on {owner}; this is host {here}",
+        "actions {ids} belong to host {owner}: only {owner} executes them: its custos watch does once approved, or "
+        "custos apply run on {owner}; this is host {here}",
+        len(actions),
+    )
+    return text.format(ids=ids, owner=hosts[0], here=here)

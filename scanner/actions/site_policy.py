@@ -22,6 +22,7 @@ from typing import Any
 import tomli
 
 from scanner.actions.policy import ActionPolicy, PolicyError
+from scanner.i18n import _
 from scanner.local_time import TimeZoneError, time_zone
 from scanner.states import ACTION_KINDS, ActionKind
 
@@ -32,6 +33,7 @@ DEFAULT_PROPOSALS = (
 )  # what a finding's default proposal may be
 SENSITIVITIES = ("sensitive", "general")
 _ACTION_KEYS = ("second_person", "vault_retention_days", "default_by_sensitivity", "default_by_entity")
+_SECOND = "actions.second_person"
 
 
 def load_site_policy(path: Path) -> ActionPolicy:
@@ -43,14 +45,18 @@ def load_site_policy(path: Path) -> ActionPolicy:
     except FileNotFoundError:
         return ActionPolicy()
     except OSError as exc:
-        raise PolicyError(f"{path}: cannot read the site policy file ({exc.strerror})") from exc
+        raise PolicyError(
+            _("{path}: cannot read the site policy file ({error})").format(path=path, error=exc.strerror)
+        ) from exc
     except tomli.TOMLDecodeError as exc:
-        raise PolicyError(f"{path}: the site policy file is not valid TOML ({exc})") from exc
+        raise PolicyError(
+            _("{path}: the site policy file is not valid TOML ({error})").format(path=path, error=exc)
+        ) from exc
     if mode & (stat.S_IWGRP | stat.S_IWOTH):
         raise PolicyError(
-            f"{path}: the site policy file is writable by group or others (mode {stat.S_IMODE(mode):04o}); "
-            f"whoever can write it decides the two-person rule. Run: chmod go-w {path}"
-        )
+            _("{path}: the site policy file is writable by group or others (mode {mode}); whoever can write it "
+              "decides the two-person rule. Run: chmod go-w {path}").format(path=path, mode=f"{stat.S_IMODE(mode):04o}")
+        )  # fmt: skip
     return merge_site_policy(ActionPolicy(), data, str(path))
 
 
@@ -60,17 +66,20 @@ def merge_site_policy(base: ActionPolicy, data: Mapping[str, Any], where: str) -
     zone = _report_time_zone(data.get("report", {}), where, base.report_time_zone)
     actions = data.get("actions", {})
     if not isinstance(actions, Mapping):
-        raise PolicyError(f"{where}: 'actions' must be a table ([actions])")
+        raise PolicyError(_not_a_table(where, "actions"))
     _only_known(actions, _ACTION_KEYS, where, "actions.")
     second = _kinds(actions.get("second_person", []), where)
     retention = actions.get("vault_retention_days", base.vault_retention_days)
     if not isinstance(retention, int) or isinstance(retention, bool):
-        raise PolicyError(f"{where}: actions.vault_retention_days must be a whole number of days")
+        raise PolicyError(
+            _("{where}: {key} must be a whole number of days").format(where=where, key="actions.vault_retention_days")
+        )
     if retention < base.vault_retention_days:
         raise PolicyError(
-            f"{where}: actions.vault_retention_days = {retention} is below the minimum of "
-            f"{base.vault_retention_days} days; a site policy can keep vault items longer, never shorter"
-        )
+            _("{where}: {key} = {value} is below the minimum of {minimum} days; a site policy can keep vault items "
+              "longer, never shorter").format(where=where, key="actions.vault_retention_days", value=retention,
+                                              minimum=base.vault_retention_days)
+        )  # fmt: skip
     by_sensitivity = _proposals(actions, "default_by_sensitivity", where, SENSITIVITIES)
     by_entity = _proposals(actions, "default_by_entity", where, None)
     return ActionPolicy(
@@ -85,13 +94,13 @@ def merge_site_policy(base: ActionPolicy, data: Mapping[str, Any], where: str) -
 
 def _report_time_zone(report: Any, where: str, default: str) -> str:
     if not isinstance(report, Mapping):
-        raise PolicyError(f"{where}: 'report' must be a table ([report])")
+        raise PolicyError(_not_a_table(where, "report"))
     _only_known(report, ("time_zone",), where, "report.")
     zone = report.get("time_zone", default)
     try:
         time_zone(zone if isinstance(zone, str) else "")
     except TimeZoneError as exc:
-        raise PolicyError(f"{where}: report.time_zone: {exc}") from None
+        raise PolicyError(_("{where}: {key}: {error}").format(where=where, key="report.time_zone", error=exc)) from None
     return zone
 
 
@@ -99,18 +108,21 @@ def _only_known(table: Mapping[str, Any], known: tuple[str, ...], where: str, pr
     unknown = sorted(set(table) - set(known))
     if unknown:
         raise PolicyError(
-            f"{where}: unknown key {prefix}{unknown[0]} in the site policy file; known: "
-            f"{', '.join(prefix + k for k in known)}"
+            _("{where}: unknown key {key} in the site policy file; known: {known}").format(
+                where=where, key=prefix + unknown[0], known=", ".join(prefix + k for k in known)
+            )
         )
 
 
 def _kinds(value: Any, where: str) -> frozenset[str]:
     if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
-        raise PolicyError(f"{where}: actions.second_person must be a list of action kinds")
+        raise PolicyError(_("{where}: {key} must be a list of action kinds").format(where=where, key=_SECOND))
     unknown = sorted(set(value) - set(ACTION_KINDS))
     if unknown:
         raise PolicyError(
-            f"{where}: actions.second_person names unknown kinds {unknown}; known: {', '.join(ACTION_KINDS)}"
+            _("{where}: {key} names unknown kinds {kinds}; known: {known}").format(
+                where=where, key=_SECOND, kinds=unknown, known=", ".join(ACTION_KINDS)
+            )
         )
     return frozenset(value)
 
@@ -118,12 +130,24 @@ def _kinds(value: Any, where: str) -> frozenset[str]:
 def _proposals(actions: Mapping[str, Any], key: str, where: str, keys: tuple[str, ...] | None) -> dict[str, str]:
     table = actions.get(key, {})
     if not isinstance(table, Mapping):
-        raise PolicyError(f'{where}: actions.{key} must be a table of name = "kind"')
+        raise PolicyError(
+            _('{where}: {key} must be a table of name = "kind"').format(where=where, key=f"actions.{key}")
+        )
     for name, kind in table.items():
         if keys is not None and name not in keys:
-            raise PolicyError(f"{where}: actions.{key}.{name}: not a sensitivity; known: {', '.join(keys)}")
+            raise PolicyError(
+                _("{where}: {key}: not a sensitivity; known: {known}").format(
+                    where=where, key=f"actions.{key}.{name}", known=", ".join(keys)
+                )
+            )
         if kind not in DEFAULT_PROPOSALS:
             raise PolicyError(
-                f"{where}: actions.{key}.{name} = {kind!r}: a default proposal is one of {', '.join(DEFAULT_PROPOSALS)}"
+                _("{where}: {key} = {value}: a default proposal is one of {kinds}").format(
+                    where=where, key=f"actions.{key}.{name}", value=repr(kind), kinds=", ".join(DEFAULT_PROPOSALS)
+                )
             )
     return dict(table)
+
+
+def _not_a_table(where: str, key: str) -> str:
+    return _("{where}: '{key}' must be a table ([{key}])").format(where=where, key=key)

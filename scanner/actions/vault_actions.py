@@ -16,6 +16,7 @@ from scanner.actions.policy import ActionPolicy
 from scanner.actions.restore import original_place
 from scanner.actions.service import ActionError
 from scanner.actions.vault import Vault, VaultError
+from scanner.i18n import N_, _
 from scanner.name_mask import masked_values, scrub
 from scanner.states import ActionKind, ActionState
 from scanner.store.actions import ActionRow, ActionStore
@@ -24,6 +25,8 @@ from scanner.store.store import FileRecord, joined_path, utc_now
 PURGE_METHOD = (
     "crypto-shred: data key overwritten and unlinked, then ciphertext deleted (NIST SP 800-88 cryptographic erase)"
 )
+
+_TOO_YOUNG = N_("vault item {id} must be kept until {until} UTC (policy: {days} days in the vault before a purge)")
 
 
 class VaultActions:
@@ -45,29 +48,40 @@ class VaultActions:
     def target(self, kind: str, vault_id: str | None) -> tuple[FileRecord, ActionRow]:
         """The file a vault item came from and the action that put it there; ActionError if it cannot be acted on."""
         if not vault_id:
-            raise ActionError(f"{kind} acts on a vault item: name it with --vault ID (see 'custos vault list')")
+            raise ActionError(
+                _("{kind} acts on a vault item: name it with --vault ID (see 'custos vault list')").format(kind=kind)
+            )
         origin = self.actions.action_that_vaulted(vault_id)
         if origin is None:
-            raise ActionError(f"vault item {vault_id} was not filled by an action recorded in this database")
+            raise ActionError(
+                _("vault item {id} was not filled by an action recorded in this database").format(id=vault_id)
+            )
         if self.vault.item(vault_id).purged:
-            raise ActionError(f"vault item {vault_id} is already purged")
+            raise ActionError(_("vault item {id} is already purged").format(id=vault_id))
         if kind == ActionKind.PURGE:
-            self.check_retention(vault_id)
+            self.check_retention(vault_id, say=_)
         open_action = self.actions.open_action_for_vault(vault_id)
         if open_action is not None:
-            raise ActionError(f"action {open_action} already covers vault item {vault_id}; approve or cancel it first")
+            raise ActionError(
+                _("action {action} already covers vault item {id}; approve or cancel it first").format(
+                    action=open_action, id=vault_id
+                )
+            )
         return self.actions.file_by_id(origin.file_id), origin
 
     def needs_second_person(self, kind: str, vault_id: str | None) -> bool:
         origin = self.actions.action_that_vaulted(vault_id) if vault_id else None
         return self.policy.needs_second_person(kind, undoes=origin.kind if origin else None)
 
-    def check_retention(self, vault_id: str) -> None:
+    def check_retention(self, vault_id: str, say: Callable[[str], str] = str) -> None:
+        """ActionError while ``vault_id`` is younger than the retention period. ``say``: `_` where the message is
+        shown (a proposal); English where it is stored (a failed purge's error)."""
         keep_until = self._keep_until(vault_id)
         if datetime.now(UTC) < keep_until:
             raise ActionError(
-                f"vault item {vault_id} must be kept until {keep_until:%Y-%m-%d %H:%M} UTC (policy: "
-                f"{self.policy.vault_retention_days} days in the vault before a purge)"
+                say(_TOO_YOUNG).format(
+                    id=vault_id, until=f"{keep_until:%Y-%m-%d %H:%M}", days=self.policy.vault_retention_days
+                )
             )
 
     def expired(self) -> list[str]:

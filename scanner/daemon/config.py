@@ -23,6 +23,7 @@ from typing import Any
 import tomli
 
 from scanner.alerts.config import AlertsConfig, AlertsConfigError, parse_alerts
+from scanner.i18n import N_, _
 from scanner.paths import default_db
 from scanner.selection import DEFAULT_EXCLUDES, FileSelection
 from scanner.states import OcrMode
@@ -38,6 +39,10 @@ _OCTAL = re.compile(r"\\([0-7]{3})")
 
 class ConfigError(ValueError):
     """A configuration that cannot be used; the message is one line naming the file and the key."""
+
+
+def _in_file(path: Path, problem: Exception) -> str:
+    return _("{path}: {problem}").format(path=path, problem=problem)
 
 
 @dataclass(frozen=True)
@@ -114,7 +119,9 @@ def parse_size(text: str) -> int:
     try:
         return int(float(value) * _UNITS[unit])
     except (ValueError, OverflowError) as exc:
-        raise ValueError(f"{text!r} is not a size: use a number with K, M, G or T (e.g. 500M)") from exc
+        raise ValueError(
+            _("{value} is not a size: use a number with K, M, G or T (e.g. 500M)").format(value=repr(text))
+        ) from exc
 
 
 def load_config(path: Path) -> WatchConfig:
@@ -124,7 +131,7 @@ def load_config(path: Path) -> WatchConfig:
     try:
         return _build(data, base=source.parent, source=source)
     except _Invalid as exc:
-        raise ConfigError(f"{path}: {exc}") from None
+        raise ConfigError(_in_file(path, exc)) from None
 
 
 def load_zones(path: Path) -> tuple[Zone, ...]:
@@ -135,7 +142,7 @@ def load_zones(path: Path) -> tuple[Zone, ...]:
         _known_keys(data, "", TOP_LEVEL_KEYS)
         return _zones(data)
     except _Invalid as exc:
-        raise ConfigError(f"{path}: {exc}") from None
+        raise ConfigError(_in_file(path, exc)) from None
 
 
 def load_alerts(path: Path) -> AlertsConfig | None:
@@ -145,7 +152,7 @@ def load_alerts(path: Path) -> AlertsConfig | None:
         _known_keys(data, "", TOP_LEVEL_KEYS)
         return _alerts(data)
     except _Invalid as exc:
-        raise ConfigError(f"{path}: {exc}") from None
+        raise ConfigError(_in_file(path, exc)) from None
 
 
 def _read(path: Path) -> dict[str, Any]:
@@ -153,11 +160,13 @@ def _read(path: Path) -> dict[str, Any]:
         with open(path, "rb") as fh:
             return tomli.load(fh)
     except OSError as exc:
-        raise ConfigError(f"{path}: cannot read config file ({exc.strerror})") from exc
+        raise ConfigError(_("{path}: cannot read config file ({error})").format(path=path, error=exc.strerror)) from exc
     except UnicodeDecodeError as exc:
-        raise ConfigError(f"{path}: not UTF-8 text (byte {exc.start}); save it as UTF-8") from exc
+        raise ConfigError(
+            _("{path}: not UTF-8 text (byte {byte}); save it as UTF-8").format(path=path, byte=exc.start)
+        ) from exc
     except tomli.TOMLDecodeError as exc:
-        raise ConfigError(f"{path}: not valid TOML: {exc}") from exc
+        raise ConfigError(_("{path}: not valid TOML: {error}").format(path=path, error=exc)) from exc
 
 
 def _zones(data: Mapping[str, Any]) -> tuple[Zone, ...]:
@@ -176,7 +185,7 @@ def config_from_args(roots: Sequence[Path], **overrides: Any) -> WatchConfig:
     if unknown := sorted(set(overrides) - _OPTIONS):
         raise TypeError(f"config_from_args: unknown option(s) {', '.join(unknown)}")
     if not roots:
-        raise ConfigError("no directory to watch given")
+        raise ConfigError(_("no directory to watch given"))
     given = {k: v for k, v in overrides.items() if v is not None}
     given = {k: str(v) if isinstance(v, Path) else list(v) if isinstance(v, tuple) else v for k, v in given.items()}
     data = {
@@ -198,24 +207,41 @@ def validate_paths(config: WatchConfig, *, mounts: Path = Path("/proc/mounts")) 
         try:
             is_dir = stat.S_ISDIR(os.stat(root.path).st_mode)
         except OSError as exc:
-            problems.append(f"{key}: {root.path} cannot be used ({exc.strerror})")
+            problems.append(
+                _("{key}: {path} cannot be used ({error})").format(key=key, path=root.path, error=exc.strerror)
+            )
             continue
         fstype = _fstype(root.path, table)
         if not is_dir:
-            problems.append(f"{key}: {root.path} is not a directory")
+            problems.append(_("{key}: {path} is not a directory").format(key=key, path=root.path))
         elif not os.access(root.path, os.R_OK | os.X_OK):
-            problems.append(f"{key}: {root.path} is not readable by this user (uid {os.getuid()})")
+            problems.append(
+                _("{key}: {path} is not readable by this user (uid {uid})").format(
+                    key=key, path=root.path, uid=os.getuid()
+                )
+            )
         elif fstype in NETWORK_FILESYSTEMS and not root.polling:
-            why = "inotify misses other clients' changes; set polling = true"
-            problems.append(f"{key}: {root.path} is on {fstype}, where {why}")
+            problems.append(
+                _(
+                    "{key}: {path} is on {fstype}, where inotify misses other clients' changes; set polling = true"
+                ).format(key=key, path=root.path, fstype=fstype)
+            )
     db = config.database_path().resolve()
     for i, root in enumerate(config.roots, 1):
         if db.is_relative_to(root.path):
-            problems.append(f"daemon.database: {db} is inside roots[{i}] ({root.path}); keep it off the share")
+            problems.append(
+                _("{key}: {db} is inside roots[{n}] ({root}); keep it off the share").format(
+                    key="daemon.database", db=db, n=i, root=root.path
+                )
+            )
     fstype = _fstype(db, table)
     on_postgresql = getattr(config.database_path(), "target", None) is not None  # only the state folder is local
     if fstype in NETWORK_FILESYSTEMS and not on_postgresql:
-        problems.append(f"daemon.database: {db} is on {fstype}; SQLite's write-ahead log needs a local filesystem")
+        problems.append(
+            _("{key}: {db} is on {fstype}; SQLite's write-ahead log needs a local filesystem").format(
+                key="daemon.database", db=db, fstype=fstype
+            )
+        )
     return problems
 
 
@@ -230,7 +256,11 @@ def _site_tables(data: Mapping[str, Any], source: Path | None) -> None:
     except SiteConfigError as exc:
         raise _Invalid(str(exc)) from None
     if site.database is not None and (data.get("daemon") or {}).get("database") is not None:
-        raise _Invalid("daemon.database and database.url: give the database once ([database] url)")
+        raise _Invalid(
+            _("{key} and {other}: give the database once ([database] url)").format(
+                key="daemon.database", other="database.url"
+            )
+        )
     if site.language is not None:
         from scanner.i18n import LanguageError, resolve
 
@@ -244,8 +274,20 @@ class _Invalid(Exception):
     """A bad value, raised deep in parsing and given its file name by the public function."""
 
 
-_Check = tuple[Callable[[Any], bool], str]  # predicate, and what a valid value looks like
+_Check = tuple[Callable[[Any], bool], Callable[[], str]]  # predicate, and what a valid value looks like (shown)
 _REQUIRED = object()
+
+
+def _expects(text: str, **fields: object) -> Callable[[], str]:
+    """What a valid value looks like, in the language active when the message is made (``text`` marked N_)."""
+    return lambda: _(text).format(**fields)
+
+
+_INTEGER = _expects(N_("an integer 1..{maximum}"), maximum=MAX_WORKERS)
+
+
+def _expected(key: str, expected: str, value: Any) -> str:
+    return _("{key}: expected {expected}, got {value}").format(key=key, expected=expected, value=_show(value))
 
 
 def _is_int(v: Any) -> bool:
@@ -257,7 +299,8 @@ def _number(minimum: float, *, strict: bool = False) -> _Check:
         good = (_is_int(v) or isinstance(v, float)) and math.isfinite(v)
         return good and (v > minimum if strict else v >= minimum)
 
-    return ok, f"a number {'>' if strict else '>='} {minimum:g} (seconds)"
+    return ok, _expects(N_("a number > {minimum} (seconds)") if strict else N_("a number >= {minimum} (seconds)"),
+                        minimum=f"{minimum:g}")  # fmt: skip
 
 
 def _size_ok(v: Any) -> bool:
@@ -274,22 +317,22 @@ def _globs_ok(v: Any) -> bool:
 
 
 _DAEMON_KEYS: dict[str, tuple[Any, _Check]] = {
-    "database": (None, (lambda v: isinstance(v, str) and v != "", "a path string")),
-    "workers": (1, (lambda v: _is_int(v) and 1 <= v <= MAX_WORKERS, f"an integer 1..{MAX_WORKERS}")),
+    "database": (None, (lambda v: isinstance(v, str) and v != "", _expects(N_("a path string")))),
+    "workers": (1, (lambda v: _is_int(v) and 1 <= v <= MAX_WORKERS, _INTEGER)),
     "settle_seconds": (1.0, _number(0)),
     "reconcile_interval": (3600.0, _number(0)),
-    "max_file_size": ("1G", (_size_ok, 'a size such as "500M" or "1G", or a number of bytes')),
-    "log_level": ("info", (lambda v: isinstance(v, str) and v.lower() in LOG_LEVELS, "|".join(LOG_LEVELS))),
+    "max_file_size": ("1G", (_size_ok, _expects(N_('a size such as "500M" or "1G", or a number of bytes')))),
+    "log_level": ("info", (lambda v: isinstance(v, str) and v.lower() in LOG_LEVELS, lambda: "|".join(LOG_LEVELS))),
     "heartbeat_seconds": (5.0, _number(0, strict=True)),
-    "execute_actions": ("auto", (lambda v: isinstance(v, bool) or v == "auto", 'true, false or "auto"')),
-    "ocr": (None, (lambda v: v in tuple(OcrMode), '"background", "inline" or "off"')),
-    "ocr_workers": (1, (lambda v: _is_int(v) and 1 <= v <= MAX_WORKERS, f"an integer 1..{MAX_WORKERS}")),
+    "execute_actions": ("auto", (lambda v: isinstance(v, bool) or v == "auto", _expects(N_('true, false or "auto"')))),
+    "ocr": (None, (lambda v: v in tuple(OcrMode), _expects(N_('"background", "inline" or "off"')))),
+    "ocr_workers": (1, (lambda v: _is_int(v) and 1 <= v <= MAX_WORKERS, _INTEGER)),
 }
 _ROOT_KEYS: dict[str, tuple[Any, _Check]] = {
-    "path": (_REQUIRED, (lambda v: isinstance(v, str) and v != "", "a path string")),
-    "include": (["*"], (lambda v: _globs_ok(v) and v != [], "a non-empty array of glob strings")),
-    "exclude": ([], (_globs_ok, "an array of glob strings")),
-    "polling": (False, (lambda v: isinstance(v, bool), "true or false")),
+    "path": (_REQUIRED, (lambda v: isinstance(v, str) and v != "", _expects(N_("a path string")))),
+    "include": (["*"], (lambda v: _globs_ok(v) and v != [], _expects(N_("a non-empty array of glob strings")))),
+    "exclude": ([], (_globs_ok, _expects(N_("an array of glob strings")))),
+    "polling": (False, (lambda v: isinstance(v, bool), _expects(N_("true or false")))),
     "poll_interval": (30.0, _number(0, strict=True)),
 }
 TOP_LEVEL_KEYS = ["daemon", "roots", "zones", "alerts", "database", "host", "interface"]  # the last three: site_config
@@ -300,8 +343,9 @@ def _known_keys(data: Mapping[str, Any], where: str, known: Sequence[str]) -> No
     for key in data:
         if key not in known:
             close = difflib.get_close_matches(key, known, n=1)
-            hint = f"did you mean {close[0]}?" if close else f"known keys: {', '.join(known)}"
-            raise _Invalid(f"unknown key {where}{key} ({hint})")
+            if close:
+                raise _Invalid(_("unknown key {key} (did you mean {close}?)").format(key=where + key, close=close[0]))
+            raise _Invalid(_("unknown key {key} (known keys: {keys})").format(key=where + key, keys=", ".join(known)))
 
 
 def _table(data: Mapping[str, Any], where: str, spec: Mapping[str, tuple[Any, _Check]]) -> dict[str, Any]:
@@ -311,9 +355,9 @@ def _table(data: Mapping[str, Any], where: str, spec: Mapping[str, tuple[Any, _C
     for key, (default, (ok, expected)) in spec.items():
         value = data.get(key, default)
         if value is _REQUIRED:
-            raise _Invalid(f"{where}{key}: missing; give the directory to watch")
+            raise _Invalid(_("{key}: missing; give the directory to watch").format(key=where + key))
         if value is not None and not ok(value):
-            raise _Invalid(f"{where}{key}: expected {expected}, got {_show(value)}")
+            raise _Invalid(_expected(where + key, expected(), value))
         values[key] = value
     return values
 
@@ -322,12 +366,14 @@ def _build(data: Mapping[str, Any], *, base: Path, source: Path | None) -> Watch
     _known_keys(data, "", TOP_LEVEL_KEYS)
     _site_tables(data, source)
     if not isinstance(data.get("daemon", {}), dict):
-        raise _Invalid(f"daemon: expected a table ([daemon]), got {_show(data['daemon'])}")
+        raise _Invalid(
+            _("{key}: expected a table ([daemon]), got {value}").format(key="daemon", value=_show(data["daemon"]))
+        )
     raw_roots = data.get("roots", [])
     if not isinstance(raw_roots, list) or not all(isinstance(r, dict) for r in raw_roots):
-        raise _Invalid(f"roots: expected [[roots]] tables, got {_show(raw_roots)}")
+        raise _Invalid(_("roots: expected [[roots]] tables, got {value}").format(value=_show(raw_roots)))
     if not raw_roots:
-        raise _Invalid("no [[roots]] given")
+        raise _Invalid(_("no [[roots]] given"))
     d = _table(data.get("daemon", {}), "daemon.", _DAEMON_KEYS)
     roots = []
     for i, raw in enumerate(raw_roots, 1):
@@ -369,26 +415,35 @@ def _resolve(text: str, base: Path, key: str) -> Path:
     try:
         return (base / Path(text).expanduser()).resolve()
     except (OSError, RuntimeError, ValueError) as exc:
-        raise _Invalid(f"{key}: cannot use {_show(text)} ({exc})") from None
+        raise _Invalid(_("{key}: cannot use {value} ({error})").format(key=key, value=_show(text), error=exc)) from None
 
 
 def _check_overlap(roots: Sequence[RootConfig]) -> None:
     """Reject a root listed twice or inside another: its files would be queued and scanned twice."""
     for i, root in enumerate(roots):
         for j, other in enumerate(roots[:i]):
-            key, was = f"roots[{i + 1}].path", f"roots[{j + 1}] ({other.path})"
+            names = {"key": f"roots[{i + 1}].path", "path": root.path, "n": j + 1, "other": other.path}
             if root.path == other.path:
-                raise _Invalid(f"{key}: {root.path} is already watched by {was}")
-            if root.path.is_relative_to(other.path) or other.path.is_relative_to(root.path):
-                inside = "inside" if root.path.is_relative_to(other.path) else "above"
-                raise _Invalid(f"{key}: {root.path} is {inside} {was}; watch only one, with exclude to skip parts")
+                raise _Invalid(_("{key}: {path} is already watched by roots[{n}] ({other})").format(**names))
+            if root.path.is_relative_to(other.path):
+                raise _Invalid(
+                    _("{key}: {path} is inside roots[{n}] ({other}); watch only one, with exclude to skip parts")
+                    .format(**names)
+                )  # fmt: skip
+            if other.path.is_relative_to(root.path):
+                raise _Invalid(
+                    _("{key}: {path} is above roots[{n}] ({other}); watch only one, with exclude to skip parts")
+                    .format(**names)
+                )  # fmt: skip
 
 
 def _show(value: Any) -> str:
     """A value as it would be written in TOML, for error messages."""
     if isinstance(value, bool | str):
         return json.dumps(value, ensure_ascii=False)  # true, false, "two"
-    return {list: "an array", dict: "a table"}.get(type(value), str(value))
+    if isinstance(value, list):
+        return _("an array")
+    return _("a table") if isinstance(value, dict) else str(value)
 
 
 def _mounts(path: Path) -> dict[str, str]:

@@ -31,6 +31,7 @@ from scanner.daemon.heartbeat import Heartbeat, beat_host, status_values
 from scanner.daemon.log import event, setup
 from scanner.daemon.reconcile import SETTLED_STATUSES_TO_RECHECK, reconcile
 from scanner.daemon.watcher import Change, Watcher
+from scanner.i18n import _
 from scanner.states import DaemonState, FileStatus, OcrMode
 from scanner.store.daemon_status import DaemonStatusStore
 from scanner.store.hosts import HostStatusStore
@@ -354,9 +355,13 @@ def _acquire_lock(db: Path) -> _Lock:
             fh.seek(0)
             holder = fh.read().strip() or "unknown"
             fh.close()
-            raise DaemonError(f"another custos watch is running on {db} (pid {holder})") from None
+            raise DaemonError(
+                _("another custos watch is running on {db} (pid {pid})").format(db=db, pid=holder)
+            ) from None
         fh.close()
-        raise DaemonError(f"a custos scan is writing to {db}; start the daemon when it has finished") from None
+        raise DaemonError(
+            _("a custos scan is writing to {db}; start the daemon when it has finished").format(db=db)
+        ) from None
     fh.seek(0)
     fh.truncate()
     fh.write(str(os.getpid()))

@@ -42,6 +42,7 @@ AREAS: dict[str, tuple[str, ...]] = {
         "scanner/actions/handover_report.py",
         "scanner/notify/**/*.py",
     ),
+    "actions": ("scanner/actions/**/*.py",),  # after "reports": the destruction record and handover report are theirs
     "daemon": ("scanner/daemon/**/*.py",),
     "core": (
         "scanner/store/*.py",
@@ -69,7 +70,7 @@ AREAS: dict[str, tuple[str, ...]] = {
         "scanner/file_scan.py",
     ),
 }
-TRANSLATED = ("cli", "commands", "tui", "reports", "core")  # areas held to a complete Chinese translation
+TRANSLATED = ("cli", "commands", "tui", "reports", "actions", "daemon", "core")  # held to a complete translation
 _FIXED_DATE = datetime(2026, 1, 1)  # the compiled header carries no build time: custos.mo is reproducible
 
 
