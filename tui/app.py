@@ -7,15 +7,18 @@ databases, applying actions) runs in thread workers so the UI never freezes.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from pathlib import Path
 
-from textual.app import App
+from textual.app import App, SystemCommand
 from textual.binding import Binding
+from textual.screen import Screen
 
 from scanner.actions.audit import Actor, current_actor
 from scanner.i18n import N_, _
 from scanner.review.service import ReviewService
 from tui.commands import ReviewCommands
+from tui.system_commands import translated
 
 
 class ReviewApp(App):
@@ -60,6 +63,10 @@ class ReviewApp(App):
         for name, factory in MODES.items():
             self.add_mode(name, factory)
         self.switch_mode("dashboard")
+
+    def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
+        """Textual's palette entries (Theme, Quit, Keys …) in the interface language."""
+        yield from translated(super().get_system_commands(screen))
 
     def action_toggle_theme(self) -> None:
         self.theme = "textual-light" if self.theme == "textual-dark" else "textual-dark"

@@ -315,27 +315,29 @@ class AuditLog:
             last_seq = record["seq"]
             expected = known.pop(last_seq, None)
             if expected is not None and expected != record["hash"]:
-                reason = (f"record {last_seq} is not the one the database remembers (hash {record['hash'][:16]}…, "
-                          f"remembered {expected[:16]}…): the log was rewritten and re-signed")  # fmt: skip
+                reason = _("record {seq} is not the one the database remembers (hash {hash}…, remembered "
+                           "{remembered}…): the log was rewritten and re-signed").format(
+                    seq=last_seq, hash=record["hash"][:16], remembered=expected[:16])  # fmt: skip
                 return VerifyResult(ok=False, records=count, reason=reason)
             if record["event"] == ActionState.EXECUTED and isinstance(record.get("action_id"), int):
                 logged_executed.add(record["action_id"])
         if known:
             missing = sorted(known)
-            reason = (f"the database remembers {len(missing)} audit records the log lacks (records "
-                      f"{missing[0]}–{missing[-1]}): the log was cut short, emptied, replaced or deleted")  # fmt: skip
+            reason = _("the database remembers {count} audit records the log lacks (records {first}–{last}): the log "
+                       "was cut short, emptied, replaced or deleted").format(
+                count=len(missing), first=missing[0], last=missing[-1])  # fmt: skip
             return VerifyResult(ok=False, records=count, reason=reason)
         unlogged = sorted(executed - logged_executed)
         if unlogged:
             shown = ", ".join(map(str, unlogged[:10])) + (" …" if len(unlogged) > 10 else "")
-            reason = (f"the database says actions {shown} were executed, but the log has no 'executed' record of "
-                      "them: records were removed or the log was replaced")  # fmt: skip
+            reason = _("the database says actions {actions} were executed, but the log has no 'executed' record of "
+                       "them: records were removed or the log was replaced").format(actions=shown)  # fmt: skip
             return VerifyResult(ok=False, records=count, reason=reason)
         head = self.chain.head() if self.chain is not None else None
         if head is not None and last_seq > head[0]:
-            warning = (f"the log has {last_seq - head[0]} records after record {head[0]}, the last the database "
-                       "remembers: written by a process that stopped before telling the database, or appended "
-                       "outside Custos; read them with 'custos audit show'")  # fmt: skip
+            warning = _("the log has {count} records after record {seq}, the last the database remembers: written "
+                        "by a process that stopped before telling the database, or appended outside Custos; read them "
+                        "with 'custos audit show'").format(count=last_seq - head[0], seq=head[0])  # fmt: skip
             return VerifyResult(ok=True, records=count, warning=warning)
         return VerifyResult(ok=True, records=count)
 
@@ -410,7 +412,7 @@ def _last_record(line: bytes | None, path: Path) -> dict | None:
         return None
     record, reason = parse_line(line)
     if reason is None and len(record["hash"]) != 64:
-        reason = "its hash is not a SHA-256"
+        reason = _("its hash is not a SHA-256")
     if reason:
         raise AuditError(
             _("the last record in {path} is unreadable: {reason}; run `custos audit verify` first").format(

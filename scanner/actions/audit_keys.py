@@ -65,32 +65,35 @@ def seal(record: dict[str, Any], key: Ed25519PrivateKey) -> dict[str, Any]:
 def seal_problem(record: dict[str, Any], line: bytes, public_key: Ed25519PublicKey, pub_path: Path | str) -> str | None:
     """Why ``record`` (parsed from ``line``) is not what the holder of the private key wrote, or None."""
     if record_hash(record) != record["hash"]:
-        return "its content does not match its hash: the record was edited after it was written"
+        return _("its content does not match its hash: the record was edited after it was written")
     if canonical(record) + b"\n" != line:
-        return "it is not in the form it was written in: the line was edited or re-serialised"
+        return _("it is not in the form it was written in: the line was edited or re-serialised")
     expected = key_id(public_key)
     if record["key_id"] != expected:
-        return f"it was signed by a different key (key_id {record['key_id']}, but {pub_path} is {expected})"
+        return _("it was signed by a different key (key_id {key_id}, but {path} is {expected})").format(
+            key_id=record["key_id"], path=pub_path, expected=expected
+        )
     try:
         public_key.verify(base64.b64decode(record["sig"], validate=True), bytes.fromhex(record["hash"]))
     except (InvalidSignature, binascii.Error, ValueError):
-        return f"its signature does not verify with {pub_path}: the record was forged or re-hashed without the key"
+        text = _("its signature does not verify with {path}: the record was forged or re-hashed without the key")
+        return text.format(path=pub_path)
     return None
 
 
 def parse_line(line: bytes) -> tuple[dict, str | None]:
     """The record on ``line``, or why the line holds no well-formed record."""
     if not line.endswith(b"\n"):
-        return {}, "the line is incomplete (no newline at the end): the file was truncated or a write was cut off"
+        return {}, _("the line is incomplete (no newline at the end): the file was truncated or a write was cut off")
     try:
         record = json.loads(line.decode("utf-8"), parse_constant=_reject_constant)
     except (ValueError, RecursionError) as exc:
-        return {}, f"the line is not valid JSON ({exc})"
+        return {}, _("the line is not valid JSON ({error})").format(error=exc)
     if not isinstance(record, dict):
-        return {}, "the line is not a JSON object"
+        return {}, _("the line is not a JSON object")
     for name, kind in _TYPES.items():
         if not isinstance(record.get(name), kind) or isinstance(record.get(name), bool):
-            return {}, f"the record has no valid '{name}' field"
+            return {}, _("the record has no valid '{field}' field").format(field=name)
     return record, None
 
 
@@ -102,12 +105,15 @@ def link_problem(record: dict, prev: dict | None) -> str | None:
     """Why ``record`` cannot follow ``prev`` (None: it should be the first record), or None."""
     expected_seq = prev["seq"] + 1 if prev else 1
     if record["seq"] != expected_seq:
-        why = "a record before it is missing, or records were reordered"
         if record["seq"] < expected_seq:
-            why = "records were reordered, duplicated or inserted"
-        return f"expected seq {expected_seq} but found {record['seq']}: {why}"
+            text = _("expected seq {expected} but found {found}: records were reordered, duplicated or inserted")
+        else:
+            text = _(
+                "expected seq {expected} but found {found}: a record before it is missing, or records were reordered"
+            )
+        return text.format(expected=expected_seq, found=record["seq"])
     if record["prev_hash"] != (prev["hash"] if prev else GENESIS):
-        return "its prev_hash does not match the previous record's hash: a record was inserted, removed or replaced"
+        return _("its prev_hash does not match the previous record's hash: a record was inserted, removed or replaced")
     return None
 
 

@@ -136,10 +136,12 @@ class SharedAuditLog:
         seq, digest = remembered
         stored = self.chain.hash_at(seq)
         if stored is None:
-            return (f"this host appended audit record {seq}, but the chain in {self.path} no longer holds it: "
-                    "records were removed")  # fmt: skip
+            return _("this host appended audit record {seq}, but the chain in {path} no longer holds it: "
+                     "records were removed").format(seq=seq, path=self.path)  # fmt: skip
         if stored != digest:
-            return f"audit record {seq} in {self.path} is not the one this host appended: the chain was rewritten"
+            return _("audit record {seq} in {path} is not the one this host appended: the chain was rewritten").format(
+                seq=seq, path=self.path
+            )
         return None
 
     # --- reading -----------------------------------------------------------------------------------------------
@@ -157,8 +159,8 @@ class SharedAuditLog:
         except AuditError as exc:
             return VerifyResult(ok=False, records=0, reason=str(exc))
         if pinned is not None and not any(_raw(k) == _raw(pinned) for k in keys.values()):
-            reason = (f"the public key {public_key_path} (key_id {key_id(pinned)}) is not registered for any host: "
-                      "the registered keys were replaced")  # fmt: skip
+            reason = _("the public key {path} (key_id {key_id}) is not registered for any host: the registered keys "
+                       "were replaced").format(path=public_key_path, key_id=key_id(pinned))  # fmt: skip
             return VerifyResult(ok=False, records=0, reason=reason)
         try:
             mine = self._own_key_problem(keys)
@@ -176,7 +178,9 @@ class SharedAuditLog:
         for row in self.chain.rows():
             record, reason = _row_problem(row, keys, prev)
             if not reason and remembered is not None and row.seq == remembered[0] and row.hash != remembered[1]:
-                reason = f"it is not the record {remembered[0]} this host appended: the chain was rewritten"
+                reason = _("it is not the record {seq} this host appended: the chain was rewritten").format(
+                    seq=remembered[0]
+                )
             if reason:
                 return VerifyResult(ok=False, records=count, first_bad=count + 1, reason=reason)
             if record["event"] == ActionState.EXECUTED and isinstance(record.get("action_id"), int):
@@ -185,12 +189,13 @@ class SharedAuditLog:
         unlogged = sorted(self.chain.executed_action_ids() - logged_executed)
         if unlogged:
             shown = ", ".join(map(str, unlogged[:10])) + (" …" if len(unlogged) > 10 else "")
-            reason = (f"the database says actions {shown} were executed, but the chain has no 'executed' record of "
-                      "them: records were removed")  # fmt: skip
+            reason = _("the database says actions {actions} were executed, but the chain has no 'executed' record "
+                       "of them: records were removed").format(actions=shown)  # fmt: skip
             return VerifyResult(ok=False, records=count, reason=reason)
         if remembered is not None and (prev is None or prev["seq"] < remembered[0]):
-            reason = (f"this host appended audit record {remembered[0]}, but the chain in {self.path} ends at "
-                      f"{prev['seq'] if prev else 0}: records were removed")  # fmt: skip
+            last = prev["seq"] if prev else 0
+            reason = _("this host appended audit record {seq}, but the chain in {path} ends at {last}: records were "
+                       "removed").format(seq=remembered[0], path=self.path, last=last)  # fmt: skip
             return VerifyResult(ok=False, records=count, reason=reason)
         return VerifyResult(ok=True, records=count)
 
@@ -213,8 +218,8 @@ class SharedAuditLog:
         if self.host not in keys or not self.public_key_path.exists():
             return None
         if _raw(load_public_key(self.public_key_path)) != _raw(keys[self.host]):
-            return (f"the audit key registered for this host ({self.host}) is not its own {self.public_key_path}: "
-                    "the registered keys were replaced")  # fmt: skip
+            return _("the audit key registered for this host ({host}) is not its own {path}: the registered keys "
+                     "were replaced").format(host=self.host, path=self.public_key_path)  # fmt: skip
         return None
 
     def records(self, *, since: datetime | None = None, until: datetime | None = None, event: str | None = None,
@@ -229,20 +234,25 @@ class SharedAuditLog:
 def _row_problem(row: ChainRow, keys: dict[str, Ed25519PublicKey], prev: dict | None) -> tuple[dict, str | None]:
     """The row's record, and why it is not the record its host signed right after ``prev`` (None: it is)."""
     if row.record is None:
-        return {}, "the row holds no record (its text was removed)"
+        return {}, _("the row holds no record (its text was removed)")
     line = row.record.encode("utf-8") + b"\n"
     record, reason = parse_line(line)
     if reason:
         return record, reason
     if (row.seq, row.hash, row.event) != (record["seq"], record["hash"], record["event"]):
-        return record, "the row's seq, hash or event columns disagree with its record: the row was edited"
+        return record, _("the row's seq, hash or event columns disagree with its record: the row was edited")
     signer = row.host or ""
     if record["actor"].get("host", signer) != signer:
-        return record, f"the record names host {record['actor'].get('host')} but is stored as host {signer}'s"
+        return record, _("the record names host {named} but is stored as host {host}'s").format(
+            named=record["actor"].get("host"), host=signer
+        )
     key = keys.get(signer)
     if key is None:
-        return record, f"host {signer or '(none)'} has no registered audit public key"
-    reason = seal_problem(record, line, key, f"host {signer}'s registered key") or link_problem(record, prev)
+        if not signer:
+            return record, _("the row names no host, so it has no registered audit public key")
+        return record, _("host {host} has no registered audit public key").format(host=signer)
+    key_name = _("host {host}'s registered key").format(host=signer)
+    reason = seal_problem(record, line, key, key_name) or link_problem(record, prev)
     return record, reason
 
 
