@@ -108,6 +108,7 @@ def test_the_scan_summary_is_chinese_with_chinese_entity_names(scanned) -> None:
     assert "CN_RESIDENT_ID" not in out and "Findings by entity type" not in out
 
 
+@pytest.mark.slow  # several CLI runs in subprocesses
 def test_custos_lang_chooses_chinese_and_lang_en_english(tmp_path) -> None:
     db = tmp_path / "custos.db"
     zh = custos("scan", SHARE, "--db", db, "--no-progress", "--jobs", "1", env=cli_env(CUSTOS_LANG="zh_CN"))

@@ -34,6 +34,7 @@ def test_findings_show_chinese_headers_and_entity_names(db) -> None:
     assert "sensitivity" in en and "CN_RESIDENT_ID" in en and "居民身份证号" not in en
 
 
+@pytest.mark.slow  # six CLI runs in subprocesses
 def test_propose_approve_and_audit_verify_speak_the_chosen_language(db) -> None:
     proposed = _out("propose", "delete", "--finding", "1", "--as", "alice", "--db", db, "--lang", "zh_CN")
     assert "已提议处理操作 1：delete" in proposed and "条发现项" in proposed

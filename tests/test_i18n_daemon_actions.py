@@ -75,6 +75,7 @@ def db(tmp_path_factory) -> Path:
     return path
 
 
+@pytest.mark.slow  # a scan and four CLI runs in subprocesses
 def test_the_two_person_rule_refuses_in_chinese_and_in_english(db) -> None:
     code, out = _run("--lang", "zh_CN", "propose", "delete", "--finding", "1", "--as", "alice", "--db", db)
     assert code == 0, out

@@ -7,6 +7,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from scanner.detect.segmenter import _read_name_words, _write_name_words
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -34,6 +36,7 @@ def test_truncated_or_foreign_cache_is_not_used(tmp_path: Path) -> None:
     assert _read_name_words(tmp_path / "missing.txt") is None
 
 
+@pytest.mark.slow  # two interpreters loading jieba
 def test_second_start_reads_the_cache_and_gets_the_same_words(tmp_path: Path) -> None:
     code = (
         "from scanner.detect import segmenter as s; import jieba; w = s.name_words(); "
