@@ -137,12 +137,12 @@ def _check_invariants(work: Path, originals: dict, masked: dict, finished: bool)
 
 
 def _kill_points() -> list:
-    """Every checkpoint: a seeded sample of 3 in the default run, the others in the slow set (all of them in
+    """Every checkpoint: a seeded sample of 2 in the default run, the others in the slow set (all of them in
     the default run too with CUSTOS_CRASH_POINTS=all)."""
     everything = range(1, TOTAL_CHECKPOINTS + 1)
     if os.environ.get("CUSTOS_CRASH_POINTS") == "all":
         return list(everything)
-    sample = set(random.Random(SEED).sample(everything, 3))
+    sample = set(random.Random(SEED).sample(everything, 2))
     return [pytest.param(p, marks=() if p in sample else pytest.mark.slow) for p in everything]
 
 

@@ -205,6 +205,7 @@ async def _settle(pilot) -> None:
 
 @pytest.mark.anyio
 @pytest.mark.parametrize("anyio_backend", ["asyncio"])
+@pytest.mark.slow  # over 2 s: the default run keeps to its five minutes
 async def test_the_detail_view_shows_context_and_locations_masked(scanned: Path, detector) -> None:
     app = ReviewApp(scanned, detector=detector)
     async with app.run_test(size=(160, 45)) as pilot:

@@ -94,6 +94,7 @@ def test_tampered_package_exit_1_with_the_first_problem(tmp_path, sale):
     assert not (tmp_path / "x").exists()
 
 
+@pytest.mark.slow  # over 2 s: the default run keeps to its five minutes
 def test_wrong_keys(tmp_path, sale):
     buyer, sender_pub, package = sale
     other = custos("keygen", "--private", tmp_path / "o.key", "--public", tmp_path / "o.pub")

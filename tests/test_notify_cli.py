@@ -64,6 +64,7 @@ def test_a_list_is_built_only_once_approved_and_as_approved(linked: Path, tmp_pa
     assert not out.exists()
 
 
+@pytest.mark.slow  # over 2 s: the default run keeps to its five minutes
 def test_a_handover_is_not_built_as_a_notification_list(linked: Path, tmp_path: Path, share: Path):  # noqa: F811
     done = _run(linked, "handover", "propose", "--to-name", "乙方", "--recipient-key", tmp_path / "buyer.pub",
                 "--legal-basis", "PIPL Art. 22", "--reason", "出售", "--folder", share)  # fmt: skip

@@ -98,6 +98,7 @@ def test_a_damaged_picture_is_corrupt_not_a_crash(tmp_path):
 
 
 @needs_engine
+@pytest.mark.slow  # over 2 s: the default run keeps to its five minutes
 def test_a_turned_id_card_photo_and_the_same_card_in_a_contract(detector, tmp_path):
     """One real read each: a phone photo stored turned with its EXIF tag, and a docx with the scan pasted in."""
     import docx

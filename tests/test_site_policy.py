@@ -212,6 +212,7 @@ def test_restore_needs_the_approval_the_quarantine_needed(db, share, detector):
     assert path.read_bytes() == original
 
 
+@pytest.mark.slow  # over 2 s: the default run keeps to its five minutes
 def test_restore_of_a_masked_original_follows_the_mask_rule(db, share, detector, tmp_path):
     path = share / "客户1.txt"
     original = path.read_bytes()

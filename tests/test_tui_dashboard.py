@@ -198,6 +198,7 @@ def test_audit_keeps_only_the_latest_matching_records() -> None:
     assert kept[0]["seq"] == 6000 and kept[-1]["seq"] == 6000 - 2 * (SHOW_AT_MOST - 1)
 
 
+@pytest.mark.slow  # over 2 s: the default run keeps to its five minutes
 async def test_help_opens_and_closes_and_t_toggles_the_theme(db: Path, detector) -> None:
     app = ReviewApp(db, detector=detector)
     async with app.run_test(size=SIZE) as pilot:
@@ -220,6 +221,7 @@ async def test_help_opens_and_closes_and_t_toggles_the_theme(db: Path, detector)
         assert app.theme == before
 
 
+@pytest.mark.slow  # over 2 s: the default run keeps to its five minutes
 async def test_palette_go_audit(db: Path, detector) -> None:
     app = ReviewApp(db, detector=detector)
     async with app.run_test(size=SIZE) as pilot:

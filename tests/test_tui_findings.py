@@ -134,6 +134,7 @@ async def test_s_cycles_the_sort(db: Path, detector) -> None:
 
 
 # --- selection ---------------------------------------------------------------------------------------
+@pytest.mark.slow  # over 2 s: the default run keeps to its five minutes
 async def test_space_and_a_select_rows_and_escape_clears(db: Path, detector) -> None:
     app = ReviewApp(db, detector=detector)
     async with app.run_test(size=SIZE) as pilot:

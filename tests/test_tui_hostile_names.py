@@ -82,6 +82,7 @@ async def test_findings_detail_and_dashboard_show_names_escaped(db: Path, detect
         assert "2 │ " + safe(CONTEXT) in shown and PHONE not in shown
 
 
+@pytest.mark.slow  # over 2 s: the default run keeps to its five minutes
 async def test_approvals_apply_confirmation_and_audit_name_the_escaped_path_and_true_kind(db: Path, detector) -> None:
     app = ReviewApp(db, reviewer="bob", detector=detector)
     async with app.run_test(size=SIZE) as pilot:

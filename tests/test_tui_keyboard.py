@@ -121,6 +121,7 @@ async def test_the_delete_field_shows_what_was_typed_and_what_it_needs(db: Path,
 
 
 # --- selections and filters --------------------------------------------------------------------------
+@pytest.mark.slow  # over 2 s: the default run keeps to its five minutes
 async def test_a_selection_hidden_by_the_filter_is_counted_and_listed_before_proposing(db: Path, detector) -> None:
     app = ReviewApp(db, detector=detector)
     async with app.run_test(size=SMALL) as pilot:
@@ -158,6 +159,7 @@ async def test_a_selection_hidden_by_the_filter_is_counted_and_listed_before_pro
         assert not screen.selection and not selection.display
 
 
+@pytest.mark.slow  # over 2 s: the default run keeps to its five minutes
 async def test_a_whole_file_hidden_by_the_filter_is_counted(db: Path, detector) -> None:
     app = ReviewApp(db, detector=detector)
     async with app.run_test(size=SMALL) as pilot:

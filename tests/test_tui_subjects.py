@@ -84,6 +84,7 @@ async def test_minors_and_category_filters(db: Path, detector) -> None:
         assert cells(app, "#subjects-people") == []
 
 
+@pytest.mark.slow  # over 2 s: the default run keeps to its five minutes
 async def test_a_deletion_request_proposes_on_all_of_one_persons_findings(db: Path, detector) -> None:
     app = ReviewApp(db, detector=detector)
     posted = []
