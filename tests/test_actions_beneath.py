@@ -148,6 +148,7 @@ def test_a_folder_swapped_for_a_link_after_approval_is_refused(tmp_path, packs, 
 
 
 @pytest.mark.parametrize("kind", KINDS)
+@pytest.mark.slow  # over 1.5 s: the default run keeps to its five minutes
 def test_a_file_under_a_linked_folder_followed_by_the_scan_is_not_acted_on(tmp_path, packs, detector, kind):
     site = make_site(tmp_path, packs, detector, follow_symlinks=True)
     listed = custos(site.db, "findings", "--path", "linked/f0.txt").stdout.splitlines()[1:]

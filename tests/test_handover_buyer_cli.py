@@ -76,6 +76,7 @@ def test_verify_and_open(tmp_path, sale):
     assert "王芳" not in again.stderr  # the name is masked in the message
 
 
+@pytest.mark.slow  # over 1.5 s: the default run keeps to its five minutes
 def test_tampered_package_exit_1_with_the_first_problem(tmp_path, sale):
     buyer, sender_pub, package = sale
     parts = cut(package)

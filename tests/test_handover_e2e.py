@@ -96,11 +96,12 @@ def test_a_sale_from_scan_to_destruction_report(tmp_path: Path):
     sale.run("handover", "keygen", "--private", buyer / "buyer.key", "--public", buyer / "buyer.pub")
     sender_pub = sale.db.with_name("custos.audit.key.pub")
 
-    # 3. the notification list: proposed, refused to its proposer, approved by a second person, built
-    proposed = sale.cli("notify-list", "propose", "--all", "--recipient-company", RECIPIENT,
+    # 3. the notification list: proposed (the Chinese notice: the seller's staff work in Chinese), refused to its
+    # proposer, approved by a second person, built
+    proposed = sale.cli("--lang", "zh_CN", "notify-list", "propose", "--all", "--recipient-company", RECIPIENT,
                         "--recipient-contact", "400-800-1234 privacy@buyer.example", "--effective-date", "2026-12-01",
                         "--to-key", buyer / "buyer.pub", "--reason", "出售前告知客户")  # fmt: skip
-    notify_id = _id(proposed, "notification list")
+    notify_id = _id(proposed, "已提议告知名单")
     assert "second person" in sale.cli("handover", "approve", notify_id, ok=False)
     sale.cli("handover", "approve", notify_id, who=SECOND)
     (tmp_path / "out").mkdir()

@@ -103,7 +103,7 @@ def test_the_apply_confirmation_names_the_escaped_path_and_the_true_kind(scanned
     shown = custos_on_a_terminal("apply", "--as", "bob", "--db", db, answer=b"no\n")
     assert "\r" not in shown and "\x1b" not in shown
     [line] = [x for x in shown.splitlines() if x.strip().startswith(action_id)]
-    assert line.split()[1] == "delete" and line.endswith(f"{safe(spoof)}  (1 findings)")
+    assert line.split()[1] == "delete" and line.endswith(f"{safe(spoof)}  (1 finding)")
     assert "(1 delete)? type 'apply' to go on:" in shown and "nothing changed" in shown
     assert os.path.lexists(spoof)
 

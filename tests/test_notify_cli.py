@@ -39,6 +39,7 @@ def test_a_template_with_an_unknown_placeholder_is_refused_in_one_line(linked: P
     assert "unknown placeholder {phone}" in done.stderr and "Traceback" not in done.stderr
 
 
+@pytest.mark.slow  # over 1.5 s: the default run keeps to its five minutes
 def test_nobody_chosen_and_unknown_subjects_are_refused(linked: Path, tmp_path: Path):
     done = _propose(linked, tmp_path, "--category", "financial")
     assert done.returncode == 2 and "holds nobody" in done.stderr

@@ -106,6 +106,7 @@ def test_a_stale_mask_is_retried_on_the_rescanned_findings_with_the_same_values(
     assert PHONE not in target.read_text(encoding="utf-8") and "补充：无" in target.read_text(encoding="utf-8")
 
 
+@pytest.mark.slow  # over 1.5 s: the default run keeps to its five minutes
 def test_retry_refuses_what_is_not_failed_or_stale_and_names_a_missing_action(db, share):
     with open_workspace(db) as ws:
         ws.service.propose(Proposal("mask", path=share / "客户1.txt"), ALICE)

@@ -178,6 +178,7 @@ def test_purge_respects_the_minimum_retention(db, share, detector):
     assert "90 days" in custos("propose", "purge", "--vault", vault_id, "--as", "alice", "--db", db).stderr
 
 
+@pytest.mark.slow  # over 1.5 s: the default run keeps to its five minutes
 def test_purge_needs_a_second_person_then_crypto_shreds(db, share, detector):
     vault_id = _quarantined(db, share, detector)
     _age(db, vault_id, MIN_VAULT_RETENTION_DAYS + 1)

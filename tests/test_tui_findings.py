@@ -73,6 +73,7 @@ async def test_f_opens_the_files_view_with_counts(db: Path, detector) -> None:
         assert "files · rows 1–3 of 3 · sort: findings" in status(app)
 
 
+@pytest.mark.slow  # over 1.5 s: the default run keeps to its five minutes
 async def test_v_toggles_between_files_and_findings(db: Path, detector) -> None:
     app = ReviewApp(db, detector=detector)
     async with app.run_test(size=SIZE) as pilot:
@@ -116,6 +117,7 @@ async def test_entity_type_filter(db: Path, detector) -> None:
         assert table(app).row_count == 0 and "no rows" in status(app)
 
 
+@pytest.mark.slow  # over 1.5 s: the default run keeps to its five minutes
 async def test_s_cycles_the_sort(db: Path, detector) -> None:
     app = ReviewApp(db, detector=detector)
     async with app.run_test(size=SIZE) as pilot:
@@ -234,6 +236,7 @@ async def test_detail_of_a_changed_file_shows_no_context(db: Path, detector, tmp
         assert "changed since it was scanned" in screen_text(app)
 
 
+@pytest.mark.slow  # over 1.5 s: the default run keeps to its five minutes
 async def test_detail_of_a_spreadsheet_shows_location_and_preview_only(tmp_path: Path, packs, detector) -> None:
     import openpyxl
 

@@ -167,6 +167,7 @@ async def test_dashboard_at_80x24_shows_every_count(db: Path, detector) -> None:
         assert on_screen[1:3] == [str(cell) for cell in by_type.get_row_at(0)[1:]]
 
 
+@pytest.mark.slow  # over 1.5 s: the default run keeps to its five minutes
 async def test_footer_fits_160_columns_and_starts_with_help_at_80(db: Path, detector) -> None:
     for size, wanted in ((LARGE, ("? Help", "m x D r n Propose", "u Audit", "q Quit")), (SMALL, ("? Help",))):
         app = ReviewApp(db, detector=detector)

@@ -68,6 +68,7 @@ async def test_people_are_listed_masked_and_drill_into_their_files(db: Path, det
             assert value not in shown
 
 
+@pytest.mark.slow  # over 1.5 s: the default run keeps to its five minutes
 async def test_minors_and_category_filters(db: Path, detector) -> None:
     app = ReviewApp(db, detector=detector)
     async with app.run_test(size=(160, 45)) as pilot:
