@@ -46,6 +46,16 @@ def db(tmp_path: Path, share: Path, packs, detector) -> Path:
 
 
 @pytest.fixture
+def chinese():
+    """The interface in Chinese for one test, English again after it (whatever the test did)."""
+    from scanner import i18n
+
+    i18n.set_language(i18n.CHINESE)
+    yield
+    i18n.set_language(i18n.ENGLISH)
+
+
+@pytest.fixture
 def anyio_backend() -> str:
     return "asyncio"
 

@@ -24,13 +24,6 @@ from tests.cli_output import REPO, cli_env, custos
 SHARE = REPO / "examples" / "share"
 
 
-@pytest.fixture
-def chinese():
-    i18n.set_language(CHINESE)
-    yield
-    i18n.set_language(ENGLISH)
-
-
 @pytest.fixture(scope="module")
 def scanned(tmp_path_factory) -> tuple[Path, str]:
     """The example share scanned in Chinese: the database and what the scan printed."""

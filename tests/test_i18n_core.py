@@ -8,7 +8,7 @@ import sqlite3
 import pytest
 
 from scanner import i18n
-from scanner.i18n import CHINESE, ENGLISH
+from scanner.i18n import ENGLISH
 from scanner.store.schema import SCHEMA_VERSION
 from scanner.store.store import Store, StoreError
 from scanner.store.violations import open_violations_line
@@ -25,13 +25,6 @@ sensitivity = "sensitive"
 requires_contxt = true
 patterns = [{ name = "p", regex = "(" }]
 """
-
-
-@pytest.fixture
-def chinese():
-    i18n.set_language(CHINESE)
-    yield
-    i18n.set_language(ENGLISH)
 
 
 @pytest.fixture

@@ -9,17 +9,10 @@ import pytest
 
 from scanner import i18n
 from scanner.daemon.config import ConfigError, config_from_args, load_config
-from scanner.i18n import CHINESE, ENGLISH
+from scanner.i18n import ENGLISH
 from tests.cli_output import REPO, clean_text, custos
 
 SHARE = REPO / "examples" / "share"
-
-
-@pytest.fixture
-def chinese():
-    i18n.set_language(CHINESE)
-    yield
-    i18n.set_language(ENGLISH)
 
 
 def _run(*args: object) -> tuple[int, str]:

@@ -8,18 +8,10 @@ from pathlib import Path
 import pytest
 from textual.app import App
 
-from scanner.i18n import set_language
 from tests.tui_fixtures import build_share, scan_into, settle
 from tui.app import ReviewApp
 
 pytestmark = pytest.mark.anyio
-
-
-@pytest.fixture
-def chinese():
-    set_language("zh_CN")
-    yield
-    set_language("en")
 
 
 @pytest.fixture(scope="module")

@@ -12,7 +12,6 @@ import pytest
 from rich.cells import cell_len
 from textual.widgets import Input
 
-from scanner.i18n import set_language
 from scanner.i18n.entity_names import entity_name
 from tests.tui_fixtures import build_share, bulk_findings, scan_into, screen_text, settle
 from tui.app import ReviewApp
@@ -23,14 +22,6 @@ from tui.widgets.fitted_table import FittedTable
 
 pytestmark = pytest.mark.anyio
 SMALL, LARGE = (80, 24), (160, 45)
-
-
-@pytest.fixture
-def chinese():
-    """The interface in Chinese for one test, English again after it (whatever the test did)."""
-    set_language("zh_CN")
-    yield
-    set_language("en")
 
 
 @pytest.fixture(scope="module")
