@@ -260,3 +260,18 @@ def fixture_set(count: int, seed: int = 19) -> Iterator[Scan]:
 
 def upright(item: Scan) -> Scan:
     return replace(item, image=item.image.rotate(-item.turn, expand=True), turn=0, exif_orientation=None)
+
+
+def docx_with_picture(path: Path, text: str, picture: Path) -> Path:
+    """A Word document at ``path``: one paragraph of ``text``, then ``picture`` embedded (word/media/…)."""
+    import zipfile
+
+    import docx
+
+    document = docx.Document()
+    document.add_paragraph(text)
+    document.add_picture(str(picture))
+    document.save(path)
+    with zipfile.ZipFile(path) as package:
+        assert any(n.startswith("word/media/") for n in package.namelist())
+    return path

@@ -4,7 +4,6 @@ engine), and one real picture read end to end. The targets on the whole drawn se
 from __future__ import annotations
 
 import importlib.util
-import zipfile
 
 import pytest
 
@@ -15,7 +14,7 @@ from scanner.ocr.layout import Box, RecognizedLine, place
 from scanner.ocr.orientation import unturn
 from scanner.record_keys import record_of_location
 from scanner.states import DocumentKind, FileStatus
-from tests.ocr_fixtures import ID_FRONT, scan
+from tests.ocr_fixtures import ID_FRONT, docx_with_picture, scan
 from tests.ocr_scanning import file_scanner, scan_file
 
 needs_engine = pytest.mark.skipif(importlib.util.find_spec("rapidocr") is None, reason="the ocr extra is not installed")
@@ -101,8 +100,6 @@ def test_a_damaged_picture_is_corrupt_not_a_crash(tmp_path):
 @pytest.mark.slow  # over 2 s: the default run keeps to its five minutes
 def test_a_turned_id_card_photo_and_the_same_card_in_a_contract(detector, tmp_path):
     """One real read each: a phone photo stored turned with its EXIF tag, and a docx with the scan pasted in."""
-    import docx
-
     from scanner.fingerprint import fingerprint
     from tests.ocr_scanning import KEY
 
@@ -118,13 +115,7 @@ def test_a_turned_id_card_photo_and_the_same_card_in_a_contract(detector, tmp_pa
     assert ids[0].record == "image 1"
     assert {f.preview for f in result.findings if f.entity_type == "CN_ID_CARD_IMAGE"} == {"居民身份证(正面)"}
 
-    contract = tmp_path / "contract.docx"
-    document = docx.Document()
-    document.add_paragraph("附件：客户身份证复印件")
-    document.add_picture(str(photo))
-    document.save(contract)
-    with zipfile.ZipFile(contract) as package:
-        assert any(n.startswith("word/media/") for n in package.namelist())
+    contract = docx_with_picture(tmp_path / "contract.docx", "附件：客户身份证复印件", photo)
     inside = scan_file(scanner, contract)
     assert any(f.fingerprint == ids[0].fingerprint and f.location.startswith("image 1 box") for f in inside.findings)
     assert inside.status == FileStatus.OCR_DONE  # its text partly by OCR

@@ -7,7 +7,6 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
-import zipfile
 from pathlib import Path
 
 import pytest
@@ -23,7 +22,7 @@ from scanner.store.store import NewFinding, Store
 from scanner.store.work_queue import ANY_JOB, OCR_JOBS, SCAN_JOBS, WorkQueue
 from scanner.store.work_queue_pg import OCR_MAX_WAIT_S
 from tests.engines import rows
-from tests.ocr_fixtures import ID_FRONT, scan
+from tests.ocr_fixtures import ID_FRONT, docx_with_picture, scan
 
 ROOT = "/srv/share"
 REPO = Path(__file__).resolve().parent.parent
@@ -106,18 +105,10 @@ def _scan(detector, path: Path, **options) -> FileResult:
 
 
 def test_a_scan_for_the_ocr_queue_marks_what_it_left_unread_and_says_so(detector, tmp_path):
-    import docx
-
     picture = scan(ID_FRONT, 3, level=0).save(tmp_path / "id.png")
     pdf = tmp_path / "scan.pdf"
     scan(ID_FRONT, 4, level=0).image.save(pdf, "PDF", resolution=100)
-    contract = tmp_path / "contract.docx"
-    document = docx.Document()
-    document.add_paragraph("客户手机：13912345678")
-    document.add_picture(str(picture))
-    document.save(contract)
-    with zipfile.ZipFile(contract) as package:
-        assert any(n.startswith("word/media/") for n in package.namelist())
+    contract = docx_with_picture(tmp_path / "contract.docx", "客户手机：13912345678", picture)
     note = tmp_path / "note.txt"
     note.write_text("手机：13912345678\n", encoding="utf-8")
 
