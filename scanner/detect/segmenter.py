@@ -9,10 +9,10 @@ from __future__ import annotations
 
 import hashlib
 import logging
-import os
 from functools import cache, lru_cache
 from pathlib import Path
 
+from scanner.fsio import write_new_private
 from scanner.paths import cache_dir
 
 
@@ -79,16 +79,15 @@ def _read_name_words(path: Path) -> frozenset[str] | None:
 
 
 def _write_name_words(path: Path, words: set[str]) -> None:
-    """Written atomically and private; a cache that cannot be written is only a slower start."""
+    """Written private and whole (`write_new_private`), over a file under this name that was found cut; a cache
+    that cannot be written is only a slower start."""
     body = "".join(f"{word}\n" for word in sorted(words))
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    data = f"{len(words)}\n{body}{_END}".encode()
     try:
-        path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
-        with open(os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600), "w", encoding="utf-8") as out:
-            out.write(f"{len(words)}\n{body}{_END}")
-        os.replace(tmp, path)
+        path.unlink(missing_ok=True)
+        write_new_private(path, data)  # False: another process wrote the same words first
     except OSError:
-        tmp.unlink(missing_ok=True)
+        pass
 
 
 def dictionary_entry(word: str) -> tuple[int, bool]:
